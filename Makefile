@@ -1,0 +1,37 @@
+# Secretaría — dos comandos: `make run` y `make test` (ver README.md)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run
+
+run: $(VENV)/.run
+	$(FLASK) db upgrade
+	HOST=$(HOST) PORT=$(PORT) $(FLASK) servir
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/export.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,483 @@
+"""La vista segura de la que heredan todas las pantallas, la exportación a Excel y los formatos.
+
+Lo que resuelve aquí una sola vez (ver shared/notas/flask-admin-2.md):
+- permiso por rol, vista y acción (tabla `Permiso`) en **cada** endpoint: 403 si falta;
+- alcance por unidad en list, count, get_one (details/edit/delete/ajax_update),
+  acciones masivas, exportación y búsquedas ajax: fuera de alcance → 404;
+- exportación xlsx con xlsxwriter en modo constant_memory, leyendo columnas
+  con un select Core por lotes (no objetos ORM), con la misma búsqueda, filtros
+  y orden que el listado, hoja `Filtros` y registro de auditoría;
+- formatos: fechas dd/mm/aaaa, momentos en hora de Lima, enums por etiqueta.
+"""
+
+from __future__ import annotations
+
+import decimal
+import enum
+import re
+import tempfile
+import unicodedata
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+import xlsxwriter
+from flask import abort, current_app, g, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla import filters as sqla_filters
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import DatePickerWidget
+from flask_admin.model import filters, typefmt
+from flask_admin.model.base import filter_char_re, filter_compact_re
+from flask_admin.model.form import converts
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import aliased
+from wtforms.fields import DateField
+
+from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
+from services.auditoria import registrar
+
+ACCIONES = ("ver", "crear", "editar", "eliminar", "exportar")
+
+# endpoint de Flask-Admin → acción del permiso que exige
+ACCION_DE_ENDPOINT = {
+    "index_view": "ver", "details_view": "ver", "ajax_lookup": "ver",
+    "create_view": "crear", "edit_view": "editar", "ajax_update": "editar",
+    "delete_view": "eliminar", "export": "exportar",
+}
+
+
+# --------------------------------------------------------------------------- permisos
+def permisos_actuales() -> frozenset[tuple[str, str]]:
+    """(vista, acción) que el usuario de la petición puede; se lee una vez por petición."""
+    if not current_user.is_authenticated:
+        return frozenset()
+    if "_permisos" not in g:
+        filas = db.session.execute(
+            sa.select(Permiso.vista, Permiso.accion).where(Permiso.rol_id == current_user.rol_id))
+        g._permisos = frozenset((v, a.value) for v, a in filas)
+    return g._permisos
+
+
+def puede(vista: str, accion: str) -> bool:
+    return (vista, accion) in permisos_actuales()
+
+
+def filtro_alcance(model):
+    """Condición SQL del alcance del usuario sobre `model`, o None si ve todo."""
+    if not current_user.is_authenticated:
+        return sa.false()
+    if not current_user.alcance_unidad or not hasattr(model, "filtro_unidad"):
+        return None
+    return model.filtro_unidad(current_user.unidad_id)
+
+
+# --------------------------------------------------------------------------- formatos
+def fecha(v: date | None) -> str:
+    return v.strftime("%d/%m/%Y") if v else ""
+
+
+def momento(v: datetime | None) -> str:
+    return v.astimezone(ZONA_LIMA).strftime("%d/%m/%Y %H:%M") if v else ""
+
+
+def _bool(view, value, name):
+    return "Sí" if value else "No"
+
+
+FORMATOS = dict(typefmt.BASE_FORMATTERS)
+FORMATOS.update({
+    date: lambda view, v, name: fecha(v),
+    datetime: lambda view, v, name: momento(v),
+    enum.Enum: lambda view, v, name: v.etiqueta if isinstance(v, EnumEs) else v.name,
+    bool: _bool,
+    decimal.Decimal: lambda view, v, name: f"{v:,.2f}",
+})
+# datetime es subclase de date: debe consultarse antes
+FORMATOS = {datetime: FORMATOS.pop(datetime), **FORMATOS}
+
+
+def registrar_filtros_jinja(app) -> None:
+    app.jinja_env.filters["fecha"] = fecha
+    app.jinja_env.filters["momento"] = momento
+
+
+# --------------------------------------------------------------------------- enums por etiqueta
+def opciones_enum(enum_class):
+    return [(m.value, m.etiqueta if isinstance(m, EnumEs) else m.name) for m in enum_class]
+
+
+class Convertidor(AdminModelConverter):
+    """Los selects de enums muestran la etiqueta en castellano (el valor sigue siendo el nombre)."""
+
+    @converts("Enum")
+    def convert_enum(self, column, field_args, **extra):
+        campo = super().convert_enum(column, field_args, **extra)
+        if column.type.enum_class is not None:
+            campo.kwargs["choices"] = opciones_enum(column.type.enum_class)
+        return campo
+
+
+class FiltroMomentoEntreFechas(sqla_filters.DateBetweenFilter):
+    """Momento (UTC) entre dos fechas de Lima, ambas inclusive."""
+
+    def apply(self, query, value, alias=None):
+        desde, hasta = value
+        col = self.get_column(alias)
+        return query.filter(col >= datetime.combine(desde, time.min, ZONA_LIMA),
+                            col < datetime.combine(hasta + timedelta(days=1), time.min, ZONA_LIMA))
+
+
+class ConvertidorFiltros(sqla_filters.FilterConverter):
+    @filters.convert("MomentoUTC")
+    def conv_momento(self, column, name, **kwargs):
+        return [FiltroMomentoEntreFechas(column, name, **kwargs)]
+
+    @filters.convert("enum")
+    def conv_enum(self, column, name, options=None, **kwargs):
+        if not options and getattr(column.type, "enum_class", None) is not None:
+            options = opciones_enum(column.type.enum_class)
+        return super().conv_enum(column, name, options, **kwargs)
+
+
+# --------------------------------------------------------------------------- ajax con alcance
+class CargadorAjax(QueryAjaxModelLoader):
+    """Búsqueda ajax de un campo relación, limitada al alcance del usuario."""
+
+    def __init__(self, name, model, fields, **options):
+        options.setdefault("page_size", 10)
+        options.setdefault("minimum_input_length", 1)
+        options.setdefault("placeholder", "Escriba para buscar…")
+        super().__init__(name, db, model, fields=fields, **options)
+
+    def get_query(self):
+        q = super().get_query()
+        cond = filtro_alcance(self.model)
+        return q if cond is None else q.filter(cond)
+
+    def get_one(self, pk):
+        return self.get_query().filter(self.pk == pk).one_or_none()
+
+
+# --------------------------------------------------------------------------- la vista segura
+class VistaSegura(ModelView):
+    """Base de toda pantalla CRUD: negar por defecto, permisos como datos, alcance, export."""
+
+    solo_lectura = False  # True: nadie crea, edita ni elimina (p. ej. auditoría)
+    acciones_permiso: dict[str, str] = {"delete": "eliminar"}  # acción masiva → permiso
+    column_export_sql: dict = {}  # nombre → expresión SQL para el Excel (si no es columna simple)
+
+    model_form_converter = Convertidor
+    filter_converter = ConvertidorFiltros()
+    form_excluded_columns = ("creado_en", "actualizado_en")
+    column_details_exclude_list = ("password_hash",)
+    named_filter_urls = True
+    page_size = 50
+    can_set_page_size = True
+    page_size_options = (20, 50, 100)
+    can_view_details = True
+    export_types = ["xlsx"]
+    column_type_formatters = FORMATOS
+    column_type_formatters_detail = FORMATOS
+    column_formatters_export: dict = {}
+    column_display_actions = True
+    create_modal = False
+    edit_modal = False
+    list_template = "admin/lista.html"
+
+    def __init__(self, model, session=db, **kw):
+        kw.setdefault("endpoint", model.__tablename__)
+        super().__init__(model, session, **kw)
+
+    # ---- permisos (una sola puerta para cada endpoint)
+    def puede(self, accion: str) -> bool:
+        if self.solo_lectura and accion in ("crear", "editar", "eliminar"):
+            return False
+        return puede(self.endpoint, accion)
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and self.puede("ver")
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+    def accion_requerida(self, name: str) -> str:
+        if name == "action_view":
+            accion = request.form.get("action", "")
+            return self.acciones_permiso.get(accion, "editar")
+        if name in ACCION_DE_ENDPOINT:
+            return ACCION_DE_ENDPOINT[name]
+        return "ver" if request.method in ("GET", "HEAD") else "editar"
+
+    def _handle_view(self, name, **kwargs):
+        respuesta = super()._handle_view(name, **kwargs)
+        if respuesta is not None:
+            return respuesta
+        if not self.puede(self.accion_requerida(name)):
+            abort(403)
+        return None
+
+    @property
+    def can_create(self):
+        return self.puede("crear")
+
+    @property
+    def can_edit(self):
+        return self.puede("editar")
+
+    @property
+    def can_delete(self):
+        return self.puede("eliminar")
+
+    @property
+    def can_export(self):
+        return self.puede("exportar")
+
+    def is_action_allowed(self, name):
+        return self.puede(self.acciones_permiso.get(name, "editar")) and super().is_action_allowed(name)
+
+    # ---- alcance por unidad
+    def _alcance(self, query):
+        cond = filtro_alcance(self.model)
+        return query if cond is None else query.filter(cond)
+
+    def get_query(self):
+        return self._alcance(super().get_query())
+
+    def get_count_query(self):
+        return self._alcance(super().get_count_query())
+
+    def get_one(self, id):
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            abort(404)
+        fila = self.get_query().filter(self.model.id == pk).one_or_none()
+        if fila is None:
+            abort(404)
+        return fila
+
+    @expose("/action/", methods=("POST",))
+    def action_view(self):
+        ids = request.form.getlist("rowid")
+        try:
+            pks = {int(i) for i in ids}
+        except ValueError:
+            abort(404)
+        if pks:
+            visibles = self.get_query().with_entities(sa.func.count()).filter(self.model.id.in_(pks)).scalar()
+            if visibles != len(pks):
+                abort(404)
+        return super().action_view()
+
+    @expose("/ajax/update/", methods=("POST",))
+    def ajax_update(self):
+        return super().ajax_update()
+
+    def get_filter_arg(self, index, flt):
+        """Nombre del filtro en la URL, sin tildes: `flt0_fecha_de_presentacion_between`."""
+        operacion = flt.operation()
+        operacion = getattr(operacion, "_args", [operacion])[0]
+        nombre = unicodedata.normalize("NFKD", f"{flt.name} {operacion}").encode("ascii", "ignore")
+        nombre = filter_char_re.sub("", nombre.decode().lower())
+        return filter_compact_re.sub("_", nombre)
+
+    def url_filtrada(self, *filtros: tuple[str, str, str], **extra) -> str:
+        """URL del listado con filtros (nombre, operación en inglés, valor): enlaces del tablero."""
+        args, pos = {}, 0
+        for nombre, operacion, valor in filtros:
+            for i, flt in enumerate(self._filters):
+                op = getattr(flt.operation(), "_args", [flt.operation()])[0]
+                if flt.name == nombre and op == operacion:
+                    args[f"flt{pos}_{self.get_filter_arg(i, flt)}"] = valor
+                    pos += 1
+                    break
+            else:
+                raise KeyError(f"{self.endpoint}: no hay filtro {nombre!r} {operacion!r}")
+        return url_for(f"{self.endpoint}.index_view", **args, **extra)
+
+    # ---- listados: sin COUNT(*) de toda la tabla en la primera página; orden estable
+    @property
+    def simple_list_pager(self):
+        try:
+            return not any(k.startswith("flt") or k == "search" for k in request.args)
+        except RuntimeError:
+            return False
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        return query.order_by(self.model.id.desc()), joins
+
+    # ---- formularios: columnas propias para editar (sin reglas, que quitan el token CSRF)
+    form_edit_columns: tuple[str, ...] | None = None
+
+    def get_edit_form(self):
+        if self.form_edit_columns is None:
+            return super().get_edit_form()
+        anteriores, self.form_columns = self.form_columns, self.form_edit_columns
+        try:
+            return self.scaffold_form()
+        finally:
+            self.form_columns = anteriores
+
+    # ---- formularios: fechas dd/mm/aaaa
+    def scaffold_form(self):
+        form_class = super().scaffold_form()
+        for nombre in dir(form_class):
+            campo = getattr(form_class, nombre)
+            if getattr(campo, "field_class", None) is not None and issubclass(campo.field_class, DateField):
+                campo.kwargs["format"] = "%d/%m/%Y"
+                campo.kwargs["widget"] = DatePickerWidget()
+                campo.kwargs.setdefault("render_kw", {})["data-date-format"] = "DD/MM/YYYY"
+                campo.kwargs["description"] = campo.kwargs.get("description") or "dd/mm/aaaa"
+        return form_class
+
+    # ---- exportación
+    @expose("/export/<export_type>/")
+    def export(self, export_type):
+        if export_type not in self.export_types:
+            abort(404)
+        return exportar_xlsx(self)
+
+    def consulta_exportacion(self):
+        """Select de las columnas de la exportación con la búsqueda, filtros y orden del listado."""
+        va = self._get_list_extra_args()
+        col = self._get_column_by_idx(va.sort)
+        query = self.get_query()
+        joins: dict = {}
+        if self._search_supported and va.search:
+            query, _, joins, _ = self._apply_search(query, None, joins, {}, va.search)
+        if va.filters and self._filters:
+            query, _, joins, _ = self._apply_filters(query, None, joins, {}, va.filters)
+        query, joins = self._apply_sorting(query, joins, col[0] if col else None, va.sort_desc)
+        exprs, uniones = [], {}
+        for nombre, _etiqueta in self._export_columns:
+            exprs.append(self._expr_exportacion(nombre, uniones))
+        query = query.with_entities(*exprs)
+        for relacion, alias in uniones.values():
+            query = query.outerjoin(alias, relacion.of_type(alias))
+        return query, va
+
+    def _expr_exportacion(self, nombre: str, uniones: dict):
+        if nombre in self.column_export_sql:
+            return self.column_export_sql[nombre]
+        modelo, ruta = self.model, nombre.split(".")
+        for paso in ruta[:-1]:
+            relacion = getattr(modelo, paso)
+            clave = tuple(ruta[: ruta.index(paso) + 1])
+            if clave not in uniones:
+                uniones[clave] = (relacion, aliased(relacion.property.mapper.class_))
+            modelo = uniones[clave][1]
+        attr = getattr(modelo, ruta[-1])
+        prop = getattr(attr, "property", None)
+        if isinstance(prop, sa.orm.RelationshipProperty):
+            clave = tuple(ruta)
+            if clave not in uniones:
+                uniones[clave] = (attr, aliased(prop.mapper.class_))
+            alias = uniones[clave][1]
+            return alias.etiqueta if hasattr(alias, "etiqueta") else sa.cast(alias.id, sa.String)
+        return attr.expression if hasattr(attr, "expression") else attr
+
+    def descripcion_filtros(self, va) -> list[tuple[str, str]]:
+        filas = []
+        if va.search:
+            filas.append(("Búsqueda", va.search))
+        for idx, _nombre, valor in va.filters or []:
+            flt = self._filters[idx]
+            filas.append((f"{flt.name} ({flt.operation()})", str(valor)))
+        col = self._get_column_by_idx(va.sort)
+        if col:
+            filas.append(("Orden", f"{col[1]} {'descendente' if va.sort_desc else 'ascendente'}"))
+        return filas
+
+
+# --------------------------------------------------------------------------- Excel
+def _escritor(ws, tipo, formatos):
+    """Función (fila, col, valor) según el tipo SQL de la columna: se elige una vez, no por celda."""
+    if isinstance(tipo, MomentoUTC):
+        f = formatos["momento"]
+        return lambda r, c, v: ws.write_datetime(r, c, v.astimezone(ZONA_LIMA).replace(tzinfo=None), f)
+    if isinstance(tipo, sa.DateTime):
+        return lambda r, c, v: ws.write_datetime(r, c, v, formatos["momento"])
+    if isinstance(tipo, sa.Date):
+        return lambda r, c, v: ws.write_datetime(r, c, v, formatos["fecha"])
+    if isinstance(tipo, sa.Enum) and tipo.enum_class is not None:
+        etiquetas = {m: m.etiqueta if isinstance(m, EnumEs) else m.name for m in tipo.enum_class}
+        return lambda r, c, v: ws.write_string(r, c, etiquetas[v])
+    if isinstance(tipo, sa.Boolean):
+        return lambda r, c, v: ws.write_string(r, c, "Sí" if v else "No")
+    if isinstance(tipo, sa.Numeric | sa.Integer | sa.Float):
+        return ws.write_number
+    return lambda r, c, v: ws.write_string(r, c, v if isinstance(v, str) else str(v))
+
+
+def _ancho(tipo, etiqueta: str) -> int:
+    if isinstance(tipo, sa.DateTime):
+        return 17
+    if isinstance(tipo, sa.Date):
+        return 12
+    if isinstance(tipo, sa.Integer | sa.Numeric | sa.Boolean):
+        return max(10, len(etiqueta) + 2)
+    return max(18, min(45, len(etiqueta) + 4))
+
+
+def exportar_xlsx(view: VistaSegura):
+    query, va = view.consulta_exportacion()
+    columnas = view._export_columns
+    tipos = [d["type"] for d in query.column_descriptions]
+    tmp = tempfile.TemporaryFile(suffix=".xlsx")
+    wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    formatos = {"fecha": wb.add_format({"num_format": "dd/mm/yyyy"}),
+                "momento": wb.add_format({"num_format": "dd/mm/yyyy hh:mm"})}
+    negrita = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
+    ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "", str(view.name))[:31] or "Datos")
+    ws.freeze_panes(1, 0)
+    escritores = []
+    for c, ((_nombre, etiqueta), tipo) in enumerate(zip(columnas, tipos, strict=True)):
+        ws.set_column(c, c, _ancho(tipo, str(etiqueta)))
+        ws.write_string(0, c, str(etiqueta), negrita)
+        escritores.append(_escritor(ws, tipo, formatos))
+    limite = 1_048_575
+    n = 0
+    lote = current_app.config["EXPORT_FILAS_POR_LOTE"]
+    pares = list(enumerate(escritores))
+    for n, fila in enumerate(query.yield_per(lote), start=1):
+        if n > limite:
+            n = limite
+            break
+        for c, escribir in pares:
+            v = fila[c]
+            if v is not None:
+                escribir(n, c, v)
+    ws.autofilter(0, 0, max(n, 1), len(columnas) - 1)
+
+    hoja = wb.add_worksheet("Filtros")
+    hoja.set_column(0, 0, 28)
+    hoja.set_column(1, 1, 60)
+    cuando = ahora()
+    meta = [("Municipalidad", current_app.config["MUNICIPALIDAD"]), ("Listado", str(view.name)),
+            ("Exportado por", f"{current_user.nombre} ({current_user.username})"),
+            ("Filas", str(n)), *view.descripcion_filtros(va)]
+    hoja.write_string(0, 0, "Exportado el", negrita)
+    hoja.write_datetime(0, 1, cuando.astimezone(ZONA_LIMA).replace(tzinfo=None), formatos["momento"])
+    for i, (k, v) in enumerate(meta, start=1):
+        hoja.write_string(i, 0, k, negrita)
+        hoja.write_string(i, 1, v)
+    wb.close()
+    tmp.seek(0)
+
+    detalle = "; ".join(f"{k}: {v}" for k, v in view.descripcion_filtros(va)) or "sin filtros"
+    registrar("exportar", view.endpoint, None, f"{n} filas; {detalle}"[:2000])
+    db.session.commit()
+    nombre = f"{view.endpoint}_{cuando.astimezone(ZONA_LIMA):%Y%m%d_%H%M}.xlsx"
+    return send_file(tmp, as_attachment=True, download_name=nombre,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def enlace(endpoint: str, texto: str, **args) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url_for(endpoint, **args), texto)

@@ -1,0 +1,57 @@
+"""Tablero: lo que la unidad del usuario tiene pendiente y, para quien ve todo, la municipalidad."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import redirect, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_login import current_user
+
+from admin_views.base import filtro_alcance, puede
+from models import ESTADOS_ABIERTOS, ZONA_LIMA, Expediente, db, hoy_lima
+from services.calendario import sumar_dias_habiles
+
+
+class InicioView(AdminIndexView):
+    def is_accessible(self):
+        return current_user.is_authenticated
+
+    def inaccessible_callback(self, name, **kwargs):
+        return redirect(url_for("auth.login", next=request.full_path))
+
+    def _cifras(self, unidad_id: int | None) -> list[dict]:
+        hoy = hoy_lima()
+        pronto = sumar_dias_habiles(hoy, 2)
+        inicio_dia = datetime.combine(hoy, time.min, ZONA_LIMA)
+        vista = next(v for v in self.admin._views if v.endpoint == "expediente")
+        sigla = [("Unidad actual", "equals", current_user.unidad.sigla)] if unidad_id else []
+        cond_unidad = [Expediente.unidad_actual_id == unidad_id] if unidad_id else []
+        abiertos = Expediente.estado.in_(ESTADOS_ABIERTOS)
+        consultas = [
+            ("Ingresados hoy", [Expediente.fecha_recepcion >= inicio_dia,
+                                Expediente.fecha_recepcion < inicio_dia + timedelta(days=1)],
+             [("Recibido", "between", f"{hoy:%Y-%m-%d} to {hoy:%Y-%m-%d}")], "fa-inbox"),
+            ("En trámite", [abiertos], [("Estado", "equals", "en_tramite")], "fa-folder-open"),
+            ("Vencen en 2 días hábiles", [abiertos, Expediente.fecha_vencimiento.between(hoy, pronto)],
+             [("Fecha de vencimiento", "between", f"{hoy:%Y-%m-%d} to {pronto:%Y-%m-%d}"),
+              ("Vencido", "equals", "0")], "fa-clock-o"),
+            ("Vencidos", [Expediente.vencido], [("Vencido", "equals", "1")], "fa-exclamation-triangle"),
+        ]
+        alcance = filtro_alcance(Expediente)
+        cifras = []
+        for titulo, conds, filtros, icono in consultas:
+            q = sa.select(sa.func.count()).select_from(Expediente).where(*conds, *cond_unidad)
+            if alcance is not None:
+                q = q.where(alcance)
+            cifras.append({"titulo": titulo, "valor": db.session.scalar(q), "icono": icono,
+                           "url": vista.url_filtrada(*sigla, *filtros)})
+        return cifras
+
+    @expose("/")
+    def index(self):
+        puede_ver = puede("expediente", "ver")
+        mi_unidad = self._cifras(current_user.unidad_id) if puede_ver else []
+        todas = self._cifras(None) if puede_ver and not current_user.alcance_unidad else []
+        return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas)

@@ -1,0 +1,121 @@
+"""Seguridad y organización: unidades, usuarios, roles con su matriz de permisos, auditoría."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.model.template import EndpointLinkRowAction
+from wtforms import PasswordField
+from wtforms.validators import Length, Optional
+
+from admin_views.base import ACCIONES, CargadorAjax, VistaSegura
+from models import Permiso, UnidadOrganica, Usuario, db
+
+
+class UnidadOrganicaView(VistaSegura):
+    column_list = ("sigla", "nombre", "tipo", "padre", "responsable", "activa")
+    column_searchable_list = ("sigla", "nombre", "responsable")
+    column_filters = ("tipo", "activa", "padre.sigla")
+    column_default_sort = "sigla"
+    column_labels = {"padre": "Depende de", "padre.sigla": "Depende de (sigla)", "tipo": "Tipo de órgano"}
+    form_columns = ("nombre", "sigla", "tipo", "padre", "responsable", "activa")
+    column_details_exclude_list = ("hijas",)
+
+
+class UsuarioView(VistaSegura):
+    column_list = ("username", "nombre", "rol", "unidad", "activo", "bloqueado_hasta", "ultimo_acceso")
+    column_searchable_list = ("username", "nombre", "email")
+    column_filters = ("activo", "rol.nombre", "unidad.sigla")
+    column_default_sort = "username"
+    column_labels = {"username": "Usuario", "rol": "Rol", "unidad": "Unidad orgánica",
+                     "bloqueado_hasta": "Bloqueado hasta", "ultimo_acceso": "Último acceso",
+                     "rol.nombre": "Rol", "unidad.sigla": "Unidad (sigla)",
+                     "debe_cambiar_clave": "Debe cambiar la contraseña", "clave": "Contraseña"}
+    column_details_exclude_list = ("password_hash",)
+    form_columns = ("username", "nombre", "email", "rol", "unidad", "activo", "debe_cambiar_clave", "clave")
+    form_extra_fields = {"clave": PasswordField("Contraseña", validators=[
+        Optional(), Length(min=8, message="La contraseña debe tener al menos 8 caracteres.")],
+        description="Déjela vacía para no cambiarla.")}
+    form_ajax_refs = {"unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
+    acciones_permiso = {"desbloquear": "editar", "delete": "eliminar"}
+
+    def on_model_change(self, form, model, is_created):
+        model.username = (model.username or "").strip().lower()
+        if form.clave.data:
+            model.set_password(form.clave.data)
+
+    def validate_form(self, form):
+        ok = super().validate_form(form)
+        if ok and request.method == "POST" and "clave" in form and not form.clave.data \
+                and request.endpoint.endswith("create_view"):
+            form.clave.errors = ["Indique una contraseña para el usuario nuevo."]
+            return False
+        return ok
+
+    @action("desbloquear", "Desbloquear", "¿Desbloquear los usuarios seleccionados?")
+    def action_desbloquear(self, ids):
+        for u in self.get_query().filter(Usuario.id.in_([int(i) for i in ids])):
+            u.bloqueado_hasta = None
+            u.intentos_fallidos = 0
+        db.session.commit()
+        flash("Usuarios desbloqueados.", "success")
+
+
+class RolView(VistaSegura):
+    column_list = ("codigo", "nombre", "alcance")
+    column_searchable_list = ("codigo", "nombre")
+    column_labels = {"codigo": "Código", "alcance": "Alcance de los datos"}
+    form_columns = ("codigo", "nombre", "alcance")
+    column_details_exclude_list = ("permisos",)
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-key", ".matriz", title="Matriz de permisos")]
+
+    def vistas_con_permisos(self):
+        return [v for v in self.admin._views if isinstance(v, VistaSegura)]
+
+    @expose("/matriz/", methods=("GET", "POST"))
+    def matriz(self):
+        rol = self.get_one(request.args.get("id"))
+        vistas = self.vistas_con_permisos()
+        if request.method == "POST":
+            if not self.puede("editar"):
+                abort(403)
+            marcados = {tuple(v.split("|", 1)) for v in request.form.getlist("permiso")}
+            validos = {(v.endpoint, a) for v in vistas for a in ACCIONES}
+            marcados &= validos
+            actuales = {(p.vista, p.accion.value): p for p in rol.permisos}
+            for clave in actuales.keys() - marcados:
+                db.session.delete(actuales[clave])
+            for vista, accion in marcados - actuales.keys():
+                db.session.add(Permiso(rol=rol, vista=vista, accion=accion))
+            db.session.commit()
+            flash(f"Permisos del rol «{rol.nombre}» guardados.", "success")
+            return redirect(url_for(".matriz", id=rol.id))
+        actuales = set(db.session.execute(
+            sa.select(Permiso.vista, Permiso.accion).where(Permiso.rol_id == rol.id)).all())
+        actuales = {(v, a.value) for v, a in actuales}
+        return self.render("admin/seguridad/matriz.html", rol=rol, vistas=vistas, acciones=ACCIONES,
+                           actuales=actuales, editable=self.puede("editar"))
+
+
+class PermisoView(VistaSegura):
+    column_list = ("rol", "vista", "accion")
+    column_filters = ("rol.codigo", "vista", "accion")
+    column_searchable_list = ("vista",)
+    column_labels = {"accion": "Acción", "rol.codigo": "Rol (código)"}
+    form_columns = ("rol", "vista", "accion")
+
+
+class RegistroAuditoriaView(VistaSegura):
+    solo_lectura = True
+    column_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle")
+    column_filters = ("momento", "accion", "entidad", "entidad_id", "usuario.username")
+    column_searchable_list = ("entidad", "detalle")
+    column_default_sort = ("momento", True)
+    column_labels = {"accion": "Acción", "entidad_id": "Id", "ip": "IP", "usuario.username": "Usuario",
+                     "cambios": "Cambios (antes → después)"}
+    column_details_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle", "cambios")
+    column_export_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle", "cambios")
+    column_export_sql = {"cambios": sa.cast(
+        sa.literal_column("registro_auditoria.cambios"), sa.String)}

@@ -1,0 +1,107 @@
+"""Comandos de consola (`flask --app app …`): demo, crear-usuario, feriados, servir."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import with_appcontext
+
+from models import Rol, UnidadOrganica, Usuario, db
+from services import semilla
+
+
+@click.command("demo")
+@click.option("--password", required=True, help="Contraseña de todos los usuarios demo.")
+@click.option("--expedientes", default=0, show_default=True, help="Expedientes sintéticos a cargar.")
+@click.option("--force", is_flag=True, help="Cargar aunque la base ya tenga datos.")
+@with_appcontext
+def demo(password: str, expedientes: int, force: bool) -> None:
+    """Municipalidad demo: unidades, un usuario por rol, TUPA, feriados y expedientes sintéticos."""
+    if semilla.hay_datos_reales() and not force:
+        raise click.ClickException("La base ya tiene datos; use --force para cargar la demo de todos modos.")
+    inicio = time.perf_counter()
+    semilla.cargar_demo(password)
+    db.session.commit()
+    if expedientes:
+        semilla.cargar_expedientes_sinteticos(expedientes)
+        db.session.commit()
+    click.echo(f"Demo cargada en {time.perf_counter() - inicio:.1f} s "
+               f"({expedientes} expedientes sintéticos). Usuarios: {', '.join(semilla.USUARIOS_DEMO)}")
+
+
+@click.command("crear-usuario")
+@click.argument("username")
+@click.option("--rol", "codigo_rol", required=True, help="Código del rol (admin, mesa_partes, …).")
+@click.option("--unidad", "sigla", required=True, help="Sigla de la unidad orgánica.")
+@click.option("--nombre", default=None, help="Nombre completo (por defecto, el usuario).")
+@click.password_option("--password", prompt="Contraseña", confirmation_prompt="Repita la contraseña")
+@with_appcontext
+def crear_usuario(username: str, codigo_rol: str, sigla: str, nombre: str | None, password: str) -> None:
+    """Crea un usuario (pide la contraseña dos veces)."""
+    semilla.asegurar_roles()
+    username = username.strip().lower()
+    rol = db.session.scalar(sa.select(Rol).where(Rol.codigo == codigo_rol))
+    unidad = db.session.scalar(sa.select(UnidadOrganica).where(UnidadOrganica.sigla == sigla))
+    if rol is None:
+        raise click.BadParameter(f"no existe el rol {codigo_rol!r}", param_hint="--rol")
+    if unidad is None:
+        raise click.BadParameter(f"no existe la unidad con sigla {sigla!r}", param_hint="--unidad")
+    if len(password) < 8:
+        raise click.BadParameter("la contraseña debe tener al menos 8 caracteres", param_hint="--password")
+    if db.session.scalar(sa.select(Usuario.id).where(Usuario.username == username)):
+        raise click.ClickException(f"El usuario {username!r} ya existe.")
+    u = Usuario(username=username, nombre=nombre or username, rol=rol, unidad=unidad)
+    u.set_password(password)
+    db.session.add(u)
+    db.session.commit()
+    click.echo(f"Usuario {username} creado ({rol.nombre}, {unidad.sigla}).")
+
+
+@click.command("feriados")
+@click.option("--anio", type=int, required=True, help="Año (AAAA).")
+@with_appcontext
+def feriados(anio: int) -> None:
+    """Carga los feriados nacionales del Perú de ese año (idempotente) y recalcula plazos."""
+    from datetime import date
+
+    from services.calendario import recalcular_plazos
+
+    nuevos = semilla.cargar_feriados(anio)
+    if nuevos:
+        recalcular_plazos([date(anio, 1, 1)])
+    db.session.commit()
+    click.echo(f"{nuevos} feriados nuevos para {anio}.")
+
+
+@click.command("servir")
+@with_appcontext
+def servir() -> None:
+    """Carga la demo si la base está vacía y sirve la aplicación con waitress (make run)."""
+    from waitress import serve
+
+    instancia = Path(current_app.instance_path)
+    archivo = instancia / "demo_password"
+    if not semilla.hay_datos_reales():
+        clave = secrets.token_urlsafe(9)
+        semilla.cargar_demo(clave)
+        db.session.commit()
+        archivo.write_text(clave)
+        archivo.chmod(0o600)
+        click.echo("Base vacía: se cargó la municipalidad demo.")
+    host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000"))
+    click.echo(f"\n  Secretaría General en http://{host}:{port}/")
+    if archivo.exists():
+        click.echo(f"  Usuarios demo: {', '.join(semilla.USUARIOS_DEMO)}")
+        click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})\n")
+    serve(current_app._get_current_object(), host=host, port=port, threads=8)
+
+
+def init_app(app) -> None:
+    for comando in (demo, crear_usuario, feriados, servir):
+        app.cli.add_command(comando)

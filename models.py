@@ -1,0 +1,506 @@
+"""Modelo de datos de Secretaría (nombres según shared/esquema.md, que es contrato).
+
+Convenciones: SQLAlchemy 2 tipado; enums de Python guardados como texto con
+CHECK (portables entre SQLite y PostgreSQL); momentos en UTC con zona horaria;
+restricciones con nombre estable (naming convention) para Alembic.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import ForeignKey, Index, MetaData, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+ZONA_LIMA = ZoneInfo("America/Lima")
+
+CONVENCION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=CONVENCION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def ahora() -> datetime:
+    """Momento actual en UTC (con zona)."""
+    return datetime.now(UTC)
+
+
+def hoy_lima() -> date:
+    """Fecha de hoy en Lima: la que cuenta para plazos y vencimientos."""
+    return datetime.now(ZONA_LIMA).date()
+
+
+class MomentoUTC(sa.types.TypeDecorator):
+    """datetime guardado en UTC; devuelto siempre con zona (también en SQLite)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("MomentoUTC requiere un datetime con zona horaria")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def etiqueta_sql(expr):
+    """Atributo híbrido `etiqueta`: str(obj) en Python y `expr(cls)` en SQL (listas, Excel)."""
+    return hybrid_property(lambda self: str(self)).expression(expr)
+
+
+# --------------------------------------------------------------------------- enums
+ETIQUETAS = {
+    # valores cuya etiqueta no es el valor con mayúscula inicial
+    "alta_direccion": "Alta dirección", "organo_control": "Órgano de control",
+    "organo_asesoria": "Órgano de asesoría", "organo_apoyo": "Órgano de apoyo",
+    "organo_linea": "Órgano de línea", "organo_desconcentrado": "Órgano desconcentrado",
+    "todas": "Todas las unidades", "unidad": "Solo su unidad",
+    "institucional": "Institucional", "aprobacion_automatica": "Aprobación automática",
+    "no_laborable": "Día no laborable", "en_tramite": "En trámite",
+    "no_presentado": "No presentado", "login_fallido": "Ingreso fallido",
+    "login": "Ingreso", "logout": "Salida", "visto_bueno": "Visto bueno",
+    "PASAPORTE": "Pasaporte", "CE": "Carné de extranjería",
+}
+
+
+class EnumEs(str, enum.Enum):
+    """Enum de texto (nombre == valor) con etiqueta en castellano."""
+
+    @property
+    def etiqueta(self) -> str:
+        return ETIQUETAS.get(self.value, self.value.replace("_", " ").capitalize())
+
+    def __str__(self) -> str:
+        return self.etiqueta
+
+
+def _e(nombre: str, *valores: str) -> type[EnumEs]:
+    return EnumEs(nombre, [(v, v) for v in valores], module=__name__)
+
+
+TipoUnidad = _e("TipoUnidad", "alta_direccion", "organo_control", "organo_asesoria",
+                "organo_apoyo", "organo_linea", "organo_desconcentrado")
+Alcance = _e("Alcance", "todas", "unidad")
+Accion = _e("Accion", "ver", "crear", "editar", "eliminar", "exportar")
+AccionAuditoria = _e("AccionAuditoria", "crear", "editar", "eliminar", "anular", "exportar",
+                     "login", "login_fallido", "logout", "imprimir")
+TipoDocumentoIdentidad = _e("TipoDocumentoIdentidad", "DNI", "RUC", "CE", "PASAPORTE")
+Numeracion = _e("Numeracion", "unidad", "institucional")
+Silencio = _e("Silencio", "positivo", "negativo", "aprobacion_automatica")
+TipoFeriado = _e("TipoFeriado", "nacional", "regional", "no_laborable", "local")
+Origen = _e("Origen", "externo", "interno")
+Canal = _e("Canal", "presencial", "digital")
+Prioridad = _e("Prioridad", "normal", "urgente")
+EstadoExpediente = _e("EstadoExpediente", "registrado", "observado", "no_presentado",
+                      "en_tramite", "atendido", "archivado", "anulado")
+AccionDerivacion = _e("AccionDerivacion", "atender", "opinar", "conocimiento", "firmar",
+                      "visto_bueno", "archivar")
+EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto")
+
+ESTADOS_ABIERTOS = (EstadoExpediente.registrado, EstadoExpediente.observado,
+                    EstadoExpediente.en_tramite)
+
+
+def enum_col(tipo: type[EnumEs], nombre: str, **kw) -> Mapped:
+    """Columna enum portable: texto + CHECK con nombre estable."""
+    largo = max(len(m.value) for m in tipo)
+    return mapped_column(
+        sa.Enum(tipo, native_enum=False, create_constraint=True, length=max(largo, 12),
+                name=nombre, validate_strings=True),
+        **kw,
+    )
+
+
+# --------------------------------------------------------------------------- mixins
+class ConTrazabilidad:
+    """Columnas de quién y cuándo, en tablas que editan los usuarios."""
+
+    creado_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    creado_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id", use_alter=True))
+    actualizado_en: Mapped[datetime | None] = mapped_column(MomentoUTC, onupdate=ahora)
+
+
+# --------------------------------------------------------------------------- organización
+class UnidadOrganica(ConTrazabilidad, db.Model):
+    """Unidad orgánica del ROF (árbol por `padre`)."""
+
+    __tablename__ = "unidad_organica"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(200), unique=True)
+    sigla: Mapped[str] = mapped_column(String(20), unique=True)
+    padre_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_organica.id"))
+    tipo: Mapped[TipoUnidad] = enum_col(TipoUnidad, "tipo_unidad")
+    responsable: Mapped[str | None] = mapped_column(String(200))
+    activa: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+    etiqueta = etiqueta_sql(lambda cls: cls.sigla + " – " + cls.nombre)
+    padre: Mapped[UnidadOrganica | None] = relationship(remote_side=[id], back_populates="hijas")
+    hijas: Mapped[list[UnidadOrganica]] = relationship(back_populates="padre")
+
+    __table_args__ = (sa.CheckConstraint("padre_id IS NULL OR padre_id <> id", name="no_es_su_padre"),)
+
+    def __str__(self) -> str:
+        return f"{self.sigla} – {self.nombre}"
+
+    def __repr__(self) -> str:
+        return f"<UnidadOrganica {self.sigla}>"
+
+
+class Rol(ConTrazabilidad, db.Model):
+    __tablename__ = "rol"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codigo: Mapped[str] = mapped_column(String(40), unique=True)
+    nombre: Mapped[str] = mapped_column(String(120))
+    alcance: Mapped[Alcance] = enum_col(Alcance, "alcance", default=Alcance.todas)
+    permisos: Mapped[list[Permiso]] = relationship(back_populates="rol", cascade="all, delete-orphan")
+    etiqueta = etiqueta_sql(lambda cls: cls.nombre)
+
+    def __str__(self) -> str:
+        return self.nombre
+
+    def __repr__(self) -> str:
+        return f"<Rol {self.codigo}>"
+
+
+class Permiso(db.Model):
+    """Qué puede hacer un rol en una vista (endpoint): datos, no código."""
+
+    __tablename__ = "permiso"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rol_id: Mapped[int] = mapped_column(ForeignKey("rol.id", ondelete="CASCADE"))
+    vista: Mapped[str] = mapped_column(String(60))
+    accion: Mapped[Accion] = enum_col(Accion, "accion_permiso")
+    rol: Mapped[Rol] = relationship(back_populates="permisos")
+    __table_args__ = (sa.UniqueConstraint("rol_id", "vista", "accion"),)
+
+    def __str__(self) -> str:
+        return f"{self.vista}: {self.accion.etiqueta}"
+
+
+class Usuario(UserMixin, ConTrazabilidad, db.Model):
+    __tablename__ = "usuario"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    nombre: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    rol_id: Mapped[int] = mapped_column(ForeignKey("rol.id"))
+    unidad_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    activo: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    intentos_fallidos: Mapped[int] = mapped_column(default=0, server_default="0")
+    bloqueado_hasta: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    ultimo_acceso: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    debe_cambiar_clave: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    etiqueta = etiqueta_sql(lambda cls: cls.nombre)
+    rol: Mapped[Rol] = relationship(foreign_keys=[rol_id], lazy="joined")
+    unidad: Mapped[UnidadOrganica] = relationship(foreign_keys=[unidad_id], lazy="joined")
+
+    __table_args__ = (
+        sa.CheckConstraint("username = lower(username)", name="username_minusculas"),
+        sa.CheckConstraint("intentos_fallidos >= 0", name="intentos_no_negativos"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.nombre} ({self.username})"
+
+    def __repr__(self) -> str:
+        return f"<Usuario {self.username}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.activo
+
+    def set_password(self, clave: str) -> None:
+        self.password_hash = generate_password_hash(clave)  # scrypt (Werkzeug 3)
+
+    def check_password(self, clave: str) -> bool:
+        return check_password_hash(self.password_hash, clave)
+
+    def bloqueado(self, momento: datetime | None = None) -> bool:
+        return self.bloqueado_hasta is not None and self.bloqueado_hasta > (momento or ahora())
+
+    @property
+    def alcance_unidad(self) -> bool:
+        return self.rol.alcance == Alcance.unidad
+
+
+class RegistroAuditoria(db.Model):
+    """Bitácora de solo agregado (en PostgreSQL un trigger impide UPDATE/DELETE)."""
+
+    __tablename__ = "registro_auditoria"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    momento: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora, index=True)
+    usuario_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    accion: Mapped[AccionAuditoria] = enum_col(AccionAuditoria, "accion_auditoria")
+    entidad: Mapped[str] = mapped_column(String(60))
+    entidad_id: Mapped[int | None]
+    cambios: Mapped[dict | None] = mapped_column(sa.JSON)
+    detalle: Mapped[str | None] = mapped_column(Text)
+
+    usuario: Mapped[Usuario | None] = relationship()
+    __table_args__ = (Index("ix_registro_auditoria_entidad", "entidad", "entidad_id"),)
+
+    def __str__(self) -> str:
+        return f"{self.accion.etiqueta} {self.entidad} {self.entidad_id or ''}".strip()
+
+
+# --------------------------------------------------------------------------- catálogos
+class Persona(ConTrazabilidad, db.Model):
+    """Administrado (persona natural o jurídica). Validación en services/identidad.py."""
+
+    __tablename__ = "persona"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tipo_documento: Mapped[TipoDocumentoIdentidad] = enum_col(
+        TipoDocumentoIdentidad, "tipo_documento_identidad", default=TipoDocumentoIdentidad.DNI)
+    numero_documento: Mapped[str] = mapped_column(String(20))
+    nombres: Mapped[str | None] = mapped_column(String(120))
+    apellidos: Mapped[str | None] = mapped_column(String(120))
+    razon_social: Mapped[str | None] = mapped_column(String(250))
+    direccion: Mapped[str | None] = mapped_column(String(250))
+    telefono: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        sa.UniqueConstraint("tipo_documento", "numero_documento"),
+        sa.CheckConstraint("tipo_documento <> 'DNI' OR length(numero_documento) = 8", name="dni_8"),
+        sa.CheckConstraint("tipo_documento <> 'RUC' OR length(numero_documento) = 11", name="ruc_11"),
+        sa.CheckConstraint("nombres IS NOT NULL OR razon_social IS NOT NULL", name="con_nombre"),
+    )
+
+    @hybrid_property
+    def nombre_completo(self) -> str:
+        if self.razon_social:
+            return self.razon_social
+        return " ".join(p for p in (self.nombres, self.apellidos) if p)
+
+    @nombre_completo.inplace.expression
+    @classmethod
+    def _nombre_completo(cls):
+        return sa.func.coalesce(
+            cls.razon_social,
+            cls.nombres + sa.case((cls.apellidos.is_(None), ""), else_=" " + cls.apellidos),
+        )
+
+    etiqueta = etiqueta_sql(lambda cls: cls.nombre_completo)
+
+    def __str__(self) -> str:
+        return f"{self.tipo_documento.value} {self.numero_documento} – {self.nombre_completo}"
+
+
+class TipoDocumento(ConTrazabilidad, db.Model):
+    __tablename__ = "tipo_documento"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(80), unique=True)
+    abreviatura: Mapped[str] = mapped_column(String(20))
+    numeracion: Mapped[Numeracion] = enum_col(Numeracion, "numeracion", default=Numeracion.unidad)
+    etiqueta = etiqueta_sql(lambda cls: cls.nombre)
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class ProcedimientoTupa(ConTrazabilidad, db.Model):
+    """Procedimiento del TUPA (plazo en días hábiles; LPAG arts. 39, 153)."""
+
+    __tablename__ = "procedimiento_tupa"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codigo: Mapped[str] = mapped_column(String(20), unique=True)
+    nombre: Mapped[str] = mapped_column(String(300))
+    plazo_dias_habiles: Mapped[int] = mapped_column(default=30)
+    silencio: Mapped[Silencio] = enum_col(Silencio, "silencio", default=Silencio.negativo)
+    derecho_tramite: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0"))
+    unidad_resolutora_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    activo: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+    unidad_resolutora: Mapped[UnidadOrganica] = relationship()
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo + " – " + cls.nombre)
+    __table_args__ = (
+        sa.CheckConstraint("plazo_dias_habiles >= 0", name="plazo_no_negativo"),
+        sa.CheckConstraint("derecho_tramite >= 0", name="derecho_no_negativo"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.codigo} – {self.nombre}"
+
+
+class Feriado(ConTrazabilidad, db.Model):
+    """Día no hábil: feriado nacional, regional, local o día no laborable decretado."""
+
+    __tablename__ = "feriado"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fecha: Mapped[date] = mapped_column(unique=True)
+    nombre: Mapped[str] = mapped_column(String(150))
+    tipo: Mapped[TipoFeriado] = enum_col(TipoFeriado, "tipo_feriado", default=TipoFeriado.nacional)
+
+    def __str__(self) -> str:
+        return f"{self.fecha:%d/%m/%Y} – {self.nombre}"
+
+
+class Correlativo(db.Model):
+    """Único lugar donde se sacan números (fila bloqueada mientras se saca)."""
+
+    __tablename__ = "correlativo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clave: Mapped[str] = mapped_column(String(80), unique=True)
+    ultimo: Mapped[int] = mapped_column(default=0)
+    __table_args__ = (sa.CheckConstraint("ultimo >= 0", name="ultimo_no_negativo"),)
+
+    def __str__(self) -> str:
+        return f"{self.clave} = {self.ultimo}"
+
+
+# --------------------------------------------------------------------------- trámite
+class Expediente(ConTrazabilidad, db.Model):
+    """Expediente único (LPAG arts. 124, 161). Número por año, asignado por el servidor."""
+
+    __tablename__ = "expediente"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anio: Mapped[int]
+    numero: Mapped[int]
+    codigo: Mapped[str] = mapped_column(String(20), unique=True)
+    clave: Mapped[str] = mapped_column(String(20))
+    fecha_recepcion: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    fecha_presentacion: Mapped[date]
+    origen: Mapped[Origen] = enum_col(Origen, "origen", default=Origen.externo)
+    canal: Mapped[Canal] = enum_col(Canal, "canal", default=Canal.presencial)
+    persona_id: Mapped[int | None] = mapped_column(ForeignKey("persona.id"))
+    unidad_origen_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_organica.id"))
+    tipo_documento_id: Mapped[int] = mapped_column(ForeignKey("tipo_documento.id"))
+    documento_referencia: Mapped[str | None] = mapped_column(String(200))
+    asunto: Mapped[str] = mapped_column(String(500))
+    folios: Mapped[int] = mapped_column(default=1)
+    procedimiento_id: Mapped[int | None] = mapped_column(ForeignKey("procedimiento_tupa.id"))
+    prioridad: Mapped[Prioridad] = enum_col(Prioridad, "prioridad", default=Prioridad.normal)
+    estado: Mapped[EstadoExpediente] = enum_col(EstadoExpediente, "estado_expediente",
+                                                default=EstadoExpediente.registrado)
+    observacion: Mapped[str | None] = mapped_column(Text)
+    fecha_observacion: Mapped[date | None]
+    fecha_subsanacion: Mapped[date | None]
+    unidad_actual_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    plazo_dias_habiles: Mapped[int | None]
+    fecha_vencimiento: Mapped[date | None]
+    fecha_atencion: Mapped[date | None]
+    motivo_anulacion: Mapped[str | None] = mapped_column(Text)
+    observaciones: Mapped[str | None] = mapped_column(Text)
+
+    persona: Mapped[Persona | None] = relationship()
+    unidad_origen: Mapped[UnidadOrganica | None] = relationship(foreign_keys=[unidad_origen_id])
+    unidad_actual: Mapped[UnidadOrganica] = relationship(foreign_keys=[unidad_actual_id])
+    tipo_documento: Mapped[TipoDocumento] = relationship()
+    procedimiento: Mapped[ProcedimientoTupa | None] = relationship()
+    derivaciones: Mapped[list[Derivacion]] = relationship(
+        back_populates="expediente", order_by="Derivacion.fecha_envio")
+
+    __table_args__ = (
+        sa.UniqueConstraint("anio", "numero"),
+        sa.CheckConstraint("folios >= 1", name="folios_positivos"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("origen <> 'externo' OR persona_id IS NOT NULL", name="externo_con_persona"),
+        sa.CheckConstraint("origen <> 'interno' OR unidad_origen_id IS NOT NULL",
+                           name="interno_con_unidad"),
+        sa.CheckConstraint("estado <> 'anulado' OR motivo_anulacion IS NOT NULL",
+                           name="anulado_con_motivo"),
+        Index("ix_expediente_unidad_estado", "unidad_actual_id", "estado"),
+        Index("ix_expediente_fecha_presentacion", "fecha_presentacion"),
+        Index("ix_expediente_fecha_vencimiento", "fecha_vencimiento"),
+        Index("ix_expediente_persona", "persona_id"),
+    )
+
+    @hybrid_property
+    def vencido(self) -> bool:
+        return (self.fecha_vencimiento is not None and self.estado in ESTADOS_ABIERTOS
+                and self.fecha_vencimiento < hoy_lima())
+
+    @vencido.inplace.expression
+    @classmethod
+    def _vencido(cls):
+        return sa.and_(cls.fecha_vencimiento.is_not(None), cls.fecha_vencimiento < hoy_lima(),
+                       cls.estado.in_(ESTADOS_ABIERTOS))
+
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        """Alcance de una unidad: lo tiene ahora o pasó por ella (una derivación desde o hacia ella)."""
+        return sa.or_(
+            cls.unidad_actual_id == unidad_id,
+            sa.exists().where(Derivacion.expediente_id == cls.id,
+                              sa.or_(Derivacion.unidad_origen_id == unidad_id,
+                                     Derivacion.unidad_destino_id == unidad_id)),
+        )
+
+    @staticmethod
+    def formato_codigo(anio: int, numero: int) -> str:
+        return f"EXP-{anio}-{numero:06d}"
+
+    def __str__(self) -> str:
+        return f"{self.codigo} – {self.asunto[:60]}"
+
+    def __repr__(self) -> str:
+        return f"<Expediente {self.codigo}>"
+
+
+class Derivacion(ConTrazabilidad, db.Model):
+    """Pase de un expediente entre unidades, con acuse de recibo."""
+
+    __tablename__ = "derivacion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expediente_id: Mapped[int] = mapped_column(ForeignKey("expediente.id"))
+    unidad_origen_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_organica.id"))
+    unidad_destino_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    enviado_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    fecha_envio: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    accion: Mapped[AccionDerivacion] = enum_col(AccionDerivacion, "accion_derivacion",
+                                                default=AccionDerivacion.atender)
+    proveido: Mapped[str | None] = mapped_column(Text)
+    plazo_dias_habiles: Mapped[int | None]
+    fecha_limite: Mapped[date | None]
+    fecha_recepcion: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    recibido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    estado: Mapped[EstadoDerivacion] = enum_col(EstadoDerivacion, "estado_derivacion",
+                                                default=EstadoDerivacion.pendiente)
+    fecha_atencion: Mapped[datetime | None] = mapped_column(MomentoUTC)
+
+    expediente: Mapped[Expediente] = relationship(back_populates="derivaciones")
+    unidad_origen: Mapped[UnidadOrganica | None] = relationship(foreign_keys=[unidad_origen_id])
+    unidad_destino: Mapped[UnidadOrganica] = relationship(foreign_keys=[unidad_destino_id])
+
+    __table_args__ = (
+        Index("ix_derivacion_expediente", "expediente_id"),
+        Index("ix_derivacion_destino_estado", "unidad_destino_id", "estado"),
+        Index("ix_derivacion_origen", "unidad_origen_id"),
+    )
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        return sa.or_(cls.unidad_origen_id == unidad_id, cls.unidad_destino_id == unidad_id)
+
+    def __str__(self) -> str:
+        return f"{self.unidad_destino.sigla if self.unidad_destino else '?'} ({self.accion.etiqueta})"

@@ -1,0 +1,1 @@
+"""Reglas del negocio: funciones simples que llaman las vistas, la CLI y las pruebas."""

@@ -1,0 +1,113 @@
+"""Días hábiles (LPAG arts. 143–145): lunes a viernes menos cada `Feriado`.
+
+Funciones puras con los feriados como argumento, más un cargador de la tabla
+`Feriado` con caché cuya clave es una versión leída de la base de datos: un
+feriado agregado desde otro proceso se ve en la siguiente consulta.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from models import Correlativo, Feriado, db
+
+CLAVE_VERSION = "calendario:version"
+
+# ---------------------------------------------------------------- funciones puras
+
+
+def es_habil(d: date, feriados: frozenset[date] | set[date]) -> bool:
+    return d.weekday() < 5 and d not in feriados
+
+
+def sumar_habiles(inicio: date, n: int, feriados: frozenset[date] | set[date]) -> date:
+    """El n-ésimo día hábil estrictamente después de `inicio` (n=0: inicio o el siguiente hábil)."""
+    if n < 0:
+        raise ValueError("n debe ser >= 0")
+    d = inicio
+    if n == 0:
+        while not es_habil(d, feriados):
+            d += timedelta(days=1)
+        return d
+    while n:
+        d += timedelta(days=1)
+        if es_habil(d, feriados):
+            n -= 1
+    return d
+
+
+def habiles_entre(a: date, b: date, feriados: frozenset[date] | set[date]) -> int:
+    """Días hábiles después de `a` hasta `b` inclusive (negativo si b < a)."""
+    if b < a:
+        return -habiles_entre(b, a, feriados)
+    return sum(1 for i in range(1, (b - a).days + 1) if es_habil(a + timedelta(days=i), feriados))
+
+
+# ---------------------------------------------------------------- tabla Feriado con caché
+
+_cache: dict[str, tuple[int, frozenset[date]]] = {}
+
+
+def version() -> int:
+    return db.session.scalar(sa.select(Correlativo.ultimo).where(Correlativo.clave == CLAVE_VERSION)) or 0
+
+
+def feriados() -> frozenset[date]:
+    """Fechas no hábiles de la tabla, en caché mientras la versión de la base no cambie."""
+    clave = str(db.engine.url)
+    v = version()
+    hit = _cache.get(clave)
+    if hit and hit[0] == v:
+        return hit[1]
+    fechas = frozenset(db.session.scalars(sa.select(Feriado.fecha)))
+    _cache[clave] = (v, fechas)
+    return fechas
+
+
+def sumar_dias_habiles(inicio: date, n: int) -> date:
+    return sumar_habiles(inicio, n, feriados())
+
+
+def dias_habiles_entre(a: date, b: date) -> int:
+    return habiles_entre(a, b, feriados())
+
+
+def es_dia_habil(d: date) -> bool:
+    return es_habil(d, feriados())
+
+
+# ---------------------------------------------------------------- recálculo al cambiar el calendario
+
+RecalculoFn = Callable[[date, frozenset[date]], int]
+_recalculos: list[RecalculoFn] = []
+
+
+def al_cambiar_calendario(fn: RecalculoFn) -> RecalculoFn:
+    """Registra una función `fn(desde, feriados) -> filas` que recalcula plazos abiertos.
+
+    Cada modelo con plazos guardados (expedientes, derivaciones, solicitudes…)
+    se registra aquí; `recalcular_plazos` las llama en la misma transacción
+    que cambió el calendario.
+    """
+    _recalculos.append(fn)
+    return fn
+
+
+def recalcular_plazos(fechas_cambiadas: Iterable[date]) -> dict[str, int]:
+    fechas = list(fechas_cambiadas)
+    if not fechas:
+        return {}
+    db.session.flush()
+    cal = feriados()
+    desde = min(fechas)
+    return {fn.__name__: fn(desde, cal) for fn in _recalculos}
+
+
+def marcar_cambio(session) -> None:
+    """Sube la versión del calendario (se llama desde el evento before_flush)."""
+    from services.numeracion import siguiente  # evitar ciclo
+
+    siguiente(CLAVE_VERSION, session=session)

@@ -1,0 +1,269 @@
+"""Datos iniciales: roles con su matriz de permisos, catálogos, municipalidad demo y carga masiva."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import holidays
+import sqlalchemy as sa
+from flask import current_app
+
+from models import (
+    ZONA_LIMA,
+    Derivacion,
+    Expediente,
+    Feriado,
+    Permiso,
+    Persona,
+    ProcedimientoTupa,
+    Rol,
+    TipoDocumento,
+    UnidadOrganica,
+    Usuario,
+    db,
+)
+from services import calendario
+from services.numeracion import fijar_minimo
+from services.tramite import ALFABETO_CLAVE, fecha_presentacion, vencimiento
+
+# v = ver (y exportar: en los roles por defecto van juntos), c = crear, e = editar, d = eliminar
+CATALOGOS = ("persona", "tipo_documento", "procedimiento_tupa", "feriado")
+SEGURIDAD = ("unidad_organica", "usuario", "rol", "permiso")
+TODAS = ("expediente", "derivacion", *CATALOGOS, *SEGURIDAD, "registro_auditoria")
+
+ROLES = {
+    # codigo: (nombre, alcance, {vista: letras})
+    "admin": ("Administrador del sistema", "todas",
+              {**{v: "vced" for v in (*CATALOGOS, *SEGURIDAD)}, "registro_auditoria": "v"}),
+    "secretaria_general": ("Secretaría General", "todas",
+                           {"expediente": "vce", "derivacion": "ve", "persona": "vce",
+                            "tipo_documento": "vced", "procedimiento_tupa": "vced", "feriado": "vced",
+                            "unidad_organica": "v", "registro_auditoria": "v"}),
+    "mesa_partes": ("Mesa de Partes", "todas",
+                    {"expediente": "vce", "derivacion": "v", "persona": "vce", "tipo_documento": "v",
+                     "procedimiento_tupa": "v", "feriado": "v", "unidad_organica": "v"}),
+    "unidad": ("Unidad orgánica", "unidad",
+               {"expediente": "vce", "derivacion": "v", "persona": "v", "tipo_documento": "v",
+                "procedimiento_tupa": "v", "feriado": "v"}),
+    "archivo": ("Archivo Central", "todas",
+                {"expediente": "v", "derivacion": "v", "persona": "v", "unidad_organica": "v"}),
+    "fedatario": ("Fedatario", "todas",
+                  {"expediente": "v", "persona": "vce", "tipo_documento": "v", "procedimiento_tupa": "v"}),
+    "transparencia": ("Transparencia (FRAI)", "todas",
+                      {"expediente": "v", "derivacion": "v", "persona": "vce", "feriado": "v",
+                       "unidad_organica": "v"}),
+    "concejo": ("Concejo Municipal (regidores)", "todas", {"procedimiento_tupa": "v", "feriado": "v"}),
+    "auditor": ("Auditor (solo lectura)", "todas", {v: "v" for v in TODAS}),
+}
+LETRAS = {"v": ("ver", "exportar"), "c": ("crear",), "e": ("editar",), "d": ("eliminar",)}
+
+
+def acciones_por_defecto(rol: str) -> set[tuple[str, str]]:
+    return {(vista, accion) for vista, letras in ROLES[rol][2].items()
+            for letra in letras for accion in LETRAS[letra]}
+
+
+def asegurar_roles() -> None:
+    """Crea los roles que falten con su matriz por defecto (no toca los que ya existen)."""
+    existentes = set(db.session.scalars(sa.select(Rol.codigo)))
+    for codigo, (nombre, alcance, _) in ROLES.items():
+        if codigo in existentes:
+            continue
+        rol = Rol(codigo=codigo, nombre=nombre, alcance=alcance)
+        rol.permisos = [Permiso(vista=v, accion=a) for v, a in sorted(acciones_por_defecto(codigo))]
+        db.session.add(rol)
+    db.session.flush()
+
+
+def cargar_feriados(anio: int) -> int:
+    """Feriados nacionales del Perú (paquete `holidays`, en castellano); idempotente."""
+    existentes = set(db.session.scalars(
+        sa.select(Feriado.fecha).where(Feriado.fecha.between(date(anio, 1, 1), date(anio, 12, 31)))))
+    nuevos = 0
+    for fecha, nombre in sorted(holidays.country_holidays("PE", years=anio, language="es").items()):
+        if fecha not in existentes:
+            db.session.add(Feriado(fecha=fecha, nombre=nombre[:150], tipo="nacional"))
+            nuevos += 1
+    db.session.flush()
+    return nuevos
+
+
+UNIDADES = [  # sigla, nombre, tipo, padre
+    ("ALC", "Alcaldía", "alta_direccion", None),
+    ("GM", "Gerencia Municipal", "alta_direccion", "ALC"),
+    ("OCI", "Órgano de Control Institucional", "organo_control", None),
+    ("OAJ", "Oficina de Asesoría Jurídica", "organo_asesoria", "GM"),
+    ("SG", "Secretaría General", "organo_apoyo", "GM"),
+    ("UTD", "Unidad de Trámite Documentario", "organo_apoyo", "SG"),
+    ("UAC", "Unidad de Archivo Central", "organo_apoyo", "SG"),
+    ("GAF", "Gerencia de Administración y Finanzas", "organo_apoyo", "GM"),
+    ("GDU", "Gerencia de Desarrollo Urbano", "organo_linea", "GM"),
+    ("GDE", "Gerencia de Desarrollo Económico", "organo_linea", "GM"),
+    ("GSC", "Gerencia de Servicios a la Ciudad", "organo_linea", "GM"),
+    ("GAT", "Gerencia de Administración Tributaria", "organo_linea", "GM"),
+    ("GDS", "Gerencia de Desarrollo Social", "organo_linea", "GM"),
+]
+TIPOS_DOCUMENTO = [("Oficio", "OF", "unidad"), ("Informe", "INF", "unidad"), ("Memorando", "MEM", "unidad"),
+                   ("Carta", "CAR", "unidad"), ("Solicitud", "SOL", "institucional"),
+                   ("Resolución", "RES", "institucional"), ("Proveído", "PROV", "unidad"),
+                   ("Informe técnico", "IT", "unidad")]
+PROCEDIMIENTOS = [  # código, nombre, plazo, silencio, derecho, unidad
+    ("GDE-01", "Licencia de funcionamiento (riesgo bajo o medio)", 4, "positivo", "120.50", "GDE"),
+    ("GDU-01", "Licencia de edificación – Modalidad B", 15, "positivo", "350.00", "GDU"),
+    ("GDU-02", "Certificado de parámetros urbanísticos y edificatorios", 5, "positivo", "85.00", "GDU"),
+    ("GDU-03", "Certificado de numeración", 5, "positivo", "30.00", "GDU"),
+    ("GAT-01", "Prescripción de deuda tributaria", 30, "negativo", "0.00", "GAT"),
+    ("SG-01", "Acceso a la información pública", 10, "negativo", "0.00", "SG"),
+    ("GSC-01", "Autorización para evento público no deportivo", 10, "positivo", "60.00", "GSC"),
+]
+USUARIOS_DEMO = {  # username = código del rol
+    "admin": ("Ana Torres (TI)", "SG"), "secretaria_general": ("Rosa Quispe Mamani", "SG"),
+    "mesa_partes": ("Luis Huamán Rojas", "UTD"), "unidad": ("Carlos Díaz Ramos", "GDU"),
+    "archivo": ("María Flores Castro", "UAC"), "fedatario": ("Jorge Salazar Vega", "UTD"),
+    "transparencia": ("Patricia Ríos León", "SG"), "concejo": ("Regidor Demo", "ALC"),
+    "auditor": ("Julio Paredes Soto", "OCI"),
+}
+
+
+def hay_datos_reales() -> bool:
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Expediente))) or \
+        bool(db.session.scalar(sa.select(sa.func.count()).select_from(Usuario)))
+
+
+def cargar_demo(password: str) -> None:
+    asegurar_roles()
+    hoy = date.today()
+    for anio in (hoy.year - 1, hoy.year, hoy.year + 1):
+        cargar_feriados(anio)
+    unidades: dict[str, UnidadOrganica] = {
+        u.sigla: u for u in db.session.scalars(sa.select(UnidadOrganica))}
+    for sigla, nombre, tipo, padre in UNIDADES:
+        if sigla not in unidades:
+            unidades[sigla] = UnidadOrganica(sigla=sigla, nombre=nombre, tipo=tipo, padre=unidades.get(padre))
+            db.session.add(unidades[sigla])
+    for nombre, abrev, numeracion in TIPOS_DOCUMENTO:
+        if not db.session.scalar(sa.select(TipoDocumento.id).where(TipoDocumento.nombre == nombre)):
+            db.session.add(TipoDocumento(nombre=nombre, abreviatura=abrev, numeracion=numeracion))
+    for codigo, nombre, plazo, silencio, derecho, sigla in PROCEDIMIENTOS:
+        if not db.session.scalar(sa.select(ProcedimientoTupa.id).where(ProcedimientoTupa.codigo == codigo)):
+            db.session.add(ProcedimientoTupa(codigo=codigo, nombre=nombre, plazo_dias_habiles=plazo,
+                                             silencio=silencio, derecho_tramite=Decimal(derecho),
+                                             unidad_resolutora=unidades[sigla]))
+    roles = {r.codigo: r for r in db.session.scalars(sa.select(Rol))}
+    for username, (nombre, sigla) in USUARIOS_DEMO.items():
+        u = db.session.scalar(sa.select(Usuario).where(Usuario.username == username))
+        if u is None:
+            u = Usuario(username=username, nombre=nombre, rol=roles[username], unidad=unidades[sigla])
+            db.session.add(u)
+        u.set_password(password)
+    db.session.flush()
+
+
+# ------------------------------------------------------------------ carga masiva (benchmarks)
+ASUNTOS = ["Solicita licencia de funcionamiento", "Solicita certificado de parámetros urbanísticos",
+           "Remite informe técnico", "Solicita acceso a la información pública", "Queja por ruidos molestos",
+           "Solicita constancia de posesión", "Reclamo por arbitrios", "Solicita certificado de numeración",
+           "Solicita autorización de evento", "Pedido de limpieza pública", "Denuncia de obra sin licencia",
+           "Solicita prescripción tributaria", "Invitación a reunión de coordinación", "Remite expediente técnico"]
+NOMBRES = ["Juan", "María", "Rosa", "Luis", "Carmen", "José", "Ana", "Pedro", "Lucía", "Miguel"]
+APELLIDOS = ["Quispe", "Mamani", "Huamán", "Flores", "Rojas", "García", "Torres", "Chávez", "Vargas", "Díaz"]
+ESTADOS = ["registrado"] * 2 + ["en_tramite"] * 5 + ["atendido"] * 3 + ["archivado"] * 2 + ["observado"]
+
+
+def _insertar(tabla, columnas: list[str], filas: list[tuple]) -> None:
+    """COPY en PostgreSQL; executemany por lotes en SQLite."""
+    conexion = db.session.connection()
+    if conexion.dialect.name == "postgresql":
+        cruda = conexion.connection.driver_connection
+        with cruda.cursor() as cur, cur.copy(f"COPY {tabla.name} ({', '.join(columnas)}) FROM STDIN") as cp:
+            for fila in filas:
+                cp.write_row(fila)
+        return
+    stmt = sa.insert(tabla)
+    for i in range(0, len(filas), 20000):
+        conexion.execute(stmt, [dict(zip(columnas, f, strict=True)) for f in filas[i:i + 20000]])
+
+
+def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_exp: float = 2.0) -> None:
+    """N expedientes repartidos en unidades, estados y fechas (~2 derivaciones cada uno)."""
+    rnd = random.Random(semilla)
+    dialecto = db.session.connection().dialect.name
+    unidades = list(db.session.scalars(sa.select(UnidadOrganica.id)))
+    utd = db.session.scalar(sa.select(UnidadOrganica.id).where(UnidadOrganica.sigla == "UTD")) or unidades[0]
+    tipos = list(db.session.scalars(sa.select(TipoDocumento.id)))
+    procs = list(db.session.execute(sa.select(ProcedimientoTupa.id, ProcedimientoTupa.plazo_dias_habiles,
+                                              ProcedimientoTupa.unidad_resolutora_id)))
+    cal = calendario.feriados()
+    base_persona = (db.session.scalar(sa.select(sa.func.max(Persona.id))) or 0) + 1
+    n_personas = max(1, n // 10)
+    dnis = rnd.sample(range(10_000_000, 99_999_999), n_personas)
+    personas = [(base_persona + i, "DNI", str(dnis[i]), rnd.choice(NOMBRES),
+                 f"{rnd.choice(APELLIDOS)} {rnd.choice(APELLIDOS)}") for i in range(n_personas)]
+    existentes = set(db.session.scalars(sa.select(Persona.numero_documento)))
+    personas = [p for p in personas if p[2] not in existentes]
+    ahora_utc = datetime.now(UTC)
+    _insertar(Persona.__table__, ["id", "tipo_documento", "numero_documento", "nombres", "apellidos", "creado_en"],
+              [(*p, ahora_utc) for p in personas])
+    ids_persona = [p[0] for p in personas] or [base_persona]
+
+    recepciones = []
+    hoy = date.today()
+    for _ in range(n):
+        dia = hoy - timedelta(days=rnd.randint(0, 720))
+        hora = time(rnd.randint(7, 22), rnd.randint(0, 59), rnd.randint(0, 59))
+        recepciones.append(datetime.combine(dia, hora, ZONA_LIMA).astimezone(UTC))
+    recepciones.sort()
+    base_id = (db.session.scalar(sa.select(sa.func.max(Expediente.id))) or 0) + 1
+    base_der = (db.session.scalar(sa.select(sa.func.max(Derivacion.id))) or 0) + 1
+    numeros: dict[int, int] = {}
+    for anio, ultimo in db.session.execute(sa.select(Expediente.anio, sa.func.max(Expediente.numero))
+                                           .group_by(Expediente.anio)):
+        numeros[anio] = ultimo
+    cols_exp = ["id", "anio", "numero", "codigo", "clave", "fecha_recepcion", "fecha_presentacion", "origen",
+                "canal", "persona_id", "unidad_origen_id", "tipo_documento_id", "asunto", "folios",
+                "procedimiento_id", "prioridad", "estado", "unidad_actual_id", "plazo_dias_habiles",
+                "fecha_vencimiento", "creado_en"]
+    cols_der = ["id", "expediente_id", "unidad_origen_id", "unidad_destino_id", "fecha_envio", "accion",
+                "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado", "creado_en"]
+    filas_exp, filas_der = [], []
+    did = base_der
+    for i, rec in enumerate(recepciones):
+        pres = fecha_presentacion(rec, cal)
+        anio = rec.astimezone(ZONA_LIMA).year
+        numeros[anio] = numeros.get(anio, 0) + 1
+        proc = rnd.choice(procs) if procs and rnd.random() < 0.6 else None
+        plazo = proc[1] if proc else 30
+        interno = rnd.random() < 0.25
+        actual = proc[2] if proc and rnd.random() < 0.7 else rnd.choice(unidades)
+        estado = rnd.choice(ESTADOS)
+        eid = base_id + i
+        filas_exp.append((
+            eid, anio, numeros[anio], Expediente.formato_codigo(anio, numeros[anio]),
+            "".join(rnd.choices(ALFABETO_CLAVE, k=8)), rec, pres, "interno" if interno else "externo",
+            "digital" if rnd.random() < 0.2 else "presencial",
+            None if interno else rnd.choice(ids_persona), rnd.choice(unidades) if interno else None,
+            rnd.choice(tipos), f"{rnd.choice(ASUNTOS)} N° {eid}", rnd.randint(1, 120), proc[0] if proc else None,
+            "urgente" if rnd.random() < 0.05 else "normal", estado, actual, plazo,
+            vencimiento(pres, plazo, cal), rec))
+        k = int(derivaciones_por_exp) + (1 if rnd.random() < derivaciones_por_exp % 1 else 0)
+        origen, momento = utd, rec + timedelta(minutes=20)
+        for j in range(k):
+            destino = actual if j == k - 1 else rnd.choice(unidades)
+            recibida = j < k - 1 or estado != "registrado"
+            filas_der.append((did, eid, origen, destino, momento, "atender", 7,
+                              calendario.sumar_habiles(momento.astimezone(ZONA_LIMA).date(), 7, cal),
+                              momento + timedelta(hours=3) if recibida else None,
+                              ("atendido" if j < k - 1 else "recibido") if recibida else "pendiente", momento))
+            did += 1
+            origen, momento = destino, momento + timedelta(days=rnd.randint(1, 5))
+    _insertar(Expediente.__table__, cols_exp, filas_exp)
+    _insertar(Derivacion.__table__, cols_der, filas_der)
+    for anio, ultimo in numeros.items():
+        fijar_minimo(f"expediente:{anio}", ultimo)
+    if dialecto == "postgresql":
+        for tabla in ("persona", "expediente", "derivacion"):
+            db.session.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{tabla}', 'id'), (SELECT max(id) FROM {tabla}))"))
+    current_app.logger.info("Cargados %s expedientes y %s derivaciones", len(filas_exp), len(filas_der))
