@@ -1,0 +1,35 @@
+"""Arranque: el panel responde en castellano y cada nombre de columna declarado existe."""
+
+import pytest
+import sqlalchemy as sa
+
+from admin_views.base import VistaSegura
+
+
+def test_login_y_tablero(como):
+    n = como("secretaria_general")
+    r = n.get("/admin/")
+    assert r.status_code == 200
+    assert "Toda la municipalidad" in r.text and "Vencidos" in r.text
+
+
+def test_columnas_declaradas_existen(app):
+    """Un error de tipeo en column_list deja una columna vacía sin avisar: se verifica aquí."""
+    admin = app.extensions["admin"][0]
+    for vista in admin._views:
+        if not isinstance(vista, VistaSegura):
+            continue
+        for nombre in (*(vista.column_list or ()), *(vista.column_export_list or ())):
+            modelo = vista.model
+            for paso in nombre.split("."):
+                assert hasattr(modelo, paso), f"{vista.endpoint}: {nombre}"
+                attr = getattr(modelo, paso)
+                prop = getattr(attr, "property", None)
+                if isinstance(prop, sa.orm.RelationshipProperty):
+                    modelo = prop.mapper.class_
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/expediente/", "/admin/feriado/"])
+def test_anonimo_va_al_login(client, url):
+    r = client.get(url)
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
