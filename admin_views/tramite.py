@@ -67,6 +67,7 @@ class ExpedienteView(VistaSegura):
         "unidad_origen": CargadorAjax("unidad_origen", UnidadOrganica, ["sigla", "nombre"]),
     }
     form_args = {"folios": {"description": "Número de hojas (mínimo 1)."}}
+    column_editable_list = ("prioridad",)
 
     def validate_form(self, form):
         ok = super().validate_form(form)
@@ -108,6 +109,7 @@ class DerivacionView(VistaSegura):
                      "expediente.codigo": "Expediente", "unidad_destino.sigla": "Para (sigla)",
                      "unidad_origen.sigla": "De (sigla)"}
     form_columns = ("proveido",)
+    form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
 
     @property
     def can_create(self):  # las derivaciones nacen del flujo del expediente, no de un formulario suelto

@@ -13,6 +13,8 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 
 from app import create_app
 from models import db
@@ -87,13 +89,39 @@ def db_url(backend, request, tmp_path):
     servidor.sql(f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
 
 
+class ClienteAislado(FlaskClient):
+    """Cada petición con su propio contexto de aplicación, como en producción.
+
+    La prueba mantiene un contexto abierto para consultar la base; Flask lo
+    reutilizaría en cada petición (mismo `g`, misma sesión SQLAlchemy) y eso
+    ocultaría errores como un commit olvidado. Se retira durante la petición.
+    """
+
+    def open(self, *args, **kwargs):
+        ctx = _cv_app.get(None)
+        if ctx is not None and ctx.app is self.application:
+            ctx.pop()
+        else:
+            ctx = None
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            if ctx is not None:
+                self.application.app_context().push()
+
+
 @pytest.fixture
 def app(db_url, tmp_path):
     app = create_app(_config(db_url, tmp_path))
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    app.test_client_class = ClienteAislado
+    app.app_context().push()
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+    ctx = _cv_app.get(None)
+    while ctx is not None and ctx.app is app:
+        ctx.pop()
+        ctx = _cv_app.get(None)
 
 
 @pytest.fixture
