@@ -90,38 +90,35 @@ def db_url(backend, request, tmp_path):
 
 
 class ClienteAislado(FlaskClient):
-    """Cada petición con su propio contexto de aplicación, como en producción.
+    """Cada petición con su propio contexto de aplicación (g y sesión nuevos), como en producción.
 
     La prueba mantiene un contexto abierto para consultar la base; Flask lo
     reutilizaría en cada petición (mismo `g`, misma sesión SQLAlchemy) y eso
-    ocultaría errores como un commit olvidado. Se retira durante la petición.
+    ocultaría errores como un commit olvidado. Tras la petición se expira la
+    sesión de la prueba para que relea lo que la petición escribió.
     """
 
     def open(self, *args, **kwargs):
-        ctx = _cv_app.get(None)
-        if ctx is not None and ctx.app is self.application:
-            ctx.pop()
-        else:
-            ctx = None
+        ctx = self.application.app_context()
+        ctx.push()
         try:
             return super().open(*args, **kwargs)
         finally:
-            if ctx is not None:
-                self.application.app_context().push()
+            ctx.pop()
+            if _cv_app.get(None) is not None:
+                db.session.expire_all()
 
 
 @pytest.fixture
 def app(db_url, tmp_path):
     app = create_app(_config(db_url, tmp_path))
     app.test_client_class = ClienteAislado
-    app.app_context().push()
+    ctx = app.app_context()
+    ctx.push()
     yield app
     db.session.remove()
     db.engine.dispose()
-    ctx = _cv_app.get(None)
-    while ctx is not None and ctx.app is app:
-        ctx.pop()
-        ctx = _cv_app.get(None)
+    ctx.pop()
 
 
 @pytest.fixture
