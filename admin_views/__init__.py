@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
@@ -46,6 +48,8 @@ def init_admin(app) -> Admin:
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
         category_icon_classes={TRAMITE: "fa fa-folder", CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
+        # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
+        translations_path=str(Path(__file__).resolve().parent.parent / "translations"),
     )
     for clase, modelo, nombre, categoria, icono in VISTAS:
         admin.add_view(clase(modelo, name=nombre, category=categoria, menu_icon_type="fa",

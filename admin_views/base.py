@@ -23,11 +23,13 @@ import sqlalchemy as sa
 import xlsxwriter
 from flask import abort, current_app, g, redirect, request, send_file, url_for
 from flask_admin import expose
+from flask_admin.babel import Translations
+from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import DatePickerWidget
+from flask_admin.form import BaseForm, DatePickerWidget
 from flask_admin.model import filters, typefmt
 from flask_admin.model.base import filter_char_re, filter_compact_re
 from flask_admin.model.form import converts
@@ -142,6 +144,22 @@ class ConvertidorFiltros(sqla_filters.FilterConverter):
         return super().conv_enum(column, name, options, **kwargs)
 
 
+class TraduccionesEs(Translations):
+    """Mensajes de validación: catálogo de WTForms y, si no lo traduce, el de Flask-Admin."""
+
+    def gettext(self, string):
+        traducido = super().gettext(string)
+        return admin_gettext(string) if traducido == string else traducido
+
+
+class FormularioBase(BaseForm):
+    class Meta:
+        _translations = TraduccionesEs()
+
+        def get_translations(self, form):
+            return self._translations
+
+
 # --------------------------------------------------------------------------- ajax con alcance
 class CargadorAjax(QueryAjaxModelLoader):
     """Búsqueda ajax de un campo relación, limitada al alcance del usuario."""
@@ -158,7 +176,11 @@ class CargadorAjax(QueryAjaxModelLoader):
         return q if cond is None else q.filter(cond)
 
     def get_one(self, pk):
-        return self.get_query().filter(self.pk == pk).one_or_none()
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
 
 
 # --------------------------------------------------------------------------- la vista segura
@@ -170,6 +192,7 @@ class VistaSegura(ModelView):
     column_export_sql: dict = {}  # nombre → expresión SQL para el Excel (si no es columna simple)
 
     model_form_converter = Convertidor
+    form_base_class = FormularioBase
     filter_converter = ConvertidorFiltros()
     form_excluded_columns = ("creado_en", "actualizado_en")
     column_details_exclude_list = ("password_hash",)

@@ -117,7 +117,7 @@ def _despues_de_guardar(session, flush_context):
             else:
                 accion_fila = accion
             filas.append(dict(momento=momento, usuario_id=uid, ip=ip, accion=accion_fila,
-                              entidad=obj.__tablename__, entidad_id=inspect(obj).identity[0]
-                              if inspect(obj).identity else None, cambios=cambios, detalle=None))
+                              entidad=obj.__tablename__, entidad_id=inspect(obj).dict.get("id"),
+                              cambios=cambios, detalle=None))
     if filas:
         session.connection().execute(sa.insert(RegistroAuditoria.__table__), filas)

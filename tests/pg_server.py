@@ -6,6 +6,7 @@ usuario `postgres` del sistema (o `nobody`), con el directorio de datos suyo.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -84,10 +85,8 @@ class ServidorPG:
             c.execute(sentencia)
 
     def detener(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._correr("pg_ctl", "-D", str(self.datos), "-m", "immediate", "stop")
-        except subprocess.CalledProcessError:
-            pass
         time.sleep(0.1)
         shutil.rmtree(self.dir, ignore_errors=True)
 
