@@ -40,18 +40,25 @@ def demo(password: str, expedientes: int, force: bool) -> None:
 @click.option("--rol", "codigo_rol", required=True, help="Código del rol (admin, mesa_partes, …).")
 @click.option("--unidad", "sigla", required=True, help="Sigla de la unidad orgánica.")
 @click.option("--nombre", default=None, help="Nombre completo (por defecto, el usuario).")
+@click.option("--nombre-unidad", default=None,
+              help="Si la unidad no existe, crearla con este nombre (primera instalación).")
 @click.password_option("--password", prompt="Contraseña", confirmation_prompt="Repita la contraseña")
 @with_appcontext
-def crear_usuario(username: str, codigo_rol: str, sigla: str, nombre: str | None, password: str) -> None:
-    """Crea un usuario (pide la contraseña dos veces)."""
+def crear_usuario(username: str, codigo_rol: str, sigla: str, nombre: str | None, nombre_unidad: str | None,
+                  password: str) -> None:
+    """Crea un usuario (pide la contraseña dos veces). Crea los roles por defecto si faltan."""
     semilla.asegurar_roles()
     username = username.strip().lower()
     rol = db.session.scalar(sa.select(Rol).where(Rol.codigo == codigo_rol))
     unidad = db.session.scalar(sa.select(UnidadOrganica).where(UnidadOrganica.sigla == sigla))
     if rol is None:
         raise click.BadParameter(f"no existe el rol {codigo_rol!r}", param_hint="--rol")
+    if unidad is None and nombre_unidad:
+        unidad = UnidadOrganica(sigla=sigla, nombre=nombre_unidad, tipo="organo_apoyo")
+        db.session.add(unidad)
     if unidad is None:
-        raise click.BadParameter(f"no existe la unidad con sigla {sigla!r}", param_hint="--unidad")
+        raise click.BadParameter(f"no existe la unidad con sigla {sigla!r} (use --nombre-unidad para crearla)",
+                                 param_hint="--unidad")
     if len(password) < 8:
         raise click.BadParameter("la contraseña debe tener al menos 8 caracteres", param_hint="--password")
     if db.session.scalar(sa.select(Usuario.id).where(Usuario.username == username)):
