@@ -7,8 +7,10 @@ feriado agregado desde otro proceso se ve en la siguiente consulta.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -23,10 +25,26 @@ def es_habil(d: date, feriados: frozenset[date] | set[date]) -> bool:
     return d.weekday() < 5 and d not in feriados
 
 
+@lru_cache(maxsize=8)
+def _tabla_habiles(feriados: frozenset[date], anio: int) -> tuple[date, ...]:
+    """Días hábiles desde el 1 de enero de `anio` hasta dos años después (para búsqueda binaria)."""
+    d, fin, dias = date(anio, 1, 1), date(anio + 2, 12, 31), []
+    while d <= fin:
+        if d.weekday() < 5 and d not in feriados:
+            dias.append(d)
+        d += timedelta(days=1)
+    return tuple(dias)
+
+
 def sumar_habiles(inicio: date, n: int, feriados: frozenset[date] | set[date]) -> date:
     """El n-ésimo día hábil estrictamente después de `inicio` (n=0: inicio o el siguiente hábil)."""
     if n < 0:
         raise ValueError("n debe ser >= 0")
+    if isinstance(feriados, frozenset) and n < 400:
+        tabla = _tabla_habiles(feriados, inicio.year)
+        i = bisect_left(tabla, inicio) if n == 0 else bisect_right(tabla, inicio) + n - 1
+        if i < len(tabla):
+            return tabla[i]
     d = inicio
     if n == 0:
         while not es_habil(d, feriados):

@@ -181,9 +181,18 @@ def _insertar(tabla, columnas: list[str], filas: list[tuple]) -> None:
             for fila in filas:
                 cp.write_row(fila)
         return
-    stmt = sa.insert(tabla)
-    for i in range(0, len(filas), 20000):
-        conexion.execute(stmt, [dict(zip(columnas, f, strict=True)) for f in filas[i:i + 20000]])
+    cruda = conexion.connection.driver_connection
+    sql = f"INSERT INTO {tabla.name} ({', '.join(columnas)}) VALUES ({', '.join('?' * len(columnas))})"
+    cruda.executemany(sql, ([_a_sqlite(v) for v in fila] for fila in filas))
+
+
+def _a_sqlite(v):
+    """Mismo formato de texto que usa SQLAlchemy en SQLite (momentos en UTC)."""
+    if isinstance(v, datetime):
+        return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
 
 
 def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_exp: float = 2.0) -> None:
