@@ -21,8 +21,9 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 import xlsxwriter
-from flask import abort, current_app, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
 from flask_admin import expose
+from flask_admin.actions import action
 from flask_admin.babel import Translations
 from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
@@ -296,6 +297,18 @@ class VistaSegura(ModelView):
             if visibles != len(pks):
                 abort(404)
         return super().action_view()
+
+    @action("delete", "Borrar", "¿Seguro que desea borrar los registros seleccionados?")
+    def action_delete(self, ids):
+        # Flask-Admin filtra `id IN ('5', '6')` con texto: PostgreSQL lo rechaza
+        return super().action_delete([int(i) for i in ids])
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, sa.exc.IntegrityError):
+            flash("No se pudo guardar: ya existe un registro igual, falta un dato obligatorio "
+                  "o el registro está en uso.", "error")
+            return True
+        return super().handle_view_exception(exc)
 
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):

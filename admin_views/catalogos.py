@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from flask import request
 from sqlalchemy import inspect
 from wtforms.validators import ValidationError
 
 from admin_views.base import CargadorAjax, VistaSegura
-from models import UnidadOrganica, db
+from models import Persona, UnidadOrganica, db
 from services.calendario import recalcular_plazos
 from services.identidad import error_documento
 
@@ -15,11 +17,6 @@ def validar_documento(form, field):
     error = error_documento(form.tipo_documento.data or "", field.data)
     if error:
         raise ValidationError(error)
-
-
-def validar_nombre(form, field):
-    if not (field.data or "").strip() and not (form.razon_social.data or "").strip():
-        raise ValidationError("Indique los nombres (persona natural) o la razón social (persona jurídica).")
 
 
 class PersonaView(VistaSegura):
@@ -33,8 +30,24 @@ class PersonaView(VistaSegura):
                      "email": "Correo electrónico"}
     form_columns = ("tipo_documento", "numero_documento", "nombres", "apellidos", "razon_social",
                     "direccion", "telefono", "email")
-    form_args = {"numero_documento": {"validators": [validar_documento]},
-                 "nombres": {"validators": [validar_nombre]}}
+    form_args = {"numero_documento": {"validators": [validar_documento]}}
+
+    def validate_form(self, form):
+        ok = super().validate_form(form)
+        if not ok or "numero_documento" not in form:
+            return ok
+        if not (form.nombres.data or "").strip() and not (form.razon_social.data or "").strip():
+            form.nombres.errors = ["Indique los nombres (persona natural) o la razón social (persona jurídica)."]
+            return False
+        actual = request.args.get("id", type=int)
+        repetido = db.session.scalar(sa.select(Persona.id).where(
+            Persona.tipo_documento == form.tipo_documento.data,
+            Persona.numero_documento == (form.numero_documento.data or "").strip().upper(),
+            Persona.id != (actual or 0)))
+        if repetido:
+            form.numero_documento.errors = ["Ya está registrada una persona con ese documento."]
+            return False
+        return True
 
     def on_model_change(self, form, model, is_created):
         model.numero_documento = model.numero_documento.strip().upper()

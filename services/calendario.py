@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from models import Correlativo, Feriado, db
 
@@ -76,6 +78,8 @@ def version() -> int:
 def feriados() -> frozenset[date]:
     """Fechas no hábiles de la tabla, en caché mientras la versión de la base no cambie."""
     clave = str(db.engine.url)
+    if db.session.info.get(SUCIO):  # cambio aún sin confirmar: leer sin guardar en caché
+        return frozenset(db.session.scalars(sa.select(Feriado.fecha)))
     v = version()
     hit = _cache.get(clave)
     if hit and hit[0] == v:
@@ -124,8 +128,22 @@ def recalcular_plazos(fechas_cambiadas: Iterable[date]) -> dict[str, int]:
     return {fn.__name__: fn(desde, cal) for fn in _recalculos}
 
 
+SUCIO = "calendario_sin_confirmar"
+
+
 def marcar_cambio(session) -> None:
-    """Sube la versión del calendario (se llama desde el evento before_flush)."""
+    """Sube la versión del calendario (se llama desde el evento before_flush).
+
+    Hasta el commit o rollback la sesión queda marcada y `feriados()` no usa ni
+    llena la caché: una versión revertida se volvería a usar con otro calendario.
+    """
     from services.numeracion import siguiente  # evitar ciclo
 
     siguiente(CLAVE_VERSION, session=session)
+    session.info[SUCIO] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _fin_de_transaccion(session) -> None:
+    session.info.pop(SUCIO, None)

@@ -1,0 +1,129 @@
+"""Comandos de consola (contrato.md, CLI): demo y crear-usuario."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import sqlalchemy as sa
+
+from models import ZONA_LIMA, Derivacion, Expediente, Feriado, Usuario, db
+from tests.conftest import CLAVE, Navegador
+
+
+def _contar(modelo) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(modelo))
+
+
+# ------------------------------------------------------------------------------------------- demo
+def test_demo_se_niega_si_la_base_tiene_datos(app, runner):
+    hash_antes = db.session.scalar(sa.select(Usuario.password_hash).where(Usuario.username == "admin"))
+    r = runner.invoke(args=["demo", "--password", "otra-clave-123"])
+    assert r.exit_code != 0
+    assert "La base ya tiene datos" in r.output and "--force" in r.output
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Usuario.password_hash).where(Usuario.username == "admin")) == hash_antes
+    assert _contar(Expediente) == 0
+
+
+def test_demo_force_con_expedientes(app, runner, crear_expediente):
+    previo = crear_expediente()  # uno real antes de la carga: la numeración debe continuar
+    ids_antes = set(db.session.scalars(sa.select(Expediente.id)))
+
+    r = runner.invoke(args=["demo", "--password", "otra-clave-123", "--force", "--expedientes", "300"])
+    assert r.exit_code == 0, r.output
+    assert "300 expedientes sintéticos" in r.output
+    db.session.expire_all()
+
+    filas = db.session.execute(sa.select(
+        Expediente.id, Expediente.anio, Expediente.numero, Expediente.codigo, Expediente.fecha_recepcion,
+        Expediente.fecha_presentacion, Expediente.plazo_dias_habiles, Expediente.fecha_vencimiento,
+        Expediente.unidad_actual_id)).all()
+    nuevas = [f for f in filas if f.id not in ids_antes]
+    assert len(nuevas) == 300 and len(filas) == len(ids_antes) + 300
+
+    # numeración por año: única y sin huecos (1..máximo), el código la refleja
+    por_anio = defaultdict(list)
+    for f in filas:
+        por_anio[f.anio].append(f.numero)
+        assert f.codigo == f"EXP-{f.anio}-{f.numero:06d}"
+        assert f.fecha_recepcion.astimezone(ZONA_LIMA).year == f.anio
+    for anio, numeros in por_anio.items():
+        assert sorted(numeros) == list(range(1, len(numeros) + 1)), anio
+    assert len({f.codigo for f in filas}) == len(filas)
+
+    # fechas legales coherentes con el calendario de la base (oráculo numpy)
+    cal = np.busdaycalendar(holidays=np.array(sorted(db.session.scalars(sa.select(Feriado.fecha))),
+                                              dtype="datetime64[D]"))
+    for f in nuevas:
+        assert f.fecha_vencimiento >= f.fecha_presentacion >= f.fecha_recepcion.astimezone(ZONA_LIMA).date()
+        assert np.is_busday(np.datetime64(f.fecha_presentacion, "D"), busdaycal=cal), f
+        esperado = np.busday_offset(np.datetime64(f.fecha_presentacion, "D"), f.plazo_dias_habiles,
+                                    roll="backward", busdaycal=cal).astype(object)
+        assert f.fecha_vencimiento == esperado, f
+
+    # cada expediente sintético tiene derivaciones; la última llega a su unidad actual
+    ders = db.session.execute(sa.select(Derivacion.expediente_id, Derivacion.unidad_destino_id)
+                              .order_by(Derivacion.expediente_id, Derivacion.fecha_envio, Derivacion.id)).all()
+    destino_final = {}
+    for exp_id, destino in ders:
+        destino_final[exp_id] = destino
+    for f in nuevas:
+        assert destino_final.get(f.id) == f.unidad_actual_id, f
+
+    # después de la carga el ingreso normal sigue: número siguiente y sin choque de ids (secuencias en PG)
+    siguiente = crear_expediente(asunto="Ingreso posterior a la carga")
+    assert siguiente.anio == previo.anio
+    assert siguiente.numero == max(por_anio[previo.anio]) + 1
+    assert siguiente.id > max(f.id for f in filas)
+
+    # la demo puso la clave nueva a los usuarios demo
+    admin = db.session.scalar(sa.select(Usuario).where(Usuario.username == "admin"))
+    assert admin.check_password("otra-clave-123") and not admin.check_password(CLAVE)
+
+
+# ------------------------------------------------------------------------------------------- crear-usuario
+def test_crear_usuario_y_entrar(app, runner):
+    r = runner.invoke(args=["crear-usuario", "Pepe", "--rol", "unidad", "--unidad", "GDU", "--nombre",
+                            "José Pérez Ramos"], input="clave12345\nclave12345\n")
+    assert r.exit_code == 0, r.output
+    assert "Usuario pepe creado" in r.output
+    assert "clave12345" not in r.output  # la contraseña no se muestra
+    db.session.expire_all()
+    u = db.session.scalar(sa.select(Usuario).where(Usuario.username == "pepe"))
+    assert u is not None
+    assert u.password_hash.startswith("scrypt:")
+    assert u.rol.codigo == "unidad" and u.unidad.sigla == "GDU" and u.nombre == "José Pérez Ramos"
+
+    n = Navegador(app.test_client())
+    r = n.login("pepe", "clave12345")
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    assert n.get("/admin/").status_code == 200
+
+
+def test_crear_usuario_claves_distintas(app, runner):
+    r = runner.invoke(args=["crear-usuario", "pepe", "--rol", "unidad", "--unidad", "GDU"],
+                      input="clave12345\nclave99999\nclave12345\nclave12345\n")
+    # click vuelve a preguntar tras un error de confirmación
+    assert r.exit_code == 0, r.output
+    assert "Usuario pepe creado" in r.output
+
+
+def test_crear_usuario_errores(app, runner):
+    """Rol o unidad inexistentes, clave corta o usuario repetido: error, código != 0 y nada creado."""
+    antes = _contar(Usuario)
+    casos = [
+        (["pepe", "--rol", "alcalde_supremo", "--unidad", "GDU"], "clave12345\nclave12345\n", "no existe el rol"),
+        (["pepe", "--rol", "unidad", "--unidad", "XYZ"], "clave12345\nclave12345\n", "no existe la unidad"),
+        (["pepe", "--rol", "unidad", "--unidad", "GDU"], "corta\ncorta\n", "al menos 8 caracteres"),
+        (["admin", "--rol", "unidad", "--unidad", "GDU"], "clave12345\nclave12345\n", "ya existe"),
+    ]
+    for args, entrada, mensaje in casos:
+        r = runner.invoke(args=["crear-usuario", *args], input=entrada)
+        assert r.exit_code != 0, (args, r.output)
+        assert mensaje in r.output, (args, r.output)
+    assert "alcalde_supremo" in runner.invoke(args=["crear-usuario", "pepe", "--rol", "alcalde_supremo", "--unidad",
+                                                    "GDU"], input="clave12345\nclave12345\n").output
+    db.session.rollback()
+    assert _contar(Usuario) == antes
+    assert db.session.scalar(sa.select(Usuario.id).where(Usuario.username == "pepe")) is None

@@ -1,0 +1,91 @@
+"""Migraciones reales (Alembic) sobre una base VACÍA: idempotentes y al día con los modelos."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from models import RegistroAuditoria, ahora, db
+from tests.conftest import _config
+
+_contador = itertools.count()
+
+
+@pytest.fixture
+def app_vacia(backend, request, tmp_path):
+    """Una app sobre una base recién creada, sin tablas (SQLite: archivo nuevo; PostgreSQL: CREATE DATABASE)."""
+    if backend == "sqlite":
+        url, servidor, nombre = f"sqlite:///{tmp_path / 'vacia.db'}", None, None
+    else:
+        servidor = request.getfixturevalue("servidor_pg")
+        nombre = f"vacia_{os.getpid()}_{next(_contador)}"
+        servidor.sql(f"CREATE DATABASE {nombre}")
+        url = servidor.url(nombre)
+    app = create_app(_config(url, tmp_path))
+    with app.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if servidor is not None:
+        servidor.sql(f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
+
+
+class _ConfigConSalida(flask_migrate.Config):
+    """alembic.Config toma como salida el sys.stdout de cuando se importó: aquí, el de la invocación."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("stdout", sys.stdout)
+        super().__init__(*args, **kwargs)
+
+
+def test_upgrade_idempotente_y_check(app_vacia, monkeypatch):
+    monkeypatch.setattr(flask_migrate, "Config", _ConfigConSalida)
+    runner = app_vacia.test_cli_runner()
+    for _ in range(2):
+        r = runner.invoke(args=["db", "upgrade"])
+        assert r.exit_code == 0, r.output
+    with app_vacia.app_context():
+        tablas = set(sa.inspect(db.engine).get_table_names())
+    assert {"alembic_version", "expediente", "derivacion", "feriado", "persona", "registro_auditoria",
+            "usuario", "rol", "permiso", "correlativo"} <= tablas
+
+    r = runner.invoke(args=["db", "check"])
+    assert r.exit_code == 0, r.output
+    assert "No new upgrade operations detected" in r.output
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_bitacora_inmutable_en_postgres(app_vacia):
+    r = app_vacia.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert r.exit_code == 0, r.output
+    with app_vacia.app_context():
+        db.session.execute(sa.insert(RegistroAuditoria.__table__).values(
+            momento=ahora(), accion="login", entidad="usuario", entidad_id=1, detalle="prueba"))
+        db.session.commit()
+        for sentencia in ("UPDATE registro_auditoria SET detalle = 'alterado'", "DELETE FROM registro_auditoria"):
+            with pytest.raises(sa.exc.DBAPIError, match="registro_auditoria es de solo agregado"):
+                db.session.execute(sa.text(sentencia))
+            db.session.rollback()
+        assert db.session.execute(sa.select(RegistroAuditoria.detalle)).scalars().all() == ["prueba"]
+
+
+def test_downgrade_y_vuelta(app_vacia):
+    runner = app_vacia.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    r = runner.invoke(args=["db", "downgrade", "base"])
+    assert r.exit_code == 0, r.output
+    with app_vacia.app_context():
+        assert set(sa.inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    r = runner.invoke(args=["db", "upgrade"])
+    assert r.exit_code == 0, r.output
+    with app_vacia.app_context():
+        assert "registro_auditoria" in sa.inspect(db.engine).get_table_names()
