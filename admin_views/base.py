@@ -35,7 +35,6 @@ from flask_admin.model import filters, typefmt
 from flask_admin.model.base import filter_char_re, filter_compact_re
 from flask_admin.model.form import converts
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.orm import aliased
 from wtforms.fields import DateField
 
@@ -209,7 +208,6 @@ class VistaSegura(ModelView):
     column_display_actions = True
     create_modal = False
     edit_modal = False
-    list_template = "admin/lista.html"
 
     def __init__(self, model, session=db, **kw):
         kw.setdefault("endpoint", model.__tablename__)
@@ -346,6 +344,9 @@ class VistaSegura(ModelView):
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
         query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
+        orden = self.column_default_sort
+        if sort_column is None and (orden[0] if isinstance(orden, tuple) else orden) == "id":
+            return query, joins  # el orden por defecto ya es por id
         return query.order_by(self.model.id.desc()), joins
 
     # ---- formularios: columnas propias para editar (sin reglas, que quitan el token CSRF)
@@ -513,7 +514,3 @@ def exportar_xlsx(view: VistaSegura):
     nombre = f"{view.endpoint}_{cuando.astimezone(ZONA_LIMA):%Y%m%d_%H%M}.xlsx"
     return send_file(tmp, as_attachment=True, download_name=nombre,
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def enlace(endpoint: str, texto: str, **args) -> Markup:
-    return Markup('<a href="{}">{}</a>').format(url_for(endpoint, **args), texto)

@@ -23,6 +23,7 @@ from models import (
     UnidadOrganica,
     Usuario,
     db,
+    hoy_lima,
 )
 from services import calendario
 from services.numeracion import fijar_minimo
@@ -134,7 +135,7 @@ def hay_datos_reales() -> bool:
 
 def cargar_demo(password: str) -> None:
     asegurar_roles()
-    hoy = date.today()
+    hoy = hoy_lima()
     for anio in (hoy.year - 1, hoy.year, hoy.year + 1):
         cargar_feriados(anio)
     unidades: dict[str, UnidadOrganica] = {
@@ -169,6 +170,7 @@ ASUNTOS = ["Solicita licencia de funcionamiento", "Solicita certificado de pará
            "Solicita prescripción tributaria", "Invitación a reunión de coordinación", "Remite expediente técnico"]
 NOMBRES = ["Juan", "María", "Rosa", "Luis", "Carmen", "José", "Ana", "Pedro", "Lucía", "Miguel"]
 APELLIDOS = ["Quispe", "Mamani", "Huamán", "Flores", "Rojas", "García", "Torres", "Chávez", "Vargas", "Díaz"]
+DIAS_SINTETICOS = 720  # los expedientes sintéticos se reparten en los últimos ~2 años
 ESTADOS = ["registrado"] * 2 + ["en_tramite"] * 5 + ["atendido"] * 3 + ["archivado"] * 2 + ["observado"]
 
 
@@ -204,6 +206,8 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
     tipos = list(db.session.scalars(sa.select(TipoDocumento.id)))
     procs = list(db.session.execute(sa.select(ProcedimientoTupa.id, ProcedimientoTupa.plazo_dias_habiles,
                                               ProcedimientoTupa.unidad_resolutora_id)))
+    for anio in range(hoy_lima().year - DIAS_SINTETICOS // 365 - 1, hoy_lima().year):
+        cargar_feriados(anio)  # los años que cubren las fechas sintéticas
     cal = calendario.feriados()
     base_persona = (db.session.scalar(sa.select(sa.func.max(Persona.id))) or 0) + 1
     n_personas = max(1, n // 10)
@@ -218,11 +222,12 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
     ids_persona = [p[0] for p in personas] or [base_persona]
 
     recepciones = []
-    hoy = date.today()
+    limite = datetime.now(UTC)
+    hoy = hoy_lima()
     for _ in range(n):
-        dia = hoy - timedelta(days=rnd.randint(0, 720))
+        dia = hoy - timedelta(days=rnd.randint(0, DIAS_SINTETICOS))
         hora = time(rnd.randint(7, 22), rnd.randint(0, 59), rnd.randint(0, 59))
-        recepciones.append(datetime.combine(dia, hora, ZONA_LIMA).astimezone(UTC))
+        recepciones.append(min(datetime.combine(dia, hora, ZONA_LIMA).astimezone(UTC), limite))
     recepciones.sort()
     base_id = (db.session.scalar(sa.select(sa.func.max(Expediente.id))) or 0) + 1
     base_der = (db.session.scalar(sa.select(sa.func.max(Derivacion.id))) or 0) + 1
