@@ -32,6 +32,8 @@ POR_DEFECTO = {
     "MINUTOS_BLOQUEO": 15,
     "RATELIMIT_ENABLED": True,
     "EXPORT_FILAS_POR_LOTE": 5000,
+    "MAX_ADJUNTO_MB": 10,
+    "SIGLA_MESA_PARTES": "UTD",
 }
 DE_ENTORNO = ("DATABASE_URL", "SECRET_KEY", "MUNICIPALIDAD", "SIGLA_ENTIDAD", "HORA_CIERRE",
               "ADJUNTOS_DIR", "TZ", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE")
@@ -89,8 +91,14 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message_category = "warning"
 
     from auth import bp as auth_bp
+    from publico import bp as publico_bp
+    from publico import limiter
 
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("MAX_CONTENT_LENGTH", (int(app.config.get("MAX_ADJUNTO_MB", 10)) + 1) * 1024 * 1024)
+    limiter.init_app(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(publico_bp)
 
     from admin_views import init_admin
 

@@ -121,6 +121,7 @@ EstadoExpediente = _e("EstadoExpediente", "registrado", "observado", "no_present
 AccionDerivacion = _e("AccionDerivacion", "atender", "opinar", "conocimiento", "firmar",
                       "visto_bueno", "archivar")
 EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto")
+EstadoDocumento = _e("EstadoDocumento", "proyecto", "emitido", "notificado", "anulado")
 
 ESTADOS_ABIERTOS = (EstadoExpediente.registrado, EstadoExpediente.observado,
                     EstadoExpediente.en_tramite)
@@ -417,6 +418,7 @@ class Expediente(ConTrazabilidad, db.Model):
     procedimiento: Mapped[ProcedimientoTupa | None] = relationship()
     derivaciones: Mapped[list[Derivacion]] = relationship(
         back_populates="expediente", order_by="Derivacion.fecha_envio")
+    adjuntos: Mapped[list[Adjunto]] = relationship(back_populates="expediente")
 
     __table_args__ = (
         sa.UniqueConstraint("anio", "numero"),
@@ -504,3 +506,72 @@ class Derivacion(ConTrazabilidad, db.Model):
 
     def __str__(self) -> str:
         return f"{self.unidad_destino.sigla if self.unidad_destino else '?'} ({self.accion.etiqueta})"
+
+
+class DocumentoEmitido(ConTrazabilidad, db.Model):
+    """Documento de salida (egreso) de una unidad: numerado por tipo, unidad y año."""
+
+    __tablename__ = "documento_emitido"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tipo_documento_id: Mapped[int] = mapped_column(ForeignKey("tipo_documento.id"))
+    unidad_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    anio: Mapped[int]
+    numero: Mapped[int]
+    codigo: Mapped[str] = mapped_column(String(80), unique=True)
+    fecha: Mapped[date] = mapped_column(default=hoy_lima)
+    asunto: Mapped[str] = mapped_column(String(500))
+    destinatario: Mapped[str | None] = mapped_column(String(300))
+    expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
+    firmado_por: Mapped[str | None] = mapped_column(String(200))
+    estado: Mapped[EstadoDocumento] = enum_col(EstadoDocumento, "estado_documento",
+                                               default=EstadoDocumento.proyecto)
+    fecha_notificacion: Mapped[date | None]
+    motivo_anulacion: Mapped[str | None] = mapped_column(Text)
+
+    tipo_documento: Mapped[TipoDocumento] = relationship()
+    unidad: Mapped[UnidadOrganica] = relationship()
+    expediente: Mapped[Expediente | None] = relationship()
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.UniqueConstraint("tipo_documento_id", "unidad_id", "anio", "numero"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("estado <> 'anulado' OR motivo_anulacion IS NOT NULL", name="anulado_con_motivo"),
+        sa.CheckConstraint("estado <> 'notificado' OR fecha_notificacion IS NOT NULL",
+                           name="notificado_con_fecha"),
+        Index("ix_documento_emitido_unidad", "unidad_id", "anio"),
+        Index("ix_documento_emitido_expediente", "expediente_id"),
+    )
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        return cls.unidad_id == unidad_id
+
+    def __str__(self) -> str:
+        return f"{self.codigo} – {self.asunto[:60]}"
+
+
+class Adjunto(db.Model):
+    """Archivo adjunto (PDF) guardado por su SHA-256 en ADJUNTOS_DIR."""
+
+    __tablename__ = "adjunto"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
+    documento_id: Mapped[int | None] = mapped_column(ForeignKey("documento_emitido.id"))
+    nombre_archivo: Mapped[str] = mapped_column(String(255))
+    tipo_mime: Mapped[str] = mapped_column(String(100))
+    tamano: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    ruta: Mapped[str] = mapped_column(String(300))
+    subido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    subido_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+
+    expediente: Mapped[Expediente | None] = relationship(back_populates="adjuntos")
+    __table_args__ = (
+        sa.CheckConstraint("(expediente_id IS NULL) <> (documento_id IS NULL)", name="de_uno_solo"),
+        sa.CheckConstraint("tamano > 0", name="tamano_positivo"),
+        Index("ix_adjunto_expediente", "expediente_id"),
+    )
+
+    def __str__(self) -> str:
+        return self.nombre_archivo

@@ -10,9 +10,10 @@ from flask_admin.theme import Bootstrap4Theme
 from admin_views.catalogos import FeriadoView, PersonaView, ProcedimientoTupaView, TipoDocumentoView
 from admin_views.inicio import InicioView
 from admin_views.seguridad import PermisoView, RegistroAuditoriaView, RolView, UnidadOrganicaView, UsuarioView
-from admin_views.tramite import DerivacionView, ExpedienteView
+from admin_views.tramite import DerivacionView, DocumentoEmitidoView, ExpedienteView
 from models import (
     Derivacion,
+    DocumentoEmitido,
     Expediente,
     Feriado,
     Permiso,
@@ -29,7 +30,8 @@ TRAMITE, CATALOGOS, SEGURIDAD = "Trámite", "Catálogos", "Seguridad"
 
 VISTAS = [
     (ExpedienteView, Expediente, "Expedientes", TRAMITE, "fa-folder-open"),
-    (DerivacionView, Derivacion, "Derivaciones", TRAMITE, "fa-share"),
+    (DerivacionView, Derivacion, "Bandeja (derivaciones)", TRAMITE, "fa-inbox"),
+    (DocumentoEmitidoView, DocumentoEmitido, "Documentos emitidos", TRAMITE, "fa-file-text"),
     (PersonaView, Persona, "Personas", CATALOGOS, "fa-address-card"),
     (TipoDocumentoView, TipoDocumento, "Tipos de documento", CATALOGOS, "fa-file-text-o"),
     (ProcedimientoTupaView, ProcedimientoTupa, "Procedimientos TUPA", CATALOGOS, "fa-list-ol"),

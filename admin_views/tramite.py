@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import segno
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual, FilterLike
+from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
+from markupsafe import Markup
 
 from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, VistaSegura, opciones_enum
 from models import (
+    AccionDerivacion,
     Derivacion,
+    DocumentoEmitido,
+    EstadoDocumento,
     EstadoExpediente,
     Expediente,
     Origen,
@@ -15,8 +25,27 @@ from models import (
     Prioridad,
     ProcedimientoTupa,
     UnidadOrganica,
+    Usuario,
+    db,
 )
-from services.tramite import registrar_ingreso
+from services.auditoria import registrar
+from services.tramite import (
+    ErrorTramite,
+    anular,
+    anular_documento,
+    archivar,
+    atender,
+    derivar,
+    devolver,
+    emitir_documento,
+    notificar_documento,
+    numerar_documento,
+    observar,
+    plazo_subsanacion,
+    recibir,
+    registrar_ingreso,
+    subsanar,
+)
 
 
 class FiltroVencido(BooleanEqualFilter):
@@ -87,15 +116,96 @@ class ExpedienteView(VistaSegura):
             return False
         return True
 
+    column_extra_row_actions = [
+        EndpointLinkRowAction("fa fa-print", ".cargo", title="Cargo"),
+        EndpointLinkRowAction("fa fa-share", ".tramitar", title="Tramitar"),
+    ]
+
     def on_model_change(self, form, model, is_created):
+        if not is_created:
+            return
+        if current_user.alcance_unidad:  # una unidad registra sus propios documentos internos
+            model.unidad_origen = model.unidad_origen or current_user.unidad
+            model.unidad_actual = current_user.unidad
+        destino = model.unidad_actual or model.procedimiento.unidad_resolutora
+        model.unidad_actual = current_user.unidad  # nace en la unidad que lo recibe…
+        registrar_ingreso(model)
+        if destino.id != current_user.unidad_id:  # …y se deriva en el acto
+            derivar(model, destino, "atender", "Para su atención.", usuario=current_user)
+
+    def get_save_return_url(self, model, is_created=False):
         if is_created:
-            if current_user.alcance_unidad:  # una unidad registra sus propios documentos internos
-                model.unidad_origen = model.unidad_origen or current_user.unidad
-                model.unidad_actual = current_user.unidad
-            registrar_ingreso(model)
+            return url_for(".cargo", id=model.id)
+        return super().get_save_return_url(model, is_created)
+
+    @expose("/cargo/")
+    def cargo(self):
+        """Cargo imprimible (A4 o ticket): número, fecha y hora, folios, clave y QR de consulta."""
+        exp = self.get_one(request.args.get("id"))
+        url = url_for("publico.consulta", codigo=exp.codigo, _external=True)
+        qr = segno.make(f"{url}&clave={exp.clave}", error="m").svg_inline(scale=3, border=1)
+        registrar("imprimir", "expediente", exp.id, "cargo")
+        db.session.commit()
+        receptor = db.session.get(Usuario, exp.creado_por_id) if exp.creado_por_id else None
+        return self.render("admin/tramite/cargo.html", exp=exp, url=url, qr=Markup(qr), receptor=receptor,
+                           ticket=request.args.get("formato") == "ticket",
+                           plazo_subsanacion=plazo_subsanacion(exp))
+
+    @expose("/tramitar/", methods=("GET", "POST"))
+    def tramitar(self):
+        """Derivar, atender, devolver, archivar, observar, subsanar o anular (POST exige «editar»)."""
+        exp = self.get_one(request.args.get("id"))
+        if request.method == "POST":
+            operacion = request.form.get("operacion", "")
+            try:
+                self._operar(exp, operacion, request.form)
+                db.session.commit()
+                flash(f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado.", "success")
+                return redirect(url_for(".tramitar", id=exp.id))
+            except ErrorTramite as e:
+                db.session.rollback()
+                flash(str(e), "error")
+        unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.activa)
+                                      .order_by(UnidadOrganica.sigla)).all()
+        return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades,
+                           acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
+                           puede_anular=current_user.rol.codigo in current_app.config.get(
+                               "ROLES_ANULAN", ("secretaria_general", "mesa_partes")),
+                           plazo_subsanacion=plazo_subsanacion(exp), form=request.form)
+
+    def _en_mi_unidad(self, exp) -> bool:
+        return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id
+
+    def _operar(self, exp, operacion, datos):
+        if operacion == "anular":
+            return anular(exp, datos.get("motivo", ""), current_user)
+        if not self._en_mi_unidad(exp):
+            raise ErrorTramite("El expediente no está en su unidad: no puede tramitarlo.")
+        if operacion == "derivar":
+            destino = db.session.get(UnidadOrganica, datos.get("destino", type=int) or 0)
+            if destino is None:
+                raise ErrorTramite("Elija la unidad de destino.")
+            plazo = datos.get("plazo", type=int)
+            return derivar(exp, destino, datos.get("accion", "atender"), datos.get("proveido") or None,
+                           plazo, current_user)
+        acciones = {"atender": lambda: atender(exp, current_user),
+                    "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
+                    "archivar": lambda: archivar(exp, current_user),
+                    "observar": lambda: observar(exp, datos.get("observacion", "")),
+                    "subsanar": lambda: subsanar(exp)}
+        if operacion not in acciones:
+            raise ErrorTramite("Operación desconocida.")
+        return acciones[operacion]()
+
+
+OPERACIONES = {"derivar": "derivación", "atender": "atención", "devolver": "devolución",
+               "archivar": "archivo", "observar": "observación", "subsanar": "subsanación",
+               "anular": "anulación"}
 
 
 class DerivacionView(VistaSegura):
+    """La bandeja: derivaciones hacia y desde mi unidad, con acuse de recibo masivo."""
+
     column_list = ("expediente", "unidad_origen", "unidad_destino", "fecha_envio", "accion",
                    "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado")
     column_select_related_list = (Derivacion.expediente, Derivacion.unidad_origen, Derivacion.unidad_destino)
@@ -110,7 +220,90 @@ class DerivacionView(VistaSegura):
                      "unidad_origen.sigla": "De (sigla)"}
     form_columns = ("proveido",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
+    acciones_permiso = {"recibir": "editar"}
+
+    @action("recibir", "Recibir (acuse)", "¿Registrar el acuse de recibo de las derivaciones seleccionadas?")
+    def action_recibir(self, ids):
+        filas = self.get_query().filter(Derivacion.id.in_([int(i) for i in ids])).all()
+        try:
+            for d in filas:
+                if current_user.alcance_unidad and d.unidad_destino_id != current_user.unidad_id:
+                    raise ErrorTramite(f"{d.expediente.codigo} no fue derivado a su unidad.")
+                recibir(d, current_user)
+            db.session.commit()
+            flash(f"{len(filas)} derivaciones recibidas.", "success")
+        except ErrorTramite as e:
+            db.session.rollback()
+            flash(str(e), "error")
 
     @property
     def can_create(self):  # las derivaciones nacen del flujo del expediente, no de un formulario suelto
         return False
+
+
+class DocumentoEmitidoView(VistaSegura):
+    """Egreso: cada unidad numera sus documentos; se anulan, no se borran."""
+
+    column_list = ("codigo", "fecha", "tipo_documento", "unidad", "asunto", "destinatario", "expediente",
+                   "estado", "fecha_notificacion")
+    column_select_related_list = (DocumentoEmitido.tipo_documento, DocumentoEmitido.unidad,
+                                  DocumentoEmitido.expediente)
+    column_searchable_list = ("codigo", "asunto", "destinatario")
+    column_filters = (FilterEqual(DocumentoEmitido.estado, "Estado", options=opciones_enum(EstadoDocumento)),
+                      FilterEqual("unidad.sigla", "Unidad"), FilterEqual("tipo_documento.abreviatura", "Tipo"),
+                      DateBetweenFilter(DocumentoEmitido.fecha, "Fecha"))
+    column_default_sort = ("id", True)
+    column_labels = {"codigo": "Número", "tipo_documento": "Tipo", "unidad": "Unidad",
+                     "fecha_notificacion": "Notificado el", "firmado_por": "Firmado por",
+                     "motivo_anulacion": "Motivo de anulación"}
+    form_columns = ("tipo_documento", "unidad", "fecha", "asunto", "destinatario", "expediente", "firmado_por")
+    form_edit_columns = ("asunto", "destinatario", "expediente", "firmado_por")
+    form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"]),
+                      "unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
+    form_args = {"unidad": {"description": "Las unidades numeran lo suyo; si la deja vacía, la suya."}}
+    acciones_permiso = {"emitir": "editar", "notificar": "editar"}
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular")]
+
+    @property
+    def can_delete(self):
+        return False
+
+    def on_model_change(self, form, model, is_created):
+        if is_created:
+            if current_user.alcance_unidad or model.unidad is None:
+                model.unidad = current_user.unidad
+            numerar_documento(model)
+        elif model.estado != EstadoDocumento.proyecto:
+            raise ErrorTramite("Solo se edita un proyecto.")
+
+    def _en_lote(self, ids, operacion, mensaje):
+        try:
+            for doc in self.get_query().filter(DocumentoEmitido.id.in_([int(i) for i in ids])):
+                operacion(doc)
+            db.session.commit()
+            flash(mensaje, "success")
+        except ErrorTramite as e:
+            db.session.rollback()
+            flash(str(e), "error")
+
+    @action("emitir", "Emitir", "¿Emitir los documentos seleccionados?")
+    def action_emitir(self, ids):
+        self._en_lote(ids, emitir_documento, "Documentos emitidos.")
+
+    @action("notificar", "Notificado hoy", "¿Registrar la notificación de hoy?")
+    def action_notificar(self, ids):
+        self._en_lote(ids, notificar_documento, "Notificación registrada.")
+
+    @expose("/anular/", methods=("GET", "POST"))
+    def anular(self):
+        doc = self.get_one(request.args.get("id"))
+        if request.method == "POST":
+            try:
+                anular_documento(doc, request.form.get("motivo", ""))
+                db.session.commit()
+                flash(f"{doc.codigo} anulado; el número no se reutiliza.", "success")
+                return redirect(url_for(".index_view"))
+            except ErrorTramite as e:
+                db.session.rollback()
+                flash(str(e), "error")
+        return self.render("admin/tramite/anular_documento.html", doc=doc)

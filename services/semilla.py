@@ -32,21 +32,23 @@ from services.tramite import ALFABETO_CLAVE, fecha_presentacion, vencimiento
 # v = ver (y exportar: en los roles por defecto van juntos), c = crear, e = editar, d = eliminar
 CATALOGOS = ("persona", "tipo_documento", "procedimiento_tupa", "feriado")
 SEGURIDAD = ("unidad_organica", "usuario", "rol", "permiso")
-TODAS = ("expediente", "derivacion", *CATALOGOS, *SEGURIDAD, "registro_auditoria")
+TODAS = ("expediente", "derivacion", "documento_emitido", *CATALOGOS, *SEGURIDAD, "registro_auditoria")
 
 ROLES = {
     # codigo: (nombre, alcance, {vista: letras})
     "admin": ("Administrador del sistema", "todas",
               {**{v: "vced" for v in (*CATALOGOS, *SEGURIDAD)}, "registro_auditoria": "v"}),
     "secretaria_general": ("Secretaría General", "todas",
-                           {"expediente": "vce", "derivacion": "ve", "persona": "vce",
+                           {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "vce",
                             "tipo_documento": "vced", "procedimiento_tupa": "vced", "feriado": "vced",
                             "unidad_organica": "v", "registro_auditoria": "v"}),
     "mesa_partes": ("Mesa de Partes", "todas",
-                    {"expediente": "vce", "derivacion": "v", "persona": "vce", "tipo_documento": "v",
+                    {"expediente": "vce", "derivacion": "ve", "documento_emitido": "v", "persona": "vce",
+                     "tipo_documento": "v",
                      "procedimiento_tupa": "v", "feriado": "v", "unidad_organica": "v"}),
     "unidad": ("Unidad orgánica", "unidad",
-               {"expediente": "vce", "derivacion": "v", "persona": "v", "tipo_documento": "v",
+               {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "v",
+                "tipo_documento": "v",
                 "procedimiento_tupa": "v", "feriado": "v"}),
     "archivo": ("Archivo Central", "todas",
                 {"expediente": "v", "derivacion": "v", "persona": "v", "unidad_organica": "v"}),

@@ -8,7 +8,20 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from flask import current_app
 
-from models import ESTADOS_ABIERTOS, ZONA_LIMA, EstadoExpediente, Expediente, ahora, db
+from models import (
+    ESTADOS_ABIERTOS,
+    ZONA_LIMA,
+    Derivacion,
+    DocumentoEmitido,
+    EstadoDerivacion,
+    EstadoDocumento,
+    EstadoExpediente,
+    Expediente,
+    UnidadOrganica,
+    Usuario,
+    ahora,
+    db,
+)
 from services import calendario
 from services.auditoria import registrar
 from services.numeracion import siguiente
@@ -66,13 +79,14 @@ def recalcular_expedientes(desde: date, cal: frozenset[date]) -> int:
     """Recalcula `fecha_vencimiento` de los expedientes abiertos afectados por el cambio."""
     filas = db.session.execute(
         sa.select(Expediente.id, Expediente.fecha_presentacion, Expediente.plazo_dias_habiles,
-                  Expediente.fecha_vencimiento)
+                  Expediente.fecha_vencimiento, Expediente.fecha_observacion, Expediente.fecha_subsanacion)
         .where(Expediente.estado.in_(ESTADOS_ABIERTOS), Expediente.plazo_dias_habiles.is_not(None),
                Expediente.fecha_vencimiento >= desde)
     ).all()
     cambios = []
-    for id_, pres, plazo, actual in filas:
-        nuevo = vencimiento(pres, plazo, cal)
+    for id_, pres, plazo, actual, observado, subsanado in filas:
+        suspendidos = calendario.habiles_entre(observado, subsanado, cal) if observado and subsanado else 0
+        nuevo = vencimiento(pres, plazo + max(0, suspendidos), cal)
         if nuevo != actual:
             cambios.append({"id": id_, "fecha_vencimiento": nuevo})
     if cambios:
@@ -80,3 +94,230 @@ def recalcular_expedientes(desde: date, cal: frozenset[date]) -> int:
         registrar("editar", "expediente", None,
                   f"Recálculo de {len(cambios)} vencimientos por cambio del calendario desde {desde:%d/%m/%Y}")
     return len(cambios)
+
+
+@calendario.al_cambiar_calendario
+def recalcular_derivaciones(desde: date, cal: frozenset[date]) -> int:
+    """Recalcula `fecha_limite` de las derivaciones abiertas afectadas por el cambio."""
+    filas = db.session.execute(
+        sa.select(Derivacion.id, Derivacion.fecha_envio, Derivacion.plazo_dias_habiles, Derivacion.fecha_limite)
+        .where(Derivacion.estado.in_((EstadoDerivacion.pendiente, EstadoDerivacion.recibido)),
+               Derivacion.plazo_dias_habiles.is_not(None), Derivacion.fecha_limite >= desde)
+    ).all()
+    cambios = []
+    for id_, envio, plazo, actual in filas:
+        nuevo = calendario.sumar_habiles(envio.astimezone(ZONA_LIMA).date(), plazo, cal)
+        if nuevo != actual:
+            cambios.append({"id": id_, "fecha_limite": nuevo})
+    if cambios:
+        db.session.execute(sa.update(Derivacion), cambios)
+    return len(cambios)
+
+
+# ------------------------------------------------------------------ flujo: derivar, recibir, atender…
+class ErrorTramite(ValueError):
+    """Regla del trámite que impide la operación; el mensaje es para el usuario."""
+
+
+# plazo por defecto de una derivación según la acción (LPAG art. 143; dominio.md §1; configurable)
+PLAZOS_ACCION = {"atender": None, "opinar": 7, "firmar": 3, "visto_bueno": 3, "conocimiento": None,
+                 "archivar": None}
+
+
+def _hoy() -> date:
+    return ahora().astimezone(ZONA_LIMA).date()
+
+
+def plazo_por_defecto(exp: Expediente, accion: str) -> int | None:
+    plazos = {**PLAZOS_ACCION, **current_app.config.get("PLAZOS_ACCION", {})}
+    if accion == "atender":
+        return exp.plazo_dias_habiles or current_app.config.get("PLAZO_MAXIMO_DIAS", 30)
+    return plazos.get(accion)
+
+
+def _abierta(exp: Expediente) -> Derivacion | None:
+    """La derivación vigente: la última hacia la unidad actual que no se cerró."""
+    for d in reversed(exp.derivaciones):
+        if d.unidad_destino_id == exp.unidad_actual_id and d.estado in (EstadoDerivacion.pendiente,
+                                                                        EstadoDerivacion.recibido):
+            return d
+    return None
+
+
+def _exigir_abierto(exp: Expediente, operacion: str) -> None:
+    if exp.estado == EstadoExpediente.observado:
+        raise ErrorTramite(f"No se puede {operacion}: el expediente está observado hasta que se subsane.")
+    if exp.estado not in ESTADOS_ABIERTOS:
+        raise ErrorTramite(f"No se puede {operacion} un expediente {exp.estado.etiqueta.lower()}.")
+
+
+def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", proveido: str | None = None,
+            plazo: int | None = None, usuario: Usuario | None = None) -> Derivacion:
+    """Envía el expediente a otra unidad; cierra la derivación vigente (queda atendida)."""
+    _exigir_abierto(exp, "derivar")
+    if destino.id == exp.unidad_actual_id and exp.derivaciones:
+        raise ErrorTramite("El expediente ya está en esa unidad.")
+    momento = ahora()
+    vigente = _abierta(exp)
+    if vigente is not None:
+        vigente.estado = EstadoDerivacion.atendido
+        vigente.fecha_atencion = momento
+    if plazo is None:
+        plazo = plazo_por_defecto(exp, accion)
+    d = Derivacion(expediente=exp, unidad_origen_id=exp.unidad_actual_id, unidad_destino=destino,
+                   enviado_por_id=usuario.id if usuario else None, fecha_envio=momento, accion=accion,
+                   proveido=proveido, plazo_dias_habiles=plazo,
+                   fecha_limite=calendario.sumar_dias_habiles(_hoy(), plazo) if plazo is not None else None)
+    db.session.add(d)
+    exp.unidad_actual = destino
+    exp.estado = EstadoExpediente.en_tramite
+    return d
+
+
+def recibir(derivacion: Derivacion, usuario: Usuario) -> None:
+    """Acuse de recibo: quién y cuándo."""
+    if derivacion.estado != EstadoDerivacion.pendiente:
+        raise ErrorTramite(f"La derivación de {derivacion.expediente.codigo} ya fue recibida.")
+    derivacion.fecha_recepcion = ahora()
+    derivacion.recibido_por_id = usuario.id
+    derivacion.estado = EstadoDerivacion.recibido
+
+
+def atender(exp: Expediente, usuario: Usuario | None = None) -> None:
+    _exigir_abierto(exp, "atender")
+    vigente = _abierta(exp)
+    if vigente is not None:
+        if vigente.estado == EstadoDerivacion.pendiente:
+            raise ErrorTramite("Primero reciba el expediente (acuse de recibo).")
+        vigente.estado = EstadoDerivacion.atendido
+        vigente.fecha_atencion = ahora()
+    exp.estado = EstadoExpediente.atendido
+    exp.fecha_atencion = _hoy()
+
+
+def devolver(exp: Expediente, motivo: str, usuario: Usuario | None = None) -> Derivacion:
+    """Devuelve el expediente a la unidad que lo envió."""
+    vigente = _abierta(exp)
+    if vigente is None or vigente.unidad_origen_id is None:
+        raise ErrorTramite("No hay una unidad a la cual devolver el expediente.")
+    if not (motivo or "").strip():
+        raise ErrorTramite("Indique el motivo de la devolución.")
+    origen = db.session.get(UnidadOrganica, vigente.unidad_origen_id)
+    nueva = derivar(exp, origen, "atender", f"Devuelto: {motivo.strip()}", usuario=usuario)
+    vigente.estado = EstadoDerivacion.devuelto
+    return nueva
+
+
+def archivar(exp: Expediente, usuario: Usuario | None = None) -> None:
+    if exp.estado not in (*ESTADOS_ABIERTOS, EstadoExpediente.atendido) or \
+            exp.estado == EstadoExpediente.observado:
+        raise ErrorTramite(f"No se puede archivar un expediente {exp.estado.etiqueta.lower()}.")
+    vigente = _abierta(exp)
+    if vigente is not None:
+        vigente.estado = EstadoDerivacion.atendido
+        vigente.fecha_atencion = ahora()
+    exp.estado = EstadoExpediente.archivado
+
+
+# ------------------------------------------------------------------ observación en el ingreso (LPAG art. 136)
+def observar(exp: Expediente, observacion: str) -> None:
+    """Una sola vez, en un solo acto, al ingreso; el administrado tiene 2 días hábiles para subsanar."""
+    if not (observacion or "").strip():
+        raise ErrorTramite("Indique qué falta (la observación).")
+    if exp.fecha_observacion is not None:
+        raise ErrorTramite("Las observaciones se hacen una sola vez, en un solo acto.")
+    if exp.estado not in (EstadoExpediente.registrado, EstadoExpediente.en_tramite):
+        raise ErrorTramite(f"No se puede observar un expediente {exp.estado.etiqueta.lower()}.")
+    exp.observacion = observacion.strip()
+    exp.fecha_observacion = _hoy()
+    exp.estado = EstadoExpediente.observado
+
+
+def plazo_subsanacion(exp: Expediente) -> date | None:
+    if exp.fecha_observacion is None:
+        return None
+    dias = current_app.config.get("DIAS_SUBSANACION", 2)
+    return calendario.sumar_dias_habiles(exp.fecha_observacion, dias)
+
+
+def dias_suspendidos(exp: Expediente, cal: frozenset[date] | None = None) -> int:
+    """Días hábiles en que el plazo no corrió por la observación."""
+    if exp.fecha_observacion is None:
+        return 0
+    cal = calendario.feriados() if cal is None else cal
+    fin = exp.fecha_subsanacion or max(_hoy(), exp.fecha_observacion)
+    return max(0, calendario.habiles_entre(exp.fecha_observacion, fin, cal))
+
+
+def subsanar(exp: Expediente) -> None:
+    if exp.estado != EstadoExpediente.observado:
+        raise ErrorTramite("El expediente no está observado.")
+    if _hoy() > plazo_subsanacion(exp):
+        raise ErrorTramite("Venció el plazo para subsanar: el expediente se tiene por no presentado.")
+    exp.fecha_subsanacion = _hoy()
+    exp.estado = EstadoExpediente.en_tramite if exp.derivaciones else EstadoExpediente.registrado
+    exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion,
+                                        (exp.plazo_dias_habiles or 0) + dias_suspendidos(exp))
+
+
+def vencer_observaciones() -> int:
+    """Observados sin subsanar pasado el plazo → «no presentado» (se corre a diario o al consultar)."""
+    n = 0
+    for exp in db.session.scalars(sa.select(Expediente).where(Expediente.estado == EstadoExpediente.observado)):
+        if _hoy() > plazo_subsanacion(exp):
+            exp.estado = EstadoExpediente.no_presentado
+            n += 1
+    return n
+
+
+# ------------------------------------------------------------------ anulación
+def anular(exp: Expediente, motivo: str, usuario: Usuario) -> None:
+    """Solo Secretaría General o Mesa de Partes; el número nunca se reutiliza."""
+    roles = current_app.config.get("ROLES_ANULAN", ("secretaria_general", "mesa_partes"))
+    if usuario.rol.codigo not in roles:
+        raise ErrorTramite("Solo Secretaría General o Mesa de Partes pueden anular un expediente.")
+    if not (motivo or "").strip():
+        raise ErrorTramite("Indique el motivo de la anulación.")
+    if exp.estado == EstadoExpediente.anulado:
+        raise ErrorTramite("El expediente ya está anulado.")
+    exp.estado = EstadoExpediente.anulado
+    exp.motivo_anulacion = motivo.strip()
+    exp._accion_auditoria = "anular"
+
+
+# ------------------------------------------------------------------ documentos emitidos (egreso)
+def numerar_documento(doc: DocumentoEmitido) -> DocumentoEmitido:
+    """`INFORME N° 015-2026-GDU/MDD`: correlativo por tipo, unidad (o institucional) y año."""
+    doc.fecha = doc.fecha or _hoy()
+    doc.anio = doc.fecha.year
+    tipo, unidad = doc.tipo_documento, doc.unidad
+    ambito = "INST" if tipo.numeracion.value == "institucional" else unidad.sigla
+    doc.numero = siguiente(f"documento:{tipo.abreviatura}:{ambito}:{doc.anio}")
+    sufijo = current_app.config["SIGLA_ENTIDAD"]
+    medio = f"{unidad.sigla}/{sufijo}" if ambito != "INST" else sufijo
+    doc.codigo = f"{tipo.nombre.upper()} N° {doc.numero:03d}-{doc.anio}-{medio}"
+    return doc
+
+
+def emitir_documento(doc: DocumentoEmitido) -> None:
+    if doc.estado != EstadoDocumento.proyecto:
+        raise ErrorTramite(f"{doc.codigo} ya no es un proyecto.")
+    doc.estado = EstadoDocumento.emitido
+
+
+def notificar_documento(doc: DocumentoEmitido, fecha: date | None = None) -> None:
+    if doc.estado != EstadoDocumento.emitido:
+        raise ErrorTramite(f"Solo se notifica un documento emitido ({doc.codigo}).")
+    doc.estado = EstadoDocumento.notificado
+    doc.fecha_notificacion = fecha or _hoy()
+
+
+def anular_documento(doc: DocumentoEmitido, motivo: str) -> None:
+    """El número se conserva (nunca se reutiliza)."""
+    if not (motivo or "").strip():
+        raise ErrorTramite("Indique el motivo de la anulación.")
+    if doc.estado == EstadoDocumento.anulado:
+        raise ErrorTramite("El documento ya está anulado.")
+    doc.estado = EstadoDocumento.anulado
+    doc.motivo_anulacion = motivo.strip()
+    doc._accion_auditoria = "anular"

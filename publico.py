@@ -1,0 +1,127 @@
+"""Páginas públicas sin cuenta: consulta de expedientes y mesa de partes digital (Ley 31170)."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from models import Expediente, Persona, TipoDocumento, UnidadOrganica, db
+from services.adjuntos import ErrorAdjunto, guardar_pdf
+from services.identidad import error_documento
+from services.tramite import registrar_ingreso
+
+bp = Blueprint("publico", __name__)
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+# ------------------------------------------------------------------ consulta
+@bp.route("/consulta", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("LIMITE_CONSULTA", "20/minute"), methods=["POST"])
+def consulta():
+    codigo = (request.values.get("codigo") or "").strip().upper()
+    clave = (request.values.get("clave") or "").strip().upper()
+    exp, buscado = None, bool(codigo and clave) and (request.method == "POST" or "clave" in request.args)
+    if buscado:
+        candidato = db.session.scalar(sa.select(Expediente).where(Expediente.codigo == codigo))
+        if candidato is not None and secrets.compare_digest(candidato.clave.encode(), clave.encode()):
+            exp = candidato
+    return render_template("publico/consulta.html", exp=exp, buscado=buscado, codigo=codigo)
+
+
+# ------------------------------------------------------------------ mesa de partes digital
+class FormMesaDigital(FlaskForm):
+    tipo_documento = SelectField("Tipo de documento de identidad", choices=[("DNI", "DNI"), ("RUC", "RUC"),
+                                                                           ("CE", "Carné de extranjería")])
+    numero_documento = StringField("Número de documento", validators=[DataRequired("Ingrese su número.")])
+    nombres = StringField("Nombres", validators=[Optional(), Length(max=120)])
+    apellidos = StringField("Apellidos", validators=[Optional(), Length(max=120)])
+    razon_social = StringField("Razón social (si es RUC)", validators=[Optional(), Length(max=250)])
+    email = EmailField("Correo electrónico", validators=[DataRequired("Ingrese su correo."),
+                                                         Email("Correo no válido.")])
+    telefono = StringField("Teléfono", validators=[Optional(), Length(max=20)])
+    asunto = TextAreaField("Asunto", validators=[DataRequired("Indique el asunto."), Length(max=500)])
+    folios = IntegerField("Número de folios", default=1,
+                          validators=[DataRequired("Indique los folios."), NumberRange(1, 5000, "Mínimo 1 folio.")])
+    archivo = FileField("Documento (PDF)", validators=[FileRequired("Adjunte el documento en PDF.")])
+    respuesta = StringField("Verificación", validators=[DataRequired("Responda la verificación.")])
+    sitio_web = StringField("No llenar")  # trampa para robots: debe llegar vacío
+
+    def validate_numero_documento(self, field):
+        error = error_documento(self.tipo_documento.data, field.data)
+        if error:
+            raise ValidationError(error)
+
+    def validate_nombres(self, field):
+        if not (field.data or "").strip() and not (self.razon_social.data or "").strip():
+            raise ValidationError("Indique sus nombres o la razón social.")
+
+    def validate_respuesta(self, field):
+        if (field.data or "").strip() != str(session.get("mesa_digital_suma", "")):
+            raise ValidationError("La verificación no es correcta.")
+
+
+def _nueva_pregunta() -> str:
+    a, b = secrets.randbelow(8) + 2, secrets.randbelow(8) + 2
+    session["mesa_digital_suma"] = a + b
+    return f"¿Cuánto es {a} + {b}?"
+
+
+@bp.route("/mesa-de-partes", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config.get("LIMITE_MESA_DIGITAL", "10/hour"), methods=["POST"])
+def mesa_digital():
+    form = FormMesaDigital()
+    if form.validate_on_submit():
+        if form.sitio_web.data:
+            abort(400)
+        try:
+            adjunto = guardar_pdf(form.archivo.data)
+        except ErrorAdjunto as e:
+            form.archivo.errors.append(str(e))
+        else:
+            exp = _registrar_digital(form, adjunto)
+            session.pop("mesa_digital_suma", None)
+            session["cargo_digital"] = exp.id
+            return redirect(url_for("publico.cargo_digital"))
+    return render_template("publico/mesa_digital.html", form=form, pregunta=_nueva_pregunta())
+
+
+@bp.get("/mesa-de-partes/cargo")
+def cargo_digital():
+    """El acuse del ingreso digital recién hecho (solo para la sesión que lo presentó)."""
+    exp = db.session.get(Expediente, session.get("cargo_digital") or 0)
+    if exp is None:
+        return redirect(url_for("publico.mesa_digital"))
+    return render_template("publico/cargo_digital.html", exp=exp,
+                           url=url_for("publico.consulta", codigo=exp.codigo, _external=True))
+
+
+def _registrar_digital(form, adjunto) -> Expediente:
+    numero = form.numero_documento.data.strip().upper()
+    persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == form.tipo_documento.data,
+                                                          Persona.numero_documento == numero))
+    if persona is None:
+        persona = Persona(tipo_documento=form.tipo_documento.data, numero_documento=numero)
+        db.session.add(persona)
+    for campo in ("nombres", "apellidos", "razon_social", "email", "telefono"):
+        valor = (getattr(form, campo).data or "").strip()
+        if valor:
+            setattr(persona, campo, valor)
+    mesa = db.session.scalar(sa.select(UnidadOrganica).where(
+        UnidadOrganica.sigla == current_app.config.get("SIGLA_MESA_PARTES", "UTD")))
+    tipo = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == "Solicitud")) or \
+        db.session.scalar(sa.select(TipoDocumento).order_by(TipoDocumento.id))
+    exp = Expediente(origen="externo", canal="digital", persona=persona, tipo_documento=tipo,
+                     asunto=form.asunto.data.strip(), folios=form.folios.data, unidad_actual=mesa)
+    registrar_ingreso(exp)
+    exp.adjuntos.append(adjunto)
+    db.session.add(exp)
+    db.session.commit()
+    return exp
