@@ -109,6 +109,17 @@ def servir() -> None:
     serve(current_app._get_current_object(), host=host, port=port, threads=8)
 
 
+@click.command("tramite-diario")
+@with_appcontext
+def tramite_diario() -> None:
+    """Tarea diaria (cron): observaciones sin subsanar en plazo → «no presentado»."""
+    from services.tramite import vencer_observaciones
+
+    n = vencer_observaciones()
+    db.session.commit()
+    click.echo(f"{n} expedientes pasaron a «no presentado».")
+
+
 def init_app(app) -> None:
-    for comando in (demo, crear_usuario, feriados, servir):
+    for comando in (demo, crear_usuario, feriados, servir, tramite_diario):
         app.cli.add_command(comando)

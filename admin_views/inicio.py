@@ -10,7 +10,7 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin_views.base import filtro_alcance, puede
-from models import ESTADOS_ABIERTOS, ZONA_LIMA, Expediente, db, hoy_lima
+from models import ESTADOS_ABIERTOS, ZONA_LIMA, Derivacion, EstadoDerivacion, Expediente, db, hoy_lima
 from services.calendario import sumar_dias_habiles
 
 
@@ -47,6 +47,13 @@ class InicioView(AdminIndexView):
                 q = q.where(alcance)
             cifras.append({"titulo": titulo, "valor": db.session.scalar(q), "icono": icono,
                            "url": vista.url_filtrada(*sigla, *filtros)})
+        if unidad_id and puede("derivacion", "ver"):
+            bandeja = next(v for v in self.admin._views if v.endpoint == "derivacion")
+            pendientes = db.session.scalar(sa.select(sa.func.count()).select_from(Derivacion).where(
+                Derivacion.unidad_destino_id == unidad_id, Derivacion.estado == EstadoDerivacion.pendiente))
+            cifras.insert(0, {"titulo": "Por recibir", "valor": pendientes, "icono": "fa-inbox",
+                              "url": bandeja.url_filtrada(("Estado", "equals", "pendiente"),
+                                                          ("Para (sigla)", "equals", current_user.unidad.sigla))})
         return cifras
 
     @expose("/")

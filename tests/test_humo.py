@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from admin_views.base import VistaSegura
+from models import db
 
 
 def test_login_y_tablero(como):
@@ -37,10 +38,27 @@ def test_anonimo_va_al_login(client, url):
 
 def test_mensajes_de_flask_admin_en_castellano(como):
     """El .mo de Flask-Admin está desactualizado; translations/ completa lo que falta."""
-    from models import Usuario, db
+    from models import Usuario
 
     u = db.session.scalar(sa.select(Usuario).where(Usuario.username == "unidad"))
     r = como("admin").post(f"/admin/usuario/edit/?id={u.id}", {
         "username": "unidad", "nombre": u.nombre, "rol": str(u.rol_id), "unidad": "no-existe", "activo": "y"})
     assert r.status_code == 200
     assert "No es una opción válida" in r.text and "Not a valid choice" not in r.text
+
+
+def test_tablero_de_la_unidad_enlaza_su_bandeja(como, crear_expediente):
+    import re
+
+    from services.tramite import derivar
+    from tests.conftest import unidad
+
+    exp = crear_expediente("UTD")
+    derivar(exp, unidad("GDU"))
+    db.session.commit()
+    nav = como("unidad")
+    r = nav.get("/admin/")
+    assert "Por recibir" in r.text and "Toda la municipalidad" not in r.text
+    enlace = re.search(r'href="([^"]*derivacion[^"]*)"', r.text).group(1).replace("&amp;", "&")
+    r = nav.get(enlace)
+    assert r.status_code == 200 and exp.codigo in r.text
