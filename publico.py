@@ -13,7 +13,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from models import Expediente, Persona, TipoDocumento, UnidadOrganica, db
+from models import Expediente, Persona, TipoDocumento, TipoDocumentoIdentidad, UnidadOrganica, db
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.identidad import error_documento
 from services.tramite import registrar_ingreso
@@ -108,7 +108,7 @@ def _registrar_digital(form, adjunto) -> Expediente:
     persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == form.tipo_documento.data,
                                                           Persona.numero_documento == numero))
     if persona is None:
-        persona = Persona(tipo_documento=form.tipo_documento.data, numero_documento=numero)
+        persona = Persona(tipo_documento=TipoDocumentoIdentidad[form.tipo_documento.data], numero_documento=numero)
         db.session.add(persona)
     for campo in ("nombres", "apellidos", "razon_social", "email", "telefono"):
         valor = (getattr(form, campo).data or "").strip()

@@ -355,11 +355,13 @@ class VistaSegura(ModelView):
     def get_edit_form(self):
         if self.form_edit_columns is None:
             return super().get_edit_form()
-        anteriores, self.form_columns = self.form_columns, self.form_edit_columns
+        anteriores, extra = self.form_columns, self.form_extra_fields
+        self.form_columns = self.form_edit_columns
+        self.form_extra_fields = {k: v for k, v in (extra or {}).items() if k in self.form_edit_columns}
         try:
             return self.scaffold_form()
         finally:
-            self.form_columns = anteriores
+            self.form_columns, self.form_extra_fields = anteriores, extra
 
     # ---- formularios: fechas dd/mm/aaaa
     def scaffold_form(self):

@@ -11,6 +11,8 @@ from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilt
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from markupsafe import Markup
+from wtforms import StringField
+from wtforms.validators import Optional
 
 from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, VistaSegura, opciones_enum
 from models import (
@@ -24,11 +26,13 @@ from models import (
     Persona,
     Prioridad,
     ProcedimientoTupa,
+    TipoDocumentoIdentidad,
     UnidadOrganica,
     Usuario,
     db,
 )
 from services.auditoria import registrar
+from services.identidad import error_documento
 from services.tramite import (
     ErrorTramite,
     anular,
@@ -85,8 +89,15 @@ class ExpedienteView(VistaSegura):
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
                      "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso"}
     column_details_exclude_list = ("clave", "derivaciones")
-    form_columns = ("origen", "canal", "persona", "unidad_origen", "tipo_documento", "documento_referencia",
-                    "asunto", "folios", "procedimiento", "prioridad", "unidad_actual", "observaciones")
+    form_columns = ("origen", "canal", "persona", "nuevo_documento", "nuevo_nombre", "unidad_origen",
+                    "tipo_documento", "documento_referencia", "asunto", "folios", "procedimiento", "prioridad",
+                    "unidad_actual", "observaciones")
+    form_extra_fields = {
+        "nuevo_documento": StringField("…o remitente nuevo: DNI o RUC", validators=[Optional()],
+                                       description="Si no lo encuentra arriba, escriba el DNI (8) o RUC (11)."),
+        "nuevo_nombre": StringField("Nombres y apellidos o razón social del remitente nuevo",
+                                    validators=[Optional()]),
+    }
     form_edit_columns = ("documento_referencia", "asunto", "folios", "prioridad", "observaciones")
     form_ajax_refs = {
         "persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos", "razon_social"],
@@ -105,8 +116,7 @@ class ExpedienteView(VistaSegura):
         if form.folios.data is not None and form.folios.data < 1:
             form.folios.errors = ["Debe haber al menos 1 folio."]
             return False
-        if form.origen.data == "externo" and not form.persona.data:
-            form.persona.errors = ["Un documento externo necesita el remitente."]
+        if form.origen.data == "externo" and not form.persona.data and not self._remitente_nuevo(form):
             return False
         if form.origen.data == "interno" and not form.unidad_origen.data and not current_user.alcance_unidad:
             form.unidad_origen.errors = ["Un documento interno necesita la unidad de origen."]
@@ -114,6 +124,29 @@ class ExpedienteView(VistaSegura):
         if not form.unidad_actual.data and not form.procedimiento.data and not current_user.alcance_unidad:
             form.unidad_actual.errors = ["Indique la unidad de destino o el procedimiento TUPA."]
             return False
+        return True
+
+    def _remitente_nuevo(self, form) -> bool:
+        """Busca o crea (en la sesión) la persona escrita en los campos de remitente nuevo."""
+        numero = (form.nuevo_documento.data or "").strip()
+        if not numero:
+            form.persona.errors = ["Un documento externo necesita el remitente (búsquelo o escriba su DNI/RUC)."]
+            return False
+        tipo = "RUC" if len(numero) == 11 else "DNI"
+        error = error_documento(tipo, numero)
+        if error:
+            form.nuevo_documento.errors = [error]
+            return False
+        persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == tipo,
+                                                              Persona.numero_documento == numero))
+        if persona is None:
+            nombre = (form.nuevo_nombre.data or "").strip()
+            if not nombre:
+                form.nuevo_nombre.errors = ["Indique el nombre o la razón social del remitente nuevo."]
+                return False
+            persona = Persona(tipo_documento=TipoDocumentoIdentidad[tipo], numero_documento=numero,
+                              **({"razon_social": nombre} if tipo == "RUC" else {"nombres": nombre}))
+        form.persona.data = persona
         return True
 
     column_extra_row_actions = [

@@ -58,6 +58,11 @@ def vencimiento(presentacion: date, plazo: int | None, feriados: frozenset[date]
 
 def registrar_ingreso(exp: Expediente) -> Expediente:
     """Completa lo que asigna el servidor: número, código, clave, fechas legales y plazo."""
+    with db.session.no_autoflush:  # el expediente puede estar ya en la sesión, aún incompleto
+        return _completar_ingreso(exp)
+
+
+def _completar_ingreso(exp: Expediente) -> Expediente:
     exp.fecha_recepcion = exp.fecha_recepcion or ahora()
     exp.fecha_presentacion = fecha_presentacion(exp.fecha_recepcion)
     exp.anio = exp.fecha_recepcion.astimezone(ZONA_LIMA).year
@@ -155,6 +160,7 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
             plazo: int | None = None, usuario: Usuario | None = None) -> Derivacion:
     """Envía el expediente a otra unidad; cierra la derivación vigente (queda atendida)."""
     _exigir_abierto(exp, "derivar")
+    db.session.flush()  # ids de un expediente recién registrado
     if destino.id == exp.unidad_actual_id and exp.derivaciones:
         raise ErrorTramite("El expediente ya está en esa unidad.")
     momento = ahora()
