@@ -293,6 +293,8 @@ class Persona(ConTrazabilidad, db.Model):
         sa.CheckConstraint("tipo_documento <> 'DNI' OR length(numero_documento) = 8", name="dni_8"),
         sa.CheckConstraint("tipo_documento <> 'RUC' OR length(numero_documento) = 11", name="ruc_11"),
         sa.CheckConstraint("nombres IS NOT NULL OR razon_social IS NOT NULL", name="con_nombre"),
+        *(Index(f"ix_persona_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
+          for c in ("numero_documento", "nombres", "apellidos", "razon_social")),
     )
 
     @hybrid_property
@@ -433,6 +435,11 @@ class Expediente(ConTrazabilidad, db.Model):
         Index("ix_expediente_fecha_presentacion", "fecha_presentacion"),
         Index("ix_expediente_fecha_vencimiento", "fecha_vencimiento"),
         Index("ix_expediente_persona", "persona_id"),
+        # búsqueda por palabra (ILIKE '%…%'): índices trigrama en PostgreSQL (pg_trgm)
+        Index("ix_expediente_asunto_trgm", "asunto", postgresql_using="gin",
+              postgresql_ops={"asunto": "gin_trgm_ops"}),
+        Index("ix_expediente_codigo_trgm", "codigo", postgresql_using="gin",
+              postgresql_ops={"codigo": "gin_trgm_ops"}),
     )
 
     @hybrid_property

@@ -39,6 +39,7 @@ from services.tramite import (
     anular_documento,
     archivar,
     atender,
+    buscar_expedientes,
     derivar,
     devolver,
     emitir_documento,
@@ -125,6 +126,19 @@ class ExpedienteView(VistaSegura):
             form.unidad_actual.errors = ["Indique la unidad de destino o el procedimiento TUPA."]
             return False
         return True
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Cada palabra: código o asunto del expediente, o documento/nombre del remitente.
+
+        Como `id IN (… UNION …)` y no como OR sobre un LEFT JOIN: así PostgreSQL usa los
+        índices trigrama de cada columna (ver la migración) en vez de recorrer la tabla.
+        """
+        for palabra in search.split():
+            cond = Expediente.id.in_(buscar_expedientes(palabra))
+            query = query.filter(cond)
+            if count_query is not None:
+                count_query = count_query.filter(cond)
+        return query, count_query, joins, count_joins
 
     def _remitente_nuevo(self, form) -> bool:
         """Busca o crea (en la sesión) la persona escrita en los campos de remitente nuevo."""

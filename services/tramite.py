@@ -17,6 +17,7 @@ from models import (
     EstadoDocumento,
     EstadoExpediente,
     Expediente,
+    Persona,
     UnidadOrganica,
     Usuario,
     ahora,
@@ -117,6 +118,18 @@ def recalcular_derivaciones(desde: date, cal: frozenset[date]) -> int:
     if cambios:
         db.session.execute(sa.update(Derivacion), cambios)
     return len(cambios)
+
+
+def buscar_expedientes(palabra: str):
+    """Subconsulta de ids de expedientes cuyo código/asunto o remitente contiene la palabra."""
+    patron = f"%{palabra.replace('%', '').replace('_', '')}%"
+    propios = sa.select(Expediente.id).where(sa.or_(Expediente.codigo.ilike(patron),
+                                                    Expediente.asunto.ilike(patron)))
+    personas = sa.select(Persona.id).where(sa.or_(
+        Persona.numero_documento.ilike(patron), Persona.nombres.ilike(patron),
+        Persona.apellidos.ilike(patron), Persona.razon_social.ilike(patron)))
+    por_remitente = sa.select(Expediente.id).where(Expediente.persona_id.in_(personas))
+    return sa.union(propios, por_remitente)
 
 
 # ------------------------------------------------------------------ flujo: derivar, recibir, atender…

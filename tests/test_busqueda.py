@@ -1,0 +1,38 @@
+"""Búsqueda de expedientes por palabra: código, asunto, documento y nombre del remitente; con índice."""
+
+import pytest
+import sqlalchemy as sa
+
+from models import db
+from services.tramite import buscar_expedientes
+
+
+@pytest.fixture
+def tres(crear_expediente):
+    a = crear_expediente("GDU", asunto="Licencia de funcionamiento para bodega")
+    b = crear_expediente("GDU", asunto="Queja por ruidos molestos")
+    return a.codigo, b.codigo
+
+
+@pytest.mark.parametrize("termino,cuales", [
+    ("bodega", {0}), ("RUIDOS", {1}), ("10117410", {0, 1}), ("quispe", {0, 1}), ("Rosa ruidos", {1}),
+    ("nada-de-esto", set()),
+])
+def test_busca_por_expediente_y_remitente(como, tres, termino, cuales):
+    r = como("mesa_partes").get(f"/admin/expediente/?search={termino}")
+    assert r.status_code == 200
+    assert {i for i, c in enumerate(tres) if c in r.text} == cuales
+
+
+def test_codigo_exacto(como, tres):
+    r = como("mesa_partes").get(f"/admin/expediente/?search={tres[1]}")
+    assert tres[1] in r.text and tres[0] not in r.text
+
+
+def test_postgres_usa_indices_trigrama(app, backend):
+    if backend != "postgres":
+        pytest.skip("índices GIN pg_trgm solo en PostgreSQL")
+    db.session.execute(sa.text("SET enable_seqscan = off"))  # tabla pequeña: forzar a mostrar el índice usable
+    consulta = buscar_expedientes("licencia").compile(db.engine, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(r[0] for r in db.session.execute(sa.text(f"EXPLAIN {consulta}")))
+    assert "ix_expediente_asunto_trgm" in plan and "ix_expediente_codigo_trgm" in plan, plan
