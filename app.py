@@ -90,15 +90,12 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message = "Inicie sesión para continuar."
     login_manager.login_message_category = "warning"
 
+    import publico
     from auth import bp as auth_bp
-    from publico import bp as publico_bp
-    from publico import limiter
 
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.config.setdefault("MAX_CONTENT_LENGTH", (int(app.config.get("MAX_ADJUNTO_MB", 10)) + 1) * 1024 * 1024)
-    limiter.init_app(app)
     app.register_blueprint(auth_bp)
-    app.register_blueprint(publico_bp)
+    publico.init_app(app)
 
     from admin_views import init_admin
 

@@ -19,12 +19,26 @@ from services.identidad import error_documento
 from services.tramite import registrar_ingreso
 
 bp = Blueprint("publico", __name__)
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# límites por IP de las vistas públicas: (endpoint, clave de configuración, por defecto, exento si…)
+# la consulta se limita también por GET: el enlace del QR trae código y clave en la URL
+LIMITES = (("publico.consulta", "LIMITE_CONSULTA", "20/minute",
+            lambda: request.method == "GET" and "clave" not in request.args),
+           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", "10/hour", lambda: request.method != "POST"))
+
+
+def init_app(app) -> None:
+    """Registra el blueprint con un Limiter propio de esta app (varias apps pueden convivir)."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.register_blueprint(bp)
+    limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
+    app.extensions["limitador_publico"] = limiter  # los decoradores solo guardan una referencia débil
+    for endpoint, clave, defecto, exento in LIMITES:
+        limite = limiter.limit(app.config.get(clave, defecto), exempt_when=exento)
+        app.view_functions[endpoint] = limite(app.view_functions[endpoint])
 
 
 # ------------------------------------------------------------------ consulta
 @bp.route("/consulta", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("LIMITE_CONSULTA", "20/minute"), methods=["POST"])
 def consulta():
     codigo = (request.values.get("codigo") or "").strip().upper()
     clave = (request.values.get("clave") or "").strip().upper()
@@ -75,7 +89,6 @@ def _nueva_pregunta() -> str:
 
 
 @bp.route("/mesa-de-partes", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config.get("LIMITE_MESA_DIGITAL", "10/hour"), methods=["POST"])
 def mesa_digital():
     form = FormMesaDigital()
     if form.validate_on_submit():

@@ -37,6 +37,7 @@ from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.orm import aliased
 from wtforms.fields import DateField
+from wtforms.validators import Optional
 
 from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
 from services.auditoria import registrar
@@ -348,6 +349,26 @@ class VistaSegura(ModelView):
         if sort_column is None and (orden[0] if isinstance(orden, tuple) else orden) == "id":
             return query, joins  # el orden por defecto ya es por id
         return query.order_by(self.model.id.desc()), joins
+
+    # ---- guardar: los hooks completan la fila antes de que una consulta la envíe a medias
+    def create_model(self, form):
+        with db.session.no_autoflush:
+            return super().create_model(form)
+
+    def update_model(self, form, model):
+        with db.session.no_autoflush:
+            return super().update_model(form, model)
+
+    # ---- formularios: campos que el modelo exige pero el servidor completa si llegan vacíos
+    campos_opcionales: tuple[str, ...] = ()
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        for nombre in self.campos_opcionales:
+            if nombre in form:
+                form[nombre].validators = [Optional()]
+                form[nombre].flags.required = False
+        return form
 
     # ---- formularios: columnas propias para editar (sin reglas, que quitan el token CSRF)
     form_edit_columns: tuple[str, ...] | None = None

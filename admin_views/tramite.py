@@ -100,6 +100,7 @@ class ExpedienteView(VistaSegura):
                                     validators=[Optional()]),
     }
     form_edit_columns = ("documento_referencia", "asunto", "folios", "prioridad", "observaciones")
+    campos_opcionales = ("unidad_actual",)  # con procedimiento TUPA, su unidad resolutora
     form_ajax_refs = {
         "persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos", "razon_social"],
                                 placeholder="DNI, RUC o nombre"),
@@ -305,6 +306,7 @@ class DocumentoEmitidoView(VistaSegura):
                      "motivo_anulacion": "Motivo de anulación"}
     form_columns = ("tipo_documento", "unidad", "fecha", "asunto", "destinatario", "expediente", "firmado_por")
     form_edit_columns = ("asunto", "destinatario", "expediente", "firmado_por")
+    campos_opcionales = ("unidad",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"]),
                       "unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
     form_args = {"unidad": {"description": "Las unidades numeran lo suyo; si la deja vacía, la suya."}}

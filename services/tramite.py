@@ -11,6 +11,7 @@ from flask import current_app
 from models import (
     ESTADOS_ABIERTOS,
     ZONA_LIMA,
+    AccionDerivacion,
     Derivacion,
     DocumentoEmitido,
     EstadoDerivacion,
@@ -173,7 +174,11 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
             plazo: int | None = None, usuario: Usuario | None = None) -> Derivacion:
     """Envía el expediente a otra unidad; cierra la derivación vigente (queda atendida)."""
     _exigir_abierto(exp, "derivar")
-    db.session.flush()  # ids de un expediente recién registrado
+    if accion not in AccionDerivacion.__members__:
+        raise ErrorTramite("Elija una acción válida para la derivación.")
+    if plazo is not None and plazo < 0:
+        raise ErrorTramite("El plazo no puede ser negativo.")
+    db.session.flush()  # ids de un expediente recién registrado (explícito: puede correr sin autoflush)
     if destino.id == exp.unidad_actual_id and exp.derivaciones:
         raise ErrorTramite("El expediente ya está en esa unidad.")
     momento = ahora()
@@ -307,6 +312,11 @@ def anular(exp: Expediente, motivo: str, usuario: Usuario) -> None:
 # ------------------------------------------------------------------ documentos emitidos (egreso)
 def numerar_documento(doc: DocumentoEmitido) -> DocumentoEmitido:
     """`INFORME N° 015-2026-GDU/MDD`: correlativo por tipo, unidad (o institucional) y año."""
+    with db.session.no_autoflush:  # el documento puede estar ya en la sesión, aún sin número
+        return _numerar(doc)
+
+
+def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
     doc.fecha = doc.fecha or _hoy()
     doc.anio = doc.fecha.year
     tipo, unidad = doc.tipo_documento, doc.unidad
