@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import time
@@ -106,6 +107,8 @@ def servir() -> None:
     if archivo.exists():
         click.echo(f"  Usuarios demo: {', '.join(semilla.USUARIOS_DEMO)}")
         click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})\n")
+    gc.collect()
+    gc.freeze()  # lo cargado al arrancar no se vuelve a recorrer en cada colección completa (pausas de 100+ ms)
     serve(current_app._get_current_object(), host=host, port=port, threads=8)
 
 

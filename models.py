@@ -503,7 +503,7 @@ class Derivacion(ConTrazabilidad, db.Model):
 
     __table_args__ = (
         Index("ix_derivacion_expediente", "expediente_id"),
-        Index("ix_derivacion_destino_estado", "unidad_destino_id", "estado"),
+        Index("ix_derivacion_destino_estado", "unidad_destino_id", "estado", "fecha_envio"),
         Index("ix_derivacion_origen", "unidad_origen_id"),
     )
 

@@ -133,6 +133,19 @@ class FiltroMomentoEntreFechas(sqla_filters.DateBetweenFilter):
                             col < datetime.combine(hasta + timedelta(days=1), time.min, ZONA_LIMA))
 
 
+class FiltroSigla(sqla_filters.FilterEqual):
+    """Unidad por su sigla sobre la columna *_id (sin JOIN): `unidad_id = (SELECT id … WHERE sigla = …)`.
+
+    PostgreSQL resuelve la subconsulta una vez y usa los índices que empiezan por la unidad.
+    """
+
+    def apply(self, query, value, alias=None):
+        from models import UnidadOrganica
+
+        sub = sa.select(UnidadOrganica.id).where(UnidadOrganica.sigla == value.strip().upper()).scalar_subquery()
+        return query.filter(self.get_column(alias) == sub)
+
+
 class ConvertidorFiltros(sqla_filters.FilterConverter):
     @filters.convert("MomentoUTC")
     def conv_momento(self, column, name, **kwargs):
@@ -339,7 +352,8 @@ class VistaSegura(ModelView):
     @property
     def simple_list_pager(self):
         try:
-            return not any(k.startswith("flt") or k == "search" for k in request.args)
+            # sin COUNT salvo con filtros: una búsqueda por palabra común contaría miles de filas
+            return not any(k.startswith("flt") for k in request.args)
         except RuntimeError:
             return False
 

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, VistaSegura, opciones_enum
+from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, FiltroSigla, VistaSegura, opciones_enum
 from models import (
     AccionDerivacion,
     Derivacion,
@@ -39,7 +39,7 @@ from services.tramite import (
     anular_documento,
     archivar,
     atender,
-    buscar_expedientes,
+    condicion_busqueda,
     derivar,
     devolver,
     emitir_documento,
@@ -69,7 +69,7 @@ class ExpedienteView(VistaSegura):
                               "persona.apellidos", "persona.razon_social")
     column_filters = (
         FilterEqual(Expediente.estado, "Estado", options=opciones_enum(EstadoExpediente)),
-        FilterEqual("unidad_actual.sigla", "Unidad actual"),
+        FiltroSigla(Expediente.unidad_actual_id, "Unidad actual"),
         FilterEqual(Expediente.origen, "Origen", options=opciones_enum(Origen)),
         FilterEqual(Expediente.prioridad, "Prioridad", options=opciones_enum(Prioridad)),
         FilterEqual("procedimiento.codigo", "Procedimiento"),
@@ -131,11 +131,11 @@ class ExpedienteView(VistaSegura):
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """Cada palabra: código o asunto del expediente, o documento/nombre del remitente.
 
-        Como `id IN (… UNION …)` y no como OR sobre un LEFT JOIN: así PostgreSQL usa los
-        índices trigrama de cada columna (ver la migración) en vez de recorrer la tabla.
+        Sin LEFT JOIN a persona (Flask-Admin lo haría): ver `condicion_busqueda` y sus índices.
         """
+        dialecto = db.session.get_bind().dialect.name
         for palabra in search.split():
-            cond = Expediente.id.in_(buscar_expedientes(palabra))
+            cond = condicion_busqueda(palabra, dialecto)
             query = query.filter(cond)
             if count_query is not None:
                 count_query = count_query.filter(cond)
@@ -258,7 +258,8 @@ class DerivacionView(VistaSegura):
                    "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado")
     column_select_related_list = (Derivacion.expediente, Derivacion.unidad_origen, Derivacion.unidad_destino)
     column_searchable_list = ("expediente.codigo", "proveido")
-    column_filters = ("estado", "accion", "unidad_destino.sigla", "unidad_origen.sigla", "fecha_envio",
+    column_filters = ("estado", "accion", FiltroSigla(Derivacion.unidad_destino_id, "Para (sigla)"),
+                      FiltroSigla(Derivacion.unidad_origen_id, "De (sigla)"), "fecha_envio",
                       "fecha_limite")
     column_default_sort = ("fecha_envio", True)
     column_labels = {"unidad_origen": "De", "unidad_destino": "Para", "fecha_envio": "Enviado",
@@ -298,7 +299,8 @@ class DocumentoEmitidoView(VistaSegura):
                                   DocumentoEmitido.expediente)
     column_searchable_list = ("codigo", "asunto", "destinatario")
     column_filters = (FilterEqual(DocumentoEmitido.estado, "Estado", options=opciones_enum(EstadoDocumento)),
-                      FilterEqual("unidad.sigla", "Unidad"), FilterEqual("tipo_documento.abreviatura", "Tipo"),
+                      FiltroSigla(DocumentoEmitido.unidad_id, "Unidad"),
+                      FilterEqual("tipo_documento.abreviatura", "Tipo"),
                       DateBetweenFilter(DocumentoEmitido.fecha, "Fecha"))
     column_default_sort = ("id", True)
     column_labels = {"codigo": "Número", "tipo_documento": "Tipo", "unidad": "Unidad",

@@ -121,16 +121,22 @@ def recalcular_derivaciones(desde: date, cal: frozenset[date]) -> int:
     return len(cambios)
 
 
-def buscar_expedientes(palabra: str):
-    """Subconsulta de ids de expedientes cuyo código/asunto o remitente contiene la palabra."""
+def condicion_busqueda(palabra: str, dialecto: str):
+    """Código o asunto del expediente contiene la palabra, o su remitente (documento o nombre).
+
+    En PostgreSQL el remitente va como `persona_id = ANY(ARRAY(SELECT …))`: así el planificador
+    elige entre recorrer la clave primaria hacia atrás (palabra común, LIMIT 50 corta pronto) o
+    un BitmapOr de índices trigrama e `ix_expediente_persona` (palabra rara).
+    """
     patron = f"%{palabra.replace('%', '').replace('_', '')}%"
-    propios = sa.select(Expediente.id).where(sa.or_(Expediente.codigo.ilike(patron),
-                                                    Expediente.asunto.ilike(patron)))
     personas = sa.select(Persona.id).where(sa.or_(
         Persona.numero_documento.ilike(patron), Persona.nombres.ilike(patron),
         Persona.apellidos.ilike(patron), Persona.razon_social.ilike(patron)))
-    por_remitente = sa.select(Expediente.id).where(Expediente.persona_id.in_(personas))
-    return sa.union(propios, por_remitente)
+    if dialecto == "postgresql":
+        por_remitente = Expediente.persona_id == sa.any_(sa.func.array(personas.scalar_subquery()))
+    else:
+        por_remitente = Expediente.persona_id.in_(personas)
+    return sa.or_(Expediente.codigo.ilike(patron), Expediente.asunto.ilike(patron), por_remitente)
 
 
 # ------------------------------------------------------------------ flujo: derivar, recibir, atender…

@@ -3,8 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
-from models import db
-from services.tramite import buscar_expedientes
+from models import Expediente, db
+from services.tramite import condicion_busqueda
 
 
 @pytest.fixture
@@ -33,6 +33,7 @@ def test_postgres_usa_indices_trigrama(app, backend):
     if backend != "postgres":
         pytest.skip("índices GIN pg_trgm solo en PostgreSQL")
     db.session.execute(sa.text("SET enable_seqscan = off"))  # tabla pequeña: forzar a mostrar el índice usable
-    consulta = buscar_expedientes("licencia").compile(db.engine, compile_kwargs={"literal_binds": True})
+    consulta = sa.select(Expediente.id).where(condicion_busqueda("licencia", "postgresql")).compile(
+        db.engine, compile_kwargs={"literal_binds": True})
     plan = "\n".join(r[0] for r in db.session.execute(sa.text(f"EXPLAIN {consulta}")))
     assert "ix_expediente_asunto_trgm" in plan and "ix_expediente_codigo_trgm" in plan, plan
