@@ -125,7 +125,7 @@ def _registrar_digital(form, adjunto) -> Expediente:
         db.session.add(persona)
     for campo in ("nombres", "apellidos", "razon_social", "email", "telefono"):
         valor = (getattr(form, campo).data or "").strip()
-        if valor:
+        if valor and not getattr(persona, campo):  # un formulario anónimo completa, nunca sobrescribe
             setattr(persona, campo, valor)
     mesa = db.session.scalar(sa.select(UnidadOrganica).where(
         UnidadOrganica.sigla == current_app.config.get("SIGLA_MESA_PARTES", "UTD")))

@@ -169,6 +169,14 @@ def _abierta(exp: Expediente) -> Derivacion | None:
     return None
 
 
+def _cerrar_vigente(exp: Expediente) -> None:
+    """La derivación vigente deja de estar pendiente (sale de la bandeja y de los recálculos)."""
+    vigente = _abierta(exp)
+    if vigente is not None:
+        vigente.estado = EstadoDerivacion.atendido
+        vigente.fecha_atencion = ahora()
+
+
 def _exigir_abierto(exp: Expediente, operacion: str) -> None:
     if exp.estado == EstadoExpediente.observado:
         raise ErrorTramite(f"No se puede {operacion}: el expediente está observado hasta que se subsane.")
@@ -242,10 +250,7 @@ def archivar(exp: Expediente, usuario: Usuario | None = None) -> None:
     if exp.estado not in (*ESTADOS_ABIERTOS, EstadoExpediente.atendido) or \
             exp.estado == EstadoExpediente.observado:
         raise ErrorTramite(f"No se puede archivar un expediente {exp.estado.etiqueta.lower()}.")
-    vigente = _abierta(exp)
-    if vigente is not None:
-        vigente.estado = EstadoDerivacion.atendido
-        vigente.fecha_atencion = ahora()
+    _cerrar_vigente(exp)
     exp.estado = EstadoExpediente.archivado
 
 
@@ -286,8 +291,12 @@ def subsanar(exp: Expediente) -> None:
         raise ErrorTramite("Venció el plazo para subsanar: el expediente se tiene por no presentado.")
     exp.fecha_subsanacion = _hoy()
     exp.estado = EstadoExpediente.en_tramite if exp.derivaciones else EstadoExpediente.registrado
-    exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion,
-                                        (exp.plazo_dias_habiles or 0) + dias_suspendidos(exp))
+    suspendidos = dias_suspendidos(exp)
+    exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, (exp.plazo_dias_habiles or 0) + suspendidos)
+    vigente = _abierta(exp)  # el plazo de la unidad tampoco corrió mientras estuvo observado
+    if vigente is not None and vigente.plazo_dias_habiles is not None:
+        inicio = vigente.fecha_envio.astimezone(ZONA_LIMA).date()
+        vigente.fecha_limite = calendario.sumar_dias_habiles(inicio, vigente.plazo_dias_habiles + suspendidos)
 
 
 def vencer_observaciones() -> int:
@@ -296,6 +305,7 @@ def vencer_observaciones() -> int:
     for exp in db.session.scalars(sa.select(Expediente).where(Expediente.estado == EstadoExpediente.observado)):
         if _hoy() > plazo_subsanacion(exp):
             exp.estado = EstadoExpediente.no_presentado
+            _cerrar_vigente(exp)
             n += 1
     return n
 
@@ -310,6 +320,7 @@ def anular(exp: Expediente, motivo: str, usuario: Usuario) -> None:
         raise ErrorTramite("Indique el motivo de la anulación.")
     if exp.estado == EstadoExpediente.anulado:
         raise ErrorTramite("El expediente ya está anulado.")
+    _cerrar_vigente(exp)
     exp.estado = EstadoExpediente.anulado
     exp.motivo_anulacion = motivo.strip()
     exp._accion_auditoria = "anular"

@@ -847,3 +847,35 @@ def test_feriado_nuevo_recalcula_las_derivaciones_abiertas(base, como, crear_exp
     assert _leer(Derivacion, abierta.id).fecha_limite == habil(envio, 5, con_feriado) == habil(limite, 1)
     assert _leer(Derivacion, cerrada.id).fecha_limite == limite
     assert _leer(Expediente, exp.id).fecha_vencimiento == habil(exp.fecha_presentacion, 5, con_feriado)
+
+
+def test_mesa_digital_no_sobrescribe_al_ciudadano_registrado(base):
+    """Un formulario anónimo con un DNI ya registrado completa datos vacíos, nunca cambia los existentes."""
+    persona_id = _persona(numero="45678912", nombres="Juana", apellidos="Pérez Ccori")
+    r = Ciudadano(base).presentar(nombres="Impostor", apellidos="X", email="otro@example.pe")
+    assert r.status_code == 302
+    p = _leer(Persona, persona_id)
+    assert (p.nombres, p.apellidos, p.email) == ("Juana", "Pérez Ccori", "otro@example.pe")
+    assert _ultimo_expediente().persona_id == persona_id
+
+
+@pytest.mark.parametrize("operacion", ["anular", "no_presentado"])
+def test_expediente_cerrado_sale_de_la_bandeja(base, como, operacion, monkeypatch):
+    assert _ingreso(como("mesa_partes"), _persona()).status_code == 302
+    exp = _ultimo_expediente()
+    [d] = _derivaciones(exp.id)
+    assert d.estado.value == "pendiente"
+    if operacion == "anular":
+        assert _tramitar(como("mesa_partes"), exp.id, "anular", motivo="Ingresado dos veces").status_code == 302
+    else:
+        assert _tramitar(como("mesa_partes"), exp.id, "observar", observacion="Falta la firma").status_code == 302
+        import services.tramite as tramite
+
+        monkeypatch.setattr(tramite, "_hoy", lambda: date(2099, 1, 5))  # muy pasado el plazo
+        assert tramite.vencer_observaciones() == 1
+        db.session.commit()
+    [d] = _derivaciones(exp.id)
+    assert d.estado.value == "atendido"
+    r = como("unidad").post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d.id)]})
+    assert r.status_code == 302
+    assert _derivaciones(exp.id)[0].fecha_recepcion is None
