@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import segno
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual, FilterLike
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
+from flask_wtf.file import FileField
 from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import Optional
@@ -17,6 +20,7 @@ from wtforms.validators import Optional
 from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, FiltroSigla, VistaSegura, opciones_enum
 from models import (
     AccionDerivacion,
+    Adjunto,
     Derivacion,
     DocumentoEmitido,
     EstadoDocumento,
@@ -31,6 +35,7 @@ from models import (
     Usuario,
     db,
 )
+from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.identidad import error_documento
 from services.tramite import (
@@ -46,6 +51,7 @@ from services.tramite import (
     notificar_documento,
     numerar_documento,
     observar,
+    permanencia,
     plazo_subsanacion,
     recibir,
     registrar_ingreso,
@@ -92,12 +98,13 @@ class ExpedienteView(VistaSegura):
     column_details_exclude_list = ("clave", "derivaciones")
     form_columns = ("origen", "canal", "persona", "nuevo_documento", "nuevo_nombre", "unidad_origen",
                     "tipo_documento", "documento_referencia", "asunto", "folios", "procedimiento", "prioridad",
-                    "unidad_actual", "observaciones")
+                    "unidad_actual", "observaciones", "archivo")
     form_extra_fields = {
         "nuevo_documento": StringField("…o remitente nuevo: DNI o RUC", validators=[Optional()],
                                        description="Si no lo encuentra arriba, escriba el DNI (8) o RUC (11)."),
         "nuevo_nombre": StringField("Nombres y apellidos o razón social del remitente nuevo",
                                     validators=[Optional()]),
+        "archivo": FileField("Documento escaneado (PDF, opcional)"),
     }
     form_edit_columns = ("documento_referencia", "asunto", "folios", "prioridad", "observaciones")
     campos_opcionales = ("unidad_actual",)  # con procedimiento TUPA, su unidad resolutora
@@ -126,6 +133,13 @@ class ExpedienteView(VistaSegura):
         if not form.unidad_actual.data and not form.procedimiento.data and not current_user.alcance_unidad:
             form.unidad_actual.errors = ["Indique la unidad de destino o el procedimiento TUPA."]
             return False
+        archivo = form.archivo.data
+        if archivo and getattr(archivo, "filename", ""):
+            try:
+                form._adjunto = guardar_pdf(archivo, current_user.id)
+            except ErrorAdjunto as e:
+                form.archivo.errors = [str(e)]
+                return False
         return True
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
@@ -175,11 +189,25 @@ class ExpedienteView(VistaSegura):
         if current_user.alcance_unidad:  # una unidad registra sus propios documentos internos
             model.unidad_origen = model.unidad_origen or current_user.unidad
             model.unidad_actual = current_user.unidad
+        if getattr(form, "_adjunto", None) is not None:
+            model.adjuntos.append(form._adjunto)
         destino = model.unidad_actual or model.procedimiento.unidad_resolutora
         model.unidad_actual = current_user.unidad  # nace en la unidad que lo recibe…
         registrar_ingreso(model)
         if destino.id != current_user.unidad_id:  # …y se deriva en el acto
             derivar(model, destino, "atender", "Para su atención.", usuario=current_user)
+
+    @expose("/adjunto/")
+    def adjunto(self):
+        """Descarga un adjunto de un expediente al alcance del usuario."""
+        adj = db.session.get(Adjunto, request.args.get("id", type=int) or 0)
+        if adj is None or adj.expediente_id is None:
+            abort(404)
+        self.get_one(adj.expediente_id)  # 404 si el expediente está fuera de su alcance
+        ruta = Path(current_app.config["ADJUNTOS_DIR"]) / adj.ruta
+        if not ruta.is_file():
+            abort(404)
+        return send_file(ruta, mimetype="application/pdf", download_name=adj.nombre_archivo)
 
     def get_save_return_url(self, model, is_created=False):
         if is_created:
@@ -219,7 +247,7 @@ class ExpedienteView(VistaSegura):
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
                            puede_anular=current_user.rol.codigo in current_app.config.get(
                                "ROLES_ANULAN", ("secretaria_general", "mesa_partes")),
-                           plazo_subsanacion=plazo_subsanacion(exp), form=request.form)
+                           plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia)
 
     def _en_mi_unidad(self, exp) -> bool:
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id

@@ -212,6 +212,14 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
     return d
 
 
+def permanencia(d: Derivacion) -> int | None:
+    """Días hábiles que el expediente estuvo en la unidad destino (desde el envío hasta su atención)."""
+    if d.fecha_envio is None:
+        return None
+    fin = (d.fecha_atencion or ahora()).astimezone(ZONA_LIMA).date()
+    return calendario.dias_habiles_entre(d.fecha_envio.astimezone(ZONA_LIMA).date(), fin)
+
+
 def recibir(derivacion: Derivacion, usuario: Usuario) -> None:
     """Acuse de recibo: quién y cuándo."""
     if derivacion.estado != EstadoDerivacion.pendiente:
