@@ -14,6 +14,7 @@ from wtforms import EmailField, IntegerField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from models import Expediente, Persona, TipoDocumento, TipoDocumentoIdentidad, UnidadOrganica, db
+from services import correo
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.identidad import error_documento
 from services.tramite import registrar_ingreso
@@ -100,10 +101,17 @@ def mesa_digital():
             form.archivo.errors.append(str(e))
         else:
             exp = _registrar_digital(form, adjunto)
+            _enviar_cargo(exp, form.email.data)
             session.pop("mesa_digital_suma", None)
             session["cargo_digital"] = exp.id
             return redirect(url_for("publico.cargo_digital"))
     return render_template("publico/mesa_digital.html", form=form, pregunta=_nueva_pregunta())
+
+
+def _enviar_cargo(exp: Expediente, email: str) -> None:
+    url = url_for("publico.consulta", codigo=exp.codigo, _external=True)
+    texto = render_template("publico/cargo_digital.txt", exp=exp, url=url)
+    correo.enviar(email, f"Cargo de recepción {exp.codigo} – {current_app.config['MUNICIPALIDAD']}", texto)
 
 
 @bp.get("/mesa-de-partes/cargo")

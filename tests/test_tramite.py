@@ -879,3 +879,41 @@ def test_expediente_cerrado_sale_de_la_bandeja(base, como, operacion, monkeypatc
     r = como("unidad").post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d.id)]})
     assert r.status_code == 302
     assert _derivaciones(exp.id)[0].fecha_recepcion is None
+
+
+def test_mesa_digital_envia_el_cargo_por_correo_si_hay_servidor(base, monkeypatch):
+    enviados = []
+
+    class SMTPFalso:
+        def __init__(self, servidor, puerto, timeout):
+            enviados.append({"servidor": (servidor, puerto)})
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            enviados[-1]["tls"] = True
+
+        def login(self, usuario, clave):
+            enviados[-1]["login"] = usuario
+
+        def send_message(self, msg):
+            enviados[-1]["msg"] = msg
+
+    import services.correo
+
+    monkeypatch.setattr(services.correo.smtplib, "SMTP", SMTPFalso)
+    assert Ciudadano(base).presentar().status_code == 302  # sin MAIL_SERVER: no se envía
+    assert enviados == []
+    base.config.update(MAIL_SERVER="smtp.municipalidad.gob.pe", MAIL_USERNAME="mesadepartes")
+    assert Ciudadano(base).presentar().status_code == 302
+    exp = _ultimo_expediente()
+    [envio] = enviados
+    assert envio["servidor"] == ("smtp.municipalidad.gob.pe", 587) and envio["tls"]
+    msg = envio["msg"]
+    assert msg["To"] == "juana.perez@example.pe" and exp.codigo in msg["Subject"]
+    cuerpo = msg.get_content()
+    assert exp.clave in cuerpo and exp.fecha_presentacion.strftime("%d/%m/%Y") in cuerpo
