@@ -242,7 +242,7 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
                 "procedimiento_id", "prioridad", "estado", "unidad_actual_id", "plazo_dias_habiles",
                 "fecha_vencimiento", "creado_en"]
     cols_der = ["id", "expediente_id", "unidad_origen_id", "unidad_destino_id", "fecha_envio", "accion",
-                "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado", "creado_en"]
+                "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado", "fecha_atencion", "creado_en"]
     filas_exp, filas_der = [], []
     did = base_der
     for i, rec in enumerate(recepciones):
@@ -268,12 +268,14 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
         for j in range(k):
             destino = actual if j == k - 1 else rnd.choice(unidades)
             recibida = j < k - 1 or estado != "registrado"
+            siguiente = momento + timedelta(days=rnd.randint(1, 5))
             filas_der.append((did, eid, origen, destino, momento, "atender", 7,
                               calendario.sumar_habiles(momento.astimezone(ZONA_LIMA).date(), 7, cal),
                               momento + timedelta(hours=3) if recibida else None,
-                              ("atendido" if j < k - 1 else "recibido") if recibida else "pendiente", momento))
+                              ("atendido" if j < k - 1 else "recibido") if recibida else "pendiente",
+                              siguiente if j < k - 1 else None, momento))
             did += 1
-            origen, momento = destino, momento + timedelta(days=rnd.randint(1, 5))
+            origen, momento = destino, siguiente
     _insertar(Expediente.__table__, cols_exp, filas_exp)
     _insertar(Derivacion.__table__, cols_der, filas_der)
     for anio, ultimo in numeros.items():
