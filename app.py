@@ -34,9 +34,14 @@ POR_DEFECTO = {
     "EXPORT_FILAS_POR_LOTE": 5000,
     "MAX_ADJUNTO_MB": 10,
     "SIGLA_MESA_PARTES": "UTD",
+    # Concejo (dominio.md §5): dietas = hasta 4 sesiones al mes; el mes no supera el 30 % de la remuneración
+    # del alcalde (Ley 32269). Lapsos de convocatoria en días hábiles y mayorías por materia: services/concejo.py
+    "REMUNERACION_ALCALDE": 0,
+    "DIETA_PORCENTAJE": 0.30,
+    "DIETAS_MAX_MES": 4,
 }
 DE_ENTORNO = ("DATABASE_URL", "SECRET_KEY", "MUNICIPALIDAD", "SIGLA_ENTIDAD", "HORA_CIERRE",
-              "ADJUNTOS_DIR", "TZ", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE")
+              "ADJUNTOS_DIR", "TZ", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE", "REMUNERACION_ALCALDE")
 
 
 def _clave_secreta(instancia: Path) -> str:

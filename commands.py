@@ -28,6 +28,7 @@ def demo(password: str, expedientes: int, force: bool) -> None:
         raise click.ClickException("La base ya tiene datos; use --force para cargar la demo de todos modos.")
     inicio = time.perf_counter()
     semilla.cargar_demo(password)
+    semilla.cargar_sesiones_demo()
     db.session.commit()
     if expedientes:
         semilla.cargar_expedientes_sinteticos(expedientes)
@@ -98,6 +99,7 @@ def servir() -> None:
     if not semilla.hay_datos_reales():
         clave = secrets.token_urlsafe(9)
         semilla.cargar_demo(clave)
+        semilla.cargar_sesiones_demo()
         db.session.commit()
         archivo.write_text(clave)
         archivo.chmod(0o600)

@@ -8,7 +8,7 @@ restricciones con nombre estable (naming convention) para Alembic.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -582,3 +582,447 @@ class Adjunto(db.Model):
 
     def __str__(self) -> str:
         return self.nombre_archivo
+
+
+# --------------------------------------------------------------------------- concejo municipal
+CargoMiembro = _e("CargoMiembro", "alcalde", "regidor")
+TipoComision = _e("TipoComision", "ordinaria", "especial")
+CargoComision = _e("CargoComision", "presidente", "vicepresidente", "secretario", "miembro")
+TipoSesion = _e("TipoSesion", "ordinaria", "extraordinaria", "solemne")
+Modalidad = _e("Modalidad", "presencial", "virtual", "mixta")
+EstadoSesion = _e("EstadoSesion", "programada", "convocada", "instalada", "sin_quorum", "levantada",
+                  "suspendida")
+SeccionAgenda = _e("SeccionAgenda", "despacho", "informes", "pedidos", "orden_del_dia")
+Mayoria = _e("Mayoria", "simple", "absoluta", "dos_tercios")
+Materia = _e("Materia", "general", "ordenanza", "acuerdo", "vacancia", "bienes_municipales", "postergacion")
+ResultadoPunto = _e("ResultadoPunto", "pendiente", "aprobado", "desaprobado", "retirado", "a_comision")
+ResultadoVotacion = _e("ResultadoVotacion", "aprobado", "desaprobado", "empate")
+MedioCitacion = _e("MedioCitacion", "fisico", "correo", "casilla_electronica")
+EstadoAsistencia = _e("EstadoAsistencia", "presente", "ausente", "licencia", "justificado")
+SentidoVoto = _e("SentidoVoto", "favor", "contra", "abstencion")
+EstadoActa = _e("EstadoActa", "borrador", "aprobada")
+TipoNorma = _e("TipoNorma", "ordenanza", "acuerdo_concejo", "decreto_alcaldia", "resolucion_alcaldia",
+               "resolucion_concejo", "edicto")
+EstadoNorma = _e("EstadoNorma", "proyecto", "aprobada", "publicada", "vigente", "derogada")
+MedioPublicacion = _e("MedioPublicacion", "el_peruano", "diario_judicial", "carteles", "portal")
+TipoRelacionNorma = _e("TipoRelacionNorma", "modifica", "deroga", "reglamenta", "complementa")
+ETIQUETAS.update({
+    "orden_del_dia": "Orden del día", "dos_tercios": "Dos tercios del número legal",
+    "absoluta": "Absoluta (mitad más uno del número legal)", "simple": "Simple",
+    "a_comision": "Pasa a comisión", "sin_quorum": "Sin quórum", "fisico": "Física (cargo)",
+    "correo": "Correo electrónico", "casilla_electronica": "Casilla electrónica",
+    "abstencion": "Abstención", "favor": "A favor", "contra": "En contra",
+    "ordenanza": "Ordenanza municipal", "acuerdo_concejo": "Acuerdo de concejo",
+    "decreto_alcaldia": "Decreto de alcaldía", "resolucion_alcaldia": "Resolución de alcaldía",
+    "resolucion_concejo": "Resolución de concejo", "el_peruano": "Diario oficial El Peruano",
+    "diario_judicial": "Diario de avisos judiciales", "carteles": "Carteles municipales",
+    "portal": "Portal institucional", "acuerdo": "Acuerdo de concejo",
+    "bienes_municipales": "Donación o concesión de bienes (art. 66)",
+    "postergacion": "Postergación de la sesión", "vacancia": "Vacancia (art. 23)",
+    "general": "Asunto general",
+})
+# materia del punto → mayoría que exige (dominio.md §5; configurable en MAYORIA_POR_MATERIA)
+MAYORIA_POR_MATERIA = {"vacancia": "dos_tercios", "bienes_municipales": "dos_tercios",
+                       "postergacion": "dos_tercios"}
+NOMBRE_NORMA = {"ordenanza": "ORDENANZA MUNICIPAL", "acuerdo_concejo": "ACUERDO DE CONCEJO",
+                "decreto_alcaldia": "DECRETO DE ALCALDÍA", "resolucion_alcaldia": "RESOLUCIÓN DE ALCALDÍA",
+                "resolucion_concejo": "RESOLUCIÓN DE CONCEJO", "edicto": "EDICTO"}
+
+
+class PeriodoMunicipal(ConTrazabilidad, db.Model):
+    __tablename__ = "periodo_municipal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(20), unique=True)
+    inicio: Mapped[date]
+    fin: Mapped[date]
+    miembros: Mapped[list[MiembroConcejo]] = relationship(back_populates="periodo", order_by="MiembroConcejo.orden")
+    etiqueta = etiqueta_sql(lambda cls: cls.nombre)
+    __table_args__ = (sa.CheckConstraint("fin > inicio", name="fin_despues_de_inicio"),)
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class MiembroConcejo(ConTrazabilidad, db.Model):
+    """Alcalde (orden 0) y regidores (orden 1 = teniente alcalde) de un período."""
+
+    __tablename__ = "miembro_concejo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    periodo_id: Mapped[int] = mapped_column(ForeignKey("periodo_municipal.id"))
+    nombre: Mapped[str] = mapped_column(String(200))
+    cargo: Mapped[CargoMiembro] = enum_col(CargoMiembro, "cargo_miembro", default=CargoMiembro.regidor)
+    orden: Mapped[int] = mapped_column(default=1)
+    organizacion_politica: Mapped[str | None] = mapped_column(String(200))
+    habil: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    email: Mapped[str | None] = mapped_column(String(200))
+    telefono: Mapped[str | None] = mapped_column(String(20))
+
+    periodo: Mapped[PeriodoMunicipal] = relationship(back_populates="miembros")
+    etiqueta = etiqueta_sql(lambda cls: cls.nombre)
+    __table_args__ = (
+        sa.UniqueConstraint("periodo_id", "orden"),
+        sa.CheckConstraint("(cargo = 'alcalde') = (orden = 0)", name="alcalde_orden_cero"),
+        sa.CheckConstraint("orden >= 0", name="orden_no_negativo"),
+    )
+
+    @property
+    def es_alcalde(self) -> bool:
+        return self.cargo == CargoMiembro.alcalde
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class Comision(ConTrazabilidad, db.Model):
+    __tablename__ = "comision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    periodo_id: Mapped[int] = mapped_column(ForeignKey("periodo_municipal.id"))
+    nombre: Mapped[str] = mapped_column(String(200))
+    tipo: Mapped[TipoComision] = enum_col(TipoComision, "tipo_comision", default=TipoComision.ordinaria)
+    periodo: Mapped[PeriodoMunicipal] = relationship()
+    miembros: Mapped[list[MiembroComision]] = relationship(back_populates="comision", cascade="all, delete-orphan")
+    etiqueta = etiqueta_sql(lambda cls: cls.nombre)
+    __table_args__ = (sa.UniqueConstraint("periodo_id", "nombre"),)
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
+class MiembroComision(db.Model):
+    __tablename__ = "miembro_comision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comision_id: Mapped[int] = mapped_column(ForeignKey("comision.id", ondelete="CASCADE"))
+    miembro_id: Mapped[int] = mapped_column(ForeignKey("miembro_concejo.id"))
+    cargo: Mapped[CargoComision] = enum_col(CargoComision, "cargo_comision", default=CargoComision.miembro)
+    comision: Mapped[Comision] = relationship(back_populates="miembros")
+    miembro: Mapped[MiembroConcejo] = relationship()
+    __table_args__ = (sa.UniqueConstraint("comision_id", "miembro_id"),)
+
+    def __str__(self) -> str:
+        return f"{self.miembro} ({self.cargo.etiqueta})"
+
+
+class SesionConcejo(ConTrazabilidad, db.Model):
+    """Sesión del concejo: número por tipo y año; quórum con los miembros hábiles (LOM art. 16)."""
+
+    __tablename__ = "sesion_concejo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    periodo_id: Mapped[int] = mapped_column(ForeignKey("periodo_municipal.id"))
+    tipo: Mapped[TipoSesion] = enum_col(TipoSesion, "tipo_sesion", default=TipoSesion.ordinaria)
+    anio: Mapped[int]
+    numero: Mapped[int]
+    fecha_hora: Mapped[datetime] = mapped_column(MomentoUTC)
+    lugar: Mapped[str | None] = mapped_column(String(200))
+    modalidad: Mapped[Modalidad] = enum_col(Modalidad, "modalidad", default=Modalidad.presencial)
+    estado: Mapped[EstadoSesion] = enum_col(EstadoSesion, "estado_sesion", default=EstadoSesion.programada)
+    fecha_convocatoria: Mapped[date | None]
+    observaciones: Mapped[str | None] = mapped_column(Text)
+
+    periodo: Mapped[PeriodoMunicipal] = relationship()
+    puntos: Mapped[list[PuntoAgenda]] = relationship(back_populates="sesion", order_by="PuntoAgenda.orden",
+                                                     foreign_keys="PuntoAgenda.sesion_id")
+    citaciones: Mapped[list[Citacion]] = relationship(back_populates="sesion", order_by="Citacion.id")
+    asistencias: Mapped[list[Asistencia]] = relationship(back_populates="sesion")
+    acta: Mapped[Acta | None] = relationship(back_populates="sesion", foreign_keys="Acta.sesion_id")
+
+    __table_args__ = (
+        sa.UniqueConstraint("tipo", "anio", "numero"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        Index("ix_sesion_concejo_fecha_hora", "fecha_hora"),
+    )
+
+    # ---- derivados (dominio.md §5)
+    @hybrid_property
+    def numero_legal(self) -> int:
+        return sum(1 for _ in self.periodo.miembros)
+
+    @numero_legal.inplace.expression
+    @classmethod
+    def _numero_legal(cls):
+        return (sa.select(sa.func.count(MiembroConcejo.id)).where(MiembroConcejo.periodo_id == cls.periodo_id)
+                .correlate_except(MiembroConcejo).scalar_subquery())
+
+    @hybrid_property
+    def miembros_habiles(self) -> int:
+        licencias = {a.miembro_id for a in self.asistencias if a.estado == EstadoAsistencia.licencia}
+        return sum(1 for m in self.periodo.miembros if m.habil and m.id not in licencias)
+
+    @miembros_habiles.inplace.expression
+    @classmethod
+    def _miembros_habiles(cls):
+        licencia = sa.exists().where(Asistencia.sesion_id == cls.id, Asistencia.miembro_id == MiembroConcejo.id,
+                                     Asistencia.estado == EstadoAsistencia.licencia)
+        return (sa.select(sa.func.count(MiembroConcejo.id))
+                .where(MiembroConcejo.periodo_id == cls.periodo_id, MiembroConcejo.habil, ~licencia)
+                .correlate_except(MiembroConcejo).scalar_subquery())
+
+    @hybrid_property
+    def quorum_requerido(self) -> int:
+        return self.miembros_habiles // 2 + 1
+
+    @quorum_requerido.inplace.expression
+    @classmethod
+    def _quorum_requerido(cls):
+        return cls.miembros_habiles // 2 + 1
+
+    @hybrid_property
+    def presentes(self) -> int:
+        return sum(1 for a in self.asistencias if a.estado == EstadoAsistencia.presente)
+
+    @presentes.inplace.expression
+    @classmethod
+    def _presentes(cls):
+        return (sa.select(sa.func.count(Asistencia.id))
+                .where(Asistencia.sesion_id == cls.id, Asistencia.estado == EstadoAsistencia.presente)
+                .correlate_except(Asistencia).scalar_subquery())
+
+    @hybrid_property
+    def hay_quorum(self) -> bool:
+        return self.presentes >= self.quorum_requerido
+
+    @hay_quorum.inplace.expression
+    @classmethod
+    def _hay_quorum(cls):
+        return cls.presentes >= cls.quorum_requerido
+
+    @property
+    def codigo(self) -> str:
+        return f"Sesión {self.tipo.etiqueta.lower()} N° {self.numero:03d}-{self.anio}"
+
+    etiqueta = etiqueta_sql(lambda cls: sa.literal("Sesión ", sa.String) + sa.cast(cls.tipo, sa.String) + " N° "
+                            + sa.cast(cls.numero, sa.String) + "-" + sa.cast(cls.anio, sa.String))
+
+    @property
+    def fecha(self) -> date:
+        return self.fecha_hora.astimezone(ZONA_LIMA).date()
+
+    def __str__(self) -> str:
+        return f"{self.codigo} ({self.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y})" if self.fecha_hora else \
+            self.codigo
+
+
+class PuntoAgenda(ConTrazabilidad, db.Model):
+    __tablename__ = "punto_agenda"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sesion_id: Mapped[int] = mapped_column(ForeignKey("sesion_concejo.id"))
+    orden: Mapped[int] = mapped_column(default=1)
+    seccion: Mapped[SeccionAgenda] = enum_col(SeccionAgenda, "seccion_agenda", default=SeccionAgenda.orden_del_dia)
+    titulo: Mapped[str] = mapped_column(String(500))
+    materia: Mapped[Materia] = enum_col(Materia, "materia", default=Materia.general)
+    expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
+    comision_id: Mapped[int | None] = mapped_column(ForeignKey("comision.id"))
+    mayoria_requerida: Mapped[Mayoria] = enum_col(Mayoria, "mayoria", default=Mayoria.simple)
+    resultado: Mapped[ResultadoPunto] = enum_col(ResultadoPunto, "resultado_punto",
+                                                 default=ResultadoPunto.pendiente)
+
+    sesion: Mapped[SesionConcejo] = relationship(back_populates="puntos", foreign_keys=[sesion_id])
+    expediente: Mapped[Expediente | None] = relationship()
+    comision: Mapped[Comision | None] = relationship()
+    votos: Mapped[list[Voto]] = relationship(back_populates="punto", cascade="all, delete-orphan")
+    etiqueta = etiqueta_sql(lambda cls: cls.titulo)
+    __table_args__ = (sa.UniqueConstraint("sesion_id", "orden"),
+                      sa.CheckConstraint("orden >= 1", name="orden_positivo"))
+
+    def _cuenta(self, sentido) -> int:
+        return sum(1 for v in self.votos if v.sentido == sentido and not v.miembro.es_alcalde)
+
+    @property
+    def votos_favor(self) -> int:
+        return self._cuenta(SentidoVoto.favor)
+
+    @property
+    def votos_contra(self) -> int:
+        return self._cuenta(SentidoVoto.contra)
+
+    @property
+    def abstenciones(self) -> int:
+        return self._cuenta(SentidoVoto.abstencion)
+
+    @property
+    def resultado_votacion(self) -> ResultadoVotacion | None:
+        from services.concejo import resolver_votacion
+
+        return resolver_votacion(self)
+
+    def __str__(self) -> str:
+        return f"{self.orden}. {self.titulo[:80]}"
+
+
+class Citacion(ConTrazabilidad, db.Model):
+    __tablename__ = "citacion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sesion_id: Mapped[int] = mapped_column(ForeignKey("sesion_concejo.id", ondelete="CASCADE"))
+    miembro_id: Mapped[int | None] = mapped_column(ForeignKey("miembro_concejo.id"))
+    destinatario: Mapped[str | None] = mapped_column(String(200))
+    medio: Mapped[MedioCitacion] = enum_col(MedioCitacion, "medio_citacion", default=MedioCitacion.fisico)
+    fecha_envio: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    fecha_recepcion: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    recibido_por: Mapped[str | None] = mapped_column(String(200))
+
+    sesion: Mapped[SesionConcejo] = relationship(back_populates="citaciones")
+    miembro: Mapped[MiembroConcejo | None] = relationship()
+    __table_args__ = (
+        sa.UniqueConstraint("sesion_id", "miembro_id"),
+        sa.CheckConstraint("(miembro_id IS NULL) <> (destinatario IS NULL)", name="miembro_o_destinatario"),
+        sa.CheckConstraint("fecha_recepcion IS NULL OR recibido_por IS NOT NULL", name="cargo_con_receptor"),
+    )
+
+    @property
+    def para(self) -> str:
+        return self.miembro.nombre if self.miembro else self.destinatario or ""
+
+    def __str__(self) -> str:
+        return f"Citación a {self.para}"
+
+
+class Asistencia(db.Model):
+    __tablename__ = "asistencia"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sesion_id: Mapped[int] = mapped_column(ForeignKey("sesion_concejo.id", ondelete="CASCADE"))
+    miembro_id: Mapped[int] = mapped_column(ForeignKey("miembro_concejo.id"))
+    estado: Mapped[EstadoAsistencia] = enum_col(EstadoAsistencia, "estado_asistencia",
+                                                default=EstadoAsistencia.presente)
+    hora_llegada: Mapped[time | None]
+
+    sesion: Mapped[SesionConcejo] = relationship(back_populates="asistencias")
+    miembro: Mapped[MiembroConcejo] = relationship()
+    __table_args__ = (
+        sa.UniqueConstraint("sesion_id", "miembro_id"),
+        sa.CheckConstraint("estado = 'presente' OR hora_llegada IS NULL", name="hora_solo_presentes"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.miembro}: {self.estado.etiqueta}"
+
+
+class Voto(db.Model):
+    __tablename__ = "voto"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    punto_id: Mapped[int] = mapped_column(ForeignKey("punto_agenda.id", ondelete="CASCADE"))
+    miembro_id: Mapped[int] = mapped_column(ForeignKey("miembro_concejo.id"))
+    sentido: Mapped[SentidoVoto] = enum_col(SentidoVoto, "sentido_voto")
+    fundamento: Mapped[str | None] = mapped_column(Text)
+
+    punto: Mapped[PuntoAgenda] = relationship(back_populates="votos")
+    miembro: Mapped[MiembroConcejo] = relationship(lazy="joined")
+    __table_args__ = (
+        sa.UniqueConstraint("punto_id", "miembro_id"),
+        sa.CheckConstraint("sentido <> 'abstencion' OR length(trim(fundamento)) > 0",
+                           name="abstencion_fundamentada"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.miembro}: {self.sentido.etiqueta}"
+
+
+class Acta(ConTrazabilidad, db.Model):
+    """Acta de la sesión: borrador generado de los datos; aprobada en una sesión posterior, luego inmutable."""
+
+    __tablename__ = "acta"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sesion_id: Mapped[int] = mapped_column(ForeignKey("sesion_concejo.id"), unique=True)
+    contenido: Mapped[str] = mapped_column(Text)
+    estado: Mapped[EstadoActa] = enum_col(EstadoActa, "estado_acta", default=EstadoActa.borrador)
+    aprobada_en_id: Mapped[int | None] = mapped_column(ForeignKey("sesion_concejo.id"))
+
+    sesion: Mapped[SesionConcejo] = relationship(back_populates="acta", foreign_keys=[sesion_id])
+    aprobada_en: Mapped[SesionConcejo | None] = relationship(foreign_keys=[aprobada_en_id])
+    __table_args__ = (
+        sa.CheckConstraint("(estado = 'aprobada') = (aprobada_en_id IS NOT NULL)", name="aprobada_con_sesion"),
+        sa.CheckConstraint("aprobada_en_id IS NULL OR aprobada_en_id <> sesion_id", name="aprobada_en_otra"),
+    )
+
+    def __str__(self) -> str:
+        return f"Acta de la {self.sesion.codigo}" if self.sesion else "Acta"
+
+
+class NormaMunicipal(ConTrazabilidad, db.Model):
+    """Ordenanza, acuerdo, decreto, resolución o edicto: número por tipo y año (LOM arts. 39–44)."""
+
+    __tablename__ = "norma_municipal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tipo: Mapped[TipoNorma] = enum_col(TipoNorma, "tipo_norma", default=TipoNorma.ordenanza)
+    anio: Mapped[int]
+    numero: Mapped[int]
+    codigo: Mapped[str] = mapped_column(String(80), unique=True)
+    sumilla: Mapped[str] = mapped_column(String(1000))
+    fecha_emision: Mapped[date] = mapped_column(default=hoy_lima)
+    punto_agenda_id: Mapped[int | None] = mapped_column(ForeignKey("punto_agenda.id"), unique=True)
+    estado: Mapped[EstadoNorma] = enum_col(EstadoNorma, "estado_norma", default=EstadoNorma.aprobada)
+    fecha_publicacion: Mapped[date | None]
+    medio_publicacion: Mapped[MedioPublicacion | None] = enum_col(MedioPublicacion, "medio_publicacion")
+    fecha_vigencia: Mapped[date | None]
+    requiere_ratificacion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    fecha_ratificacion: Mapped[date | None]
+
+    punto_agenda: Mapped[PuntoAgenda | None] = relationship()
+    relaciones_origen: Mapped[list[RelacionNorma]] = relationship(
+        foreign_keys="RelacionNorma.origen_id", back_populates="origen")
+    relaciones_destino: Mapped[list[RelacionNorma]] = relationship(
+        foreign_keys="RelacionNorma.destino_id", back_populates="destino")
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.UniqueConstraint("tipo", "anio", "numero"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("estado NOT IN ('publicada', 'vigente') OR (fecha_publicacion IS NOT NULL AND "
+                           "medio_publicacion IS NOT NULL AND fecha_vigencia IS NOT NULL)",
+                           name="publicada_con_datos"),
+        sa.CheckConstraint("fecha_vigencia IS NULL OR fecha_vigencia > fecha_publicacion",
+                           name="vigencia_despues_de_publicar"),
+        sa.CheckConstraint("NOT requiere_ratificacion OR fecha_publicacion IS NULL OR fecha_ratificacion IS NOT NULL",
+                           name="ratificada_antes_de_publicar"),
+        Index("ix_norma_municipal_estado", "estado", "fecha_vigencia"),
+    )
+
+    @hybrid_property
+    def en_vigor(self) -> bool:
+        return (self.estado in (EstadoNorma.publicada, EstadoNorma.vigente) and self.fecha_vigencia is not None
+                and self.fecha_vigencia <= hoy_lima())
+
+    @en_vigor.inplace.expression
+    @classmethod
+    def _en_vigor(cls):
+        return sa.and_(cls.estado.in_((EstadoNorma.publicada, EstadoNorma.vigente)),
+                       cls.fecha_vigencia <= hoy_lima())
+
+    @staticmethod
+    def formato_codigo(tipo: str, anio: int, numero: int, sigla: str) -> str:
+        return f"{NOMBRE_NORMA[str(getattr(tipo, 'value', tipo))]} N° {numero:03d}-{anio}-{sigla}"
+
+    def __str__(self) -> str:
+        return self.codigo
+
+
+class RelacionNorma(ConTrazabilidad, db.Model):
+    """La norma `origen` modifica, deroga, reglamenta o complementa a la norma `destino`."""
+
+    __tablename__ = "relacion_norma"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origen_id: Mapped[int] = mapped_column(ForeignKey("norma_municipal.id"))
+    destino_id: Mapped[int] = mapped_column(ForeignKey("norma_municipal.id"))
+    tipo: Mapped[TipoRelacionNorma] = enum_col(TipoRelacionNorma, "tipo_relacion_norma")
+    origen: Mapped[NormaMunicipal] = relationship(foreign_keys=[origen_id], back_populates="relaciones_origen")
+    destino: Mapped[NormaMunicipal] = relationship(foreign_keys=[destino_id], back_populates="relaciones_destino")
+    __table_args__ = (
+        sa.UniqueConstraint("origen_id", "destino_id", "tipo"),
+        sa.CheckConstraint("origen_id <> destino_id", name="no_a_si_misma"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.origen} {self.tipo.etiqueta.lower()} {self.destino}"
+
+
+# --------------------------------------------------------------------------- enums: texto → miembro al asignar
+@sa.event.listens_for(sa.orm.Mapper, "mapper_configured")
+def _enums_al_asignar(mapper, cls):
+    """Un formulario o un servicio asigna 'ordinaria'; el objeto guarda TipoSesion.ordinaria al instante
+    (y no recién al releerlo de la base), así `.etiqueta` y `.value` valen siempre."""
+    for prop in mapper.column_attrs:
+        tipo = getattr(prop.columns[0], "type", None)
+        clase_enum = getattr(tipo, "enum_class", None)
+        if isinstance(tipo, sa.Enum) and clase_enum is not None and issubclass(clase_enum, EnumEs):
+            def convertir(target, value, oldvalue, initiator, _e=clase_enum):
+                return _e(value) if isinstance(value, str) and not isinstance(value, _e) else value
+
+            sa.event.listen(getattr(cls, prop.key), "set", convertir, retval=True)

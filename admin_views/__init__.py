@@ -8,30 +8,67 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from admin_views.catalogos import FeriadoView, PersonaView, ProcedimientoTupaView, TipoDocumentoView
+from admin_views.concejo import (
+    ActaView,
+    AsistenciaView,
+    CitacionView,
+    ComisionView,
+    MiembroConcejoView,
+    PeriodoMunicipalView,
+    PuntoAgendaView,
+    ReporteConcejoView,
+    SesionConcejoView,
+    VotoView,
+)
 from admin_views.inicio import InicioView
+from admin_views.normas import NormaMunicipalView, RelacionNormaView
 from admin_views.seguridad import PermisoView, RegistroAuditoriaView, RolView, UnidadOrganicaView, UsuarioView
 from admin_views.tramite import DerivacionView, DocumentoEmitidoView, ExpedienteView
 from models import (
+    Acta,
+    Asistencia,
+    Citacion,
+    Comision,
     Derivacion,
     DocumentoEmitido,
     Expediente,
     Feriado,
+    MiembroConcejo,
+    NormaMunicipal,
+    PeriodoMunicipal,
     Permiso,
     Persona,
     ProcedimientoTupa,
+    PuntoAgenda,
     RegistroAuditoria,
+    RelacionNorma,
     Rol,
+    SesionConcejo,
     TipoDocumento,
     UnidadOrganica,
     Usuario,
+    Voto,
 )
 
-TRAMITE, CATALOGOS, SEGURIDAD = "Trámite", "Catálogos", "Seguridad"
+TRAMITE, CONCEJO, NORMAS = "Trámite", "Concejo", "Normas"
+CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
 
 VISTAS = [
     (ExpedienteView, Expediente, "Expedientes", TRAMITE, "fa-folder-open"),
     (DerivacionView, Derivacion, "Bandeja (derivaciones)", TRAMITE, "fa-inbox"),
     (DocumentoEmitidoView, DocumentoEmitido, "Documentos emitidos", TRAMITE, "fa-file-text"),
+    (SesionConcejoView, SesionConcejo, "Sesiones", CONCEJO, "fa-gavel"),
+    (PuntoAgendaView, PuntoAgenda, "Puntos de agenda", CONCEJO, "fa-list"),
+    (CitacionView, Citacion, "Citaciones", CONCEJO, "fa-envelope"),
+    (AsistenciaView, Asistencia, "Asistencias", CONCEJO, "fa-check"),
+    (VotoView, Voto, "Votos", CONCEJO, "fa-hand-paper-o"),
+    (ActaView, Acta, "Actas", CONCEJO, "fa-file-text-o"),
+    (ReporteConcejoView, None, "Reportes y dietas", CONCEJO, "fa-bar-chart"),
+    (MiembroConcejoView, MiembroConcejo, "Alcalde y regidores", CONCEJO, "fa-users"),
+    (ComisionView, Comision, "Comisiones", CONCEJO, "fa-sitemap"),
+    (PeriodoMunicipalView, PeriodoMunicipal, "Períodos municipales", CONCEJO, "fa-calendar-o"),
+    (NormaMunicipalView, NormaMunicipal, "Normas municipales", NORMAS, "fa-balance-scale"),
+    (RelacionNormaView, RelacionNorma, "Relaciones entre normas", NORMAS, "fa-link"),
     (PersonaView, Persona, "Personas", CATALOGOS, "fa-address-card"),
     (TipoDocumentoView, TipoDocumento, "Tipos de documento", CATALOGOS, "fa-file-text-o"),
     (ProcedimientoTupaView, ProcedimientoTupa, "Procedimientos TUPA", CATALOGOS, "fa-list-ol"),
@@ -43,17 +80,23 @@ VISTAS = [
     (RegistroAuditoriaView, RegistroAuditoria, "Auditoría", SEGURIDAD, "fa-history"),
 ]
 
+ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo"}
+
 
 def init_admin(app) -> Admin:
     admin = Admin(
         app, name="Secretaría General",
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
-        category_icon_classes={TRAMITE: "fa fa-folder", CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
+        category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",
+                               CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
         # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
         translations_path=str(Path(__file__).resolve().parent.parent / "translations"),
     )
     for clase, modelo, nombre, categoria, icono in VISTAS:
-        admin.add_view(clase(modelo, name=nombre, category=categoria, menu_icon_type="fa",
-                             menu_icon_value=icono))
+        extra = {"name": nombre, "category": categoria, "menu_icon_type": "fa", "menu_icon_value": icono}
+        if modelo is None:  # pantalla que no es un modelo: su endpoint sale del nombre de la clase
+            admin.add_view(clase(endpoint=ENDPOINTS_PAGINA[clase], **extra))
+        else:
+            admin.add_view(clase(modelo, **extra))
     return admin

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 import xlsxwriter
 from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
-from flask_admin import expose
+from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_admin.babel import Translations
 from flask_admin.babel import gettext as admin_gettext
@@ -30,13 +30,13 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import BaseForm, DatePickerWidget
+from flask_admin.form import BaseForm, DatePickerWidget, DateTimePickerWidget
 from flask_admin.model import filters, typefmt
 from flask_admin.model.base import filter_char_re, filter_compact_re
 from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.orm import aliased
-from wtforms.fields import DateField
+from wtforms.fields import DateField, DateTimeField
 from wtforms.validators import Optional
 
 from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
@@ -121,6 +121,31 @@ class Convertidor(AdminModelConverter):
         if column.type.enum_class is not None:
             campo.kwargs["choices"] = opciones_enum(column.type.enum_class)
         return campo
+
+    @converts("MomentoUTC")
+    def convert_momento(self, field_args, **extra):
+        return MomentoLimaField(**field_args)
+
+
+class MomentoLimaField(DateTimeField):
+    """Fecha y hora de Lima en el formulario; se guarda en UTC (MomentoUTC)."""
+
+    def __init__(self, label=None, validators=None, **kw):
+        kw.setdefault("format", "%d/%m/%Y %H:%M")
+        kw.setdefault("widget", DateTimePickerWidget())
+        kw.setdefault("render_kw", {"data-date-format": "DD/MM/YYYY HH:mm"})
+        kw["description"] = kw.get("description") or "dd/mm/aaaa hh:mm (hora de Lima)"
+        super().__init__(label, validators, **kw)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.astimezone(ZONA_LIMA).strftime(self.format[0]) if self.data else ""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = self.data.replace(tzinfo=ZONA_LIMA)
 
 
 class FiltroMomentoEntreFechas(sqla_filters.DateBetweenFilter):
@@ -499,22 +524,53 @@ def _ancho(tipo, etiqueta: str) -> int:
     return max(18, min(45, len(etiqueta) + 4))
 
 
-def exportar_xlsx(view: VistaSegura):
-    query, va = view.consulta_exportacion()
-    columnas = view._export_columns
-    tipos = [d["type"] for d in query.column_descriptions]
+def _libro(titulo: str):
+    """Libro xlsxwriter en archivo temporal (constant_memory, texto nunca fórmula) con sus formatos."""
     tmp = tempfile.TemporaryFile(suffix=".xlsx")
     wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
     formatos = {"fecha": wb.add_format({"num_format": "dd/mm/yyyy"}),
-                "momento": wb.add_format({"num_format": "dd/mm/yyyy hh:mm"})}
-    negrita = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
-    ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "", str(view.name))[:31] or "Datos")
+                "momento": wb.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
+                "negrita": wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})}
+    ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "", titulo)[:31] or "Datos")
     ws.freeze_panes(1, 0)
+    return tmp, wb, ws, formatos
+
+
+def _cerrar_y_enviar(tmp, wb, formatos, titulo: str, endpoint: str, n: int, filtros: list[tuple[str, str]]):
+    """Hoja `Filtros` (quién, cuándo, qué), auditoría y descarga."""
+    negrita = formatos["negrita"]
+    hoja = wb.add_worksheet("Filtros")
+    hoja.set_column(0, 0, 28)
+    hoja.set_column(1, 1, 60)
+    cuando = ahora()
+    meta = [("Municipalidad", current_app.config["MUNICIPALIDAD"]), ("Listado", titulo),
+            ("Exportado por", f"{current_user.nombre} ({current_user.username})"),
+            ("Filas", str(n)), *filtros]
+    hoja.write_string(0, 0, "Exportado el", negrita)
+    hoja.write_datetime(0, 1, cuando.astimezone(ZONA_LIMA).replace(tzinfo=None), formatos["momento"])
+    for i, (k, v) in enumerate(meta, start=1):
+        hoja.write_string(i, 0, k, negrita)
+        hoja.write_string(i, 1, v)
+    wb.close()
+    tmp.seek(0)
+    detalle = "; ".join(f"{k}: {v}" for k, v in filtros) or "sin filtros"
+    registrar("exportar", endpoint, None, f"{n} filas; {detalle}"[:2000])
+    db.session.commit()
+    nombre = f"{endpoint}_{cuando.astimezone(ZONA_LIMA):%Y%m%d_%H%M}.xlsx"
+    return send_file(tmp, as_attachment=True, download_name=nombre,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def exportar_xlsx(view: VistaSegura):
+    query, va = view.consulta_exportacion()
+    columnas = view._export_columns
+    tipos = [d["type"] for d in query.column_descriptions]
+    tmp, wb, ws, formatos = _libro(str(view.name))
     escritores = []
     for c, ((_nombre, etiqueta), tipo) in enumerate(zip(columnas, tipos, strict=True)):
         ws.set_column(c, c, _ancho(tipo, str(etiqueta)))
-        ws.write_string(0, c, str(etiqueta), negrita)
+        ws.write_string(0, c, str(etiqueta), formatos["negrita"])
         escritores.append(_escritor(ws, tipo, formatos))
     limite = 1_048_575
     n = 0
@@ -529,25 +585,42 @@ def exportar_xlsx(view: VistaSegura):
             if v is not None:
                 escribir(n, c, v)
     ws.autofilter(0, 0, max(n, 1), len(columnas) - 1)
+    return _cerrar_y_enviar(tmp, wb, formatos, str(view.name), view.endpoint, n, view.descripcion_filtros(va))
 
-    hoja = wb.add_worksheet("Filtros")
-    hoja.set_column(0, 0, 28)
-    hoja.set_column(1, 1, 60)
-    cuando = ahora()
-    meta = [("Municipalidad", current_app.config["MUNICIPALIDAD"]), ("Listado", str(view.name)),
-            ("Exportado por", f"{current_user.nombre} ({current_user.username})"),
-            ("Filas", str(n)), *view.descripcion_filtros(va)]
-    hoja.write_string(0, 0, "Exportado el", negrita)
-    hoja.write_datetime(0, 1, cuando.astimezone(ZONA_LIMA).replace(tzinfo=None), formatos["momento"])
-    for i, (k, v) in enumerate(meta, start=1):
-        hoja.write_string(i, 0, k, negrita)
-        hoja.write_string(i, 1, v)
-    wb.close()
-    tmp.seek(0)
 
-    detalle = "; ".join(f"{k}: {v}" for k, v in view.descripcion_filtros(va)) or "sin filtros"
-    registrar("exportar", view.endpoint, None, f"{n} filas; {detalle}"[:2000])
-    db.session.commit()
-    nombre = f"{view.endpoint}_{cuando.astimezone(ZONA_LIMA):%Y%m%d_%H%M}.xlsx"
-    return send_file(tmp, as_attachment=True, download_name=nombre,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def exportar_tabla(titulo: str, endpoint: str, columnas: list[tuple[str, str]], filas: list[dict],
+                   filtros: list[tuple[str, str]] = ()):
+    """Excel de una tabla ya calculada (reportes): columnas = [(clave, etiqueta)], filas = [dict]."""
+    tmp, wb, ws, formatos = _libro(titulo)
+    for c, (_clave, etiqueta) in enumerate(columnas):
+        ws.set_column(c, c, max(12, min(45, len(etiqueta) + 4)))
+        ws.write_string(0, c, etiqueta, formatos["negrita"])
+    for r, fila in enumerate(filas, start=1):
+        for c, (clave, _) in enumerate(columnas):
+            v = fila.get(clave)
+            if isinstance(v, bool):
+                ws.write_string(r, c, "Sí" if v else "No")
+            elif isinstance(v, int | float | decimal.Decimal):
+                ws.write_number(r, c, v)
+            elif isinstance(v, date):
+                ws.write_datetime(r, c, v, formatos["momento" if isinstance(v, datetime) else "fecha"])
+            elif v is not None:
+                ws.write_string(r, c, str(v))
+    ws.autofilter(0, 0, max(len(filas), 1), len(columnas) - 1)
+    return _cerrar_y_enviar(tmp, wb, formatos, titulo, endpoint, len(filas), list(filtros))
+
+
+# --------------------------------------------------------------------------- páginas que no son un modelo
+class PaginaSegura(BaseView):
+    """Pantalla propia (reportes): el mismo permiso por rol que una VistaSegura (ver / exportar)."""
+
+    def puede(self, accion: str) -> bool:
+        return accion in ("ver", "exportar") and puede(self.endpoint, accion)
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and self.puede("ver")
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)

@@ -10,7 +10,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from wtforms import PasswordField
 from wtforms.validators import Length, Optional
 
-from admin_views.base import ACCIONES, CargadorAjax, VistaSegura
+from admin_views.base import ACCIONES, CargadorAjax, PaginaSegura, VistaSegura
 from models import Permiso, UnidadOrganica, Usuario, db
 
 
@@ -72,7 +72,7 @@ class RolView(VistaSegura):
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-key", ".matriz", title="Matriz de permisos")]
 
     def vistas_con_permisos(self):
-        return [v for v in self.admin._views if isinstance(v, VistaSegura)]
+        return [v for v in self.admin._views if isinstance(v, VistaSegura | PaginaSegura)]
 
     @expose("/matriz/", methods=("GET", "POST"))
     def matriz(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import decimal
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import g, has_app_context, has_request_context, request
@@ -26,7 +26,7 @@ OCULTOS = {"password_hash"}
 def _valor(v):
     if isinstance(v, enum.Enum):
         return v.value
-    if isinstance(v, datetime | date):
+    if isinstance(v, datetime | date | time):
         return v.isoformat()
     if isinstance(v, decimal.Decimal):
         return str(v)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -12,13 +13,19 @@ from flask import current_app
 
 from models import (
     ZONA_LIMA,
+    Comision,
     Derivacion,
     Expediente,
     Feriado,
+    MiembroComision,
+    MiembroConcejo,
+    PeriodoMunicipal,
     Permiso,
     Persona,
     ProcedimientoTupa,
+    PuntoAgenda,
     Rol,
+    SesionConcejo,
     TipoDocumento,
     UnidadOrganica,
     Usuario,
@@ -32,7 +39,16 @@ from services.tramite import ALFABETO_CLAVE, fecha_presentacion, vencimiento
 # v = ver (y exportar: en los roles por defecto van juntos), c = crear, e = editar, d = eliminar
 CATALOGOS = ("persona", "tipo_documento", "procedimiento_tupa", "feriado")
 SEGURIDAD = ("unidad_organica", "usuario", "rol", "permiso")
-TODAS = ("expediente", "derivacion", "documento_emitido", *CATALOGOS, *SEGURIDAD, "registro_auditoria")
+CONCEJO = ("sesion_concejo", "punto_agenda", "citacion", "asistencia", "voto", "acta", "reporte_concejo",
+           "miembro_concejo", "comision", "periodo_municipal")
+NORMAS = ("norma_municipal", "relacion_norma")
+TODAS = ("expediente", "derivacion", "documento_emitido", *CONCEJO, *NORMAS, *CATALOGOS, *SEGURIDAD,
+         "registro_auditoria")
+# la Secretaría General prepara y conduce las sesiones y lleva el registro de normas
+CONCEJO_SG = {"sesion_concejo": "vce", "punto_agenda": "vced", "citacion": "ve", "asistencia": "v", "voto": "v",
+              "acta": "ve", "reporte_concejo": "v", "miembro_concejo": "vced", "comision": "vced",
+              "periodo_municipal": "vce", "norma_municipal": "vce", "relacion_norma": "vcd"}
+LEEN_NORMAS = {"norma_municipal": "v", "relacion_norma": "v"}
 
 ROLES = {
     # codigo: (nombre, alcance, {vista: letras})
@@ -41,23 +57,24 @@ ROLES = {
     "secretaria_general": ("Secretaría General", "todas",
                            {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "vce",
                             "tipo_documento": "vced", "procedimiento_tupa": "vced", "feriado": "vced",
-                            "unidad_organica": "v", "registro_auditoria": "v"}),
+                            "unidad_organica": "v", "registro_auditoria": "v", **CONCEJO_SG}),
     "mesa_partes": ("Mesa de Partes", "todas",
                     {"expediente": "vce", "derivacion": "ve", "documento_emitido": "v", "persona": "vce",
                      "tipo_documento": "v",
-                     "procedimiento_tupa": "v", "feriado": "v", "unidad_organica": "v"}),
+                     "procedimiento_tupa": "v", "feriado": "v", "unidad_organica": "v", **LEEN_NORMAS}),
     "unidad": ("Unidad orgánica", "unidad",
                {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "v",
                 "tipo_documento": "v",
-                "procedimiento_tupa": "v", "feriado": "v"}),
+                "procedimiento_tupa": "v", "feriado": "v", **LEEN_NORMAS}),
     "archivo": ("Archivo Central", "todas",
                 {"expediente": "v", "derivacion": "v", "persona": "v", "unidad_organica": "v"}),
     "fedatario": ("Fedatario", "todas",
                   {"expediente": "v", "persona": "vce", "tipo_documento": "v", "procedimiento_tupa": "v"}),
     "transparencia": ("Transparencia (FRAI)", "todas",
                       {"expediente": "v", "derivacion": "v", "persona": "vce", "feriado": "v",
-                       "unidad_organica": "v"}),
-    "concejo": ("Concejo Municipal (regidores)", "todas", {"procedimiento_tupa": "v", "feriado": "v"}),
+                       "unidad_organica": "v", **LEEN_NORMAS}),
+    "concejo": ("Concejo Municipal (regidores)", "todas",
+                {"procedimiento_tupa": "v", "feriado": "v", **{v: "v" for v in (*CONCEJO, *NORMAS)}}),
     "auditor": ("Auditor (solo lectura)", "todas", {v: "v" for v in TODAS}),
 }
 LETRAS = {"v": ("ver", "exportar"), "c": ("crear",), "e": ("editar",), "d": ("eliminar",)}
@@ -130,6 +147,85 @@ USUARIOS_DEMO = {  # username = código del rol
 }
 
 
+CONCEJO_DEMO = [  # nombre, organización política (el primero es el alcalde; luego el orden de la lista)
+    ("Víctor Raúl Mendoza Salas", "Alianza Vecinal"), ("Gloria Chávez Huertas", "Alianza Vecinal"),
+    ("Ernesto Villanueva Ríos", "Alianza Vecinal"), ("Milagros Ccahuana Torres", "Alianza Vecinal"),
+    ("Roberto Espinoza Lau", "Alianza Vecinal"), ("Silvia Paucar Quispe", "Alianza Vecinal"),
+    ("Hugo Ramírez Delgado", "Fuerza Distrital"), ("Karina Ortiz Maldonado", "Fuerza Distrital"),
+    ("Teodoro Yupanqui Arce", "Movimiento Regional Progreso"),
+    ("Lourdes Benavides Cano", "Movimiento Regional Progreso"),
+]
+COMISIONES_DEMO = [("Comisión de Economía y Presupuesto", [2, 3, 7]),
+                   ("Comisión de Desarrollo Urbano", [4, 1, 8]), ("Comisión de Asuntos Legales", [5, 6, 9])]
+
+
+def _ascii(texto: str) -> str:
+    return unicodedata.normalize("NFKD", texto).encode("ascii", "ignore").decode()
+
+
+def cargar_concejo_demo() -> PeriodoMunicipal:
+    """Período municipal vigente (los períodos empiezan en 2023, 2027…) con alcalde, regidores y comisiones."""
+    hoy = hoy_lima()
+    inicio = 2023 + 4 * ((hoy.year - 2023) // 4)
+    nombre = f"{inicio}-{inicio + 3}"
+    periodo = db.session.scalar(sa.select(PeriodoMunicipal).where(PeriodoMunicipal.nombre == nombre))
+    if periodo is not None:
+        return periodo
+    periodo = PeriodoMunicipal(nombre=nombre, inicio=date(inicio, 1, 1), fin=date(inicio + 3, 12, 31))
+    miembros = [MiembroConcejo(periodo=periodo, nombre=n, organizacion_politica=o, orden=i,
+                               cargo="alcalde" if i == 0 else "regidor",
+                               email=_ascii(f"{n.split()[0]}.{n.split()[-2]}@demo.gob.pe".lower()))
+                for i, (n, o) in enumerate(CONCEJO_DEMO)]
+    for nombre_c, ordenes in COMISIONES_DEMO:
+        com = Comision(periodo=periodo, nombre=nombre_c, tipo="ordinaria")
+        com.miembros = [MiembroComision(miembro=miembros[o], cargo=c)
+                        for o, c in zip(ordenes, ("presidente", "vicepresidente", "secretario"), strict=True)]
+        db.session.add(com)
+    db.session.add_all([periodo, *miembros])
+    db.session.flush()
+    return periodo
+
+
+def cargar_sesiones_demo() -> None:
+    """Una sesión ordinaria celebrada (asistencia, votos, acta, ordenanza) y la próxima, convocada."""
+    from services import concejo
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(SesionConcejo)):
+        return
+    periodo = cargar_concejo_demo()
+    miembros = list(periodo.miembros)
+    hoy = hoy_lima()
+    pasada = SesionConcejo(periodo=periodo, tipo="ordinaria", lugar="Salón consistorial", estado="convocada",
+                           fecha_hora=datetime.combine(hoy - timedelta(days=14), time(10), ZONA_LIMA),
+                           fecha_convocatoria=hoy - timedelta(days=21))
+    proxima = SesionConcejo(periodo=periodo, tipo="ordinaria", lugar="Salón consistorial",
+                            fecha_hora=datetime.combine(hoy + timedelta(days=7), time(10), ZONA_LIMA))
+    for sesion, puntos in ((pasada, [("Ordenanza que regula el comercio ambulatorio en el distrito", "ordenanza"),
+                                     ("Informe de la Gerencia Municipal sobre la ejecución presupuestal", "general")]),
+                           (proxima, [("Aprobación del acta de la sesión anterior", "general"),
+                                      ("Acuerdo que aprueba el programa de festividades navideñas", "acuerdo")])):
+        concejo.numerar_sesion(sesion)
+        db.session.add(sesion)
+        sesion.puntos = [PuntoAgenda(orden=i, titulo=t, materia=m, mayoria_requerida=concejo.mayoria_de(m))
+                         for i, (t, m) in enumerate(puntos, start=1)]
+    db.session.flush()
+    concejo.citar(pasada)
+    for c in pasada.citaciones:
+        c.fecha_recepcion, c.recibido_por = pasada.fecha_hora - timedelta(days=6), c.para
+    pasada.fecha_convocatoria = hoy - timedelta(days=21)
+    concejo.registrar_asistencia(pasada, {m.id: ("ausente" if m.orden == 9 else "presente", time(10, 5))
+                                          for m in miembros})
+    db.session.flush()
+    db.session.expire(pasada, ["asistencias"])
+    concejo.instalar(pasada)
+    votos = {m.id: ("contra" if m.orden in (7, 8) else "favor", None) for m in miembros if 0 < m.orden < 9}
+    concejo.votar(pasada.puntos[0], votos)
+    pasada.estado = "levantada"
+    db.session.flush()
+    concejo.generar_acta(pasada)
+    concejo.citar(proxima)
+
+
 def hay_datos_reales() -> bool:
     return bool(db.session.scalar(sa.select(sa.func.count()).select_from(Expediente))) or \
         bool(db.session.scalar(sa.select(sa.func.count()).select_from(Usuario)))
@@ -161,6 +257,7 @@ def cargar_demo(password: str) -> None:
             u = Usuario(username=username, nombre=nombre, rol=roles[username], unidad=unidades[sigla])
             db.session.add(u)
         u.set_password(password)
+    cargar_concejo_demo()
     db.session.flush()
 
 

@@ -1,0 +1,503 @@
+"""Concejo Municipal: período y miembros, comisiones, sesiones (agenda, citaciones, asistencia, votos),
+actas y reportes (asistencia y dietas, sesiones por mes, normas por año)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from docxtpl import DocxTemplate
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import BooleanEqualFilter, IntEqualFilter
+from flask_admin.model.template import EndpointLinkRowAction
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+from wtforms import TextAreaField
+
+from admin_views.base import CargadorAjax, PaginaSegura, VistaSegura, exportar_tabla, opciones_enum
+from models import (
+    ZONA_LIMA,
+    Acta,
+    Asistencia,
+    Citacion,
+    Comision,
+    EstadoActa,
+    EstadoAsistencia,
+    EstadoSesion,
+    Expediente,
+    Mayoria,
+    MiembroComision,
+    MiembroConcejo,
+    PeriodoMunicipal,
+    PuntoAgenda,
+    ResultadoPunto,
+    SentidoVoto,
+    SesionConcejo,
+    Voto,
+    db,
+    hoy_lima,
+)
+from services import concejo
+from services.concejo import ErrorConcejo
+
+ETIQUETAS_COMUNES = {"periodo": "Período", "periodo.nombre": "Período",
+                     "organizacion_politica": "Organización política",
+                     "habil": "Hábil", "telefono": "Teléfono", "email": "Correo electrónico", "anio": "Año",
+                     "numero": "N°", "fecha_hora": "Fecha y hora", "fecha_convocatoria": "Convocada el",
+                     "hay_quorum": "Quórum", "sesion": "Sesión", "seccion": "Sección", "titulo": "Título",
+                     "mayoria_requerida": "Mayoría requerida", "comision": "Comisión (dictamen)",
+                     "votos_favor": "A favor", "votos_contra": "En contra", "abstenciones": "Abstenciones",
+                     "miembro": "Miembro", "fecha_envio": "Enviada", "fecha_recepcion": "Recibida (cargo)",
+                     "recibido_por": "Recibido por", "hora_llegada": "Hora de llegada", "aprobada_en": "Aprobada en",
+                     "fundamento": "Fundamento", "punto": "Punto", "sentido": "Voto"}
+
+
+def _error(form, campo: str, mensaje: str) -> bool:
+    form[campo].errors = [*form[campo].errors, mensaje]
+    return False
+
+
+class VistaConcejo(VistaSegura):
+    """Base de las pantallas del concejo: etiquetas comunes y errores de las reglas junto al formulario."""
+
+    def __init__(self, *a, **kw):
+        self.column_labels = {**ETIQUETAS_COMUNES, **(self.column_labels or {})}
+        super().__init__(*a, **kw)
+
+    def validate_form(self, form):
+        ok = super().validate_form(form)
+        if not ok or set(form._fields) <= {"id", "url", "csrf_token"}:  # el formulario de borrar
+            return ok
+        return self.validar(form)
+
+    def validar(self, form) -> bool:
+        """Reglas de la pantalla que miran varios campos: `_error(form, campo, mensaje)` o True."""
+        return True
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, ErrorConcejo):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+# --------------------------------------------------------------------------- período, miembros, comisiones
+class PeriodoMunicipalView(VistaConcejo):
+    column_list = ("nombre", "inicio", "fin")
+    column_default_sort = ("inicio", True)
+    form_columns = ("nombre", "inicio", "fin")
+    column_details_list = ("nombre", "inicio", "fin", "miembros")
+    form_args = {"nombre": {"description": "p. ej. 2023-2026"}}
+
+    def validar(self, form):
+        if form.fin.data <= form.inicio.data:
+            return _error(form, "fin", "El fin del período debe ser posterior a su inicio.")
+        return True
+
+
+class MiembroConcejoView(VistaConcejo):
+    column_list = ("periodo", "orden", "nombre", "cargo", "organizacion_politica", "habil", "email", "telefono")
+    column_select_related_list = (MiembroConcejo.periodo,)
+    column_searchable_list = ("nombre", "organizacion_politica")
+    column_filters = ("periodo.nombre", "cargo", "habil")
+    column_default_sort = "orden"
+    form_columns = ("periodo", "nombre", "cargo", "orden", "organizacion_politica", "habil", "email", "telefono")
+    form_args = {"orden": {"description": "0 = alcalde; 1 = teniente alcalde; luego el orden de la lista."},
+                 "habil": {"description": "Desmárquelo durante una licencia o suspensión: no cuenta para el quórum."}}
+
+    def validar(self, form):
+        alcalde = form.cargo.data == "alcalde"
+        if alcalde != (form.orden.data == 0):
+            return _error(form, "orden", "El alcalde lleva el orden 0 y los regidores 1 en adelante.")
+        otro = db.session.scalar(sa.select(MiembroConcejo.nombre).where(
+            MiembroConcejo.periodo_id == form.periodo.data.id, MiembroConcejo.orden == form.orden.data,
+            MiembroConcejo.id != (request.args.get("id", type=int) or 0)))
+        if otro:
+            return _error(form, "orden", f"Ese orden ya lo tiene {otro}.")
+        return True
+
+
+class ComisionView(VistaConcejo):
+    column_list = ("periodo", "nombre", "tipo", "miembros")
+    column_select_related_list = (Comision.periodo,)
+    column_searchable_list = ("nombre",)
+    column_filters = ("periodo.nombre", "tipo")
+    column_default_sort = "nombre"
+    form_columns = ("periodo", "nombre", "tipo")
+    inline_models = [(MiembroComision, {"form_columns": ("id", "miembro", "cargo"),
+                                        "column_labels": {"miembro": "Regidor", "cargo": "Cargo"}})]
+    column_formatters = {"miembros": lambda v, c, m, n: "; ".join(str(x) for x in m.miembros)}
+
+    def get_query(self):
+        return super().get_query().options(selectinload(Comision.miembros).joinedload(MiembroComision.miembro))
+
+
+# --------------------------------------------------------------------------- sesiones
+def _avisos(view, context, sesion, name):
+    avisos = concejo.advertencias_sesion(sesion)
+    if not avisos:
+        return ""
+    return Markup('<span class="badge badge-warning" title="{}">{} aviso{}</span>').format(
+        " · ".join(avisos), len(avisos), "" if len(avisos) == 1 else "s")
+
+
+def _quorum(view, context, sesion, name):
+    if not sesion.asistencias:
+        return ""
+    return f"{'Sí' if sesion.hay_quorum else 'No'} ({sesion.presentes}/{sesion.quorum_requerido})"
+
+
+class SesionConcejoView(VistaConcejo):
+    """Preparar (agenda), citar, conducir (asistencia, quórum, votos) y redactar el acta."""
+
+    column_list = ("tipo", "numero", "anio", "fecha_hora", "lugar", "modalidad", "estado", "fecha_convocatoria",
+                   "hay_quorum", "avisos")
+    column_sortable_list = ("tipo", "numero", "anio", "fecha_hora", "estado", "fecha_convocatoria")
+    column_filters = ("tipo", "estado", "anio", "modalidad", "fecha_hora",
+                      BooleanEqualFilter(SesionConcejo.hay_quorum, "Hay quórum"))
+    column_default_sort = ("fecha_hora", True)
+    column_formatters = {"avisos": _avisos, "hay_quorum": _quorum}
+    column_export_list = ("tipo", "numero", "anio", "fecha_hora", "lugar", "modalidad", "estado",
+                          "fecha_convocatoria", "hay_quorum")
+    column_export_sql = {"hay_quorum": SesionConcejo.hay_quorum}
+    column_labels = {"avisos": "Avisos"}
+    column_details_list = ("tipo", "numero", "anio", "periodo", "fecha_hora", "lugar", "modalidad", "estado",
+                           "fecha_convocatoria", "observaciones")
+    form_columns = ("periodo", "tipo", "fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
+    form_edit_columns = ("fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
+    campos_opcionales = ("periodo",)
+    form_args = {"periodo": {"description": "Si lo deja vacío, el período que comprende la fecha."},
+                 "fecha_convocatoria": {"description": "dd/mm/aaaa; si la deja vacía, el día en que se cita."}}
+
+    def validar(self, form):
+        conv, cuando = form.fecha_convocatoria.data, form.fecha_hora.data
+        if conv and cuando and conv > cuando.date():
+            return _error(form, "fecha_convocatoria", "La convocatoria no puede ser posterior a la sesión.")
+        return True
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-gavel", ".conducir", title="Conducir la sesión")]
+
+    def get_query(self):
+        return super().get_query().options(
+            selectinload(SesionConcejo.asistencias), selectinload(SesionConcejo.citaciones),
+            selectinload(SesionConcejo.periodo).selectinload(PeriodoMunicipal.miembros))
+
+    @property
+    def can_delete(self):  # el número no se reutiliza
+        return False
+
+    def on_model_change(self, form, model, is_created):
+        if is_created:
+            concejo.numerar_sesion(model)
+        elif model.estado not in (EstadoSesion.programada, EstadoSesion.convocada):
+            raise ErrorConcejo("Una sesión ya realizada no se reprograma.")
+
+    def get_save_return_url(self, model, is_created=False):
+        return url_for(".conducir", id=model.id) if is_created else super().get_save_return_url(model, is_created)
+
+    @expose("/conducir/", methods=("GET", "POST"))
+    def conducir(self):
+        """Una pantalla para la sesión: agenda, citaciones, asistencia y quórum, votos, acta."""
+        sesion = self.get_one(request.args.get("id"))
+        if request.method == "POST":
+            operacion = request.form.get("operacion", "")
+            try:
+                mensaje = self._operar(sesion, operacion, request.form)
+                db.session.commit()
+                flash(mensaje, "success")
+                return redirect(url_for(".conducir", id=sesion.id, _anchor=request.form.get("ancla", "")))
+            except ErrorConcejo as e:
+                db.session.rollback()
+                flash(str(e), "error")
+                sesion = self.get_one(sesion.id)
+        asistencias = {a.miembro_id: a for a in sesion.asistencias}
+        posteriores = db.session.scalars(sa.select(SesionConcejo).where(
+            SesionConcejo.fecha_hora > sesion.fecha_hora,
+            SesionConcejo.estado.in_(concejo.SESIONES_CELEBRADAS)).order_by(SesionConcejo.fecha_hora)).all()
+        return self.render("concejo/conducir.html", sesion=sesion, asistencias=asistencias,
+                           avisos=concejo.advertencias_sesion(sesion), aviso_citacion=concejo.advertencia_citacion,
+                           estados_asistencia=opciones_enum(EstadoAsistencia), sentidos=opciones_enum(SentidoVoto),
+                           lapso=concejo.lapso_requerido(sesion.tipo), posteriores=posteriores,
+                           form=request.form if request.method == "POST" else {})
+
+    def _operar(self, sesion: SesionConcejo, operacion: str, datos) -> str:
+        if operacion == "citar":
+            nuevas = concejo.citar(sesion, (datos.get("funcionarios") or "").splitlines(), current_user)
+            return f"{len(nuevas)} citaciones generadas."
+        if operacion == "cargo":
+            cit = next((c for c in sesion.citaciones if c.id == datos.get("citacion", type=int)), None)
+            if cit is None:
+                abort(404)
+            recibido = (datos.get("recibido_por") or "").strip()
+            if not recibido:
+                raise ErrorConcejo("Indique quién recibió la citación.")
+            fecha = _momento_formulario(datos.get("fecha_recepcion"))
+            cit.fecha_recepcion, cit.recibido_por = fecha, recibido[:200]
+            return f"Cargo de la citación a {cit.para} registrado."
+        if operacion == "asistencia":
+            filas = {}
+            for m in sesion.periodo.miembros:
+                estado = datos.get(f"estado_{m.id}")
+                if estado:
+                    filas[m.id] = (estado, _hora_formulario(datos.get(f"hora_{m.id}"), m.nombre))
+            concejo.registrar_asistencia(sesion, filas)
+            db.session.flush()
+            db.session.expire(sesion, ["asistencias"])
+            return f"Asistencia registrada: {sesion.presentes} presentes, quórum {sesion.quorum_requerido}."
+        if operacion == "instalar":
+            concejo.instalar(sesion)
+            return "Sesión instalada."
+        if operacion in ("sin_quorum", "levantada", "suspendida"):
+            concejo.cambiar_estado(sesion, operacion)
+            return f"Sesión {sesion.estado.etiqueta.lower()}."
+        if operacion == "votar":
+            punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
+            if punto is None:
+                abort(404)
+            votos = {m_id: (datos.get(f"voto_{punto.id}_{m_id}"), datos.get(f"fund_{punto.id}_{m_id}"))
+                     for m_id in (a.miembro_id for a in sesion.asistencias)
+                     if datos.get(f"voto_{punto.id}_{m_id}")}
+            resultado = concejo.votar(punto, votos)
+            return f"Punto {punto.orden}: {resultado.etiqueta.lower() if resultado else 'sin votos'}."
+        if operacion in ("retirado", "a_comision"):
+            punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
+            if punto is None:
+                abort(404)
+            punto.resultado = ResultadoPunto(operacion)
+            return f"Punto {punto.orden}: {punto.resultado.etiqueta.lower()}."
+        if operacion == "acta":
+            concejo.generar_acta(sesion)
+            return "Borrador del acta generado con los datos de la sesión."
+        raise ErrorConcejo("Operación desconocida.")
+
+
+def _momento_formulario(texto: str | None):
+    if not texto:
+        return datetime.now(ZONA_LIMA)
+    try:
+        return datetime.strptime(texto.strip(), "%d/%m/%Y %H:%M").replace(tzinfo=ZONA_LIMA)
+    except ValueError:
+        raise ErrorConcejo("Fecha y hora de recepción no válidas: use dd/mm/aaaa hh:mm.") from None
+
+
+def _hora_formulario(texto: str | None, nombre: str):
+    if not texto:
+        return None
+    try:
+        return datetime.strptime(texto.strip(), "%H:%M").time()
+    except ValueError:
+        raise ErrorConcejo(f"{nombre}: hora de llegada no válida (hh:mm).") from None
+
+
+class PuntoAgendaView(VistaConcejo):
+    column_list = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "votos_favor",
+                   "votos_contra", "abstenciones", "resultado")
+    column_select_related_list = (PuntoAgenda.sesion,)
+    column_searchable_list = ("titulo",)
+    column_filters = ("seccion", "materia", "mayoria_requerida", "resultado", "sesion.anio")
+    column_default_sort = ("id", True)
+    column_labels = {"sesion.anio": "Año de la sesión"}
+    form_columns = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "comision")
+    campos_opcionales = ("orden",)
+    form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
+    form_args = {"orden": {"description": "Si lo deja vacío, el siguiente de la sesión."},
+                 "materia": {"description": "Vacancia, bienes municipales y postergación exigen dos tercios."}}
+    column_export_list = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "resultado")
+
+    def get_query(self):
+        return super().get_query().options(selectinload(PuntoAgenda.votos))
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        sesion_id = request.args.get("sesion_id", type=int)
+        if sesion_id and request.method == "GET":
+            form.sesion.data = db.session.get(SesionConcejo, sesion_id)
+        return form
+
+    def validar(self, form):
+        minima = concejo.mayoria_de(form.materia.data)
+        orden = ["simple", "absoluta", "dos_tercios"]
+        if orden.index(form.mayoria_requerida.data) < orden.index(minima):
+            return _error(form, "mayoria_requerida",
+                          f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}» (dominio.md §5).")
+        sesion = form.sesion.data
+        if sesion is not None and sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) \
+                and request.endpoint.endswith("create_view"):
+            return _error(form, "sesion", "La agenda se fija antes de la sesión.")
+        return True
+
+    def on_model_change(self, form, model, is_created):
+        if model.orden is None:
+            model.orden = (db.session.scalar(sa.select(sa.func.max(PuntoAgenda.orden))
+                                             .where(PuntoAgenda.sesion_id == model.sesion.id)) or 0) + 1
+
+    def get_save_return_url(self, model, is_created=False):
+        return url_for("sesion_concejo.conducir", id=model.sesion_id, _anchor="agenda")
+
+
+class CitacionView(VistaConcejo):
+    column_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "fecha_recepcion", "recibido_por",
+                   "aviso")
+    column_select_related_list = (Citacion.sesion, Citacion.miembro)
+    column_filters = ("medio", "fecha_recepcion", "sesion.anio",
+                      IntEqualFilter(Citacion.sesion_id, "Sesión (id)"))
+    column_default_sort = ("id", True)
+    column_labels = {"aviso": "Aviso", "sesion.anio": "Año de la sesión"}
+    column_formatters = {"aviso": lambda v, c, m, n: concejo.advertencia_citacion(m) or ""}
+    column_export_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "fecha_recepcion",
+                          "recibido_por")
+    form_columns = ("medio", "fecha_recepcion", "recibido_por")
+
+    @property
+    def can_create(self):  # se generan desde la sesión (todas a la vez)
+        return False
+
+    def validar(self, form):
+        if form.fecha_recepcion.data and not (form.recibido_por.data or "").strip():
+            return _error(form, "recibido_por", "Indique quién recibió la citación.")
+        return True
+
+    @expose("/imprimir/")
+    def imprimir(self):
+        """Citaciones imprimibles de una sesión (una por página) o una sola (`id`)."""
+        if request.args.get("id"):
+            citaciones = [self.get_one(request.args.get("id"))]
+        else:
+            sesion = db.session.get(SesionConcejo, request.args.get("sesion_id", type=int) or 0) or abort(404)
+            citaciones = sesion.citaciones
+        return self.render("concejo/citacion.html", citaciones=citaciones, texto=concejo.texto_citacion)
+
+
+class AsistenciaView(VistaConcejo):
+    """Registro de asistencias (se anota en «Conducir la sesión»): consulta y Excel."""
+
+    solo_lectura = True
+    column_list = ("sesion", "miembro", "estado", "hora_llegada")
+    column_select_related_list = (Asistencia.sesion, Asistencia.miembro)
+    column_filters = ("estado", "sesion.anio", "sesion.tipo", "miembro.nombre")
+    column_labels = {"sesion.anio": "Año", "sesion.tipo": "Tipo de sesión", "miembro.nombre": "Miembro"}
+    column_default_sort = ("id", True)
+
+
+class VotoView(VistaConcejo):
+    """Votos por miembro y punto (se registran en «Conducir la sesión»)."""
+
+    solo_lectura = True
+    column_list = ("punto", "miembro", "sentido", "fundamento")
+    column_select_related_list = (Voto.punto, Voto.miembro)
+    column_filters = ("sentido", "miembro.nombre")
+    column_labels = {"miembro.nombre": "Miembro"}
+    column_default_sort = ("id", True)
+
+
+# --------------------------------------------------------------------------- acta
+class ActaView(VistaConcejo):
+    """Borrador editable hasta que se aprueba en una sesión posterior; luego inmutable."""
+
+    column_list = ("sesion", "estado", "aprobada_en", "actualizado_en")
+    column_select_related_list = (Acta.sesion, Acta.aprobada_en)
+    column_filters = ("estado",)
+    column_default_sort = ("id", True)
+    column_labels = {"actualizado_en": "Última edición"}
+    column_details_list = ("sesion", "estado", "aprobada_en", "contenido")
+    column_formatters_detail = {"contenido": lambda v, c, m, n: Markup(concejo.limpiar_html(m.contenido))}
+    form_columns = ("contenido",)
+    form_overrides = {"contenido": TextAreaField}
+    form_widget_args = {"contenido": {"rows": 24, "style": "font-family: monospace"}}
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-word-o", ".word", title="Descargar en Word"),
+                                EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar")]
+
+    @property
+    def can_create(self):  # se genera desde la sesión
+        return False
+
+    @property
+    def can_delete(self):
+        return False
+
+    def on_model_change(self, form, model, is_created):
+        if model.estado == EstadoActa.aprobada:
+            raise ErrorConcejo("El acta aprobada no se modifica.")
+        model.contenido = concejo.limpiar_html(model.contenido)
+
+    @expose("/word/")
+    def word(self):
+        """El acta en Word (docxtpl) desde la plantilla de la oficina, con los datos de la sesión."""
+        acta = self.get_one(request.args.get("id"))
+        instancia = Path(current_app.instance_path) / "plantillas" / "acta.docx"
+        plantilla = instancia if instancia.exists() else Path(current_app.root_path) / "plantillas" / "acta.docx"
+        doc = DocxTemplate(plantilla)
+        doc.render({**concejo.contexto_acta(acta.sesion), "estado_acta": acta.estado.etiqueta,
+                    "aprobada_en": acta.aprobada_en.codigo if acta.aprobada_en else ""})
+        salida = io.BytesIO()
+        doc.save(salida)
+        salida.seek(0)
+        nombre = f"acta_{acta.sesion.tipo.value}_{acta.sesion.numero:03d}_{acta.sesion.anio}.docx"
+        return send_file(salida, as_attachment=True, download_name=nombre,
+                         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+    @expose("/aprobar/", methods=("GET", "POST"))
+    def aprobar(self):
+        acta = self.get_one(request.args.get("id"))
+        posteriores = db.session.scalars(sa.select(SesionConcejo).where(
+            SesionConcejo.fecha_hora > acta.sesion.fecha_hora,
+            SesionConcejo.estado.in_(concejo.SESIONES_CELEBRADAS)).order_by(SesionConcejo.fecha_hora)).all()
+        if request.method == "POST":
+            en = next((s for s in posteriores if s.id == request.form.get("sesion", type=int)), None)
+            try:
+                if en is None:
+                    raise ErrorConcejo("Elija la sesión (posterior e instalada) en la que se aprobó.")
+                concejo.aprobar_acta(acta, en)
+                db.session.commit()
+                flash(f"Acta aprobada en la {en.codigo}.", "success")
+                return redirect(url_for(".details_view", id=acta.id))
+            except ErrorConcejo as e:
+                db.session.rollback()
+                flash(str(e), "error")
+        return self.render("concejo/aprobar_acta.html", acta=acta, posteriores=posteriores)
+
+
+# --------------------------------------------------------------------------- reportes
+REPORTES = {
+    "asistencia": ("Asistencia y dietas de regidores", [
+        ("mes", "Mes"), ("regidor", "Regidor(a)"), ("sesiones", "Sesiones celebradas"),
+        ("asistencias", "Asistencias efectivas"), ("ausencias", "Inasistencias injustificadas"),
+        ("justificadas", "Justificadas"), ("licencias", "Licencias"), ("dietas", "Dietas pagables"),
+        ("excedentes", "Asistencias sin dieta (tope)"), ("monto", "Monto (S/)")]),
+    "sesiones": ("Sesiones por mes y tipo", [
+        ("mes", "Mes"), ("ordinaria", "Ordinarias"), ("extraordinaria", "Extraordinarias"),
+        ("solemne", "Solemnes"), ("total", "Total"), ("aviso", "Aviso")]),
+    "normas": ("Normas emitidas por año", [
+        ("anio", "Año"), ("tipo", "Tipo"), ("proyecto", "Proyecto"), ("aprobada", "Aprobadas"),
+        ("publicada", "Publicadas"), ("vigente", "Vigentes"), ("derogada", "Derogadas"), ("total", "Total")]),
+}
+
+
+class ReporteConcejoView(PaginaSegura):
+    def _datos(self, reporte: str, anio: int):
+        funciones = {"asistencia": concejo.reporte_asistencia, "sesiones": concejo.reporte_sesiones,
+                     "normas": concejo.reporte_normas}
+        return funciones[reporte](anio)
+
+    @expose("/")
+    def index(self):
+        anio = request.args.get("anio", type=int) or hoy_lima().year
+        tablas = [(clave, titulo, columnas, self._datos(clave, anio)) for clave, (titulo, columnas) in REPORTES.items()]
+        return self.render("concejo/reportes.html", anio=anio, tablas=tablas, vacancia=concejo.alertas_vacancia(),
+                           monto=concejo.dieta_por_sesion(), maximo=current_app.config.get("DIETAS_MAX_MES", 4),
+                           puede_exportar=self.puede("exportar"))
+
+    @expose("/xlsx/<reporte>/")
+    def xlsx(self, reporte):
+        if reporte not in REPORTES:
+            abort(404)
+        if not self.puede("exportar"):
+            abort(403)
+        anio = request.args.get("anio", type=int) or hoy_lima().year
+        titulo, columnas = REPORTES[reporte]
+        return exportar_tabla(titulo, f"{self.endpoint}_{reporte}", columnas, self._datos(reporte, anio),
+                              [("Año", str(anio))])
+

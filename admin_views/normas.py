@@ -1,0 +1,119 @@
+"""Normas municipales: registro numerado, publicación y vigencia, relaciones (modifica, deroga…)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import BooleanEqualFilter
+from flask_admin.model.template import EndpointLinkRowAction
+from markupsafe import Markup
+from wtforms import TextAreaField
+
+from admin_views.base import CargadorAjax, opciones_enum
+from admin_views.concejo import VistaConcejo, _error
+from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma, db
+from services import concejo
+from services.concejo import ErrorConcejo
+
+
+def _relaciones(view, context, norma, name):
+    filas = [f"{r.tipo.etiqueta} a {r.destino.codigo}" for r in norma.relaciones_origen]
+    filas += [f"{PASIVA[r.tipo.value]} por {r.origen.codigo}" for r in norma.relaciones_destino]
+    return Markup("<br>").join(filas)
+
+
+PASIVA = {"modifica": "Modificada", "deroga": "Derogada", "reglamenta": "Reglamentada",
+          "complementa": "Complementada"}
+
+
+class NormaMunicipalView(VistaConcejo):
+    column_list = ("codigo", "tipo", "fecha_emision", "sumilla", "estado", "fecha_publicacion", "medio_publicacion",
+                   "fecha_vigencia")
+    column_searchable_list = ("codigo", "sumilla")
+    column_filters = ("tipo", "estado", "anio", "fecha_emision", "fecha_vigencia", "medio_publicacion",
+                      BooleanEqualFilter(NormaMunicipal.en_vigor, "En vigor"))
+    column_default_sort = ("id", True)
+    column_labels = {"codigo": "Número", "fecha_emision": "Emitida", "fecha_publicacion": "Publicada",
+                     "medio_publicacion": "Medio de publicación", "fecha_vigencia": "Vigente desde",
+                     "punto_agenda": "Acuerdo de sesión", "requiere_ratificacion": "Requiere ratificación provincial",
+                     "fecha_ratificacion": "Ratificada el", "relaciones": "Relaciones"}
+    column_details_list = ("codigo", "tipo", "sumilla", "fecha_emision", "punto_agenda", "estado",
+                           "requiere_ratificacion", "fecha_ratificacion", "fecha_publicacion", "medio_publicacion",
+                           "fecha_vigencia", "relaciones")
+    column_formatters_detail = {"relaciones": _relaciones}
+    form_columns = ("tipo", "fecha_emision", "sumilla", "requiere_ratificacion", "fecha_ratificacion")
+    form_edit_columns = ("sumilla", "requiere_ratificacion", "fecha_ratificacion")
+    form_overrides = {"sumilla": TextAreaField}
+    form_args = {"requiere_ratificacion": {"description": "Ordenanza tributaria distrital: la provincia la ratifica "
+                                                          "antes de publicarla."}}
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar")]
+
+    @property
+    def can_delete(self):  # el número no se reutiliza
+        return False
+
+    def on_model_change(self, form, model, is_created):
+        if is_created:
+            concejo.numerar_norma(model)
+        elif model.estado == EstadoNorma.derogada:
+            raise ErrorConcejo("Una norma derogada no se edita.")
+
+    @expose("/publicar/", methods=("GET", "POST"))
+    def publicar(self):
+        """Publicación (medio y fecha): rige desde el día siguiente salvo que la norma fije otra fecha."""
+        norma = self.get_one(request.args.get("id"))
+        errores = {}
+        if request.method == "POST":
+            medio = request.form.get("medio") or ""
+            fecha = _fecha(request.form.get("fecha"))
+            vigencia = _fecha(request.form.get("vigencia"))
+            if medio not in MedioPublicacion.__members__:
+                errores["medio"] = "Elija el medio de publicación."
+            if fecha is None:
+                errores["fecha"] = "Indique la fecha de publicación (dd/mm/aaaa)."
+            if request.form.get("vigencia") and vigencia is None:
+                errores["vigencia"] = "Fecha no válida (dd/mm/aaaa)."
+            if not errores:
+                try:
+                    concejo.publicar(norma, medio, fecha, vigencia)
+                    db.session.commit()
+                    flash(f"{norma.codigo}: publicada; vigente desde el {norma.fecha_vigencia:%d/%m/%Y}.", "success")
+                    return redirect(url_for(".details_view", id=norma.id))
+                except ErrorConcejo as e:
+                    db.session.rollback()
+                    flash(str(e), "error")
+        return self.render("concejo/publicar_norma.html", norma=norma, medios=opciones_enum(MedioPublicacion),
+                           errores=errores)
+
+
+def _fecha(texto):
+    try:
+        return datetime.strptime((texto or "").strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+class RelacionNormaView(VistaConcejo):
+    column_list = ("origen", "tipo", "destino", "creado_en")
+    column_select_related_list = (RelacionNorma.origen, RelacionNorma.destino)
+    column_filters = ("tipo",)
+    column_default_sort = ("id", True)
+    column_labels = {"origen": "Norma", "destino": "Norma afectada", "creado_en": "Registrada"}
+    form_columns = ("origen", "tipo", "destino")
+    form_ajax_refs = {"origen": CargadorAjax("origen", NormaMunicipal, ["codigo", "sumilla"]),
+                      "destino": CargadorAjax("destino", NormaMunicipal, ["codigo", "sumilla"])}
+
+    @property
+    def can_edit(self):  # una relación se borra y se vuelve a registrar
+        return False
+
+    def validar(self, form):
+        if form.origen.data is not None and form.origen.data == form.destino.data:
+            return _error(form, "destino", "Una norma no se relaciona consigo misma.")
+        return True
+
+    def on_model_change(self, form, model, is_created):
+        concejo.aplicar_relacion(model)
+

@@ -1,0 +1,521 @@
+"""Reglas del Concejo Municipal y de las normas (dominio.md §5–6; LOM arts. 9, 12–17, 22–23, 39–44).
+
+Todo lo que decide algo está aquí y no en las pantallas: número de sesión y de norma, lapso de
+convocatoria, quórum, resultado de una votación (voto dirimente del alcalde), acta, publicación y
+vigencia, derogación, dietas y causales de vacancia por inasistencias.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+import nh3
+import sqlalchemy as sa
+from flask import current_app, render_template
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import selectinload
+
+from models import (
+    MAYORIA_POR_MATERIA,
+    ZONA_LIMA,
+    Acta,
+    Asistencia,
+    CargoMiembro,
+    Citacion,
+    EstadoActa,
+    EstadoAsistencia,
+    EstadoNorma,
+    EstadoSesion,
+    MedioCitacion,
+    MiembroConcejo,
+    NormaMunicipal,
+    PeriodoMunicipal,
+    PuntoAgenda,
+    RelacionNorma,
+    ResultadoPunto,
+    ResultadoVotacion,
+    SentidoVoto,
+    SesionConcejo,
+    TipoNorma,
+    TipoRelacionNorma,
+    TipoSesion,
+    Voto,
+    ahora,
+    db,
+    hoy_lima,
+)
+from services import calendario, correo, numeracion
+
+# Lapso mínimo (días hábiles que median entre convocatoria y sesión). Extraordinarias: 5 (LOM art. 13);
+# ordinarias y solemnes: según el RIC (por defecto 2). Se cambia con LAPSO_CONVOCATORIA en la configuración.
+LAPSO_CONVOCATORIA = {"ordinaria": 2, "extraordinaria": 5, "solemne": 2}
+SESIONES_CELEBRADAS = (EstadoSesion.instalada, EstadoSesion.levantada, EstadoSesion.suspendida)
+NORMA_DE_MATERIA = {"ordenanza": TipoNorma.ordenanza, "acuerdo": TipoNorma.acuerdo_concejo}
+
+
+class ErrorConcejo(ValueError):
+    """Regla del concejo incumplida: el mensaje, en castellano, se muestra al usuario."""
+
+
+def _v(valor) -> str:
+    """Valor de un enum, lo traiga el modelo (enum) o un formulario (texto)."""
+    return str(getattr(valor, "value", valor))
+
+
+def _cfg(nombre: str, defecto):
+    return current_app.config.get(nombre, defecto)
+
+
+# --------------------------------------------------------------------------- sesiones
+def periodo_de(fecha: date) -> PeriodoMunicipal | None:
+    return db.session.scalar(sa.select(PeriodoMunicipal).where(PeriodoMunicipal.inicio <= fecha,
+                                                               PeriodoMunicipal.fin >= fecha))
+
+
+def numerar_sesion(sesion: SesionConcejo) -> None:
+    """Número por tipo y año, asignado por el servidor; el período se deduce de la fecha si falta."""
+    fecha = sesion.fecha_hora.astimezone(ZONA_LIMA).date()
+    if sesion.periodo is None and sesion.periodo_id is None:
+        sesion.periodo = periodo_de(fecha)
+        if sesion.periodo is None:
+            raise ErrorConcejo("No hay un período municipal registrado que comprenda la fecha de la sesión.")
+    sesion.tipo = TipoSesion(sesion.tipo)  # el formulario entrega el texto
+    sesion.anio = fecha.year
+    sesion.numero = numeracion.siguiente(f"sesion:{sesion.tipo.value}:{fecha.year}")
+
+
+def lapso_requerido(tipo: TipoSesion) -> int:
+    return {**LAPSO_CONVOCATORIA, **_cfg("LAPSO_CONVOCATORIA", {})}[_v(tipo)]
+
+
+def dias_que_median(desde: date, sesion: SesionConcejo) -> int:
+    """Días hábiles que median entre `desde` y el día de la sesión (ninguno de los dos cuenta)."""
+    return calendario.dias_habiles_entre(desde, sesion.fecha - timedelta(days=1))
+
+
+def lapso_cumplido(desde: date | None, sesion: SesionConcejo) -> bool:
+    return desde is not None and dias_que_median(desde, sesion) >= lapso_requerido(sesion.tipo)
+
+
+def citar(sesion: SesionConcejo, funcionarios: list[str] = (), usuario=None) -> list[Citacion]:
+    """Una citación por miembro del concejo (y por funcionario indicado); correo si lo hay y está configurado."""
+    if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada):
+        raise ErrorConcejo("Solo se cita a una sesión programada o convocada.")
+    if not sesion.puntos:
+        raise ErrorConcejo("Registre la agenda antes de citar: la citación la incluye.")
+    momento = ahora()
+    citados = {c.miembro_id for c in sesion.citaciones if c.miembro_id}
+    citados_texto = {c.destinatario.strip().lower() for c in sesion.citaciones if c.destinatario}
+    nuevas = []
+    for m in sesion.periodo.miembros:
+        if m.id not in citados:
+            nuevas.append(Citacion(sesion=sesion, miembro=m, fecha_envio=momento,
+                                   medio=MedioCitacion.correo if m.email else MedioCitacion.fisico))
+    for nombre in (f.strip() for f in funcionarios):
+        if nombre and nombre.lower() not in citados_texto:
+            nuevas.append(Citacion(sesion=sesion, destinatario=nombre[:200], fecha_envio=momento))
+    db.session.add_all(nuevas)
+    if sesion.fecha_convocatoria is None:
+        sesion.fecha_convocatoria = hoy_lima()
+    sesion.estado = EstadoSesion.convocada
+    for c in nuevas:
+        if c.miembro and c.miembro.email:
+            correo.enviar(c.miembro.email, f"Citación: {sesion.codigo}", texto_citacion(c))
+    return nuevas
+
+
+def texto_citacion(c: Citacion) -> str:
+    s = c.sesion
+    agenda = "\n".join(f"  {p.orden}. {p.titulo}" for p in s.puntos)
+    return (f"Se le cita a la {s.codigo} del Concejo Municipal de la {current_app.config['MUNICIPALIDAD']}, "
+            f"el {s.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y a las %H:%M} h, en {s.lugar or 'el local municipal'} "
+            f"({s.modalidad.etiqueta.lower()}).\n\nAgenda:\n{agenda}\n")
+
+
+def advertencia_citacion(c: Citacion) -> str | None:
+    if c.fecha_recepcion is None:
+        return "Sin cargo de recepción"
+    if not lapso_cumplido(c.fecha_recepcion.astimezone(ZONA_LIMA).date(), c.sesion):
+        return f"Recibida con menos de {lapso_requerido(c.sesion.tipo)} días hábiles de anticipación"
+    return None
+
+
+def advertencias_sesion(sesion: SesionConcejo) -> list[str]:
+    """Lo que la Secretaría debe ver antes de instalar: lapso de convocatoria, citados sin cargo."""
+    avisos = []
+    lapso = lapso_requerido(sesion.tipo)
+    if sesion.fecha_convocatoria and not lapso_cumplido(sesion.fecha_convocatoria, sesion):
+        avisos.append(f"Convocada con {dias_que_median(sesion.fecha_convocatoria, sesion)} días hábiles de "
+                      f"anticipación; una sesión {sesion.tipo.etiqueta.lower()} exige al menos {lapso}.")
+    citados = {c.miembro_id for c in sesion.citaciones}
+    if sesion.citaciones:
+        sin_citar = [m.nombre for m in sesion.periodo.miembros if m.id not in citados]
+        if sin_citar:
+            avisos.append(f"Sin citar: {', '.join(sin_citar)}.")
+    sin_cargo = [c.para for c in sesion.citaciones if c.fecha_recepcion is None]
+    if sin_cargo:
+        avisos.append(f"Sin cargo de recepción ({len(sin_cargo)}): {', '.join(sin_cargo)}.")
+    for c in sesion.citaciones:
+        aviso = advertencia_citacion(c)
+        if aviso and c.fecha_recepcion is not None:
+            avisos.append(f"{c.para}: {aviso.lower()}.")
+    return avisos
+
+
+def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, object]]) -> None:
+    """filas = {miembro_id: (estado, hora_llegada)}; reemplaza lo anotado para esos miembros."""
+    if sesion.estado in (EstadoSesion.levantada, EstadoSesion.suspendida) and sesion.acta is not None \
+            and sesion.acta.estado == EstadoActa.aprobada:
+        raise ErrorConcejo("El acta ya fue aprobada: la asistencia no se modifica.")
+    miembros = {m.id: m for m in sesion.periodo.miembros}
+    actuales = {a.miembro_id: a for a in sesion.asistencias}
+    for miembro_id, (estado, hora) in filas.items():
+        if miembro_id not in miembros:
+            raise ErrorConcejo("Un miembro no pertenece al concejo de este período.")
+        estado = EstadoAsistencia(estado)
+        a = actuales.get(miembro_id) or Asistencia(sesion=sesion, miembro=miembros[miembro_id])
+        a.estado = estado
+        a.hora_llegada = hora if estado == EstadoAsistencia.presente else None
+        db.session.add(a)
+
+
+def instalar(sesion: SesionConcejo) -> None:
+    if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada, EstadoSesion.sin_quorum):
+        raise ErrorConcejo(f"La sesión está {sesion.estado.etiqueta.lower()}: no se puede instalar.")
+    db.session.flush()
+    if not sesion.hay_quorum:
+        raise ErrorConcejo(f"No hay quórum: {sesion.presentes} presentes de {sesion.quorum_requerido} "
+                           f"requeridos ({sesion.miembros_habiles} miembros hábiles).")
+    sesion.estado = EstadoSesion.instalada
+
+
+def cambiar_estado(sesion: SesionConcejo, estado: str) -> None:
+    validos = {"sin_quorum": (EstadoSesion.programada, EstadoSesion.convocada),
+               "levantada": (EstadoSesion.instalada, EstadoSesion.suspendida),
+               "suspendida": (EstadoSesion.instalada,)}
+    if estado not in validos or sesion.estado not in validos[estado]:
+        raise ErrorConcejo("Ese cambio de estado no procede.")
+    db.session.flush()
+    if estado == "sin_quorum" and sesion.hay_quorum:
+        raise ErrorConcejo("Hay quórum: instale la sesión.")
+    sesion.estado = EstadoSesion(estado)
+
+
+# --------------------------------------------------------------------------- votación
+def mayoria_de(materia: str) -> str:
+    return {**MAYORIA_POR_MATERIA, **_cfg("MAYORIA_POR_MATERIA", {})}.get(_v(materia), "simple")
+
+
+def umbral(mayoria: str, numero_legal: int) -> int | None:
+    """Votos a favor que exige una mayoría calificada (None: simple)."""
+    mayoria = _v(mayoria)
+    if mayoria == "absoluta":
+        return numero_legal // 2 + 1
+    if mayoria == "dos_tercios":
+        return math.ceil(2 * numero_legal / 3)
+    return None
+
+
+def resolver_votacion(punto: PuntoAgenda) -> ResultadoVotacion | None:
+    """Regidores cuentan; el alcalde solo desempata (y solo en mayoría simple). Sin votos: None."""
+    if not punto.votos:
+        return None
+    favor, contra = punto.votos_favor, punto.votos_contra
+    minimo = umbral(punto.mayoria_requerida, punto.sesion.numero_legal)
+    if minimo is not None:
+        return ResultadoVotacion.aprobado if favor >= minimo else ResultadoVotacion.desaprobado
+    if favor != contra:
+        return ResultadoVotacion.aprobado if favor > contra else ResultadoVotacion.desaprobado
+    dirimente = next((v for v in punto.votos if v.miembro.es_alcalde), None)
+    if dirimente is not None and dirimente.sentido != SentidoVoto.abstencion:
+        return ResultadoVotacion.aprobado if dirimente.sentido == SentidoVoto.favor else ResultadoVotacion.desaprobado
+    return ResultadoVotacion.empate
+
+
+def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> ResultadoVotacion | None:
+    """votos = {miembro_id: (sentido, fundamento)}; solo votan los presentes. Fija el resultado del punto."""
+    sesion = punto.sesion
+    if sesion.estado != EstadoSesion.instalada:
+        raise ErrorConcejo("Solo se vota en una sesión instalada.")
+    if punto.resultado in (ResultadoPunto.retirado, ResultadoPunto.a_comision):
+        raise ErrorConcejo("El punto fue retirado o pasó a comisión: no se vota.")
+    presentes = {a.miembro_id: a.miembro for a in sesion.asistencias if a.estado == EstadoAsistencia.presente}
+    actuales = {v.miembro_id: v for v in punto.votos}
+    for miembro_id, (sentido, fundamento) in votos.items():
+        if miembro_id not in presentes:
+            raise ErrorConcejo("Solo votan los miembros presentes en la sesión.")
+        fundamento = (fundamento or "").strip() or None
+        if sentido == "abstencion" and not fundamento:
+            raise ErrorConcejo(f"{presentes[miembro_id].nombre}: la abstención debe fundamentarse.")
+        voto = actuales.get(miembro_id) or Voto(miembro=presentes[miembro_id])
+        voto.sentido, voto.fundamento = SentidoVoto(sentido), fundamento
+        if voto not in punto.votos:
+            punto.votos.append(voto)
+    resultado = resolver_votacion(punto)
+    if resultado in (ResultadoVotacion.aprobado, ResultadoVotacion.desaprobado):
+        punto.resultado = ResultadoPunto(resultado.value)
+        if resultado == ResultadoVotacion.aprobado and _v(punto.materia) in NORMA_DE_MATERIA:
+            crear_norma_de_punto(punto)
+    else:
+        punto.resultado = ResultadoPunto.pendiente
+    return resultado
+
+
+# --------------------------------------------------------------------------- acta
+def contexto_acta(sesion: SesionConcejo) -> dict:
+    """Datos del acta para la plantilla HTML y la de Word (docxtpl): mismos nombres en ambas."""
+    asistencias = {a.miembro_id: a for a in sesion.asistencias}
+    miembros = [{"nombre": m.nombre, "cargo": "Alcalde" if m.es_alcalde else
+                 ("Teniente alcalde" if m.orden == 1 else "Regidor(a)"),
+                 "asistencia": asistencias[m.id].estado.etiqueta if m.id in asistencias else "Sin registro",
+                 "hora": asistencias[m.id].hora_llegada.strftime("%H:%M")
+                 if m.id in asistencias and asistencias[m.id].hora_llegada else ""}
+                for m in sesion.periodo.miembros]
+    puntos = []
+    for p in sesion.puntos:
+        votos = sorted(p.votos, key=lambda v: v.miembro.orden)
+        nombres = {s: ", ".join(v.miembro.nombre for v in votos if v.sentido == s) or "—" for s in SentidoVoto}
+        resolucion = p.resultado_votacion
+        puntos.append({
+            "orden": p.orden, "seccion": p.seccion.etiqueta, "titulo": p.titulo,
+            "mayoria": p.mayoria_requerida.etiqueta, "resultado": p.resultado.etiqueta,
+            "votacion": resolucion.etiqueta if resolucion else "Sin votación",
+            "favor": p.votos_favor, "contra": p.votos_contra, "abstenciones": p.abstenciones,
+            "a_favor": nombres[SentidoVoto.favor], "en_contra": nombres[SentidoVoto.contra],
+            "se_abstienen": nombres[SentidoVoto.abstencion],
+            "fundamentos": [f"{v.miembro.nombre}: {v.fundamento}" for v in votos if v.fundamento],
+            "dirimente": any(v.miembro.es_alcalde for v in votos) and p.votos_favor == p.votos_contra,
+            "expediente": p.expediente.codigo if p.expediente else "",
+            "dictamen": p.comision.nombre if p.comision else "",
+        })
+    return {
+        "municipalidad": current_app.config["MUNICIPALIDAD"], "sesion": sesion.codigo.upper(),
+        "tipo": sesion.tipo.etiqueta, "fecha": f"{sesion.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y}",
+        "hora": f"{sesion.fecha_hora.astimezone(ZONA_LIMA):%H:%M}", "lugar": sesion.lugar or "",
+        "modalidad": sesion.modalidad.etiqueta, "miembros": miembros, "numero_legal": sesion.numero_legal,
+        "habiles": sesion.miembros_habiles, "quorum": sesion.quorum_requerido, "presentes": sesion.presentes,
+        "hay_quorum": sesion.hay_quorum, "estado": sesion.estado.etiqueta, "puntos": puntos,
+        "alcalde": next((m.nombre for m in sesion.periodo.miembros if m.es_alcalde), ""),
+    }
+
+
+def generar_acta(sesion: SesionConcejo) -> Acta:
+    """Borrador del acta con lo ocurrido (asistencia, quórum, agenda, votos por nombre y resultados)."""
+    if sesion.estado not in SESIONES_CELEBRADAS:
+        raise ErrorConcejo("El acta se redacta de una sesión instalada.")
+    if sesion.acta is not None and sesion.acta.estado == EstadoActa.aprobada:
+        raise ErrorConcejo("El acta ya fue aprobada: no se regenera.")
+    contenido = limpiar_html(render_template("concejo/acta.html", **contexto_acta(sesion)))
+    if sesion.acta is None:
+        db.session.add(Acta(sesion=sesion, contenido=contenido))
+    else:
+        sesion.acta.contenido = contenido
+    return sesion.acta
+
+
+_ATRIBUTOS = {**{k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}, "*": {"class"}}
+
+
+def limpiar_html(html: str) -> str:
+    """El acta se edita como HTML: solo etiquetas de texto y tablas, sin scripts, eventos ni estilos."""
+    return nh3.clean(html or "", attributes=_ATRIBUTOS)
+
+
+def aprobar_acta(acta: Acta, en: SesionConcejo) -> None:
+    if acta.estado == EstadoActa.aprobada:
+        raise ErrorConcejo("El acta ya está aprobada.")
+    if en.id == acta.sesion_id or en.fecha_hora <= acta.sesion.fecha_hora:
+        raise ErrorConcejo("El acta se aprueba en una sesión posterior.")
+    if en.estado not in SESIONES_CELEBRADAS:
+        raise ErrorConcejo("El acta se aprueba en una sesión instalada.")
+    acta.estado, acta.aprobada_en = EstadoActa.aprobada, en
+
+
+@event.listens_for(Acta, "before_update")
+def _acta_inmutable(mapper, connection, acta):
+    """Aprobada, el acta no cambia (por ninguna vía: pantalla, servicio o script)."""
+    estado = inspect(acta).attrs.estado.history
+    antes = (estado.deleted or estado.unchanged or [None])[0]
+    if antes == EstadoActa.aprobada:
+        raise ErrorConcejo("El acta aprobada no se modifica.")
+
+
+# --------------------------------------------------------------------------- normas
+def numerar_norma(norma: NormaMunicipal) -> None:
+    norma.tipo = TipoNorma(norma.tipo)  # el formulario entrega el texto
+    norma.anio = (norma.fecha_emision or hoy_lima()).year
+    norma.numero = numeracion.siguiente(f"norma:{norma.tipo.value}:{norma.anio}")
+    norma.codigo = NormaMunicipal.formato_codigo(norma.tipo, norma.anio, norma.numero,
+                                                 current_app.config["SIGLA_ENTIDAD"])
+
+
+def crear_norma_de_punto(punto: PuntoAgenda) -> NormaMunicipal:
+    existente = db.session.scalar(sa.select(NormaMunicipal).where(NormaMunicipal.punto_agenda_id == punto.id)) \
+        if punto.id else None
+    if existente is not None:
+        return existente
+    norma = NormaMunicipal(tipo=NORMA_DE_MATERIA[_v(punto.materia)], sumilla=punto.titulo[:1000],
+                           fecha_emision=punto.sesion.fecha, punto_agenda=punto, estado=EstadoNorma.aprobada)
+    numerar_norma(norma)
+    db.session.add(norma)
+    return norma
+
+
+def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | None = None) -> None:
+    """Publicada, rige desde el día siguiente salvo que la norma fije una fecha posterior (LOM art. 44)."""
+    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.proyecto):
+        raise ErrorConcejo("La norma ya fue publicada o está derogada.")
+    if norma.requiere_ratificacion and norma.fecha_ratificacion is None:
+        raise ErrorConcejo("Ordenanza tributaria distrital: registre la ratificación provincial antes de publicar.")
+    if fecha < norma.fecha_emision:
+        raise ErrorConcejo("La publicación no puede ser anterior a la emisión.")
+    minima = fecha + timedelta(days=1)
+    if vigencia is not None and vigencia < minima:
+        raise ErrorConcejo("La vigencia empieza, como pronto, el día siguiente de la publicación.")
+    norma.medio_publicacion, norma.fecha_publicacion = medio, fecha
+    norma.fecha_vigencia = vigencia or minima
+    norma.estado = EstadoNorma.vigente if norma.fecha_vigencia <= hoy_lima() else EstadoNorma.publicada
+
+
+def actualizar_vigencias() -> int:
+    """Publicadas cuya fecha de vigencia llegó → vigentes (tarea diaria)."""
+    r = db.session.execute(sa.update(NormaMunicipal).where(
+        NormaMunicipal.estado == EstadoNorma.publicada, NormaMunicipal.fecha_vigencia <= hoy_lima())
+        .values(estado=EstadoNorma.vigente))
+    return r.rowcount
+
+
+def aplicar_relacion(rel: RelacionNorma) -> None:
+    if rel.tipo == TipoRelacionNorma.deroga:
+        if rel.origen.estado not in (EstadoNorma.publicada, EstadoNorma.vigente, EstadoNorma.aprobada):
+            raise ErrorConcejo("Solo deroga una norma aprobada.")
+        rel.destino.estado = EstadoNorma.derogada
+
+
+# --------------------------------------------------------------------------- reportes
+def _mes(d: date) -> str:
+    return f"{d.year}-{d.month:02d}"
+
+
+def _sesiones(anio: int, tipos=None):
+    q = (sa.select(SesionConcejo).where(SesionConcejo.anio == anio).order_by(SesionConcejo.fecha_hora)
+         .options(selectinload(SesionConcejo.asistencias)))
+    if tipos:
+        q = q.where(SesionConcejo.tipo.in_(tipos))
+    return db.session.scalars(q).all()
+
+
+def dieta_por_sesion() -> float:
+    """Ley 32269: las dietas de un mes no exceden el 30 % de la remuneración del alcalde (4 sesiones)."""
+    tope = float(_cfg("REMUNERACION_ALCALDE", 0)) * float(_cfg("DIETA_PORCENTAJE", 0.30))
+    return round(tope / int(_cfg("DIETAS_MAX_MES", 4)), 2)
+
+
+def reporte_asistencia(anio: int) -> list[dict]:
+    """Por regidor y mes: sesiones celebradas, asistencias efectivas, faltas, dietas (tope mensual)."""
+    maximo, monto = int(_cfg("DIETAS_MAX_MES", 4)), dieta_por_sesion()
+    cuenta: dict = defaultdict(lambda: defaultdict(int))
+    miembros: dict[int, MiembroConcejo] = {}
+    for s in _sesiones(anio):
+        if s.estado not in SESIONES_CELEBRADAS:
+            continue
+        for a in s.asistencias:
+            if a.miembro.cargo != CargoMiembro.regidor:
+                continue
+            miembros[a.miembro_id] = a.miembro
+            c = cuenta[(a.miembro_id, _mes(s.fecha))]
+            c["sesiones"] += 1
+            c[a.estado.value] += 1
+    filas = []
+    for (mid, mes), c in sorted(cuenta.items(), key=lambda kv: (kv[0][1], miembros[kv[0][0]].orden)):
+        pagadas = min(c["presente"], maximo)
+        filas.append({"mes": mes, "regidor": miembros[mid].nombre, "sesiones": c["sesiones"],
+                      "asistencias": c["presente"], "ausencias": c["ausente"], "justificadas": c["justificado"],
+                      "licencias": c["licencia"], "dietas": pagadas, "monto": round(pagadas * monto, 2),
+                      "excedentes": c["presente"] - pagadas})
+    return filas
+
+
+def reporte_normas(anio: int | None = None) -> list[dict]:
+    q = (sa.select(NormaMunicipal.anio, NormaMunicipal.tipo, NormaMunicipal.estado, sa.func.count())
+         .group_by(NormaMunicipal.anio, NormaMunicipal.tipo, NormaMunicipal.estado))
+    if anio:
+        q = q.where(NormaMunicipal.anio == anio)
+    filas: dict = defaultdict(lambda: defaultdict(int))
+    for a, tipo, estado, n in db.session.execute(q):
+        filas[(a, tipo)][estado.value] += n
+        filas[(a, tipo)]["total"] += n
+    return [{"anio": a, "tipo": tipo.etiqueta, **{e.value: c[e.value] for e in EstadoNorma}, "total": c["total"]}
+            for (a, tipo), c in sorted(filas.items(), key=lambda kv: (kv[0][0], kv[0][1].value))]
+
+
+def reporte_sesiones(anio: int) -> list[dict]:
+    """Por mes: sesiones por tipo y si las ordinarias están fuera de 2 a 4 (LOM art. 13)."""
+    cuenta: dict = defaultdict(lambda: defaultdict(int))
+    for s in _sesiones(anio):
+        if s.estado in SESIONES_CELEBRADAS:
+            cuenta[_mes(s.fecha)][s.tipo.value] += 1
+    hoy = hoy_lima()
+    minimo, maximo = _cfg("ORDINARIAS_MES", (2, 4))
+    filas = []
+    for mes in range(1, 13):
+        clave = f"{anio}-{mes:02d}"
+        c = cuenta.get(clave, {})
+        if not c and (anio, mes) > (hoy.year, hoy.month):
+            continue
+        ordinarias = c.get("ordinaria", 0)
+        cerrado = (anio, mes) < (hoy.year, hoy.month)
+        aviso = ""
+        if ordinarias > maximo:
+            aviso = f"Más de {maximo} sesiones ordinarias"
+        elif cerrado and ordinarias < minimo:
+            aviso = f"Menos de {minimo} sesiones ordinarias"
+        filas.append({"mes": clave, **{t.value: c.get(t.value, 0) for t in TipoSesion},
+                      "total": sum(c.values()), "aviso": aviso})
+    return filas
+
+
+def _mas_meses(d: date, meses: int) -> date:
+    y, m = divmod(d.month - 1 + meses, 12)
+    ultimo = [31, 29 if (d.year + y) % 4 == 0 and ((d.year + y) % 100 or (d.year + y) % 400 == 0) else 28,
+              31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m]
+    return date(d.year + y, m + 1, min(d.day, ultimo))
+
+
+def alertas_vacancia(periodo: PeriodoMunicipal | None = None) -> list[dict]:
+    """Regidores con 3 inasistencias injustificadas consecutivas o 6 no consecutivas a sesiones ordinarias
+    en 3 meses (LOM art. 22 inc. 7). Se evalúan las sesiones ordinarias celebradas o sin quórum."""
+    q = (sa.select(SesionConcejo).where(SesionConcejo.tipo == TipoSesion.ordinaria,
+                                        SesionConcejo.estado.in_((*SESIONES_CELEBRADAS, EstadoSesion.sin_quorum)))
+         .order_by(SesionConcejo.fecha_hora).options(selectinload(SesionConcejo.asistencias)))
+    if periodo is not None:
+        q = q.where(SesionConcejo.periodo_id == periodo.id)
+    sesiones = db.session.scalars(q).all()
+    por_miembro: dict[int, list[tuple[date, bool]]] = defaultdict(list)
+    nombres = {}
+    for s in sesiones:
+        for a in s.asistencias:
+            if a.miembro.cargo == CargoMiembro.regidor:
+                nombres[a.miembro_id] = a.miembro.nombre
+                por_miembro[a.miembro_id].append((s.fecha, a.estado == EstadoAsistencia.ausente))
+    alertas = []
+    for mid, serie in por_miembro.items():
+        causal = None
+        for i, (inicio, _falta) in enumerate(serie):
+            ventana = [f for d, f in serie[i:] if d < _mas_meses(inicio, 3)]
+            if len(ventana) >= 3 and all(ventana[:3]):
+                causal = f"3 inasistencias injustificadas consecutivas desde el {inicio:%d/%m/%Y}"
+                break
+            if sum(ventana) >= 6:
+                causal = f"6 inasistencias injustificadas en los 3 meses desde el {inicio:%d/%m/%Y}"
+                break
+        if causal:
+            alertas.append({"regidor": nombres[mid], "causal": causal})
+    return alertas
+
+
+def momento_lima(fecha: date, hora: str) -> datetime:
+    h, m = (int(x) for x in hora.split(":"))
+    return datetime(fecha.year, fecha.month, fecha.day, h, m, tzinfo=ZONA_LIMA)
