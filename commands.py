@@ -117,12 +117,15 @@ def servir() -> None:
 @click.command("tramite-diario")
 @with_appcontext
 def tramite_diario() -> None:
-    """Tarea diaria (cron): observaciones sin subsanar en plazo → «no presentado»."""
+    """Tarea diaria (cron): observaciones sin subsanar en plazo → «no presentado»; normas publicadas cuya
+    fecha de vigencia llegó → «vigente»."""
+    from services.concejo import actualizar_vigencias
     from services.tramite import vencer_observaciones
 
     n = vencer_observaciones()
+    m = actualizar_vigencias()
     db.session.commit()
-    click.echo(f"{n} expedientes pasaron a «no presentado».")
+    click.echo(f"{n} expedientes pasaron a «no presentado»; {m} normas entraron en vigencia.")
 
 
 def init_app(app) -> None:

@@ -1,4 +1,4 @@
-"""Páginas públicas sin cuenta: consulta de expedientes y mesa de partes digital (Ley 31170)."""
+"""Páginas públicas sin cuenta: consulta de expedientes, mesa de partes digital (Ley 31170) y normas vigentes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,17 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
-from models import Expediente, Persona, TipoDocumento, TipoDocumentoIdentidad, UnidadOrganica, db
+from models import (
+    Expediente,
+    NormaMunicipal,
+    Persona,
+    RelacionNorma,
+    TipoDocumento,
+    TipoDocumentoIdentidad,
+    TipoNorma,
+    UnidadOrganica,
+    db,
+)
 from services import correo
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.identidad import error_documento
@@ -36,6 +46,28 @@ def init_app(app) -> None:
     for endpoint, clave, defecto, exento in LIMITES:
         limite = limiter.limit(app.config.get(clave, defecto), exempt_when=exento)
         app.view_functions[endpoint] = limite(app.view_functions[endpoint])
+
+
+# ------------------------------------------------------------------ normas vigentes
+@bp.route("/normas")
+def normas():
+    """Normas municipales en vigor (publicadas y con fecha de vigencia cumplida), con búsqueda por palabra."""
+    texto = (request.args.get("q") or "").strip()[:100]
+    tipo = request.args.get("tipo") or ""
+    pagina = max(1, request.args.get("pagina", 1, type=int))
+    q = (sa.select(NormaMunicipal).where(NormaMunicipal.en_vigor)
+         .order_by(NormaMunicipal.fecha_vigencia.desc(), NormaMunicipal.id.desc()))
+    if tipo in TipoNorma.__members__:
+        q = q.where(NormaMunicipal.tipo == tipo)
+    for palabra in texto.split()[:5]:
+        patron = f"%{palabra.replace('%', '').replace('_', '')}%"
+        q = q.where(sa.or_(NormaMunicipal.codigo.ilike(patron), NormaMunicipal.sumilla.ilike(patron)))
+    por_pagina = 50
+    filas = db.session.scalars(q.offset((pagina - 1) * por_pagina).limit(por_pagina + 1)
+                               .options(sa.orm.selectinload(NormaMunicipal.relaciones_destino)
+                                        .joinedload(RelacionNorma.origen))).all()
+    return render_template("publico/normas.html", normas=filas[:por_pagina], hay_mas=len(filas) > por_pagina,
+                           pagina=pagina, texto=texto, tipo=tipo, tipos=[(t.value, t.etiqueta) for t in TipoNorma])
 
 
 # ------------------------------------------------------------------ consulta

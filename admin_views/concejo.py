@@ -42,6 +42,7 @@ from models import (
     hoy_lima,
 )
 from services import concejo
+from services.auditoria import registrar
 from services.concejo import ErrorConcejo
 
 ETIQUETAS_COMUNES = {"periodo": "Período", "periodo.nombre": "Período",
@@ -301,6 +302,7 @@ class PuntoAgendaView(VistaConcejo):
     column_default_sort = ("id", True)
     column_labels = {"sesion.anio": "Año de la sesión"}
     form_columns = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "comision")
+    form_edit_columns = ("orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "comision")
     campos_opcionales = ("orden",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     form_args = {"orden": {"description": "Si lo deja vacío, el siguiente de la sesión."},
@@ -323,11 +325,25 @@ class PuntoAgendaView(VistaConcejo):
         if orden.index(form.mayoria_requerida.data) < orden.index(minima):
             return _error(form, "mayoria_requerida",
                           f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}» (dominio.md §5).")
-        sesion = form.sesion.data
-        if sesion is not None and sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) \
-                and request.endpoint.endswith("create_view"):
-            return _error(form, "sesion", "La agenda se fija antes de la sesión.")
+        actual = request.args.get("id", type=int) if request.endpoint.endswith("edit_view") else None
+        if actual and db.session.scalar(sa.select(sa.func.count()).select_from(Voto).where(Voto.punto_id == actual)):
+            return _error(form, "titulo", "El punto ya fue votado: no se modifica.")
+        sesion = form.sesion.data if "sesion" in form else db.session.get(PuntoAgenda, actual or 0).sesion
+        if sesion is not None and actual is None:
+            en_curso = sesion.estado == EstadoSesion.instalada and sesion.tipo.value != "extraordinaria" \
+                and form.seccion.data != "orden_del_dia"
+            if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) and not en_curso:
+                return _error(form, "sesion", "La agenda se fija antes de la sesión; instalada una ordinaria, "
+                                              "solo se agregan despacho, informes o pedidos.")
+        if sesion is not None and form.orden.data and db.session.scalar(sa.select(PuntoAgenda.id).where(
+                PuntoAgenda.sesion_id == sesion.id, PuntoAgenda.orden == form.orden.data,
+                PuntoAgenda.id != (actual or 0))):
+            return _error(form, "orden", f"La sesión ya tiene un punto {form.orden.data}.")
         return True
+
+    def on_model_delete(self, model):
+        if model.votos:
+            raise ErrorConcejo("El punto ya fue votado: no se elimina.")
 
     def on_model_change(self, form, model, is_created):
         if model.orden is None:
@@ -435,6 +451,8 @@ class ActaView(VistaConcejo):
         salida = io.BytesIO()
         doc.save(salida)
         salida.seek(0)
+        registrar("imprimir", "acta", acta.id, "Word")
+        db.session.commit()
         nombre = f"acta_{acta.sesion.tipo.value}_{acta.sesion.numero:03d}_{acta.sesion.anio}.docx"
         return send_file(salida, as_attachment=True, download_name=nombre,
                          mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

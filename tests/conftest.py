@@ -217,3 +217,33 @@ def crear_expediente(app):
     from models import Expediente
 
     return _crear
+
+
+@pytest.fixture
+def correos(monkeypatch) -> list[dict]:
+    """SMTP falso: cada conexión agrega {servidor, tls, login, msg} a la lista que devuelve."""
+    import services.correo
+
+    enviados: list[dict] = []
+
+    class SMTPFalso:
+        def __init__(self, servidor, puerto, timeout):
+            enviados.append({"servidor": (servidor, puerto)})
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            enviados[-1]["tls"] = True
+
+        def login(self, usuario, clave):
+            enviados[-1]["login"] = usuario
+
+        def send_message(self, msg):
+            enviados[-1]["msg"] = msg
+
+    monkeypatch.setattr(services.correo.smtplib, "SMTP", SMTPFalso)
+    return enviados

@@ -110,6 +110,10 @@ def test_sesion_completa(como):
     assert "Esta materia exige mayoría «dos tercios del número legal»" in r.text
     assert 'value="Donación de terreno a la Beneficencia"' in r.text  # lo escrito se conserva
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PuntoAgenda)) == 1
+    r = sg.post(f"/admin/punto_agenda/new/?sesion_id={s.id}",
+                data={"sesion": s.id, "seccion": "orden_del_dia", "titulo": "Repetido", "materia": "general",
+                      "mayoria_requerida": "simple", "orden": "1"})
+    assert r.status_code == 200 and "La sesión ya tiene un punto 1." in r.text
     agregar_punto(sg, s, "Donación de terreno a la Beneficencia", "bienes_municipales", "dos_tercios")
     agregar_punto(sg, s, "Acuerdo que aprueba el programa de festividades", "acuerdo")
     assert [p.orden for p in db.session.get(SesionConcejo, s.id).puntos] == [1, 2, 3]
@@ -161,6 +165,16 @@ def test_sesion_completa(como):
     assert (p1.votos_favor, p1.votos_contra, p1.abstenciones, p1.resultado.value) == (4, 1, 1, "aprobado")
     ordenanza = db.session.scalar(sa.select(NormaMunicipal).where(NormaMunicipal.punto_agenda_id == p1.id))
     assert ordenanza.codigo == "ORDENANZA MUNICIPAL N° 001-2026-MDD" and ordenanza.estado.value == "aprobada"
+
+    # un punto votado no se modifica ni se elimina; instalada una extraordinaria, la agenda no cambia
+    r = sg.post(f"/admin/punto_agenda/edit/?id={p1.id}",
+                data={"orden": 1, "seccion": "orden_del_dia", "titulo": "Otro título", "materia": "ordenanza",
+                      "mayoria_requerida": "simple"})
+    assert r.status_code == 200 and "El punto ya fue votado: no se modifica." in r.text
+    r = sg.post("/admin/punto_agenda/delete/", data={"id": p1.id}, follow_redirects=True)
+    assert "El punto ya fue votado: no se elimina." in r.text and punto(s, 1).titulo.startswith("Ordenanza")
+    r = agregar_punto(sg, s, "Pedido de información", "general", esperar=200)
+    assert "La agenda se fija antes de la sesión" in r.text
 
     # --- punto 2, dos tercios del número legal (ceil(2×10/3) = 7): 5 a favor y 1 en contra no alcanzan
     votar(sg, s, punto(s, 2), {1: "favor", 2: "favor", 3: "favor", 4: "favor", 5: "favor", 6: "contra"})
@@ -224,6 +238,12 @@ def test_sesion_completa(como):
         RegistroAuditoria.entidad == "acta", RegistroAuditoria.entidad_id == acta.id,
         RegistroAuditoria.accion == "editar")) is not None
 
+    # --- el listado de sesiones se exporta con su quórum
+    libro = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/sesion_concejo/export/xlsx/")))
+    filas = list(libro.worksheets[0].iter_rows(values_only=True))
+    assert filas[0][:3] == ("Tipo", "N°", "Año") and filas[0][-1] == "Quórum"
+    assert ("Extraordinaria", 1, 2026) in [f[:3] for f in filas] and filas[-1][-1] == "Sí"
+
     # --- el rol concejo lee y no edita
     regidor = como("concejo")
     r = regidor.get(f"/admin/sesion_concejo/conducir/?id={s.id}")
@@ -252,6 +272,26 @@ def test_lapso_de_convocatoria_con_feriados(como):
                                                     "modalidad": "presencial", "fecha_convocatoria": "31/07/2026"})
     assert r.status_code == 200 and "La convocatoria no puede ser posterior a la sesión." in r.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SesionConcejo)) == 2
+
+
+def test_citaciones_por_correo_e_imprimibles(app, como, correos):
+    """Con servidor de correo, cada miembro con correo recibe la citación con la agenda; la impresa siempre."""
+    app.config.update(MAIL_SERVER="smtp.municipalidad.gob.pe")
+    sg = como("secretaria_general")
+    s = crear_sesion(sg, "ordinaria", "10/12/2026 18:00", "")
+    assert "Registre la agenda antes de citar" in operar(sg, s, "citar", esperar_error="Registre la agenda").text
+    agregar_punto(sg, s, "Informe de la Gerencia de Desarrollo Urbano")
+    operar(sg, s, "citar")
+    assert len(correos) == 10
+    msg = correos[0]["msg"]
+    assert msg["To"] == miembros()[0].email and "Sesión ordinaria N° 001-2026" in msg["Subject"]
+    assert "10/12/2026 a las 18:00" in msg.get_content() and "1. Informe de la Gerencia" in msg.get_content()
+    assert db.session.get(SesionConcejo, s.id).fecha_convocatoria == datetime.now(ZONA_LIMA).date()
+    operar(sg, s, "citar")  # volver a citar no duplica
+    assert len(correos) == 10
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Citacion)) == 10
+    una = db.session.scalar(sa.select(Citacion).limit(1))
+    assert "CARGO DE RECEPCIÓN" in sg.get(f"/admin/citacion/imprimir/?id={una.id}").text
 
 
 def _norma(n, tipo, sumilla, emision="10/08/2026", **extra):
@@ -392,3 +432,25 @@ def test_quorum_y_mayorias_reglas(app):
                                         SesionConcejo.hay_quorum).where(SesionConcejo.id == s.id)).one()
     assert tuple(fila) == (10, 8, 5, 5, True)  # el lado SQL (filtros y orden del listado) coincide
     db.session.rollback()
+
+
+def test_normas_publicas_y_tarea_diaria(app, como, client, runner, monkeypatch):
+    sg = como("secretaria_general")
+    vigente = _norma(sg, "ordenanza", "Ordenanza que regula los mercados de abastos")
+    futura = _norma(sg, "decreto_alcaldia", "Decreto que reglamenta los mercados de abastos")
+    concejo.publicar(db.session.get(NormaMunicipal, vigente.id), "diario_judicial", date(2026, 8, 20))
+    concejo.publicar(db.session.get(NormaMunicipal, futura.id), "portal", date(2026, 8, 20), date(2027, 1, 1))
+    db.session.add(concejo.RelacionNorma(origen_id=futura.id, destino_id=vigente.id, tipo="reglamenta"))
+    db.session.commit()
+
+    r = client.get("/normas?q=mercados")  # sin sesión
+    assert r.status_code == 200
+    assert vigente.codigo in r.text and r.text.count(futura.codigo) == 1  # solo como la que la reglamenta
+    assert f"Reglamentada por {futura.codigo}" in r.text and "Diario de avisos judiciales" in r.text
+    assert vigente.codigo not in client.get("/normas?q=inexistente").text
+    assert vigente.codigo not in client.get("/normas?tipo=decreto_alcaldia").text
+
+    monkeypatch.setattr(concejo, "hoy_lima", lambda: date(2027, 1, 1))
+    r = runner.invoke(args=["tramite-diario"])
+    assert r.exit_code == 0 and "1 normas entraron en vigencia" in r.output
+    assert db.session.get(NormaMunicipal, futura.id).estado == EstadoNorma.vigente

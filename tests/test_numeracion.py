@@ -81,6 +81,33 @@ def test_expedientes_concurrentes(app, backend, crear_expediente):
     assert ultimo == HILOS * POR_HILO + 1
 
 
+def test_normas_y_sesiones_concurrentes(app, backend):
+    """16 hilos numeran ordenanzas y sesiones a la vez: números por tipo y año, sin repetir ni saltar."""
+    if backend != "postgres":
+        pytest.skip("concurrencia real solo en PostgreSQL")
+    from datetime import date, datetime
+
+    from models import ZONA_LIMA, NormaMunicipal, SesionConcejo
+    from services.concejo import numerar_norma, numerar_sesion
+
+    def numerar():
+        norma = NormaMunicipal(tipo="ordenanza", sumilla="Concurrente", fecha_emision=date(2026, 3, 2))
+        numerar_norma(norma)
+        sesion = SesionConcejo(tipo="extraordinaria", fecha_hora=datetime(2026, 3, 2, 10, tzinfo=ZONA_LIMA))
+        numerar_sesion(sesion)
+        db.session.add_all([norma, sesion])
+        db.session.commit()
+
+    _en_hilos(app, numerar)
+    total = HILOS * POR_HILO
+    assert db.session.scalars(sa.select(NormaMunicipal.numero).order_by(NormaMunicipal.numero)).all() == \
+        list(range(1, total + 1))
+    assert db.session.scalars(sa.select(SesionConcejo.numero).order_by(SesionConcejo.numero)).all() == \
+        list(range(1, total + 1))
+    assert db.session.scalar(sa.select(NormaMunicipal.codigo).where(NormaMunicipal.numero == total)) == \
+        f"ORDENANZA MUNICIPAL N° {total:03d}-2026-MDD"
+
+
 HIJO = """
 import sys
 sys.path.insert(0, {raiz!r})

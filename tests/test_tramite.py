@@ -881,31 +881,8 @@ def test_expediente_cerrado_sale_de_la_bandeja(base, como, operacion, monkeypatc
     assert _derivaciones(exp.id)[0].fecha_recepcion is None
 
 
-def test_mesa_digital_envia_el_cargo_por_correo_si_hay_servidor(base, monkeypatch):
-    enviados = []
-
-    class SMTPFalso:
-        def __init__(self, servidor, puerto, timeout):
-            enviados.append({"servidor": (servidor, puerto)})
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def starttls(self):
-            enviados[-1]["tls"] = True
-
-        def login(self, usuario, clave):
-            enviados[-1]["login"] = usuario
-
-        def send_message(self, msg):
-            enviados[-1]["msg"] = msg
-
-    import services.correo
-
-    monkeypatch.setattr(services.correo.smtplib, "SMTP", SMTPFalso)
+def test_mesa_digital_envia_el_cargo_por_correo_si_hay_servidor(base, correos):
+    enviados = correos
     assert Ciudadano(base).presentar().status_code == 302  # sin MAIL_SERVER: no se envía
     assert enviados == []
     base.config.update(MAIL_SERVER="smtp.municipalidad.gob.pe", MAIL_USERNAME="mesadepartes")
