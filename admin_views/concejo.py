@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 
-from admin_views.base import CargadorAjax, PaginaSegura, VistaSegura, exportar_tabla, opciones_enum
+from admin_views.base import CargadorAjax, PaginaSegura, VistaSegura, exportar_tabla, opciones_enum, puede
 from models import (
     ZONA_LIMA,
     Acta,
@@ -129,7 +129,7 @@ class ComisionView(VistaConcejo):
     column_filters = ("periodo.nombre", "tipo")
     column_default_sort = "nombre"
     form_columns = ("periodo", "nombre", "tipo")
-    inline_models = [(MiembroComision, {"form_columns": ("id", "miembro", "cargo"),
+    inline_models = [(MiembroComision, {"form_columns": ("id", "miembro", "cargo"), "form_label": "Miembro",
                                         "column_labels": {"miembro": "Regidor", "cargo": "Cargo"}})]
     column_formatters = {"miembros": lambda v, c, m, n: "; ".join(str(x) for x in m.miembros)}
 
@@ -215,13 +215,11 @@ class SesionConcejoView(VistaConcejo):
                 flash(str(e), "error")
                 sesion = self.get_one(sesion.id)
         asistencias = {a.miembro_id: a for a in sesion.asistencias}
-        posteriores = db.session.scalars(sa.select(SesionConcejo).where(
-            SesionConcejo.fecha_hora > sesion.fecha_hora,
-            SesionConcejo.estado.in_(concejo.SESIONES_CELEBRADAS)).order_by(SesionConcejo.fecha_hora)).all()
         return self.render("concejo/conducir.html", sesion=sesion, asistencias=asistencias,
                            avisos=concejo.advertencias_sesion(sesion), aviso_citacion=concejo.advertencia_citacion,
                            estados_asistencia=opciones_enum(EstadoAsistencia), sentidos=opciones_enum(SentidoVoto),
-                           lapso=concejo.lapso_requerido(sesion.tipo), posteriores=posteriores,
+                           lapso=concejo.lapso_requerido(sesion.tipo),
+                           puede_editar_acta=puede("acta", "editar"),
                            form=request.form if request.method == "POST" else {})
 
     def _operar(self, sesion: SesionConcejo, operacion: str, datos) -> str:

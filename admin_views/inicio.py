@@ -10,7 +10,7 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin_views.base import filtro_alcance, puede
-from models import ESTADOS_ABIERTOS, ZONA_LIMA, Derivacion, EstadoDerivacion, Expediente, db, hoy_lima
+from models import ESTADOS_ABIERTOS, ZONA_LIMA, Derivacion, EstadoDerivacion, Expediente, SesionConcejo, db, hoy_lima
 from services.calendario import sumar_dias_habiles
 
 
@@ -61,4 +61,8 @@ class InicioView(AdminIndexView):
         puede_ver = puede("expediente", "ver")
         mi_unidad = self._cifras(current_user.unidad_id) if puede_ver else []
         todas = self._cifras(None) if puede_ver and not current_user.alcance_unidad else []
-        return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas)
+        sesiones = db.session.scalars(
+            sa.select(SesionConcejo).where(SesionConcejo.fecha_hora >= datetime.combine(hoy_lima(), time.min,
+                                                                                        ZONA_LIMA))
+            .order_by(SesionConcejo.fecha_hora).limit(5)).all() if puede("sesion_concejo", "ver") else []
+        return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones)

@@ -248,6 +248,7 @@ def test_sesion_completa(como):
     regidor = como("concejo")
     r = regidor.get(f"/admin/sesion_concejo/conducir/?id={s.id}")
     assert r.status_code == 200 and ms[6].nombre in r.text and 'name="operacion"' not in r.text
+    assert "/admin/acta/aprobar/" not in r.text and f"<strong>A favor:</strong> {ms[1].nombre}" in r.text
     assert regidor.post(f"/admin/sesion_concejo/conducir/?id={s.id}", data={"operacion": "acta"}).status_code == 403
     assert regidor.post("/admin/sesion_concejo/new/", data={"tipo": "ordinaria"}).status_code == 403
     assert regidor.post(f"/admin/punto_agenda/edit/?id={p1.id}", data={"titulo": "x"}).status_code == 403
@@ -454,3 +455,17 @@ def test_normas_publicas_y_tarea_diaria(app, como, client, runner, monkeypatch):
     r = runner.invoke(args=["tramite-diario"])
     assert r.exit_code == 0 and "1 normas entraron en vigencia" in r.output
     assert db.session.get(NormaMunicipal, futura.id).estado == EstadoNorma.vigente
+
+
+def test_tablero_muestra_las_proximas_sesiones(como):
+    from datetime import timedelta
+
+    manana = datetime.now(ZONA_LIMA).replace(hour=18, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    s = SesionConcejo(tipo="solemne", fecha_hora=manana, lugar="Plaza de Armas")
+    concejo.numerar_sesion(s)
+    db.session.add(s)
+    db.session.commit()
+    r = como("concejo").get("/admin/")
+    assert "Próximas sesiones del concejo" in r.text and "Sesión solemne N° 001" in r.text
+    assert f"/admin/sesion_concejo/conducir/?id={s.id}" in r.text
+    assert "Próximas sesiones" not in como("unidad").get("/admin/").text  # sin permiso sobre sesiones
