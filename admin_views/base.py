@@ -40,9 +40,11 @@ from wtforms.fields import DateField, DateTimeField
 from wtforms.validators import Optional
 
 from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
+from services import ErrorDeRegla
 from services.auditoria import registrar
 
 ACCIONES = ("ver", "crear", "editar", "eliminar", "exportar")
+SOLO_LECTURA = ("crear", "editar", "eliminar")
 
 # endpoint de Flask-Admin → acción del permiso que exige
 ACCION_DE_ENDPOINT = {
@@ -223,10 +225,22 @@ class CargadorAjax(QueryAjaxModelLoader):
 
 
 # --------------------------------------------------------------------------- la vista segura
-class VistaSegura(ModelView):
+class AccesoPorRol:
+    """Entrar exige sesión y el permiso «ver» de la pantalla; sin sesión → login, sin permiso → 403."""
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and self.puede("ver")
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        abort(403)
+
+
+class VistaSegura(AccesoPorRol, ModelView):
     """Base de toda pantalla CRUD: negar por defecto, permisos como datos, alcance, export."""
 
-    solo_lectura = False  # True: nadie crea, edita ni elimina (p. ej. auditoría)
+    bloqueadas: tuple[str, ...] = ()  # acciones que la pantalla no ofrece a nadie: ("eliminar",), SOLO_LECTURA
     acciones_permiso: dict[str, str] = {"delete": "eliminar"}  # acción masiva → permiso
     column_export_sql: dict = {}  # nombre → expresión SQL para el Excel (si no es columna simple)
 
@@ -254,17 +268,9 @@ class VistaSegura(ModelView):
 
     # ---- permisos (una sola puerta para cada endpoint)
     def puede(self, accion: str) -> bool:
-        if self.solo_lectura and accion in ("crear", "editar", "eliminar"):
+        if accion in self.bloqueadas:
             return False
         return puede(self.endpoint, accion)
-
-    def is_accessible(self) -> bool:
-        return current_user.is_authenticated and self.puede("ver")
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
 
     def accion_requerida(self, name: str) -> str:
         if name == "action_view":
@@ -341,11 +347,39 @@ class VistaSegura(ModelView):
         return super().action_delete([int(i) for i in ids])
 
     def handle_view_exception(self, exc):
+        if isinstance(exc, ErrorDeRegla):
+            flash(str(exc), "error")
+            return True
         if isinstance(exc, sa.exc.IntegrityError):
             flash("No se pudo guardar: ya existe un registro igual, falta un dato obligatorio "
                   "o el registro está en uso.", "error")
             return True
         return super().handle_view_exception(exc)
+
+    # ---- operaciones del negocio: todo o nada, con el mensaje de la regla si falla
+    def ejecutar(self, operacion, destino: str):
+        """Aplica `operacion()` (devuelve el mensaje de éxito): commit, aviso y redirección a `destino`;
+        si una regla lo impide, rollback y el aviso de error (devuelve None: la pantalla se vuelve a mostrar)."""
+        try:
+            mensaje = operacion()
+            db.session.commit()
+        except ErrorDeRegla as e:
+            db.session.rollback()
+            flash(str(e), "error")
+            return None
+        if mensaje:
+            flash(mensaje, "success")
+        return redirect(destino)
+
+    def en_lote(self, ids, operacion, mensaje: str):
+        """Acción masiva: `operacion(fila)` para cada fila seleccionada (dentro del alcance), todo o nada."""
+        def todas():
+            filas = self.get_query().filter(self.model.id.in_([int(i) for i in ids])).all()
+            for fila in filas:
+                operacion(fila)
+            return mensaje.format(n=len(filas))
+
+        return self.ejecutar(todas, request.referrer or url_for(".index_view"))
 
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
@@ -611,16 +645,8 @@ def exportar_tabla(titulo: str, endpoint: str, columnas: list[tuple[str, str]], 
 
 
 # --------------------------------------------------------------------------- páginas que no son un modelo
-class PaginaSegura(BaseView):
+class PaginaSegura(AccesoPorRol, BaseView):
     """Pantalla propia (reportes): el mismo permiso por rol que una VistaSegura (ver / exportar)."""
 
     def puede(self, accion: str) -> bool:
         return accion in ("ver", "exportar") and puede(self.endpoint, accion)
-
-    def is_accessible(self) -> bool:
-        return current_user.is_authenticated and self.puede("ver")
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)

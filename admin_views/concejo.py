@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from docxtpl import DocxTemplate
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, IntEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 
-from admin_views.base import CargadorAjax, PaginaSegura, VistaSegura, exportar_tabla, opciones_enum, puede
+from admin_views.base import SOLO_LECTURA, CargadorAjax, PaginaSegura, VistaSegura, exportar_tabla, opciones_enum, puede
 from models import (
     ZONA_LIMA,
     Acta,
@@ -78,12 +78,6 @@ class VistaConcejo(VistaSegura):
     def validar(self, form) -> bool:
         """Reglas de la pantalla que miran varios campos: `_error(form, campo, mensaje)` o True."""
         return True
-
-    def handle_view_exception(self, exc):
-        if isinstance(exc, ErrorConcejo):
-            flash(str(exc), "error")
-            return True
-        return super().handle_view_exception(exc)
 
 
 # --------------------------------------------------------------------------- período, miembros, comisiones
@@ -180,15 +174,12 @@ class SesionConcejoView(VistaConcejo):
             return _error(form, "fecha_convocatoria", "La convocatoria no puede ser posterior a la sesión.")
         return True
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-gavel", ".conducir", title="Conducir la sesión")]
+    bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def get_query(self):
         return super().get_query().options(
             selectinload(SesionConcejo.asistencias), selectinload(SesionConcejo.citaciones),
             selectinload(SesionConcejo.periodo).selectinload(PeriodoMunicipal.miembros))
-
-    @property
-    def can_delete(self):  # el número no se reutiliza
-        return False
 
     def on_model_change(self, form, model, is_created):
         if is_created:
@@ -204,16 +195,11 @@ class SesionConcejoView(VistaConcejo):
         """Una pantalla para la sesión: agenda, citaciones, asistencia y quórum, votos, acta."""
         sesion = self.get_one(request.args.get("id"))
         if request.method == "POST":
-            operacion = request.form.get("operacion", "")
-            try:
-                mensaje = self._operar(sesion, operacion, request.form)
-                db.session.commit()
-                flash(mensaje, "success")
-                return redirect(url_for(".conducir", id=sesion.id, _anchor=request.form.get("ancla", "")))
-            except ErrorConcejo as e:
-                db.session.rollback()
-                flash(str(e), "error")
-                sesion = self.get_one(sesion.id)
+            hecho = self.ejecutar(lambda: self._operar(sesion, request.form.get("operacion", ""), request.form),
+                                  url_for(".conducir", id=sesion.id, _anchor=request.form.get("ancla", "")))
+            if hecho:
+                return hecho
+            sesion = self.get_one(sesion.id)
         asistencias = {a.miembro_id: a for a in sesion.asistencias}
         return self.render("concejo/conducir.html", sesion=sesion, asistencias=asistencias,
                            avisos=concejo.advertencias_sesion(sesion), aviso_citacion=concejo.advertencia_citacion,
@@ -364,10 +350,7 @@ class CitacionView(VistaConcejo):
     column_export_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "fecha_recepcion",
                           "recibido_por")
     form_columns = ("medio", "fecha_recepcion", "recibido_por")
-
-    @property
-    def can_create(self):  # se generan desde la sesión (todas a la vez)
-        return False
+    bloqueadas = ("crear",)  # se generan desde la sesión, todas a la vez
 
     def validar(self, form):
         if form.fecha_recepcion.data and not (form.recibido_por.data or "").strip():
@@ -388,7 +371,7 @@ class CitacionView(VistaConcejo):
 class AsistenciaView(VistaConcejo):
     """Registro de asistencias (se anota en «Conducir la sesión»): consulta y Excel."""
 
-    solo_lectura = True
+    bloqueadas = SOLO_LECTURA
     column_list = ("sesion", "miembro", "estado", "hora_llegada")
     column_select_related_list = (Asistencia.sesion, Asistencia.miembro)
     column_filters = ("estado", "sesion.anio", "sesion.tipo", "miembro.nombre")
@@ -399,7 +382,7 @@ class AsistenciaView(VistaConcejo):
 class VotoView(VistaConcejo):
     """Votos por miembro y punto (se registran en «Conducir la sesión»)."""
 
-    solo_lectura = True
+    bloqueadas = SOLO_LECTURA
     column_list = ("punto", "miembro", "sentido", "fundamento")
     column_select_related_list = (Voto.punto, Voto.miembro)
     column_filters = ("sentido", "miembro.nombre")
@@ -423,14 +406,7 @@ class ActaView(VistaConcejo):
     form_widget_args = {"contenido": {"rows": 24, "style": "font-family: monospace"}}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-word-o", ".word", title="Descargar en Word"),
                                 EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar")]
-
-    @property
-    def can_create(self):  # se genera desde la sesión
-        return False
-
-    @property
-    def can_delete(self):
-        return False
+    bloqueadas = ("crear", "eliminar")  # se genera desde la sesión y se conserva
 
     def on_model_change(self, form, model, is_created):
         if model.estado == EstadoActa.aprobada:
@@ -462,17 +438,16 @@ class ActaView(VistaConcejo):
             SesionConcejo.fecha_hora > acta.sesion.fecha_hora,
             SesionConcejo.estado.in_(concejo.SESIONES_CELEBRADAS)).order_by(SesionConcejo.fecha_hora)).all()
         if request.method == "POST":
-            en = next((s for s in posteriores if s.id == request.form.get("sesion", type=int)), None)
-            try:
+            def aprobar():
+                en = next((s for s in posteriores if s.id == request.form.get("sesion", type=int)), None)
                 if en is None:
                     raise ErrorConcejo("Elija la sesión (posterior e instalada) en la que se aprobó.")
                 concejo.aprobar_acta(acta, en)
-                db.session.commit()
-                flash(f"Acta aprobada en la {en.codigo}.", "success")
-                return redirect(url_for(".details_view", id=acta.id))
-            except ErrorConcejo as e:
-                db.session.rollback()
-                flash(str(e), "error")
+                return f"Acta aprobada en la {en.codigo}."
+
+            hecho = self.ejecutar(aprobar, url_for(".details_view", id=acta.id))
+            if hecho:
+                return hecho
         return self.render("concejo/aprobar_acta.html", acta=acta, posteriores=posteriores)
 
 

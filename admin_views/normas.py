@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, redirect, request, url_for
+from flask import request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
@@ -13,7 +13,7 @@ from wtforms import TextAreaField
 
 from admin_views.base import CargadorAjax, opciones_enum
 from admin_views.concejo import VistaConcejo, _error
-from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma, db
+from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma
 from services import concejo
 from services.concejo import ErrorConcejo
 
@@ -49,10 +49,7 @@ class NormaMunicipalView(VistaConcejo):
     form_args = {"requiere_ratificacion": {"description": "Ordenanza tributaria distrital: la provincia la ratifica "
                                                           "antes de publicarla."}}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar")]
-
-    @property
-    def can_delete(self):  # el número no se reutiliza
-        return False
+    bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def on_model_change(self, form, model, is_created):
         if is_created:
@@ -76,14 +73,13 @@ class NormaMunicipalView(VistaConcejo):
             if request.form.get("vigencia") and vigencia is None:
                 errores["vigencia"] = "Fecha no válida (dd/mm/aaaa)."
             if not errores:
-                try:
+                def publicar():
                     concejo.publicar(norma, medio, fecha, vigencia)
-                    db.session.commit()
-                    flash(f"{norma.codigo}: publicada; vigente desde el {norma.fecha_vigencia:%d/%m/%Y}.", "success")
-                    return redirect(url_for(".details_view", id=norma.id))
-                except ErrorConcejo as e:
-                    db.session.rollback()
-                    flash(str(e), "error")
+                    return f"{norma.codigo}: publicada; vigente desde el {norma.fecha_vigencia:%d/%m/%Y}."
+
+                hecho = self.ejecutar(publicar, url_for(".details_view", id=norma.id))
+                if hecho:
+                    return hecho
         return self.render("concejo/publicar_norma.html", norma=norma, medios=opciones_enum(MedioPublicacion),
                            errores=errores)
 
@@ -102,12 +98,9 @@ class RelacionNormaView(VistaConcejo):
     column_default_sort = ("id", True)
     column_labels = {"origen": "Norma", "destino": "Norma afectada", "creado_en": "Registrada"}
     form_columns = ("origen", "tipo", "destino")
+    bloqueadas = ("editar",)  # una relación se borra y se vuelve a registrar
     form_ajax_refs = {"origen": CargadorAjax("origen", NormaMunicipal, ["codigo", "sumilla"]),
                       "destino": CargadorAjax("destino", NormaMunicipal, ["codigo", "sumilla"])}
-
-    @property
-    def can_edit(self):  # una relación se borra y se vuelve a registrar
-        return False
 
     def validar(self, form):
         if form.origen.data is not None and form.origen.data == form.destino.data:

@@ -10,7 +10,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from wtforms import PasswordField
 from wtforms.validators import Length, Optional
 
-from admin_views.base import ACCIONES, CargadorAjax, PaginaSegura, VistaSegura
+from admin_views.base import ACCIONES, SOLO_LECTURA, CargadorAjax, PaginaSegura, VistaSegura
 from models import Permiso, UnidadOrganica, Usuario, db
 
 
@@ -106,7 +106,7 @@ class PermisoView(VistaSegura):
 
 
 class RegistroAuditoriaView(VistaSegura):
-    solo_lectura = True
+    bloqueadas = SOLO_LECTURA
     column_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle")
     column_filters = ("momento", "accion", "entidad", "entidad_id", "usuario.username")
     column_searchable_list = ("entidad", "detalle")

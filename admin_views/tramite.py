@@ -6,7 +6,7 @@ from pathlib import Path
 
 import segno
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual, FilterLike
@@ -117,6 +117,42 @@ class ExpedienteView(VistaSegura):
     }
     form_args = {"folios": {"description": "Número de hojas (mínimo 1)."}}
     column_editable_list = ("prioridad",)
+    acciones_permiso = {"atender": "editar", "archivar": "editar", "derivar": "editar"}
+
+    # ---- acciones masivas de la lista (las mismas reglas que los botones de «Tramitar»)
+    @action("atender", "Atendido", "¿Dar por atendidos los expedientes seleccionados?")
+    def action_atender(self, ids):
+        return self.en_lote(ids, lambda exp: self._operar(exp, "atender", request.form),
+                            "{n} expedientes atendidos.")
+
+    @action("archivar", "Archivar", "¿Archivar los expedientes seleccionados?")
+    def action_archivar(self, ids):
+        return self.en_lote(ids, lambda exp: self._operar(exp, "archivar", request.form),
+                            "{n} expedientes archivados.")
+
+    @action("derivar", "Derivar…")
+    def action_derivar(self, ids):
+        return redirect(url_for(".derivar_lote", id=[int(i) for i in ids]))
+
+    @expose("/derivar-lote/", methods=("GET", "POST"))
+    def derivar_lote(self):
+        """Deriva varios expedientes a la vez a una unidad, con la misma acción, proveído y plazo."""
+        expedientes = [self.get_one(i) for i in request.args.getlist("id")[:200]]
+        if not expedientes:
+            return redirect(url_for(".index_view"))
+        if request.method == "POST":
+            def derivar_todos():
+                for exp in expedientes:
+                    self._operar(exp, "derivar", request.form)
+                return f"{len(expedientes)} expedientes derivados."
+
+            hecho = self.ejecutar(derivar_todos, url_for(".index_view"))
+            if hecho:
+                return hecho
+        unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.activa)
+                                      .order_by(UnidadOrganica.sigla)).all()
+        return self.render("admin/tramite/derivar_lote.html", expedientes=expedientes, unidades=unidades,
+                           acciones=opciones_enum(AccionDerivacion), form=request.form)
 
     def validate_form(self, form):
         ok = super().validate_form(form)
@@ -233,14 +269,14 @@ class ExpedienteView(VistaSegura):
         exp = self.get_one(request.args.get("id"))
         if request.method == "POST":
             operacion = request.form.get("operacion", "")
-            try:
+
+            def operar():
                 self._operar(exp, operacion, request.form)
-                db.session.commit()
-                flash(f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado.", "success")
-                return redirect(url_for(".tramitar", id=exp.id))
-            except ErrorTramite as e:
-                db.session.rollback()
-                flash(str(e), "error")
+                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado."
+
+            hecho = self.ejecutar(operar, url_for(".tramitar", id=exp.id))
+            if hecho:
+                return hecho
         unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.activa)
                                       .order_by(UnidadOrganica.sigla)).all()
         return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades,
@@ -298,24 +334,16 @@ class DerivacionView(VistaSegura):
     form_columns = ("proveido",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     acciones_permiso = {"recibir": "editar"}
+    bloqueadas = ("crear",)  # las derivaciones nacen del flujo del expediente, no de un formulario suelto
 
     @action("recibir", "Recibir (acuse)", "¿Registrar el acuse de recibo de las derivaciones seleccionadas?")
     def action_recibir(self, ids):
-        filas = self.get_query().filter(Derivacion.id.in_([int(i) for i in ids])).all()
-        try:
-            for d in filas:
-                if current_user.alcance_unidad and d.unidad_destino_id != current_user.unidad_id:
-                    raise ErrorTramite(f"{d.expediente.codigo} no fue derivado a su unidad.")
-                recibir(d, current_user)
-            db.session.commit()
-            flash(f"{len(filas)} derivaciones recibidas.", "success")
-        except ErrorTramite as e:
-            db.session.rollback()
-            flash(str(e), "error")
+        def acuse(d):
+            if current_user.alcance_unidad and d.unidad_destino_id != current_user.unidad_id:
+                raise ErrorTramite(f"{d.expediente.codigo} no fue derivado a su unidad.")
+            recibir(d, current_user)
 
-    @property
-    def can_create(self):  # las derivaciones nacen del flujo del expediente, no de un formulario suelto
-        return False
+        return self.en_lote(ids, acuse, "{n} derivaciones recibidas.")
 
 
 class DocumentoEmitidoView(VistaSegura):
@@ -342,10 +370,7 @@ class DocumentoEmitidoView(VistaSegura):
     form_args = {"unidad": {"description": "Las unidades numeran lo suyo; si la deja vacía, la suya."}}
     acciones_permiso = {"emitir": "editar", "notificar": "editar"}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular")]
-
-    @property
-    def can_delete(self):
-        return False
+    bloqueadas = ("eliminar",)  # se anula con motivo; el número no se reutiliza
 
     def on_model_change(self, form, model, is_created):
         if is_created:
@@ -355,34 +380,24 @@ class DocumentoEmitidoView(VistaSegura):
         elif model.estado != EstadoDocumento.proyecto:
             raise ErrorTramite("Solo se edita un proyecto.")
 
-    def _en_lote(self, ids, operacion, mensaje):
-        try:
-            for doc in self.get_query().filter(DocumentoEmitido.id.in_([int(i) for i in ids])):
-                operacion(doc)
-            db.session.commit()
-            flash(mensaje, "success")
-        except ErrorTramite as e:
-            db.session.rollback()
-            flash(str(e), "error")
-
     @action("emitir", "Emitir", "¿Emitir los documentos seleccionados?")
     def action_emitir(self, ids):
-        self._en_lote(ids, emitir_documento, "Documentos emitidos.")
+        return self.en_lote(ids, emitir_documento, "Documentos emitidos.")
 
     @action("notificar", "Notificado hoy", "¿Registrar la notificación de hoy?")
     def action_notificar(self, ids):
-        self._en_lote(ids, notificar_documento, "Notificación registrada.")
+        return self.en_lote(ids, notificar_documento, "Notificación registrada.")
 
     @expose("/anular/", methods=("GET", "POST"))
     def anular(self):
         doc = self.get_one(request.args.get("id"))
         if request.method == "POST":
-            try:
+
+            def anular_doc():
                 anular_documento(doc, request.form.get("motivo", ""))
-                db.session.commit()
-                flash(f"{doc.codigo} anulado; el número no se reutiliza.", "success")
-                return redirect(url_for(".index_view"))
-            except ErrorTramite as e:
-                db.session.rollback()
-                flash(str(e), "error")
+                return f"{doc.codigo} anulado; el número no se reutiliza."
+
+            hecho = self.ejecutar(anular_doc, url_for(".index_view"))
+            if hecho:
+                return hecho
         return self.render("admin/tramite/anular_documento.html", doc=doc)

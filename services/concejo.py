@@ -46,7 +46,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services import calendario, correo, numeracion
+from services import ErrorDeRegla, calendario, correo, numeracion
 
 # Lapso mínimo (días hábiles que median entre convocatoria y sesión). Extraordinarias: 5 (LOM art. 13);
 # ordinarias y solemnes: según el RIC (por defecto 2). Se cambia con LAPSO_CONVOCATORIA en la configuración.
@@ -55,7 +55,7 @@ SESIONES_CELEBRADAS = (EstadoSesion.instalada, EstadoSesion.levantada, EstadoSes
 NORMA_DE_MATERIA = {"ordenanza": TipoNorma.ordenanza, "acuerdo": TipoNorma.acuerdo_concejo}
 
 
-class ErrorConcejo(ValueError):
+class ErrorConcejo(ErrorDeRegla):
     """Regla del concejo incumplida: el mensaje, en castellano, se muestra al usuario."""
 
 

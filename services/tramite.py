@@ -24,7 +24,7 @@ from models import (
     ahora,
     db,
 )
-from services import calendario
+from services import ErrorDeRegla, calendario
 from services.auditoria import registrar
 from services.numeracion import siguiente
 
@@ -140,7 +140,7 @@ def condicion_busqueda(palabra: str, dialecto: str):
 
 
 # ------------------------------------------------------------------ flujo: derivar, recibir, atender…
-class ErrorTramite(ValueError):
+class ErrorTramite(ErrorDeRegla):
     """Regla del trámite que impide la operación; el mensaje es para el usuario."""
 
 

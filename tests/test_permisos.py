@@ -15,7 +15,7 @@ def _vistas(app):
 
 
 def _esperado(vista, rol, accion) -> bool:
-    if vista.solo_lectura and accion in ("crear", "editar", "eliminar"):
+    if accion in vista.bloqueadas:
         return False
     permitidas = acciones_por_defecto(rol)
     return (vista.endpoint, "ver") in permitidas and (vista.endpoint, accion) in permitidas

@@ -894,3 +894,50 @@ def test_mesa_digital_envia_el_cargo_por_correo_si_hay_servidor(base, correos):
     assert msg["To"] == "juana.perez@example.pe" and exp.codigo in msg["Subject"]
     cuerpo = msg.get_content()
     assert exp.clave in cuerpo and exp.fecha_presentacion.strftime("%d/%m/%Y") in cuerpo
+
+
+def test_acciones_masivas_de_la_lista(como, crear_expediente):
+    """Derivar en lote (una pantalla con destino, acción, proveído y plazo), recibir, atender y archivar
+    varios a la vez; todo o nada: si uno no se puede, no cambia ninguno."""
+    e1, e2 = crear_expediente("GDU"), crear_expediente("GDU")
+    ajeno = crear_expediente("GAT")
+    gdu = como("unidad")
+    r = gdu.post("/admin/expediente/action/", {"action": "derivar", "rowid": [str(e1.id), str(e2.id)]})
+    assert r.status_code == 302 and "/admin/expediente/derivar-lote/" in r.headers["Location"]
+    lote = urlsplit(r.headers["Location"])
+    url = f"{lote.path}?{lote.query}"
+    pagina = gdu.get(url).text
+    assert e1.codigo in pagina and e2.codigo in pagina and "Derivar 2 expedientes" in pagina
+    r = gdu.post(url, {"destino": "", "accion": "opinar", "proveido": "Para opinión legal"})
+    assert "Elija la unidad de destino." in r.text and "Para opinión legal" in r.text  # lo escrito se conserva
+    r = gdu.post(url, {"destino": unidad("OAJ").id, "accion": "opinar", "proveido": "Para opinión legal"})
+    assert r.status_code == 302
+    for e in (e1, e2):
+        d = _derivaciones(e.id)[-1]
+        assert (d.unidad_destino.sigla, d.accion.value, d.plazo_dias_habiles, d.proveido) == \
+            ("OAJ", "opinar", 7, "Para opinión legal")
+        assert db.session.get(Expediente, e.id).unidad_actual.sigla == "OAJ"
+    # fuera de su alcance: 404 en la acción y en la pantalla del lote
+    assert gdu.post("/admin/expediente/action/", {"action": "atender", "rowid": [str(ajeno.id)]}).status_code == 404
+    assert gdu.get(f"/admin/expediente/derivar-lote/?id={ajeno.id}").status_code == 404
+    # ya no están en GDU: atender en lote se rechaza entero
+    r = gdu.post("/admin/expediente/action/", {"action": "atender", "rowid": [str(e1.id), str(e2.id)]},
+                 follow_redirects=True)
+    assert "El expediente no está en su unidad" in r.text
+    assert {db.session.get(Expediente, e.id).estado.value for e in (e1, e2)} == {"en_tramite"}
+
+    sg = como("secretaria_general")
+    r = sg.post("/admin/expediente/action/", {"action": "atender", "rowid": [str(e1.id), str(e2.id)]},
+                follow_redirects=True)
+    assert "Primero reciba el expediente" in r.text  # sin acuse no se atiende
+    pendientes = [str(_derivaciones(e.id)[-1].id) for e in (e1, e2)]
+    assert sg.post("/admin/derivacion/action/", {"action": "recibir", "rowid": pendientes}).status_code == 302
+    r = sg.post("/admin/expediente/action/", {"action": "atender", "rowid": [str(e1.id), str(e2.id)]},
+                follow_redirects=True)
+    assert "2 expedientes atendidos." in r.text
+    r = sg.post("/admin/expediente/action/", {"action": "archivar", "rowid": [str(e1.id), str(e2.id)]},
+                follow_redirects=True)
+    assert "2 expedientes archivados." in r.text
+    assert {db.session.get(Expediente, e.id).estado.value for e in (e1, e2)} == {"archivado"}
+    assert como("concejo").post("/admin/expediente/action/",
+                                {"action": "archivar", "rowid": [str(e1.id)]}).status_code == 403
