@@ -143,10 +143,14 @@ def condicion_busqueda(palabra: str, dialecto: str):
     por_expediente = sa.or_(Expediente.codigo.ilike(patron), Expediente.asunto.ilike(patron))
     if dialecto != "postgresql":
         return sa.or_(por_expediente, Expediente.persona_id.in_(sa.select(Persona.id).where(coincide)))
-    ids = db.session.scalars(sa.select(Persona.id).where(coincide).limit(TOPE_REMITENTES_BUSQUEDA + 1)).all()
-    if not ids:
+    # una fila: cuántos (hasta el tope + 1) y sus ids solo si no pasan del tope (sin traer miles de filas)
+    hallados = sa.select(Persona.id).where(coincide).limit(TOPE_REMITENTES_BUSQUEDA + 1).subquery()
+    cuantos = sa.func.count()
+    n, ids = db.session.execute(sa.select(cuantos, sa.case(
+        (cuantos <= TOPE_REMITENTES_BUSQUEDA, sa.func.array_agg(hallados.c.id))))).one()
+    if not n:
         return por_expediente
-    if len(ids) <= TOPE_REMITENTES_BUSQUEDA:
+    if ids is not None:
         return sa.or_(por_expediente, Expediente.persona_id == sa.any_(
             sa.bindparam("remitentes", ids, type_=sa.ARRAY(sa.Integer), unique=True)))
     fila_a_fila = (sa.select(coincide).where(Persona.id == Expediente.persona_id)
