@@ -505,7 +505,9 @@ class Derivacion(ConTrazabilidad, db.Model):
 
     __table_args__ = (
         Index("ix_derivacion_expediente", "expediente_id"),
-        Index("ix_derivacion_destino_estado", "unidad_destino_id", "estado", "fecha_envio"),
+        # bandeja: orden por fecha de envío; con la unidad de origen, el alcance de la unidad (origen o destino)
+        # se comprueba en el índice y el conteo es un index-only scan
+        Index("ix_derivacion_destino_estado", "unidad_destino_id", "estado", "fecha_envio", "unidad_origen_id"),
         Index("ix_derivacion_origen", "unidad_origen_id"),
     )
 
