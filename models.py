@@ -431,7 +431,9 @@ class Expediente(ConTrazabilidad, db.Model):
                            name="interno_con_unidad"),
         sa.CheckConstraint("estado <> 'anulado' OR motivo_anulacion IS NOT NULL",
                            name="anulado_con_motivo"),
-        Index("ix_expediente_unidad_estado", "unidad_actual_id", "estado"),
+        # listado por unidad y estado (+ fecha de presentación) en el orden por defecto (id desc): la fecha,
+        # última, se comprueba en el índice sin leer la fila; el conteo es un index-only scan
+        Index("ix_expediente_unidad_estado", "unidad_actual_id", "estado", "id", "fecha_presentacion"),
         Index("ix_expediente_fecha_presentacion", "fecha_presentacion"),
         Index("ix_expediente_fecha_vencimiento", "fecha_vencimiento"),
         Index("ix_expediente_persona", "persona_id"),
@@ -503,7 +505,9 @@ class Derivacion(ConTrazabilidad, db.Model):
 
     __table_args__ = (
         Index("ix_derivacion_expediente", "expediente_id"),
-        Index("ix_derivacion_destino_estado", "unidad_destino_id", "estado", "fecha_envio"),
+        # bandeja: orden por fecha de envío; con la unidad de origen, el alcance de la unidad (origen o destino)
+        # se comprueba en el índice y el conteo es un index-only scan
+        Index("ix_derivacion_destino_estado", "unidad_destino_id", "estado", "fecha_envio", "unidad_origen_id"),
         Index("ix_derivacion_origen", "unidad_origen_id"),
     )
 

@@ -121,22 +121,41 @@ def recalcular_derivaciones(desde: date, cal: frozenset[date]) -> int:
     return len(cambios)
 
 
+# más remitentes que esto para una palabra: es común (ver `condicion_busqueda`)
+TOPE_REMITENTES_BUSQUEDA = 2000
+
+
 def condicion_busqueda(palabra: str, dialecto: str):
     """Código o asunto del expediente contiene la palabra, o su remitente (documento o nombre).
 
-    En PostgreSQL el remitente va como `persona_id = ANY(ARRAY(SELECT …))`: así el planificador
-    elige entre recorrer la clave primaria hacia atrás (palabra común, LIMIT 50 corta pronto) o
-    un BitmapOr de índices trigrama e `ix_expediente_persona` (palabra rara).
+    En PostgreSQL se buscan antes los remitentes que coinciden (índices trigrama de persona, hasta
+    `TOPE_REMITENTES_BUSQUEDA` + 1) y el planificador recibe sus ids como arreglo constante
+    (`persona_id = ANY(%(ids)s)`): con la estimación exacta elige entre recorrer la clave primaria hacia
+    atrás (muchas coincidencias: el LIMIT 50 corta pronto) y un BitmapOr de índices trigrama e
+    `ix_expediente_persona` (pocas). Con `ANY(ARRAY(SELECT …))` estimaba ~80 filas siempre, y con una
+    palabra común (Quispe: ~14 % de los expedientes) unía y ordenaba todas las coincidencias.
+    Si pasan del tope, la palabra es común: el remitente se comprueba fila a fila con una subconsulta
+    correlacionada por clave primaria, que solo se evalúa en las filas que recorre el listado.
     """
     patron = f"%{palabra.replace('%', '').replace('_', '')}%"
-    personas = sa.select(Persona.id).where(sa.or_(
-        Persona.numero_documento.ilike(patron), Persona.nombres.ilike(patron),
-        Persona.apellidos.ilike(patron), Persona.razon_social.ilike(patron)))
-    if dialecto == "postgresql":
-        por_remitente = Expediente.persona_id == sa.any_(sa.func.array(personas.scalar_subquery()))
-    else:
-        por_remitente = Expediente.persona_id.in_(personas)
-    return sa.or_(Expediente.codigo.ilike(patron), Expediente.asunto.ilike(patron), por_remitente)
+    coincide = sa.or_(Persona.numero_documento.ilike(patron), Persona.nombres.ilike(patron),
+                      Persona.apellidos.ilike(patron), Persona.razon_social.ilike(patron))
+    por_expediente = sa.or_(Expediente.codigo.ilike(patron), Expediente.asunto.ilike(patron))
+    if dialecto != "postgresql":
+        return sa.or_(por_expediente, Expediente.persona_id.in_(sa.select(Persona.id).where(coincide)))
+    # una fila: cuántos (hasta el tope + 1) y sus ids solo si no pasan del tope (sin traer miles de filas)
+    hallados = sa.select(Persona.id).where(coincide).limit(TOPE_REMITENTES_BUSQUEDA + 1).subquery()
+    cuantos = sa.func.count()
+    n, ids = db.session.execute(sa.select(cuantos, sa.case(
+        (cuantos <= TOPE_REMITENTES_BUSQUEDA, sa.func.array_agg(hallados.c.id))))).one()
+    if not n:
+        return por_expediente
+    if ids is not None:
+        return sa.or_(por_expediente, Expediente.persona_id == sa.any_(
+            sa.bindparam("remitentes", ids, type_=sa.ARRAY(sa.Integer), unique=True)))
+    fila_a_fila = (sa.select(coincide).where(Persona.id == Expediente.persona_id)
+                   .correlate_except(Persona).scalar_subquery())
+    return sa.or_(por_expediente, fila_a_fila)
 
 
 # ------------------------------------------------------------------ flujo: derivar, recibir, atender…
