@@ -2,7 +2,7 @@
 y normas municipales (numeradas, publicadas, relacionadas); permisos de los roles por defecto para las vistas nuevas.
 
 Revision ID: f14a7f0c2d1c
-Revises: 8b05d7542504
+Revises: 5c1e0b7d9a42
 Create Date: 2026-11-25 20:04:50.035766
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f14a7f0c2d1c'
-down_revision = '8b05d7542504'
+down_revision = '5c1e0b7d9a42'
 branch_labels = None
 depends_on = None
 
