@@ -7,9 +7,10 @@ vigencia, derogación, dietas y causales de vacancia por inasistencias.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import nh3
 import sqlalchemy as sa
@@ -166,8 +167,7 @@ def advertencias_sesion(sesion: SesionConcejo) -> list[str]:
 
 def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, object]]) -> None:
     """filas = {miembro_id: (estado, hora_llegada)}; reemplaza lo anotado para esos miembros."""
-    if sesion.estado in (EstadoSesion.levantada, EstadoSesion.suspendida) and sesion.acta is not None \
-            and sesion.acta.estado == EstadoActa.aprobada:
+    if sesion.acta is not None and sesion.acta.estado == EstadoActa.aprobada:
         raise ErrorConcejo("El acta ya fue aprobada: la asistencia no se modifica.")
     miembros = {m.id: m for m in sesion.periodo.miembros}
     actuales = {a.miembro_id: a for a in sesion.asistencias}
@@ -401,7 +401,7 @@ def _mes(d: date) -> str:
 
 def _sesiones(anio: int, tipos=None):
     q = (sa.select(SesionConcejo).where(SesionConcejo.anio == anio).order_by(SesionConcejo.fecha_hora)
-         .options(selectinload(SesionConcejo.asistencias)))
+         .options(selectinload(SesionConcejo.asistencias).joinedload(Asistencia.miembro)))
     if tipos:
         q = q.where(SesionConcejo.tipo.in_(tipos))
     return db.session.scalars(q).all()
@@ -478,10 +478,9 @@ def reporte_sesiones(anio: int) -> list[dict]:
 
 
 def _mas_meses(d: date, meses: int) -> date:
-    y, m = divmod(d.month - 1 + meses, 12)
-    ultimo = [31, 29 if (d.year + y) % 4 == 0 and ((d.year + y) % 100 or (d.year + y) % 400 == 0) else 28,
-              31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m]
-    return date(d.year + y, m + 1, min(d.day, ultimo))
+    anios, mes = divmod(d.month - 1 + meses, 12)
+    anio = d.year + anios
+    return date(anio, mes + 1, min(d.day, calendar.monthrange(anio, mes + 1)[1]))
 
 
 def alertas_vacancia(periodo: PeriodoMunicipal | None = None) -> list[dict]:
@@ -489,7 +488,7 @@ def alertas_vacancia(periodo: PeriodoMunicipal | None = None) -> list[dict]:
     en 3 meses (LOM art. 22 inc. 7). Se evalúan las sesiones ordinarias celebradas o sin quórum."""
     q = (sa.select(SesionConcejo).where(SesionConcejo.tipo == TipoSesion.ordinaria,
                                         SesionConcejo.estado.in_((*SESIONES_CELEBRADAS, EstadoSesion.sin_quorum)))
-         .order_by(SesionConcejo.fecha_hora).options(selectinload(SesionConcejo.asistencias)))
+         .order_by(SesionConcejo.fecha_hora).options(selectinload(SesionConcejo.asistencias).joinedload(Asistencia.miembro)))
     if periodo is not None:
         q = q.where(SesionConcejo.periodo_id == periodo.id)
     sesiones = db.session.scalars(q).all()
@@ -515,7 +514,3 @@ def alertas_vacancia(periodo: PeriodoMunicipal | None = None) -> list[dict]:
             alertas.append({"regidor": nombres[mid], "causal": causal})
     return alertas
 
-
-def momento_lima(fecha: date, hora: str) -> datetime:
-    h, m = (int(x) for x in hora.split(":"))
-    return datetime(fecha.year, fecha.month, fecha.day, h, m, tzinfo=ZONA_LIMA)

@@ -187,7 +187,7 @@ def cargar_concejo_demo() -> PeriodoMunicipal:
 
 
 def cargar_sesiones_demo() -> None:
-    """Una sesión ordinaria celebrada (asistencia, votos, acta, ordenanza) y la próxima, convocada."""
+    """Una sesión ordinaria celebrada (asistencia, votos, acta, ordenanza publicada) y la próxima, convocada."""
     from services import concejo
 
     if db.session.scalar(sa.select(sa.func.count()).select_from(SesionConcejo)):
@@ -220,6 +220,8 @@ def cargar_sesiones_demo() -> None:
     concejo.instalar(pasada)
     votos = {m.id: ("contra" if m.orden in (7, 8) else "favor", None) for m in miembros if 0 < m.orden < 9}
     concejo.votar(pasada.puntos[0], votos)
+    ordenanza = concejo.crear_norma_de_punto(pasada.puntos[0])
+    concejo.publicar(ordenanza, "diario_judicial", pasada.fecha + timedelta(days=2))
     pasada.estado = "levantada"
     db.session.flush()
     concejo.generar_acta(pasada)

@@ -34,6 +34,14 @@ def test_demo_force_con_expedientes(app, runner, crear_expediente):
     assert r.exit_code == 0, r.output
     assert "300 expedientes sintéticos" in r.output
     db.session.expire_all()
+    # el concejo demo: período vigente, una sesión celebrada con acta y su ordenanza en vigor, y la próxima
+    from models import Acta, MiembroConcejo, NormaMunicipal, SesionConcejo
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MiembroConcejo)) == 10
+    estados = db.session.scalars(sa.select(SesionConcejo.estado).order_by(SesionConcejo.fecha_hora)).all()
+    assert [e.value for e in estados] == ["levantada", "convocada"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Acta)) == 1
+    assert db.session.scalar(sa.select(NormaMunicipal.estado)).value == "vigente"
 
     filas = db.session.execute(sa.select(
         Expediente.id, Expediente.anio, Expediente.numero, Expediente.codigo, Expediente.fecha_recepcion,
