@@ -13,7 +13,6 @@ from flask import abort, current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, IntEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
-from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
@@ -210,7 +209,7 @@ class SesionConcejoView(VistaConcejo):
 
     def _operar(self, sesion: SesionConcejo, operacion: str, datos) -> str:
         if operacion == "citar":
-            nuevas = concejo.citar(sesion, (datos.get("funcionarios") or "").splitlines(), current_user)
+            nuevas = concejo.citar(sesion, (datos.get("funcionarios") or "").splitlines())
             return f"{len(nuevas)} citaciones generadas."
         if operacion == "cargo":
             cit = next((c for c in sesion.citaciones if c.id == datos.get("citacion", type=int)), None)
@@ -251,6 +250,8 @@ class SesionConcejoView(VistaConcejo):
             punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
             if punto is None:
                 abort(404)
+            if punto.resultado != ResultadoPunto.pendiente:
+                raise ErrorConcejo(f"El punto ya está {punto.resultado.etiqueta.lower()}.")
             punto.resultado = ResultadoPunto(operacion)
             return f"Punto {punto.orden}: {punto.resultado.etiqueta.lower()}."
         if operacion == "acta":

@@ -82,7 +82,6 @@ def numerar_sesion(sesion: SesionConcejo) -> None:
         sesion.periodo = periodo_de(fecha)
         if sesion.periodo is None:
             raise ErrorConcejo("No hay un período municipal registrado que comprenda la fecha de la sesión.")
-    sesion.tipo = TipoSesion(sesion.tipo)  # el formulario entrega el texto
     sesion.anio = fecha.year
     sesion.numero = numeracion.siguiente(f"sesion:{sesion.tipo.value}:{fecha.year}")
 
@@ -100,7 +99,7 @@ def lapso_cumplido(desde: date | None, sesion: SesionConcejo) -> bool:
     return desde is not None and dias_que_median(desde, sesion) >= lapso_requerido(sesion.tipo)
 
 
-def citar(sesion: SesionConcejo, funcionarios: list[str] = (), usuario=None) -> list[Citacion]:
+def citar(sesion: SesionConcejo, funcionarios: list[str] = ()) -> list[Citacion]:
     """Una citación por miembro del concejo (y por funcionario indicado); correo si lo hay y está configurado."""
     if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada):
         raise ErrorConcejo("Solo se cita a una sesión programada o convocada.")
@@ -174,6 +173,8 @@ def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, obje
     for miembro_id, (estado, hora) in filas.items():
         if miembro_id not in miembros:
             raise ErrorConcejo("Un miembro no pertenece al concejo de este período.")
+        if estado not in EstadoAsistencia.__members__:
+            raise ErrorConcejo(f"{miembros[miembro_id].nombre}: estado de asistencia no válido.")
         estado = EstadoAsistencia(estado)
         a = actuales.get(miembro_id) or Asistencia(sesion=sesion, miembro=miembros[miembro_id])
         a.estado = estado
@@ -239,14 +240,17 @@ def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> Resul
     sesion = punto.sesion
     if sesion.estado != EstadoSesion.instalada:
         raise ErrorConcejo("Solo se vota en una sesión instalada.")
-    if punto.resultado in (ResultadoPunto.retirado, ResultadoPunto.a_comision):
-        raise ErrorConcejo("El punto fue retirado o pasó a comisión: no se vota.")
+    if punto.resultado != ResultadoPunto.pendiente:
+        raise ErrorConcejo(f"El punto ya está {punto.resultado.etiqueta.lower()}: para reconsiderarlo, "
+                           "agéndelo de nuevo.")
     presentes = {a.miembro_id: a.miembro for a in sesion.asistencias if a.estado == EstadoAsistencia.presente}
     actuales = {v.miembro_id: v for v in punto.votos}
     for miembro_id, (sentido, fundamento) in votos.items():
         if miembro_id not in presentes:
             raise ErrorConcejo("Solo votan los miembros presentes en la sesión.")
         fundamento = (fundamento or "").strip() or None
+        if sentido not in SentidoVoto.__members__:
+            raise ErrorConcejo("Voto no válido.")
         if sentido == "abstencion" and not fundamento:
             raise ErrorConcejo(f"{presentes[miembro_id].nombre}: la abstención debe fundamentarse.")
         voto = actuales.get(miembro_id) or Voto(miembro=presentes[miembro_id])
@@ -344,7 +348,6 @@ def _acta_inmutable(mapper, connection, acta):
 
 # --------------------------------------------------------------------------- normas
 def numerar_norma(norma: NormaMunicipal) -> None:
-    norma.tipo = TipoNorma(norma.tipo)  # el formulario entrega el texto
     norma.anio = (norma.fecha_emision or hoy_lima()).year
     norma.numero = numeracion.siguiente(f"norma:{norma.tipo.value}:{norma.anio}")
     norma.codigo = NormaMunicipal.formato_codigo(norma.tipo, norma.anio, norma.numero,

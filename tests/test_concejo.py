@@ -145,6 +145,7 @@ def test_sesion_completa(como):
     s = db.session.get(SesionConcejo, s.id)
     assert (s.miembros_habiles, s.quorum_requerido, s.presentes, s.hay_quorum) == (10, 6, 4, False)
     operar(sg, s, "instalar", esperar_error="No hay quórum: 4 presentes de 6 requeridos")
+    operar(sg, s, "asistencia", esperar_error="estado de asistencia no válido", **{f"estado_{ms[4].id}": "fantasma"})
     assert db.session.get(SesionConcejo, s.id).estado.value == "convocada"
     # con quórum: la licencia del regidor 7 lo saca de los hábiles (9 → quórum 5); 7 presentes
     asistencia(sg, s, {4: "presente", 5: "presente", 6: "presente", 7: "licencia"})
@@ -158,6 +159,7 @@ def test_sesion_completa(como):
     # --- punto 1, mayoría simple: la abstención sin fundamento se rechaza sin guardar nada
     p1 = punto(s, 1)
     votos1 = {1: "favor", 2: "favor", 3: "favor", 4: "favor", 5: "contra", 6: "abstencion"}
+    votar(sg, s, p1, {1: "nulo"}, esperar_error="Voto no válido.")
     votar(sg, s, p1, votos1, esperar_error="la abstención debe fundamentarse")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Voto)) == 0
     votar(sg, s, p1, votos1, {6: "No conozco el informe técnico"})
@@ -187,6 +189,8 @@ def test_sesion_completa(como):
     votar(sg, s, punto(s, 3), {0: "favor"})
     p3 = punto(s, 3)
     assert (p3.votos_favor, p3.votos_contra, p3.resultado.value) == (3, 3, "aprobado")
+    votar(sg, s, punto(s, 3), {1: "contra"}, esperar_error="El punto ya está aprobado")  # decidido, no se revota
+    votar(sg, s, punto(s, 3), {1: "nulo"}, esperar_error="El punto ya está aprobado")
     acuerdo = db.session.scalar(sa.select(NormaMunicipal).where(NormaMunicipal.punto_agenda_id == p3.id))
     assert acuerdo.codigo == "ACUERDO DE CONCEJO N° 001-2026-MDD"
 
