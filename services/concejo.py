@@ -383,11 +383,12 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
 
 
 def actualizar_vigencias() -> int:
-    """Publicadas cuya fecha de vigencia llegó → vigentes (tarea diaria)."""
-    r = db.session.execute(sa.update(NormaMunicipal).where(
-        NormaMunicipal.estado == EstadoNorma.publicada, NormaMunicipal.fecha_vigencia <= hoy_lima())
-        .values(estado=EstadoNorma.vigente))
-    return r.rowcount
+    """Publicadas cuya fecha de vigencia llegó → vigentes (tarea diaria; cada cambio queda auditado)."""
+    normas = db.session.scalars(sa.select(NormaMunicipal).where(
+        NormaMunicipal.estado == EstadoNorma.publicada, NormaMunicipal.fecha_vigencia <= hoy_lima())).all()
+    for norma in normas:
+        norma.estado = EstadoNorma.vigente
+    return len(normas)
 
 
 def aplicar_relacion(rel: RelacionNorma) -> None:
