@@ -224,6 +224,12 @@ class CargadorAjax(QueryAjaxModelLoader):
         return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
 
 
+def error_en(form, campo: str, mensaje: str) -> bool:
+    """Mensaje junto al campo (el formulario vuelve con lo escrito); devuelve False para `validar`."""
+    form[campo].errors = [*form[campo].errors, mensaje]
+    return False
+
+
 # --------------------------------------------------------------------------- la vista segura
 class AccesoPorRol:
     """Entrar exige sesión y el permiso «ver» de la pantalla; sin sesión → login, sin permiso → 403."""
@@ -431,6 +437,17 @@ class VistaSegura(AccesoPorRol, ModelView):
     def update_model(self, form, model):
         with db.session.no_autoflush:
             return super().update_model(form, model)
+
+    # ---- formularios: reglas entre campos, con el mensaje junto al campo
+    def validate_form(self, form):
+        ok = super().validate_form(form)
+        if not ok or set(form._fields) <= {"id", "url", "csrf_token"}:  # el formulario de borrar
+            return ok
+        return self.validar(form)
+
+    def validar(self, form) -> bool:
+        """Reglas de la pantalla que miran varios campos: `return error_en(form, campo, mensaje)` o True."""
+        return True
 
     # ---- formularios: campos que el modelo exige pero el servidor completa si llegan vacíos
     campos_opcionales: tuple[str, ...] = ()

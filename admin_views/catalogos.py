@@ -7,7 +7,7 @@ from flask import request
 from sqlalchemy import inspect
 from wtforms.validators import ValidationError
 
-from admin_views.base import CargadorAjax, VistaSegura
+from admin_views.base import CargadorAjax, VistaSegura, error_en
 from models import Persona, UnidadOrganica, db
 from services.calendario import recalcular_plazos
 from services.identidad import error_documento
@@ -32,21 +32,17 @@ class PersonaView(VistaSegura):
                     "direccion", "telefono", "email")
     form_args = {"numero_documento": {"validators": [validar_documento]}}
 
-    def validate_form(self, form):
-        ok = super().validate_form(form)
-        if not ok or "numero_documento" not in form:
-            return ok
+    def validar(self, form):
         if not (form.nombres.data or "").strip() and not (form.razon_social.data or "").strip():
-            form.nombres.errors = ["Indique los nombres (persona natural) o la razón social (persona jurídica)."]
-            return False
+            return error_en(form, "nombres", "Indique los nombres (persona natural) o la razón social "
+                                             "(persona jurídica).")
         actual = request.args.get("id", type=int)
         repetido = db.session.scalar(sa.select(Persona.id).where(
             Persona.tipo_documento == form.tipo_documento.data,
             Persona.numero_documento == (form.numero_documento.data or "").strip().upper(),
             Persona.id != (actual or 0)))
         if repetido:
-            form.numero_documento.errors = ["Ya está registrada una persona con ese documento."]
-            return False
+            return error_en(form, "numero_documento", "Ya está registrada una persona con ese documento.")
         return True
 
     def on_model_change(self, form, model, is_created):

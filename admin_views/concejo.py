@@ -17,7 +17,16 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 
-from admin_views.base import SOLO_LECTURA, CargadorAjax, PaginaSegura, VistaSegura, exportar_tabla, opciones_enum, puede
+from admin_views.base import (
+    SOLO_LECTURA,
+    CargadorAjax,
+    PaginaSegura,
+    VistaSegura,
+    error_en,
+    exportar_tabla,
+    opciones_enum,
+    puede,
+)
 from models import (
     ZONA_LIMA,
     Acta,
@@ -56,27 +65,12 @@ ETIQUETAS_COMUNES = {"periodo": "Período", "periodo.nombre": "Período",
                      "fundamento": "Fundamento", "punto": "Punto", "sentido": "Voto"}
 
 
-def _error(form, campo: str, mensaje: str) -> bool:
-    form[campo].errors = [*form[campo].errors, mensaje]
-    return False
-
-
 class VistaConcejo(VistaSegura):
-    """Base de las pantallas del concejo: etiquetas comunes y errores de las reglas junto al formulario."""
+    """Base de las pantallas del concejo y de normas: etiquetas comunes."""
 
     def __init__(self, *a, **kw):
         self.column_labels = {**ETIQUETAS_COMUNES, **(self.column_labels or {})}
         super().__init__(*a, **kw)
-
-    def validate_form(self, form):
-        ok = super().validate_form(form)
-        if not ok or set(form._fields) <= {"id", "url", "csrf_token"}:  # el formulario de borrar
-            return ok
-        return self.validar(form)
-
-    def validar(self, form) -> bool:
-        """Reglas de la pantalla que miran varios campos: `_error(form, campo, mensaje)` o True."""
-        return True
 
 
 # --------------------------------------------------------------------------- período, miembros, comisiones
@@ -89,7 +83,7 @@ class PeriodoMunicipalView(VistaConcejo):
 
     def validar(self, form):
         if form.fin.data <= form.inicio.data:
-            return _error(form, "fin", "El fin del período debe ser posterior a su inicio.")
+            return error_en(form, "fin", "El fin del período debe ser posterior a su inicio.")
         return True
 
 
@@ -106,12 +100,12 @@ class MiembroConcejoView(VistaConcejo):
     def validar(self, form):
         alcalde = form.cargo.data == "alcalde"
         if alcalde != (form.orden.data == 0):
-            return _error(form, "orden", "El alcalde lleva el orden 0 y los regidores 1 en adelante.")
+            return error_en(form, "orden", "El alcalde lleva el orden 0 y los regidores 1 en adelante.")
         otro = db.session.scalar(sa.select(MiembroConcejo.nombre).where(
             MiembroConcejo.periodo_id == form.periodo.data.id, MiembroConcejo.orden == form.orden.data,
             MiembroConcejo.id != (request.args.get("id", type=int) or 0)))
         if otro:
-            return _error(form, "orden", f"Ese orden ya lo tiene {otro}.")
+            return error_en(form, "orden", f"Ese orden ya lo tiene {otro}.")
         return True
 
 
@@ -170,7 +164,7 @@ class SesionConcejoView(VistaConcejo):
     def validar(self, form):
         conv, cuando = form.fecha_convocatoria.data, form.fecha_hora.data
         if conv and cuando and conv > cuando.date():
-            return _error(form, "fecha_convocatoria", "La convocatoria no puede ser posterior a la sesión.")
+            return error_en(form, "fecha_convocatoria", "La convocatoria no puede ser posterior a la sesión.")
         return True
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-gavel", ".conducir", title="Conducir la sesión")]
     bloqueadas = ("eliminar",)  # el número no se reutiliza
@@ -308,22 +302,22 @@ class PuntoAgendaView(VistaConcejo):
         minima = concejo.mayoria_de(form.materia.data)
         orden = ["simple", "absoluta", "dos_tercios"]
         if orden.index(form.mayoria_requerida.data) < orden.index(minima):
-            return _error(form, "mayoria_requerida",
+            return error_en(form, "mayoria_requerida",
                           f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}» (dominio.md §5).")
         actual = request.args.get("id", type=int) if request.endpoint.endswith("edit_view") else None
         if actual and db.session.scalar(sa.select(sa.func.count()).select_from(Voto).where(Voto.punto_id == actual)):
-            return _error(form, "titulo", "El punto ya fue votado: no se modifica.")
+            return error_en(form, "titulo", "El punto ya fue votado: no se modifica.")
         sesion = form.sesion.data if "sesion" in form else db.session.get(PuntoAgenda, actual or 0).sesion
         if sesion is not None and actual is None:
             en_curso = sesion.estado == EstadoSesion.instalada and sesion.tipo.value != "extraordinaria" \
                 and form.seccion.data != "orden_del_dia"
             if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) and not en_curso:
-                return _error(form, "sesion", "La agenda se fija antes de la sesión; instalada una ordinaria, "
+                return error_en(form, "sesion", "La agenda se fija antes de la sesión; instalada una ordinaria, "
                                               "solo se agregan despacho, informes o pedidos.")
         if sesion is not None and form.orden.data and db.session.scalar(sa.select(PuntoAgenda.id).where(
                 PuntoAgenda.sesion_id == sesion.id, PuntoAgenda.orden == form.orden.data,
                 PuntoAgenda.id != (actual or 0))):
-            return _error(form, "orden", f"La sesión ya tiene un punto {form.orden.data}.")
+            return error_en(form, "orden", f"La sesión ya tiene un punto {form.orden.data}.")
         return True
 
     def on_model_delete(self, model):
@@ -355,7 +349,7 @@ class CitacionView(VistaConcejo):
 
     def validar(self, form):
         if form.fecha_recepcion.data and not (form.recibido_por.data or "").strip():
-            return _error(form, "recibido_por", "Indique quién recibió la citación.")
+            return error_en(form, "recibido_por", "Indique quién recibió la citación.")
         return True
 
     @expose("/imprimir/")

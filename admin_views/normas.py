@@ -11,8 +11,8 @@ from flask_admin.model.template import EndpointLinkRowAction
 from markupsafe import Markup
 from wtforms import TextAreaField
 
-from admin_views.base import CargadorAjax, opciones_enum
-from admin_views.concejo import VistaConcejo, _error
+from admin_views.base import CargadorAjax, error_en, opciones_enum
+from admin_views.concejo import VistaConcejo
 from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma
 from services import concejo
 from services.concejo import ErrorConcejo
@@ -104,7 +104,7 @@ class RelacionNormaView(VistaConcejo):
 
     def validar(self, form):
         if form.origen.data is not None and form.origen.data == form.destino.data:
-            return _error(form, "destino", "Una norma no se relaciona consigo misma.")
+            return error_en(form, "destino", "Una norma no se relaciona consigo misma.")
         return True
 
     def on_model_change(self, form, model, is_created):
