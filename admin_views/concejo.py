@@ -161,13 +161,14 @@ class SesionConcejoView(VistaConcejo):
     form_args = {"periodo": {"description": "Si lo deja vacío, el período que comprende la fecha."},
                  "fecha_convocatoria": {"description": "dd/mm/aaaa; si la deja vacía, el día en que se cita."}}
 
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-gavel", ".conducir", title="Conducir la sesión")]
+    bloqueadas = ("eliminar",)  # el número no se reutiliza
+
     def validar(self, form):
         conv, cuando = form.fecha_convocatoria.data, form.fecha_hora.data
         if conv and cuando and conv > cuando.date():
             return error_en(form, "fecha_convocatoria", "La convocatoria no puede ser posterior a la sesión.")
         return True
-    column_extra_row_actions = [EndpointLinkRowAction("fa fa-gavel", ".conducir", title="Conducir la sesión")]
-    bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def get_query(self):
         return super().get_query().options(
@@ -303,7 +304,7 @@ class PuntoAgendaView(VistaConcejo):
         orden = ["simple", "absoluta", "dos_tercios"]
         if orden.index(form.mayoria_requerida.data) < orden.index(minima):
             return error_en(form, "mayoria_requerida",
-                          f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}» (dominio.md §5).")
+                            f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}» (dominio.md §5).")
         actual = request.args.get("id", type=int) if request.endpoint.endswith("edit_view") else None
         if actual and db.session.scalar(sa.select(sa.func.count()).select_from(Voto).where(Voto.punto_id == actual)):
             return error_en(form, "titulo", "El punto ya fue votado: no se modifica.")
@@ -313,7 +314,7 @@ class PuntoAgendaView(VistaConcejo):
                 and form.seccion.data != "orden_del_dia"
             if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) and not en_curso:
                 return error_en(form, "sesion", "La agenda se fija antes de la sesión; instalada una ordinaria, "
-                                              "solo se agregan despacho, informes o pedidos.")
+                                                "solo se agregan despacho, informes o pedidos.")
         if sesion is not None and form.orden.data and db.session.scalar(sa.select(PuntoAgenda.id).where(
                 PuntoAgenda.sesion_id == sesion.id, PuntoAgenda.orden == form.orden.data,
                 PuntoAgenda.id != (actual or 0))):
