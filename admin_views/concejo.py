@@ -304,7 +304,7 @@ class PuntoAgendaView(VistaConcejo):
         orden = ["simple", "absoluta", "dos_tercios"]
         if orden.index(form.mayoria_requerida.data) < orden.index(minima):
             return error_en(form, "mayoria_requerida",
-                            f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}» (dominio.md §5).")
+                            f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}».")
         actual = request.args.get("id", type=int) if request.endpoint.endswith("edit_view") else None
         if actual and db.session.scalar(sa.select(sa.func.count()).select_from(Voto).where(Voto.punto_id == actual)):
             return error_en(form, "titulo", "El punto ya fue votado: no se modifica.")
