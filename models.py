@@ -720,6 +720,7 @@ class SesionConcejo(ConTrazabilidad, db.Model):
     modalidad: Mapped[Modalidad] = enum_col(Modalidad, "modalidad", default=Modalidad.presencial)
     estado: Mapped[EstadoSesion] = enum_col(EstadoSesion, "estado_sesion", default=EstadoSesion.programada)
     fecha_convocatoria: Mapped[date | None]
+    postergada_desde: Mapped[datetime | None] = mapped_column(MomentoUTC)  # fecha y hora original (una vez)
     observaciones: Mapped[str | None] = mapped_column(Text)
 
     periodo: Mapped[PeriodoMunicipal] = relationship()

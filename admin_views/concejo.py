@@ -213,7 +213,7 @@ class SesionConcejoView(VistaConcejo):
             recibido = (datos.get("recibido_por") or "").strip()
             if not recibido:
                 raise ErrorConcejo("Indique quién recibió la citación.")
-            fecha = _momento_formulario(datos.get("fecha_recepcion"))
+            fecha = _momento_formulario(datos.get("fecha_recepcion"), "Fecha y hora de recepción", ahora=True)
             cit.fecha_recepcion, cit.recibido_por = fecha, recibido[:200]
             return f"Cargo de la citación a {cit.para} registrado."
         if operacion == "asistencia":
@@ -226,6 +226,12 @@ class SesionConcejoView(VistaConcejo):
             db.session.flush()
             db.session.expire(sesion, ["asistencias"])
             return f"Asistencia registrada: {sesion.presentes} presentes, quórum {sesion.quorum_requerido}."
+        if operacion == "postergar":
+            if not (datos.get("solicitantes") or "").isdigit():
+                raise ErrorConcejo("Indique cuántos miembros piden la postergación.")
+            concejo.postergar(sesion, _momento_formulario(datos.get("nueva_fecha"), "Nueva fecha y hora"),
+                              int(datos["solicitantes"]))
+            return f"Sesión postergada al {sesion.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y %H:%M}."
         if operacion == "instalar":
             concejo.instalar(sesion)
             return "Sesión instalada."
@@ -255,13 +261,14 @@ class SesionConcejoView(VistaConcejo):
         raise ErrorConcejo("Operación desconocida.")
 
 
-def _momento_formulario(texto: str | None):
-    if not texto:
+def _momento_formulario(texto: str | None, campo: str, ahora: bool = False):
+    """«dd/mm/aaaa hh:mm» en hora de Lima; vacío: ahora (si se permite)."""
+    if not texto and ahora:
         return datetime.now(ZONA_LIMA)
     try:
-        return datetime.strptime(texto.strip(), "%d/%m/%Y %H:%M").replace(tzinfo=ZONA_LIMA)
+        return datetime.strptime((texto or "").strip(), "%d/%m/%Y %H:%M").replace(tzinfo=ZONA_LIMA)
     except ValueError:
-        raise ErrorConcejo("Fecha y hora de recepción no válidas: use dd/mm/aaaa hh:mm.") from None
+        raise ErrorConcejo(f"{campo} no válida: use dd/mm/aaaa hh:mm.") from None
 
 
 def _hora_formulario(texto: str | None, nombre: str):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import nh3
 import sqlalchemy as sa
@@ -91,8 +91,10 @@ def lapso_requerido(tipo: TipoSesion) -> int:
 
 
 def dias_que_median(desde: date, sesion: SesionConcejo) -> int:
-    """Días hábiles que median entre `desde` y el día de la sesión (ninguno de los dos cuenta)."""
-    return calendario.dias_habiles_entre(desde, sesion.fecha - timedelta(days=1))
+    """Días hábiles que median entre `desde` y el día de la sesión (ninguno de los dos cuenta). Si se
+    postergó, cuenta la fecha convocada: la postergación no exige nueva convocatoria."""
+    dia = (sesion.postergada_desde or sesion.fecha_hora).astimezone(ZONA_LIMA).date()
+    return calendario.dias_habiles_entre(desde, dia - timedelta(days=1))
 
 
 def lapso_cumplido(desde: date | None, sesion: SesionConcejo) -> bool:
@@ -162,6 +164,22 @@ def advertencias_sesion(sesion: SesionConcejo) -> list[str]:
         if aviso and c.fecha_recepcion is not None:
             avisos.append(f"{c.para}: {aviso.lower()}.")
     return avisos
+
+
+def postergar(sesion: SesionConcejo, nueva: datetime, solicitantes: int) -> None:
+    """Una sola vez, a pedido de dos tercios del número legal, de 3 a 5 días hábiles, sin nueva convocatoria."""
+    if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada):
+        raise ErrorConcejo("Solo se posterga una sesión que aún no se instala.")
+    if sesion.postergada_desde is not None:
+        raise ErrorConcejo("La sesión ya fue postergada una vez.")
+    minimo = umbral("dos_tercios", sesion.numero_legal)
+    if solicitantes < minimo:
+        raise ErrorConcejo(f"La postergación la piden al menos dos tercios del número legal ({minimo} de "
+                           f"{sesion.numero_legal}).")
+    dias = calendario.dias_habiles_entre(sesion.fecha, nueva.astimezone(ZONA_LIMA).date())
+    if not 3 <= dias <= 5:
+        raise ErrorConcejo(f"La nueva fecha está a {dias} días hábiles; la postergación es de 3 a 5.")
+    sesion.postergada_desde, sesion.fecha_hora = sesion.fecha_hora, nueva
 
 
 def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, object]]) -> None:

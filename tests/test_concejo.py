@@ -473,3 +473,25 @@ def test_tablero_muestra_las_proximas_sesiones(como):
     assert "Próximas sesiones del concejo" in r.text and "Sesión solemne N° 001" in r.text
     assert f"/admin/sesion_concejo/conducir/?id={s.id}" in r.text
     assert "Próximas sesiones" not in como("unidad").get("/admin/").text  # sin permiso sobre sesiones
+
+
+def test_postergacion_una_vez_de_3_a_5_dias_habiles(como):
+    """Sesión del viernes 24/07/2026: al lunes 03/08 median 27, 30, 31 y 3 (28–29 feriados) = 4 días hábiles."""
+    sg = como("secretaria_general")
+    s = crear_sesion(sg, "ordinaria", "24/07/2026 10:00", "20/07/2026")
+    operar(sg, s, "postergar", esperar_error="dos tercios del número legal (7 de 10)",
+           nueva_fecha="03/08/2026 10:00", solicitantes="6")
+    operar(sg, s, "postergar", esperar_error="a 6 días hábiles; la postergación es de 3 a 5",
+           nueva_fecha="05/08/2026 10:00", solicitantes="7")
+    r = operar(sg, s, "postergar", esperar_error="Nueva fecha y hora no válida", nueva_fecha="3 de agosto",
+               solicitantes="7")
+    assert 'value="3 de agosto"' in r.text  # lo escrito se conserva
+    operar(sg, s, "postergar", nueva_fecha="03/08/2026 10:00", solicitantes="7")
+    s = db.session.get(SesionConcejo, s.id)
+    assert s.fecha_hora == datetime(2026, 8, 3, 10, tzinfo=ZONA_LIMA)
+    assert s.postergada_desde == datetime(2026, 7, 24, 10, tzinfo=ZONA_LIMA)
+    r = sg.get(f"/admin/sesion_concejo/conducir/?id={s.id}")
+    assert "postergada; convocada para el 24/07/2026 10:00" in r.text
+    assert "Convocada con" not in r.text  # el lapso se cuenta hasta la fecha convocada (median el 21 y el 22)
+    operar(sg, s, "postergar", esperar_error="ya fue postergada una vez", nueva_fecha="07/08/2026 10:00",
+           solicitantes="10")

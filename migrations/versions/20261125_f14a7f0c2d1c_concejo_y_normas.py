@@ -104,6 +104,7 @@ def upgrade():
     sa.Column('modalidad', sa.Enum('presencial', 'virtual', 'mixta', name='modalidad', native_enum=False, create_constraint=True, length=12), nullable=False),
     sa.Column('estado', sa.Enum('programada', 'convocada', 'instalada', 'sin_quorum', 'levantada', 'suspendida', name='estado_sesion', native_enum=False, create_constraint=True, length=12), nullable=False),
     sa.Column('fecha_convocatoria', sa.Date(), nullable=True),
+    sa.Column('postergada_desde', sa.DateTime(timezone=True), nullable=True),
     sa.Column('observaciones', sa.Text(), nullable=True),
     sa.Column('creado_en', sa.DateTime(timezone=True), nullable=False),
     sa.Column('creado_por_id', sa.Integer(), nullable=True),
