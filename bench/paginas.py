@@ -58,12 +58,11 @@ como se miden los resultados guardados (bench/resultado_1m.txt). No es el valor 
 diferencia sin él; la cabecera de la salida y la línea de metas dicen si estaba activo.
 
 Uso:
-  .venv/bin/python bench/paginas.py --filas 1000000 --gc-freeze   # como producción: bench/resultado_1m.txt
+  .venv/bin/python bench/paginas.py --filas 1000000 --gc-freeze   # la escala completa (1M = el valor por defecto),
+                                                              # como producción: bench/resultado_1m.txt; en una
+                                                              # máquina de 2 CPU, ~3 min de carga (165-190 s,
+                                                              # 5-6k exp/s) + ~20 s de medición: ~3-4 min
   .venv/bin/python bench/paginas.py --filas 200000            # ~3 min en una máquina de 2 CPU (~1 min de carga)
-  .venv/bin/python bench/paginas.py --filas 1000000           # la escala completa (= el valor por defecto):
-                                                              # ~5 min de carga (extrapolado de 200k, 4k exp/s)
-                                                              # + ~10-15 min de medición (las búsquedas escalan
-                                                              # con las coincidencias): calcule ~20 min
   .venv/bin/python bench/paginas.py --filas 200000 --sqlite   # también SQLite
 Opciones: --repeticiones 50, --calentamiento 3, --sin-postgres, --gc-freeze.
 """
