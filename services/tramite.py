@@ -105,15 +105,21 @@ def recalcular_expedientes(desde: date, cal: frozenset[date]) -> int:
 
 @calendario.al_cambiar_calendario
 def recalcular_derivaciones(desde: date, cal: frozenset[date]) -> int:
-    """Recalcula `fecha_limite` de las derivaciones abiertas afectadas por el cambio."""
+    """Recalcula `fecha_limite` de las derivaciones abiertas afectadas por el cambio (con los días en que el
+    plazo no corrió porque el expediente estuvo observado, como en `subsanar`)."""
     filas = db.session.execute(
-        sa.select(Derivacion.id, Derivacion.fecha_envio, Derivacion.plazo_dias_habiles, Derivacion.fecha_limite)
+        sa.select(Derivacion.id, Derivacion.fecha_envio, Derivacion.plazo_dias_habiles, Derivacion.fecha_limite,
+                  Expediente.fecha_observacion, Expediente.fecha_subsanacion)
+        .join(Expediente, Expediente.id == Derivacion.expediente_id)
         .where(Derivacion.estado.in_((EstadoDerivacion.pendiente, EstadoDerivacion.recibido)),
                Derivacion.plazo_dias_habiles.is_not(None), Derivacion.fecha_limite >= desde)
     ).all()
     cambios = []
-    for id_, envio, plazo, actual in filas:
-        nuevo = calendario.sumar_habiles(envio.astimezone(ZONA_LIMA).date(), plazo, cal)
+    for id_, envio, plazo, actual, observado, subsanado in filas:
+        inicio = envio.astimezone(ZONA_LIMA).date()
+        suspendidos = calendario.habiles_entre(observado, subsanado, cal) \
+            if observado and subsanado and inicio <= observado else 0
+        nuevo = calendario.sumar_habiles(inicio, plazo + max(0, suspendidos), cal)
         if nuevo != actual:
             cambios.append({"id": id_, "fecha_limite": nuevo})
     if cambios:

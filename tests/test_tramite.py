@@ -849,6 +849,31 @@ def test_feriado_nuevo_recalcula_las_derivaciones_abiertas(base, como, crear_exp
     assert _leer(Expediente, exp.id).fecha_vencimiento == habil(exp.fecha_presentacion, 5, con_feriado)
 
 
+def test_feriado_nuevo_respeta_los_dias_de_observacion_en_la_derivacion(base, como, reloj):
+    """Ingreso el 31/03/2026 con 5 días, observado el 1/04 y subsanado el 7/04 (Semana Santa de por medio):
+    la unidad tiene 2 días hábiles más. Un feriado nuevo el miércoles 8/04 recalcula sin perderlos."""
+    persona_id = _persona()
+    mp = como("mesa_partes")
+    reloj(lima(2026, 3, 31, 10, 15))
+    assert _ingreso(mp, persona_id).status_code == 302
+    exp = _ultimo_expediente()
+    reloj(lima(2026, 4, 1, 11, 0))
+    assert _tramitar(mp, exp.id, "observar", observacion="Falta el plano.").status_code == 302
+    reloj(lima(2026, 4, 7, 16, 30))
+    assert _tramitar(mp, exp.id, "subsanar").status_code == 302
+    [abierta] = _derivaciones(exp.id)
+    assert abierta.fecha_limite == habil(date(2026, 3, 31), 5 + 2) == date(2026, 4, 13)
+
+    r = como("secretaria_general").post("/admin/feriado/new/", {
+        "fecha": "08/04/2026", "nombre": "Día no laborable (prueba)", "tipo": "no_laborable"})
+    assert r.status_code == 302
+    con_feriado = _np_cal(FERIADOS | {date(2026, 4, 8)})
+    esperado = habil(date(2026, 3, 31), 5 + 2, con_feriado)
+    assert esperado == date(2026, 4, 14)
+    assert _leer(Derivacion, abierta.id).fecha_limite == esperado
+    assert _leer(Expediente, exp.id).fecha_vencimiento == esperado
+
+
 def test_mesa_digital_no_sobrescribe_al_ciudadano_registrado(base):
     """Un formulario anónimo con un DNI ya registrado completa datos vacíos, nunca cambia los existentes."""
     persona_id = _persona(numero="45678912", nombres="Juana", apellidos="Pérez Ccori")
