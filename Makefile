@@ -32,6 +32,7 @@ test: lint
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/paginas.py --filas 1000000 --gc-freeze
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
