@@ -37,7 +37,7 @@ from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.orm import aliased
 from wtforms.fields import DateField, DateTimeField
-from wtforms.validators import Optional
+from wtforms.validators import Email, InputRequired, Optional
 
 from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
 from services import ErrorDeRegla
@@ -474,16 +474,23 @@ class VistaSegura(AccesoPorRol, ModelView):
         finally:
             self.form_columns, self.form_extra_fields = anteriores, extra
 
-    # ---- formularios: fechas dd/mm/aaaa
+    # ---- formularios: fechas dd/mm/aaaa; todo campo `email` se valida como correo (si se llena)
     def scaffold_form(self):
         form_class = super().scaffold_form()
         for nombre in dir(form_class):
             campo = getattr(form_class, nombre)
-            if getattr(campo, "field_class", None) is not None and issubclass(campo.field_class, DateField):
+            if getattr(campo, "field_class", None) is None:
+                continue
+            if issubclass(campo.field_class, DateField):
                 campo.kwargs["format"] = "%d/%m/%Y"
                 campo.kwargs["widget"] = DatePickerWidget()
                 campo.kwargs.setdefault("render_kw", {})["data-date-format"] = "DD/MM/YYYY"
                 campo.kwargs["description"] = campo.kwargs.get("description") or "dd/mm/aaaa"
+            elif nombre == "email":
+                otros = [v for v in campo.kwargs.get("validators", []) if not isinstance(v, InputRequired | Optional)]
+                campo.kwargs["validators"] = [Optional(), *otros,
+                                              Email(message="Correo electrónico no válido.",
+                                                    check_deliverability=False)]
         return form_class
 
     # ---- exportación

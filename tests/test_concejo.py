@@ -495,3 +495,17 @@ def test_postergacion_una_vez_de_3_a_5_dias_habiles(como):
     assert "Convocada con" not in r.text  # el lapso se cuenta hasta la fecha convocada (median el 21 y el 22)
     operar(sg, s, "postergar", esperar_error="ya fue postergada una vez", nueva_fecha="07/08/2026 10:00",
            solicitantes="10")
+
+
+def test_correo_de_miembro_validado(como):
+    sg = como("secretaria_general")
+    periodo_id = miembros()[0].periodo_id
+    datos = {"periodo": periodo_id, "nombre": "Nueva Regidora", "cargo": "regidor", "orden": 10, "habil": "y",
+             "email": "no-es-un-correo"}
+    r = sg.post("/admin/miembro_concejo/new/", data=datos)
+    assert r.status_code == 200 and "Correo electrónico no válido." in r.text and 'value="no-es-un-correo"' in r.text
+    r = sg.post("/admin/miembro_concejo/new/", data={**datos, "orden": 1, "email": ""})
+    assert r.status_code == 200 and "Ese orden ya lo tiene" in r.text
+    assert len(miembros()) == 10
+    assert sg.post("/admin/miembro_concejo/new/", data={**datos, "email": "nueva@demo.gob.pe"}).status_code == 302
+    assert len(miembros()) == 11
