@@ -469,7 +469,7 @@ def _carga() -> str:
 
 
 def orquestar(args) -> None:
-    from tests.pg_server import ServidorPG, binarios
+    from tests.pg_server import para_benchmark
 
     inicio = time.perf_counter()
     print(f"Carga de la máquina (loadavg 1/5/15 min) al empezar: {_carga()} en {os.cpu_count()} CPU", flush=True)
@@ -478,20 +478,10 @@ def orquestar(args) -> None:
     (tmp / "sqlite").mkdir()
     backends = {"sqlite": f"sqlite:///{tmp / 'sqlite' / 'bench.db'}"}
     todos: dict[str, dict[str, dict]] = {}
-    servidor = None
+    servidor, url_pg = para_benchmark(args.sin_postgres)
+    if url_pg:
+        backends["postgres"] = url_pg
     try:
-        if args.sin_postgres:
-            print("[postgres] omitido (--sin-postgres)")
-        elif binarios() is None:
-            print("[postgres] omitido: no hay initdb/pg_ctl en esta máquina (instale el paquete postgresql)")
-        else:
-            try:
-                servidor = ServidorPG()
-                servidor.iniciar()
-                servidor.sql("CREATE DATABASE bench")
-                backends["postgres"] = servidor.url("bench")
-            except Exception as e:  # noqa: BLE001 - sin PostgreSQL se sigue con SQLite
-                print(f"[postgres] omitido: no arrancó ({type(e).__name__}: {e})")
 
         # carga de datos: en paralelo (aún no se mide nada) y fuera del proceso padre
         print(f"Cargando {args.filas:,} expedientes en: {', '.join(backends)}…", flush=True)

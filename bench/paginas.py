@@ -667,29 +667,18 @@ def _informe(backend: str, prep: dict, med: dict, filas: int) -> None:
 
 
 def orquestar(args) -> None:
-    from tests.pg_server import ServidorPG, binarios
+    from tests.pg_server import para_benchmark
 
     inicio = time.perf_counter()
     print(f"Carga de la máquina (loadavg 1/5/15) al empezar: {_carga_maquina()} en {os.cpu_count()} CPU", flush=True)
     print(_texto_gc(args.gc_freeze), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="bench-paginas-"))
     backends: dict[str, str] = {}
-    servidor = None
     informes = []
+    servidor, url_pg = para_benchmark(args.sin_postgres)
+    if url_pg:
+        backends["postgres"] = url_pg
     try:
-        if args.sin_postgres:
-            print("[postgres] omitido (--sin-postgres)")
-        elif binarios() is None:
-            print("[postgres] OMITIDO: no hay initdb/pg_ctl en esta máquina (instale el paquete postgresql); "
-                  "PostgreSQL es la base de producción: esta corrida no dice nada de ella.")
-        else:
-            try:
-                servidor = ServidorPG()
-                servidor.iniciar()
-                servidor.sql("CREATE DATABASE bench")
-                backends["postgres"] = servidor.url("bench")
-            except Exception as e:  # noqa: BLE001 - sin PostgreSQL se sigue con SQLite, si se pidió
-                print(f"[postgres] omitido: no arrancó ({type(e).__name__}: {e})")
         if args.sqlite:
             (tmp / "sqlite").mkdir()
             backends["sqlite"] = f"sqlite:///{tmp / 'sqlite' / 'bench.db'}"

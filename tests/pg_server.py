@@ -91,6 +91,27 @@ class ServidorPG:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def para_benchmark(omitir: bool, base: str = "bench") -> tuple[ServidorPG | None, str | None]:
+    """PostgreSQL desechable con una base vacía para un benchmark: (servidor, url), o (None, None) con el
+    motivo impreso si se pidió omitirlo o no se puede (el benchmark sigue con SQLite)."""
+    if omitir:
+        print("[postgres] omitido (--sin-postgres)")
+        return None, None
+    if binarios() is None:
+        print("[postgres] OMITIDO: no hay initdb/pg_ctl en esta máquina (instale el paquete postgresql); "
+              "PostgreSQL es la base de producción: esta corrida no dice nada de ella.")
+        return None, None
+    servidor = ServidorPG()
+    try:
+        servidor.iniciar()
+        servidor.sql(f"CREATE DATABASE {base}")
+        return servidor, servidor.url(base)
+    except Exception as e:  # noqa: BLE001 - sin PostgreSQL se sigue con SQLite
+        print(f"[postgres] omitido: no arrancó ({type(e).__name__}: {e})")
+        servidor.detener()
+        return None, None
+
+
 def _hay_locale(nombre: str) -> bool:
     try:
         salida = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower()
