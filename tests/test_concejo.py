@@ -238,6 +238,11 @@ def test_sesion_completa(como):
         db.session.get(Acta, acta.id).contenido = "por script"
         db.session.flush()
     db.session.rollback()
+    for sql in ("UPDATE acta SET contenido = 'por SQL' WHERE id = :id", "DELETE FROM acta WHERE id = :id"):
+        with pytest.raises(sa.exc.DatabaseError, match="el acta aprobada no se modifica"):
+            db.session.execute(sa.text(sql), {"id": acta.id})
+        db.session.rollback()
+    assert db.session.get(Acta, acta.id).contenido == antes
     assert db.session.scalar(sa.select(RegistroAuditoria).where(
         RegistroAuditoria.entidad == "acta", RegistroAuditoria.entidad_id == acta.id,
         RegistroAuditoria.accion == "editar")) is not None

@@ -261,9 +261,38 @@ def upgrade():
 
 
     _dar_permisos()
+    _acta_aprobada_inmutable()
+
+
+def _acta_aprobada_inmutable():
+    """Aprobada, el acta no se modifica ni se borra, tampoco por SQL directo (la app lo impide antes)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("""
+            CREATE FUNCTION acta_aprobada_inmutable() RETURNS trigger AS $$
+            BEGIN
+                IF OLD.estado = 'aprobada' THEN
+                    RAISE EXCEPTION 'el acta aprobada no se modifica';
+                END IF;
+                RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+            END $$ LANGUAGE plpgsql
+        """)
+        op.execute("""
+            CREATE TRIGGER tg_acta_aprobada_inmutable BEFORE UPDATE OR DELETE ON acta
+            FOR EACH ROW EXECUTE FUNCTION acta_aprobada_inmutable()
+        """)
+    else:
+        for operacion in ("UPDATE", "DELETE"):
+            op.execute(f"""
+                CREATE TRIGGER tg_acta_aprobada_inmutable_{operacion.lower()} BEFORE {operacion} ON acta
+                WHEN OLD.estado = 'aprobada'
+                BEGIN SELECT RAISE(ABORT, 'el acta aprobada no se modifica'); END
+            """)
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS tg_acta_aprobada_inmutable ON acta")
+        op.execute("DROP FUNCTION IF EXISTS acta_aprobada_inmutable()")
     op.execute(sa.text("DELETE FROM permiso WHERE vista IN ('" + "', '".join((*CONCEJO, *NORMAS)) + "')"))
     op.drop_table('relacion_norma')
     op.drop_table('voto')
