@@ -474,18 +474,21 @@ def reporte_normas(anio: int | None = None) -> list[dict]:
 
 
 def reporte_sesiones(anio: int) -> list[dict]:
-    """Por mes: sesiones por tipo y si las ordinarias están fuera de 2 a 4 (LOM art. 13)."""
+    """Por mes: sesiones por tipo y si las ordinarias están fuera de 2 a 4 (LOM art. 13). Los meses anteriores a
+    la primera sesión registrada en el sistema no se listan (no hay datos de entonces, no faltan sesiones)."""
     cuenta: dict = defaultdict(lambda: defaultdict(int))
     for s in _sesiones(anio):
         if s.estado in SESIONES_CELEBRADAS:
             cuenta[_mes(s.fecha)][s.tipo.value] += 1
+    primera = db.session.scalar(sa.select(sa.func.min(SesionConcejo.fecha_hora)))
+    desde = (primera.astimezone(ZONA_LIMA).year, primera.astimezone(ZONA_LIMA).month) if primera else (9999, 12)
     hoy = hoy_lima()
     minimo, maximo = _cfg("ORDINARIAS_MES", (2, 4))
     filas = []
     for mes in range(1, 13):
         clave = f"{anio}-{mes:02d}"
         c = cuenta.get(clave, {})
-        if not c and (anio, mes) > (hoy.year, hoy.month):
+        if not c and not desde <= (anio, mes) <= (hoy.year, hoy.month):
             continue
         ordinarias = c.get("ordinaria", 0)
         cerrado = (anio, mes) < (hoy.year, hoy.month)

@@ -413,6 +413,7 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
     sesiones = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/reporte_concejo/xlsx/sesiones/?anio=2026")))
     por_mes = {f[0]: f for f in sesiones.active.iter_rows(min_row=2, values_only=True)}
     assert por_mes["2026-10"][1:5] == (6, 0, 0, 6) and por_mes["2026-09"][2] == 1
+    assert "2026-08" not in por_mes  # antes de la primera sesión registrada no hay datos: no se advierte
     # el rol concejo ve y exporta; el rol unidad no tiene la pantalla
     assert descargar(como("concejo"), "/admin/reporte_concejo/xlsx/normas/?anio=2026")[:2] == b"PK"
     assert como("unidad").get("/admin/reporte_concejo/").status_code == 403
