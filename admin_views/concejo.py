@@ -349,7 +349,8 @@ class CitacionView(VistaConcejo):
                       IntEqualFilter(Citacion.sesion_id, "Sesión (id)"))
     column_default_sort = ("id", True)
     column_labels = {"aviso": "Aviso", "sesion.anio": "Año de la sesión"}
-    column_formatters = {"aviso": lambda v, c, m, n: concejo.advertencia_citacion(m) or ""}
+    column_formatters = {"aviso": lambda v, c, m, n: Markup('<span class="text-danger">{}</span>').format(
+        concejo.advertencia_citacion(m) or "")}
     column_export_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "fecha_recepcion",
                           "recibido_por")
     form_columns = ("medio", "fecha_recepcion", "recibido_por")

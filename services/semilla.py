@@ -211,6 +211,7 @@ def cargar_sesiones_demo() -> None:
     db.session.flush()
     concejo.citar(pasada)
     for c in pasada.citaciones:
+        c.fecha_envio = pasada.fecha_hora - timedelta(days=7)
         c.fecha_recepcion, c.recibido_por = pasada.fecha_hora - timedelta(days=6), c.para
     pasada.fecha_convocatoria = hoy - timedelta(days=21)
     concejo.registrar_asistencia(pasada, {m.id: ("ausente" if m.orden == 9 else "presente", time(10, 5))
