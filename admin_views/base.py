@@ -18,10 +18,11 @@ import re
 import tempfile
 import unicodedata
 from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
 
 import sqlalchemy as sa
 import xlsxwriter
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, g, has_request_context, redirect, request, send_file, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_admin.babel import Translations
@@ -412,6 +413,22 @@ class VistaSegura(AccesoPorRol, ModelView):
             else:
                 raise KeyError(f"{self.endpoint}: no hay filtro {nombre!r} {operacion!r}")
         return url_for(f"{self.endpoint}.index_view", **args, **extra)
+
+    # ---- listados: los enlaces de cada fila (ver, editar, cargo…) difieren solo en el id: url_for una vez
+    # por forma de enlace y petición, y el id se sustituye (url_for cuesta ~60 µs; 50 filas × 4 acciones)
+    def get_url(self, endpoint, **kwargs):
+        id_ = kwargs.get("id")
+        if not isinstance(id_, int | str) or not has_request_context():
+            return super().get_url(endpoint, **kwargs)
+        try:
+            clave = (self.endpoint, endpoint, tuple(sorted((k, v) for k, v in kwargs.items() if k != "id")))
+            hash(clave)
+        except TypeError:  # algún argumento no es hashable (p. ej. una lista)
+            return super().get_url(endpoint, **kwargs)
+        plantillas = g.setdefault("_urls_fila", {})
+        if clave not in plantillas:
+            plantillas[clave] = super().get_url(endpoint, **{**kwargs, "id": "__ID__"})
+        return plantillas[clave].replace("__ID__", quote(str(id_), safe=""))
 
     # ---- listados: sin COUNT(*) de toda la tabla en la primera página; orden estable
     @property

@@ -64,3 +64,16 @@ def test_tablero_de_la_unidad_enlaza_su_bandeja(como, crear_expediente):
     enlace = re.search(r'href="([^"]*derivacion[^"]*)"', r.text).group(1).replace("&amp;", "&")
     r = nav.get(enlace)
     assert r.status_code == 200 and exp.codigo in r.text
+
+
+def test_enlaces_de_cada_fila_con_su_id(como, crear_expediente):
+    """Los enlaces de fila se arman una vez por forma y se les pone el id: cada fila apunta a lo suyo."""
+    import html
+    import re
+
+    a, b = crear_expediente("GDU"), crear_expediente("GAT")
+    texto = html.unescape(como("secretaria_general").get("/admin/expediente/").text)
+    for exp in (a, b):
+        for ruta in ("details", "edit", "cargo", "tramitar"):
+            assert re.search(rf'href="/admin/expediente/{ruta}/\?id={exp.id}(&|")', texto), (ruta, exp.id)
+    assert "__ID__" not in texto
