@@ -124,7 +124,7 @@ def citar(sesion: SesionConcejo, funcionarios: list[str] = ()) -> list[Citacion]
     sesion.estado = EstadoSesion.convocada
     for c in nuevas:
         if c.miembro and c.miembro.email:
-            correo.enviar(c.miembro.email, f"Citación: {sesion.codigo}", texto_citacion(c))
+            correo.al_confirmar(db.session(), c.miembro.email, f"Citación: {sesion.codigo}", texto_citacion(c))
     return nuevas
 
 

@@ -1,4 +1,7 @@
-"""Correo saliente opcional (SMTP de la municipalidad). Sin MAIL_SERVER configurado no hace nada."""
+"""Correo saliente opcional (SMTP de la municipalidad). Sin MAIL_SERVER configurado no hace nada.
+
+`al_confirmar` deja el correo en espera de la transacción: sale solo si el commit se hace (una regla que
+falla después, o un rollback, no deja correos de algo que no ocurrió)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 
 def enviar(destino: str, asunto: str, texto: str) -> bool:
@@ -29,3 +34,20 @@ def enviar(destino: str, asunto: str, texto: str) -> bool:
     except (OSError, smtplib.SMTPException):
         current_app.logger.exception("No se pudo enviar el correo a %s", destino)
         return False
+
+
+def al_confirmar(session, destino: str, asunto: str, texto: str) -> None:
+    """Envía el correo cuando la transacción de `session` se confirme; se descarta si se revierte."""
+    if current_app.config.get("MAIL_SERVER") and destino:
+        session.info.setdefault("correos_pendientes", []).append((destino, asunto, texto))
+
+
+@event.listens_for(Session, "after_commit")
+def _enviar_pendientes(session):
+    for destino, asunto, texto in session.info.pop("correos_pendientes", []):
+        enviar(destino, asunto, texto)
+
+
+@event.listens_for(Session, "after_rollback")
+def _descartar_pendientes(session):
+    session.info.pop("correos_pendientes", None)

@@ -302,6 +302,16 @@ def test_citaciones_por_correo_e_imprimibles(app, como, correos):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Citacion)) == 10
     una = db.session.scalar(sa.select(Citacion).limit(1))
     assert "CARGO DE RECEPCIÓN" in sg.get(f"/admin/citacion/imprimir/?id={una.id}").text
+    # el correo espera al commit: si la operación se revierte, no sale
+    from services import correo
+
+    correo.al_confirmar(db.session(), "regidor@demo.gob.pe", "Citación", "texto")
+    db.session.rollback()
+    db.session.commit()
+    assert len(correos) == 10
+    correo.al_confirmar(db.session(), "regidor@demo.gob.pe", "Citación", "texto")
+    db.session.commit()
+    assert len(correos) == 11 and correos[-1]["msg"]["To"] == "regidor@demo.gob.pe"
 
 
 def _norma(n, tipo, sumilla, emision="10/08/2026", **extra):
