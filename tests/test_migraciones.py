@@ -89,3 +89,25 @@ def test_downgrade_y_vuelta(app_vacia):
     assert r.exit_code == 0, r.output
     with app_vacia.app_context():
         assert "registro_auditoria" in sa.inspect(db.engine).get_table_names()
+
+
+def test_una_instalacion_existente_recibe_los_permisos_del_concejo(app_vacia):
+    """Una base ya en uso (roles creados antes del Concejo) recibe, al actualizar, los permisos por defecto de
+    las pantallas nuevas; sin tocar los que el administrador ya había cambiado."""
+    runner = app_vacia.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "5c1e0b7d9a42"]).exit_code == 0  # la anterior al Concejo
+    with app_vacia.app_context():
+        for codigo in ("secretaria_general", "concejo", "unidad"):
+            db.session.execute(sa.text("INSERT INTO rol (codigo, nombre, alcance, creado_en) "
+                                       "VALUES (:c, :c, 'todas', CURRENT_TIMESTAMP)"), {"c": codigo})
+        db.session.commit()
+    r = runner.invoke(args=["db", "upgrade"])
+    assert r.exit_code == 0, r.output
+    with app_vacia.app_context():
+        filas = set(db.session.execute(sa.text(
+            "SELECT r.codigo, p.vista, p.accion FROM permiso p JOIN rol r ON r.id = p.rol_id")).all())
+    assert ("concejo", "sesion_concejo", "ver") in filas and ("concejo", "reporte_concejo", "exportar") in filas
+    assert ("concejo", "sesion_concejo", "editar") not in filas
+    assert ("secretaria_general", "sesion_concejo", "crear") in filas
+    assert ("secretaria_general", "acta", "editar") in filas and ("secretaria_general", "acta", "crear") not in filas
+    assert ("unidad", "norma_municipal", "ver") in filas and ("unidad", "sesion_concejo", "ver") not in filas
