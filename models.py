@@ -794,7 +794,9 @@ class SesionConcejo(ConTrazabilidad, db.Model):
     def codigo(self) -> str:
         return f"Sesión {self.tipo.etiqueta.lower()} N° {self.numero:03d}-{self.anio}"
 
+    # en SQL (listas, Excel) como `codigo`: «Sesión ordinaria N° 003-2026» (ceros sin lpad: SQLite no lo tiene)
     etiqueta = etiqueta_sql(lambda cls: sa.literal("Sesión ", sa.String) + sa.cast(cls.tipo, sa.String) + " N° "
+                            + sa.case((cls.numero < 10, "00"), (cls.numero < 100, "0"), else_="")
                             + sa.cast(cls.numero, sa.String) + "-" + sa.cast(cls.anio, sa.String))
 
     @property

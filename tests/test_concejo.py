@@ -252,6 +252,9 @@ def test_sesion_completa(como):
     filas = list(libro.worksheets[0].iter_rows(values_only=True))
     assert filas[0][:3] == ("Tipo", "N°", "Año") and filas[0][-1] == "Quórum"
     assert ("Extraordinaria", 1, 2026) in [f[:3] for f in filas] and filas[-1][-1] == "Sí"
+    puntos = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/punto_agenda/export/xlsx/"))).worksheets[0]
+    assert {f[0] for f in puntos.iter_rows(min_row=2, values_only=True)} >= {
+        "Sesión extraordinaria N° 001-2026"}  # la sesión con el mismo código que en pantalla
 
     # --- el rol concejo lee y no edita
     regidor = como("concejo")
