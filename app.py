@@ -15,33 +15,14 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 
 import services.auditoria  # noqa: F401  (registra los eventos de auditoría)
+from configuracion import DE_ENTORNO, POR_DEFECTO, combinar_diccionarios
 from models import Usuario, db
 
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-
-# Valores por defecto (contrato: shared/contrato.md); el entorno o instance/config.py los cambian.
-POR_DEFECTO = {
-    "MUNICIPALIDAD": "Municipalidad Distrital Demo",
-    "SIGLA_ENTIDAD": "MDD",
-    "HORA_CIERRE": "23:59",
-    "TZ": "America/Lima",
-    "MAX_INTENTOS_LOGIN": 5,
-    "MINUTOS_BLOQUEO": 15,
-    "RATELIMIT_ENABLED": True,
-    "EXPORT_FILAS_POR_LOTE": 5000,
-    "MAX_ADJUNTO_MB": 10,
-    "SIGLA_MESA_PARTES": "UTD",
-    # Concejo (dominio.md §5): dietas = hasta 4 sesiones al mes; el mes no supera el 30 % de la remuneración
-    # del alcalde (Ley 32269). Lapsos de convocatoria en días hábiles y mayorías por materia: services/concejo.py
-    "REMUNERACION_ALCALDE": 0,
-    "DIETA_PORCENTAJE": 0.30,
-    "DIETAS_MAX_MES": 4,
-}
-DE_ENTORNO = ("DATABASE_URL", "SECRET_KEY", "MUNICIPALIDAD", "SIGLA_ENTIDAD", "HORA_CIERRE",
-              "ADJUNTOS_DIR", "TZ", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE", "REMUNERACION_ALCALDE")
+# Los valores por defecto están en configuracion.py (una tabla); instance/config.py y el entorno los cambian.
 
 
 def _clave_secreta(instancia: Path) -> str:
@@ -63,10 +44,11 @@ def create_app(config: dict | None = None) -> Flask:
         if os.environ.get(nombre):
             app.config[nombre] = os.environ[nombre]
     app.config.update(config or {})
+    combinar_diccionarios(app.config)
 
-    app.config.setdefault("DATABASE_URL", f"sqlite:///{instancia / 'secretaria.db'}")
-    app.config.setdefault("ADJUNTOS_DIR", str(instancia / "adjuntos"))
-    if not app.config.get("SECRET_KEY"):
+    app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or f"sqlite:///{instancia / 'secretaria.db'}"
+    app.config["ADJUNTOS_DIR"] = app.config["ADJUNTOS_DIR"] or str(instancia / "adjuntos")
+    if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _clave_secreta(instancia)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
@@ -80,7 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="es",
         BABEL_DEFAULT_TIMEZONE=app.config["TZ"],
     )
-    if isinstance(app.config.get("SESSION_COOKIE_SECURE"), str):
+    if isinstance(app.config["SESSION_COOKIE_SECURE"], str):
         app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"] == "1"
 
     db.init_app(app)
@@ -98,7 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     import publico
     from auth import bp as auth_bp
 
-    app.config.setdefault("MAX_CONTENT_LENGTH", (int(app.config.get("MAX_ADJUNTO_MB", 10)) + 1) * 1024 * 1024)
+    app.config.setdefault("MAX_CONTENT_LENGTH", (int(app.config["MAX_ADJUNTO_MB"]) + 1) * 1024 * 1024)
     app.register_blueprint(auth_bp)
     publico.init_app(app)
 

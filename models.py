@@ -625,9 +625,7 @@ ETIQUETAS.update({
     "postergacion": "Postergación de la sesión", "vacancia": "Vacancia (art. 23)",
     "general": "Asunto general",
 })
-# materia del punto → mayoría que exige (dominio.md §5; configurable en MAYORIA_POR_MATERIA)
-MAYORIA_POR_MATERIA = {"vacancia": "dos_tercios", "bienes_municipales": "dos_tercios",
-                       "postergacion": "dos_tercios"}
+# materia del punto → mayoría que exige: MAYORIA_POR_MATERIA en configuracion.py (docs/reglas.md §5)
 NOMBRE_NORMA = {"ordenanza": "ORDENANZA MUNICIPAL", "acuerdo_concejo": "ACUERDO DE CONCEJO",
                 "decreto_alcaldia": "DECRETO DE ALCALDÍA", "resolucion_alcaldia": "RESOLUCIÓN DE ALCALDÍA",
                 "resolucion_concejo": "RESOLUCIÓN DE CONCEJO", "edicto": "EDICTO"}

@@ -32,19 +32,17 @@ from services.tramite import registrar_ingreso
 bp = Blueprint("publico", __name__)
 # límites por IP de las vistas públicas: (endpoint, clave de configuración, por defecto, exento si…)
 # la consulta se limita también por GET: el enlace del QR trae código y clave en la URL
-LIMITES = (("publico.consulta", "LIMITE_CONSULTA", "20/minute",
-            lambda: request.method == "GET" and "clave" not in request.args),
-           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", "10/hour", lambda: request.method != "POST"))
+LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GET" and "clave" not in request.args),
+           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"))
 
 
 def init_app(app) -> None:
     """Registra el blueprint con un Limiter propio de esta app (varias apps pueden convivir)."""
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     app.register_blueprint(bp)
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     app.extensions["limitador_publico"] = limiter  # los decoradores solo guardan una referencia débil
-    for endpoint, clave, defecto, exento in LIMITES:
-        limite = limiter.limit(app.config.get(clave, defecto), exempt_when=exento)
+    for endpoint, clave, exento in LIMITES:
+        limite = limiter.limit(app.config[clave], exempt_when=exento)
         app.view_functions[endpoint] = limite(app.view_functions[endpoint])
 
 
@@ -168,7 +166,7 @@ def _registrar_digital(form, adjunto) -> Expediente:
         if valor and not getattr(persona, campo):  # un formulario anónimo completa, nunca sobrescribe
             setattr(persona, campo, valor)
     mesa = db.session.scalar(sa.select(UnidadOrganica).where(
-        UnidadOrganica.sigla == current_app.config.get("SIGLA_MESA_PARTES", "UTD")))
+        UnidadOrganica.sigla == current_app.config["SIGLA_MESA_PARTES"]))
     tipo = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == "Solicitud")) or \
         db.session.scalar(sa.select(TipoDocumento).order_by(TipoDocumento.id))
     exp = Expediente(origen="externo", canal="digital", persona=persona, tipo_documento=tipo,

@@ -482,7 +482,7 @@ class ReporteConcejoView(PaginaSegura):
         anio = request.args.get("anio", type=int) or hoy_lima().year
         tablas = [(clave, titulo, columnas, self._datos(clave, anio)) for clave, (titulo, columnas) in REPORTES.items()]
         return self.render("concejo/reportes.html", anio=anio, tablas=tablas, vacancia=concejo.alertas_vacancia(),
-                           monto=concejo.dieta_por_sesion(), maximo=current_app.config.get("DIETAS_MAX_MES", 4),
+                           monto=concejo.dieta_por_sesion(), maximo=current_app.config["DIETAS_MAX_MES"],
                            puede_exportar=self.puede("exportar"))
 
     @expose("/xlsx/<reporte>/")

@@ -281,8 +281,7 @@ class ExpedienteView(VistaSegura):
                                       .order_by(UnidadOrganica.sigla)).all()
         return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades,
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
-                           puede_anular=current_user.rol.codigo in current_app.config.get(
-                               "ROLES_ANULAN", ("secretaria_general", "mesa_partes")),
+                           puede_anular=current_user.rol.codigo in current_app.config["ROLES_ANULAN"],
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia)
 
     def _en_mi_unidad(self, exp) -> bool:

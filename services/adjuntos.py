@@ -16,7 +16,7 @@ class ErrorAdjunto(ValueError):
 
 def guardar_pdf(archivo, subido_por_id: int | None = None) -> Adjunto:
     """Valida y guarda el archivo; devuelve el `Adjunto` (sin agregar a la sesión)."""
-    maximo = int(current_app.config.get("MAX_ADJUNTO_MB", 10)) * 1024 * 1024
+    maximo = int(current_app.config["MAX_ADJUNTO_MB"]) * 1024 * 1024
     datos = archivo.read(maximo + 1)
     if not datos:
         raise ErrorAdjunto("Adjunte el documento en PDF.")

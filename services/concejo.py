@@ -19,7 +19,6 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import selectinload
 
 from models import (
-    MAYORIA_POR_MATERIA,
     ZONA_LIMA,
     Acta,
     Asistencia,
@@ -49,9 +48,7 @@ from models import (
 )
 from services import ErrorDeRegla, calendario, correo, numeracion
 
-# Lapso mínimo (días hábiles que median entre convocatoria y sesión). Extraordinarias: 5 (LOM art. 13);
-# ordinarias y solemnes: según el RIC (por defecto 2). Se cambia con LAPSO_CONVOCATORIA en la configuración.
-LAPSO_CONVOCATORIA = {"ordinaria": 2, "extraordinaria": 5, "solemne": 2}
+# Lapso mínimo entre convocatoria y sesión, mayoría por materia, ordinarias al mes y dietas: configuracion.py.
 SESIONES_CELEBRADAS = (EstadoSesion.instalada, EstadoSesion.levantada, EstadoSesion.suspendida)
 NORMA_DE_MATERIA = {"ordenanza": TipoNorma.ordenanza, "acuerdo": TipoNorma.acuerdo_concejo}
 
@@ -65,8 +62,9 @@ def _v(valor) -> str:
     return str(getattr(valor, "value", valor))
 
 
-def _cfg(nombre: str, defecto):
-    return current_app.config.get(nombre, defecto)
+def _cfg(nombre: str):
+    """Valor de configuración (los valores por defecto están en configuracion.py)."""
+    return current_app.config[nombre]
 
 
 # --------------------------------------------------------------------------- sesiones
@@ -87,7 +85,7 @@ def numerar_sesion(sesion: SesionConcejo) -> None:
 
 
 def lapso_requerido(tipo: TipoSesion) -> int:
-    return {**LAPSO_CONVOCATORIA, **_cfg("LAPSO_CONVOCATORIA", {})}[_v(tipo)]
+    return _cfg("LAPSO_CONVOCATORIA")[_v(tipo)]
 
 
 def dias_que_median(desde: date, sesion: SesionConcejo) -> int:
@@ -224,7 +222,7 @@ def cambiar_estado(sesion: SesionConcejo, estado: str) -> None:
 
 # --------------------------------------------------------------------------- votación
 def mayoria_de(materia: str) -> str:
-    return {**MAYORIA_POR_MATERIA, **_cfg("MAYORIA_POR_MATERIA", {})}.get(_v(materia), "simple")
+    return _cfg("MAYORIA_POR_MATERIA").get(_v(materia), "simple")
 
 
 def umbral(mayoria: str, numero_legal: int) -> int | None:
@@ -431,13 +429,13 @@ def _sesiones(anio: int, tipos=None):
 
 def dieta_por_sesion() -> float:
     """Ley 32269: las dietas de un mes no exceden el 30 % de la remuneración del alcalde (4 sesiones)."""
-    tope = float(_cfg("REMUNERACION_ALCALDE", 0)) * float(_cfg("DIETA_PORCENTAJE", 0.30))
-    return round(tope / int(_cfg("DIETAS_MAX_MES", 4)), 2)
+    tope = float(_cfg("REMUNERACION_ALCALDE")) * float(_cfg("DIETA_PORCENTAJE"))
+    return round(tope / int(_cfg("DIETAS_MAX_MES")), 2)
 
 
 def reporte_asistencia(anio: int) -> list[dict]:
     """Por regidor y mes: sesiones celebradas, asistencias efectivas, faltas, dietas (tope mensual)."""
-    maximo, monto = int(_cfg("DIETAS_MAX_MES", 4)), dieta_por_sesion()
+    maximo, monto = int(_cfg("DIETAS_MAX_MES")), dieta_por_sesion()
     cuenta: dict = defaultdict(lambda: defaultdict(int))
     miembros: dict[int, MiembroConcejo] = {}
     for s in _sesiones(anio):
@@ -483,7 +481,7 @@ def reporte_sesiones(anio: int) -> list[dict]:
     primera = db.session.scalar(sa.select(sa.func.min(SesionConcejo.fecha_hora)))
     desde = (primera.astimezone(ZONA_LIMA).year, primera.astimezone(ZONA_LIMA).month) if primera else (9999, 12)
     hoy = hoy_lima()
-    minimo, maximo = _cfg("ORDINARIAS_MES", (2, 4))
+    minimo, maximo = _cfg("ORDINARIAS_MES")
     filas = []
     for mes in range(1, 13):
         clave = f"{anio}-{mes:02d}"

@@ -16,19 +16,19 @@ from sqlalchemy.orm import Session
 def enviar(destino: str, asunto: str, texto: str) -> bool:
     """Envía un correo de texto; devuelve False si no hay servidor configurado o si falla (se registra)."""
     cfg = current_app.config
-    if not cfg.get("MAIL_SERVER") or not destino:
+    if not cfg["MAIL_SERVER"] or not destino:
         return False
     msg = EmailMessage()
-    msg["From"] = cfg.get("MAIL_DEFAULT_SENDER", f"mesadepartes@{cfg['MAIL_SERVER']}")
+    msg["From"] = cfg["MAIL_DEFAULT_SENDER"] or f"mesadepartes@{cfg['MAIL_SERVER']}"
     msg["To"] = destino
     msg["Subject"] = asunto
     msg.set_content(texto)
     try:
-        with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT", 587)), timeout=10) as smtp:
-            if cfg.get("MAIL_USE_TLS", True):
+        with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=10) as smtp:
+            if cfg["MAIL_USE_TLS"]:
                 smtp.starttls()
-            if cfg.get("MAIL_USERNAME"):
-                smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD", ""))
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
             smtp.send_message(msg)
         return True
     except (OSError, smtplib.SMTPException):
@@ -38,7 +38,7 @@ def enviar(destino: str, asunto: str, texto: str) -> bool:
 
 def al_confirmar(session, destino: str, asunto: str, texto: str) -> None:
     """Envía el correo cuando la transacción de `session` se confirme; se descarta si se revierte."""
-    if current_app.config.get("MAIL_SERVER") and destino:
+    if current_app.config["MAIL_SERVER"] and destino:
         session.info.setdefault("correos_pendientes", []).append((destino, asunto, texto))
 
 

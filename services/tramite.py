@@ -76,7 +76,7 @@ def _completar_ingreso(exp: Expediente) -> Expediente:
         exp.plazo_dias_habiles = exp.procedimiento.plazo_dias_habiles
         exp.unidad_actual = exp.unidad_actual or exp.procedimiento.unidad_resolutora
     elif exp.plazo_dias_habiles is None:
-        exp.plazo_dias_habiles = current_app.config.get("PLAZO_MAXIMO_DIAS", 30)
+        exp.plazo_dias_habiles = current_app.config["PLAZO_MAXIMO_DIAS"]
     exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, exp.plazo_dias_habiles)
     return exp
 
@@ -169,20 +169,15 @@ class ErrorTramite(ErrorDeRegla):
     """Regla del trámite que impide la operación; el mensaje es para el usuario."""
 
 
-# plazo por defecto de una derivación según la acción (LPAG art. 143; dominio.md §1; configurable)
-PLAZOS_ACCION = {"atender": None, "opinar": 7, "firmar": 3, "visto_bueno": 3, "conocimiento": None,
-                 "archivar": None}
-
-
 def _hoy() -> date:
     return ahora().astimezone(ZONA_LIMA).date()
 
 
 def plazo_por_defecto(exp: Expediente, accion: str) -> int | None:
-    plazos = {**PLAZOS_ACCION, **current_app.config.get("PLAZOS_ACCION", {})}
+    """Plazo de una derivación según la acción (LPAG art. 143; PLAZOS_ACCION en configuracion.py)."""
     if accion == "atender":
-        return exp.plazo_dias_habiles or current_app.config.get("PLAZO_MAXIMO_DIAS", 30)
-    return plazos.get(accion)
+        return exp.plazo_dias_habiles or current_app.config["PLAZO_MAXIMO_DIAS"]
+    return current_app.config["PLAZOS_ACCION"].get(accion)
 
 
 def _abierta(exp: Expediente) -> Derivacion | None:
@@ -304,7 +299,7 @@ def observar(exp: Expediente, observacion: str) -> None:
 def plazo_subsanacion(exp: Expediente) -> date | None:
     if exp.fecha_observacion is None:
         return None
-    dias = current_app.config.get("DIAS_SUBSANACION", 2)
+    dias = current_app.config["DIAS_SUBSANACION"]
     return calendario.sumar_dias_habiles(exp.fecha_observacion, dias)
 
 
@@ -346,7 +341,7 @@ def vencer_observaciones() -> int:
 # ------------------------------------------------------------------ anulación
 def anular(exp: Expediente, motivo: str, usuario: Usuario) -> None:
     """Solo Secretaría General o Mesa de Partes; el número nunca se reutiliza."""
-    roles = current_app.config.get("ROLES_ANULAN", ("secretaria_general", "mesa_partes"))
+    roles = current_app.config["ROLES_ANULAN"]
     if usuario.rol.codigo not in roles:
         raise ErrorTramite("Solo Secretaría General o Mesa de Partes pueden anular un expediente.")
     if not (motivo or "").strip():

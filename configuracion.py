@@ -1,0 +1,116 @@
+"""La configuración de Secretaría en una sola tabla: nombre, valor por defecto y significado.
+
+`create_app` carga estos valores, luego `instance/config.py` y luego las variables de entorno de las
+opciones marcadas `entorno=True` (el entorno gana sobre el archivo). El código los lee siempre como
+`current_app.config["NOMBRE"]`, sin un segundo valor por defecto escondido en otro lugar. Las opciones
+cuyo valor por defecto es un diccionario se **combinan**: `PLAZOS_ACCION = {"opinar": 5}` en
+`instance/config.py` cambia solo esa acción y deja las demás como aquí.
+
+La tabla «Configuración» del README se genera de esta (`python configuracion.py`); una prueba compara
+las dos en ambos sentidos. Las reglas legales detrás de cada valor: docs/reglas.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Opcion:
+    nombre: str
+    defecto: object
+    descripcion: str
+    entorno: bool = False  # también se puede dar por variable de entorno
+    mostrar: str | None = None  # cómo se lee en el README cuando el valor se calcula al arrancar
+
+
+OPCIONES: tuple[Opcion, ...] = (
+    # ---- instalación
+    Opcion("DATABASE_URL", None, "URL de SQLAlchemy; en producción `postgresql+psycopg://…`", entorno=True,
+           mostrar="`sqlite:///<instance>/secretaria.db`"),
+    Opcion("SECRET_KEY", None, "firma las cookies de sesión; nunca en el código", entorno=True,
+           mostrar="se genera una vez en `instance/secret_key`"),
+    Opcion("MUNICIPALIDAD", "Municipalidad Distrital Demo", "nombre en pantallas, constancias y exportaciones",
+           entorno=True),
+    Opcion("SIGLA_ENTIDAD", "MDD", "sufijo de los códigos de documentos y normas", entorno=True),
+    Opcion("TZ", "America/Lima", "zona horaria con que se muestran fechas y horas", entorno=True),
+    Opcion("ADJUNTOS_DIR", None, "archivos adjuntos, guardados por SHA-256", entorno=True,
+           mostrar="`<instance>/adjuntos`"),
+    Opcion("SESSION_COOKIE_SECURE", False, "`1` detrás de HTTPS: la cookie de sesión solo viaja cifrada",
+           entorno=True, mostrar="desactivado"),
+    Opcion("RATELIMIT_STORAGE_URI", "memory://", "contadores del límite de peticiones de las páginas públicas; "
+           "con varios procesos use Redis (`redis://host:6379`)", entorno=True),
+    Opcion("RATELIMIT_ENABLED", True, "`False` apaga los límites de peticiones (pruebas)"),
+    Opcion("LIMITE_CONSULTA", "20/minute", "consultas con clave por IP en `/consulta`"),
+    Opcion("LIMITE_MESA_DIGITAL", "10/hour", "envíos por IP en `/mesa-de-partes`"),
+    Opcion("MAX_INTENTOS_LOGIN", 5, "intentos fallidos que bloquean la cuenta"),
+    Opcion("MINUTOS_BLOQUEO", 15, "minutos que dura el bloqueo por intentos fallidos"),
+    Opcion("EXPORT_FILAS_POR_LOTE", 5000, "filas leídas de la base por lote al exportar a Excel"),
+    # ---- trámite documentario
+    Opcion("HORA_CIERRE", "23:59", "lo recibido después de esa hora en día hábil se tiene por presentado el "
+           "siguiente día hábil (D.S. 029-2021-PCM)", entorno=True),
+    Opcion("SIGLA_MESA_PARTES", "UTD", "sigla de la unidad que recibe lo presentado en la mesa de partes digital"),
+    Opcion("MAX_ADJUNTO_MB", 10, "tamaño máximo del PDF de la mesa de partes digital (MB)"),
+    Opcion("ROLES_ANULAN", ("secretaria_general", "mesa_partes"), "roles que pueden anular un expediente"),
+    Opcion("DIAS_SUBSANACION", 2, "días hábiles para subsanar una observación al ingreso (LPAG art. 136)"),
+    Opcion("PLAZO_MAXIMO_DIAS", 30, "plazo en días hábiles de un expediente sin procedimiento TUPA "
+           "(LPAG arts. 39 y 153)"),
+    Opcion("PLAZOS_ACCION", {"atender": None, "opinar": 7, "firmar": 3, "visto_bueno": 3, "conocimiento": None,
+                             "archivar": None},
+           "plazo por defecto de una derivación según la acción, en días hábiles (LPAG art. 143); "
+           "`atender` usa el del expediente"),
+    # ---- correo (sin MAIL_SERVER no se envía nada)
+    Opcion("MAIL_SERVER", None, "servidor SMTP para el cargo digital y las citaciones al concejo",
+           mostrar="sin correo"),
+    Opcion("MAIL_PORT", 587, "puerto SMTP"),
+    Opcion("MAIL_USE_TLS", True, "STARTTLS al conectarse"),
+    Opcion("MAIL_USERNAME", None, "usuario SMTP (sin él no se autentica)", mostrar="ninguno"),
+    Opcion("MAIL_PASSWORD", "", "contraseña SMTP", mostrar="vacía"),
+    Opcion("MAIL_DEFAULT_SENDER", None, "remitente", mostrar="`mesadepartes@<MAIL_SERVER>`"),
+    # ---- concejo municipal
+    Opcion("LAPSO_CONVOCATORIA", {"ordinaria": 2, "extraordinaria": 5, "solemne": 2},
+           "días hábiles que deben mediar entre la convocatoria y la sesión (LOM art. 13; ordinarias y "
+           "solemnes según el RIC)"),
+    Opcion("MAYORIA_POR_MATERIA", {"vacancia": "dos_tercios", "bienes_municipales": "dos_tercios",
+                                   "postergacion": "dos_tercios"},
+           "mayoría mínima que exige la materia de un punto; las demás, simple (LOM arts. 13, 23 y 66)"),
+    Opcion("ORDINARIAS_MES", (2, 4), "mínimo y máximo de sesiones ordinarias al mes (LOM art. 13)"),
+    Opcion("REMUNERACION_ALCALDE", 0, "remuneración mensual del alcalde (S/); con 0 el reporte no calcula "
+           "montos de dietas", entorno=True),
+    Opcion("DIETA_PORCENTAJE", 0.30, "parte de la remuneración del alcalde que suman las dietas del mes "
+           "(Ley 32269)"),
+    Opcion("DIETAS_MAX_MES", 4, "sesiones pagadas al mes por regidor, como máximo (LOM art. 12)"),
+)
+
+POR_DEFECTO: dict[str, object] = {o.nombre: o.defecto for o in OPCIONES}
+DE_ENTORNO: tuple[str, ...] = tuple(o.nombre for o in OPCIONES if o.entorno)
+
+
+def combinar_diccionarios(config) -> None:
+    """Un diccionario dado por el operador completa el de por defecto en vez de reemplazarlo."""
+    for o in OPCIONES:
+        if isinstance(o.defecto, dict):
+            config[o.nombre] = {**o.defecto, **(config[o.nombre] or {})}
+
+
+def _valor(o: Opcion) -> str:
+    if o.mostrar is not None:
+        return o.mostrar
+    if isinstance(o.defecto, str):
+        return f"`{o.defecto}`"
+    if isinstance(o.defecto, dict):
+        pares = ", ".join(f'"{k}": {"None" if v is None else repr(v).replace(chr(39), chr(34))}'
+                          for k, v in o.defecto.items())
+        return f"`{{{pares}}}`"
+    return f"`{o.defecto!r}`".replace("'", '"')
+
+
+def tabla_markdown() -> str:
+    """La tabla «Configuración» del README."""
+    filas = ["| Nombre | Por defecto | Entorno | Significado |", "|---|---|---|---|"]
+    filas += [f"| `{o.nombre}` | {_valor(o)} | {'sí' if o.entorno else ''} | {o.descripcion} |" for o in OPCIONES]
+    return "\n".join(filas)
+
+
+if __name__ == "__main__":
+    print(tabla_markdown())
