@@ -74,52 +74,56 @@ def etiqueta_sql(expr):
 
 
 # --------------------------------------------------------------------------- enums
-ETIQUETAS = {
-    # valores cuya etiqueta no es el valor con mayúscula inicial
-    "alta_direccion": "Alta dirección", "organo_control": "Órgano de control",
-    "organo_asesoria": "Órgano de asesoría", "organo_apoyo": "Órgano de apoyo",
-    "organo_linea": "Órgano de línea", "organo_desconcentrado": "Órgano desconcentrado",
-    "todas": "Todas las unidades", "unidad": "Solo su unidad",
-    "institucional": "Institucional", "aprobacion_automatica": "Aprobación automática",
-    "no_laborable": "Día no laborable", "en_tramite": "En trámite",
-    "no_presentado": "No presentado", "login_fallido": "Ingreso fallido",
-    "login": "Ingreso", "logout": "Salida", "visto_bueno": "Visto bueno",
-    "PASAPORTE": "Pasaporte", "CE": "Carné de extranjería",
-}
-
-
 class EnumEs(str, enum.Enum):
-    """Enum de texto (nombre == valor) con etiqueta en castellano."""
+    """Enum de texto (nombre == valor) con etiqueta en castellano, declarada con el propio enum.
+
+    Las etiquetas son de cada enum (el mismo valor puede leerse distinto en dos enums: `unidad` es
+    «Solo su unidad» como alcance de un rol y «Por unidad orgánica» como numeración); sin etiqueta
+    declarada, el valor con mayúscula inicial y espacios (`en_tramite` → «En tramite»).
+    """
 
     @property
     def etiqueta(self) -> str:
-        return ETIQUETAS.get(self.value, self.value.replace("_", " ").capitalize())
+        return type(self).etiquetas.get(self.value) or self.value.replace("_", " ").capitalize()
 
     def __str__(self) -> str:
         return self.etiqueta
 
 
-def _e(nombre: str, *valores: str) -> type[EnumEs]:
-    return EnumEs(nombre, [(v, v) for v in valores], module=__name__)
+def _e(nombre: str, *valores: str, **etiquetas: str) -> type[EnumEs]:
+    """_e("Alcance", "todas", "unidad", todas="Todas las unidades", unidad="Solo su unidad"): los valores
+    en su orden (el de las listas de opciones) y, por nombre, las etiquetas que no salen del valor."""
+    if sobran := set(etiquetas) - set(valores):
+        raise ValueError(f"{nombre}: etiquetas de valores que no existen: {sorted(sobran)}")
+    clase = EnumEs(nombre, [(v, v) for v in valores], module=__name__)
+    clase.etiquetas = etiquetas
+    return clase
 
 
 TipoUnidad = _e("TipoUnidad", "alta_direccion", "organo_control", "organo_asesoria",
-                "organo_apoyo", "organo_linea", "organo_desconcentrado")
-Alcance = _e("Alcance", "todas", "unidad")
+                "organo_apoyo", "organo_linea", "organo_desconcentrado",
+                alta_direccion="Alta dirección", organo_control="Órgano de control",
+                organo_asesoria="Órgano de asesoría", organo_apoyo="Órgano de apoyo",
+                organo_linea="Órgano de línea", organo_desconcentrado="Órgano desconcentrado")
+Alcance = _e("Alcance", "todas", "unidad", todas="Todas las unidades", unidad="Solo su unidad")
 Accion = _e("Accion", "ver", "crear", "editar", "eliminar", "exportar")
 AccionAuditoria = _e("AccionAuditoria", "crear", "editar", "eliminar", "anular", "exportar",
-                     "login", "login_fallido", "logout", "imprimir")
-TipoDocumentoIdentidad = _e("TipoDocumentoIdentidad", "DNI", "RUC", "CE", "PASAPORTE")
-Numeracion = _e("Numeracion", "unidad", "institucional")
-Silencio = _e("Silencio", "positivo", "negativo", "aprobacion_automatica")
-TipoFeriado = _e("TipoFeriado", "nacional", "regional", "no_laborable", "local")
+                     "login", "login_fallido", "logout", "imprimir",
+                     login="Ingreso", login_fallido="Ingreso fallido", logout="Salida")
+TipoDocumentoIdentidad = _e("TipoDocumentoIdentidad", "DNI", "RUC", "CE", "PASAPORTE",
+                            DNI="DNI", RUC="RUC", CE="Carné de extranjería", PASAPORTE="Pasaporte")
+Numeracion = _e("Numeracion", "unidad", "institucional", unidad="Por unidad orgánica")
+Silencio = _e("Silencio", "positivo", "negativo", "aprobacion_automatica",
+              aprobacion_automatica="Aprobación automática")
+TipoFeriado = _e("TipoFeriado", "nacional", "regional", "no_laborable", "local", no_laborable="Día no laborable")
 Origen = _e("Origen", "externo", "interno")
 Canal = _e("Canal", "presencial", "digital")
 Prioridad = _e("Prioridad", "normal", "urgente")
 EstadoExpediente = _e("EstadoExpediente", "registrado", "observado", "no_presentado",
-                      "en_tramite", "atendido", "archivado", "anulado")
+                      "en_tramite", "atendido", "archivado", "anulado",
+                      no_presentado="No presentado", en_tramite="En trámite")
 AccionDerivacion = _e("AccionDerivacion", "atender", "opinar", "conocimiento", "firmar",
-                      "visto_bueno", "archivar")
+                      "visto_bueno", "archivar", visto_bueno="Visto bueno")
 EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto")
 EstadoDocumento = _e("EstadoDocumento", "proyecto", "emitido", "notificado", "anulado")
 
@@ -595,36 +599,32 @@ CargoComision = _e("CargoComision", "presidente", "vicepresidente", "secretario"
 TipoSesion = _e("TipoSesion", "ordinaria", "extraordinaria", "solemne")
 Modalidad = _e("Modalidad", "presencial", "virtual", "mixta")
 EstadoSesion = _e("EstadoSesion", "programada", "convocada", "instalada", "sin_quorum", "levantada",
-                  "suspendida")
-SeccionAgenda = _e("SeccionAgenda", "despacho", "informes", "pedidos", "orden_del_dia")
-Mayoria = _e("Mayoria", "simple", "absoluta", "dos_tercios")
-Materia = _e("Materia", "general", "ordenanza", "acuerdo", "vacancia", "bienes_municipales", "postergacion")
-ResultadoPunto = _e("ResultadoPunto", "pendiente", "aprobado", "desaprobado", "retirado", "a_comision")
+                  "suspendida", sin_quorum="Sin quórum")
+SeccionAgenda = _e("SeccionAgenda", "despacho", "informes", "pedidos", "orden_del_dia", orden_del_dia="Orden del día")
+Mayoria = _e("Mayoria", "simple", "absoluta", "dos_tercios", simple="Simple",
+             absoluta="Absoluta (mitad más uno del número legal)", dos_tercios="Dos tercios del número legal")
+Materia = _e("Materia", "general", "ordenanza", "acuerdo", "vacancia", "bienes_municipales", "postergacion",
+             general="Asunto general", ordenanza="Ordenanza municipal", acuerdo="Acuerdo de concejo",
+             vacancia="Vacancia (art. 23)", bienes_municipales="Donación o concesión de bienes (art. 66)",
+             postergacion="Postergación de la sesión")
+ResultadoPunto = _e("ResultadoPunto", "pendiente", "aprobado", "desaprobado", "retirado", "a_comision",
+                    a_comision="Pasa a comisión")
 ResultadoVotacion = _e("ResultadoVotacion", "aprobado", "desaprobado", "empate")
-MedioCitacion = _e("MedioCitacion", "fisico", "correo", "casilla_electronica")
+MedioCitacion = _e("MedioCitacion", "fisico", "correo", "casilla_electronica", fisico="Física (cargo)",
+                   correo="Correo electrónico", casilla_electronica="Casilla electrónica")
 EstadoAsistencia = _e("EstadoAsistencia", "presente", "ausente", "licencia", "justificado")
-SentidoVoto = _e("SentidoVoto", "favor", "contra", "abstencion")
+SentidoVoto = _e("SentidoVoto", "favor", "contra", "abstencion", favor="A favor", contra="En contra",
+                 abstencion="Abstención")
 EstadoActa = _e("EstadoActa", "borrador", "aprobada")
 TipoNorma = _e("TipoNorma", "ordenanza", "acuerdo_concejo", "decreto_alcaldia", "resolucion_alcaldia",
-               "resolucion_concejo", "edicto")
+               "resolucion_concejo", "edicto", ordenanza="Ordenanza municipal", acuerdo_concejo="Acuerdo de concejo",
+               decreto_alcaldia="Decreto de alcaldía", resolucion_alcaldia="Resolución de alcaldía",
+               resolucion_concejo="Resolución de concejo")
 EstadoNorma = _e("EstadoNorma", "proyecto", "aprobada", "publicada", "vigente", "derogada")
-MedioPublicacion = _e("MedioPublicacion", "el_peruano", "diario_judicial", "carteles", "portal")
+MedioPublicacion = _e("MedioPublicacion", "el_peruano", "diario_judicial", "carteles", "portal",
+                      el_peruano="Diario oficial El Peruano", diario_judicial="Diario de avisos judiciales",
+                      carteles="Carteles municipales", portal="Portal institucional")
 TipoRelacionNorma = _e("TipoRelacionNorma", "modifica", "deroga", "reglamenta", "complementa")
-ETIQUETAS.update({
-    "orden_del_dia": "Orden del día", "dos_tercios": "Dos tercios del número legal",
-    "absoluta": "Absoluta (mitad más uno del número legal)", "simple": "Simple",
-    "a_comision": "Pasa a comisión", "sin_quorum": "Sin quórum", "fisico": "Física (cargo)",
-    "correo": "Correo electrónico", "casilla_electronica": "Casilla electrónica",
-    "abstencion": "Abstención", "favor": "A favor", "contra": "En contra",
-    "ordenanza": "Ordenanza municipal", "acuerdo_concejo": "Acuerdo de concejo",
-    "decreto_alcaldia": "Decreto de alcaldía", "resolucion_alcaldia": "Resolución de alcaldía",
-    "resolucion_concejo": "Resolución de concejo", "el_peruano": "Diario oficial El Peruano",
-    "diario_judicial": "Diario de avisos judiciales", "carteles": "Carteles municipales",
-    "portal": "Portal institucional", "acuerdo": "Acuerdo de concejo",
-    "bienes_municipales": "Donación o concesión de bienes (art. 66)",
-    "postergacion": "Postergación de la sesión", "vacancia": "Vacancia (art. 23)",
-    "general": "Asunto general",
-})
 # materia del punto → mayoría que exige: MAYORIA_POR_MATERIA en configuracion.py (docs/reglas.md §5)
 NOMBRE_NORMA = {"ordenanza": "ORDENANZA MUNICIPAL", "acuerdo_concejo": "ACUERDO DE CONCEJO",
                 "decreto_alcaldia": "DECRETO DE ALCALDÍA", "resolucion_alcaldia": "RESOLUCIÓN DE ALCALDÍA",
