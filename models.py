@@ -38,14 +38,27 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+# --------------------------------------------------------------------------- el reloj
+def reloj() -> datetime:
+    """La hora del sistema en UTC: el ÚNICO lugar que la lee. Una prueba fija «ahora» para toda la
+    aplicación con `monkeypatch.setattr(models, "reloj", lambda: momento)`; ahora(), hoy_lima(),
+    ahora_lima() y los valores por defecto de las columnas lo siguen."""
+    return datetime.now(UTC)
+
+
 def ahora() -> datetime:
     """Momento actual en UTC (con zona)."""
-    return datetime.now(UTC)
+    return reloj()
+
+
+def ahora_lima() -> datetime:
+    """Momento actual en hora de Lima."""
+    return reloj().astimezone(ZONA_LIMA)
 
 
 def hoy_lima() -> date:
     """Fecha de hoy en Lima: la que cuenta para plazos y vencimientos."""
-    return datetime.now(ZONA_LIMA).date()
+    return ahora_lima().date()
 
 
 class MomentoUTC(sa.types.TypeDecorator):

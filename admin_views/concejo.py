@@ -46,6 +46,7 @@ from models import (
     SentidoVoto,
     SesionConcejo,
     Voto,
+    ahora_lima,
     db,
     hoy_lima,
 )
@@ -264,7 +265,7 @@ class SesionConcejoView(VistaConcejo):
 def _momento_formulario(texto: str | None, campo: str, ahora: bool = False):
     """«dd/mm/aaaa hh:mm» en hora de Lima; vacío: ahora (si se permite)."""
     if not texto and ahora:
-        return datetime.now(ZONA_LIMA)
+        return ahora_lima()
     try:
         return datetime.strptime((texto or "").strip(), "%d/%m/%Y %H:%M").replace(tzinfo=ZONA_LIMA)
     except ValueError:

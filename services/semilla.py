@@ -29,6 +29,7 @@ from models import (
     TipoDocumento,
     UnidadOrganica,
     Usuario,
+    ahora,
     db,
     hoy_lima,
 )
@@ -318,13 +319,13 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
                  f"{rnd.choice(APELLIDOS)} {rnd.choice(APELLIDOS)}") for i in range(n_personas)]
     existentes = set(db.session.scalars(sa.select(Persona.numero_documento)))
     personas = [p for p in personas if p[2] not in existentes]
-    ahora_utc = datetime.now(UTC)
+    ahora_utc = ahora()
     _insertar(Persona.__table__, ["id", "tipo_documento", "numero_documento", "nombres", "apellidos", "creado_en"],
               [(*p, ahora_utc) for p in personas])
     ids_persona = [p[0] for p in personas] or [base_persona]
 
     recepciones = []
-    limite = datetime.now(UTC)
+    limite = ahora()
     hoy = hoy_lima()
     for _ in range(n):
         dia = hoy - timedelta(days=rnd.randint(0, DIAS_SINTETICOS))

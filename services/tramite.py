@@ -23,6 +23,7 @@ from models import (
     Usuario,
     ahora,
     db,
+    hoy_lima,
 )
 from services import ErrorDeRegla, calendario
 from services.auditoria import registrar
@@ -169,10 +170,6 @@ class ErrorTramite(ErrorDeRegla):
     """Regla del trámite que impide la operación; el mensaje es para el usuario."""
 
 
-def _hoy() -> date:
-    return ahora().astimezone(ZONA_LIMA).date()
-
-
 def plazo_por_defecto(exp: Expediente, accion: str) -> int | None:
     """Plazo de una derivación según la acción (LPAG art. 143; PLAZOS_ACCION en configuracion.py)."""
     if accion == "atender":
@@ -225,7 +222,7 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
     d = Derivacion(expediente=exp, unidad_origen_id=exp.unidad_actual_id, unidad_destino=destino,
                    enviado_por_id=usuario.id if usuario else None, fecha_envio=momento, accion=accion,
                    proveido=proveido, plazo_dias_habiles=plazo,
-                   fecha_limite=calendario.sumar_dias_habiles(_hoy(), plazo) if plazo is not None else None)
+                   fecha_limite=calendario.sumar_dias_habiles(hoy_lima(), plazo) if plazo is not None else None)
     db.session.add(d)
     exp.unidad_actual = destino
     exp.estado = EstadoExpediente.en_tramite
@@ -258,7 +255,7 @@ def atender(exp: Expediente, usuario: Usuario | None = None) -> None:
         vigente.estado = EstadoDerivacion.atendido
         vigente.fecha_atencion = ahora()
     exp.estado = EstadoExpediente.atendido
-    exp.fecha_atencion = _hoy()
+    exp.fecha_atencion = hoy_lima()
 
 
 def devolver(exp: Expediente, motivo: str, usuario: Usuario | None = None) -> Derivacion:
@@ -292,7 +289,7 @@ def observar(exp: Expediente, observacion: str) -> None:
     if exp.estado not in (EstadoExpediente.registrado, EstadoExpediente.en_tramite):
         raise ErrorTramite(f"No se puede observar un expediente {exp.estado.etiqueta.lower()}.")
     exp.observacion = observacion.strip()
-    exp.fecha_observacion = _hoy()
+    exp.fecha_observacion = hoy_lima()
     exp.estado = EstadoExpediente.observado
 
 
@@ -308,16 +305,16 @@ def dias_suspendidos(exp: Expediente, cal: frozenset[date] | None = None) -> int
     if exp.fecha_observacion is None:
         return 0
     cal = calendario.feriados() if cal is None else cal
-    fin = exp.fecha_subsanacion or max(_hoy(), exp.fecha_observacion)
+    fin = exp.fecha_subsanacion or max(hoy_lima(), exp.fecha_observacion)
     return max(0, calendario.habiles_entre(exp.fecha_observacion, fin, cal))
 
 
 def subsanar(exp: Expediente) -> None:
     if exp.estado != EstadoExpediente.observado:
         raise ErrorTramite("El expediente no está observado.")
-    if _hoy() > plazo_subsanacion(exp):
+    if hoy_lima() > plazo_subsanacion(exp):
         raise ErrorTramite("Venció el plazo para subsanar: el expediente se tiene por no presentado.")
-    exp.fecha_subsanacion = _hoy()
+    exp.fecha_subsanacion = hoy_lima()
     exp.estado = EstadoExpediente.en_tramite if exp.derivaciones else EstadoExpediente.registrado
     suspendidos = dias_suspendidos(exp)
     exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, (exp.plazo_dias_habiles or 0) + suspendidos)
@@ -331,7 +328,7 @@ def vencer_observaciones() -> int:
     """Observados sin subsanar pasado el plazo → «no presentado» (se corre a diario o al consultar)."""
     n = 0
     for exp in db.session.scalars(sa.select(Expediente).where(Expediente.estado == EstadoExpediente.observado)):
-        if _hoy() > plazo_subsanacion(exp):
+        if hoy_lima() > plazo_subsanacion(exp):
             exp.estado = EstadoExpediente.no_presentado
             _cerrar_vigente(exp)
             n += 1
@@ -362,7 +359,7 @@ def numerar_documento(doc: DocumentoEmitido) -> DocumentoEmitido:
 
 
 def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
-    doc.fecha = doc.fecha or _hoy()
+    doc.fecha = doc.fecha or hoy_lima()
     doc.anio = doc.fecha.year
     tipo, unidad = doc.tipo_documento, doc.unidad
     ambito = "INST" if tipo.numeracion.value == "institucional" else unidad.sigla
@@ -383,7 +380,7 @@ def notificar_documento(doc: DocumentoEmitido, fecha: date | None = None) -> Non
     if doc.estado != EstadoDocumento.emitido:
         raise ErrorTramite(f"Solo se notifica un documento emitido ({doc.codigo}).")
     doc.estado = EstadoDocumento.notificado
-    doc.fecha_notificacion = fecha or _hoy()
+    doc.fecha_notificacion = fecha or hoy_lima()
 
 
 def anular_documento(doc: DocumentoEmitido, motivo: str) -> None:

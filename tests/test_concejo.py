@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 from docx import Document
 
+import models
 from models import (
     ZONA_LIMA,
     Acta,
@@ -474,7 +475,7 @@ def test_normas_publicas_y_tarea_diaria(app, como, client, runner, monkeypatch):
     assert vigente.codigo not in client.get("/normas?q=inexistente").text
     assert vigente.codigo not in client.get("/normas?tipo=decreto_alcaldia").text
 
-    monkeypatch.setattr(concejo, "hoy_lima", lambda: date(2027, 1, 1))
+    monkeypatch.setattr(models, "reloj", lambda: datetime(2027, 1, 1, 15, tzinfo=UTC))
     r = runner.invoke(args=["tramite-diario"])
     assert r.exit_code == 0 and "1 normas entraron en vigencia" in r.output
     assert db.session.get(NormaMunicipal, futura.id).estado == EstadoNorma.vigente

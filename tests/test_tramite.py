@@ -24,6 +24,7 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+import models
 import services.tramite as tramite
 from app import POR_DEFECTO, create_app
 from models import (
@@ -98,7 +99,7 @@ def reloj(monkeypatch):
     """reloj(momento) → el servidor cree que es ese momento (registrar_ingreso, derivar, observar…)."""
 
     def fijar(momento: datetime):
-        monkeypatch.setattr(tramite, "ahora", lambda: momento)
+        monkeypatch.setattr(models, "reloj", lambda: momento)  # el único reloj de la aplicación
 
     return fijar
 
@@ -896,7 +897,7 @@ def test_expediente_cerrado_sale_de_la_bandeja(base, como, operacion, monkeypatc
         assert _tramitar(como("mesa_partes"), exp.id, "observar", observacion="Falta la firma").status_code == 302
         import services.tramite as tramite
 
-        monkeypatch.setattr(tramite, "_hoy", lambda: date(2099, 1, 5))  # muy pasado el plazo
+        monkeypatch.setattr(models, "reloj", lambda: datetime(2099, 1, 5, 15, tzinfo=UTC))  # muy pasado el plazo
         assert tramite.vencer_observaciones() == 1
         db.session.commit()
     [d] = _derivaciones(exp.id)
