@@ -50,7 +50,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services import concejo
+from services import concejo, numeracion
 from services.auditoria import registrar
 from services.concejo import ErrorConcejo
 
@@ -335,8 +335,8 @@ class PuntoAgendaView(VistaConcejo):
 
     def on_model_change(self, form, model, is_created):
         if model.orden is None:
-            model.orden = (db.session.scalar(sa.select(sa.func.max(PuntoAgenda.orden))
-                                             .where(PuntoAgenda.sesion_id == model.sesion.id)) or 0) + 1
+            model.orden = numeracion.siguiente_libre(f"punto_agenda:{model.sesion.id}", PuntoAgenda.orden,
+                                                     PuntoAgenda.sesion_id == model.sesion.id)
 
     def get_save_return_url(self, model, is_created=False):
         return url_for("sesion_concejo.conducir", id=model.sesion_id, _anchor="agenda")

@@ -7,6 +7,7 @@ obtienen el mismo número y una transacción revertida no deja huecos.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Correlativo, db
@@ -43,3 +44,12 @@ def fijar_minimo(clave: str, valor: int, session=None) -> None:
         )
     )
     session.execute(stmt)
+
+
+def siguiente_libre(clave: str, columna, *donde, session=None) -> int:
+    """max(columna) + 1 entre las filas que cumplen `donde`, para números que también se escriben a mano y
+    se reutilizan al borrar (el orden de un punto de agenda). La fila `clave` de Correlativo queda bloqueada
+    hasta el fin de la transacción: dos peticiones a la vez no obtienen el mismo número."""
+    session = session or db.session
+    fijar_minimo(clave, 0, session)  # solo bloquea: el valor de la fila no cambia
+    return (session.scalar(sa.select(sa.func.max(columna)).where(*donde)) or 0) + 1
