@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: lint
 bench: $(VENV)/.dev
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/paginas.py --filas 1000000 --gc-freeze
+
+# Nueva migración a partir de los cambios en models.py: make migrate MSG="sedes de la municipalidad"
+migrate: $(VENV)/.run
+	@test -n "$(MSG)" || { echo 'Uso: make migrate MSG="qué cambia"'; exit 2; }
+	$(FLASK) db upgrade
+	$(FLASK) db migrate -m "$(MSG)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
