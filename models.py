@@ -1,4 +1,4 @@
-"""Modelo de datos de Secretaría (nombres según shared/esquema.md, que es contrato).
+"""Modelo de datos de Secretaría (nombres según docs/esquema.md, que es contrato).
 
 Convenciones: SQLAlchemy 2 tipado; enums de Python guardados como texto con
 CHECK (portables entre SQLite y PostgreSQL); momentos en UTC con zona horaria;
@@ -747,7 +747,7 @@ class SesionConcejo(ConTrazabilidad, db.Model):
         Index("ix_sesion_concejo_fecha_hora", "fecha_hora"),
     )
 
-    # ---- derivados (dominio.md §5)
+    # ---- derivados (docs/reglas.md §5)
     @hybrid_property
     def numero_legal(self) -> int:
         return sum(1 for _ in self.periodo.miembros)

@@ -1,6 +1,6 @@
 """La vista segura de la que heredan todas las pantallas, la exportación a Excel y los formatos.
 
-Lo que resuelve aquí una sola vez (ver shared/notas/flask-admin-2.md):
+Lo que resuelve aquí una sola vez (ver docs/flask-admin.md):
 - permiso por rol, vista y acción (tabla `Permiso`) en **cada** endpoint: 403 si falta;
 - alcance por unidad en list, count, get_one (details/edit/delete/ajax_update),
   acciones masivas, exportación y búsquedas ajax: fuera de alcance → 404;

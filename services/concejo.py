@@ -1,4 +1,4 @@
-"""Reglas del Concejo Municipal y de las normas (dominio.md §5–6; LOM arts. 9, 12–17, 22–23, 39–44).
+"""Reglas del Concejo Municipal y de las normas (docs/reglas.md §5–6; LOM arts. 9, 12–17, 22–23, 39–44).
 
 Todo lo que decide algo está aquí y no en las pantallas: número de sesión y de norma, lapso de
 convocatoria, quórum, resultado de una votación (voto dirimente del alcalde), acta, publicación y

@@ -1,4 +1,4 @@
-"""Documentos de identidad del Perú (dominio.md §8)."""
+"""Documentos de identidad del Perú (docs/reglas.md §8)."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def nueva_clave(largo: int = 8) -> str:
 
 
 def fecha_presentacion(recepcion: datetime, feriados: frozenset[date] | None = None) -> date:
-    """Fecha legal de presentación (D.S. 029-2021-PCM mod. 075-2023-PCM; dominio.md §1).
+    """Fecha legal de presentación (D.S. 029-2021-PCM mod. 075-2023-PCM; docs/reglas.md §1).
 
     Recibido en día hábil hasta HORA_CIERRE (al minuto) → ese día; después, o en
     sábado, domingo o día no laborable → el siguiente día hábil.

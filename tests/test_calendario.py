@@ -1,4 +1,4 @@
-"""Días hábiles (dominio.md §1) contra un oráculo independiente: numpy.busday_* con los feriados del
+"""Días hábiles (docs/reglas.md §1) contra un oráculo independiente: numpy.busday_* con los feriados del
 paquete `holidays` (PE, es) más los días no laborables decretados (D.S. 042-2025-PCM).
 
 Contrato: sumar_dias_habiles(d, n) = el n-ésimo día hábil estrictamente después de d (n=0: d si es
@@ -59,7 +59,7 @@ def oraculo_entre(a: date, b: date, cal: np.busdaycalendar = _NP_CAL) -> int:
 
 # ------------------------------------------------------------------------------------------- datos del oráculo
 def test_datos_del_paquete_holidays_segun_dominio():
-    """El oráculo trae los 16 feriados nacionales de dominio.md §1 (2026) y nada el 7 de diciembre."""
+    """El oráculo trae los 16 feriados nacionales de docs/reglas.md §1 (2026) y nada el 7 de diciembre."""
     h2026 = feriados_pe(2026)
     esperados = {date(2026, m, d) for m, d in [(1, 1), (4, 2), (4, 3), (5, 1), (6, 7), (6, 29), (7, 23), (7, 28),
                                                (7, 29), (8, 6), (8, 30), (10, 8), (11, 1), (12, 8), (12, 9),

@@ -1,4 +1,4 @@
-"""Comandos de consola (contrato.md, CLI): demo y crear-usuario."""
+"""Comandos de consola (README, «Cómo se hace»): demo y crear-usuario."""
 
 from __future__ import annotations
 

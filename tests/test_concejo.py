@@ -1,4 +1,4 @@
-"""Concejo Municipal y normas por HTTP, como lo hace la Secretaría General (dominio.md §5–6).
+"""Concejo Municipal y normas por HTTP, como lo hace la Secretaría General (docs/reglas.md §5–6).
 
 El concejo demo (services/semilla.py): alcalde (orden 0) y 9 regidores → número legal 10. Fechas reales
 de 2026 con feriados: 23 de julio (Fuerza Aérea), 28–29 de julio (Fiestas Patrias), 6 de agosto (Junín).
@@ -436,7 +436,7 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
 
 
 def test_quorum_y_mayorias_reglas(app):
-    """Los umbrales de dominio.md §5 para concejos de distinto tamaño."""
+    """Los umbrales de docs/reglas.md §5 para concejos de distinto tamaño."""
     assert [concejo.umbral("dos_tercios", n) for n in (6, 8, 10, 12, 14)] == [4, 6, 7, 8, 10]
     assert [concejo.umbral("absoluta", n) for n in (6, 8, 10, 12, 14)] == [4, 5, 6, 7, 8]
     assert concejo.umbral("simple", 10) is None

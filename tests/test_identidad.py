@@ -1,4 +1,4 @@
-"""Documentos de identidad del Perú (dominio.md §8): reglas puras y el formulario de personas."""
+"""Documentos de identidad del Perú (docs/reglas.md §8): reglas puras y el formulario de personas."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_ruc_valido_ejemplos_del_dominio(numero):
 
 
 def _dv_segun_dominio(primeros10: str) -> int:
-    """dominio.md §8: (11 − Σ(w·d) mod 11) mod 10 con pesos 5,4,3,2,7,6,5,4,3,2."""
+    """docs/reglas.md §8: (11 − Σ(w·d) mod 11) mod 10 con pesos 5,4,3,2,7,6,5,4,3,2."""
     s = sum(w * int(d) for w, d in zip((5, 4, 3, 2, 7, 6, 5, 4, 3, 2), primeros10, strict=True))
     return (11 - s % 11) % 10
 

@@ -1,4 +1,4 @@
-"""Trámite documentario por HTTP, como lo hace el personal (dominio.md §1–2; contrato.md, Web).
+"""Trámite documentario por HTTP, como lo hace el personal (docs/reglas.md §1–2; docs/arquitectura.md).
 
 Cada fecha legal se compara con un oráculo independiente: numpy.busday_offset con los feriados del
 paquete `holidays` (PE, es), los mismos años que la prueba asegura en la tabla `Feriado`.
@@ -745,7 +745,7 @@ def test_consulta_por_get_tambien_se_limita(app_con_limite, crear_expediente):
 
 
 def test_sin_limite_la_otra_app_no_se_limita(app, app_con_limite):
-    """Dos apps en un proceso (contrato.md): la que tiene RATELIMIT_ENABLED=False no debe limitarse
+    """Dos apps en un proceso (docs/arquitectura.md): la que tiene RATELIMIT_ENABLED=False no debe limitarse
     porque exista otra con límites."""
     cliente = app.test_client()
     token = token_csrf(cliente, "/consulta")
