@@ -30,7 +30,7 @@ from services.identidad import error_documento
 from services.tramite import registrar_ingreso
 
 bp = Blueprint("publico", __name__)
-# límites por IP de las vistas públicas: (endpoint, clave de configuración, por defecto, exento si…)
+# límites por IP de las vistas públicas: (endpoint, clave de configuración, exento si…)
 # la consulta se limita también por GET: el enlace del QR trae código y clave en la URL
 LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GET" and "clave" not in request.args),
            ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"))
