@@ -34,11 +34,21 @@ POR_DEFECTO = {
     "EXPORT_FILAS_POR_LOTE": 5000,
     "MAX_ADJUNTO_MB": 10,
     "SIGLA_MESA_PARTES": "UTD",
+    # Trámite (dominio.md §1): plazo máximo con evaluación previa (LPAG arts. 39, 153; también el plazo de un
+    # expediente sin procedimiento TUPA) y días hábiles para subsanar una observación de ingreso (art. 136)
+    "PLAZO_MAXIMO_DIAS": 30,
+    "DIAS_SUBSANACION": 2,
     # Concejo (dominio.md §5): dietas = hasta 4 sesiones al mes; el mes no supera el 30 % de la remuneración
     # del alcalde (Ley 32269). Lapsos de convocatoria en días hábiles y mayorías por materia: services/concejo.py
     "REMUNERACION_ALCALDE": 0,
     "DIETA_PORCENTAJE": 0.30,
     "DIETAS_MAX_MES": 4,
+    # Vacancia y suspensión (LOM arts. 23, 25; jurisprudencia del JNE): solo en sesión extraordinaria, votan
+    # todos los presentes (el alcalde incluido, y su voto cuenta) y no cabe la abstención
+    "MATERIAS_VACANCIA": ("vacancia", "suspension"),
+    "VACANCIA_SOLO_EXTRAORDINARIA": True,
+    "VACANCIA_VOTAN_TODOS": True,
+    "VACANCIA_SIN_ABSTENCION": True,
 }
 DE_ENTORNO = ("DATABASE_URL", "SECRET_KEY", "MUNICIPALIDAD", "SIGLA_ENTIDAD", "HORA_CIERRE",
               "ADJUNTOS_DIR", "TZ", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE", "REMUNERACION_ALCALDE")

@@ -337,7 +337,8 @@ class ProcedimientoTupa(ConTrazabilidad, db.Model):
     codigo: Mapped[str] = mapped_column(String(20), unique=True)
     nombre: Mapped[str] = mapped_column(String(300))
     plazo_dias_habiles: Mapped[int] = mapped_column(default=30)
-    silencio: Mapped[Silencio] = enum_col(Silencio, "silencio", default=Silencio.negativo)
+    # calificación (LPAG arts. 33–38): evaluación previa con silencio positivo es la regla general (art. 35)
+    silencio: Mapped[Silencio] = enum_col(Silencio, "silencio", default=Silencio.positivo)
     derecho_tramite: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0"))
     unidad_resolutora_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
     activo: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
@@ -347,7 +348,18 @@ class ProcedimientoTupa(ConTrazabilidad, db.Model):
     __table_args__ = (
         sa.CheckConstraint("plazo_dias_habiles >= 0", name="plazo_no_negativo"),
         sa.CheckConstraint("derecho_tramite >= 0", name="derecho_no_negativo"),
+        # aprobación automática (art. 33): se aprueba al presentarse, sin plazo
+        sa.CheckConstraint("silencio <> 'aprobacion_automatica' OR plazo_dias_habiles = 0",
+                           name="automatica_sin_plazo"),
     )
+
+    @property
+    def aprobacion_automatica(self) -> bool:
+        return self.silencio == Silencio.aprobacion_automatica
+
+    def excede_plazo_maximo(self, maximo: int = 30) -> bool:
+        """Con evaluación previa el plazo no pasa de 30 días hábiles (LPAG arts. 39, 153)."""
+        return not self.aprobacion_automatica and self.plazo_dias_habiles > maximo
 
     def __str__(self) -> str:
         return f"{self.codigo} – {self.nombre}"
@@ -454,6 +466,25 @@ class Expediente(ConTrazabilidad, db.Model):
     def _vencido(cls):
         return sa.and_(cls.fecha_vencimiento.is_not(None), cls.fecha_vencimiento < hoy_lima(),
                        cls.estado.in_(ESTADOS_ABIERTOS))
+
+    @hybrid_property
+    def aprobado_por_silencio(self) -> bool:
+        """Plazo vencido sin pronunciamiento en un procedimiento con silencio positivo: la solicitud se tiene
+        por aprobada (LPAG art. 35; dominio.md §1)."""
+        return bool(self.vencido and self.procedimiento is not None
+                    and self.procedimiento.silencio == Silencio.positivo)
+
+    @aprobado_por_silencio.inplace.expression
+    @classmethod
+    def _aprobado_por_silencio(cls):
+        positivo = sa.exists().where(ProcedimientoTupa.id == cls.procedimiento_id,
+                                     ProcedimientoTupa.silencio == Silencio.positivo)
+        return sa.and_(cls.vencido, positivo)
+
+    @property
+    def aprobacion_automatica(self) -> bool:
+        """Aprobación automática (art. 33): aprobado a la presentación, sin plazo ni vencimiento."""
+        return self.procedimiento is not None and self.procedimiento.aprobacion_automatica
 
     etiqueta = etiqueta_sql(lambda cls: cls.codigo)
 
@@ -598,7 +629,8 @@ EstadoSesion = _e("EstadoSesion", "programada", "convocada", "instalada", "sin_q
                   "suspendida")
 SeccionAgenda = _e("SeccionAgenda", "despacho", "informes", "pedidos", "orden_del_dia")
 Mayoria = _e("Mayoria", "simple", "absoluta", "dos_tercios")
-Materia = _e("Materia", "general", "ordenanza", "acuerdo", "vacancia", "bienes_municipales", "postergacion")
+Materia = _e("Materia", "general", "ordenanza", "acuerdo", "vacancia", "suspension", "bienes_municipales",
+             "postergacion")
 ResultadoPunto = _e("ResultadoPunto", "pendiente", "aprobado", "desaprobado", "retirado", "a_comision")
 ResultadoVotacion = _e("ResultadoVotacion", "aprobado", "desaprobado", "empate")
 MedioCitacion = _e("MedioCitacion", "fisico", "correo", "casilla_electronica")
@@ -623,11 +655,12 @@ ETIQUETAS.update({
     "portal": "Portal institucional", "acuerdo": "Acuerdo de concejo",
     "bienes_municipales": "Donación o concesión de bienes (art. 66)",
     "postergacion": "Postergación de la sesión", "vacancia": "Vacancia (art. 23)",
+    "suspension": "Suspensión (art. 25)",
     "general": "Asunto general",
 })
 # materia del punto → mayoría que exige (dominio.md §5; configurable en MAYORIA_POR_MATERIA)
-MAYORIA_POR_MATERIA = {"vacancia": "dos_tercios", "bienes_municipales": "dos_tercios",
-                       "postergacion": "dos_tercios"}
+MAYORIA_POR_MATERIA = {"vacancia": "dos_tercios", "suspension": "dos_tercios",
+                       "bienes_municipales": "dos_tercios", "postergacion": "dos_tercios"}
 NOMBRE_NORMA = {"ordenanza": "ORDENANZA MUNICIPAL", "acuerdo_concejo": "ACUERDO DE CONCEJO",
                 "decreto_alcaldia": "DECRETO DE ALCALDÍA", "resolucion_alcaldia": "RESOLUCIÓN DE ALCALDÍA",
                 "resolucion_concejo": "RESOLUCIÓN DE CONCEJO", "edicto": "EDICTO"}
@@ -830,8 +863,16 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
     __table_args__ = (sa.UniqueConstraint("sesion_id", "orden"),
                       sa.CheckConstraint("orden >= 1", name="orden_positivo"))
 
+    @property
+    def vota_alcalde(self) -> bool:
+        """Vacancia y suspensión (JNE): el alcalde vota como todos y su voto cuenta (dominio.md §5)."""
+        from services.concejo import materia_de_vacancia
+
+        return materia_de_vacancia(self.materia)
+
     def _cuenta(self, sentido) -> int:
-        return sum(1 for v in self.votos if v.sentido == sentido and not v.miembro.es_alcalde)
+        alcalde = self.vota_alcalde
+        return sum(1 for v in self.votos if v.sentido == sentido and (alcalde or not v.miembro.es_alcalde))
 
     @property
     def votos_favor(self) -> int:

@@ -293,7 +293,8 @@ class PuntoAgendaView(VistaConcejo):
     campos_opcionales = ("orden",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     form_args = {"orden": {"description": "Si lo deja vacío, el siguiente de la sesión."},
-                 "materia": {"description": "Vacancia, bienes municipales y postergación exigen dos tercios."}}
+                 "materia": {"description": "Vacancia, suspensión, bienes municipales y postergación exigen dos "
+                                         "tercios; vacancia y suspensión, solo en sesión extraordinaria."}}
     column_export_list = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "resultado")
 
     def get_query(self):
@@ -316,6 +317,11 @@ class PuntoAgendaView(VistaConcejo):
         if actual and db.session.scalar(sa.select(sa.func.count()).select_from(Voto).where(Voto.punto_id == actual)):
             return error_en(form, "titulo", "El punto ya fue votado: no se modifica.")
         sesion = form.sesion.data if "sesion" in form else db.session.get(PuntoAgenda, actual or 0).sesion
+        if sesion is not None and concejo.materia_de_vacancia(form.materia.data) \
+                and current_app.config.get("VACANCIA_SOLO_EXTRAORDINARIA", True) \
+                and sesion.tipo.value != "extraordinaria":
+            return error_en(form, "materia", "La vacancia o suspensión solo se trata en sesión extraordinaria "
+                                             "(LOM arts. 23 y 25).")
         if sesion is not None and actual is None:
             en_curso = sesion.estado == EstadoSesion.instalada and sesion.tipo.value != "extraordinaria" \
                 and form.seccion.data != "orden_del_dia"

@@ -69,6 +69,17 @@ def _cfg(nombre: str, defecto):
     return current_app.config.get(nombre, defecto)
 
 
+def materia_de_vacancia(materia) -> bool:
+    """Vacancia y suspensión (LOM arts. 23, 25): solo en sesión extraordinaria, dos tercios del número legal,
+    votan todos los presentes, el alcalde incluido, sin abstención (VACANCIA_* en la configuración)."""
+    return _v(materia) in _cfg("MATERIAS_VACANCIA", ("vacancia", "suspension"))
+
+
+def no_habil(miembro: MiembroConcejo) -> str:
+    return (f"{miembro.nombre} no está hábil (licencia o suspensión): se registra con licencia, "
+            "no presente; no vota ni cuenta para el quórum.")
+
+
 # --------------------------------------------------------------------------- sesiones
 def periodo_de(fecha: date) -> PeriodoMunicipal | None:
     return db.session.scalar(sa.select(PeriodoMunicipal).where(PeriodoMunicipal.inicio <= fecha,
@@ -172,10 +183,11 @@ def postergar(sesion: SesionConcejo, nueva: datetime, solicitantes: int) -> None
         raise ErrorConcejo("Solo se posterga una sesión que aún no se instala.")
     if sesion.postergada_desde is not None:
         raise ErrorConcejo("La sesión ya fue postergada una vez.")
-    minimo = umbral("dos_tercios", sesion.numero_legal)
+    regidores = sum(1 for m in sesion.periodo.miembros if m.cargo == CargoMiembro.regidor)
+    minimo = umbral("dos_tercios", regidores)  # el alcalde no se cuenta (LOM art. 13): 9 regidores → 6
     if solicitantes < minimo:
-        raise ErrorConcejo(f"La postergación la piden al menos dos tercios del número legal ({minimo} de "
-                           f"{sesion.numero_legal}).")
+        raise ErrorConcejo(f"La postergación la piden al menos dos tercios del número legal de regidores "
+                           f"({minimo} de {regidores}).")
     dias = calendario.dias_habiles_entre(sesion.fecha, nueva.astimezone(ZONA_LIMA).date())
     if not 3 <= dias <= 5:
         raise ErrorConcejo(f"La nueva fecha está a {dias} días hábiles; la postergación es de 3 a 5.")
@@ -194,6 +206,8 @@ def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, obje
         if estado not in EstadoAsistencia.__members__:
             raise ErrorConcejo(f"{miembros[miembro_id].nombre}: estado de asistencia no válido.")
         estado = EstadoAsistencia(estado)
+        if estado == EstadoAsistencia.presente and not miembros[miembro_id].habil:
+            raise ErrorConcejo(no_habil(miembros[miembro_id]))
         a = actuales.get(miembro_id) or Asistencia(sesion=sesion, miembro=miembros[miembro_id])
         a.estado = estado
         a.hora_llegada = hora if estado == EstadoAsistencia.presente else None
@@ -204,6 +218,9 @@ def instalar(sesion: SesionConcejo) -> None:
     if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada, EstadoSesion.sin_quorum):
         raise ErrorConcejo(f"La sesión está {sesion.estado.etiqueta.lower()}: no se puede instalar.")
     db.session.flush()
+    for a in sesion.asistencias:
+        if a.estado == EstadoAsistencia.presente and not a.miembro.habil:
+            raise ErrorConcejo(no_habil(a.miembro))
     if not sesion.hay_quorum:
         raise ErrorConcejo(f"No hay quórum: {sesion.presentes} presentes de {sesion.quorum_requerido} "
                            f"requeridos ({sesion.miembros_habiles} miembros hábiles).")
@@ -241,7 +258,7 @@ def resolver_votacion(punto: PuntoAgenda) -> ResultadoVotacion | None:
     """Regidores cuentan; el alcalde solo desempata (y solo en mayoría simple). Sin votos: None."""
     if not punto.votos:
         return None
-    favor, contra = punto.votos_favor, punto.votos_contra
+    favor, contra = punto.votos_favor, punto.votos_contra  # con el alcalde en vacancia o suspensión
     minimo = umbral(punto.mayoria_requerida, punto.sesion.numero_legal)
     if minimo is not None:
         return ResultadoVotacion.aprobado if favor >= minimo else ResultadoVotacion.desaprobado
@@ -261,11 +278,23 @@ def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> Resul
     if punto.resultado != ResultadoPunto.pendiente:
         raise ErrorConcejo(f"El punto ya está {punto.resultado.etiqueta.lower()}: para reconsiderarlo, "
                            "agéndelo de nuevo.")
-    presentes = {a.miembro_id: a.miembro for a in sesion.asistencias if a.estado == EstadoAsistencia.presente}
+    presentes = {a.miembro_id: a.miembro for a in sesion.asistencias
+                 if a.estado == EstadoAsistencia.presente and a.miembro.habil}
     actuales = {v.miembro_id: v for v in punto.votos}
+    vacancia = materia_de_vacancia(punto.materia)
+    if vacancia:
+        if _cfg("VACANCIA_SOLO_EXTRAORDINARIA", True) and sesion.tipo != TipoSesion.extraordinaria:
+            raise ErrorConcejo("La vacancia o suspensión solo se vota en sesión extraordinaria.")
+        faltan = [m.nombre for mid, m in presentes.items() if mid not in votos and mid not in actuales]
+        if _cfg("VACANCIA_VOTAN_TODOS", True) and faltan:
+            raise ErrorConcejo(f"En la vacancia o suspensión votan todos los presentes, el alcalde incluido; "
+                               f"falta el voto de: {', '.join(faltan)}.")
     for miembro_id, (sentido, fundamento) in votos.items():
         if miembro_id not in presentes:
-            raise ErrorConcejo("Solo votan los miembros presentes en la sesión.")
+            raise ErrorConcejo("Solo votan los miembros hábiles presentes en la sesión.")
+        if vacancia and sentido == "abstencion" and _cfg("VACANCIA_SIN_ABSTENCION", True):
+            raise ErrorConcejo(f"{presentes[miembro_id].nombre}: en la vacancia o suspensión no cabe la "
+                               "abstención.")
         fundamento = (fundamento or "").strip() or None
         if sentido not in SentidoVoto.__members__:
             raise ErrorConcejo("Voto no válido.")
@@ -353,6 +382,25 @@ def aprobar_acta(acta: Acta, en: SesionConcejo) -> None:
     if en.estado not in SESIONES_CELEBRADAS:
         raise ErrorConcejo("El acta se aprueba en una sesión instalada.")
     acta.estado, acta.aprobada_en = EstadoActa.aprobada, en
+
+
+@event.listens_for(sa.orm.Session, "before_flush")
+def _reglas_de_concejo(session, _contexto, _instancias):
+    """Debajo de toda pantalla, servicio o script: solo los hábiles están presentes y votan; la vacancia y la
+    suspensión, en sesión extraordinaria y sin abstenciones (dominio.md §5)."""
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Asistencia) and obj.estado == EstadoAsistencia.presente and obj.miembro is not None \
+                and not obj.miembro.habil:
+            raise ErrorConcejo(no_habil(obj.miembro))
+        elif isinstance(obj, Voto) and obj.miembro is not None:
+            if not obj.miembro.habil:
+                raise ErrorConcejo(no_habil(obj.miembro))
+            if obj.punto is not None and materia_de_vacancia(obj.punto.materia) \
+                    and _v(obj.sentido) == "abstencion" and _cfg("VACANCIA_SIN_ABSTENCION", True):
+                raise ErrorConcejo(f"{obj.miembro.nombre}: en la vacancia o suspensión no cabe la abstención.")
+        elif isinstance(obj, PuntoAgenda) and obj.sesion is not None and materia_de_vacancia(obj.materia) \
+                and _cfg("VACANCIA_SOLO_EXTRAORDINARIA", True) and _v(obj.sesion.tipo) != "extraordinaria":
+            raise ErrorConcejo("La vacancia o suspensión solo se trata en sesión extraordinaria.")
 
 
 @event.listens_for(Acta, "before_update")
@@ -510,20 +558,24 @@ def _mas_meses(d: date, meses: int) -> date:
 
 def alertas_vacancia(periodo: PeriodoMunicipal | None = None) -> list[dict]:
     """Regidores con 3 inasistencias injustificadas consecutivas o 6 no consecutivas a sesiones ordinarias
-    en 3 meses (LOM art. 22 inc. 7). Se evalúan las sesiones ordinarias celebradas o sin quórum."""
+    en 3 meses (LOM art. 22 inc. 7). Se evalúan las sesiones ordinarias celebradas o sin quórum; una
+    inasistencia cuenta solo si el regidor fue citado con cargo a esa sesión."""
     q = (sa.select(SesionConcejo).where(SesionConcejo.tipo == TipoSesion.ordinaria,
                                         SesionConcejo.estado.in_((*SESIONES_CELEBRADAS, EstadoSesion.sin_quorum)))
          .order_by(SesionConcejo.fecha_hora).options(selectinload(SesionConcejo.asistencias).joinedload(Asistencia.miembro)))
     if periodo is not None:
         q = q.where(SesionConcejo.periodo_id == periodo.id)
-    sesiones = db.session.scalars(q).all()
+    sesiones = db.session.scalars(q.options(selectinload(SesionConcejo.citaciones))).all()
     por_miembro: dict[int, list[tuple[date, bool]]] = defaultdict(list)
     nombres = {}
     for s in sesiones:
+        # una inasistencia cuenta solo si el regidor fue citado debidamente: citación con cargo de recepción
+        citados = {c.miembro_id for c in s.citaciones if c.miembro_id and c.fecha_recepcion is not None}
         for a in s.asistencias:
             if a.miembro.cargo == CargoMiembro.regidor:
                 nombres[a.miembro_id] = a.miembro.nombre
-                por_miembro[a.miembro_id].append((s.fecha, a.estado == EstadoAsistencia.ausente))
+                por_miembro[a.miembro_id].append(
+                    (s.fecha, a.estado == EstadoAsistencia.ausente and a.miembro_id in citados))
     alertas = []
     for mid, serie in por_miembro.items():
         causal = None
