@@ -38,6 +38,8 @@ POR_DEFECTO = {
     # expediente sin procedimiento TUPA) y días hábiles para subsanar una observación de ingreso (art. 136)
     "PLAZO_MAXIMO_DIAS": 30,
     "DIAS_SUBSANACION": 2,
+    # tipos de documento que son normas: se numeran en la serie única de Normas municipales (dominio.md §6)
+    "TIPOS_DOCUMENTO_NORMA": {"RES": "resolucion_alcaldia"},
     # Concejo (dominio.md §5): dietas = hasta 4 sesiones al mes; el mes no supera el 30 % de la remuneración
     # del alcalde (Ley 32269). Lapsos de convocatoria en días hábiles y mayorías por materia: services/concejo.py
     "REMUNERACION_ALCALDE": 0,

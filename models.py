@@ -984,6 +984,15 @@ class Acta(ConTrazabilidad, db.Model):
         return f"Acta de la {self.sesion.codigo}" if self.sesion else "Acta"
 
 
+# desde cuándo rige cada tipo de norma (dominio.md §6): publicación → el día siguiente de publicada;
+# adopción → desde que se aprueba (salvo acuerdos sobre remuneración o dietas: publicación); notificación →
+# desde que se notifica al destinatario; ninguno → aviso que se publica, nunca «vigente»
+EFECTO_NORMA = {"ordenanza": "publicacion", "decreto_alcaldia": "publicacion", "acuerdo_concejo": "adopcion",
+                "resolucion_alcaldia": "notificacion", "resolucion_concejo": "notificacion", "edicto": "ninguno"}
+_REQUIERE_PUBLICACION = "tipo IN ('ordenanza', 'decreto_alcaldia') OR (tipo = 'acuerdo_concejo' AND " \
+    "sobre_remuneracion)"
+
+
 class NormaMunicipal(ConTrazabilidad, db.Model):
     """Ordenanza, acuerdo, decreto, resolución o edicto: número por tipo y año (LOM arts. 39–44)."""
 
@@ -1002,6 +1011,10 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     fecha_vigencia: Mapped[date | None]
     requiere_ratificacion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     fecha_ratificacion: Mapped[date | None]
+    # acuerdo de concejo sobre remuneración o dietas: rige recién publicado (como una ordenanza)
+    sobre_remuneracion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # resoluciones: rigen desde su notificación al destinatario (LPAG art. 16)
+    fecha_notificacion: Mapped[date | None]
 
     punto_agenda: Mapped[PuntoAgenda | None] = relationship()
     relaciones_origen: Mapped[list[RelacionNorma]] = relationship(
@@ -1013,11 +1026,17 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("tipo", "anio", "numero"),
         sa.CheckConstraint("numero >= 1", name="numero_positivo"),
-        sa.CheckConstraint("estado NOT IN ('publicada', 'vigente') OR (fecha_publicacion IS NOT NULL AND "
-                           "medio_publicacion IS NOT NULL AND fecha_vigencia IS NOT NULL)",
-                           name="publicada_con_datos"),
-        sa.CheckConstraint("fecha_vigencia IS NULL OR fecha_vigencia > fecha_publicacion",
-                           name="vigencia_despues_de_publicar"),
+        # efecto por tipo (LOM art. 44; LPAG art. 16; dominio.md §6): ver EFECTO_NORMA
+        sa.CheckConstraint("estado <> 'publicada' OR (fecha_publicacion IS NOT NULL AND "
+                           "medio_publicacion IS NOT NULL)", name="publicada_con_datos"),
+        sa.CheckConstraint("estado <> 'vigente' OR fecha_vigencia IS NOT NULL", name="vigente_con_fecha"),
+        sa.CheckConstraint(f"NOT ({_REQUIERE_PUBLICACION}) OR ((estado NOT IN ('publicada', 'vigente') OR "
+                           "fecha_publicacion IS NOT NULL) AND (fecha_vigencia IS NULL OR "
+                           "fecha_vigencia > fecha_publicacion))", name="vigencia_despues_de_publicar"),
+        sa.CheckConstraint("tipo <> 'edicto' OR (estado <> 'vigente' AND fecha_vigencia IS NULL)",
+                           name="edicto_no_rige"),
+        sa.CheckConstraint("tipo NOT IN ('resolucion_alcaldia', 'resolucion_concejo') OR estado <> 'vigente' "
+                           "OR fecha_notificacion IS NOT NULL", name="resolucion_desde_notificacion"),
         sa.CheckConstraint("NOT requiere_ratificacion OR fecha_publicacion IS NULL OR fecha_ratificacion IS NOT NULL",
                            name="ratificada_antes_de_publicar"),
         Index("ix_norma_municipal_estado", "estado", "fecha_vigencia"),
@@ -1033,6 +1052,12 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     def _en_vigor(cls):
         return sa.and_(cls.estado.in_((EstadoNorma.publicada, EstadoNorma.vigente)),
                        cls.fecha_vigencia <= hoy_lima())
+
+    @property
+    def efecto(self) -> str:
+        """«publicacion», «adopcion», «notificacion» o «ninguno» (EFECTO_NORMA)."""
+        efecto = EFECTO_NORMA[self.tipo.value]
+        return "publicacion" if efecto == "adopcion" and self.sobre_remuneracion else efecto
 
     @staticmethod
     def formato_codigo(tipo: str, anio: int, numero: int, sigla: str) -> str:

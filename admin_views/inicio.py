@@ -38,6 +38,8 @@ class InicioView(AdminIndexView):
              [("Fecha de vencimiento", "between", f"{hoy:%Y-%m-%d} to {pronto:%Y-%m-%d}"),
               ("Vencido", "equals", "0")], "fa-clock-o"),
             ("Vencidos", [Expediente.vencido], [("Vencido", "equals", "1")], "fa-exclamation-triangle"),
+            ("Aprobados por silencio positivo", [Expediente.aprobado_por_silencio],
+             [("Aprobado por silencio positivo", "equals", "1")], "fa-check-circle"),
         ]
         alcance = filtro_alcance(Expediente)
         cifras = []

@@ -24,6 +24,9 @@ def _relaciones(view, context, norma, name):
     return Markup("<br>").join(filas)
 
 
+EFECTOS = {"publicacion": "Rige desde el día siguiente de su publicación",
+           "adopcion": "Rige desde su adopción", "notificacion": "Rige desde su notificación al destinatario",
+           "ninguno": "Aviso: no tiene vigencia"}
 PASIVA = {"modifica": "Modificada", "deroga": "Derogada", "reglamenta": "Reglamentada",
           "complementa": "Complementada"}
 
@@ -39,16 +42,29 @@ class NormaMunicipalView(VistaConcejo):
                      "medio_publicacion": "Medio de publicación", "fecha_vigencia": "Vigente desde",
                      "punto_agenda": "Acuerdo de sesión", "requiere_ratificacion": "Requiere ratificación provincial",
                      "fecha_ratificacion": "Ratificada el", "relaciones": "Relaciones"}
-    column_details_list = ("codigo", "tipo", "sumilla", "fecha_emision", "punto_agenda", "estado",
-                           "requiere_ratificacion", "fecha_ratificacion", "fecha_publicacion", "medio_publicacion",
-                           "fecha_vigencia", "relaciones")
-    column_formatters_detail = {"relaciones": _relaciones}
-    form_columns = ("tipo", "fecha_emision", "sumilla", "requiere_ratificacion", "fecha_ratificacion")
-    form_edit_columns = ("sumilla", "requiere_ratificacion", "fecha_ratificacion")
+    column_details_list = ("codigo", "tipo", "sumilla", "fecha_emision", "punto_agenda", "estado", "efecto",
+                           "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion", "fecha_publicacion",
+                           "medio_publicacion", "fecha_notificacion", "fecha_vigencia", "relaciones")
+    column_formatters_detail = {"relaciones": _relaciones, "efecto": lambda v, c, m, n: EFECTOS[m.efecto]}
+    form_columns = ("tipo", "fecha_emision", "sumilla", "sobre_remuneracion", "requiere_ratificacion",
+                    "fecha_ratificacion")
+    form_edit_columns = ("sumilla", "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion")
     form_overrides = {"sumilla": TextAreaField}
     form_args = {"requiere_ratificacion": {"description": "Ordenanza tributaria distrital: la provincia la ratifica "
-                                                          "antes de publicarla."}}
-    column_extra_row_actions = [EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar")]
+                                                          "antes de publicarla."},
+                 "sobre_remuneracion": {"label": "Sobre remuneración o dietas",
+                                        "description": "Acuerdo de concejo sobre remuneración o dietas: rige desde "
+                                                       "el día siguiente de su publicación, no desde su adopción."}}
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar"),
+                                EndpointLinkRowAction("fa fa-envelope-o", ".notificar",
+                                                      title="Notificación (resoluciones)")]
+
+    def validar(self, form):
+        tipo = form.tipo.data if "tipo" in form else self.get_one(request.args.get("id")).tipo.value
+        if form.sobre_remuneracion.data and tipo != "acuerdo_concejo":
+            return error_en(form, "sobre_remuneracion", "Solo un acuerdo de concejo se marca como «sobre "
+                                                        "remuneración o dietas».")
+        return True
     bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def on_model_change(self, form, model, is_created):
@@ -56,6 +72,27 @@ class NormaMunicipalView(VistaConcejo):
             concejo.numerar_norma(model)
         elif model.estado == EstadoNorma.derogada:
             raise ErrorConcejo("Una norma derogada no se edita.")
+        else:
+            concejo.regir_desde_adopcion(model)
+
+    @expose("/notificar/", methods=("GET", "POST"))
+    def notificar(self):
+        """Fecha de notificación de una resolución al destinatario: desde ella rige (LPAG art. 16)."""
+        norma = self.get_one(request.args.get("id"))
+        errores = {}
+        if request.method == "POST":
+            fecha = _fecha(request.form.get("fecha"))
+            if fecha is None:
+                errores["fecha"] = "Indique la fecha de notificación (dd/mm/aaaa)."
+            else:
+                def notificar():
+                    concejo.notificar_norma(norma, fecha)
+                    return f"{norma.codigo}: notificada; vigente desde el {fecha:%d/%m/%Y}."
+
+                hecho = self.ejecutar(notificar, url_for(".details_view", id=norma.id))
+                if hecho:
+                    return hecho
+        return self.render("concejo/notificar_norma.html", norma=norma, errores=errores)
 
     @expose("/publicar/", methods=("GET", "POST"))
     def publicar(self):
@@ -75,6 +112,8 @@ class NormaMunicipalView(VistaConcejo):
             if not errores:
                 def publicar():
                     concejo.publicar(norma, medio, fecha, vigencia)
+                    if norma.fecha_vigencia is None:
+                        return f"{norma.codigo}: publicada ({EFECTOS[norma.efecto].lower()})."
                     return f"{norma.codigo}: publicada; vigente desde el {norma.fecha_vigencia:%d/%m/%Y}."
 
                 hecho = self.ejecutar(publicar, url_for(".details_view", id=norma.id))

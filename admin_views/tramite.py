@@ -17,7 +17,14 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, FiltroSigla, VistaSegura, opciones_enum
+from admin_views.base import (
+    CargadorAjax,
+    FiltroMomentoEntreFechas,
+    FiltroSigla,
+    VistaSegura,
+    error_en,
+    opciones_enum,
+)
 from models import (
     AccionDerivacion,
     Adjunto,
@@ -55,6 +62,7 @@ from services.tramite import (
     plazo_subsanacion,
     recibir,
     registrar_ingreso,
+    serie_de_norma,
     subsanar,
 )
 
@@ -65,6 +73,23 @@ class FiltroVencido(BooleanEqualFilter):
     def apply(self, query, value, alias=None):
         cond = Expediente.vencido
         return query.filter(cond if value in (True, "1") else ~cond)
+
+
+class FiltroSilencioPositivo(BooleanEqualFilter):
+    """Vencidos con silencio positivo: la solicitud se tiene por aprobada (LPAG art. 35)."""
+
+    def apply(self, query, value, alias=None):
+        cond = Expediente.aprobado_por_silencio
+        return query.filter(cond if value in (True, "1") else ~cond)
+
+
+def _estado_expediente(view, context, exp, name):
+    if exp.aprobado_por_silencio:
+        return Markup('{} <span class="badge badge-success">Aprobado por silencio positivo</span>').format(
+            exp.estado.etiqueta)
+    if exp.aprobacion_automatica:
+        return Markup('{} <span class="badge badge-info">Aprobación automática</span>').format(exp.estado.etiqueta)
+    return exp.estado.etiqueta
 
 
 class ExpedienteView(VistaSegura):
@@ -83,6 +108,7 @@ class ExpedienteView(VistaSegura):
         DateBetweenFilter(Expediente.fecha_presentacion, "Fecha de presentación"),
         DateBetweenFilter(Expediente.fecha_vencimiento, "Fecha de vencimiento"),
         FiltroVencido(Expediente.fecha_vencimiento, "Vencido"),
+        FiltroSilencioPositivo(Expediente.fecha_vencimiento, "Aprobado por silencio positivo"),
         FilterLike("persona.numero_documento", "Remitente (documento)"),
     )
     column_default_sort = ("id", True)
@@ -96,6 +122,8 @@ class ExpedienteView(VistaSegura):
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
                      "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso"}
     column_details_exclude_list = ("clave", "derivaciones")
+    column_formatters = {"estado": _estado_expediente}
+    column_formatters_detail = {"estado": _estado_expediente}
     form_columns = ("origen", "canal", "persona", "nuevo_documento", "nuevo_nombre", "unidad_origen",
                     "tipo_documento", "documento_referencia", "asunto", "folios", "procedimiento", "prioridad",
                     "unidad_actual", "observaciones", "archivo")
@@ -271,8 +299,10 @@ class ExpedienteView(VistaSegura):
             operacion = request.form.get("operacion", "")
 
             def operar():
-                self._operar(exp, operacion, request.form)
-                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado."
+                hecho = self._operar(exp, operacion, request.form)
+                aviso = getattr(hecho, "aviso_tope", None)
+                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado." + \
+                    (f" {aviso}" if aviso else "")
 
             hecho = self.ejecutar(operar, url_for(".tramitar", id=exp.id))
             if hecho:
@@ -371,6 +401,12 @@ class DocumentoEmitidoView(VistaSegura):
     acciones_permiso = {"emitir": "editar", "notificar": "editar"}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular")]
     bloqueadas = ("eliminar",)  # se anula con motivo; el número no se reutiliza
+
+    def validar(self, form):
+        if "tipo_documento" in form and serie_de_norma(form.tipo_documento.data):
+            return error_en(form, "tipo_documento", "Las resoluciones tienen una sola serie: regístrela en "
+                                                    "Normas municipales, donde se numera.")
+        return True
 
     def on_model_change(self, form, model, is_created):
         if is_created:

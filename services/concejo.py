@@ -414,10 +414,24 @@ def _acta_inmutable(mapper, connection, acta):
 
 # --------------------------------------------------------------------------- normas
 def numerar_norma(norma: NormaMunicipal) -> None:
-    norma.anio = (norma.fecha_emision or hoy_lima()).year
+    norma.estado = norma.estado or EstadoNorma.aprobada
+    norma.fecha_emision = norma.fecha_emision or hoy_lima()
+    norma.anio = norma.fecha_emision.year
     norma.numero = numeracion.siguiente(f"norma:{norma.tipo.value}:{norma.anio}")
     norma.codigo = NormaMunicipal.formato_codigo(norma.tipo, norma.anio, norma.numero,
                                                  current_app.config["SIGLA_ENTIDAD"])
+    regir_desde_adopcion(norma)
+
+
+def regir_desde_adopcion(norma: NormaMunicipal) -> None:
+    """Un acuerdo de concejo rige desde su adopción (salvo sobre remuneración o dietas: desde su publicación)."""
+    if norma.efecto == "adopcion" and norma.estado in (EstadoNorma.aprobada, EstadoNorma.vigente):
+        norma.fecha_vigencia = norma.fecha_emision
+        norma.estado = EstadoNorma.vigente if norma.fecha_emision <= hoy_lima() else EstadoNorma.aprobada
+    elif norma.efecto == "publicacion" and norma.fecha_publicacion is None:
+        norma.fecha_vigencia = None
+        if norma.estado == EstadoNorma.vigente:
+            norma.estado = EstadoNorma.aprobada
 
 
 def crear_norma_de_punto(punto: PuntoAgenda) -> NormaMunicipal:
@@ -433,9 +447,19 @@ def crear_norma_de_punto(punto: PuntoAgenda) -> NormaMunicipal:
 
 
 def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | None = None) -> None:
-    """Publicada, rige desde el día siguiente salvo que la norma fije una fecha posterior (LOM art. 44)."""
-    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.proyecto):
+    """Publicada, rige desde el día siguiente salvo que la norma fije una fecha posterior (LOM art. 44). Un
+    acuerdo (que no sea sobre remuneración) ya rige desde su adopción y una resolución desde su notificación:
+    la publicación no cambia su vigencia. Un edicto es un aviso: publicado, nunca «vigente»."""
+    efecto = norma.efecto
+    ya_rige = efecto in ("adopcion", "notificacion") and norma.estado == EstadoNorma.vigente \
+        and norma.fecha_publicacion is None
+    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.proyecto) and not ya_rige:
         raise ErrorConcejo("La norma ya fue publicada o está derogada.")
+    if vigencia is not None and efecto != "publicacion":
+        raise ErrorConcejo({"adopcion": "Un acuerdo de concejo rige desde su adopción; no se fija su vigencia al "
+                                        "publicarlo.",
+                            "notificacion": "Una resolución rige desde su notificación al destinatario.",
+                            "ninguno": "Un edicto es un aviso: no tiene vigencia."}[efecto])
     if norma.requiere_ratificacion and norma.fecha_ratificacion is None:
         raise ErrorConcejo("Ordenanza tributaria distrital: registre la ratificación provincial antes de publicar.")
     if fecha < norma.fecha_emision:
@@ -444,14 +468,32 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
     if vigencia is not None and vigencia < minima:
         raise ErrorConcejo("La vigencia empieza, como pronto, el día siguiente de la publicación.")
     norma.medio_publicacion, norma.fecha_publicacion = medio, fecha
-    norma.fecha_vigencia = vigencia or minima
-    norma.estado = EstadoNorma.vigente if norma.fecha_vigencia <= hoy_lima() else EstadoNorma.publicada
+    if efecto == "publicacion":
+        norma.fecha_vigencia = vigencia or minima
+        norma.estado = EstadoNorma.vigente if norma.fecha_vigencia <= hoy_lima() else EstadoNorma.publicada
+    elif not ya_rige:
+        norma.estado = EstadoNorma.publicada  # el edicto, o la resolución aún sin notificar
+
+
+def notificar_norma(norma: NormaMunicipal, fecha: date) -> None:
+    """Una resolución rige desde su notificación al destinatario (LPAG art. 16)."""
+    if norma.efecto != "notificacion":
+        raise ErrorConcejo("Solo las resoluciones rigen desde su notificación.")
+    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.publicada):
+        raise ErrorConcejo(f"La resolución está {norma.estado.etiqueta.lower()}: no se notifica.")
+    if fecha < norma.fecha_emision:
+        raise ErrorConcejo("La notificación no puede ser anterior a la emisión.")
+    if fecha > hoy_lima():
+        raise ErrorConcejo("La notificación no puede ser una fecha futura.")
+    norma.fecha_notificacion = norma.fecha_vigencia = fecha
+    norma.estado = EstadoNorma.vigente
 
 
 def actualizar_vigencias() -> int:
     """Publicadas cuya fecha de vigencia llegó → vigentes (tarea diaria; cada cambio queda auditado)."""
     normas = db.session.scalars(sa.select(NormaMunicipal).where(
-        NormaMunicipal.estado == EstadoNorma.publicada, NormaMunicipal.fecha_vigencia <= hoy_lima())).all()
+        NormaMunicipal.estado.in_((EstadoNorma.publicada, EstadoNorma.aprobada)), NormaMunicipal.tipo != "edicto",
+        NormaMunicipal.fecha_vigencia <= hoy_lima())).all()
     for norma in normas:
         norma.estado = EstadoNorma.vigente
     return len(normas)

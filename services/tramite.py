@@ -73,7 +73,9 @@ def _completar_ingreso(exp: Expediente) -> Expediente:
     exp.clave = nueva_clave()
     exp.estado = EstadoExpediente.registrado
     if exp.procedimiento is not None:
-        exp.plazo_dias_habiles = exp.procedimiento.plazo_dias_habiles
+        # aprobación automática (art. 33): aprobado al presentarse; sin plazo, nunca vencido
+        exp.plazo_dias_habiles = None if exp.procedimiento.aprobacion_automatica else \
+            exp.procedimiento.plazo_dias_habiles
         exp.unidad_actual = exp.unidad_actual or exp.procedimiento.unidad_resolutora
     elif exp.plazo_dias_habiles is None:
         exp.plazo_dias_habiles = current_app.config.get("PLAZO_MAXIMO_DIAS", 30)
@@ -181,7 +183,11 @@ def _hoy() -> date:
 def plazo_por_defecto(exp: Expediente, accion: str) -> int | None:
     plazos = {**PLAZOS_ACCION, **current_app.config.get("PLAZOS_ACCION", {})}
     if accion == "atender":
-        return exp.plazo_dias_habiles or current_app.config.get("PLAZO_MAXIMO_DIAS", 30)
+        if exp.aprobacion_automatica:
+            return None  # aprobado a la presentación: no hay plazo que dar (un 0 no es «vacío»)
+        if exp.plazo_dias_habiles is not None:
+            return exp.plazo_dias_habiles
+        return current_app.config.get("PLAZO_MAXIMO_DIAS", 30)
     return plazos.get(accion)
 
 
@@ -227,10 +233,19 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
         vigente.fecha_atencion = momento
     if plazo is None:
         plazo = plazo_por_defecto(exp, accion)
+    limite = calendario.sumar_dias_habiles(_hoy(), plazo) if plazo is not None else None
+    tope = None
+    if limite is not None and exp.fecha_vencimiento is not None and limite > exp.fecha_vencimiento:
+        # el plazo interno nunca pasa del plazo legal del expediente (dominio.md §1): se recorta y se avisa;
+        # así una segunda derivación «atender» tampoco vuelve a dar el plazo completo
+        limite = exp.fecha_vencimiento
+        plazo = max(0, calendario.dias_habiles_entre(_hoy(), limite))
+        tope = (f"Plazo de la derivación recortado a {plazo} días hábiles: no puede pasar del vencimiento del "
+                f"expediente ({limite:%d/%m/%Y}).")
     d = Derivacion(expediente=exp, unidad_origen_id=exp.unidad_actual_id, unidad_destino=destino,
                    enviado_por_id=usuario.id if usuario else None, fecha_envio=momento, accion=accion,
-                   proveido=proveido, plazo_dias_habiles=plazo,
-                   fecha_limite=calendario.sumar_dias_habiles(_hoy(), plazo) if plazo is not None else None)
+                   proveido=proveido, plazo_dias_habiles=plazo, fecha_limite=limite)
+    d.aviso_tope = tope
     db.session.add(d)
     exp.unidad_actual = destino
     exp.estado = EstadoExpediente.en_tramite
@@ -366,10 +381,19 @@ def numerar_documento(doc: DocumentoEmitido) -> DocumentoEmitido:
         return _numerar(doc)
 
 
+def serie_de_norma(tipo) -> str | None:
+    """Tipo de norma cuya serie única numera este tipo de documento (p. ej. RES → resolución de alcaldía): ese
+    documento no se numera como documento emitido, sino en Normas municipales (una serie por tipo)."""
+    return current_app.config.get("TIPOS_DOCUMENTO_NORMA", {}).get(tipo.abreviatura) if tipo else None
+
+
 def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
     doc.fecha = doc.fecha or _hoy()
     doc.anio = doc.fecha.year
     tipo, unidad = doc.tipo_documento, doc.unidad
+    if serie_de_norma(tipo):
+        raise ErrorTramite(f"Las resoluciones tienen una sola serie: registre la {tipo.nombre.lower()} en "
+                           "Normas municipales, donde se numera.")
     ambito = "INST" if tipo.numeracion.value == "institucional" else unidad.sigla
     doc.numero = siguiente(f"documento:{tipo.abreviatura}:{ambito}:{doc.anio}")
     sufijo = current_app.config["SIGLA_ENTIDAD"]
