@@ -40,6 +40,8 @@ POR_DEFECTO = {
     "DIAS_SUBSANACION": 2,
     # tipos de documento que son normas: se numeran en la serie única de Normas municipales (dominio.md §6)
     "TIPOS_DOCUMENTO_NORMA": {"RES": "resolucion_alcaldia"},
+    # desde esta fecha (mes, día) el tablero avisa si faltan los días no laborables decretados del año siguiente
+    "AVISO_NO_LABORABLES_DESDE": (12, 1),
     # Concejo (dominio.md §5): dietas = hasta 4 sesiones al mes; el mes no supera el 30 % de la remuneración
     # del alcalde (Ley 32269). Lapsos de convocatoria en días hábiles y mayorías por materia: services/concejo.py
     "REMUNERACION_ALCALDE": 0,

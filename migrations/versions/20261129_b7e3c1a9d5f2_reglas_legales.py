@@ -1,12 +1,17 @@
 """Reglas legales (issue 11): materia «suspensión» en la agenda del concejo; aprobación automática sin plazo;
-efecto de las normas por tipo (acuerdos sobre remuneración, notificación de resoluciones, edictos sin vigencia).
+efecto de las normas por tipo (acuerdos sobre remuneración, notificación de resoluciones, edictos sin vigencia);
+calendario: los días no laborables del D.S. 042-2025-PCM y los feriados nacionales del año y del siguiente.
 
 Revision ID: b7e3c1a9d5f2
 Revises: f14a7f0c2d1c
 Create Date: 2026-11-29 06:40:00
 
 """
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
 from alembic import op
+import holidays
 import sqlalchemy as sa
 
 
@@ -34,6 +39,7 @@ def upgrade():
         batch_op.create_check_constraint(op.f('ck_procedimiento_tupa_automatica_sin_plazo'),
                                          "silencio <> 'aprobacion_automatica' OR plazo_dias_habiles = 0")
     _normas()
+    _calendario()
 
 
 PUBLICACION = "tipo IN ('ordenanza', 'decreto_alcaldia') OR (tipo = 'acuerdo_concejo' AND sobre_remuneracion)"
@@ -73,7 +79,37 @@ def _normas():
             batch_op.create_check_constraint(op.f(f'ck_norma_municipal_{nombre}'), condicion)
 
 
+# días no laborables para el sector público decretados por el D.S. 042-2025-PCM (dominio.md §1)
+DS_042_2025_PCM = {date(2025, 5, 2): "Día no laborable (D.S. 042-2025-PCM)",
+                   date(2025, 12, 26): "Día no laborable (D.S. 042-2025-PCM)",
+                   date(2026, 1, 2): "Día no laborable (D.S. 042-2025-PCM)"}
+FERIADO = sa.table("feriado", sa.column("fecha", sa.Date), sa.column("nombre", sa.String),
+                   sa.column("tipo", sa.String), sa.column("creado_en", sa.DateTime(timezone=True)))
+
+
+def _calendario():
+    """Una instalación nueva no se queda sin calendario: los no laborables decretados conocidos y los feriados
+    nacionales del año en curso y del siguiente (luego los mantienen `servir` y la tarea diaria)."""
+    conexion = op.get_bind()
+    ahora = datetime.now(UTC)
+    if conexion.dialect.name == "sqlite":
+        ahora = ahora.replace(tzinfo=None)
+    anio = datetime.now(ZoneInfo("America/Lima")).year
+    nuevos = [(f, n, "no_laborable") for f, n in DS_042_2025_PCM.items()]
+    nuevos += [(f, n[:150], "nacional") for f, n in
+               sorted(holidays.country_holidays("PE", years=(anio, anio + 1), language="es").items())]
+    existentes = set(conexion.execute(sa.select(FERIADO.c.fecha)).scalars())
+    filas = [{"fecha": f, "nombre": n, "tipo": t, "creado_en": ahora} for f, n, t in nuevos if f not in existentes]
+    if filas:
+        op.bulk_insert(FERIADO, filas)
+        # los procesos que tengan el calendario en caché lo releen (services/calendario.py)
+        op.execute(sa.text("UPDATE correlativo SET ultimo = ultimo + 1 WHERE clave = 'calendario:version'"))
+
+
 def downgrade():
+    op.execute(FERIADO.delete().where(FERIADO.c.fecha.in_(list(DS_042_2025_PCM)),
+                                      FERIADO.c.tipo == "no_laborable",
+                                      FERIADO.c.nombre == "Día no laborable (D.S. 042-2025-PCM)"))
     with op.batch_alter_table('norma_municipal', schema=None) as batch_op:
         for nombre in NUEVAS:
             batch_op.drop_constraint(op.f(f'ck_norma_municipal_{nombre}'), type_='check')
