@@ -47,6 +47,10 @@ POR_DEFECTO = {
     "REMUNERACION_ALCALDE": 0,
     "DIETA_PORCENTAJE": 0.30,
     "DIETAS_MAX_MES": 4,
+    # «porcentaje»: valor de la sesión = 30 % ÷ sesiones celebradas en el mes (a lo sumo 4); «monto_fijo»: el
+    # monto por sesión que fija el acuerdo de concejo (DIETA_MONTO_SESION)
+    "DIETA_MODO": "porcentaje",
+    "DIETA_MONTO_SESION": 0,
     # Vacancia y suspensión (LOM arts. 23, 25; jurisprudencia del JNE): solo en sesión extraordinaria, votan
     # todos los presentes (el alcalde incluido, y su voto cuenta) y no cabe la abstención
     "MATERIAS_VACANCIA": ("vacancia", "suspension"),
@@ -55,7 +59,8 @@ POR_DEFECTO = {
     "VACANCIA_SIN_ABSTENCION": True,
 }
 DE_ENTORNO = ("DATABASE_URL", "SECRET_KEY", "MUNICIPALIDAD", "SIGLA_ENTIDAD", "HORA_CIERRE",
-              "ADJUNTOS_DIR", "TZ", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE", "REMUNERACION_ALCALDE")
+              "ADJUNTOS_DIR", "TZ", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE", "REMUNERACION_ALCALDE",
+              "DIETA_MODO", "DIETA_MONTO_SESION")
 
 
 def _clave_secreta(instancia: Path) -> str:

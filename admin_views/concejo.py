@@ -467,7 +467,8 @@ REPORTES = {
         ("mes", "Mes"), ("regidor", "Regidor(a)"), ("sesiones", "Sesiones celebradas"),
         ("asistencias", "Asistencias efectivas"), ("ausencias", "Inasistencias injustificadas"),
         ("justificadas", "Justificadas"), ("licencias", "Licencias"), ("dietas", "Dietas pagables"),
-        ("excedentes", "Asistencias sin dieta (tope)"), ("monto", "Monto (S/)")]),
+        ("excedentes", "Asistencias sin dieta (tope)"), ("valor_sesion", "Valor por sesión (S/)"),
+        ("monto", "Monto (S/)")]),
     "sesiones": ("Sesiones por mes y tipo", [
         ("mes", "Mes"), ("ordinaria", "Ordinarias"), ("extraordinaria", "Extraordinarias"),
         ("solemne", "Solemnes"), ("total", "Total"), ("aviso", "Aviso")]),
@@ -488,7 +489,7 @@ class ReporteConcejoView(PaginaSegura):
         anio = request.args.get("anio", type=int) or hoy_lima().year
         tablas = [(clave, titulo, columnas, self._datos(clave, anio)) for clave, (titulo, columnas) in REPORTES.items()]
         return self.render("concejo/reportes.html", anio=anio, tablas=tablas, vacancia=concejo.alertas_vacancia(),
-                           monto=concejo.dieta_por_sesion(), maximo=current_app.config.get("DIETAS_MAX_MES", 4),
+                           base_dietas=concejo.base_dietas(), configurado=concejo.dieta_por_sesion() > 0,
                            puede_exportar=self.puede("exportar"))
 
     @expose("/xlsx/<reporte>/")
@@ -499,6 +500,7 @@ class ReporteConcejoView(PaginaSegura):
             abort(403)
         anio = request.args.get("anio", type=int) or hoy_lima().year
         titulo, columnas = REPORTES[reporte]
-        return exportar_tabla(titulo, f"{self.endpoint}_{reporte}", columnas, self._datos(reporte, anio),
-                              [("Año", str(anio))])
+        filtros = [("Año", str(anio))] + ([("Base de cálculo", concejo.base_dietas())]
+                                          if reporte == "asistencia" else [])
+        return exportar_tabla(titulo, f"{self.endpoint}_{reporte}", columnas, self._datos(reporte, anio), filtros)
 

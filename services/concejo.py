@@ -519,20 +519,38 @@ def _sesiones(anio: int, tipos=None):
     return db.session.scalars(q).all()
 
 
-def dieta_por_sesion() -> float:
-    """Ley 32269: las dietas de un mes no exceden el 30 % de la remuneración del alcalde (4 sesiones)."""
+def base_dietas() -> str:
+    """La base de cálculo de las dietas, para el reporte y su Excel (Ley 32269; DIETA_MODO)."""
+    maximo = int(_cfg("DIETAS_MAX_MES", 4))
+    if _cfg("DIETA_MODO", "porcentaje") == "monto_fijo":
+        return (f"Monto fijo por sesión fijado por acuerdo de concejo: S/ {float(_cfg('DIETA_MONTO_SESION', 0)):,.2f}; "
+                f"como máximo {maximo} sesiones pagadas al mes, solo por asistencia efectiva (LOM art. 12).")
+    porcentaje = float(_cfg("DIETA_PORCENTAJE", 0.30)) * 100
+    return (f"{porcentaje:g} % de la remuneración mensual del alcalde (S/ "
+            f"{float(_cfg('REMUNERACION_ALCALDE', 0)):,.2f}) entre las sesiones celebradas en el mes (como máximo "
+            f"{maximo}), por cada asistencia efectiva; las inasistencias se descuentan (Ley 32269).")
+
+
+def dieta_por_sesion(sesiones_del_mes: int = 4) -> float:
+    """Valor de una sesión: por defecto, 30 % de la remuneración del alcalde ÷ sesiones celebradas en el mes (a lo
+    sumo 4): quien asiste a las 2 de 2 cobra el 30 %, a 1 de 2 el 15 % (Ley 32269). O un monto fijo por acuerdo."""
+    if _cfg("DIETA_MODO", "porcentaje") == "monto_fijo":
+        return round(float(_cfg("DIETA_MONTO_SESION", 0)), 2)
     tope = float(_cfg("REMUNERACION_ALCALDE", 0)) * float(_cfg("DIETA_PORCENTAJE", 0.30))
-    return round(tope / int(_cfg("DIETAS_MAX_MES", 4)), 2)
+    divisor = min(max(sesiones_del_mes, 1), int(_cfg("DIETAS_MAX_MES", 4)))
+    return round(tope / divisor, 2)
 
 
 def reporte_asistencia(anio: int) -> list[dict]:
     """Por regidor y mes: sesiones celebradas, asistencias efectivas, faltas, dietas (tope mensual)."""
-    maximo, monto = int(_cfg("DIETAS_MAX_MES", 4)), dieta_por_sesion()
+    maximo = int(_cfg("DIETAS_MAX_MES", 4))
     cuenta: dict = defaultdict(lambda: defaultdict(int))
+    celebradas: dict[str, int] = defaultdict(int)
     miembros: dict[int, MiembroConcejo] = {}
     for s in _sesiones(anio):
         if s.estado not in SESIONES_CELEBRADAS:
             continue
+        celebradas[_mes(s.fecha)] += 1
         for a in s.asistencias:
             if a.miembro.cargo != CargoMiembro.regidor:
                 continue
@@ -543,10 +561,11 @@ def reporte_asistencia(anio: int) -> list[dict]:
     filas = []
     for (mid, mes), c in sorted(cuenta.items(), key=lambda kv: (kv[0][1], miembros[kv[0][0]].orden)):
         pagadas = min(c["presente"], maximo)
+        valor = dieta_por_sesion(celebradas[mes])
         filas.append({"mes": mes, "regidor": miembros[mid].nombre, "sesiones": c["sesiones"],
                       "asistencias": c["presente"], "ausencias": c["ausente"], "justificadas": c["justificado"],
-                      "licencias": c["licencia"], "dietas": pagadas, "monto": round(pagadas * monto, 2),
-                      "excedentes": c["presente"] - pagadas})
+                      "licencias": c["licencia"], "dietas": pagadas, "valor_sesion": valor,
+                      "monto": round(pagadas * valor, 2), "excedentes": c["presente"] - pagadas})
     return filas
 
 

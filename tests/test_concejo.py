@@ -422,7 +422,7 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
     encabezado = [c.value for c in hoja[1]]
     assert encabezado[:4] == ["Mes", "Regidor(a)", "Sesiones celebradas", "Asistencias efectivas"]
     uno = filas[("2026-10", ms[1].nombre)]
-    assert uno[2:] == (6, 6, 0, 0, 0, 4, 2, 3000)  # 6 asistencias, 4 dietas de S/ 750 (30 % de 10 000 / 4)
+    assert uno[2:] == (6, 6, 0, 0, 0, 4, 2, 750, 3000)  # 6 asistencias, 4 dietas de S/ 750 (30 % de 10 000 / 4)
     assert filas[("2026-10", ms[8].nombre)][3:5] == (3, 3) and filas[("2026-10", ms[8].nombre)][-1] == 2250
     assert filas[("2026-10", ms[7].nombre)][5] == 6 and filas[("2026-10", ms[7].nombre)][-1] == 0
     assert ("2026-10", ms[0].nombre) not in filas  # el alcalde no cobra dietas

@@ -6,8 +6,10 @@ julio (Fiestas Patrias) son feriados.
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -18,6 +20,7 @@ from tests.test_concejo import (
     agregar_punto,
     asistencia,
     crear_sesion,
+    descargar,
     miembros,
     operar,
     punto,
@@ -133,3 +136,34 @@ def test_alerta_de_vacancia_solo_con_citacion_debida(como):
     db.session.commit()
     r = sg.get("/admin/reporte_concejo/?anio=2026")
     assert f"{ms[8].nombre}: 3 inasistencias injustificadas consecutivas desde el 17/09/2026" in r.text
+
+
+def test_dietas_ley_32269_valor_por_sesion_del_mes(app, como):
+    """Marzo de 2026: 2 ordinarias celebradas (05/03 y 19/03). El valor de la sesión es 30 % de S/ 10 000 ÷ 2 =
+    S/ 1 500: quien asiste a las dos cobra el 30 % (S/ 3 000); quien asiste a una, el 15 % (S/ 1 500)."""
+    app.config.update(REMUNERACION_ALCALDE=10000)
+    todos = {i: "presente" for i in range(8)}
+    _sesion_celebrada("ordinaria", datetime(2026, 3, 5, 10, tzinfo=ZONA_LIMA), todos | {8: "presente"})
+    _sesion_celebrada("ordinaria", datetime(2026, 3, 19, 10, tzinfo=ZONA_LIMA), todos | {8: "ausente"})
+    db.session.commit()
+    ms = miembros()
+    sg = como("secretaria_general")
+    r = sg.get("/admin/reporte_concejo/?anio=2026")
+    assert "Base de cálculo: 30 % de la remuneración mensual del alcalde (S/ 10,000.00) entre las sesiones " \
+           "celebradas en el mes (como máximo 4)" in r.text
+    libro = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/reporte_concejo/xlsx/asistencia/?anio=2026")))
+    hoja = libro.worksheets[0]
+    cab = [c.value for c in hoja[1]]
+    filas = {f[1]: dict(zip(cab, f, strict=True)) for f in hoja.iter_rows(min_row=2, values_only=True)
+             if f[0] == "2026-03"}
+    assert (filas[ms[1].nombre]["Valor por sesión (S/)"], filas[ms[1].nombre]["Monto (S/)"]) == (1500, 3000)
+    assert (filas[ms[8].nombre]["Dietas pagables"], filas[ms[8].nombre]["Monto (S/)"]) == (1, 1500)
+    filtros = [tuple(f) for f in libro["Filtros"].iter_rows(values_only=True)]
+    assert any("Base de cálculo" in str(f) and "30 % de la remuneración" in str(f) for f in filtros), filtros
+    # monto fijo por sesión fijado por acuerdo de concejo (configurable)
+    app.config.update(DIETA_MODO="monto_fijo", DIETA_MONTO_SESION=400)
+    libro = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/reporte_concejo/xlsx/asistencia/?anio=2026")))
+    filas = {f[1]: f for f in libro.worksheets[0].iter_rows(min_row=2, values_only=True) if f[0] == "2026-03"}
+    assert filas[ms[1].nombre][-2:] == (400, 800) and filas[ms[8].nombre][-2:] == (400, 400)
+    assert "Monto fijo por sesión fijado por acuerdo de concejo: S/ 400.00" in sg.get(
+        "/admin/reporte_concejo/?anio=2026").text
