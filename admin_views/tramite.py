@@ -40,6 +40,7 @@ from models import (
     TipoDocumentoIdentidad,
     UnidadOrganica,
     Usuario,
+    ahora,
     db,
 )
 from services.adjuntos import ErrorAdjunto, guardar_pdf
@@ -245,6 +246,7 @@ class ExpedienteView(VistaSegura):
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-print", ".cargo", title="Cargo"),
         EndpointLinkRowAction("fa fa-share", ".tramitar", title="Tramitar"),
+        EndpointLinkRowAction("fa fa-road", ".hoja_ruta", title="Hoja de ruta"),
     ]
 
     def on_model_change(self, form, model, is_created):
@@ -290,6 +292,18 @@ class ExpedienteView(VistaSegura):
         return self.render("admin/tramite/cargo.html", exp=exp, url=url, qr=Markup(qr), receptor=receptor,
                            ticket=request.args.get("formato") == "ticket",
                            plazo_subsanacion=plazo_subsanacion(exp))
+
+    @expose("/hoja-ruta/")
+    def hoja_ruta(self):
+        """Hoja de ruta imprimible (A4): todo el recorrido, con fechas, proveídos y días hábiles por unidad."""
+        exp = self.get_one(request.args.get("id"))
+        ids = {d.recibido_por_id for d in exp.derivaciones if d.recibido_por_id}
+        receptores = {u.id: u.nombre for u in db.session.scalars(sa.select(Usuario).where(Usuario.id.in_(ids)))} \
+            if ids else {}
+        registrar("imprimir", "expediente", exp.id, "hoja de ruta")
+        db.session.commit()
+        return self.render("admin/tramite/hoja_ruta.html", exp=exp, receptores=receptores, permanencia=permanencia,
+                           impreso=ahora())
 
     @expose("/tramitar/", methods=("GET", "POST"))
     def tramitar(self):

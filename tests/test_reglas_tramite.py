@@ -181,3 +181,40 @@ def test_derivacion_no_pasa_del_plazo_legal(base, como):
                  follow_redirects=True)
     assert "recortado" not in r.text
     assert derivaciones(exp2.id)[-1].fecha_limite == calendario.sumar_dias_habiles(date(2026, 4, 8), 3)
+
+
+def test_hoja_de_ruta_imprimible(base, como):
+    """Ingreso el martes 31/03/2026 (GDU-02 → GDU); la GDU acusa recibo el miércoles 1/04 y lo deriva a la GDE el
+    lunes 06/04 (2–3 de abril, Semana Santa): 2 días hábiles en la GDU (1 y 6 de abril)."""
+    base.reloj(lima(2026, 3, 31, 10, 15))
+    exp = ingreso(base, como("mesa_partes"), "GDU-02")
+    [d1] = derivaciones(exp.id)
+    gdu = como("unidad")
+    base.reloj(lima(2026, 4, 1, 9, 30))
+    assert gdu.post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d1.id)]}).status_code == 302
+    base.reloj(lima(2026, 4, 6, 11, 0))
+    r = gdu.post(f"/admin/expediente/tramitar/?id={exp.id}",
+                 {"operacion": "derivar", "destino": str(unidad("GDE").id), "accion": "opinar",
+                  "proveido": "Opine sobre la zonificación del lote."})
+    assert r.status_code == 302
+    r = gdu.get(f"/admin/expediente/hoja-ruta/?id={exp.id}")
+    assert r.status_code == 200
+    filas = [texto(f) for f in r.text.split("<tbody>")[-1].split("<tr>")[1:]] if "<tbody>" in r.text else \
+        [texto(f) for f in r.text.split("Recorrido", 1)[1].split("<tr>")[2:]]
+    assert len(filas) == 2
+    uno, dos = filas
+    assert "UTD → GDU" in uno and "31/03/2026 10:15" in uno and "01/04/2026 09:30" in uno
+    assert "Carlos Díaz Ramos" in uno and "06/04/2026 11:00" in uno and "09/04/2026" in uno
+    assert uno.strip().endswith(" 2")  # días hábiles en la GDU: 1 y 6 de abril
+    assert "GDU → GDE" in dos and "Opine sobre la zonificación del lote." in dos and "(en curso)" in dos
+    cabecera = texto(r.text.split("Recorrido", 1)[0])
+    assert exp.codigo in cabecera and "5 días hábiles – vence el 09/04/2026" in cabecera
+    assert "size: A4" in r.text
+    from models import RegistroAuditoria
+
+    assert db.session.scalar(sa.select(RegistroAuditoria).where(
+        RegistroAuditoria.entidad == "expediente", RegistroAuditoria.entidad_id == exp.id,
+        RegistroAuditoria.detalle == "hoja de ruta")) is not None
+    # la de un expediente que nunca pasó por su unidad, no la ve
+    otro = ingreso(base, como("mesa_partes"), "GAT-01")
+    assert gdu.get(f"/admin/expediente/hoja-ruta/?id={otro.id}").status_code == 404
