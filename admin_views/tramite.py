@@ -14,7 +14,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from flask_wtf.file import FileField
 from markupsafe import Markup
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
 from admin_views.base import (
@@ -59,6 +59,7 @@ from services.tramite import (
     notificar_documento,
     numerar_documento,
     observar,
+    observar_en_ingreso,
     permanencia,
     plazo_subsanacion,
     recibir,
@@ -127,13 +128,17 @@ class ExpedienteView(VistaSegura):
     column_formatters_detail = {"estado": _estado_expediente}
     form_columns = ("origen", "canal", "persona", "nuevo_documento", "nuevo_nombre", "unidad_origen",
                     "tipo_documento", "documento_referencia", "asunto", "folios", "procedimiento", "prioridad",
-                    "unidad_actual", "observaciones", "archivo")
+                    "unidad_actual", "observaciones", "observacion_ingreso", "archivo")
     form_extra_fields = {
         "nuevo_documento": StringField("…o remitente nuevo: DNI o RUC", validators=[Optional()],
                                        description="Si no lo encuentra arriba, escriba el DNI (8) o RUC (11)."),
         "nuevo_nombre": StringField("Nombres y apellidos o razón social del remitente nuevo",
                                     validators=[Optional()]),
         "archivo": FileField("Documento escaneado (PDF, opcional)"),
+        "observacion_ingreso": TextAreaField(
+            "Observar en el ingreso (en lugar de derivar)", validators=[Optional()],
+            description="Si falta un requisito, anótelo (en un solo acto, art. 136): el expediente queda en Mesa "
+                        "de Partes, el ciudadano tiene 2 días hábiles para subsanar y recién entonces se deriva."),
     }
     form_edit_columns = ("documento_referencia", "asunto", "folios", "prioridad", "observaciones")
     campos_opcionales = ("unidad_actual",)  # con procedimiento TUPA, su unidad resolutora
@@ -260,7 +265,10 @@ class ExpedienteView(VistaSegura):
         destino = model.unidad_actual or model.procedimiento.unidad_resolutora
         model.unidad_actual = current_user.unidad  # nace en la unidad que lo recibe…
         registrar_ingreso(model)
-        if destino.id != current_user.unidad_id:  # …y se deriva en el acto
+        observacion = (form.observacion_ingreso.data or "").strip() if "observacion_ingreso" in form else ""
+        if observacion:  # observado: queda en la unidad que lo recibe hasta que se subsane (art. 136)
+            observar_en_ingreso(model, observacion)
+        elif destino.id != current_user.unidad_id:  # …y se deriva en el acto
             derivar(model, destino, "atender", "Para su atención.", usuario=current_user)
 
     @expose("/adjunto/")
@@ -348,7 +356,7 @@ class ExpedienteView(VistaSegura):
                     "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
                     "archivar": lambda: archivar(exp, current_user),
                     "observar": lambda: observar(exp, datos.get("observacion", "")),
-                    "subsanar": lambda: subsanar(exp)}
+                    "subsanar": lambda: subsanar(exp, current_user)}
         if operacion not in acciones:
             raise ErrorTramite("Operación desconocida.")
         return acciones[operacion]()

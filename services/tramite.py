@@ -311,6 +311,9 @@ def observar(exp: Expediente, observacion: str) -> None:
         raise ErrorTramite("Las observaciones se hacen una sola vez, en un solo acto.")
     if exp.estado not in (EstadoExpediente.registrado, EstadoExpediente.en_tramite):
         raise ErrorTramite(f"No se puede observar un expediente {exp.estado.etiqueta.lower()}.")
+    if len(exp.derivaciones) > 1 or any(d.estado != EstadoDerivacion.pendiente for d in exp.derivaciones):
+        raise ErrorTramite("La observación se hace en el ingreso (art. 136), antes de que una unidad reciba el "
+                           "expediente.")
     exp.observacion = observacion.strip()
     exp.fecha_observacion = _hoy()
     exp.estado = EstadoExpediente.observado
@@ -332,7 +335,9 @@ def dias_suspendidos(exp: Expediente, cal: frozenset[date] | None = None) -> int
     return max(0, calendario.habiles_entre(exp.fecha_observacion, fin, cal))
 
 
-def subsanar(exp: Expediente) -> None:
+def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | None:
+    """Subsanado en plazo, el plazo sigue corriendo; si se observó en el ingreso (aún en Mesa de Partes), recién
+    ahora se deriva a la unidad resolutora de su procedimiento (o la Mesa de Partes elige a cuál)."""
     if exp.estado != EstadoExpediente.observado:
         raise ErrorTramite("El expediente no está observado.")
     if _hoy() > plazo_subsanacion(exp):
@@ -345,6 +350,18 @@ def subsanar(exp: Expediente) -> None:
     if vigente is not None and vigente.plazo_dias_habiles is not None:
         inicio = vigente.fecha_envio.astimezone(ZONA_LIMA).date()
         vigente.fecha_limite = calendario.sumar_dias_habiles(inicio, vigente.plazo_dias_habiles + suspendidos)
+    if not exp.derivaciones and exp.procedimiento is not None \
+            and exp.procedimiento.unidad_resolutora_id != exp.unidad_actual_id:
+        return derivar(exp, exp.procedimiento.unidad_resolutora, "atender", "Subsanado: para su atención.",
+                       usuario=usuario)
+    return None
+
+
+def observar_en_ingreso(exp: Expediente, observacion: str) -> None:
+    """Observado al recibirlo (art. 136): queda en Mesa de Partes, sin derivar, hasta que se subsane."""
+    if exp.derivaciones:
+        raise ErrorTramite("El expediente ya fue derivado: la observación de ingreso se hace antes.")
+    observar(exp, observacion)
 
 
 def vencer_observaciones() -> int:

@@ -218,3 +218,53 @@ def test_hoja_de_ruta_imprimible(base, como):
     # la de un expediente que nunca pasó por su unidad, no la ve
     otro = ingreso(base, como("mesa_partes"), "GAT-01")
     assert gdu.get(f"/admin/expediente/hoja-ruta/?id={otro.id}").status_code == 404
+
+
+def test_observacion_en_el_ingreso_queda_en_mesa_de_partes(base, como):
+    """Martes 31/03/2026: falta un requisito; el formulario de ingreso observa en vez de derivar. Queda en Mesa de
+    Partes (UTD) hasta que se subsana el lunes 06/04, último de sus 2 días hábiles (1 y 6 de abril; 2–3, Semana
+    Santa), y recién entonces se deriva a la unidad resolutora, con el plazo que no corrió mientras estuvo observado."""
+    base.reloj(lima(2026, 3, 31, 10, 15))
+    mp = como("mesa_partes")
+    formulario = mp.get("/admin/expediente/new/").text
+    assert "Observar en el ingreso (en lugar de derivar)" in formulario
+    datos = {"origen": "externo", "canal": "presencial", "persona": str(base.persona_id),
+             "tipo_documento": str(db.session.scalar(sa.select(TipoDocumento.id)
+                                                     .where(TipoDocumento.nombre == "Solicitud"))),
+             "asunto": "Licencia de edificación", "folios": "3", "prioridad": "normal",
+             "procedimiento": str(db.session.scalar(sa.select(ProcedimientoTupa.id)
+                                                    .where(ProcedimientoTupa.codigo == "GDU-02"))),
+             "observacion_ingreso": "Falta el plano de ubicación."}
+    assert mp.post("/admin/expediente/new/", datos).status_code == 302
+    db.session.expire_all()
+    exp = db.session.scalar(sa.select(Expediente).order_by(Expediente.id.desc()).limit(1))
+    assert (exp.estado.value, exp.unidad_actual.sigla, exp.observacion) == ("observado", "UTD",
+                                                                            "Falta el plano de ubicación.")
+    assert derivaciones(exp.id) == []  # no llegó a la bandeja de la GDU
+    cargo = texto(mp.get(f"/admin/expediente/cargo/?id={exp.id}").text)
+    assert "Falta el plano de ubicación." in cargo and "hasta el 06/04/2026" in cargo
+    # mientras esté observado no se deriva
+    base.reloj(lima(2026, 4, 6, 9, 0))
+    r = mp.post(f"/admin/expediente/tramitar/?id={exp.id}", {"operacion": "derivar",
+                                                             "destino": str(unidad("GDU").id), "accion": "atender"})
+    assert r.status_code == 200 and "está observado hasta que se subsane" in r.text
+    assert derivaciones(exp.id) == []
+    # subsanado el último día: se deriva a la GDU; el plazo corre los 2 días hábiles suspendidos (1 y 6)
+    base.reloj(lima(2026, 4, 6, 16, 30))
+    assert mp.post(f"/admin/expediente/tramitar/?id={exp.id}", {"operacion": "subsanar"}).status_code == 302
+    db.session.expire_all()
+    exp = db.session.get(Expediente, exp.id)
+    assert (exp.estado.value, exp.unidad_actual.sigla, exp.fecha_subsanacion) == ("en_tramite", "GDU",
+                                                                                   date(2026, 4, 6))
+    assert exp.fecha_vencimiento == calendario.sumar_dias_habiles(date(2026, 3, 31), 5 + 2) == date(2026, 4, 13)
+    [d] = derivaciones(exp.id)
+    assert (d.unidad_origen.sigla, d.unidad_destino.sigla, d.fecha_limite) == ("UTD", "GDU", date(2026, 4, 13))
+    # recibido por la unidad, ya no se observa (la observación es del ingreso)
+    assert como("unidad").post("/admin/derivacion/action/", {"action": "recibir",
+                                                              "rowid": [str(d.id)]}).status_code == 302
+    otro = ingreso(base, mp, "GDU-02")
+    [d2] = derivaciones(otro.id)
+    como("unidad").post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d2.id)]})
+    r = como("secretaria_general").post(f"/admin/expediente/tramitar/?id={otro.id}",
+                                        {"operacion": "observar", "observacion": "Falta la firma."})
+    assert r.status_code == 200 and "antes de que una unidad reciba el expediente" in r.text
