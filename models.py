@@ -639,7 +639,7 @@ SentidoVoto = _e("SentidoVoto", "favor", "contra", "abstencion")
 EstadoActa = _e("EstadoActa", "borrador", "aprobada")
 TipoNorma = _e("TipoNorma", "ordenanza", "acuerdo_concejo", "decreto_alcaldia", "resolucion_alcaldia",
                "resolucion_concejo", "edicto")
-EstadoNorma = _e("EstadoNorma", "proyecto", "aprobada", "publicada", "vigente", "derogada")
+EstadoNorma = _e("EstadoNorma", "proyecto", "aprobada", "publicada", "vigente", "derogada", "anulada")
 MedioPublicacion = _e("MedioPublicacion", "el_peruano", "diario_judicial", "carteles", "portal")
 TipoRelacionNorma = _e("TipoRelacionNorma", "modifica", "deroga", "reglamenta", "complementa")
 ETIQUETAS.update({
@@ -656,7 +656,7 @@ ETIQUETAS.update({
     "bienes_municipales": "Donación o concesión de bienes (art. 66)",
     "postergacion": "Postergación de la sesión", "vacancia": "Vacancia (art. 23)",
     "suspension": "Suspensión (art. 25)",
-    "general": "Asunto general",
+    "general": "Asunto general", "anulada": "Anulada",
 })
 # materia del punto → mayoría que exige (dominio.md §5; configurable en MAYORIA_POR_MATERIA)
 MAYORIA_POR_MATERIA = {"vacancia": "dos_tercios", "suspension": "dos_tercios",
@@ -1000,9 +1000,13 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tipo: Mapped[TipoNorma] = enum_col(TipoNorma, "tipo_norma", default=TipoNorma.ordenanza)
     anio: Mapped[int]
-    numero: Mapped[int]
-    codigo: Mapped[str] = mapped_column(String(80), unique=True)
+    # el número se saca al aprobarla, nunca antes: un proyecto no lo tiene; uno mal sacado se anula, no se reutiliza
+    numero: Mapped[int | None]
+    codigo: Mapped[str | None] = mapped_column(String(80), unique=True)
     sumilla: Mapped[str] = mapped_column(String(1000))
+    considerandos: Mapped[str | None] = mapped_column(Text)
+    articulos: Mapped[str | None] = mapped_column(Text)
+    motivo_anulacion: Mapped[str | None] = mapped_column(Text)
     fecha_emision: Mapped[date] = mapped_column(default=hoy_lima)
     punto_agenda_id: Mapped[int | None] = mapped_column(ForeignKey("punto_agenda.id"), unique=True)
     estado: Mapped[EstadoNorma] = enum_col(EstadoNorma, "estado_norma", default=EstadoNorma.aprobada)
@@ -1021,11 +1025,15 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
         foreign_keys="RelacionNorma.origen_id", back_populates="origen")
     relaciones_destino: Mapped[list[RelacionNorma]] = relationship(
         foreign_keys="RelacionNorma.destino_id", back_populates="destino")
-    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+    etiqueta = etiqueta_sql(lambda cls: sa.func.coalesce(
+        cls.codigo, sa.literal("Proyecto: ", sa.String) + sa.func.substr(cls.sumilla, 1, 60, type_=sa.String)))
 
     __table_args__ = (
         sa.UniqueConstraint("tipo", "anio", "numero"),
         sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("(estado = 'proyecto') = (numero IS NULL)", name="numero_al_aprobar"),
+        sa.CheckConstraint("(numero IS NULL) = (codigo IS NULL)", name="codigo_con_numero"),
+        sa.CheckConstraint("estado <> 'anulada' OR motivo_anulacion IS NOT NULL", name="anulada_con_motivo"),
         # efecto por tipo (LOM art. 44; LPAG art. 16; dominio.md §6): ver EFECTO_NORMA
         sa.CheckConstraint("estado <> 'publicada' OR (fecha_publicacion IS NOT NULL AND "
                            "medio_publicacion IS NOT NULL)", name="publicada_con_datos"),
@@ -1063,8 +1071,12 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     def formato_codigo(tipo: str, anio: int, numero: int, sigla: str) -> str:
         return f"{NOMBRE_NORMA[str(getattr(tipo, 'value', tipo))]} N° {numero:03d}-{anio}-{sigla}"
 
+    @property
+    def titulo(self) -> str:
+        return self.codigo or f"PROYECTO DE {NOMBRE_NORMA[self.tipo.value]}"
+
     def __str__(self) -> str:
-        return self.codigo
+        return self.codigo or f"Proyecto: {self.sumilla[:60]}"
 
 
 class RelacionNorma(ConTrazabilidad, db.Model):

@@ -423,6 +423,53 @@ def numerar_norma(norma: NormaMunicipal) -> None:
     regir_desde_adopcion(norma)
 
 
+def proyectar_norma(norma: NormaMunicipal) -> None:
+    """Proyecto: texto (considerandos y artículos) sin número; el número se saca al aprobarla."""
+    norma.estado = EstadoNorma.proyecto
+    norma.fecha_emision = norma.fecha_emision or hoy_lima()
+    norma.anio, norma.numero, norma.codigo = norma.fecha_emision.year, None, None
+
+
+def aprobar_norma(norma: NormaMunicipal, fecha: date) -> None:
+    """Aprobado el proyecto, recién entonces se saca su número (el de la serie de su tipo y del año)."""
+    if norma.estado != EstadoNorma.proyecto:
+        raise ErrorConcejo("Solo se aprueba un proyecto: esta norma ya tiene número.")
+    if fecha > hoy_lima():
+        raise ErrorConcejo("La fecha de aprobación no puede ser futura.")
+    with db.session.no_autoflush:  # el número se saca antes de que la fila aprobada llegue a la base
+        norma.estado, norma.fecha_emision = EstadoNorma.aprobada, fecha
+        numerar_norma(norma)
+
+
+def anular_norma(norma: NormaMunicipal, motivo: str) -> None:
+    """Un número sacado por error se anula con su motivo; nunca se reutiliza (la serie sigue)."""
+    if not (motivo or "").strip():
+        raise ErrorConcejo("Indique el motivo de la anulación.")
+    if norma.estado == EstadoNorma.proyecto:
+        raise ErrorConcejo("Un proyecto no tiene número que anular.")
+    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.vigente) or norma.fecha_publicacion is not None \
+            or norma.relaciones_origen:
+        raise ErrorConcejo("Solo se anula el número de una norma aún no publicada ni aplicada; si ya rige, "
+                           "se deroga.")
+    norma.estado, norma.motivo_anulacion, norma.fecha_vigencia = EstadoNorma.anulada, motivo.strip(), None
+    norma._accion_auditoria = "anular"
+
+
+def contexto_norma(norma: NormaMunicipal) -> dict:
+    """Datos de la plantilla Word de la norma (docxtpl): mismos nombres para todas las plantillas por tipo."""
+    def parrafos(texto):
+        return [p.strip() for p in (texto or "").split("\n") if p.strip()]
+
+    return {"municipalidad": current_app.config["MUNICIPALIDAD"], "titulo": norma.titulo,
+            "tipo": norma.tipo.etiqueta, "sumilla": norma.sumilla, "estado": norma.estado.etiqueta,
+            "fecha": f"{norma.fecha_emision:%d/%m/%Y}" if norma.fecha_emision else "",
+            "considerandos": parrafos(norma.considerandos), "articulos": parrafos(norma.articulos),
+            "proyecto": norma.estado == EstadoNorma.proyecto,
+            "alcalde": next((m.nombre for m in (periodo_de(norma.fecha_emision).miembros
+                                                if norma.fecha_emision and periodo_de(norma.fecha_emision) else [])
+                             if m.es_alcalde), "")}
+
+
 def regir_desde_adopcion(norma: NormaMunicipal) -> None:
     """Un acuerdo de concejo rige desde su adopción (salvo sobre remuneración o dietas: desde su publicación)."""
     if norma.efecto == "adopcion" and norma.estado in (EstadoNorma.aprobada, EstadoNorma.vigente):
@@ -453,8 +500,10 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
     efecto = norma.efecto
     ya_rige = efecto in ("adopcion", "notificacion") and norma.estado == EstadoNorma.vigente \
         and norma.fecha_publicacion is None
-    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.proyecto) and not ya_rige:
-        raise ErrorConcejo("La norma ya fue publicada o está derogada.")
+    if norma.estado == EstadoNorma.proyecto:
+        raise ErrorConcejo("Un proyecto no se publica: apruébelo primero (recién entonces tiene número).")
+    if norma.estado != EstadoNorma.aprobada and not ya_rige:
+        raise ErrorConcejo("La norma ya fue publicada, está derogada o anulada.")
     if vigencia is not None and efecto != "publicacion":
         raise ErrorConcejo({"adopcion": "Un acuerdo de concejo rige desde su adopción; no se fija su vigencia al "
                                         "publicarlo.",

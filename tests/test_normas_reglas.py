@@ -152,3 +152,59 @@ def test_una_sola_serie_de_resoluciones(como):
     r = sg.post("/admin/documento_emitido/new/", {"tipo_documento": str(inf.id), "fecha": "03/08/2026",
                                                   "asunto": "Informe de la SG", "unidad": str(unidad("SG").id)})
     assert r.status_code == 302
+
+
+def test_proyectar_numerar_al_aprobar_y_anular(como):
+    """Proyecto de ordenanza redactado en julio de 2026; otra ordenanza aprobada antes toma el N° 001; el proyecto
+    recibe el N° 002 recién al aprobarse (14/08/2026); anulado por error, el 003 es el siguiente."""
+    sg = como("secretaria_general")
+    p = norma(sg, "ordenanza", "Ordenanza que regula los paneles publicitarios", "20/07/2026", proyecto="y",
+              considerandos="Que, la LOM faculta al concejo a regular el ornato.\nQue, es necesario ordenar los "
+                            "paneles.", articulos="Apruébase el reglamento de paneles.\nDeróguese toda norma que "
+                                               "se oponga.")
+    assert (p.estado, p.numero, p.codigo) == (EstadoNorma.proyecto, None, None)
+    assert "Proyecto: Ordenanza que regula los paneles" in sg.get("/admin/norma_municipal/").text
+    # un proyecto no se publica
+    r = publicar(sg, p, "21/07/2026")
+    assert "Un proyecto no se publica" in r.text and leer(p).fecha_publicacion is None
+    # se descarga en Word desde la plantilla, con considerandos y artículos numerados
+    from io import BytesIO
+
+    from docx import Document
+
+    r = sg.get(f"/admin/norma_municipal/word/?id={p.id}")
+    assert r.status_code == 200 and r.mimetype.endswith("wordprocessingml.document")
+    documento = "\n".join(x.text for x in Document(BytesIO(r.data)).paragraphs)
+    assert "PROYECTO DE ORDENANZA MUNICIPAL" in documento
+    assert "Que, es necesario ordenar los paneles." in documento
+    assert "Artículo 2.– Deróguese toda norma que se oponga." in documento
+    otra = norma(sg, "ordenanza", "Ordenanza de arbitrios", "10/08/2026")
+    assert otra.codigo == "ORDENANZA MUNICIPAL N° 001-2026-MDD"
+    # aprobado: recién ahora el número
+    r = sg.post(f"/admin/norma_municipal/aprobar/?id={p.id}", data={"fecha": "31/13/2026"})
+    assert r.status_code == 200 and "Indique la fecha" in r.text and leer(p).numero is None
+    assert sg.post(f"/admin/norma_municipal/aprobar/?id={p.id}", data={"fecha": "14/08/2026"}).status_code == 302
+    p = leer(p)
+    assert (p.estado, p.codigo, p.fecha_emision) == (EstadoNorma.aprobada, "ORDENANZA MUNICIPAL N° 002-2026-MDD",
+                                                     date(2026, 8, 14))
+    # aprobada, su texto ya no cambia por la pantalla
+    r = sg.post(f"/admin/norma_municipal/edit/?id={p.id}", data={"sumilla": p.sumilla, "considerandos": "otro",
+                                                                 "articulos": p.articulos}, follow_redirects=True)
+    assert "El texto de una norma aprobada no se modifica" in r.text
+    # número mal sacado: se anula con motivo y no se reutiliza
+    r = sg.post(f"/admin/norma_municipal/anular/?id={p.id}", data={"motivo": ""}, follow_redirects=True)
+    assert "Indique el motivo de la anulación." in r.text and leer(p).estado == EstadoNorma.aprobada
+    r = sg.post(f"/admin/norma_municipal/anular/?id={p.id}", data={"motivo": "Se aprobó por error en la sesión."})
+    assert r.status_code == 302
+    p = leer(p)
+    assert (p.estado, p.codigo, p.motivo_anulacion) == (EstadoNorma.anulada, "ORDENANZA MUNICIPAL N° 002-2026-MDD",
+                                                        "Se aprobó por error en la sesión.")
+    assert norma(sg, "ordenanza", "Ordenanza siguiente", "20/08/2026").codigo == "ORDENANZA MUNICIPAL N° 003-2026-MDD"
+    # en la base: un proyecto no tiene número; una anulada tiene motivo
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(NormaMunicipal).where(NormaMunicipal.id == otra.id).values(estado="proyecto"))
+    db.session.rollback()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(NormaMunicipal).where(NormaMunicipal.id == otra.id)
+                           .values(estado="anulada"))
+    db.session.rollback()

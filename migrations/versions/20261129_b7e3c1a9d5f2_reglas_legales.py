@@ -1,5 +1,6 @@
 """Reglas legales (issue 11): materia «suspensión» en la agenda del concejo; aprobación automática sin plazo;
 efecto de las normas por tipo (acuerdos sobre remuneración, notificación de resoluciones, edictos sin vigencia);
+normas proyectadas (sin número hasta su aprobación) y números anulados;
 calendario: los días no laborables del D.S. 042-2025-PCM y los feriados nacionales del año y del siguiente.
 
 Revision ID: b7e3c1a9d5f2
@@ -39,6 +40,7 @@ def upgrade():
         batch_op.create_check_constraint(op.f('ck_procedimiento_tupa_automatica_sin_plazo'),
                                          "silencio <> 'aprobacion_automatica' OR plazo_dias_habiles = 0")
     _normas()
+    _proyectos()
     _calendario()
 
 
@@ -106,7 +108,49 @@ def _calendario():
         op.execute(sa.text("UPDATE correlativo SET ultimo = ultimo + 1 WHERE clave = 'calendario:version'"))
 
 
+ESTADOS_NORMA = ("proyecto", "aprobada", "publicada", "vigente", "derogada")
+
+
+def _estados(lista):
+    return "estado IN (" + ", ".join(f"'{e}'" for e in lista) + ")"
+
+
+def _proyectos():
+    op.execute(sa.text("UPDATE norma_municipal SET estado = 'aprobada' WHERE estado = 'proyecto' "
+                       "AND numero IS NOT NULL"))
+    with op.batch_alter_table('norma_municipal', schema=None) as batch_op:
+        batch_op.alter_column('numero', existing_type=sa.Integer(), nullable=True)
+        batch_op.alter_column('codigo', existing_type=sa.String(length=80), nullable=True)
+        batch_op.add_column(sa.Column('considerandos', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('articulos', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('motivo_anulacion', sa.Text(), nullable=True))
+        batch_op.drop_constraint(op.f('ck_norma_municipal_estado_norma'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_norma_municipal_estado_norma'),
+                                         _estados((*ESTADOS_NORMA, "anulada")))
+        batch_op.create_check_constraint(op.f('ck_norma_municipal_numero_al_aprobar'),
+                                         "(estado = 'proyecto') = (numero IS NULL)")
+        batch_op.create_check_constraint(op.f('ck_norma_municipal_codigo_con_numero'),
+                                         "(numero IS NULL) = (codigo IS NULL)")
+        batch_op.create_check_constraint(op.f('ck_norma_municipal_anulada_con_motivo'),
+                                         "estado <> 'anulada' OR motivo_anulacion IS NOT NULL")
+
+
+def _sin_proyectos():
+    op.execute(sa.text("DELETE FROM norma_municipal WHERE numero IS NULL"))
+    op.execute(sa.text("UPDATE norma_municipal SET estado = 'derogada' WHERE estado = 'anulada'"))
+    with op.batch_alter_table('norma_municipal', schema=None) as batch_op:
+        for nombre in ("numero_al_aprobar", "codigo_con_numero", "anulada_con_motivo", "estado_norma"):
+            batch_op.drop_constraint(op.f(f'ck_norma_municipal_{nombre}'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_norma_municipal_estado_norma'), _estados(ESTADOS_NORMA))
+        batch_op.drop_column('motivo_anulacion')
+        batch_op.drop_column('articulos')
+        batch_op.drop_column('considerandos')
+        batch_op.alter_column('codigo', existing_type=sa.String(length=80), nullable=False)
+        batch_op.alter_column('numero', existing_type=sa.Integer(), nullable=False)
+
+
 def downgrade():
+    _sin_proyectos()
     op.execute(FERIADO.delete().where(FERIADO.c.fecha.in_(list(DS_042_2025_PCM)),
                                       FERIADO.c.tipo == "no_laborable",
                                       FERIADO.c.nombre == "Día no laborable (D.S. 042-2025-PCM)"))
