@@ -630,7 +630,7 @@ EstadoSesion = _e("EstadoSesion", "programada", "convocada", "instalada", "sin_q
 SeccionAgenda = _e("SeccionAgenda", "despacho", "informes", "pedidos", "orden_del_dia")
 Mayoria = _e("Mayoria", "simple", "absoluta", "dos_tercios")
 Materia = _e("Materia", "general", "ordenanza", "acuerdo", "vacancia", "suspension", "bienes_municipales",
-             "postergacion")
+             "postergacion", "dispensa_acta")
 ResultadoPunto = _e("ResultadoPunto", "pendiente", "aprobado", "desaprobado", "retirado", "a_comision")
 ResultadoVotacion = _e("ResultadoVotacion", "aprobado", "desaprobado", "empate")
 MedioCitacion = _e("MedioCitacion", "fisico", "correo", "casilla_electronica")
@@ -655,7 +655,7 @@ ETIQUETAS.update({
     "portal": "Portal institucional", "acuerdo": "Acuerdo de concejo",
     "bienes_municipales": "Donación o concesión de bienes (art. 66)",
     "postergacion": "Postergación de la sesión", "vacancia": "Vacancia (art. 23)",
-    "suspension": "Suspensión (art. 25)",
+    "suspension": "Suspensión (art. 25)", "dispensa_acta": "Dispensa de la lectura y aprobación del acta",
     "general": "Asunto general", "anulada": "Anulada",
 })
 # materia del punto → mayoría que exige (dominio.md §5; configurable en MAYORIA_POR_MATERIA)
@@ -972,12 +972,15 @@ class Acta(ConTrazabilidad, db.Model):
     contenido: Mapped[str] = mapped_column(Text)
     estado: Mapped[EstadoActa] = enum_col(EstadoActa, "estado_acta", default=EstadoActa.borrador)
     aprobada_en_id: Mapped[int | None] = mapped_column(ForeignKey("sesion_concejo.id"))
+    # dispensa votada en la misma sesión: el acta se aprueba en ella (y no en una posterior)
+    con_dispensa: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     sesion: Mapped[SesionConcejo] = relationship(back_populates="acta", foreign_keys=[sesion_id])
     aprobada_en: Mapped[SesionConcejo | None] = relationship(foreign_keys=[aprobada_en_id])
     __table_args__ = (
         sa.CheckConstraint("(estado = 'aprobada') = (aprobada_en_id IS NOT NULL)", name="aprobada_con_sesion"),
-        sa.CheckConstraint("aprobada_en_id IS NULL OR aprobada_en_id <> sesion_id", name="aprobada_en_otra"),
+        sa.CheckConstraint("aprobada_en_id IS NULL OR aprobada_en_id <> sesion_id OR con_dispensa",
+                           name="aprobada_en_otra"),
     )
 
     def __str__(self) -> str:

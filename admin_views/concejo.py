@@ -447,6 +447,8 @@ class ActaView(VistaConcejo):
         posteriores = db.session.scalars(sa.select(SesionConcejo).where(
             SesionConcejo.fecha_hora > acta.sesion.fecha_hora,
             SesionConcejo.estado.in_(concejo.SESIONES_CELEBRADAS)).order_by(SesionConcejo.fecha_hora)).all()
+        if concejo.dispensa_aprobada(acta.sesion) and acta.sesion.estado in concejo.SESIONES_CELEBRADAS:
+            posteriores.insert(0, acta.sesion)  # con la dispensa votada, en la misma sesión
         if request.method == "POST":
             def aprobar():
                 en = next((s for s in posteriores if s.id == request.form.get("sesion", type=int)), None)

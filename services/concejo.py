@@ -374,10 +374,21 @@ def limpiar_html(html: str) -> str:
     return nh3.clean(html or "", attributes=_ATRIBUTOS)
 
 
+def dispensa_aprobada(sesion: SesionConcejo) -> bool:
+    """¿El concejo votó en esta sesión la dispensa de la lectura y aprobación del acta?"""
+    return any(_v(p.materia) == "dispensa_acta" and p.resultado == ResultadoPunto.aprobado for p in sesion.puntos)
+
+
 def aprobar_acta(acta: Acta, en: SesionConcejo) -> None:
+    """En una sesión posterior; o en la misma si en ella se votó la dispensa de su aprobación (dominio.md §5)."""
     if acta.estado == EstadoActa.aprobada:
         raise ErrorConcejo("El acta ya está aprobada.")
-    if en.id == acta.sesion_id or en.fecha_hora <= acta.sesion.fecha_hora:
+    if en.id == acta.sesion_id:
+        if not dispensa_aprobada(en):
+            raise ErrorConcejo("El acta se aprueba en una sesión posterior, o en la misma si el concejo votó la "
+                               "dispensa de su aprobación.")
+        acta.con_dispensa = True
+    elif en.fecha_hora <= acta.sesion.fecha_hora:
         raise ErrorConcejo("El acta se aprueba en una sesión posterior.")
     if en.estado not in SESIONES_CELEBRADAS:
         raise ErrorConcejo("El acta se aprueba en una sesión instalada.")

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from models import ZONA_LIMA, Asistencia, SesionConcejo, Voto, db
+from models import ZONA_LIMA, Acta, Asistencia, SesionConcejo, Voto, db
 from services import concejo
 from tests.test_concejo import (
     _sesion_celebrada,
@@ -167,3 +167,41 @@ def test_dietas_ley_32269_valor_por_sesion_del_mes(app, como):
     assert filas[ms[1].nombre][-2:] == (400, 800) and filas[ms[8].nombre][-2:] == (400, 400)
     assert "Monto fijo por sesión fijado por acuerdo de concejo: S/ 400.00" in sg.get(
         "/admin/reporte_concejo/?anio=2026").text
+
+
+def test_dispensa_de_la_aprobacion_del_acta(como):
+    """Ordinaria del 14/08/2026: el concejo vota la dispensa de la lectura y aprobación del acta; el acta se aprueba
+    en la misma sesión. Sin la dispensa votada, solo en una posterior."""
+    sg = como("secretaria_general")
+    s = crear_sesion(sg, "ordinaria", "14/08/2026 10:00", "10/08/2026")
+    agregar_punto(sg, s, "Acuerdo que aprueba el convenio con la UGEL", "acuerdo")
+    agregar_punto(sg, s, "Dispensa de la lectura y aprobación del acta", "dispensa_acta")
+    operar(sg, s, "citar")
+    asistencia(sg, s, {i: "presente" for i in range(8)})
+    operar(sg, s, "instalar")
+    votar(sg, s, punto(s, 1), {i: "favor" for i in range(1, 8)})
+    operar(sg, s, "acta")
+    acta = db.session.scalar(sa.select(Acta).where(Acta.sesion_id == s.id))
+    # sin dispensa votada: la misma sesión no se ofrece ni se acepta
+    assert "(la misma: dispensa votada)" not in sg.get(f"/admin/acta/aprobar/?id={acta.id}").text
+    r = sg.post(f"/admin/acta/aprobar/?id={acta.id}", data={"sesion": s.id}, follow_redirects=True)
+    assert "Elija la sesión" in r.text and db.session.get(Acta, acta.id).estado.value == "borrador"
+    with pytest.raises(concejo.ErrorConcejo, match="o en la misma si el concejo votó la dispensa"):
+        concejo.aprobar_acta(db.session.get(Acta, acta.id), db.session.get(SesionConcejo, s.id))
+    db.session.rollback()
+    # votada la dispensa (voto explícito), se aprueba en la misma sesión y queda inmutable
+    votar(sg, s, punto(s, 2), {i: "favor" for i in range(1, 8)})
+    assert "(la misma: dispensa votada)" in sg.get(f"/admin/acta/aprobar/?id={acta.id}").text
+    assert sg.post(f"/admin/acta/aprobar/?id={acta.id}", data={"sesion": s.id}).status_code == 302
+    acta = db.session.get(Acta, acta.id)
+    assert (acta.estado.value, acta.aprobada_en_id, acta.con_dispensa) == ("aprobada", s.id, True)
+    assert "con dispensa" in sg.get(f"/admin/acta/aprobar/?id={acta.id}").text
+    # en la base: aprobada en la misma sesión sin dispensa, no
+    otra = _sesion_celebrada("ordinaria", datetime(2026, 8, 21, 10, tzinfo=ZONA_LIMA), {})
+    db.session.flush()
+    db.session.add(Acta(sesion=otra, contenido="x"))
+    db.session.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(Acta).where(Acta.sesion_id == otra.id)
+                           .values(estado="aprobada", aprobada_en_id=otra.id))
+    db.session.rollback()

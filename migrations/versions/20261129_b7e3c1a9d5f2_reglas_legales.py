@@ -29,10 +29,27 @@ def _check_en(lista):
     return "materia IN (" + ", ".join(f"'{m}'" for m in lista) + ")"
 
 
+def _claves_foraneas(activas: bool):
+    """SQLite: recrear una tabla (batch) con las claves foráneas activas borraría en cascada sus filas hijas (votos
+    de un punto) o fallaría (relaciones de una norma); se desactivan mientras dura la migración."""
+    conexion = op.get_bind()
+    if conexion.dialect.name != "sqlite":
+        return
+    op.execute(sa.text(f"PRAGMA foreign_keys={'ON' if activas else 'OFF'}"))
+    if not activas and conexion.execute(sa.text("PRAGMA foreign_keys")).scalar() and any(
+            conexion.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in ("voto", "relacion_norma")):
+        # dentro de una transacción el PRAGMA no surte efecto: mejor detenerse que perder votos
+        raise RuntimeError("Actualice en una invocación aparte (flask db upgrade): SQLite no pudo desactivar "
+                           "las claves foráneas y la migración borraría votos.")
+
+
 def upgrade():
+    _claves_foraneas(False)
     with op.batch_alter_table('punto_agenda', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_punto_agenda_materia'), type_='check')
-        batch_op.create_check_constraint(op.f('ck_punto_agenda_materia'), _check_en((*MATERIAS, "suspension")))
+        batch_op.create_check_constraint(op.f('ck_punto_agenda_materia'),
+                                         _check_en((*MATERIAS, "suspension", "dispensa_acta")))
+    _dispensa()
     # aprobación automática (LPAG art. 33): se aprueba al presentarse, sin plazo
     op.execute(sa.text("UPDATE procedimiento_tupa SET plazo_dias_habiles = 0 "
                        "WHERE silencio = 'aprobacion_automatica'"))
@@ -42,6 +59,7 @@ def upgrade():
     _normas()
     _proyectos()
     _calendario()
+    _claves_foraneas(True)
 
 
 PUBLICACION = "tipo IN ('ordenanza', 'decreto_alcaldia') OR (tipo = 'acuerdo_concejo' AND sobre_remuneracion)"
@@ -66,6 +84,8 @@ def _normas():
     with op.batch_alter_table('norma_municipal', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sobre_remuneracion', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('fecha_notificacion', sa.Date(), nullable=True))
+        for nombre in ANTES:
+            batch_op.drop_constraint(op.f(f'ck_norma_municipal_{nombre}'), type_='check')
     # datos existentes según el efecto de cada tipo: el acuerdo rige desde su adopción; la resolución vigente
     # se tuvo por notificada al publicarse (o al emitirse); el edicto publicado es un aviso sin vigencia
     op.execute(sa.text("UPDATE norma_municipal SET fecha_vigencia = fecha_emision, estado = 'vigente' "
@@ -75,8 +95,6 @@ def _normas():
     op.execute(sa.text("UPDATE norma_municipal SET estado = 'publicada', fecha_vigencia = NULL "
                        "WHERE tipo = 'edicto' AND estado IN ('publicada', 'vigente')"))
     with op.batch_alter_table('norma_municipal', schema=None) as batch_op:
-        for nombre in ANTES:
-            batch_op.drop_constraint(op.f(f'ck_norma_municipal_{nombre}'), type_='check')
         for nombre, condicion in NUEVAS.items():
             batch_op.create_check_constraint(op.f(f'ck_norma_municipal_{nombre}'), condicion)
 
@@ -149,7 +167,43 @@ def _sin_proyectos():
         batch_op.alter_column('numero', existing_type=sa.Integer(), nullable=False)
 
 
+def _triggers_sqlite_de(tabla):
+    """En SQLite, recrear la tabla (batch) borra sus triggers: se guardan para volver a crearlos tal como estén."""
+    conexion = op.get_bind()
+    if conexion.dialect.name != "sqlite":
+        return []
+    return list(conexion.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+                                 {"t": tabla}).scalars())
+
+
+def _acta_check(condicion, columna=None):
+    triggers = _triggers_sqlite_de("acta")
+    with op.batch_alter_table('acta', schema=None) as batch_op:
+        if columna is not None:
+            batch_op.add_column(columna)
+        batch_op.drop_constraint(op.f('ck_acta_aprobada_en_otra'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_acta_aprobada_en_otra'), condicion)
+    for sql in triggers:
+        op.execute(sa.text(sql))
+
+
+def _dispensa():
+    """Dispensa de la aprobación del acta: votada en la sesión, el acta se aprueba en la misma."""
+    _acta_check("aprobada_en_id IS NULL OR aprobada_en_id <> sesion_id OR con_dispensa",
+                sa.Column('con_dispensa', sa.Boolean(), server_default=sa.false(), nullable=False))
+
+
 def downgrade():
+    _claves_foraneas(False)
+    op.execute(sa.text("UPDATE punto_agenda SET materia = 'general' WHERE materia = 'dispensa_acta'"))
+    triggers = _triggers_sqlite_de("acta")
+    with op.batch_alter_table('acta', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_acta_aprobada_en_otra'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_acta_aprobada_en_otra'),
+                                         "aprobada_en_id IS NULL OR aprobada_en_id <> sesion_id")
+        batch_op.drop_column('con_dispensa')
+    for sql in triggers:
+        op.execute(sa.text(sql))
     _sin_proyectos()
     op.execute(FERIADO.delete().where(FERIADO.c.fecha.in_(list(DS_042_2025_PCM)),
                                       FERIADO.c.tipo == "no_laborable",
@@ -176,3 +230,4 @@ def downgrade():
     with op.batch_alter_table('punto_agenda', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_punto_agenda_materia'), type_='check')
         batch_op.create_check_constraint(op.f('ck_punto_agenda_materia'), _check_en(MATERIAS))
+    _claves_foraneas(True)
