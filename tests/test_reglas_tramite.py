@@ -268,3 +268,31 @@ def test_observacion_en_el_ingreso_queda_en_mesa_de_partes(base, como):
     r = como("secretaria_general").post(f"/admin/expediente/tramitar/?id={otro.id}",
                                         {"operacion": "observar", "observacion": "Falta la firma."})
     assert r.status_code == 200 and "antes de que una unidad reciba el expediente" in r.text
+
+
+def test_mesa_digital_con_procedimiento_tupa(base, como):
+    """El ciudadano elige el procedimiento (lista de los activos, con búsqueda del navegador): su solicitud digital
+    tiene el plazo y el silencio de ese procedimiento, no 30 días planos."""
+    from tests.test_tramite import Ciudadano
+
+    inactivo = db.session.scalar(sa.select(ProcedimientoTupa).where(ProcedimientoTupa.codigo == "GSC-01"))
+    inactivo.activo = False
+    db.session.commit()
+    ciudadano = Ciudadano(base)
+    assert '<datalist id="procedimientos-tupa">' in ciudadano.html
+    assert 'value="GDU-02 – Certificado de parámetros urbanísticos y edificatorios"' in ciudadano.html
+    assert "GSC-01" not in ciudadano.html  # inactivo: no se ofrece
+    r = ciudadano.presentar(procedimiento="GSC-01 – Autorización para evento público no deportivo")
+    assert r.status_code == 200 and "Elija un procedimiento de la lista" in r.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Expediente)) == 0
+    r = ciudadano.presentar(procedimiento="GDU-02 – Certificado de parámetros urbanísticos y edificatorios")
+    assert r.status_code == 302, texto(r.text)[:1500]
+    db.session.expire_all()
+    exp = db.session.scalar(sa.select(Expediente).order_by(Expediente.id.desc()).limit(1))
+    assert (exp.canal.value, exp.procedimiento.codigo, exp.plazo_dias_habiles) == ("digital", "GDU-02", 5)
+    assert exp.fecha_vencimiento == calendario.sumar_dias_habiles(exp.fecha_presentacion, 5)
+    # sin procedimiento, como antes: el plazo general
+    assert Ciudadano(base).presentar(asunto="Consulta general").status_code == 302
+    db.session.expire_all()
+    otro = db.session.scalar(sa.select(Expediente).order_by(Expediente.id.desc()).limit(1))
+    assert (otro.procedimiento_id, otro.plazo_dias_habiles) == (None, 30)
