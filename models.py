@@ -656,7 +656,7 @@ ETIQUETAS.update({
     "bienes_municipales": "Donación o concesión de bienes (art. 66)",
     "postergacion": "Postergación de la sesión", "vacancia": "Vacancia (art. 23)",
     "suspension": "Suspensión (art. 25)", "dispensa_acta": "Dispensa de la lectura y aprobación del acta",
-    "general": "Asunto general", "anulada": "Anulada",
+    "general": "Asunto general", "anulada": "Anulada", "favorable": "Favorable", "desfavorable": "Desfavorable",
 })
 # materia del punto → mayoría que exige (dominio.md §5; configurable en MAYORIA_POR_MATERIA)
 MAYORIA_POR_MATERIA = {"vacancia": "dos_tercios", "suspension": "dos_tercios",
@@ -755,8 +755,11 @@ class SesionConcejo(ConTrazabilidad, db.Model):
     fecha_convocatoria: Mapped[date | None]
     postergada_desde: Mapped[datetime | None] = mapped_column(MomentoUTC)  # fecha y hora original (una vez)
     observaciones: Mapped[str | None] = mapped_column(Text)
+    # sesión de una comisión de regidores (la misma maquinaria: agenda, citación, asistencia, quórum, votos)
+    comision_id: Mapped[int | None] = mapped_column(ForeignKey("comision.id"))
 
     periodo: Mapped[PeriodoMunicipal] = relationship()
+    comision: Mapped[Comision | None] = relationship()
     puntos: Mapped[list[PuntoAgenda]] = relationship(back_populates="sesion", order_by="PuntoAgenda.orden",
                                                      foreign_keys="PuntoAgenda.sesion_id")
     citaciones: Mapped[list[Citacion]] = relationship(back_populates="sesion", order_by="Citacion.id")
@@ -764,26 +767,43 @@ class SesionConcejo(ConTrazabilidad, db.Model):
     acta: Mapped[Acta | None] = relationship(back_populates="sesion", foreign_keys="Acta.sesion_id")
 
     __table_args__ = (
-        sa.UniqueConstraint("tipo", "anio", "numero"),
+        # número por tipo y año: uno para el concejo y otro para cada comisión
+        sa.UniqueConstraint("comision_id", "tipo", "anio", "numero"),
+        Index("uq_sesion_concejo_numero_del_concejo", "tipo", "anio", "numero", unique=True,
+              sqlite_where=sa.text("comision_id IS NULL"), postgresql_where=sa.text("comision_id IS NULL")),
         sa.CheckConstraint("numero >= 1", name="numero_positivo"),
         Index("ix_sesion_concejo_fecha_hora", "fecha_hora"),
     )
 
+    @property
+    def miembros(self) -> list[MiembroConcejo]:
+        """Quienes integran el órgano que sesiona: el concejo del período o los miembros de la comisión."""
+        if self.comision is not None:
+            return sorted((mc.miembro for mc in self.comision.miembros), key=lambda m: m.orden)
+        return self.periodo.miembros
+
+    @classmethod
+    def _de_sus_miembros(cls):
+        """Condición SQL: el miembro integra el órgano de la sesión (concejo del período o comisión)."""
+        de_comision = sa.exists().where(MiembroComision.comision_id == cls.comision_id,
+                                        MiembroComision.miembro_id == MiembroConcejo.id)
+        return sa.case((cls.comision_id.is_(None), MiembroConcejo.periodo_id == cls.periodo_id), else_=de_comision)
+
     # ---- derivados (dominio.md §5)
     @hybrid_property
     def numero_legal(self) -> int:
-        return sum(1 for _ in self.periodo.miembros)
+        return len(self.miembros)
 
     @numero_legal.inplace.expression
     @classmethod
     def _numero_legal(cls):
-        return (sa.select(sa.func.count(MiembroConcejo.id)).where(MiembroConcejo.periodo_id == cls.periodo_id)
-                .correlate_except(MiembroConcejo).scalar_subquery())
+        return (sa.select(sa.func.count(MiembroConcejo.id)).where(cls._de_sus_miembros())
+                .correlate_except(MiembroConcejo, MiembroComision).scalar_subquery())
 
     @hybrid_property
     def miembros_habiles(self) -> int:
         licencias = {a.miembro_id for a in self.asistencias if a.estado == EstadoAsistencia.licencia}
-        return sum(1 for m in self.periodo.miembros if m.habil and m.id not in licencias)
+        return sum(1 for m in self.miembros if m.habil and m.id not in licencias)
 
     @miembros_habiles.inplace.expression
     @classmethod
@@ -791,8 +811,8 @@ class SesionConcejo(ConTrazabilidad, db.Model):
         licencia = sa.exists().where(Asistencia.sesion_id == cls.id, Asistencia.miembro_id == MiembroConcejo.id,
                                      Asistencia.estado == EstadoAsistencia.licencia)
         return (sa.select(sa.func.count(MiembroConcejo.id))
-                .where(MiembroConcejo.periodo_id == cls.periodo_id, MiembroConcejo.habil, ~licencia)
-                .correlate_except(MiembroConcejo).scalar_subquery())
+                .where(cls._de_sus_miembros(), MiembroConcejo.habil, ~licencia)
+                .correlate_except(MiembroConcejo, MiembroComision).scalar_subquery())
 
     @hybrid_property
     def quorum_requerido(self) -> int:
@@ -825,7 +845,8 @@ class SesionConcejo(ConTrazabilidad, db.Model):
 
     @property
     def codigo(self) -> str:
-        return f"Sesión {self.tipo.etiqueta.lower()} N° {self.numero:03d}-{self.anio}"
+        de = f" – {self.comision.nombre}" if self.comision is not None else ""
+        return f"Sesión {self.tipo.etiqueta.lower()} N° {self.numero:03d}-{self.anio}{de}"
 
     # en SQL (listas, Excel) como `codigo`: «Sesión ordinaria N° 003-2026» (ceros sin lpad: SQLite no lo tiene)
     etiqueta = etiqueta_sql(lambda cls: sa.literal("Sesión ", sa.String) + sa.cast(cls.tipo, sa.String) + " N° "
@@ -851,6 +872,7 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
     materia: Mapped[Materia] = enum_col(Materia, "materia", default=Materia.general)
     expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
     comision_id: Mapped[int | None] = mapped_column(ForeignKey("comision.id"))
+    dictamen_id: Mapped[int | None] = mapped_column(ForeignKey("dictamen.id", use_alter=True))
     mayoria_requerida: Mapped[Mayoria] = enum_col(Mayoria, "mayoria", default=Mayoria.simple)
     resultado: Mapped[ResultadoPunto] = enum_col(ResultadoPunto, "resultado_punto",
                                                  default=ResultadoPunto.pendiente)
@@ -858,6 +880,7 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
     sesion: Mapped[SesionConcejo] = relationship(back_populates="puntos", foreign_keys=[sesion_id])
     expediente: Mapped[Expediente | None] = relationship()
     comision: Mapped[Comision | None] = relationship()
+    dictamen: Mapped[Dictamen | None] = relationship(foreign_keys=[dictamen_id])
     votos: Mapped[list[Voto]] = relationship(back_populates="punto", cascade="all, delete-orphan")
     etiqueta = etiqueta_sql(lambda cls: cls.titulo)
     __table_args__ = (sa.UniqueConstraint("sesion_id", "orden"),
@@ -894,6 +917,45 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
 
     def __str__(self) -> str:
         return f"{self.orden}. {self.titulo[:80]}"
+
+
+SentidoDictamen = _e("SentidoDictamen", "favorable", "desfavorable")
+
+
+class Dictamen(ConTrazabilidad, db.Model):
+    """Dictamen de una comisión de regidores: número por comisión y año, el expediente o el proyecto de norma que
+    dictamina y la votación del punto de la sesión de la comisión en que se aprobó."""
+
+    __tablename__ = "dictamen"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comision_id: Mapped[int] = mapped_column(ForeignKey("comision.id"))
+    anio: Mapped[int]
+    numero: Mapped[int]
+    punto_id: Mapped[int] = mapped_column(ForeignKey("punto_agenda.id"), unique=True)
+    expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
+    norma_id: Mapped[int | None] = mapped_column(ForeignKey("norma_municipal.id"))
+    sentido: Mapped[SentidoDictamen] = enum_col(SentidoDictamen, "sentido_dictamen")
+    sumilla: Mapped[str] = mapped_column(String(500))
+
+    comision: Mapped[Comision] = relationship()
+    punto: Mapped[PuntoAgenda] = relationship(foreign_keys=[punto_id])
+    expediente: Mapped[Expediente | None] = relationship()
+    norma: Mapped[NormaMunicipal | None] = relationship()
+    etiqueta = etiqueta_sql(lambda cls: cls.sumilla)
+    __table_args__ = (sa.UniqueConstraint("comision_id", "anio", "numero"),
+                      sa.CheckConstraint("numero >= 1", name="numero_positivo"))
+
+    @property
+    def codigo(self) -> str:
+        return f"Dictamen N° {self.numero:03d}-{self.anio}"
+
+    @property
+    def votacion(self) -> str:
+        p = self.punto
+        return f"{p.votos_favor} a favor, {p.votos_contra} en contra, {p.abstenciones} abstenciones"
+
+    def __str__(self) -> str:
+        return f"{self.codigo} – {self.comision.nombre if self.comision else ''}: {self.sumilla[:60]}"
 
 
 class Citacion(ConTrazabilidad, db.Model):

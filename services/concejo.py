@@ -25,6 +25,7 @@ from models import (
     Asistencia,
     CargoMiembro,
     Citacion,
+    Dictamen,
     EstadoActa,
     EstadoAsistencia,
     EstadoNorma,
@@ -89,12 +90,15 @@ def periodo_de(fecha: date) -> PeriodoMunicipal | None:
 def numerar_sesion(sesion: SesionConcejo) -> None:
     """Número por tipo y año, asignado por el servidor; el período se deduce de la fecha si falta."""
     fecha = sesion.fecha_hora.astimezone(ZONA_LIMA).date()
+    if sesion.comision is not None:
+        sesion.periodo = sesion.comision.periodo
     if sesion.periodo is None and sesion.periodo_id is None:
         sesion.periodo = periodo_de(fecha)
         if sesion.periodo is None:
             raise ErrorConcejo("No hay un período municipal registrado que comprenda la fecha de la sesión.")
     sesion.anio = fecha.year
-    sesion.numero = numeracion.siguiente(f"sesion:{sesion.tipo.value}:{fecha.year}")
+    organo = f"comision{sesion.comision.id}:" if sesion.comision is not None else ""  # una serie por comisión
+    sesion.numero = numeracion.siguiente(f"sesion:{organo}{sesion.tipo.value}:{fecha.year}")
 
 
 def lapso_requerido(tipo: TipoSesion) -> int:
@@ -122,7 +126,7 @@ def citar(sesion: SesionConcejo, funcionarios: list[str] = ()) -> list[Citacion]
     citados = {c.miembro_id for c in sesion.citaciones if c.miembro_id}
     citados_texto = {c.destinatario.strip().lower() for c in sesion.citaciones if c.destinatario}
     nuevas = []
-    for m in sesion.periodo.miembros:
+    for m in sesion.miembros:
         if m.id not in citados:
             nuevas.append(Citacion(sesion=sesion, miembro=m, fecha_envio=momento,
                                    medio=MedioCitacion.correo if m.email else MedioCitacion.fisico))
@@ -164,7 +168,7 @@ def advertencias_sesion(sesion: SesionConcejo) -> list[str]:
                       f"anticipación; una sesión {sesion.tipo.etiqueta.lower()} exige al menos {lapso}.")
     citados = {c.miembro_id for c in sesion.citaciones}
     if sesion.citaciones:
-        sin_citar = [m.nombre for m in sesion.periodo.miembros if m.id not in citados]
+        sin_citar = [m.nombre for m in sesion.miembros if m.id not in citados]
         if sin_citar:
             avisos.append(f"Sin citar: {', '.join(sin_citar)}.")
     sin_cargo = [c.para for c in sesion.citaciones if c.fecha_recepcion is None]
@@ -183,7 +187,7 @@ def postergar(sesion: SesionConcejo, nueva: datetime, solicitantes: int) -> None
         raise ErrorConcejo("Solo se posterga una sesión que aún no se instala.")
     if sesion.postergada_desde is not None:
         raise ErrorConcejo("La sesión ya fue postergada una vez.")
-    regidores = sum(1 for m in sesion.periodo.miembros if m.cargo == CargoMiembro.regidor)
+    regidores = sum(1 for m in sesion.miembros if m.cargo == CargoMiembro.regidor)
     minimo = umbral("dos_tercios", regidores)  # el alcalde no se cuenta (LOM art. 13): 9 regidores → 6
     if solicitantes < minimo:
         raise ErrorConcejo(f"La postergación la piden al menos dos tercios del número legal de regidores "
@@ -198,7 +202,7 @@ def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, obje
     """filas = {miembro_id: (estado, hora_llegada)}; reemplaza lo anotado para esos miembros."""
     if sesion.acta is not None and sesion.acta.estado == EstadoActa.aprobada:
         raise ErrorConcejo("El acta ya fue aprobada: la asistencia no se modifica.")
-    miembros = {m.id: m for m in sesion.periodo.miembros}
+    miembros = {m.id: m for m in sesion.miembros}
     actuales = {a.miembro_id: a for a in sesion.asistencias}
     for miembro_id, (estado, hora) in filas.items():
         if miembro_id not in miembros:
@@ -307,11 +311,38 @@ def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> Resul
     resultado = resolver_votacion(punto)
     if resultado in (ResultadoVotacion.aprobado, ResultadoVotacion.desaprobado):
         punto.resultado = ResultadoPunto(resultado.value)
-        if resultado == ResultadoVotacion.aprobado and _v(punto.materia) in NORMA_DE_MATERIA:
+        if sesion.comision_id is not None:
+            crear_dictamen_de_punto(punto)  # en una comisión, lo votado es su dictamen
+        elif resultado == ResultadoVotacion.aprobado and _v(punto.materia) in NORMA_DE_MATERIA:
             crear_norma_de_punto(punto)
     else:
         punto.resultado = ResultadoPunto.pendiente
     return resultado
+
+
+# --------------------------------------------------------------------------- comisiones
+def crear_dictamen_de_punto(punto: PuntoAgenda) -> Dictamen:
+    """Votado un punto en la sesión de una comisión, su dictamen (favorable o desfavorable) queda numerado por
+    comisión y año, con el expediente que dictamina y la votación del punto."""
+    existente = db.session.scalar(sa.select(Dictamen).where(Dictamen.punto_id == punto.id)) if punto.id else None
+    if existente is not None:
+        return existente
+    sesion = punto.sesion
+    anio = sesion.fecha.year
+    dictamen = Dictamen(comision=sesion.comision, anio=anio, punto=punto, expediente=punto.expediente,
+                        numero=numeracion.siguiente(f"dictamen:{sesion.comision.id}:{anio}"),
+                        sentido="favorable" if punto.resultado == ResultadoPunto.aprobado else "desfavorable",
+                        sumilla=punto.titulo[:500])
+    db.session.add(dictamen)
+    return dictamen
+
+
+def agendar_dictamen(punto: PuntoAgenda, dictamen: Dictamen) -> None:
+    """Un dictamen pasa a la agenda de una sesión del concejo: el punto lleva la comisión y el expediente."""
+    if punto.sesion is not None and punto.sesion.comision_id is not None:
+        raise ErrorConcejo("El dictamen se agenda en una sesión del concejo, no de una comisión.")
+    punto.dictamen, punto.comision = dictamen, dictamen.comision
+    punto.expediente = punto.expediente or dictamen.expediente
 
 
 # --------------------------------------------------------------------------- acta
@@ -323,7 +354,7 @@ def contexto_acta(sesion: SesionConcejo) -> dict:
                  "asistencia": asistencias[m.id].estado.etiqueta if m.id in asistencias else "Sin registro",
                  "hora": asistencias[m.id].hora_llegada.strftime("%H:%M")
                  if m.id in asistencias and asistencias[m.id].hora_llegada else ""}
-                for m in sesion.periodo.miembros]
+                for m in sesion.miembros]
     puntos = []
     for p in sesion.puntos:
         votos = sorted(p.votos, key=lambda v: v.miembro.orden)
@@ -348,7 +379,7 @@ def contexto_acta(sesion: SesionConcejo) -> dict:
         "modalidad": sesion.modalidad.etiqueta, "miembros": miembros, "numero_legal": sesion.numero_legal,
         "habiles": sesion.miembros_habiles, "quorum": sesion.quorum_requerido, "presentes": sesion.presentes,
         "hay_quorum": sesion.hay_quorum, "estado": sesion.estado.etiqueta, "puntos": puntos,
-        "alcalde": next((m.nombre for m in sesion.periodo.miembros if m.es_alcalde), ""),
+        "alcalde": next((m.nombre for m in sesion.miembros if m.es_alcalde), ""),
     }
 
 
@@ -572,7 +603,8 @@ def _mes(d: date) -> str:
 
 
 def _sesiones(anio: int, tipos=None):
-    q = (sa.select(SesionConcejo).where(SesionConcejo.anio == anio).order_by(SesionConcejo.fecha_hora)
+    q = (sa.select(SesionConcejo).where(SesionConcejo.anio == anio, SesionConcejo.comision_id.is_(None))
+         .order_by(SesionConcejo.fecha_hora)
          .options(selectinload(SesionConcejo.asistencias).joinedload(Asistencia.miembro)))
     if tipos:
         q = q.where(SesionConcejo.tipo.in_(tipos))
@@ -649,7 +681,8 @@ def reporte_sesiones(anio: int) -> list[dict]:
     for s in _sesiones(anio):
         if s.estado in SESIONES_CELEBRADAS:
             cuenta[_mes(s.fecha)][s.tipo.value] += 1
-    primera = db.session.scalar(sa.select(sa.func.min(SesionConcejo.fecha_hora)))
+    primera = db.session.scalar(sa.select(sa.func.min(SesionConcejo.fecha_hora))
+                                .where(SesionConcejo.comision_id.is_(None)))
     desde = (primera.astimezone(ZONA_LIMA).year, primera.astimezone(ZONA_LIMA).month) if primera else (9999, 12)
     hoy = hoy_lima()
     minimo, maximo = _cfg("ORDINARIAS_MES", (2, 4))
@@ -681,7 +714,7 @@ def alertas_vacancia(periodo: PeriodoMunicipal | None = None) -> list[dict]:
     """Regidores con 3 inasistencias injustificadas consecutivas o 6 no consecutivas a sesiones ordinarias
     en 3 meses (LOM art. 22 inc. 7). Se evalúan las sesiones ordinarias celebradas o sin quórum; una
     inasistencia cuenta solo si el regidor fue citado con cargo a esa sesión."""
-    q = (sa.select(SesionConcejo).where(SesionConcejo.tipo == TipoSesion.ordinaria,
+    q = (sa.select(SesionConcejo).where(SesionConcejo.tipo == TipoSesion.ordinaria, SesionConcejo.comision_id.is_(None),
                                         SesionConcejo.estado.in_((*SESIONES_CELEBRADAS, EstadoSesion.sin_quorum)))
          .order_by(SesionConcejo.fecha_hora).options(selectinload(SesionConcejo.asistencias).joinedload(Asistencia.miembro)))
     if periodo is not None:

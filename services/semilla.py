@@ -40,14 +40,15 @@ from services.tramite import ALFABETO_CLAVE, fecha_presentacion, vencimiento
 CATALOGOS = ("persona", "tipo_documento", "procedimiento_tupa", "feriado")
 SEGURIDAD = ("unidad_organica", "usuario", "rol", "permiso")
 CONCEJO = ("sesion_concejo", "punto_agenda", "citacion", "asistencia", "voto", "acta", "reporte_concejo",
-           "miembro_concejo", "comision", "periodo_municipal")
+           "miembro_concejo", "comision", "periodo_municipal", "sesion_comision", "dictamen")
 NORMAS = ("norma_municipal", "relacion_norma")
 TODAS = ("expediente", "derivacion", "documento_emitido", *CONCEJO, *NORMAS, *CATALOGOS, *SEGURIDAD,
          "registro_auditoria")
 # la Secretaría General prepara y conduce las sesiones y lleva el registro de normas
 CONCEJO_SG = {"sesion_concejo": "vce", "punto_agenda": "vced", "citacion": "ve", "asistencia": "v", "voto": "v",
               "acta": "ve", "reporte_concejo": "v", "miembro_concejo": "vced", "comision": "vced",
-              "periodo_municipal": "vce", "norma_municipal": "vce", "relacion_norma": "vcd"}
+              "periodo_municipal": "vce", "norma_municipal": "vce", "relacion_norma": "vcd",
+              "sesion_comision": "vce", "dictamen": "ve"}
 LEEN_NORMAS = {"norma_municipal": "v", "relacion_norma": "v"}
 
 ROLES = {

@@ -43,12 +43,95 @@ def _claves_foraneas(activas: bool):
                            "las claves foráneas y la migración borraría votos.")
 
 
+# comisiones de regidores: sus sesiones (la misma tabla, con la comisión) y sus dictámenes
+VISTAS_COMISION = {"secretaria_general": {"sesion_comision": "vce", "dictamen": "ve"},
+                   "concejo": {"sesion_comision": "v", "dictamen": "v"},
+                   "auditor": {"sesion_comision": "v", "dictamen": "v"}}
+LETRAS = {"v": ("ver", "exportar"), "c": ("crear",), "e": ("editar",), "d": ("eliminar",)}
+
+
+def _comisiones():
+    with op.batch_alter_table('sesion_concejo', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('comision_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(op.f('fk_sesion_concejo_comision_id_comision'), 'comision', ['comision_id'],
+                                    ['id'])
+        batch_op.drop_constraint(op.f('uq_sesion_concejo_tipo_anio_numero'), type_='unique')
+        batch_op.create_unique_constraint(op.f('uq_sesion_concejo_comision_id_tipo_anio_numero'),
+                                          ['comision_id', 'tipo', 'anio', 'numero'])
+        batch_op.create_index('uq_sesion_concejo_numero_del_concejo', ['tipo', 'anio', 'numero'], unique=True,
+                              sqlite_where=sa.text('comision_id IS NULL'),
+                              postgresql_where=sa.text('comision_id IS NULL'))
+    op.create_table(
+        'dictamen',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('comision_id', sa.Integer(), nullable=False),
+        sa.Column('anio', sa.Integer(), nullable=False),
+        sa.Column('numero', sa.Integer(), nullable=False),
+        sa.Column('punto_id', sa.Integer(), nullable=False),
+        sa.Column('expediente_id', sa.Integer(), nullable=True),
+        sa.Column('norma_id', sa.Integer(), nullable=True),
+        sa.Column('sentido', sa.Enum('favorable', 'desfavorable', name='sentido_dictamen', native_enum=False,
+                                     create_constraint=True, length=12), nullable=False),
+        sa.Column('sumilla', sa.String(length=500), nullable=False),
+        sa.Column('creado_en', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('creado_por_id', sa.Integer(), nullable=True),
+        sa.Column('actualizado_en', sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint('numero >= 1', name=op.f('ck_dictamen_numero_positivo')),
+        sa.ForeignKeyConstraint(['comision_id'], ['comision.id'], name=op.f('fk_dictamen_comision_id_comision')),
+        sa.ForeignKeyConstraint(['creado_por_id'], ['usuario.id'], name=op.f('fk_dictamen_creado_por_id_usuario')),
+        sa.ForeignKeyConstraint(['expediente_id'], ['expediente.id'],
+                                name=op.f('fk_dictamen_expediente_id_expediente')),
+        sa.ForeignKeyConstraint(['norma_id'], ['norma_municipal.id'],
+                                name=op.f('fk_dictamen_norma_id_norma_municipal')),
+        sa.ForeignKeyConstraint(['punto_id'], ['punto_agenda.id'], name=op.f('fk_dictamen_punto_id_punto_agenda')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_dictamen')),
+        sa.UniqueConstraint('comision_id', 'anio', 'numero', name=op.f('uq_dictamen_comision_id_anio_numero')),
+        sa.UniqueConstraint('punto_id', name=op.f('uq_dictamen_punto_id')),
+    )
+    conexion = op.get_bind()
+    rol = sa.table("rol", sa.column("id", sa.Integer), sa.column("codigo", sa.String))
+    permiso = sa.table("permiso", sa.column("rol_id", sa.Integer), sa.column("vista", sa.String),
+                       sa.column("accion", sa.String))
+    ids = dict(conexion.execute(sa.select(rol.c.codigo, rol.c.id)).all())
+    existentes = set(conexion.execute(sa.select(permiso.c.rol_id, permiso.c.vista, permiso.c.accion)).all())
+    filas = [{"rol_id": ids[codigo], "vista": vista, "accion": accion}
+             for codigo, vistas in VISTAS_COMISION.items() if codigo in ids
+             for vista, letras in vistas.items() for letra in letras for accion in LETRAS[letra]]
+    filas = [f for f in filas if (f["rol_id"], f["vista"], f["accion"]) not in existentes]
+    if filas:
+        op.bulk_insert(permiso, filas)
+
+
+def _sin_comisiones():
+    op.execute(sa.text("DELETE FROM permiso WHERE vista IN ('sesion_comision', 'dictamen')"))
+    with op.batch_alter_table('punto_agenda', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_punto_agenda_dictamen_id_dictamen'), type_='foreignkey')
+        batch_op.drop_column('dictamen_id')
+    op.drop_table('dictamen')
+    op.execute(sa.text("DELETE FROM voto WHERE punto_id IN (SELECT p.id FROM punto_agenda p JOIN sesion_concejo s "
+                       "ON s.id = p.sesion_id WHERE s.comision_id IS NOT NULL)"))
+    for tabla in ("punto_agenda", "citacion", "asistencia"):
+        op.execute(sa.text(f"DELETE FROM {tabla} WHERE sesion_id IN (SELECT id FROM sesion_concejo "
+                           "WHERE comision_id IS NOT NULL)"))
+    op.execute(sa.text("DELETE FROM sesion_concejo WHERE comision_id IS NOT NULL"))
+    with op.batch_alter_table('sesion_concejo', schema=None) as batch_op:
+        batch_op.drop_index('uq_sesion_concejo_numero_del_concejo')
+        batch_op.drop_constraint(op.f('uq_sesion_concejo_comision_id_tipo_anio_numero'), type_='unique')
+        batch_op.create_unique_constraint(op.f('uq_sesion_concejo_tipo_anio_numero'), ['tipo', 'anio', 'numero'])
+        batch_op.drop_constraint(op.f('fk_sesion_concejo_comision_id_comision'), type_='foreignkey')
+        batch_op.drop_column('comision_id')
+
+
 def upgrade():
     _claves_foraneas(False)
+    _comisiones()
     with op.batch_alter_table('punto_agenda', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_punto_agenda_materia'), type_='check')
         batch_op.create_check_constraint(op.f('ck_punto_agenda_materia'),
                                          _check_en((*MATERIAS, "suspension", "dispensa_acta")))
+        batch_op.add_column(sa.Column('dictamen_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(op.f('fk_punto_agenda_dictamen_id_dictamen'), 'dictamen', ['dictamen_id'],
+                                    ['id'])
     _dispensa()
     # aprobación automática (LPAG art. 33): se aprueba al presentarse, sin plazo
     op.execute(sa.text("UPDATE procedimiento_tupa SET plazo_dias_habiles = 0 "
@@ -195,6 +278,7 @@ def _dispensa():
 
 def downgrade():
     _claves_foraneas(False)
+    _sin_comisiones()
     op.execute(sa.text("UPDATE punto_agenda SET materia = 'general' WHERE materia = 'dispensa_acta'"))
     triggers = _triggers_sqlite_de("acta")
     with op.batch_alter_table('acta', schema=None) as batch_op:
