@@ -104,6 +104,10 @@ def servir() -> None:
         archivo.write_text(clave)
         archivo.chmod(0o600)
         click.echo("Base vacía: se cargó la municipalidad demo.")
+    from services.calendario import asegurar_feriados
+
+    if asegurar_feriados():  # feriados nacionales del año y del siguiente, siempre
+        db.session.commit()
     host, port = os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000"))
     click.echo(f"\n  Secretaría General en http://{host}:{port}/")
     if archivo.exists():
@@ -117,15 +121,18 @@ def servir() -> None:
 @click.command("tramite-diario")
 @with_appcontext
 def tramite_diario() -> None:
-    """Tarea diaria (cron): observaciones sin subsanar en plazo → «no presentado»; normas publicadas cuya
-    fecha de vigencia llegó → «vigente»."""
+    """Tarea diaria (cron): feriados nacionales del año y del siguiente (si faltan); observaciones sin subsanar
+    en plazo → «no presentado»; normas publicadas cuya fecha de vigencia llegó → «vigente»."""
+    from services.calendario import asegurar_feriados
     from services.concejo import actualizar_vigencias
     from services.tramite import vencer_observaciones
 
+    f = asegurar_feriados()
     n = vencer_observaciones()
     m = actualizar_vigencias()
     db.session.commit()
-    click.echo(f"{n} expedientes pasaron a «no presentado»; {m} normas entraron en vigencia.")
+    click.echo(f"{f} feriados nacionales cargados; {n} expedientes pasaron a «no presentado»; "
+               f"{m} normas entraron en vigencia.")
 
 
 def init_app(app) -> None:

@@ -53,8 +53,12 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("MAX_ADJUNTO_MB", 10, "tamaño máximo del PDF de la mesa de partes digital (MB)"),
     Opcion("ROLES_ANULAN", ("secretaria_general", "mesa_partes"), "roles que pueden anular un expediente"),
     Opcion("DIAS_SUBSANACION", 2, "días hábiles para subsanar una observación al ingreso (LPAG art. 136)"),
-    Opcion("PLAZO_MAXIMO_DIAS", 30, "plazo en días hábiles de un expediente sin procedimiento TUPA "
-           "(LPAG arts. 39 y 153)"),
+    Opcion("PLAZO_MAXIMO_DIAS", 30, "plazo en días hábiles de un expediente sin procedimiento TUPA y máximo con "
+           "evaluación previa: un procedimiento con más se advierte (LPAG arts. 39 y 153)"),
+    Opcion("TIPOS_DOCUMENTO_NORMA", {"RES": "resolucion_alcaldia"}, "tipos de documento (abreviatura) que son "
+           "normas: se numeran solo en Normas municipales, una serie por tipo (LOM art. 39)"),
+    Opcion("AVISO_NO_LABORABLES_DESDE", (12, 1), "(mes, día) desde el que el tablero avisa a la SG si faltan los "
+           "días no laborables decretados del año siguiente"),
     Opcion("PLAZOS_ACCION", {"atender": None, "opinar": 7, "firmar": 3, "visto_bueno": 3, "conocimiento": None,
                              "archivar": None},
            "plazo por defecto de una derivación según la acción, en días hábiles (LPAG art. 143); "
@@ -71,15 +75,25 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("LAPSO_CONVOCATORIA", {"ordinaria": 2, "extraordinaria": 5, "solemne": 2},
            "días hábiles que deben mediar entre la convocatoria y la sesión (LOM art. 13; ordinarias y "
            "solemnes según el RIC)"),
-    Opcion("MAYORIA_POR_MATERIA", {"vacancia": "dos_tercios", "bienes_municipales": "dos_tercios",
-                                   "postergacion": "dos_tercios"},
-           "mayoría mínima que exige la materia de un punto; las demás, simple (LOM arts. 13, 23 y 66)"),
+    Opcion("MAYORIA_POR_MATERIA", {"vacancia": "dos_tercios", "suspension": "dos_tercios",
+                                   "bienes_municipales": "dos_tercios", "postergacion": "dos_tercios"},
+           "mayoría mínima que exige la materia de un punto; las demás, simple (LOM arts. 13, 23, 25 y 66)"),
+    Opcion("MATERIAS_VACANCIA", ("vacancia", "suspension"), "materias que siguen las reglas de la vacancia "
+           "(LOM arts. 23 y 25)"),
+    Opcion("VACANCIA_SOLO_EXTRAORDINARIA", True, "vacancia y suspensión solo en sesión extraordinaria"),
+    Opcion("VACANCIA_VOTAN_TODOS", True, "en vacancia y suspensión votan todos los presentes, el alcalde "
+           "incluido y con voto que cuenta (jurisprudencia del JNE)"),
+    Opcion("VACANCIA_SIN_ABSTENCION", True, "en vacancia y suspensión no cabe la abstención (JNE)"),
     Opcion("ORDINARIAS_MES", (2, 4), "mínimo y máximo de sesiones ordinarias al mes (LOM art. 13)"),
     Opcion("REMUNERACION_ALCALDE", 0, "remuneración mensual del alcalde (S/); con 0 el reporte no calcula "
            "montos de dietas", entorno=True),
     Opcion("DIETA_PORCENTAJE", 0.30, "parte de la remuneración del alcalde que suman las dietas del mes "
            "(Ley 32269)"),
     Opcion("DIETAS_MAX_MES", 4, "sesiones pagadas al mes por regidor, como máximo (LOM art. 12)"),
+    Opcion("DIETA_MODO", "porcentaje", "`porcentaje`: valor de la sesión = 30 % de la remuneración del alcalde ÷ "
+           "sesiones celebradas en el mes (a lo sumo 4; Ley 32269); `monto_fijo`: el que fija un acuerdo de "
+           "concejo (`DIETA_MONTO_SESION`)", entorno=True),
+    Opcion("DIETA_MONTO_SESION", 0, "monto por sesión (S/) con `DIETA_MODO=monto_fijo`", entorno=True),
 )
 
 POR_DEFECTO: dict[str, object] = {o.nombre: o.defecto for o in OPCIONES}

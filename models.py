@@ -354,7 +354,8 @@ class ProcedimientoTupa(ConTrazabilidad, db.Model):
     codigo: Mapped[str] = mapped_column(String(20), unique=True)
     nombre: Mapped[str] = mapped_column(String(300))
     plazo_dias_habiles: Mapped[int] = mapped_column(default=30)
-    silencio: Mapped[Silencio] = enum_col(Silencio, "silencio", default=Silencio.negativo)
+    # calificación (LPAG arts. 33–38): evaluación previa con silencio positivo es la regla general (art. 35)
+    silencio: Mapped[Silencio] = enum_col(Silencio, "silencio", default=Silencio.positivo)
     derecho_tramite: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0"))
     unidad_resolutora_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
     activo: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
@@ -364,7 +365,18 @@ class ProcedimientoTupa(ConTrazabilidad, db.Model):
     __table_args__ = (
         sa.CheckConstraint("plazo_dias_habiles >= 0", name="plazo_no_negativo"),
         sa.CheckConstraint("derecho_tramite >= 0", name="derecho_no_negativo"),
+        # aprobación automática (art. 33): se aprueba al presentarse, sin plazo
+        sa.CheckConstraint("silencio <> 'aprobacion_automatica' OR plazo_dias_habiles = 0",
+                           name="automatica_sin_plazo"),
     )
+
+    @property
+    def aprobacion_automatica(self) -> bool:
+        return self.silencio == Silencio.aprobacion_automatica
+
+    def excede_plazo_maximo(self, maximo: int = 30) -> bool:
+        """Con evaluación previa el plazo no pasa de 30 días hábiles (LPAG arts. 39, 153)."""
+        return not self.aprobacion_automatica and self.plazo_dias_habiles > maximo
 
     def __str__(self) -> str:
         return f"{self.codigo} – {self.nombre}"
@@ -471,6 +483,25 @@ class Expediente(ConTrazabilidad, db.Model):
     def _vencido(cls):
         return sa.and_(cls.fecha_vencimiento.is_not(None), cls.fecha_vencimiento < hoy_lima(),
                        cls.estado.in_(ESTADOS_ABIERTOS))
+
+    @hybrid_property
+    def aprobado_por_silencio(self) -> bool:
+        """Plazo vencido sin pronunciamiento en un procedimiento con silencio positivo: la solicitud se tiene
+        por aprobada (LPAG art. 35; docs/reglas.md §1)."""
+        return bool(self.vencido and self.procedimiento is not None
+                    and self.procedimiento.silencio == Silencio.positivo)
+
+    @aprobado_por_silencio.inplace.expression
+    @classmethod
+    def _aprobado_por_silencio(cls):
+        positivo = sa.exists().where(ProcedimientoTupa.id == cls.procedimiento_id,
+                                     ProcedimientoTupa.silencio == Silencio.positivo)
+        return sa.and_(cls.vencido, positivo)
+
+    @property
+    def aprobacion_automatica(self) -> bool:
+        """Aprobación automática (art. 33): aprobado a la presentación, sin plazo ni vencimiento."""
+        return self.procedimiento is not None and self.procedimiento.aprobacion_automatica
 
     etiqueta = etiqueta_sql(lambda cls: cls.codigo)
 
@@ -616,7 +647,9 @@ EstadoSesion = _e("EstadoSesion", "programada", "convocada", "instalada", "sin_q
 SeccionAgenda = _e("SeccionAgenda", "despacho", "informes", "pedidos", "orden_del_dia", orden_del_dia="Orden del día")
 Mayoria = _e("Mayoria", "simple", "absoluta", "dos_tercios", simple="Simple",
              absoluta="Absoluta (mitad más uno del número legal)", dos_tercios="Dos tercios del número legal")
-Materia = _e("Materia", "general", "ordenanza", "acuerdo", "vacancia", "bienes_municipales", "postergacion",
+Materia = _e("Materia", "general", "ordenanza", "acuerdo", "vacancia", "suspension", "bienes_municipales",
+             "postergacion", "dispensa_acta", suspension="Suspensión (art. 25)",
+             dispensa_acta="Dispensa de la lectura y aprobación del acta",
              general="Asunto general", ordenanza="Ordenanza municipal", acuerdo="Acuerdo de concejo",
              vacancia="Vacancia (art. 23)", bienes_municipales="Donación o concesión de bienes (art. 66)",
              postergacion="Postergación de la sesión")
@@ -633,7 +666,7 @@ TipoNorma = _e("TipoNorma", "ordenanza", "acuerdo_concejo", "decreto_alcaldia", 
                "resolucion_concejo", "edicto", ordenanza="Ordenanza municipal", acuerdo_concejo="Acuerdo de concejo",
                decreto_alcaldia="Decreto de alcaldía", resolucion_alcaldia="Resolución de alcaldía",
                resolucion_concejo="Resolución de concejo")
-EstadoNorma = _e("EstadoNorma", "proyecto", "aprobada", "publicada", "vigente", "derogada")
+EstadoNorma = _e("EstadoNorma", "proyecto", "aprobada", "publicada", "vigente", "derogada", "anulada")
 MedioPublicacion = _e("MedioPublicacion", "el_peruano", "diario_judicial", "carteles", "portal",
                       el_peruano="Diario oficial El Peruano", diario_judicial="Diario de avisos judiciales",
                       carteles="Carteles municipales", portal="Portal institucional")
@@ -733,8 +766,11 @@ class SesionConcejo(ConTrazabilidad, db.Model):
     fecha_convocatoria: Mapped[date | None]
     postergada_desde: Mapped[datetime | None] = mapped_column(MomentoUTC)  # fecha y hora original (una vez)
     observaciones: Mapped[str | None] = mapped_column(Text)
+    # sesión de una comisión de regidores (la misma maquinaria: agenda, citación, asistencia, quórum, votos)
+    comision_id: Mapped[int | None] = mapped_column(ForeignKey("comision.id"))
 
     periodo: Mapped[PeriodoMunicipal] = relationship()
+    comision: Mapped[Comision | None] = relationship()
     puntos: Mapped[list[PuntoAgenda]] = relationship(back_populates="sesion", order_by="PuntoAgenda.orden",
                                                      foreign_keys="PuntoAgenda.sesion_id")
     citaciones: Mapped[list[Citacion]] = relationship(back_populates="sesion", order_by="Citacion.id")
@@ -742,26 +778,43 @@ class SesionConcejo(ConTrazabilidad, db.Model):
     acta: Mapped[Acta | None] = relationship(back_populates="sesion", foreign_keys="Acta.sesion_id")
 
     __table_args__ = (
-        sa.UniqueConstraint("tipo", "anio", "numero"),
+        # número por tipo y año: uno para el concejo y otro para cada comisión
+        sa.UniqueConstraint("comision_id", "tipo", "anio", "numero"),
+        Index("uq_sesion_concejo_numero_del_concejo", "tipo", "anio", "numero", unique=True,
+              sqlite_where=sa.text("comision_id IS NULL"), postgresql_where=sa.text("comision_id IS NULL")),
         sa.CheckConstraint("numero >= 1", name="numero_positivo"),
         Index("ix_sesion_concejo_fecha_hora", "fecha_hora"),
     )
 
+    @property
+    def miembros(self) -> list[MiembroConcejo]:
+        """Quienes integran el órgano que sesiona: el concejo del período o los miembros de la comisión."""
+        if self.comision is not None:
+            return sorted((mc.miembro for mc in self.comision.miembros), key=lambda m: m.orden)
+        return self.periodo.miembros
+
+    @classmethod
+    def _de_sus_miembros(cls):
+        """Condición SQL: el miembro integra el órgano de la sesión (concejo del período o comisión)."""
+        de_comision = sa.exists().where(MiembroComision.comision_id == cls.comision_id,
+                                        MiembroComision.miembro_id == MiembroConcejo.id)
+        return sa.case((cls.comision_id.is_(None), MiembroConcejo.periodo_id == cls.periodo_id), else_=de_comision)
+
     # ---- derivados (docs/reglas.md §5)
     @hybrid_property
     def numero_legal(self) -> int:
-        return sum(1 for _ in self.periodo.miembros)
+        return len(self.miembros)
 
     @numero_legal.inplace.expression
     @classmethod
     def _numero_legal(cls):
-        return (sa.select(sa.func.count(MiembroConcejo.id)).where(MiembroConcejo.periodo_id == cls.periodo_id)
-                .correlate_except(MiembroConcejo).scalar_subquery())
+        return (sa.select(sa.func.count(MiembroConcejo.id)).where(cls._de_sus_miembros())
+                .correlate_except(MiembroConcejo, MiembroComision).scalar_subquery())
 
     @hybrid_property
     def miembros_habiles(self) -> int:
         licencias = {a.miembro_id for a in self.asistencias if a.estado == EstadoAsistencia.licencia}
-        return sum(1 for m in self.periodo.miembros if m.habil and m.id not in licencias)
+        return sum(1 for m in self.miembros if m.habil and m.id not in licencias)
 
     @miembros_habiles.inplace.expression
     @classmethod
@@ -769,8 +822,8 @@ class SesionConcejo(ConTrazabilidad, db.Model):
         licencia = sa.exists().where(Asistencia.sesion_id == cls.id, Asistencia.miembro_id == MiembroConcejo.id,
                                      Asistencia.estado == EstadoAsistencia.licencia)
         return (sa.select(sa.func.count(MiembroConcejo.id))
-                .where(MiembroConcejo.periodo_id == cls.periodo_id, MiembroConcejo.habil, ~licencia)
-                .correlate_except(MiembroConcejo).scalar_subquery())
+                .where(cls._de_sus_miembros(), MiembroConcejo.habil, ~licencia)
+                .correlate_except(MiembroConcejo, MiembroComision).scalar_subquery())
 
     @hybrid_property
     def quorum_requerido(self) -> int:
@@ -803,7 +856,8 @@ class SesionConcejo(ConTrazabilidad, db.Model):
 
     @property
     def codigo(self) -> str:
-        return f"Sesión {self.tipo.etiqueta.lower()} N° {self.numero:03d}-{self.anio}"
+        de = f" – {self.comision.nombre}" if self.comision is not None else ""
+        return f"Sesión {self.tipo.etiqueta.lower()} N° {self.numero:03d}-{self.anio}{de}"
 
     # en SQL (listas, Excel) como `codigo`: «Sesión ordinaria N° 003-2026» (ceros sin lpad: SQLite no lo tiene)
     etiqueta = etiqueta_sql(lambda cls: sa.literal("Sesión ", sa.String) + sa.cast(cls.tipo, sa.String) + " N° "
@@ -829,6 +883,7 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
     materia: Mapped[Materia] = enum_col(Materia, "materia", default=Materia.general)
     expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
     comision_id: Mapped[int | None] = mapped_column(ForeignKey("comision.id"))
+    dictamen_id: Mapped[int | None] = mapped_column(ForeignKey("dictamen.id", use_alter=True))
     mayoria_requerida: Mapped[Mayoria] = enum_col(Mayoria, "mayoria", default=Mayoria.simple)
     resultado: Mapped[ResultadoPunto] = enum_col(ResultadoPunto, "resultado_punto",
                                                  default=ResultadoPunto.pendiente)
@@ -836,13 +891,22 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
     sesion: Mapped[SesionConcejo] = relationship(back_populates="puntos", foreign_keys=[sesion_id])
     expediente: Mapped[Expediente | None] = relationship()
     comision: Mapped[Comision | None] = relationship()
+    dictamen: Mapped[Dictamen | None] = relationship(foreign_keys=[dictamen_id])
     votos: Mapped[list[Voto]] = relationship(back_populates="punto", cascade="all, delete-orphan")
     etiqueta = etiqueta_sql(lambda cls: cls.titulo)
     __table_args__ = (sa.UniqueConstraint("sesion_id", "orden"),
                       sa.CheckConstraint("orden >= 1", name="orden_positivo"))
 
+    @property
+    def vota_alcalde(self) -> bool:
+        """Vacancia y suspensión (JNE): el alcalde vota como todos y su voto cuenta (docs/reglas.md §5)."""
+        from services.concejo import materia_de_vacancia
+
+        return materia_de_vacancia(self.materia)
+
     def _cuenta(self, sentido) -> int:
-        return sum(1 for v in self.votos if v.sentido == sentido and not v.miembro.es_alcalde)
+        alcalde = self.vota_alcalde
+        return sum(1 for v in self.votos if v.sentido == sentido and (alcalde or not v.miembro.es_alcalde))
 
     @property
     def votos_favor(self) -> int:
@@ -864,6 +928,45 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
 
     def __str__(self) -> str:
         return f"{self.orden}. {self.titulo[:80]}"
+
+
+SentidoDictamen = _e("SentidoDictamen", "favorable", "desfavorable")
+
+
+class Dictamen(ConTrazabilidad, db.Model):
+    """Dictamen de una comisión de regidores: número por comisión y año, el expediente o el proyecto de norma que
+    dictamina y la votación del punto de la sesión de la comisión en que se aprobó."""
+
+    __tablename__ = "dictamen"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comision_id: Mapped[int] = mapped_column(ForeignKey("comision.id"))
+    anio: Mapped[int]
+    numero: Mapped[int]
+    punto_id: Mapped[int] = mapped_column(ForeignKey("punto_agenda.id"), unique=True)
+    expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
+    norma_id: Mapped[int | None] = mapped_column(ForeignKey("norma_municipal.id"))
+    sentido: Mapped[SentidoDictamen] = enum_col(SentidoDictamen, "sentido_dictamen")
+    sumilla: Mapped[str] = mapped_column(String(500))
+
+    comision: Mapped[Comision] = relationship()
+    punto: Mapped[PuntoAgenda] = relationship(foreign_keys=[punto_id])
+    expediente: Mapped[Expediente | None] = relationship()
+    norma: Mapped[NormaMunicipal | None] = relationship()
+    etiqueta = etiqueta_sql(lambda cls: cls.sumilla)
+    __table_args__ = (sa.UniqueConstraint("comision_id", "anio", "numero"),
+                      sa.CheckConstraint("numero >= 1", name="numero_positivo"))
+
+    @property
+    def codigo(self) -> str:
+        return f"Dictamen N° {self.numero:03d}-{self.anio}"
+
+    @property
+    def votacion(self) -> str:
+        p = self.punto
+        return f"{p.votos_favor} a favor, {p.votos_contra} en contra, {p.abstenciones} abstenciones"
+
+    def __str__(self) -> str:
+        return f"{self.codigo} – {self.comision.nombre if self.comision else ''}: {self.sumilla[:60]}"
 
 
 class Citacion(ConTrazabilidad, db.Model):
@@ -942,16 +1045,28 @@ class Acta(ConTrazabilidad, db.Model):
     contenido: Mapped[str] = mapped_column(Text)
     estado: Mapped[EstadoActa] = enum_col(EstadoActa, "estado_acta", default=EstadoActa.borrador)
     aprobada_en_id: Mapped[int | None] = mapped_column(ForeignKey("sesion_concejo.id"))
+    # dispensa votada en la misma sesión: el acta se aprueba en ella (y no en una posterior)
+    con_dispensa: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     sesion: Mapped[SesionConcejo] = relationship(back_populates="acta", foreign_keys=[sesion_id])
     aprobada_en: Mapped[SesionConcejo | None] = relationship(foreign_keys=[aprobada_en_id])
     __table_args__ = (
         sa.CheckConstraint("(estado = 'aprobada') = (aprobada_en_id IS NOT NULL)", name="aprobada_con_sesion"),
-        sa.CheckConstraint("aprobada_en_id IS NULL OR aprobada_en_id <> sesion_id", name="aprobada_en_otra"),
+        sa.CheckConstraint("aprobada_en_id IS NULL OR aprobada_en_id <> sesion_id OR con_dispensa",
+                           name="aprobada_en_otra"),
     )
 
     def __str__(self) -> str:
         return f"Acta de la {self.sesion.codigo}" if self.sesion else "Acta"
+
+
+# desde cuándo rige cada tipo de norma (docs/reglas.md §6): publicación → el día siguiente de publicada;
+# adopción → desde que se aprueba (salvo acuerdos sobre remuneración o dietas: publicación); notificación →
+# desde que se notifica al destinatario; ninguno → aviso que se publica, nunca «vigente»
+EFECTO_NORMA = {"ordenanza": "publicacion", "decreto_alcaldia": "publicacion", "acuerdo_concejo": "adopcion",
+                "resolucion_alcaldia": "notificacion", "resolucion_concejo": "notificacion", "edicto": "ninguno"}
+_REQUIERE_PUBLICACION = "tipo IN ('ordenanza', 'decreto_alcaldia') OR (tipo = 'acuerdo_concejo' AND " \
+    "sobre_remuneracion)"
 
 
 class NormaMunicipal(ConTrazabilidad, db.Model):
@@ -961,9 +1076,13 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tipo: Mapped[TipoNorma] = enum_col(TipoNorma, "tipo_norma", default=TipoNorma.ordenanza)
     anio: Mapped[int]
-    numero: Mapped[int]
-    codigo: Mapped[str] = mapped_column(String(80), unique=True)
+    # el número se saca al aprobarla, nunca antes: un proyecto no lo tiene; uno mal sacado se anula, no se reutiliza
+    numero: Mapped[int | None]
+    codigo: Mapped[str | None] = mapped_column(String(80), unique=True)
     sumilla: Mapped[str] = mapped_column(String(1000))
+    considerandos: Mapped[str | None] = mapped_column(Text)
+    articulos: Mapped[str | None] = mapped_column(Text)
+    motivo_anulacion: Mapped[str | None] = mapped_column(Text)
     fecha_emision: Mapped[date] = mapped_column(default=hoy_lima)
     punto_agenda_id: Mapped[int | None] = mapped_column(ForeignKey("punto_agenda.id"), unique=True)
     estado: Mapped[EstadoNorma] = enum_col(EstadoNorma, "estado_norma", default=EstadoNorma.aprobada)
@@ -972,22 +1091,36 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     fecha_vigencia: Mapped[date | None]
     requiere_ratificacion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     fecha_ratificacion: Mapped[date | None]
+    # acuerdo de concejo sobre remuneración o dietas: rige recién publicado (como una ordenanza)
+    sobre_remuneracion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # resoluciones: rigen desde su notificación al destinatario (LPAG art. 16)
+    fecha_notificacion: Mapped[date | None]
 
     punto_agenda: Mapped[PuntoAgenda | None] = relationship()
     relaciones_origen: Mapped[list[RelacionNorma]] = relationship(
         foreign_keys="RelacionNorma.origen_id", back_populates="origen")
     relaciones_destino: Mapped[list[RelacionNorma]] = relationship(
         foreign_keys="RelacionNorma.destino_id", back_populates="destino")
-    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+    etiqueta = etiqueta_sql(lambda cls: sa.func.coalesce(
+        cls.codigo, sa.literal("Proyecto: ", sa.String) + sa.func.substr(cls.sumilla, 1, 60, type_=sa.String)))
 
     __table_args__ = (
         sa.UniqueConstraint("tipo", "anio", "numero"),
         sa.CheckConstraint("numero >= 1", name="numero_positivo"),
-        sa.CheckConstraint("estado NOT IN ('publicada', 'vigente') OR (fecha_publicacion IS NOT NULL AND "
-                           "medio_publicacion IS NOT NULL AND fecha_vigencia IS NOT NULL)",
-                           name="publicada_con_datos"),
-        sa.CheckConstraint("fecha_vigencia IS NULL OR fecha_vigencia > fecha_publicacion",
-                           name="vigencia_despues_de_publicar"),
+        sa.CheckConstraint("(estado = 'proyecto') = (numero IS NULL)", name="numero_al_aprobar"),
+        sa.CheckConstraint("(numero IS NULL) = (codigo IS NULL)", name="codigo_con_numero"),
+        sa.CheckConstraint("estado <> 'anulada' OR motivo_anulacion IS NOT NULL", name="anulada_con_motivo"),
+        # efecto por tipo (LOM art. 44; LPAG art. 16; docs/reglas.md §6): ver EFECTO_NORMA
+        sa.CheckConstraint("estado <> 'publicada' OR (fecha_publicacion IS NOT NULL AND "
+                           "medio_publicacion IS NOT NULL)", name="publicada_con_datos"),
+        sa.CheckConstraint("estado <> 'vigente' OR fecha_vigencia IS NOT NULL", name="vigente_con_fecha"),
+        sa.CheckConstraint(f"NOT ({_REQUIERE_PUBLICACION}) OR ((estado NOT IN ('publicada', 'vigente') OR "
+                           "fecha_publicacion IS NOT NULL) AND (fecha_vigencia IS NULL OR "
+                           "fecha_vigencia > fecha_publicacion))", name="vigencia_despues_de_publicar"),
+        sa.CheckConstraint("tipo <> 'edicto' OR (estado <> 'vigente' AND fecha_vigencia IS NULL)",
+                           name="edicto_no_rige"),
+        sa.CheckConstraint("tipo NOT IN ('resolucion_alcaldia', 'resolucion_concejo') OR estado <> 'vigente' "
+                           "OR fecha_notificacion IS NOT NULL", name="resolucion_desde_notificacion"),
         sa.CheckConstraint("NOT requiere_ratificacion OR fecha_publicacion IS NULL OR fecha_ratificacion IS NOT NULL",
                            name="ratificada_antes_de_publicar"),
         Index("ix_norma_municipal_estado", "estado", "fecha_vigencia"),
@@ -1004,12 +1137,22 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
         return sa.and_(cls.estado.in_((EstadoNorma.publicada, EstadoNorma.vigente)),
                        cls.fecha_vigencia <= hoy_lima())
 
+    @property
+    def efecto(self) -> str:
+        """«publicacion», «adopcion», «notificacion» o «ninguno» (EFECTO_NORMA)."""
+        efecto = EFECTO_NORMA[self.tipo.value]
+        return "publicacion" if efecto == "adopcion" and self.sobre_remuneracion else efecto
+
     @staticmethod
     def formato_codigo(tipo: str, anio: int, numero: int, sigla: str) -> str:
         return f"{NOMBRE_NORMA[str(getattr(tipo, 'value', tipo))]} N° {numero:03d}-{anio}-{sigla}"
 
+    @property
+    def titulo(self) -> str:
+        return self.codigo or f"PROYECTO DE {NOMBRE_NORMA[self.tipo.value]}"
+
     def __str__(self) -> str:
-        return self.codigo
+        return self.codigo or f"Proyecto: {self.sumilla[:60]}"
 
 
 class RelacionNorma(ConTrazabilidad, db.Model):

@@ -17,6 +17,7 @@ from models import (
     Expediente,
     NormaMunicipal,
     Persona,
+    ProcedimientoTupa,
     RelacionNorma,
     TipoDocumento,
     TipoDocumentoIdentidad,
@@ -93,11 +94,18 @@ class FormMesaDigital(FlaskForm):
                                                          Email("Correo no válido.")])
     telefono = StringField("Teléfono", validators=[Optional(), Length(max=20)])
     asunto = TextAreaField("Asunto", validators=[DataRequired("Indique el asunto."), Length(max=500)])
+    procedimiento = StringField("Procedimiento del TUPA (si su trámite lo es)", validators=[Optional()],
+                                description="Escriba para buscar por código o nombre; así su solicitud tiene el "
+                                            "plazo y el silencio de ese procedimiento.")
     folios = IntegerField("Número de folios", default=1,
                           validators=[DataRequired("Indique los folios."), NumberRange(1, 5000, "Mínimo 1 folio.")])
     archivo = FileField("Documento (PDF)", validators=[FileRequired("Adjunte el documento en PDF.")])
     respuesta = StringField("Verificación", validators=[DataRequired("Responda la verificación.")])
     sitio_web = StringField("No llenar")  # trampa para robots: debe llegar vacío
+
+    def validate_procedimiento(self, field):
+        if field.data and procedimiento_activo(field.data) is None:
+            raise ValidationError("Elija un procedimiento de la lista (o deje el campo vacío).")
 
     def validate_numero_documento(self, field):
         error = error_documento(self.tipo_documento.data, field.data)
@@ -111,6 +119,18 @@ class FormMesaDigital(FlaskForm):
     def validate_respuesta(self, field):
         if (field.data or "").strip() != str(session.get("mesa_digital_suma", "")):
             raise ValidationError("La verificación no es correcta.")
+
+
+def procedimientos_activos() -> list[ProcedimientoTupa]:
+    return list(db.session.scalars(sa.select(ProcedimientoTupa).where(ProcedimientoTupa.activo)
+                                   .order_by(ProcedimientoTupa.codigo)))
+
+
+def procedimiento_activo(texto: str) -> ProcedimientoTupa | None:
+    """El procedimiento elegido en la lista: «GDU-02 – Certificado…» o solo su código."""
+    codigo = (texto or "").split(" – ", 1)[0].strip().upper()
+    return db.session.scalar(sa.select(ProcedimientoTupa).where(ProcedimientoTupa.codigo == codigo,
+                                                                ProcedimientoTupa.activo))
 
 
 def _nueva_pregunta() -> str:
@@ -135,7 +155,8 @@ def mesa_digital():
             session.pop("mesa_digital_suma", None)
             session["cargo_digital"] = exp.id
             return redirect(url_for("publico.cargo_digital"))
-    return render_template("publico/mesa_digital.html", form=form, pregunta=_nueva_pregunta())
+    return render_template("publico/mesa_digital.html", form=form, pregunta=_nueva_pregunta(),
+                           procedimientos=procedimientos_activos())
 
 
 def _enviar_cargo(exp: Expediente, email: str) -> None:
@@ -170,7 +191,8 @@ def _registrar_digital(form, adjunto) -> Expediente:
     tipo = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == "Solicitud")) or \
         db.session.scalar(sa.select(TipoDocumento).order_by(TipoDocumento.id))
     exp = Expediente(origen="externo", canal="digital", persona=persona, tipo_documento=tipo,
-                     asunto=form.asunto.data.strip(), folios=form.folios.data, unidad_actual=mesa)
+                     asunto=form.asunto.data.strip(), folios=form.folios.data, unidad_actual=mesa,
+                     procedimiento=procedimiento_activo(form.procedimiento.data))  # su plazo y su silencio
     registrar_ingreso(exp)
     exp.adjuntos.append(adjunto)
     db.session.add(exp)

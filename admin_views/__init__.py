@@ -13,10 +13,12 @@ from admin_views.concejo import (
     AsistenciaView,
     CitacionView,
     ComisionView,
+    DictamenView,
     MiembroConcejoView,
     PeriodoMunicipalView,
     PuntoAgendaView,
     ReporteConcejoView,
+    SesionComisionView,
     SesionConcejoView,
     VotoView,
 )
@@ -30,6 +32,7 @@ from models import (
     Citacion,
     Comision,
     Derivacion,
+    Dictamen,
     DocumentoEmitido,
     Expediente,
     Feriado,
@@ -58,6 +61,8 @@ VISTAS = [
     (DerivacionView, Derivacion, "Bandeja (derivaciones)", TRAMITE, "fa-inbox"),
     (DocumentoEmitidoView, DocumentoEmitido, "Documentos emitidos", TRAMITE, "fa-file-text"),
     (SesionConcejoView, SesionConcejo, "Sesiones", CONCEJO, "fa-gavel"),
+    (SesionComisionView, SesionConcejo, "Sesiones de comisiones", CONCEJO, "fa-gavel"),
+    (DictamenView, Dictamen, "Dictámenes de comisiones", CONCEJO, "fa-file-text"),
     (PuntoAgendaView, PuntoAgenda, "Puntos de agenda", CONCEJO, "fa-list"),
     (CitacionView, Citacion, "Citaciones", CONCEJO, "fa-envelope"),
     (AsistenciaView, Asistencia, "Asistencias", CONCEJO, "fa-check"),
@@ -81,6 +86,7 @@ VISTAS = [
 ]
 
 ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo"}
+ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision"}  # otra pantalla sobre el mismo modelo
 
 
 def init_admin(app) -> Admin:
@@ -98,5 +104,7 @@ def init_admin(app) -> Admin:
         if modelo is None:  # pantalla que no es un modelo: su endpoint sale del nombre de la clase
             admin.add_view(clase(endpoint=ENDPOINTS_PAGINA[clase], **extra))
         else:
+            if clase in ENDPOINTS_VISTA:
+                extra["endpoint"] = ENDPOINTS_VISTA[clase]
             admin.add_view(clase(modelo, **extra))
     return admin

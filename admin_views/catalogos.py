@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request
+from flask import current_app, request
+from markupsafe import Markup
 from sqlalchemy import inspect
 from wtforms.validators import ValidationError
 
 from admin_views.base import CargadorAjax, VistaSegura, error_en
-from models import Persona, UnidadOrganica, db
+from models import Persona, ProcedimientoTupa, UnidadOrganica, db
 from services.calendario import recalcular_plazos
 from services.identidad import error_documento
 
@@ -70,6 +71,31 @@ class ProcedimientoTupaView(VistaSegura):
                     "unidad_resolutora", "activo")
     form_ajax_refs = {"unidad_resolutora": CargadorAjax("unidad_resolutora", UnidadOrganica,
                                                         ["sigla", "nombre"])}
+    form_args = {"silencio": {"description": "Calificación (LPAG arts. 33–38): aprobación automática (sin plazo) "
+                                             "o evaluación previa con silencio positivo (regla general) o negativo."},
+                 "plazo_dias_habiles": {"description": "0 en aprobación automática; con evaluación previa, hasta "
+                                                       "30 días hábiles (arts. 39 y 153)."}}
+    column_formatters = {"plazo_dias_habiles": lambda v, c, m, n: _plazo_tupa(m)}
+
+    def validar(self, form):
+        plazo = form.plazo_dias_habiles.data
+        if form.silencio.data == "aprobacion_automatica" and plazo:
+            return error_en(form, "plazo_dias_habiles", "La aprobación automática no tiene plazo: se aprueba al "
+                                                        "presentarse (art. 33). Indique 0.")
+        if plazo is not None and plazo < 0:
+            return error_en(form, "plazo_dias_habiles", "El plazo no puede ser negativo.")
+        return True
+
+
+def _plazo_tupa(proc: ProcedimientoTupa):
+    """El plazo, con un aviso si pasa del máximo legal con evaluación previa."""
+    if proc.aprobacion_automatica:
+        return "Sin plazo (aprobación automática)"
+    maximo = current_app.config["PLAZO_MAXIMO_DIAS"]
+    if proc.excede_plazo_maximo(maximo):
+        return Markup('{} <span class="badge badge-warning" title="LPAG arts. 39 y 153">Excede {} días hábiles'
+                      '</span>').format(proc.plazo_dias_habiles, maximo)
+    return proc.plazo_dias_habiles
 
 
 class FeriadoView(VistaSegura):

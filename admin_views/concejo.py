@@ -33,6 +33,7 @@ from models import (
     Asistencia,
     Citacion,
     Comision,
+    Dictamen,
     EstadoActa,
     EstadoAsistencia,
     EstadoSesion,
@@ -171,13 +172,24 @@ class SesionConcejoView(VistaConcejo):
             return error_en(form, "fecha_convocatoria", "La convocatoria no puede ser posterior a la sesión.")
         return True
 
+    de_comision = False  # las sesiones de comisión usan esta misma pantalla con su propio listado
+
+    def _organo(self, q):
+        return q.filter(SesionConcejo.comision_id.is_not(None) if self.de_comision
+                        else SesionConcejo.comision_id.is_(None))
+
     def get_query(self):
-        return super().get_query().options(
+        return self._organo(super().get_query()).options(
             selectinload(SesionConcejo.asistencias), selectinload(SesionConcejo.citaciones),
             selectinload(SesionConcejo.periodo).selectinload(PeriodoMunicipal.miembros))
 
+    def get_count_query(self):
+        return self._organo(super().get_count_query())
+
     def on_model_change(self, form, model, is_created):
         if is_created:
+            if self.de_comision and model.comision is None:
+                raise ErrorConcejo("Indique la comisión que sesiona.")
             concejo.numerar_sesion(model)
         elif model.estado not in (EstadoSesion.programada, EstadoSesion.convocada):
             raise ErrorConcejo("Una sesión ya realizada no se reprograma.")
@@ -219,7 +231,7 @@ class SesionConcejoView(VistaConcejo):
             return f"Cargo de la citación a {cit.para} registrado."
         if operacion == "asistencia":
             filas = {}
-            for m in sesion.periodo.miembros:
+            for m in sesion.miembros:
                 estado = datos.get(f"estado_{m.id}")
                 if estado:
                     filas[m.id] = (estado, _hora_formulario(datos.get(f"hora_{m.id}"), m.nombre))
@@ -262,6 +274,43 @@ class SesionConcejoView(VistaConcejo):
         raise ErrorConcejo("Operación desconocida.")
 
 
+class SesionComisionView(SesionConcejoView):
+    """Sesiones de las comisiones de regidores: la misma maquinaria (agenda, citación de sus miembros, asistencia,
+    quórum de la comisión, votos); lo votado queda como dictamen numerado."""
+
+    de_comision = True
+    column_list = ("comision", *SesionConcejoView.column_list)
+    column_filters = ("comision.nombre", *SesionConcejoView.column_filters)
+    column_labels = {"comision": "Comisión", "comision.nombre": "Comisión"}
+    column_export_list = ("comision", *SesionConcejoView.column_export_list)
+    column_details_list = ("comision", *SesionConcejoView.column_details_list)
+    form_columns = ("comision", "tipo", "fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
+    campos_opcionales = ()
+    form_args = {"comision": {"description": "La comisión que sesiona: cita y cuenta el quórum de sus miembros."},
+                 "fecha_convocatoria": SesionConcejoView.form_args["fecha_convocatoria"]}
+
+
+class DictamenView(VistaConcejo):
+    """Dictámenes de las comisiones: nacen de la votación en su sesión; se agendan en una sesión del concejo."""
+
+    column_list = ("comision", "numero", "anio", "sentido", "sumilla", "expediente", "norma", "votacion")
+    column_select_related_list = (Dictamen.comision, Dictamen.expediente, Dictamen.norma)
+    column_searchable_list = ("sumilla",)
+    column_filters = ("comision.nombre", "anio", "sentido")
+    column_default_sort = ("id", True)
+    column_labels = {"comision": "Comisión", "comision.nombre": "Comisión", "norma": "Proyecto de norma",
+                     "votacion": "Votación", "expediente": "Expediente"}
+    column_formatters = {"votacion": lambda v, c, m, n: m.votacion}
+    column_details_list = ("comision", "numero", "anio", "sentido", "sumilla", "expediente", "norma", "punto",
+                           "votacion")
+    column_formatters_detail = {"votacion": lambda v, c, m, n: m.votacion}
+    column_export_list = ("comision", "numero", "anio", "sentido", "sumilla", "expediente", "norma")
+    form_columns = ("sumilla", "expediente", "norma")
+    form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
+    form_args = {"norma": {"description": "El proyecto de norma que dictamina, si lo hay."}}
+    bloqueadas = ("crear", "eliminar")  # nace de la votación de la comisión; el número no se reutiliza
+
+
 def _momento_formulario(texto: str | None, campo: str, ahora: bool = False):
     """«dd/mm/aaaa hh:mm» en hora de Lima; vacío: ahora (si se permite)."""
     if not texto and ahora:
@@ -289,12 +338,15 @@ class PuntoAgendaView(VistaConcejo):
     column_filters = ("seccion", "materia", "mayoria_requerida", "resultado", "sesion.anio")
     column_default_sort = ("id", True)
     column_labels = {"sesion.anio": "Año de la sesión"}
-    form_columns = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "comision")
-    form_edit_columns = ("orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "comision")
+    form_columns = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "dictamen",
+                    "comision")
+    form_edit_columns = ("orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "dictamen",
+                         "comision")
     campos_opcionales = ("orden",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     form_args = {"orden": {"description": "Si lo deja vacío, el siguiente de la sesión."},
-                 "materia": {"description": "Vacancia, bienes municipales y postergación exigen dos tercios."}}
+                 "materia": {"description": "Vacancia, suspensión, bienes municipales y postergación exigen dos "
+                                         "tercios; vacancia y suspensión, solo en sesión extraordinaria."}}
     column_export_list = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "resultado")
 
     def get_query(self):
@@ -317,6 +369,11 @@ class PuntoAgendaView(VistaConcejo):
         if actual and db.session.scalar(sa.select(sa.func.count()).select_from(Voto).where(Voto.punto_id == actual)):
             return error_en(form, "titulo", "El punto ya fue votado: no se modifica.")
         sesion = form.sesion.data if "sesion" in form else db.session.get(PuntoAgenda, actual or 0).sesion
+        if sesion is not None and concejo.materia_de_vacancia(form.materia.data) \
+                and current_app.config["VACANCIA_SOLO_EXTRAORDINARIA"] \
+                and sesion.tipo.value != "extraordinaria":
+            return error_en(form, "materia", "La vacancia o suspensión solo se trata en sesión extraordinaria "
+                                             "(LOM arts. 23 y 25).")
         if sesion is not None and actual is None:
             en_curso = sesion.estado == EstadoSesion.instalada and sesion.tipo.value != "extraordinaria" \
                 and form.seccion.data != "orden_del_dia"
@@ -334,12 +391,15 @@ class PuntoAgendaView(VistaConcejo):
             raise ErrorConcejo("El punto ya fue votado: no se elimina.")
 
     def on_model_change(self, form, model, is_created):
+        if model.dictamen is not None:
+            concejo.agendar_dictamen(model, model.dictamen)
         if model.orden is None:
             model.orden = numeracion.siguiente_libre(f"punto_agenda:{model.sesion.id}", PuntoAgenda.orden,
                                                      PuntoAgenda.sesion_id == model.sesion.id)
 
     def get_save_return_url(self, model, is_created=False):
-        return url_for("sesion_concejo.conducir", id=model.sesion_id, _anchor="agenda")
+        vista = "sesion_comision" if model.sesion.comision_id else "sesion_concejo"
+        return url_for(f"{vista}.conducir", id=model.sesion_id, _anchor="agenda")
 
 
 class CitacionView(VistaConcejo):
@@ -439,9 +499,13 @@ class ActaView(VistaConcejo):
     @expose("/aprobar/", methods=("GET", "POST"))
     def aprobar(self):
         acta = self.get_one(request.args.get("id"))
+        organo = acta.sesion.comision_id
         posteriores = db.session.scalars(sa.select(SesionConcejo).where(
             SesionConcejo.fecha_hora > acta.sesion.fecha_hora,
+            SesionConcejo.comision_id.is_(None) if organo is None else SesionConcejo.comision_id == organo,
             SesionConcejo.estado.in_(concejo.SESIONES_CELEBRADAS)).order_by(SesionConcejo.fecha_hora)).all()
+        if concejo.dispensa_aprobada(acta.sesion) and acta.sesion.estado in concejo.SESIONES_CELEBRADAS:
+            posteriores.insert(0, acta.sesion)  # con la dispensa votada, en la misma sesión
         if request.method == "POST":
             def aprobar():
                 en = next((s for s in posteriores if s.id == request.form.get("sesion", type=int)), None)
@@ -462,7 +526,8 @@ REPORTES = {
         ("mes", "Mes"), ("regidor", "Regidor(a)"), ("sesiones", "Sesiones celebradas"),
         ("asistencias", "Asistencias efectivas"), ("ausencias", "Inasistencias injustificadas"),
         ("justificadas", "Justificadas"), ("licencias", "Licencias"), ("dietas", "Dietas pagables"),
-        ("excedentes", "Asistencias sin dieta (tope)"), ("monto", "Monto (S/)")]),
+        ("excedentes", "Asistencias sin dieta (tope)"), ("valor_sesion", "Valor por sesión (S/)"),
+        ("monto", "Monto (S/)")]),
     "sesiones": ("Sesiones por mes y tipo", [
         ("mes", "Mes"), ("ordinaria", "Ordinarias"), ("extraordinaria", "Extraordinarias"),
         ("solemne", "Solemnes"), ("total", "Total"), ("aviso", "Aviso")]),
@@ -483,7 +548,7 @@ class ReporteConcejoView(PaginaSegura):
         anio = request.args.get("anio", type=int) or hoy_lima().year
         tablas = [(clave, titulo, columnas, self._datos(clave, anio)) for clave, (titulo, columnas) in REPORTES.items()]
         return self.render("concejo/reportes.html", anio=anio, tablas=tablas, vacancia=concejo.alertas_vacancia(),
-                           monto=concejo.dieta_por_sesion(), maximo=current_app.config["DIETAS_MAX_MES"],
+                           base_dietas=concejo.base_dietas(), configurado=concejo.dieta_por_sesion() > 0,
                            puede_exportar=self.puede("exportar"))
 
     @expose("/xlsx/<reporte>/")
@@ -494,6 +559,7 @@ class ReporteConcejoView(PaginaSegura):
             abort(403)
         anio = request.args.get("anio", type=int) or hoy_lima().year
         titulo, columnas = REPORTES[reporte]
-        return exportar_tabla(titulo, f"{self.endpoint}_{reporte}", columnas, self._datos(reporte, anio),
-                              [("Año", str(anio))])
+        filtros = [("Año", str(anio))] + ([("Base de cálculo", concejo.base_dietas())]
+                                          if reporte == "asistencia" else [])
+        return exportar_tabla(titulo, f"{self.endpoint}_{reporte}", columnas, self._datos(reporte, anio), filtros)
 

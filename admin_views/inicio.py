@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin_views.base import filtro_alcance, puede
 from models import ESTADOS_ABIERTOS, ZONA_LIMA, Derivacion, EstadoDerivacion, Expediente, SesionConcejo, db, hoy_lima
-from services.calendario import sumar_dias_habiles
+from services.calendario import faltan_no_laborables, sumar_dias_habiles
 
 
 class InicioView(AdminIndexView):
@@ -38,6 +38,8 @@ class InicioView(AdminIndexView):
              [("Fecha de vencimiento", "between", f"{hoy:%Y-%m-%d} to {pronto:%Y-%m-%d}"),
               ("Vencido", "equals", "0")], "fa-clock-o"),
             ("Vencidos", [Expediente.vencido], [("Vencido", "equals", "1")], "fa-exclamation-triangle"),
+            ("Aprobados por silencio positivo", [Expediente.aprobado_por_silencio],
+             [("Aprobado por silencio positivo", "equals", "1")], "fa-check-circle"),
         ]
         alcance = filtro_alcance(Expediente)
         cifras = []
@@ -65,4 +67,8 @@ class InicioView(AdminIndexView):
             sa.select(SesionConcejo).where(SesionConcejo.fecha_hora >= datetime.combine(hoy_lima(), time.min,
                                                                                         ZONA_LIMA))
             .order_by(SesionConcejo.fecha_hora).limit(5)).all() if puede("sesion_concejo", "ver") else []
-        return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones)
+        hoy = hoy_lima()
+        aviso_calendario = puede("feriado", "crear") and faltan_no_laborables(
+            hoy, current_app.config["AVISO_NO_LABORABLES_DESDE"])
+        return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones,
+                           aviso_calendario=hoy.year + 1 if aviso_calendario else None)

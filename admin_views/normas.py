@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
+from pathlib import Path
 
-from flask import request, url_for
+from docxtpl import DocxTemplate
+from flask import current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
 from markupsafe import Markup
-from wtforms import TextAreaField
+from sqlalchemy import inspect
+from wtforms import BooleanField, TextAreaField
 
 from admin_views.base import CargadorAjax, error_en, opciones_enum
 from admin_views.concejo import VistaConcejo
-from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma
+from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma, db
 from services import concejo
+from services.auditoria import registrar
 from services.concejo import ErrorConcejo
 
 
@@ -24,6 +29,9 @@ def _relaciones(view, context, norma, name):
     return Markup("<br>").join(filas)
 
 
+EFECTOS = {"publicacion": "Rige desde el día siguiente de su publicación",
+           "adopcion": "Rige desde su adopción", "notificacion": "Rige desde su notificación al destinatario",
+           "ninguno": "Aviso: no tiene vigencia"}
 PASIVA = {"modifica": "Modificada", "deroga": "Derogada", "reglamenta": "Reglamentada",
           "complementa": "Complementada"}
 
@@ -38,24 +46,131 @@ class NormaMunicipalView(VistaConcejo):
     column_labels = {"codigo": "Número", "fecha_emision": "Emitida", "fecha_publicacion": "Publicada",
                      "medio_publicacion": "Medio de publicación", "fecha_vigencia": "Vigente desde",
                      "punto_agenda": "Acuerdo de sesión", "requiere_ratificacion": "Requiere ratificación provincial",
-                     "fecha_ratificacion": "Ratificada el", "relaciones": "Relaciones"}
-    column_details_list = ("codigo", "tipo", "sumilla", "fecha_emision", "punto_agenda", "estado",
-                           "requiere_ratificacion", "fecha_ratificacion", "fecha_publicacion", "medio_publicacion",
-                           "fecha_vigencia", "relaciones")
-    column_formatters_detail = {"relaciones": _relaciones}
-    form_columns = ("tipo", "fecha_emision", "sumilla", "requiere_ratificacion", "fecha_ratificacion")
-    form_edit_columns = ("sumilla", "requiere_ratificacion", "fecha_ratificacion")
-    form_overrides = {"sumilla": TextAreaField}
+                     "fecha_ratificacion": "Ratificada el", "relaciones": "Relaciones", "articulos": "Artículos",
+                     "motivo_anulacion": "Motivo de anulación", "efecto": "Efecto",
+                     "sobre_remuneracion": "Sobre remuneración o dietas", "fecha_notificacion": "Notificada el"}
+    column_details_list = ("codigo", "tipo", "sumilla", "considerandos", "articulos", "motivo_anulacion",
+                           "fecha_emision", "punto_agenda", "estado", "efecto",
+                           "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion", "fecha_publicacion",
+                           "medio_publicacion", "fecha_notificacion", "fecha_vigencia", "relaciones")
+    column_formatters = {"codigo": lambda v, c, m, n: m.codigo or str(m)}
+    column_formatters_detail = {"relaciones": _relaciones, "efecto": lambda v, c, m, n: EFECTOS[m.efecto],
+                                "codigo": lambda v, c, m, n: m.codigo or "Proyecto (sin número)"}
+    form_columns = ("tipo", "proyecto", "fecha_emision", "sumilla", "considerandos", "articulos",
+                    "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion")
+    form_edit_columns = ("sumilla", "considerandos", "articulos", "sobre_remuneracion", "requiere_ratificacion",
+                         "fecha_ratificacion")
+    form_extra_fields = {"proyecto": BooleanField(
+        "Proyectar (sin número)", description="El proyecto se redacta y se descarga en Word; el número se saca "
+                                              "recién al aprobarlo.")}
+    form_overrides = {"sumilla": TextAreaField, "considerandos": TextAreaField, "articulos": TextAreaField}
     form_args = {"requiere_ratificacion": {"description": "Ordenanza tributaria distrital: la provincia la ratifica "
-                                                          "antes de publicarla."}}
-    column_extra_row_actions = [EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar")]
+                                                          "antes de publicarla."},
+                 "considerandos": {"description": "Un considerando por línea."},
+                 "articulos": {"label": "Artículos", "description": "Un artículo por línea (se numeran solos)."},
+                 "sobre_remuneracion": {"label": "Sobre remuneración o dietas",
+                                        "description": "Acuerdo de concejo sobre remuneración o dietas: rige desde "
+                                                       "el día siguiente de su publicación, no desde su adopción."}}
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-word-o", ".word", title="Descargar en Word"),
+                                EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar el proyecto"),
+                                EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular el número"),
+                                EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar"),
+                                EndpointLinkRowAction("fa fa-envelope-o", ".notificar",
+                                                      title="Notificación (resoluciones)")]
+
+    def validar(self, form):
+        tipo = form.tipo.data if "tipo" in form else self.get_one(request.args.get("id")).tipo.value
+        if form.sobre_remuneracion.data and tipo != "acuerdo_concejo":
+            return error_en(form, "sobre_remuneracion", "Solo un acuerdo de concejo se marca como «sobre "
+                                                        "remuneración o dietas».")
+        return True
     bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def on_model_change(self, form, model, is_created):
         if is_created:
-            concejo.numerar_norma(model)
-        elif model.estado == EstadoNorma.derogada:
-            raise ErrorConcejo("Una norma derogada no se edita.")
+            if form.proyecto.data:
+                concejo.proyectar_norma(model)
+            else:
+                concejo.numerar_norma(model)
+        elif model.estado in (EstadoNorma.derogada, EstadoNorma.anulada):
+            raise ErrorConcejo(f"Una norma {model.estado.etiqueta.lower()} no se edita.")
+        else:
+            texto = inspect(model).attrs
+            if model.estado != EstadoNorma.proyecto and (texto.considerandos.history.has_changes()
+                                                         or texto.articulos.history.has_changes()):
+                raise ErrorConcejo("El texto de una norma aprobada no se modifica: se modifica con otra norma.")
+            concejo.regir_desde_adopcion(model)
+
+    @expose("/word/")
+    def word(self):
+        """El proyecto o la norma en Word, desde la plantilla de su tipo (instance/plantillas/norma_<tipo>.docx)
+        o la general."""
+        norma = self.get_one(request.args.get("id"))
+        candidatas = [Path(current_app.instance_path) / "plantillas" / f"norma_{norma.tipo.value}.docx",
+                      Path(current_app.instance_path) / "plantillas" / "norma.docx",
+                      Path(current_app.root_path) / "plantillas" / f"norma_{norma.tipo.value}.docx",
+                      Path(current_app.root_path) / "plantillas" / "norma.docx"]
+        doc = DocxTemplate(next(p for p in candidatas if p.exists()))
+        doc.render(concejo.contexto_norma(norma))
+        salida = io.BytesIO()
+        doc.save(salida)
+        salida.seek(0)
+        registrar("imprimir", "norma_municipal", norma.id, "Word")
+        db.session.commit()
+        nombre = f"{norma.tipo.value}_{norma.numero:03d}_{norma.anio}.docx" if norma.numero else \
+            f"proyecto_{norma.tipo.value}_{norma.id}.docx"
+        return send_file(salida, as_attachment=True, download_name=nombre,
+                         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+    def _operacion(self, plantilla: str, campo: str, hacer):
+        """Formulario de un solo campo (fecha o motivo) para aprobar o anular."""
+        norma = self.get_one(request.args.get("id"))
+        errores = {}
+        if request.method == "POST":
+            valor = (request.form.get(campo) or "").strip()
+            if campo == "fecha" and _fecha(valor) is None:
+                errores[campo] = "Indique la fecha (dd/mm/aaaa)."
+            else:
+                hecho = self.ejecutar(lambda: hacer(norma, _fecha(valor) if campo == "fecha" else valor),
+                                      url_for(".details_view", id=norma.id))
+                if hecho:
+                    return hecho
+        return self.render(plantilla, norma=norma, errores=errores)
+
+    @expose("/aprobar/", methods=("GET", "POST"))
+    def aprobar(self):
+        def aprobar(norma, fecha):
+            concejo.aprobar_norma(norma, fecha)
+            return f"Proyecto aprobado: {norma.codigo}."
+
+        return self._operacion("concejo/aprobar_norma.html", "fecha", aprobar)
+
+    @expose("/anular/", methods=("GET", "POST"))
+    def anular(self):
+        def anular(norma, motivo):
+            concejo.anular_norma(norma, motivo)
+            return f"{norma.codigo} anulada; el número no se reutiliza."
+
+        return self._operacion("concejo/anular_norma.html", "motivo", anular)
+
+    @expose("/notificar/", methods=("GET", "POST"))
+    def notificar(self):
+        """Fecha de notificación de una resolución al destinatario: desde ella rige (LPAG art. 16)."""
+        norma = self.get_one(request.args.get("id"))
+        errores = {}
+        if request.method == "POST":
+            fecha = _fecha(request.form.get("fecha"))
+            if fecha is None:
+                errores["fecha"] = "Indique la fecha de notificación (dd/mm/aaaa)."
+            else:
+                def notificar():
+                    concejo.notificar_norma(norma, fecha)
+                    return f"{norma.codigo}: notificada; vigente desde el {fecha:%d/%m/%Y}."
+
+                hecho = self.ejecutar(notificar, url_for(".details_view", id=norma.id))
+                if hecho:
+                    return hecho
+        return self.render("concejo/notificar_norma.html", norma=norma, errores=errores)
 
     @expose("/publicar/", methods=("GET", "POST"))
     def publicar(self):
@@ -75,6 +190,8 @@ class NormaMunicipalView(VistaConcejo):
             if not errores:
                 def publicar():
                     concejo.publicar(norma, medio, fecha, vigencia)
+                    if norma.fecha_vigencia is None:
+                        return f"{norma.codigo}: publicada ({EFECTOS[norma.efecto].lower()})."
                     return f"{norma.codigo}: publicada; vigente desde el {norma.fecha_vigencia:%d/%m/%Y}."
 
                 hecho = self.ejecutar(publicar, url_for(".details_view", id=norma.id))

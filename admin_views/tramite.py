@@ -14,10 +14,17 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from flask_wtf.file import FileField
 from markupsafe import Markup
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
-from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, FiltroSigla, VistaSegura, opciones_enum
+from admin_views.base import (
+    CargadorAjax,
+    FiltroMomentoEntreFechas,
+    FiltroSigla,
+    VistaSegura,
+    error_en,
+    opciones_enum,
+)
 from models import (
     AccionDerivacion,
     Adjunto,
@@ -33,6 +40,7 @@ from models import (
     TipoDocumentoIdentidad,
     UnidadOrganica,
     Usuario,
+    ahora,
     db,
 )
 from services.adjuntos import ErrorAdjunto, guardar_pdf
@@ -51,10 +59,12 @@ from services.tramite import (
     notificar_documento,
     numerar_documento,
     observar,
+    observar_en_ingreso,
     permanencia,
     plazo_subsanacion,
     recibir,
     registrar_ingreso,
+    serie_de_norma,
     subsanar,
 )
 
@@ -65,6 +75,23 @@ class FiltroVencido(BooleanEqualFilter):
     def apply(self, query, value, alias=None):
         cond = Expediente.vencido
         return query.filter(cond if value in (True, "1") else ~cond)
+
+
+class FiltroSilencioPositivo(BooleanEqualFilter):
+    """Vencidos con silencio positivo: la solicitud se tiene por aprobada (LPAG art. 35)."""
+
+    def apply(self, query, value, alias=None):
+        cond = Expediente.aprobado_por_silencio
+        return query.filter(cond if value in (True, "1") else ~cond)
+
+
+def _estado_expediente(view, context, exp, name):
+    if exp.aprobado_por_silencio:
+        return Markup('{} <span class="badge badge-success">Aprobado por silencio positivo</span>').format(
+            exp.estado.etiqueta)
+    if exp.aprobacion_automatica:
+        return Markup('{} <span class="badge badge-info">Aprobación automática</span>').format(exp.estado.etiqueta)
+    return exp.estado.etiqueta
 
 
 class ExpedienteView(VistaSegura):
@@ -83,6 +110,7 @@ class ExpedienteView(VistaSegura):
         DateBetweenFilter(Expediente.fecha_presentacion, "Fecha de presentación"),
         DateBetweenFilter(Expediente.fecha_vencimiento, "Fecha de vencimiento"),
         FiltroVencido(Expediente.fecha_vencimiento, "Vencido"),
+        FiltroSilencioPositivo(Expediente.fecha_vencimiento, "Aprobado por silencio positivo"),
         FilterLike("persona.numero_documento", "Remitente (documento)"),
     )
     column_default_sort = ("id", True)
@@ -96,15 +124,21 @@ class ExpedienteView(VistaSegura):
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
                      "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso"}
     column_details_exclude_list = ("clave", "derivaciones")
+    column_formatters = {"estado": _estado_expediente}
+    column_formatters_detail = {"estado": _estado_expediente}
     form_columns = ("origen", "canal", "persona", "nuevo_documento", "nuevo_nombre", "unidad_origen",
                     "tipo_documento", "documento_referencia", "asunto", "folios", "procedimiento", "prioridad",
-                    "unidad_actual", "observaciones", "archivo")
+                    "unidad_actual", "observaciones", "observacion_ingreso", "archivo")
     form_extra_fields = {
         "nuevo_documento": StringField("…o remitente nuevo: DNI o RUC", validators=[Optional()],
                                        description="Si no lo encuentra arriba, escriba el DNI (8) o RUC (11)."),
         "nuevo_nombre": StringField("Nombres y apellidos o razón social del remitente nuevo",
                                     validators=[Optional()]),
         "archivo": FileField("Documento escaneado (PDF, opcional)"),
+        "observacion_ingreso": TextAreaField(
+            "Observar en el ingreso (en lugar de derivar)", validators=[Optional()],
+            description="Si falta un requisito, anótelo (en un solo acto, art. 136): el expediente queda en Mesa "
+                        "de Partes, el ciudadano tiene 2 días hábiles para subsanar y recién entonces se deriva."),
     }
     form_edit_columns = ("documento_referencia", "asunto", "folios", "prioridad", "observaciones")
     campos_opcionales = ("unidad_actual",)  # con procedimiento TUPA, su unidad resolutora
@@ -217,6 +251,7 @@ class ExpedienteView(VistaSegura):
     column_extra_row_actions = [
         EndpointLinkRowAction("fa fa-print", ".cargo", title="Cargo"),
         EndpointLinkRowAction("fa fa-share", ".tramitar", title="Tramitar"),
+        EndpointLinkRowAction("fa fa-road", ".hoja_ruta", title="Hoja de ruta"),
     ]
 
     def on_model_change(self, form, model, is_created):
@@ -230,7 +265,10 @@ class ExpedienteView(VistaSegura):
         destino = model.unidad_actual or model.procedimiento.unidad_resolutora
         model.unidad_actual = current_user.unidad  # nace en la unidad que lo recibe…
         registrar_ingreso(model)
-        if destino.id != current_user.unidad_id:  # …y se deriva en el acto
+        observacion = (form.observacion_ingreso.data or "").strip() if "observacion_ingreso" in form else ""
+        if observacion:  # observado: queda en la unidad que lo recibe hasta que se subsane (art. 136)
+            observar_en_ingreso(model, observacion)
+        elif destino.id != current_user.unidad_id:  # …y se deriva en el acto
             derivar(model, destino, "atender", "Para su atención.", usuario=current_user)
 
     @expose("/adjunto/")
@@ -263,6 +301,18 @@ class ExpedienteView(VistaSegura):
                            ticket=request.args.get("formato") == "ticket",
                            plazo_subsanacion=plazo_subsanacion(exp))
 
+    @expose("/hoja-ruta/")
+    def hoja_ruta(self):
+        """Hoja de ruta imprimible (A4): todo el recorrido, con fechas, proveídos y días hábiles por unidad."""
+        exp = self.get_one(request.args.get("id"))
+        ids = {d.recibido_por_id for d in exp.derivaciones if d.recibido_por_id}
+        receptores = {u.id: u.nombre for u in db.session.scalars(sa.select(Usuario).where(Usuario.id.in_(ids)))} \
+            if ids else {}
+        registrar("imprimir", "expediente", exp.id, "hoja de ruta")
+        db.session.commit()
+        return self.render("admin/tramite/hoja_ruta.html", exp=exp, receptores=receptores, permanencia=permanencia,
+                           impreso=ahora())
+
     @expose("/tramitar/", methods=("GET", "POST"))
     def tramitar(self):
         """Derivar, atender, devolver, archivar, observar, subsanar o anular (POST exige «editar»)."""
@@ -271,8 +321,10 @@ class ExpedienteView(VistaSegura):
             operacion = request.form.get("operacion", "")
 
             def operar():
-                self._operar(exp, operacion, request.form)
-                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado."
+                hecho = self._operar(exp, operacion, request.form)
+                aviso = getattr(hecho, "aviso_tope", None)
+                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado." + \
+                    (f" {aviso}" if aviso else "")
 
             hecho = self.ejecutar(operar, url_for(".tramitar", id=exp.id))
             if hecho:
@@ -303,7 +355,7 @@ class ExpedienteView(VistaSegura):
                     "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
                     "archivar": lambda: archivar(exp, current_user),
                     "observar": lambda: observar(exp, datos.get("observacion", "")),
-                    "subsanar": lambda: subsanar(exp)}
+                    "subsanar": lambda: subsanar(exp, current_user)}
         if operacion not in acciones:
             raise ErrorTramite("Operación desconocida.")
         return acciones[operacion]()
@@ -370,6 +422,12 @@ class DocumentoEmitidoView(VistaSegura):
     acciones_permiso = {"emitir": "editar", "notificar": "editar"}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular")]
     bloqueadas = ("eliminar",)  # se anula con motivo; el número no se reutiliza
+
+    def validar(self, form):
+        if "tipo_documento" in form and serie_de_norma(form.tipo_documento.data):
+            return error_en(form, "tipo_documento", "Las resoluciones tienen una sola serie: regístrela en "
+                                                    "Normas municipales, donde se numera.")
+        return True
 
     def on_model_change(self, form, model, is_created):
         if is_created:

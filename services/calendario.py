@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
+import holidays
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -147,3 +148,39 @@ def marcar_cambio(session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _fin_de_transaccion(session) -> None:
     session.info.pop(SUCIO, None)
+
+
+# ---------------------------------------------------------------- gobierno del calendario (docs/reglas.md §1)
+def cargar_feriados(anio: int) -> int:
+    """Feriados nacionales del Perú (paquete `holidays`, en castellano); idempotente."""
+    existentes = set(db.session.scalars(
+        sa.select(Feriado.fecha).where(Feriado.fecha.between(date(anio, 1, 1), date(anio, 12, 31)))))
+    nuevos = 0
+    for fecha, nombre in sorted(holidays.country_holidays("PE", years=anio, language="es").items()):
+        if fecha not in existentes:
+            db.session.add(Feriado(fecha=fecha, nombre=nombre[:150], tipo="nacional"))
+            nuevos += 1
+    db.session.flush()
+    return nuevos
+
+
+def asegurar_feriados(hoy: date | None = None) -> int:
+    """Feriados nacionales del año en curso y del siguiente (paquete `holidays`), cargados si faltan: una
+    instalación que nunca corrió `demo` ni `feriados` no se queda sin calendario. Recalcula los plazos si agrega."""
+    from models import hoy_lima
+
+    hoy = hoy or hoy_lima()
+    nuevos = sum(cargar_feriados(anio) for anio in (hoy.year, hoy.year + 1))
+    if nuevos:
+        recalcular_plazos([date(hoy.year, 1, 1)])
+    return nuevos
+
+
+def faltan_no_laborables(hoy: date, desde: tuple[int, int] = (12, 1)) -> bool:
+    """Desde el 1 de diciembre (AVISO_NO_LABORABLES_DESDE), ¿falta registrar los días no laborables que el
+    gobierno decreta para el año siguiente (D.S. PCM)?"""
+    if (hoy.month, hoy.day) < tuple(desde):
+        return False
+    siguiente = hoy.year + 1
+    return not db.session.scalar(sa.select(sa.func.count()).select_from(Feriado).where(
+        Feriado.tipo == "no_laborable", Feriado.fecha.between(date(siguiente, 1, 1), date(siguiente, 12, 31))))

@@ -24,6 +24,7 @@ from models import (
     Asistencia,
     CargoMiembro,
     Citacion,
+    Dictamen,
     EstadoActa,
     EstadoAsistencia,
     EstadoNorma,
@@ -67,6 +68,17 @@ def _cfg(nombre: str):
     return current_app.config[nombre]
 
 
+def materia_de_vacancia(materia) -> bool:
+    """Vacancia y suspensión (LOM arts. 23, 25): solo en sesión extraordinaria, dos tercios del número legal,
+    votan todos los presentes, el alcalde incluido, sin abstención (VACANCIA_* en la configuración)."""
+    return _v(materia) in _cfg("MATERIAS_VACANCIA")
+
+
+def no_habil(miembro: MiembroConcejo) -> str:
+    return (f"{miembro.nombre} no está hábil (licencia o suspensión): se registra con licencia, "
+            "no presente; no vota ni cuenta para el quórum.")
+
+
 # --------------------------------------------------------------------------- sesiones
 def periodo_de(fecha: date) -> PeriodoMunicipal | None:
     return db.session.scalar(sa.select(PeriodoMunicipal).where(PeriodoMunicipal.inicio <= fecha,
@@ -76,12 +88,15 @@ def periodo_de(fecha: date) -> PeriodoMunicipal | None:
 def numerar_sesion(sesion: SesionConcejo) -> None:
     """Número por tipo y año, asignado por el servidor; el período se deduce de la fecha si falta."""
     fecha = sesion.fecha_hora.astimezone(ZONA_LIMA).date()
+    if sesion.comision is not None:
+        sesion.periodo = sesion.comision.periodo
     if sesion.periodo is None and sesion.periodo_id is None:
         sesion.periodo = periodo_de(fecha)
         if sesion.periodo is None:
             raise ErrorConcejo("No hay un período municipal registrado que comprenda la fecha de la sesión.")
     sesion.anio = fecha.year
-    sesion.numero = numeracion.siguiente(f"sesion:{sesion.tipo.value}:{fecha.year}")
+    organo = f"comision{sesion.comision.id}:" if sesion.comision is not None else ""  # una serie por comisión
+    sesion.numero = numeracion.siguiente(f"sesion:{organo}{sesion.tipo.value}:{fecha.year}")
 
 
 def lapso_requerido(tipo: TipoSesion) -> int:
@@ -109,7 +124,7 @@ def citar(sesion: SesionConcejo, funcionarios: list[str] = ()) -> list[Citacion]
     citados = {c.miembro_id for c in sesion.citaciones if c.miembro_id}
     citados_texto = {c.destinatario.strip().lower() for c in sesion.citaciones if c.destinatario}
     nuevas = []
-    for m in sesion.periodo.miembros:
+    for m in sesion.miembros:
         if m.id not in citados:
             nuevas.append(Citacion(sesion=sesion, miembro=m, fecha_envio=momento,
                                    medio=MedioCitacion.correo if m.email else MedioCitacion.fisico))
@@ -151,7 +166,7 @@ def advertencias_sesion(sesion: SesionConcejo) -> list[str]:
                       f"anticipación; una sesión {sesion.tipo.etiqueta.lower()} exige al menos {lapso}.")
     citados = {c.miembro_id for c in sesion.citaciones}
     if sesion.citaciones:
-        sin_citar = [m.nombre for m in sesion.periodo.miembros if m.id not in citados]
+        sin_citar = [m.nombre for m in sesion.miembros if m.id not in citados]
         if sin_citar:
             avisos.append(f"Sin citar: {', '.join(sin_citar)}.")
     sin_cargo = [c.para for c in sesion.citaciones if c.fecha_recepcion is None]
@@ -170,10 +185,11 @@ def postergar(sesion: SesionConcejo, nueva: datetime, solicitantes: int) -> None
         raise ErrorConcejo("Solo se posterga una sesión que aún no se instala.")
     if sesion.postergada_desde is not None:
         raise ErrorConcejo("La sesión ya fue postergada una vez.")
-    minimo = umbral("dos_tercios", sesion.numero_legal)
+    regidores = sum(1 for m in sesion.miembros if m.cargo == CargoMiembro.regidor)
+    minimo = umbral("dos_tercios", regidores)  # el alcalde no se cuenta (LOM art. 13): 9 regidores → 6
     if solicitantes < minimo:
-        raise ErrorConcejo(f"La postergación la piden al menos dos tercios del número legal ({minimo} de "
-                           f"{sesion.numero_legal}).")
+        raise ErrorConcejo(f"La postergación la piden al menos dos tercios del número legal de regidores "
+                           f"({minimo} de {regidores}).")
     dias = calendario.dias_habiles_entre(sesion.fecha, nueva.astimezone(ZONA_LIMA).date())
     if not 3 <= dias <= 5:
         raise ErrorConcejo(f"La nueva fecha está a {dias} días hábiles; la postergación es de 3 a 5.")
@@ -184,7 +200,7 @@ def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, obje
     """filas = {miembro_id: (estado, hora_llegada)}; reemplaza lo anotado para esos miembros."""
     if sesion.acta is not None and sesion.acta.estado == EstadoActa.aprobada:
         raise ErrorConcejo("El acta ya fue aprobada: la asistencia no se modifica.")
-    miembros = {m.id: m for m in sesion.periodo.miembros}
+    miembros = {m.id: m for m in sesion.miembros}
     actuales = {a.miembro_id: a for a in sesion.asistencias}
     for miembro_id, (estado, hora) in filas.items():
         if miembro_id not in miembros:
@@ -192,6 +208,8 @@ def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, obje
         if estado not in EstadoAsistencia.__members__:
             raise ErrorConcejo(f"{miembros[miembro_id].nombre}: estado de asistencia no válido.")
         estado = EstadoAsistencia(estado)
+        if estado == EstadoAsistencia.presente and not miembros[miembro_id].habil:
+            raise ErrorConcejo(no_habil(miembros[miembro_id]))
         a = actuales.get(miembro_id) or Asistencia(sesion=sesion, miembro=miembros[miembro_id])
         a.estado = estado
         a.hora_llegada = hora if estado == EstadoAsistencia.presente else None
@@ -202,6 +220,9 @@ def instalar(sesion: SesionConcejo) -> None:
     if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada, EstadoSesion.sin_quorum):
         raise ErrorConcejo(f"La sesión está {sesion.estado.etiqueta.lower()}: no se puede instalar.")
     db.session.flush()
+    for a in sesion.asistencias:
+        if a.estado == EstadoAsistencia.presente and not a.miembro.habil:
+            raise ErrorConcejo(no_habil(a.miembro))
     if not sesion.hay_quorum:
         raise ErrorConcejo(f"No hay quórum: {sesion.presentes} presentes de {sesion.quorum_requerido} "
                            f"requeridos ({sesion.miembros_habiles} miembros hábiles).")
@@ -239,7 +260,7 @@ def resolver_votacion(punto: PuntoAgenda) -> ResultadoVotacion | None:
     """Regidores cuentan; el alcalde solo desempata (y solo en mayoría simple). Sin votos: None."""
     if not punto.votos:
         return None
-    favor, contra = punto.votos_favor, punto.votos_contra
+    favor, contra = punto.votos_favor, punto.votos_contra  # con el alcalde en vacancia o suspensión
     minimo = umbral(punto.mayoria_requerida, punto.sesion.numero_legal)
     if minimo is not None:
         return ResultadoVotacion.aprobado if favor >= minimo else ResultadoVotacion.desaprobado
@@ -259,11 +280,23 @@ def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> Resul
     if punto.resultado != ResultadoPunto.pendiente:
         raise ErrorConcejo(f"El punto ya está {punto.resultado.etiqueta.lower()}: para reconsiderarlo, "
                            "agéndelo de nuevo.")
-    presentes = {a.miembro_id: a.miembro for a in sesion.asistencias if a.estado == EstadoAsistencia.presente}
+    presentes = {a.miembro_id: a.miembro for a in sesion.asistencias
+                 if a.estado == EstadoAsistencia.presente and a.miembro.habil}
     actuales = {v.miembro_id: v for v in punto.votos}
+    vacancia = materia_de_vacancia(punto.materia)
+    if vacancia:
+        if _cfg("VACANCIA_SOLO_EXTRAORDINARIA") and sesion.tipo != TipoSesion.extraordinaria:
+            raise ErrorConcejo("La vacancia o suspensión solo se vota en sesión extraordinaria.")
+        faltan = [m.nombre for mid, m in presentes.items() if mid not in votos and mid not in actuales]
+        if _cfg("VACANCIA_VOTAN_TODOS") and faltan:
+            raise ErrorConcejo(f"En la vacancia o suspensión votan todos los presentes, el alcalde incluido; "
+                               f"falta el voto de: {', '.join(faltan)}.")
     for miembro_id, (sentido, fundamento) in votos.items():
         if miembro_id not in presentes:
-            raise ErrorConcejo("Solo votan los miembros presentes en la sesión.")
+            raise ErrorConcejo("Solo votan los miembros hábiles presentes en la sesión.")
+        if vacancia and sentido == "abstencion" and _cfg("VACANCIA_SIN_ABSTENCION"):
+            raise ErrorConcejo(f"{presentes[miembro_id].nombre}: en la vacancia o suspensión no cabe la "
+                               "abstención.")
         fundamento = (fundamento or "").strip() or None
         if sentido not in SentidoVoto.__members__:
             raise ErrorConcejo("Voto no válido.")
@@ -276,11 +309,38 @@ def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> Resul
     resultado = resolver_votacion(punto)
     if resultado in (ResultadoVotacion.aprobado, ResultadoVotacion.desaprobado):
         punto.resultado = ResultadoPunto(resultado.value)
-        if resultado == ResultadoVotacion.aprobado and _v(punto.materia) in NORMA_DE_MATERIA:
+        if sesion.comision_id is not None:
+            crear_dictamen_de_punto(punto)  # en una comisión, lo votado es su dictamen
+        elif resultado == ResultadoVotacion.aprobado and _v(punto.materia) in NORMA_DE_MATERIA:
             crear_norma_de_punto(punto)
     else:
         punto.resultado = ResultadoPunto.pendiente
     return resultado
+
+
+# --------------------------------------------------------------------------- comisiones
+def crear_dictamen_de_punto(punto: PuntoAgenda) -> Dictamen:
+    """Votado un punto en la sesión de una comisión, su dictamen (favorable o desfavorable) queda numerado por
+    comisión y año, con el expediente que dictamina y la votación del punto."""
+    existente = db.session.scalar(sa.select(Dictamen).where(Dictamen.punto_id == punto.id)) if punto.id else None
+    if existente is not None:
+        return existente
+    sesion = punto.sesion
+    anio = sesion.fecha.year
+    dictamen = Dictamen(comision=sesion.comision, anio=anio, punto=punto, expediente=punto.expediente,
+                        numero=numeracion.siguiente(f"dictamen:{sesion.comision.id}:{anio}"),
+                        sentido="favorable" if punto.resultado == ResultadoPunto.aprobado else "desfavorable",
+                        sumilla=punto.titulo[:500])
+    db.session.add(dictamen)
+    return dictamen
+
+
+def agendar_dictamen(punto: PuntoAgenda, dictamen: Dictamen) -> None:
+    """Un dictamen pasa a la agenda de una sesión del concejo: el punto lleva la comisión y el expediente."""
+    if punto.sesion is not None and punto.sesion.comision_id is not None:
+        raise ErrorConcejo("El dictamen se agenda en una sesión del concejo, no de una comisión.")
+    punto.dictamen, punto.comision = dictamen, dictamen.comision
+    punto.expediente = punto.expediente or dictamen.expediente
 
 
 # --------------------------------------------------------------------------- acta
@@ -292,7 +352,7 @@ def contexto_acta(sesion: SesionConcejo) -> dict:
                  "asistencia": asistencias[m.id].estado.etiqueta if m.id in asistencias else "Sin registro",
                  "hora": asistencias[m.id].hora_llegada.strftime("%H:%M")
                  if m.id in asistencias and asistencias[m.id].hora_llegada else ""}
-                for m in sesion.periodo.miembros]
+                for m in sesion.miembros]
     puntos = []
     for p in sesion.puntos:
         votos = sorted(p.votos, key=lambda v: v.miembro.orden)
@@ -317,7 +377,7 @@ def contexto_acta(sesion: SesionConcejo) -> dict:
         "modalidad": sesion.modalidad.etiqueta, "miembros": miembros, "numero_legal": sesion.numero_legal,
         "habiles": sesion.miembros_habiles, "quorum": sesion.quorum_requerido, "presentes": sesion.presentes,
         "hay_quorum": sesion.hay_quorum, "estado": sesion.estado.etiqueta, "puntos": puntos,
-        "alcalde": next((m.nombre for m in sesion.periodo.miembros if m.es_alcalde), ""),
+        "alcalde": next((m.nombre for m in sesion.miembros if m.es_alcalde), ""),
     }
 
 
@@ -343,14 +403,44 @@ def limpiar_html(html: str) -> str:
     return nh3.clean(html or "", attributes=_ATRIBUTOS)
 
 
+def dispensa_aprobada(sesion: SesionConcejo) -> bool:
+    """¿El concejo votó en esta sesión la dispensa de la lectura y aprobación del acta?"""
+    return any(_v(p.materia) == "dispensa_acta" and p.resultado == ResultadoPunto.aprobado for p in sesion.puntos)
+
+
 def aprobar_acta(acta: Acta, en: SesionConcejo) -> None:
+    """En una sesión posterior; o en la misma si en ella se votó la dispensa de su aprobación (docs/reglas.md §5)."""
     if acta.estado == EstadoActa.aprobada:
         raise ErrorConcejo("El acta ya está aprobada.")
-    if en.id == acta.sesion_id or en.fecha_hora <= acta.sesion.fecha_hora:
+    if en.id == acta.sesion_id:
+        if not dispensa_aprobada(en):
+            raise ErrorConcejo("El acta se aprueba en una sesión posterior, o en la misma si el concejo votó la "
+                               "dispensa de su aprobación.")
+        acta.con_dispensa = True
+    elif en.fecha_hora <= acta.sesion.fecha_hora:
         raise ErrorConcejo("El acta se aprueba en una sesión posterior.")
     if en.estado not in SESIONES_CELEBRADAS:
         raise ErrorConcejo("El acta se aprueba en una sesión instalada.")
     acta.estado, acta.aprobada_en = EstadoActa.aprobada, en
+
+
+@event.listens_for(sa.orm.Session, "before_flush")
+def _reglas_de_concejo(session, _contexto, _instancias):
+    """Debajo de toda pantalla, servicio o script: solo los hábiles están presentes y votan; la vacancia y la
+    suspensión, en sesión extraordinaria y sin abstenciones (docs/reglas.md §5)."""
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Asistencia) and obj.estado == EstadoAsistencia.presente and obj.miembro is not None \
+                and not obj.miembro.habil:
+            raise ErrorConcejo(no_habil(obj.miembro))
+        elif isinstance(obj, Voto) and obj.miembro is not None:
+            if not obj.miembro.habil:
+                raise ErrorConcejo(no_habil(obj.miembro))
+            if obj.punto is not None and materia_de_vacancia(obj.punto.materia) \
+                    and _v(obj.sentido) == "abstencion" and _cfg("VACANCIA_SIN_ABSTENCION"):
+                raise ErrorConcejo(f"{obj.miembro.nombre}: en la vacancia o suspensión no cabe la abstención.")
+        elif isinstance(obj, PuntoAgenda) and obj.sesion is not None and materia_de_vacancia(obj.materia) \
+                and _cfg("VACANCIA_SOLO_EXTRAORDINARIA") and _v(obj.sesion.tipo) != "extraordinaria":
+            raise ErrorConcejo("La vacancia o suspensión solo se trata en sesión extraordinaria.")
 
 
 @event.listens_for(Acta, "before_update")
@@ -364,10 +454,71 @@ def _acta_inmutable(mapper, connection, acta):
 
 # --------------------------------------------------------------------------- normas
 def numerar_norma(norma: NormaMunicipal) -> None:
-    norma.anio = (norma.fecha_emision or hoy_lima()).year
+    norma.estado = norma.estado or EstadoNorma.aprobada
+    norma.fecha_emision = norma.fecha_emision or hoy_lima()
+    norma.anio = norma.fecha_emision.year
     norma.numero = numeracion.siguiente(f"norma:{norma.tipo.value}:{norma.anio}")
     norma.codigo = NormaMunicipal.formato_codigo(norma.tipo, norma.anio, norma.numero,
                                                  current_app.config["SIGLA_ENTIDAD"])
+    regir_desde_adopcion(norma)
+
+
+def proyectar_norma(norma: NormaMunicipal) -> None:
+    """Proyecto: texto (considerandos y artículos) sin número; el número se saca al aprobarla."""
+    norma.estado = EstadoNorma.proyecto
+    norma.fecha_emision = norma.fecha_emision or hoy_lima()
+    norma.anio, norma.numero, norma.codigo = norma.fecha_emision.year, None, None
+
+
+def aprobar_norma(norma: NormaMunicipal, fecha: date) -> None:
+    """Aprobado el proyecto, recién entonces se saca su número (el de la serie de su tipo y del año)."""
+    if norma.estado != EstadoNorma.proyecto:
+        raise ErrorConcejo("Solo se aprueba un proyecto: esta norma ya tiene número.")
+    if fecha > hoy_lima():
+        raise ErrorConcejo("La fecha de aprobación no puede ser futura.")
+    with db.session.no_autoflush:  # el número se saca antes de que la fila aprobada llegue a la base
+        norma.estado, norma.fecha_emision = EstadoNorma.aprobada, fecha
+        numerar_norma(norma)
+
+
+def anular_norma(norma: NormaMunicipal, motivo: str) -> None:
+    """Un número sacado por error se anula con su motivo; nunca se reutiliza (la serie sigue)."""
+    if not (motivo or "").strip():
+        raise ErrorConcejo("Indique el motivo de la anulación.")
+    if norma.estado == EstadoNorma.proyecto:
+        raise ErrorConcejo("Un proyecto no tiene número que anular.")
+    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.vigente) or norma.fecha_publicacion is not None \
+            or norma.relaciones_origen:
+        raise ErrorConcejo("Solo se anula el número de una norma aún no publicada ni aplicada; si ya rige, "
+                           "se deroga.")
+    norma.estado, norma.motivo_anulacion, norma.fecha_vigencia = EstadoNorma.anulada, motivo.strip(), None
+    norma._accion_auditoria = "anular"
+
+
+def contexto_norma(norma: NormaMunicipal) -> dict:
+    """Datos de la plantilla Word de la norma (docxtpl): mismos nombres para todas las plantillas por tipo."""
+    def parrafos(texto):
+        return [p.strip() for p in (texto or "").split("\n") if p.strip()]
+
+    return {"municipalidad": current_app.config["MUNICIPALIDAD"], "titulo": norma.titulo,
+            "tipo": norma.tipo.etiqueta, "sumilla": norma.sumilla, "estado": norma.estado.etiqueta,
+            "fecha": f"{norma.fecha_emision:%d/%m/%Y}" if norma.fecha_emision else "",
+            "considerandos": parrafos(norma.considerandos), "articulos": parrafos(norma.articulos),
+            "proyecto": norma.estado == EstadoNorma.proyecto,
+            "alcalde": next((m.nombre for m in (periodo_de(norma.fecha_emision).miembros
+                                                if norma.fecha_emision and periodo_de(norma.fecha_emision) else [])
+                             if m.es_alcalde), "")}
+
+
+def regir_desde_adopcion(norma: NormaMunicipal) -> None:
+    """Un acuerdo de concejo rige desde su adopción (salvo sobre remuneración o dietas: desde su publicación)."""
+    if norma.efecto == "adopcion" and norma.estado in (EstadoNorma.aprobada, EstadoNorma.vigente):
+        norma.fecha_vigencia = norma.fecha_emision
+        norma.estado = EstadoNorma.vigente if norma.fecha_emision <= hoy_lima() else EstadoNorma.aprobada
+    elif norma.efecto == "publicacion" and norma.fecha_publicacion is None:
+        norma.fecha_vigencia = None
+        if norma.estado == EstadoNorma.vigente:
+            norma.estado = EstadoNorma.aprobada
 
 
 def crear_norma_de_punto(punto: PuntoAgenda) -> NormaMunicipal:
@@ -383,9 +534,21 @@ def crear_norma_de_punto(punto: PuntoAgenda) -> NormaMunicipal:
 
 
 def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | None = None) -> None:
-    """Publicada, rige desde el día siguiente salvo que la norma fije una fecha posterior (LOM art. 44)."""
-    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.proyecto):
-        raise ErrorConcejo("La norma ya fue publicada o está derogada.")
+    """Publicada, rige desde el día siguiente salvo que la norma fije una fecha posterior (LOM art. 44). Un
+    acuerdo (que no sea sobre remuneración) ya rige desde su adopción y una resolución desde su notificación:
+    la publicación no cambia su vigencia. Un edicto es un aviso: publicado, nunca «vigente»."""
+    efecto = norma.efecto
+    ya_rige = efecto in ("adopcion", "notificacion") and norma.estado == EstadoNorma.vigente \
+        and norma.fecha_publicacion is None
+    if norma.estado == EstadoNorma.proyecto:
+        raise ErrorConcejo("Un proyecto no se publica: apruébelo primero (recién entonces tiene número).")
+    if norma.estado != EstadoNorma.aprobada and not ya_rige:
+        raise ErrorConcejo("La norma ya fue publicada, está derogada o anulada.")
+    if vigencia is not None and efecto != "publicacion":
+        raise ErrorConcejo({"adopcion": "Un acuerdo de concejo rige desde su adopción; no se fija su vigencia al "
+                                        "publicarlo.",
+                            "notificacion": "Una resolución rige desde su notificación al destinatario.",
+                            "ninguno": "Un edicto es un aviso: no tiene vigencia."}[efecto])
     if norma.requiere_ratificacion and norma.fecha_ratificacion is None:
         raise ErrorConcejo("Ordenanza tributaria distrital: registre la ratificación provincial antes de publicar.")
     if fecha < norma.fecha_emision:
@@ -394,14 +557,32 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
     if vigencia is not None and vigencia < minima:
         raise ErrorConcejo("La vigencia empieza, como pronto, el día siguiente de la publicación.")
     norma.medio_publicacion, norma.fecha_publicacion = medio, fecha
-    norma.fecha_vigencia = vigencia or minima
-    norma.estado = EstadoNorma.vigente if norma.fecha_vigencia <= hoy_lima() else EstadoNorma.publicada
+    if efecto == "publicacion":
+        norma.fecha_vigencia = vigencia or minima
+        norma.estado = EstadoNorma.vigente if norma.fecha_vigencia <= hoy_lima() else EstadoNorma.publicada
+    elif not ya_rige:
+        norma.estado = EstadoNorma.publicada  # el edicto, o la resolución aún sin notificar
+
+
+def notificar_norma(norma: NormaMunicipal, fecha: date) -> None:
+    """Una resolución rige desde su notificación al destinatario (LPAG art. 16)."""
+    if norma.efecto != "notificacion":
+        raise ErrorConcejo("Solo las resoluciones rigen desde su notificación.")
+    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.publicada):
+        raise ErrorConcejo(f"La resolución está {norma.estado.etiqueta.lower()}: no se notifica.")
+    if fecha < norma.fecha_emision:
+        raise ErrorConcejo("La notificación no puede ser anterior a la emisión.")
+    if fecha > hoy_lima():
+        raise ErrorConcejo("La notificación no puede ser una fecha futura.")
+    norma.fecha_notificacion = norma.fecha_vigencia = fecha
+    norma.estado = EstadoNorma.vigente
 
 
 def actualizar_vigencias() -> int:
     """Publicadas cuya fecha de vigencia llegó → vigentes (tarea diaria; cada cambio queda auditado)."""
     normas = db.session.scalars(sa.select(NormaMunicipal).where(
-        NormaMunicipal.estado == EstadoNorma.publicada, NormaMunicipal.fecha_vigencia <= hoy_lima())).all()
+        NormaMunicipal.estado.in_((EstadoNorma.publicada, EstadoNorma.aprobada)), NormaMunicipal.tipo != "edicto",
+        NormaMunicipal.fecha_vigencia <= hoy_lima())).all()
     for norma in normas:
         norma.estado = EstadoNorma.vigente
     return len(normas)
@@ -420,27 +601,46 @@ def _mes(d: date) -> str:
 
 
 def _sesiones(anio: int, tipos=None):
-    q = (sa.select(SesionConcejo).where(SesionConcejo.anio == anio).order_by(SesionConcejo.fecha_hora)
+    q = (sa.select(SesionConcejo).where(SesionConcejo.anio == anio, SesionConcejo.comision_id.is_(None))
+         .order_by(SesionConcejo.fecha_hora)
          .options(selectinload(SesionConcejo.asistencias).joinedload(Asistencia.miembro)))
     if tipos:
         q = q.where(SesionConcejo.tipo.in_(tipos))
     return db.session.scalars(q).all()
 
 
-def dieta_por_sesion() -> float:
-    """Ley 32269: las dietas de un mes no exceden el 30 % de la remuneración del alcalde (4 sesiones)."""
+def base_dietas() -> str:
+    """La base de cálculo de las dietas, para el reporte y su Excel (Ley 32269; DIETA_MODO)."""
+    maximo = int(_cfg("DIETAS_MAX_MES"))
+    if _cfg("DIETA_MODO") == "monto_fijo":
+        return (f"Monto fijo por sesión fijado por acuerdo de concejo: S/ {float(_cfg('DIETA_MONTO_SESION')):,.2f}; "
+                f"como máximo {maximo} sesiones pagadas al mes, solo por asistencia efectiva (LOM art. 12).")
+    porcentaje = float(_cfg("DIETA_PORCENTAJE")) * 100
+    return (f"{porcentaje:g} % de la remuneración mensual del alcalde (S/ "
+            f"{float(_cfg('REMUNERACION_ALCALDE')):,.2f}) entre las sesiones celebradas en el mes (como máximo "
+            f"{maximo}), por cada asistencia efectiva; las inasistencias se descuentan (Ley 32269).")
+
+
+def dieta_por_sesion(sesiones_del_mes: int = 4) -> float:
+    """Valor de una sesión: por defecto, 30 % de la remuneración del alcalde ÷ sesiones celebradas en el mes (a lo
+    sumo 4): quien asiste a las 2 de 2 cobra el 30 %, a 1 de 2 el 15 % (Ley 32269). O un monto fijo por acuerdo."""
+    if _cfg("DIETA_MODO") == "monto_fijo":
+        return round(float(_cfg("DIETA_MONTO_SESION")), 2)
     tope = float(_cfg("REMUNERACION_ALCALDE")) * float(_cfg("DIETA_PORCENTAJE"))
-    return round(tope / int(_cfg("DIETAS_MAX_MES")), 2)
+    divisor = min(max(sesiones_del_mes, 1), int(_cfg("DIETAS_MAX_MES")))
+    return round(tope / divisor, 2)
 
 
 def reporte_asistencia(anio: int) -> list[dict]:
     """Por regidor y mes: sesiones celebradas, asistencias efectivas, faltas, dietas (tope mensual)."""
-    maximo, monto = int(_cfg("DIETAS_MAX_MES")), dieta_por_sesion()
+    maximo = int(_cfg("DIETAS_MAX_MES"))
     cuenta: dict = defaultdict(lambda: defaultdict(int))
+    celebradas: dict[str, int] = defaultdict(int)
     miembros: dict[int, MiembroConcejo] = {}
     for s in _sesiones(anio):
         if s.estado not in SESIONES_CELEBRADAS:
             continue
+        celebradas[_mes(s.fecha)] += 1
         for a in s.asistencias:
             if a.miembro.cargo != CargoMiembro.regidor:
                 continue
@@ -451,10 +651,11 @@ def reporte_asistencia(anio: int) -> list[dict]:
     filas = []
     for (mid, mes), c in sorted(cuenta.items(), key=lambda kv: (kv[0][1], miembros[kv[0][0]].orden)):
         pagadas = min(c["presente"], maximo)
+        valor = dieta_por_sesion(celebradas[mes])
         filas.append({"mes": mes, "regidor": miembros[mid].nombre, "sesiones": c["sesiones"],
                       "asistencias": c["presente"], "ausencias": c["ausente"], "justificadas": c["justificado"],
-                      "licencias": c["licencia"], "dietas": pagadas, "monto": round(pagadas * monto, 2),
-                      "excedentes": c["presente"] - pagadas})
+                      "licencias": c["licencia"], "dietas": pagadas, "valor_sesion": valor,
+                      "monto": round(pagadas * valor, 2), "excedentes": c["presente"] - pagadas})
     return filas
 
 
@@ -478,7 +679,8 @@ def reporte_sesiones(anio: int) -> list[dict]:
     for s in _sesiones(anio):
         if s.estado in SESIONES_CELEBRADAS:
             cuenta[_mes(s.fecha)][s.tipo.value] += 1
-    primera = db.session.scalar(sa.select(sa.func.min(SesionConcejo.fecha_hora)))
+    primera = db.session.scalar(sa.select(sa.func.min(SesionConcejo.fecha_hora))
+                                .where(SesionConcejo.comision_id.is_(None)))
     desde = (primera.astimezone(ZONA_LIMA).year, primera.astimezone(ZONA_LIMA).month) if primera else (9999, 12)
     hoy = hoy_lima()
     minimo, maximo = _cfg("ORDINARIAS_MES")
@@ -508,20 +710,24 @@ def _mas_meses(d: date, meses: int) -> date:
 
 def alertas_vacancia(periodo: PeriodoMunicipal | None = None) -> list[dict]:
     """Regidores con 3 inasistencias injustificadas consecutivas o 6 no consecutivas a sesiones ordinarias
-    en 3 meses (LOM art. 22 inc. 7). Se evalúan las sesiones ordinarias celebradas o sin quórum."""
-    q = (sa.select(SesionConcejo).where(SesionConcejo.tipo == TipoSesion.ordinaria,
+    en 3 meses (LOM art. 22 inc. 7). Se evalúan las sesiones ordinarias celebradas o sin quórum; una
+    inasistencia cuenta solo si el regidor fue citado con cargo a esa sesión."""
+    q = (sa.select(SesionConcejo).where(SesionConcejo.tipo == TipoSesion.ordinaria, SesionConcejo.comision_id.is_(None),
                                         SesionConcejo.estado.in_((*SESIONES_CELEBRADAS, EstadoSesion.sin_quorum)))
          .order_by(SesionConcejo.fecha_hora).options(selectinload(SesionConcejo.asistencias).joinedload(Asistencia.miembro)))
     if periodo is not None:
         q = q.where(SesionConcejo.periodo_id == periodo.id)
-    sesiones = db.session.scalars(q).all()
+    sesiones = db.session.scalars(q.options(selectinload(SesionConcejo.citaciones))).all()
     por_miembro: dict[int, list[tuple[date, bool]]] = defaultdict(list)
     nombres = {}
     for s in sesiones:
+        # una inasistencia cuenta solo si el regidor fue citado debidamente: citación con cargo de recepción
+        citados = {c.miembro_id for c in s.citaciones if c.miembro_id and c.fecha_recepcion is not None}
         for a in s.asistencias:
             if a.miembro.cargo == CargoMiembro.regidor:
                 nombres[a.miembro_id] = a.miembro.nombre
-                por_miembro[a.miembro_id].append((s.fecha, a.estado == EstadoAsistencia.ausente))
+                por_miembro[a.miembro_id].append(
+                    (s.fecha, a.estado == EstadoAsistencia.ausente and a.miembro_id in citados))
     alertas = []
     for mid, serie in por_miembro.items():
         causal = None

@@ -7,7 +7,6 @@ import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-import holidays
 import sqlalchemy as sa
 from flask import current_app
 
@@ -16,7 +15,6 @@ from models import (
     Comision,
     Derivacion,
     Expediente,
-    Feriado,
     MiembroComision,
     MiembroConcejo,
     PeriodoMunicipal,
@@ -34,6 +32,7 @@ from models import (
     hoy_lima,
 )
 from services import calendario
+from services.calendario import cargar_feriados  # noqa: F401  (la demo y la CLI la usan desde aquí)
 from services.numeracion import fijar_minimo
 from services.tramite import ALFABETO_CLAVE, fecha_presentacion, vencimiento
 
@@ -41,14 +40,15 @@ from services.tramite import ALFABETO_CLAVE, fecha_presentacion, vencimiento
 CATALOGOS = ("persona", "tipo_documento", "procedimiento_tupa", "feriado")
 SEGURIDAD = ("unidad_organica", "usuario", "rol", "permiso")
 CONCEJO = ("sesion_concejo", "punto_agenda", "citacion", "asistencia", "voto", "acta", "reporte_concejo",
-           "miembro_concejo", "comision", "periodo_municipal")
+           "miembro_concejo", "comision", "periodo_municipal", "sesion_comision", "dictamen")
 NORMAS = ("norma_municipal", "relacion_norma")
 TODAS = ("expediente", "derivacion", "documento_emitido", *CONCEJO, *NORMAS, *CATALOGOS, *SEGURIDAD,
          "registro_auditoria")
 # la Secretaría General prepara y conduce las sesiones y lleva el registro de normas
 CONCEJO_SG = {"sesion_concejo": "vce", "punto_agenda": "vced", "citacion": "ve", "asistencia": "v", "voto": "v",
               "acta": "ve", "reporte_concejo": "v", "miembro_concejo": "vced", "comision": "vced",
-              "periodo_municipal": "vce", "norma_municipal": "vce", "relacion_norma": "vcd"}
+              "periodo_municipal": "vce", "norma_municipal": "vce", "relacion_norma": "vcd",
+              "sesion_comision": "vce", "dictamen": "ve"}
 LEEN_NORMAS = {"norma_municipal": "v", "relacion_norma": "v"}
 
 ROLES = {
@@ -96,19 +96,6 @@ def asegurar_roles() -> None:
         rol.permisos = [Permiso(vista=v, accion=a) for v, a in sorted(acciones_por_defecto(codigo))]
         db.session.add(rol)
     db.session.flush()
-
-
-def cargar_feriados(anio: int) -> int:
-    """Feriados nacionales del Perú (paquete `holidays`, en castellano); idempotente."""
-    existentes = set(db.session.scalars(
-        sa.select(Feriado.fecha).where(Feriado.fecha.between(date(anio, 1, 1), date(anio, 12, 31)))))
-    nuevos = 0
-    for fecha, nombre in sorted(holidays.country_holidays("PE", years=anio, language="es").items()):
-        if fecha not in existentes:
-            db.session.add(Feriado(fecha=fecha, nombre=nombre[:150], tipo="nacional"))
-            nuevos += 1
-    db.session.flush()
-    return nuevos
 
 
 UNIDADES = [  # sigla, nombre, tipo, padre

@@ -74,7 +74,9 @@ def _completar_ingreso(exp: Expediente) -> Expediente:
     exp.clave = nueva_clave()
     exp.estado = EstadoExpediente.registrado
     if exp.procedimiento is not None:
-        exp.plazo_dias_habiles = exp.procedimiento.plazo_dias_habiles
+        # aprobación automática (art. 33): aprobado al presentarse; sin plazo, nunca vencido
+        exp.plazo_dias_habiles = None if exp.procedimiento.aprobacion_automatica else \
+            exp.procedimiento.plazo_dias_habiles
         exp.unidad_actual = exp.unidad_actual or exp.procedimiento.unidad_resolutora
     elif exp.plazo_dias_habiles is None:
         exp.plazo_dias_habiles = current_app.config["PLAZO_MAXIMO_DIAS"]
@@ -173,7 +175,11 @@ class ErrorTramite(ErrorDeRegla):
 def plazo_por_defecto(exp: Expediente, accion: str) -> int | None:
     """Plazo de una derivación según la acción (LPAG art. 143; PLAZOS_ACCION en configuracion.py)."""
     if accion == "atender":
-        return exp.plazo_dias_habiles or current_app.config["PLAZO_MAXIMO_DIAS"]
+        if exp.aprobacion_automatica:
+            return None  # aprobado a la presentación: no hay plazo que dar (un 0 no es «vacío»)
+        if exp.plazo_dias_habiles is not None:
+            return exp.plazo_dias_habiles
+        return current_app.config["PLAZO_MAXIMO_DIAS"]
     return current_app.config["PLAZOS_ACCION"].get(accion)
 
 
@@ -219,10 +225,19 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
         vigente.fecha_atencion = momento
     if plazo is None:
         plazo = plazo_por_defecto(exp, accion)
+    limite = calendario.sumar_dias_habiles(hoy_lima(), plazo) if plazo is not None else None
+    tope = None
+    if limite is not None and exp.fecha_vencimiento is not None and limite > exp.fecha_vencimiento:
+        # el plazo interno nunca pasa del plazo legal del expediente (docs/reglas.md §1): se recorta y se avisa;
+        # así una segunda derivación «atender» tampoco vuelve a dar el plazo completo
+        limite = exp.fecha_vencimiento
+        plazo = max(0, calendario.dias_habiles_entre(hoy_lima(), limite))
+        tope = (f"Plazo de la derivación recortado a {plazo} días hábiles: no puede pasar del vencimiento del "
+                f"expediente ({limite:%d/%m/%Y}).")
     d = Derivacion(expediente=exp, unidad_origen_id=exp.unidad_actual_id, unidad_destino=destino,
                    enviado_por_id=usuario.id if usuario else None, fecha_envio=momento, accion=accion,
-                   proveido=proveido, plazo_dias_habiles=plazo,
-                   fecha_limite=calendario.sumar_dias_habiles(hoy_lima(), plazo) if plazo is not None else None)
+                   proveido=proveido, plazo_dias_habiles=plazo, fecha_limite=limite)
+    d.aviso_tope = tope
     db.session.add(d)
     exp.unidad_actual = destino
     exp.estado = EstadoExpediente.en_tramite
@@ -288,6 +303,9 @@ def observar(exp: Expediente, observacion: str) -> None:
         raise ErrorTramite("Las observaciones se hacen una sola vez, en un solo acto.")
     if exp.estado not in (EstadoExpediente.registrado, EstadoExpediente.en_tramite):
         raise ErrorTramite(f"No se puede observar un expediente {exp.estado.etiqueta.lower()}.")
+    if len(exp.derivaciones) > 1 or any(d.estado != EstadoDerivacion.pendiente for d in exp.derivaciones):
+        raise ErrorTramite("La observación se hace en el ingreso (art. 136), antes de que una unidad reciba el "
+                           "expediente.")
     exp.observacion = observacion.strip()
     exp.fecha_observacion = hoy_lima()
     exp.estado = EstadoExpediente.observado
@@ -309,7 +327,9 @@ def dias_suspendidos(exp: Expediente, cal: frozenset[date] | None = None) -> int
     return max(0, calendario.habiles_entre(exp.fecha_observacion, fin, cal))
 
 
-def subsanar(exp: Expediente) -> None:
+def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | None:
+    """Subsanado en plazo, el plazo sigue corriendo; si se observó en el ingreso (aún en Mesa de Partes), recién
+    ahora se deriva a la unidad resolutora de su procedimiento (o la Mesa de Partes elige a cuál)."""
     if exp.estado != EstadoExpediente.observado:
         raise ErrorTramite("El expediente no está observado.")
     if hoy_lima() > plazo_subsanacion(exp):
@@ -322,6 +342,18 @@ def subsanar(exp: Expediente) -> None:
     if vigente is not None and vigente.plazo_dias_habiles is not None:
         inicio = vigente.fecha_envio.astimezone(ZONA_LIMA).date()
         vigente.fecha_limite = calendario.sumar_dias_habiles(inicio, vigente.plazo_dias_habiles + suspendidos)
+    if not exp.derivaciones and exp.procedimiento is not None \
+            and exp.procedimiento.unidad_resolutora_id != exp.unidad_actual_id:
+        return derivar(exp, exp.procedimiento.unidad_resolutora, "atender", "Subsanado: para su atención.",
+                       usuario=usuario)
+    return None
+
+
+def observar_en_ingreso(exp: Expediente, observacion: str) -> None:
+    """Observado al recibirlo (art. 136): queda en Mesa de Partes, sin derivar, hasta que se subsane."""
+    if exp.derivaciones:
+        raise ErrorTramite("El expediente ya fue derivado: la observación de ingreso se hace antes.")
+    observar(exp, observacion)
 
 
 def vencer_observaciones() -> int:
@@ -358,10 +390,19 @@ def numerar_documento(doc: DocumentoEmitido) -> DocumentoEmitido:
         return _numerar(doc)
 
 
+def serie_de_norma(tipo) -> str | None:
+    """Tipo de norma cuya serie única numera este tipo de documento (p. ej. RES → resolución de alcaldía): ese
+    documento no se numera como documento emitido, sino en Normas municipales (una serie por tipo)."""
+    return current_app.config["TIPOS_DOCUMENTO_NORMA"].get(tipo.abreviatura) if tipo else None
+
+
 def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
     doc.fecha = doc.fecha or hoy_lima()
     doc.anio = doc.fecha.year
     tipo, unidad = doc.tipo_documento, doc.unidad
+    if serie_de_norma(tipo):
+        raise ErrorTramite(f"Las resoluciones tienen una sola serie: registre la {tipo.nombre.lower()} en "
+                           "Normas municipales, donde se numera.")
     ambito = "INST" if tipo.numeracion.value == "institucional" else unidad.sigla
     doc.numero = siguiente(f"documento:{tipo.abreviatura}:{ambito}:{doc.anio}")
     sufijo = current_app.config["SIGLA_ENTIDAD"]

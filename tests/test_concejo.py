@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 import pytest
@@ -381,13 +381,18 @@ def descargar(n, url) -> bytes:
     return datos
 
 
-def _sesion_celebrada(tipo, cuando: datetime, estados: dict[int, str]) -> SesionConcejo:
+def _sesion_celebrada(tipo, cuando: datetime, estados: dict[int, str], citados=None) -> SesionConcejo:
+    """Sesión ya celebrada; `citados` (órdenes; por defecto todos los de `estados`) recibieron su citación
+    con cargo dos días antes (una inasistencia solo cuenta para la vacancia si el regidor fue citado)."""
     s = SesionConcejo(tipo=tipo, fecha_hora=cuando, estado="levantada")
     concejo.numerar_sesion(s)
     db.session.add(s)
     ms = miembros()
     for orden, estado in estados.items():
         db.session.add(Asistencia(sesion=s, miembro=ms[orden], estado=estado))
+    for orden in estados if citados is None else citados:
+        db.session.add(Citacion(sesion=s, miembro=ms[orden], fecha_envio=cuando - timedelta(days=3),
+                                fecha_recepcion=cuando - timedelta(days=2), recibido_por=ms[orden].nombre))
     return s
 
 
@@ -418,7 +423,7 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
     encabezado = [c.value for c in hoja[1]]
     assert encabezado[:4] == ["Mes", "Regidor(a)", "Sesiones celebradas", "Asistencias efectivas"]
     uno = filas[("2026-10", ms[1].nombre)]
-    assert uno[2:] == (6, 6, 0, 0, 0, 4, 2, 3000)  # 6 asistencias, 4 dietas de S/ 750 (30 % de 10 000 / 4)
+    assert uno[2:] == (6, 6, 0, 0, 0, 4, 2, 750, 3000)  # 6 asistencias, 4 dietas de S/ 750 (30 % de 10 000 / 4)
     assert filas[("2026-10", ms[8].nombre)][3:5] == (3, 3) and filas[("2026-10", ms[8].nombre)][-1] == 2250
     assert filas[("2026-10", ms[7].nombre)][5] == 6 and filas[("2026-10", ms[7].nombre)][-1] == 0
     assert ("2026-10", ms[0].nombre) not in filas  # el alcalde no cobra dietas
@@ -499,8 +504,8 @@ def test_postergacion_una_vez_de_3_a_5_dias_habiles(como):
     """Sesión del viernes 24/07/2026: al lunes 03/08 median 27, 30, 31 y 3 (28–29 feriados) = 4 días hábiles."""
     sg = como("secretaria_general")
     s = crear_sesion(sg, "ordinaria", "24/07/2026 10:00", "20/07/2026")
-    operar(sg, s, "postergar", esperar_error="dos tercios del número legal (7 de 10)",
-           nueva_fecha="03/08/2026 10:00", solicitantes="6")
+    operar(sg, s, "postergar", esperar_error="dos tercios del número legal de regidores (6 de 9)",
+           nueva_fecha="03/08/2026 10:00", solicitantes="5")
     operar(sg, s, "postergar", esperar_error="a 6 días hábiles; la postergación es de 3 a 5",
            nueva_fecha="05/08/2026 10:00", solicitantes="7")
     r = operar(sg, s, "postergar", esperar_error="Nueva fecha y hora no válida", nueva_fecha="3 de agosto",

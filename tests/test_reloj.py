@@ -82,7 +82,8 @@ def test_reloj_fijado_en_jueves_santo(como, monkeypatch):
     d2 = db.session.scalars(sa.select(Derivacion).where(Derivacion.expediente_id == exp.id)
                             .order_by(Derivacion.id)).all()[-1]
     assert d2.fecha_envio == momento
-    assert d2.fecha_limite == date(2026, 4, 14)  # 7 días hábiles contados desde «hoy» del reloj: 6 al 14
+    # 7 días hábiles desde «hoy» del reloj darían el 14, pero la derivación no pasa del vencimiento del expediente
+    assert d2.fecha_limite == date(2026, 4, 13)
     auditoria = db.session.scalar(sa.select(RegistroAuditoria).where(RegistroAuditoria.entidad == "expediente",
                                                                      RegistroAuditoria.entidad_id == exp.id)
                                   .order_by(RegistroAuditoria.id).limit(1))

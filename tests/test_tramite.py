@@ -221,7 +221,8 @@ def test_jornada_de_un_expediente(base, como, runner):
     assert d1.estado.value == "recibido" and d1.recibido_por_id == _usuario("unidad").id
     assert abs(datetime.now(UTC) - d1.fecha_recepcion) < timedelta(minutes=2)
 
-    # ---- GDU deriva a GAT para opinión: plazo por defecto 7 días hábiles (art. 143)
+    # ---- GDU deriva a GAT para opinión: plazo por defecto 7 días hábiles (art. 143), recortado al vencimiento
+    # del expediente (5 días) si lo pasa
     gat_id = unidad("GAT").id
     r = _tramitar(gdu, exp_id, "derivar", destino=str(gat_id), accion="opinar", plazo="",
                   proveido="Opine sobre la deuda tributaria del predio.")
@@ -229,7 +230,10 @@ def test_jornada_de_un_expediente(base, como, runner):
     d1, d2 = _derivaciones(exp_id)
     assert d1.estado.value == "atendido" and d1.fecha_atencion is not None
     assert (d2.unidad_origen.sigla, d2.unidad_destino.sigla, d2.accion.value) == ("GDU", "GAT", "opinar")
-    assert d2.plazo_dias_habiles == 7 and d2.fecha_limite == habil(hoy(), 7)
+    venc = _leer(Expediente, exp_id).fecha_vencimiento
+    assert d2.fecha_limite == min(habil(hoy(), 7), venc)
+    assert d2.plazo_dias_habiles == min(7, int(np.busday_count(hoy() + timedelta(days=1), venc + timedelta(days=1),
+                                                               busdaycal=_NP)))
     assert d2.estado.value == "pendiente" and d2.enviado_por_id == _usuario("unidad").id
     exp = _leer(Expediente, exp_id)
     assert (exp.unidad_actual.sigla, exp.estado.value) == ("GAT", "en_tramite")

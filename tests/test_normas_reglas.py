@@ -1,0 +1,210 @@
+"""Efecto de las normas por tipo y una sola serie por tipo (docs/reglas.md §6; issue 11, puntos 14 y 16).
+
+Fechas reales de 2026: 28–29 de julio (Fiestas Patrias) y 6 de agosto (Junín) son feriados; la vigencia
+corre desde el día siguiente calendario de la publicación, sea o no hábil.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from models import DocumentoEmitido, EstadoNorma, NormaMunicipal, TipoDocumento, db, hoy_lima
+from services import concejo
+from tests.conftest import unidad
+
+
+def norma(n, tipo, sumilla, emision, esperar=302, **extra):
+    r = n.post("/admin/norma_municipal/new/", data={"tipo": tipo, "fecha_emision": emision, "sumilla": sumilla,
+                                                    **extra})
+    assert r.status_code == esperar, r.text[:3000]
+    if esperar != 302:
+        return r
+    db.session.expire_all()
+    return db.session.scalar(sa.select(NormaMunicipal).order_by(NormaMunicipal.id.desc()).limit(1))
+
+
+def leer(n) -> NormaMunicipal:
+    db.session.expire_all()
+    return db.session.get(NormaMunicipal, n.id)
+
+
+def publicar(sg, n, fecha, **extra):
+    return sg.post(f"/admin/norma_municipal/publicar/?id={n.id}", data={"medio": "portal", "fecha": fecha, **extra},
+                   follow_redirects=True)
+
+
+def texto(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_efecto_por_tipo_de_norma(como):
+    sg = como("secretaria_general")
+    assert hoy_lima() > date(2026, 8, 20)  # las fechas de la prueba ya pasaron
+
+    # ordenanza y decreto: sin publicar no rigen; publicados el lunes 27/07, rigen desde el martes 28 (feriado)
+    o = norma(sg, "ordenanza", "Ordenanza que regula el comercio ambulatorio", "20/07/2026")
+    d = norma(sg, "decreto_alcaldia", "Decreto que reglamenta la ordenanza", "21/07/2026")
+    assert (o.estado, o.fecha_vigencia, d.estado, d.fecha_vigencia) == (EstadoNorma.aprobada, None,
+                                                                        EstadoNorma.aprobada, None)
+    for n in (o, d):
+        publicar(sg, n, "27/07/2026")
+        assert (leer(n).estado, leer(n).fecha_vigencia) == (EstadoNorma.vigente, date(2026, 7, 28))
+
+    # acuerdo de concejo: rige desde su adopción, sin publicar; publicarlo después no cambia su vigencia
+    a = norma(sg, "acuerdo_concejo", "Acuerdo que aprueba el programa de festividades", "14/08/2026")
+    assert (a.estado, a.fecha_vigencia, a.fecha_publicacion) == (EstadoNorma.vigente, date(2026, 8, 14), None)
+    ficha = texto(sg.get(f"/admin/norma_municipal/details/?id={a.id}").text)
+    assert "Rige desde su adopción" in ficha
+    r = publicar(sg, a, "20/08/2026", vigencia="21/08/2026")
+    assert "Un acuerdo de concejo rige desde su adopción" in r.text
+    publicar(sg, a, "20/08/2026")
+    a = leer(a)
+    assert (a.estado, a.fecha_vigencia, a.fecha_publicacion) == (EstadoNorma.vigente, date(2026, 8, 14),
+                                                                 date(2026, 8, 20))
+
+    # acuerdo sobre dietas: necesita publicación y rige desde el día siguiente
+    dietas = norma(sg, "acuerdo_concejo", "Acuerdo que fija la dieta de los regidores", "14/08/2026",
+                   sobre_remuneracion="y")
+    assert (dietas.estado, dietas.fecha_vigencia) == (EstadoNorma.aprobada, None)
+    assert "Rige desde el día siguiente de su publicación" in texto(
+        sg.get(f"/admin/norma_municipal/details/?id={dietas.id}").text)
+    publicar(sg, dietas, "17/08/2026")
+    assert (leer(dietas).estado, leer(dietas).fecha_vigencia) == (EstadoNorma.vigente, date(2026, 8, 18))
+    # «sobre remuneración» es solo para acuerdos: junto al campo, nada guardado
+    r = norma(sg, "ordenanza", "Ordenanza mal marcada", "14/08/2026", esperar=200, sobre_remuneracion="y")
+    assert "Solo un acuerdo de concejo se marca" in r.text
+
+    # resolución de alcaldía: rige desde su notificación, no desde su emisión ni su publicación
+    res = norma(sg, "resolucion_alcaldia", "Resolución que designa al gerente municipal", "03/08/2026")
+    assert (res.codigo, res.estado, res.fecha_vigencia) == ("RESOLUCIÓN DE ALCALDÍA N° 001-2026-MDD",
+                                                            EstadoNorma.aprobada, None)
+    publicar(sg, res, "04/08/2026")
+    assert (leer(res).estado, leer(res).fecha_vigencia) == (EstadoNorma.publicada, None)
+    r = sg.post(f"/admin/norma_municipal/notificar/?id={res.id}", data={"fecha": "01/01/2099"},
+                follow_redirects=True)
+    assert "La notificación no puede ser una fecha futura." in r.text and leer(res).fecha_notificacion is None
+    r = sg.post(f"/admin/norma_municipal/notificar/?id={res.id}", data={"fecha": "05/08/2026"})
+    assert r.status_code == 302
+    res = leer(res)
+    assert (res.estado, res.fecha_notificacion, res.fecha_vigencia) == (EstadoNorma.vigente, date(2026, 8, 5),
+                                                                        date(2026, 8, 5))
+    r = sg.post(f"/admin/norma_municipal/notificar/?id={o.id}", data={"fecha": "05/08/2026"}, follow_redirects=True)
+    assert "Solo las resoluciones rigen desde su notificación" in r.text
+
+    # edicto: un aviso; publicado, nunca «vigente» ni «en vigor»
+    e = norma(sg, "edicto", "Edicto matrimonial", "03/08/2026")
+    r = publicar(sg, e, "04/08/2026")
+    e = leer(e)
+    assert (e.estado, e.fecha_vigencia, e.fecha_publicacion) == (EstadoNorma.publicada, None, date(2026, 8, 4))
+    assert concejo.actualizar_vigencias() == 0 and leer(e).estado == EstadoNorma.publicada
+    en_vigor = sg.get("/admin/norma_municipal/?flt0_en_vigor_equals=1").text
+    assert o.codigo in en_vigor and a.codigo in en_vigor and res.codigo in en_vigor and e.codigo not in en_vigor
+
+    # las reglas están en la base: ningún script las salta
+    for cambio in ({"estado": "vigente", "fecha_vigencia": date(2026, 8, 5)},  # edicto vigente
+                   ):
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.update(NormaMunicipal).where(NormaMunicipal.id == e.id).values(**cambio))
+        db.session.rollback()
+    otra = norma(sg, "resolucion_alcaldia", "Resolución sin notificar", "03/08/2026")
+    with pytest.raises(sa.exc.IntegrityError):  # resolución vigente sin notificación
+        db.session.execute(sa.update(NormaMunicipal).where(NormaMunicipal.id == otra.id)
+                           .values(estado="vigente", fecha_vigencia=date(2026, 8, 3)))
+    db.session.rollback()
+    sin_publicar = norma(sg, "ordenanza", "Ordenanza sin publicar", "03/08/2026")
+    with pytest.raises(sa.exc.IntegrityError):  # ordenanza vigente sin publicación
+        db.session.execute(sa.update(NormaMunicipal).where(NormaMunicipal.id == sin_publicar.id)
+                           .values(estado="vigente", fecha_vigencia=date(2026, 8, 3)))
+    db.session.rollback()
+
+
+def test_una_sola_serie_de_resoluciones(como):
+    """La «Resolución» no se numera como documento emitido (serie aparte): se registra en Normas municipales."""
+    sg = como("secretaria_general")
+    tipo = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.abreviatura == "RES"))
+    r = sg.post("/admin/documento_emitido/new/", {"tipo_documento": str(tipo.id), "fecha": "03/08/2026",
+                                                  "asunto": "Designa al gerente municipal",
+                                                  "unidad": str(unidad("SG").id)})
+    assert r.status_code == 200 and "Las resoluciones tienen una sola serie" in r.text
+    assert 'value="Designa al gerente municipal"' in r.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(DocumentoEmitido)
+                             .where(DocumentoEmitido.tipo_documento_id == tipo.id)) == 0
+    # un script que llame al servicio de numeración tampoco la numera aparte
+    from services.tramite import ErrorTramite, numerar_documento
+
+    with pytest.raises(ErrorTramite, match="una sola serie"):
+        numerar_documento(DocumentoEmitido(tipo_documento=tipo, unidad=unidad("SG"), fecha=date(2026, 8, 3),
+                                           asunto="x"))
+    db.session.rollback()
+    # en Normas: una serie por tipo y año
+    r1 = norma(sg, "resolucion_alcaldia", "Designa al gerente municipal", "03/08/2026")
+    r2 = norma(sg, "resolucion_alcaldia", "Encarga la gerencia de desarrollo urbano", "04/08/2026")
+    rc = norma(sg, "resolucion_concejo", "Aprueba el reglamento interno del concejo", "04/08/2026")
+    assert [r1.codigo, r2.codigo, rc.codigo] == ["RESOLUCIÓN DE ALCALDÍA N° 001-2026-MDD",
+                                                 "RESOLUCIÓN DE ALCALDÍA N° 002-2026-MDD",
+                                                 "RESOLUCIÓN DE CONCEJO N° 001-2026-MDD"]
+    # otros tipos siguen numerándose como documentos de la unidad
+    inf = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.abreviatura == "INF"))
+    r = sg.post("/admin/documento_emitido/new/", {"tipo_documento": str(inf.id), "fecha": "03/08/2026",
+                                                  "asunto": "Informe de la SG", "unidad": str(unidad("SG").id)})
+    assert r.status_code == 302
+
+
+def test_proyectar_numerar_al_aprobar_y_anular(como):
+    """Proyecto de ordenanza redactado en julio de 2026; otra ordenanza aprobada antes toma el N° 001; el proyecto
+    recibe el N° 002 recién al aprobarse (14/08/2026); anulado por error, el 003 es el siguiente."""
+    sg = como("secretaria_general")
+    p = norma(sg, "ordenanza", "Ordenanza que regula los paneles publicitarios", "20/07/2026", proyecto="y",
+              considerandos="Que, la LOM faculta al concejo a regular el ornato.\nQue, es necesario ordenar los "
+                            "paneles.", articulos="Apruébase el reglamento de paneles.\nDeróguese toda norma que "
+                                               "se oponga.")
+    assert (p.estado, p.numero, p.codigo) == (EstadoNorma.proyecto, None, None)
+    assert "Proyecto: Ordenanza que regula los paneles" in sg.get("/admin/norma_municipal/").text
+    # un proyecto no se publica
+    r = publicar(sg, p, "21/07/2026")
+    assert "Un proyecto no se publica" in r.text and leer(p).fecha_publicacion is None
+    # se descarga en Word desde la plantilla, con considerandos y artículos numerados
+    from io import BytesIO
+
+    from docx import Document
+
+    r = sg.get(f"/admin/norma_municipal/word/?id={p.id}")
+    assert r.status_code == 200 and r.mimetype.endswith("wordprocessingml.document")
+    documento = "\n".join(x.text for x in Document(BytesIO(r.data)).paragraphs)
+    assert "PROYECTO DE ORDENANZA MUNICIPAL" in documento
+    assert "Que, es necesario ordenar los paneles." in documento
+    assert "Artículo 2.– Deróguese toda norma que se oponga." in documento
+    otra = norma(sg, "ordenanza", "Ordenanza de arbitrios", "10/08/2026")
+    assert otra.codigo == "ORDENANZA MUNICIPAL N° 001-2026-MDD"
+    # aprobado: recién ahora el número
+    r = sg.post(f"/admin/norma_municipal/aprobar/?id={p.id}", data={"fecha": "31/13/2026"})
+    assert r.status_code == 200 and "Indique la fecha" in r.text and leer(p).numero is None
+    assert sg.post(f"/admin/norma_municipal/aprobar/?id={p.id}", data={"fecha": "14/08/2026"}).status_code == 302
+    p = leer(p)
+    assert (p.estado, p.codigo, p.fecha_emision) == (EstadoNorma.aprobada, "ORDENANZA MUNICIPAL N° 002-2026-MDD",
+                                                     date(2026, 8, 14))
+    # aprobada, su texto ya no cambia por la pantalla
+    r = sg.post(f"/admin/norma_municipal/edit/?id={p.id}", data={"sumilla": p.sumilla, "considerandos": "otro",
+                                                                 "articulos": p.articulos}, follow_redirects=True)
+    assert "El texto de una norma aprobada no se modifica" in r.text
+    # número mal sacado: se anula con motivo y no se reutiliza
+    r = sg.post(f"/admin/norma_municipal/anular/?id={p.id}", data={"motivo": ""}, follow_redirects=True)
+    assert "Indique el motivo de la anulación." in r.text and leer(p).estado == EstadoNorma.aprobada
+    r = sg.post(f"/admin/norma_municipal/anular/?id={p.id}", data={"motivo": "Se aprobó por error en la sesión."})
+    assert r.status_code == 302
+    p = leer(p)
+    assert (p.estado, p.codigo, p.motivo_anulacion) == (EstadoNorma.anulada, "ORDENANZA MUNICIPAL N° 002-2026-MDD",
+                                                        "Se aprobó por error en la sesión.")
+    assert norma(sg, "ordenanza", "Ordenanza siguiente", "20/08/2026").codigo == "ORDENANZA MUNICIPAL N° 003-2026-MDD"
+    # en la base: un proyecto no tiene número; una anulada tiene motivo
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(NormaMunicipal).where(NormaMunicipal.id == otra.id).values(estado="proyecto"))
+    db.session.rollback()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(NormaMunicipal).where(NormaMunicipal.id == otra.id)
+                           .values(estado="anulada"))
+    db.session.rollback()
