@@ -33,7 +33,9 @@ bp = Blueprint("publico", __name__)
 # límites por IP de las vistas públicas: (endpoint, clave de configuración, exento si…)
 # la consulta se limita también por GET: el enlace del QR trae código y clave en la URL
 LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GET" and "clave" not in request.args),
-           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"))
+           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"),
+           # además del bloqueo por usuario + IP (auth.py): cuántos intentos de ingreso acepta una IP
+           ("auth.login", "LIMITE_LOGIN", lambda: request.method != "POST"))
 
 
 def init_app(app) -> None:
