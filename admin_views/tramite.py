@@ -30,14 +30,13 @@ from models import (
     Persona,
     Prioridad,
     ProcedimientoTupa,
-    TipoDocumentoIdentidad,
     UnidadOrganica,
     Usuario,
     db,
 )
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
-from services.identidad import error_documento
+from services.identidad import ErrorRemitente, remitente
 from services.tramite import (
     ErrorTramite,
     anular,
@@ -198,19 +197,13 @@ class ExpedienteView(VistaSegura):
             form.persona.errors = ["Un documento externo necesita el remitente (búsquelo o escriba su DNI/RUC)."]
             return False
         tipo = "RUC" if len(numero) == 11 else "DNI"
-        error = error_documento(tipo, numero)
-        if error:
-            form.nuevo_documento.errors = [error]
+        nombre = form.nuevo_nombre.data
+        try:
+            persona = remitente(tipo, numero, **({"razon_social": nombre} if tipo == "RUC" else {"nombres": nombre}))
+        except ErrorRemitente as e:
+            campo = form.nuevo_documento if e.campo == "documento" else form.nuevo_nombre
+            campo.errors = [str(e)]
             return False
-        persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == tipo,
-                                                              Persona.numero_documento == numero))
-        if persona is None:
-            nombre = (form.nuevo_nombre.data or "").strip()
-            if not nombre:
-                form.nuevo_nombre.errors = ["Indique el nombre o la razón social del remitente nuevo."]
-                return False
-            persona = Persona(tipo_documento=TipoDocumentoIdentidad[tipo], numero_documento=numero,
-                              **({"razon_social": nombre} if tipo == "RUC" else {"nombres": nombre}))
         form.persona.data = persona
         return True
 
