@@ -17,7 +17,14 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, FiltroSigla, VistaSegura, opciones_enum
+from admin_views.base import (
+    CargadorAjax,
+    FiltroMomentoEntreFechas,
+    FiltroSigla,
+    VistaSegura,
+    error_en,
+    opciones_enum,
+)
 from models import (
     AccionDerivacion,
     Adjunto,
@@ -47,6 +54,7 @@ from services.tramite import (
     derivar,
     devolver,
     emitir_documento,
+    error_fecha_documento,
     notificar_documento,
     numerar_documento,
     observar,
@@ -363,6 +371,13 @@ class DocumentoEmitidoView(VistaSegura):
     acciones_permiso = {"emitir": "editar", "notificar": "editar"}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular")]
     bloqueadas = ("eliminar",)  # se anula con motivo; el número no se reutiliza
+
+    def validar(self, form):
+        if "fecha" in form:
+            error = error_fecha_documento(form.fecha.data, form.expediente.data if "expediente" in form else None)
+            if error:
+                return error_en(form, "fecha", error)
+        return True
 
     def on_model_change(self, form, model, is_created):
         if is_created:

@@ -358,8 +358,26 @@ def numerar_documento(doc: DocumentoEmitido) -> DocumentoEmitido:
         return _numerar(doc)
 
 
+def error_fecha_documento(fecha: date | None, expediente: Expediente | None = None) -> str | None:
+    """La fecha de un documento decide su serie (año): no se numera «para 2019». Se admite el año anterior
+    (cierres de enero), el actual y el siguiente (documentos de diciembre para enero); si responde a un
+    expediente, no puede ser anterior a su presentación."""
+    if fecha is None:
+        return None
+    anio = hoy_lima().year
+    if not anio - 1 <= fecha.year <= anio + 1:
+        return f"La fecha debe ser de {anio - 1}, {anio} o {anio + 1}: la serie de otro año está cerrada."
+    if expediente is not None and expediente.fecha_presentacion and fecha < expediente.fecha_presentacion:
+        return (f"El documento no puede ser anterior a la presentación del expediente "
+                f"({expediente.fecha_presentacion:%d/%m/%Y}).")
+    return None
+
+
 def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
     doc.fecha = doc.fecha or hoy_lima()
+    error = error_fecha_documento(doc.fecha, doc.expediente)
+    if error:
+        raise ErrorTramite(error)
     doc.anio = doc.fecha.year
     tipo, unidad = doc.tipo_documento, doc.unidad
     ambito = "INST" if tipo.numeracion.value == "institucional" else unidad.sigla
@@ -379,8 +397,12 @@ def emitir_documento(doc: DocumentoEmitido) -> None:
 def notificar_documento(doc: DocumentoEmitido, fecha: date | None = None) -> None:
     if doc.estado != EstadoDocumento.emitido:
         raise ErrorTramite(f"Solo se notifica un documento emitido ({doc.codigo}).")
+    fecha = fecha or hoy_lima()
+    if fecha < doc.fecha:
+        raise ErrorTramite(f"{doc.codigo}: la notificación no puede ser anterior al documento "
+                           f"({doc.fecha:%d/%m/%Y}).")
     doc.estado = EstadoDocumento.notificado
-    doc.fecha_notificacion = fecha or hoy_lima()
+    doc.fecha_notificacion = fecha
 
 
 def anular_documento(doc: DocumentoEmitido, motivo: str) -> None:

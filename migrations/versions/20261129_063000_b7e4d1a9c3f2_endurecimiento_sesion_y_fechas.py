@@ -68,10 +68,10 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('citacion', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_citacion_recepcion_despues_del_envio', type_='check')
+        batch_op.drop_constraint(op.f('ck_citacion_recepcion_despues_del_envio'), type_='check')
     with op.batch_alter_table('documento_emitido', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_documento_emitido_notificado_despues_de_emitir', type_='check')
-        batch_op.drop_constraint('ck_documento_emitido_anio_de_la_fecha', type_='check')
+        batch_op.drop_constraint(op.f('ck_documento_emitido_notificado_despues_de_emitir'), type_='check')
+        batch_op.drop_constraint(op.f('ck_documento_emitido_anio_de_la_fecha'), type_='check')
     with op.batch_alter_table('reto_verificacion', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reto_verificacion_creado_en'))
     op.drop_table('reto_verificacion')
