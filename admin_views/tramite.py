@@ -50,6 +50,7 @@ from services.tramite import (
     anular_documento,
     archivar,
     atender,
+    bloquear,
     condicion_busqueda,
     derivar,
     devolver,
@@ -289,6 +290,7 @@ class ExpedienteView(VistaSegura):
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id
 
     def _operar(self, exp, operacion, datos):
+        bloquear(exp)  # dos clics simultáneos: el segundo espera y ve lo que hizo el primero
         if operacion == "anular":
             return anular(exp, datos.get("motivo", ""), current_user)
         if not self._en_mi_unidad(exp):
