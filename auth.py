@@ -73,7 +73,11 @@ def login():
                 flash("Debe cambiar su contraseña antes de continuar.", "warning")
                 return redirect(url_for("auth.cambiar_clave"))
             return redirect(seguridad.destino_seguro(request.args.get("next"), url_for("admin.index")))
-        seguridad.registrar_fallo(nombre, _ip())
+        bloqueado_hasta = seguridad.registrar_fallo(nombre, _ip())
+        if usuario is not None:
+            usuario.intentos_fallidos += 1  # informativo (pantalla Usuarios): no bloquea la cuenta
+            if bloqueado_hasta is not None:
+                usuario.bloqueado_hasta = bloqueado_hasta
         registrar("login_fallido", "usuario", usuario.id if usuario else None,
                   f"usuario: {nombre}", usuario_id=usuario.id if usuario else None)
         db.session.commit()

@@ -230,6 +230,7 @@ class Usuario(UserMixin, ConTrazabilidad, db.Model):
     rol_id: Mapped[int] = mapped_column(ForeignKey("rol.id"))
     unidad_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
     activo: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # informativos: los bloqueos son por usuario + IP (IntentoLogin), nunca de la cuenta para todos
     intentos_fallidos: Mapped[int] = mapped_column(default=0, server_default="0")
     bloqueado_hasta: Mapped[datetime | None] = mapped_column(MomentoUTC)
     ultimo_acceso: Mapped[datetime | None] = mapped_column(MomentoUTC)
@@ -268,9 +269,6 @@ class Usuario(UserMixin, ConTrazabilidad, db.Model):
 
     def check_password(self, clave: str) -> bool:
         return check_password_hash(self.password_hash, clave)
-
-    def bloqueado(self, momento: datetime | None = None) -> bool:
-        return self.bloqueado_hasta is not None and self.bloqueado_hasta > (momento or ahora())
 
     @property
     def alcance_unidad(self) -> bool:

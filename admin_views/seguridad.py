@@ -31,7 +31,7 @@ class UsuarioView(VistaSegura):
     column_filters = ("activo", "rol.nombre", "unidad.sigla")
     column_default_sort = "username"
     column_labels = {"username": "Usuario", "rol": "Rol", "unidad": "Unidad orgánica",
-                     "bloqueado_hasta": "Bloqueado hasta", "ultimo_acceso": "Último acceso",
+                     "bloqueado_hasta": "Un origen bloqueado hasta", "ultimo_acceso": "Último acceso",
                      "rol.nombre": "Rol", "unidad.sigla": "Unidad (sigla)",
                      "debe_cambiar_clave": "Debe cambiar la contraseña", "clave": "Contraseña"}
     column_details_exclude_list = ("password_hash",)

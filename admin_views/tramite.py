@@ -6,7 +6,7 @@ from pathlib import Path
 
 import segno
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual, FilterLike
@@ -14,6 +14,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from flask_wtf.file import FileField
 from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField
 from wtforms.validators import Optional
 
@@ -45,6 +46,7 @@ from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.identidad import ErrorRemitente, remitente
 from services.tramite import (
+    CONFLICTO,
     ErrorTramite,
     anular,
     anular_documento,
@@ -285,6 +287,12 @@ class ExpedienteView(VistaSegura):
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
                            puede_anular=current_user.rol.codigo in current_app.config["ROLES_ANULAN"],
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia)
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, StaleDataError):  # dos ediciones del mismo expediente a la vez (columna version)
+            flash(CONFLICTO, "error")
+            return True
+        return super().handle_view_exception(exc)
 
     def _en_mi_unidad(self, exp) -> bool:
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id

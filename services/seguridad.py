@@ -93,8 +93,9 @@ def bloqueo_vigente(username: str, ip: str):
     return hasta if hasta is not None and hasta > ahora() else None
 
 
-def registrar_fallo(username: str, ip: str) -> None:
-    """Suma un fallo al par (atómico: `INSERT … ON CONFLICT DO UPDATE`); al quinto, bloquea el par."""
+def registrar_fallo(username: str, ip: str):
+    """Suma un fallo al par (atómico: `INSERT … ON CONFLICT DO UPDATE`); al quinto, bloquea el par y devuelve
+    hasta cuándo (si no, None)."""
     momento = ahora()
     dialecto = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialecto == "postgresql" else sqlite.insert
@@ -108,6 +109,8 @@ def registrar_fallo(username: str, ip: str) -> None:
         duracion = min(timedelta(minutes=current_app.config["MINUTOS_BLOQUEO"]) * 2 ** bloqueos, BLOQUEO_MAXIMO)
         db.session.execute(sa.update(t).where(t.c.username == username[:60], t.c.ip == ip[:45])
                            .values(fallidos=0, bloqueos=bloqueos + 1, bloqueado_hasta=momento + duracion))
+        return momento + duracion
+    return None
 
 
 def limpiar_intentos(username: str, ip: str) -> None:

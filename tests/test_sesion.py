@@ -136,6 +136,8 @@ def test_bloqueo_es_del_origen_no_de_la_cuenta(app):
         assert "Usuario o contraseña incorrectos." in atacante.login("mesa_partes", "adivinando").text
     r = atacante.login("mesa_partes", CLAVE)
     assert r.status_code == 200 and "Demasiados intentos fallidos" in r.text and "15 min" in r.text
+    u = _usuario("mesa_partes")  # la pantalla Usuarios lo muestra (informativo)
+    assert u.intentos_fallidos == 5 and u.bloqueado_hasta > ahora() + timedelta(minutes=14)
     # la misma cuenta desde la oficina sigue entrando: el atacante no deja a nadie fuera
     assert empleado.login("mesa_partes").status_code == 302
     # y el atacante, desde su IP, puede seguir con otro usuario (el par es usuario + IP)
@@ -279,3 +281,15 @@ def test_paginas_de_error_en_castellano(app, como, client):
     assert "Mesa de partes digital" not in r.text
     r = nav.get("/admin/expediente/details/?id=999999")
     assert r.status_code == 404 and "Página no encontrada" in r.text
+
+
+def test_desbloquear_quita_los_bloqueos_de_todos_los_origenes(app, como):
+    atacante = _desde(app, "203.0.113.9")
+    for _ in range(5):
+        atacante.login("mesa_partes", "adivinando")
+    assert "Demasiados intentos fallidos" in atacante.login("mesa_partes").text
+    admin = como("admin")
+    r = admin.post("/admin/usuario/action/", {"action": "desbloquear", "rowid": [str(_usuario("mesa_partes").id)]})
+    assert r.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IntentoLogin)) == 0
+    assert atacante.login("mesa_partes").status_code == 302
