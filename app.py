@@ -7,16 +7,19 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, redirect, url_for
+import flask_admin.helpers
+from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_babel import Babel
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
 
 import services.auditoria  # noqa: F401  (registra los eventos de auditoría)
 from configuracion import DE_ENTORNO, POR_DEFECTO, combinar_diccionarios
 from models import Usuario, db
+from services import seguridad
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -62,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="es",
         BABEL_DEFAULT_TIMEZONE=app.config["TZ"],
     )
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_CONTENT_LENGTH"])
     if isinstance(app.config["SESSION_COOKIE_SECURE"], str):
         app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"] == "1"
 
@@ -80,12 +84,14 @@ def create_app(config: dict | None = None) -> Flask:
     import publico
     from auth import bp as auth_bp
 
-    app.config.setdefault("MAX_CONTENT_LENGTH", (int(app.config["MAX_ADJUNTO_MB"]) + 1) * 1024 * 1024)
     app.register_blueprint(auth_bp)
     publico.init_app(app)
 
     from admin_views import init_admin
 
+    # Flask-Admin sigue `?url=` (volver tras crear, editar o borrar) si `is_safe_url` lo acepta; la suya deja
+    # pasar «http:/evil.com» y saltos de línea: se usa la misma regla que el `next` del ingreso
+    flask_admin.helpers.is_safe_url = seguridad.es_ruta_local
     init_admin(app)
 
     import commands
@@ -100,6 +106,9 @@ def create_app(config: dict | None = None) -> Flask:
     def inicio():
         return redirect(url_for("admin.index"))
 
+    registrar_errores(app)
+    app.before_request(_exigir_cambio_de_clave)
+
     @app.after_request
     def cabeceras_seguras(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -112,8 +121,66 @@ def create_app(config: dict | None = None) -> Flask:
 
 @login_manager.user_loader
 def _cargar_usuario(uid: str):
-    usuario = db.session.get(Usuario, int(uid))
-    return usuario if usuario and usuario.activo else None
+    """La sesión guarda «id:versión» (`Usuario.get_id`): si la versión cambió (salió o cambió la contraseña
+    en otro lado), la sesión ya no vale."""
+    id_, _, version = (uid or "").partition(":")
+    if not id_.isdigit() or not version.isdigit():
+        return None
+    usuario = db.session.get(Usuario, int(id_))
+    if usuario is None or not usuario.activo or usuario.version_sesion != int(version):
+        return None
+    return usuario
+
+
+# con `debe_cambiar_clave` solo se puede cambiar la contraseña o salir
+_PERMITIDOS_SIN_CLAVE = {"auth.cambiar_clave", "auth.logout", "auth.login", "static", "admin.static"}
+
+
+def _exigir_cambio_de_clave():
+    if request.endpoint in _PERMITIDOS_SIN_CLAVE or not current_user.is_authenticated:
+        return None
+    if current_user.debe_cambiar_clave:
+        flash("Debe cambiar su contraseña antes de continuar.", "warning")
+        return redirect(url_for("auth.cambiar_clave"))
+    return None
+
+
+# ------------------------------------------------------------------ páginas de error (en castellano)
+MENSAJES_ERROR = {
+    400: ("Solicitud no válida", "La solicitud no se pudo procesar. Si envió un formulario, vuelva a "
+                                 "cargar la página e inténtelo de nuevo."),
+    403: ("Acceso denegado", "No tiene permiso para esta acción. Si cree que debería tenerlo, consulte "
+                             "con el administrador del sistema."),
+    404: ("Página no encontrada", "La página o el registro que busca no existe o no está a su alcance."),
+    405: ("Método no permitido", "Esta dirección no admite esa operación."),
+    413: ("Archivo demasiado grande", "Lo enviado supera el tamaño máximo permitido ({mb} MB). "
+                                      "Reduzca el archivo e inténtelo de nuevo."),
+    429: ("Demasiadas solicitudes", "Hizo demasiadas solicitudes en poco tiempo. Espere unos minutos e "
+                                    "inténtelo de nuevo."),
+    500: ("Error interno", "Ocurrió un error inesperado. Ya quedó registrado; inténtelo de nuevo más tarde."),
+}
+
+
+def registrar_errores(app: Flask) -> None:
+    """Un solo manejador para los errores HTTP: página en castellano con el aspecto de la aplicación."""
+
+    def pagina_error(error):
+        codigo = getattr(error, "code", None) or 500
+        if not isinstance(error, HTTPException):  # excepción no controlada: ya la registró Flask
+            codigo = 500
+        titulo, texto = MENSAJES_ERROR.get(codigo, (getattr(error, "name", "Error"), ""))
+        texto = texto.format(mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+        try:
+            con_sesion = current_user.is_authenticated
+        except Exception:  # noqa: BLE001  (la base pudo fallar: la página de error no debe fallar también)
+            con_sesion = False
+        respuesta = render_template("error.html", codigo=codigo, titulo=titulo, texto=texto, con_sesion=con_sesion)
+        cabeceras = error.get_response().headers if isinstance(error, HTTPException) else {}
+        extra = {k: v for k, v in cabeceras.items() if k in ("Allow", "Retry-After")}
+        return respuesta, codigo, extra
+
+    for codigo in MENSAJES_ERROR:
+        app.register_error_handler(codigo, pagina_error)
 
 
 def _configurar_sqlite(engine) -> None:

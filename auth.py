@@ -1,17 +1,21 @@
-"""Ingreso, salida y cambio de clave (con bloqueo tras intentos fallidos)."""
+"""Ingreso, salida y cambio de clave.
+
+Intentos fallidos: se bloquea el par usuario + IP (services/seguridad.py), no la cuenta de todos; un usuario
+inexistente recibe la misma respuesta y el mismo costo (hash ficticio). Salir o cambiar la contraseña cierra
+todas las sesiones del usuario (`Usuario.version_sesion`); con `debe_cambiar_clave` solo se puede cambiarla.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from models import Usuario, ahora, db
+from services import seguridad
 from services.auditoria import registrar
 
 bp = Blueprint("auth", __name__)
@@ -24,17 +28,20 @@ class LoginForm(FlaskForm):
 
 class CambioClaveForm(FlaskForm):
     actual = PasswordField("Contraseña actual", validators=[DataRequired("Ingrese su contraseña actual.")])
-    nueva = PasswordField("Contraseña nueva", validators=[
-        DataRequired("Ingrese la contraseña nueva."),
-        Length(min=8, message="La contraseña debe tener al menos 8 caracteres.")])
+    nueva = PasswordField("Contraseña nueva", validators=[DataRequired("Ingrese la contraseña nueva.")],
+                          description=f"Al menos {seguridad.LARGO_MINIMO_CLAVE} caracteres; no use su usuario "
+                                      "ni una contraseña común.")
     repetir = PasswordField("Repita la contraseña nueva", validators=[
         DataRequired("Repita la contraseña nueva."), EqualTo("nueva", "Las contraseñas no coinciden.")])
 
+    def validate_nueva(self, field):
+        error = seguridad.error_clave(field.data, current_user.username)
+        if error:
+            raise ValidationError(error)
 
-def _destino_seguro(url: str | None) -> str:
-    if url and url.startswith("/") and not url.startswith("//"):
-        return url
-    return url_for("admin.index")
+
+def _ip() -> str:
+    return request.remote_addr or "desconocida"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,36 +50,38 @@ def login():
         return redirect(url_for("admin.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        nombre = form.username.data.strip().lower()
-        usuario = db.session.scalar(sa.select(Usuario).where(Usuario.username == nombre))
-        momento = ahora()
-        if usuario and usuario.bloqueado(momento):
-            registrar("login_fallido", "usuario", usuario.id, "cuenta bloqueada", usuario_id=usuario.id)
+        nombre = form.username.data.strip().lower()[:60]
+        hasta = seguridad.bloqueo_vigente(nombre, _ip())
+        if hasta is not None:
+            uid = db.session.scalar(sa.select(Usuario.id).where(Usuario.username == nombre))
+            registrar("login_fallido", "usuario", uid, f"usuario: {nombre}; origen bloqueado", usuario_id=uid)
             db.session.commit()
-            minutos = max(1, int((usuario.bloqueado_hasta - momento).total_seconds() // 60) + 1)
-            form.username.errors.append(
-                f"La cuenta está bloqueada por intentos fallidos. Intente de nuevo en {minutos} min.")
-        elif usuario and usuario.activo and usuario.check_password(form.password.data):
+            minutos = max(1, int((hasta - ahora()).total_seconds() // 60) + 1)
+            form.password.errors.append("Demasiados intentos fallidos desde este equipo. "
+                                        f"Intente de nuevo en {minutos} min.")
+            return render_template("auth/login.html", form=form)
+        usuario = db.session.scalar(sa.select(Usuario).where(Usuario.username == nombre))
+        correcta = seguridad.comprobar_clave(usuario.password_hash if usuario else None, form.password.data)
+        if usuario and usuario.activo and correcta:
+            seguridad.limpiar_intentos(nombre, _ip())
             usuario.intentos_fallidos = 0
-            usuario.bloqueado_hasta = None
-            usuario.ultimo_acceso = momento
+            usuario.ultimo_acceso = ahora()
             login_user(usuario)
             registrar("login", "usuario", usuario.id)
             db.session.commit()
             if usuario.debe_cambiar_clave:
                 flash("Debe cambiar su contraseña antes de continuar.", "warning")
                 return redirect(url_for("auth.cambiar_clave"))
-            return redirect(_destino_seguro(request.args.get("next")))
-        else:
-            if usuario:
-                usuario.intentos_fallidos += 1
-                if usuario.intentos_fallidos >= current_app.config["MAX_INTENTOS_LOGIN"]:
-                    usuario.bloqueado_hasta = momento + timedelta(minutes=current_app.config["MINUTOS_BLOQUEO"])
-                    usuario.intentos_fallidos = 0
-            registrar("login_fallido", "usuario", usuario.id if usuario else None,
-                      f"usuario: {nombre[:60]}", usuario_id=usuario.id if usuario else None)
-            db.session.commit()
-            form.password.errors.append("Usuario o contraseña incorrectos.")
+            return redirect(seguridad.destino_seguro(request.args.get("next"), url_for("admin.index")))
+        bloqueado_hasta = seguridad.registrar_fallo(nombre, _ip())
+        if usuario is not None:
+            usuario.intentos_fallidos += 1  # informativo (pantalla Usuarios): no bloquea la cuenta
+            if bloqueado_hasta is not None:
+                usuario.bloqueado_hasta = bloqueado_hasta
+        registrar("login_fallido", "usuario", usuario.id if usuario else None,
+                  f"usuario: {nombre}", usuario_id=usuario.id if usuario else None)
+        db.session.commit()
+        form.password.errors.append("Usuario o contraseña incorrectos.")
     return render_template("auth/login.html", form=form)
 
 
@@ -80,6 +89,7 @@ def login():
 @login_required
 def logout():
     registrar("logout", "usuario", current_user.id)
+    current_user.cerrar_sesiones()  # también las de otros navegadores o equipos
     db.session.commit()
     logout_user()
     flash("Sesión cerrada.", "info")
@@ -96,7 +106,9 @@ def cambiar_clave():
         else:
             current_user.set_password(form.nueva.data)
             current_user.debe_cambiar_clave = False
+            current_user.cerrar_sesiones()  # las demás sesiones abiertas dejan de valer…
             db.session.commit()
+            login_user(current_user)  # …y esta sigue con la versión nueva
             flash("Contraseña actualizada.", "success")
             return redirect(url_for("admin.index"))
     return render_template("auth/cambiar_clave.html", form=form)

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from models import Rol, UnidadOrganica, Usuario, db
 from services import semilla
+from services.seguridad import error_clave
 
 
 @click.command("demo")
@@ -61,8 +62,9 @@ def crear_usuario(username: str, codigo_rol: str, sigla: str, nombre: str | None
     if unidad is None:
         raise click.BadParameter(f"no existe la unidad con sigla {sigla!r} (use --nombre-unidad para crearla)",
                                  param_hint="--unidad")
-    if len(password) < 8:
-        raise click.BadParameter("la contraseña debe tener al menos 8 caracteres", param_hint="--password")
+    error = error_clave(password, username)
+    if error:
+        raise click.BadParameter(error, param_hint="--password")
     if db.session.scalar(sa.select(Usuario.id).where(Usuario.username == username)):
         raise click.ClickException(f"El usuario {username!r} ya existe.")
     u = Usuario(username=username, nombre=nombre or username, rol=rol, unidad=unidad)

@@ -43,8 +43,12 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("RATELIMIT_ENABLED", True, "`False` apaga los límites de peticiones (pruebas)"),
     Opcion("LIMITE_CONSULTA", "20/minute", "consultas con clave por IP en `/consulta`"),
     Opcion("LIMITE_MESA_DIGITAL", "10/hour", "envíos por IP en `/mesa-de-partes`"),
-    Opcion("MAX_INTENTOS_LOGIN", 5, "intentos fallidos que bloquean la cuenta"),
-    Opcion("MINUTOS_BLOQUEO", 15, "minutos que dura el bloqueo por intentos fallidos"),
+    Opcion("LIMITE_LOGIN", "30/minute;300/hour", "intentos de ingreso (POST `/login`) por IP"),
+    Opcion("MAX_INTENTOS_LOGIN", 5, "intentos fallidos que bloquean el par usuario + IP (no la cuenta)"),
+    Opcion("MINUTOS_BLOQUEO", 15, "minutos del primer bloqueo por intentos fallidos; cada bloqueo seguido "
+           "dura el doble (hasta un día)"),
+    Opcion("MAX_CONTENT_LENGTH", 25 * 1024 * 1024, "tamaño máximo del cuerpo de una petición en bytes; más "
+           "→ 413", entorno=True, mostrar="25 MB"),
     Opcion("EXPORT_FILAS_POR_LOTE", 5000, "filas leídas de la base por lote al exportar a Excel"),
     # ---- trámite documentario
     Opcion("HORA_CIERRE", "23:59", "lo recibido después de esa hora en día hábil se tiene por presentado el "

@@ -230,10 +230,13 @@ class Usuario(UserMixin, ConTrazabilidad, db.Model):
     rol_id: Mapped[int] = mapped_column(ForeignKey("rol.id"))
     unidad_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
     activo: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # informativos: los bloqueos son por usuario + IP (IntentoLogin), nunca de la cuenta para todos
     intentos_fallidos: Mapped[int] = mapped_column(default=0, server_default="0")
     bloqueado_hasta: Mapped[datetime | None] = mapped_column(MomentoUTC)
     ultimo_acceso: Mapped[datetime | None] = mapped_column(MomentoUTC)
     debe_cambiar_clave: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # sube al salir y al cambiar la contraseña: las sesiones abiertas con la versión anterior dejan de valer
+    version_sesion: Mapped[int] = mapped_column(default=0, server_default="0")
 
     etiqueta = etiqueta_sql(lambda cls: cls.nombre)
     rol: Mapped[Rol] = relationship(foreign_keys=[rol_id], lazy="joined")
@@ -254,18 +257,54 @@ class Usuario(UserMixin, ConTrazabilidad, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.activo
 
+    def get_id(self) -> str:  # Flask-Login: la sesión guarda «id:versión» (ver app._cargar_usuario)
+        return f"{self.id}:{self.version_sesion}"
+
+    def cerrar_sesiones(self) -> None:
+        """Invalida todas las sesiones abiertas de este usuario (en cualquier navegador o equipo)."""
+        self.version_sesion = (self.version_sesion or 0) + 1
+
     def set_password(self, clave: str) -> None:
         self.password_hash = generate_password_hash(clave)  # scrypt (Werkzeug 3)
 
     def check_password(self, clave: str) -> bool:
         return check_password_hash(self.password_hash, clave)
 
-    def bloqueado(self, momento: datetime | None = None) -> bool:
-        return self.bloqueado_hasta is not None and self.bloqueado_hasta > (momento or ahora())
-
     @property
     def alcance_unidad(self) -> bool:
         return self.rol.alcance == Alcance.unidad
+
+
+class IntentoLogin(db.Model):
+    """Intentos fallidos de ingreso por usuario escrito y origen (IP): se bloquea el par, no la cuenta."""
+
+    __tablename__ = "intento_login"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60))
+    ip: Mapped[str] = mapped_column(String(45))
+    fallidos: Mapped[int] = mapped_column(default=0, server_default="0")
+    bloqueos: Mapped[int] = mapped_column(default=0, server_default="0")  # cada bloqueo dura el doble
+    bloqueado_hasta: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    ultimo: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    __table_args__ = (sa.UniqueConstraint("username", "ip"),
+                      sa.CheckConstraint("fallidos >= 0 AND bloqueos >= 0", name="no_negativos"))
+
+    def __str__(self) -> str:
+        return f"{self.username} desde {self.ip}"
+
+
+class RetoVerificacion(db.Model):
+    """Verificación de un formulario público: se guarda en el servidor y se usa una sola vez."""
+
+    __tablename__ = "reto_verificacion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    formulario: Mapped[str] = mapped_column(String(40))
+    respuesta: Mapped[str] = mapped_column(String(20))
+    creado_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora, index=True)
+
+    def __str__(self) -> str:
+        return f"Reto {self.formulario}"
 
 
 class RegistroAuditoria(db.Model):
@@ -441,6 +480,12 @@ class Expediente(ConTrazabilidad, db.Model):
     fecha_atencion: Mapped[date | None]
     motivo_anulacion: Mapped[str | None] = mapped_column(Text)
     observaciones: Mapped[str | None] = mapped_column(Text)
+    # contacto declarado en este ingreso (mesa de partes digital): nunca cambia los datos de la persona
+    email_contacto: Mapped[str | None] = mapped_column(String(200))
+    telefono_contacto: Mapped[str | None] = mapped_column(String(20))
+    # control de concurrencia optimista: dos trámites simultáneos no parten el expediente
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     persona: Mapped[Persona | None] = relationship()
     unidad_origen: Mapped[UnidadOrganica | None] = relationship(foreign_keys=[unidad_origen_id])
@@ -598,6 +643,13 @@ class DocumentoEmitido(ConTrazabilidad, db.Model):
         sa.CheckConstraint("estado <> 'anulado' OR motivo_anulacion IS NOT NULL", name="anulado_con_motivo"),
         sa.CheckConstraint("estado <> 'notificado' OR fecha_notificacion IS NOT NULL",
                            name="notificado_con_fecha"),
+        # el número es de la serie del año de su fecha (no se numera «para 2019»)
+        sa.CheckConstraint("anio = CAST(EXTRACT(YEAR FROM fecha) AS INTEGER)", name="anio_de_la_fecha")
+        .ddl_if(dialect="postgresql"),
+        sa.CheckConstraint("anio = CAST(strftime('%Y', fecha) AS INTEGER)", name="anio_de_la_fecha")
+        .ddl_if(dialect="sqlite"),
+        sa.CheckConstraint("fecha_notificacion IS NULL OR fecha_notificacion >= fecha",
+                           name="notificado_despues_de_emitir"),
         Index("ix_documento_emitido_unidad", "unidad_id", "anio"),
         Index("ix_documento_emitido_expediente", "expediente_id"),
     )
@@ -986,6 +1038,8 @@ class Citacion(ConTrazabilidad, db.Model):
         sa.UniqueConstraint("sesion_id", "miembro_id"),
         sa.CheckConstraint("(miembro_id IS NULL) <> (destinatario IS NULL)", name="miembro_o_destinatario"),
         sa.CheckConstraint("fecha_recepcion IS NULL OR recibido_por IS NOT NULL", name="cargo_con_receptor"),
+        sa.CheckConstraint("fecha_recepcion IS NULL OR (fecha_envio IS NOT NULL AND fecha_recepcion >= fecha_envio)",
+                           name="recepcion_despues_del_envio"),
     )
 
     @property
@@ -1047,6 +1101,8 @@ class Acta(ConTrazabilidad, db.Model):
     aprobada_en_id: Mapped[int | None] = mapped_column(ForeignKey("sesion_concejo.id"))
     # dispensa votada en la misma sesión: el acta se aprueba en ella (y no en una posterior)
     con_dispensa: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # el Word tal como se aprobó: lo que se descarga después, aunque cambien nombres o títulos
+    documento_aprobado: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
 
     sesion: Mapped[SesionConcejo] = relationship(back_populates="acta", foreign_keys=[sesion_id])
     aprobada_en: Mapped[SesionConcejo | None] = relationship(foreign_keys=[aprobada_en_id])

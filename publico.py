@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
@@ -10,31 +11,33 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from models import (
     Expediente,
     NormaMunicipal,
-    Persona,
     ProcedimientoTupa,
     RelacionNorma,
+    RetoVerificacion,
     TipoDocumento,
-    TipoDocumentoIdentidad,
     TipoNorma,
     UnidadOrganica,
+    ahora,
     db,
 )
 from services import correo
 from services.adjuntos import ErrorAdjunto, guardar_pdf
-from services.identidad import error_documento
+from services.identidad import ErrorRemitente, error_documento, remitente
 from services.tramite import registrar_ingreso
 
 bp = Blueprint("publico", __name__)
 # límites por IP de las vistas públicas: (endpoint, clave de configuración, exento si…)
 # la consulta se limita también por GET: el enlace del QR trae código y clave en la URL
 LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GET" and "clave" not in request.args),
-           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"))
+           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"),
+           # además del bloqueo por usuario + IP (auth.py): cuántos intentos de ingreso acepta una IP
+           ("auth.login", "LIMITE_LOGIN", lambda: request.method != "POST"))
 
 
 def init_app(app) -> None:
@@ -101,6 +104,7 @@ class FormMesaDigital(FlaskForm):
                           validators=[DataRequired("Indique los folios."), NumberRange(1, 5000, "Mínimo 1 folio.")])
     archivo = FileField("Documento (PDF)", validators=[FileRequired("Adjunte el documento en PDF.")])
     respuesta = StringField("Verificación", validators=[DataRequired("Responda la verificación.")])
+    reto = HiddenField()  # la pregunta de verificación guardada en el servidor (un solo uso)
     sitio_web = StringField("No llenar")  # trampa para robots: debe llegar vacío
 
     def validate_procedimiento(self, field):
@@ -117,7 +121,7 @@ class FormMesaDigital(FlaskForm):
             raise ValidationError("Indique sus nombres o la razón social.")
 
     def validate_respuesta(self, field):
-        if (field.data or "").strip() != str(session.get("mesa_digital_suma", "")):
+        if not consumir_reto("mesa_digital", self.reto.data, field.data):
             raise ValidationError("La verificación no es correcta.")
 
 
@@ -133,10 +137,30 @@ def procedimiento_activo(texto: str) -> ProcedimientoTupa | None:
                                                                 ProcedimientoTupa.activo))
 
 
-def _nueva_pregunta() -> str:
+# ------------------------------------------------------------------ verificación de un solo uso
+VIGENCIA_RETO = timedelta(minutes=30)
+
+
+def nuevo_reto(formulario: str) -> tuple[str, str]:
+    """Crea la pregunta en la base (no en la cookie, que se puede reenviar) → (token, pregunta)."""
     a, b = secrets.randbelow(8) + 2, secrets.randbelow(8) + 2
-    session["mesa_digital_suma"] = a + b
-    return f"¿Cuánto es {a} + {b}?"
+    db.session.execute(sa.delete(RetoVerificacion).where(RetoVerificacion.creado_en < ahora() - VIGENCIA_RETO))
+    token = secrets.token_urlsafe(32)
+    db.session.add(RetoVerificacion(token=token, formulario=formulario, respuesta=str(a + b)))
+    db.session.commit()
+    return token, f"¿Cuánto es {a} + {b}?"
+
+
+def consumir_reto(formulario: str, token: str | None, respuesta: str | None) -> bool:
+    """Borra el reto al usarlo (acierte o no): un reto resuelto no sirve para un segundo envío."""
+    if not token:
+        return False
+    guardada = db.session.execute(
+        sa.delete(RetoVerificacion)
+        .where(RetoVerificacion.token == token[:64], RetoVerificacion.formulario == formulario,
+               RetoVerificacion.creado_en >= ahora() - VIGENCIA_RETO)
+        .returning(RetoVerificacion.respuesta)).scalar_one_or_none()
+    return guardada is not None and secrets.compare_digest(guardada.encode(), (respuesta or "").strip().encode())
 
 
 @bp.route("/mesa-de-partes", methods=["GET", "POST"])
@@ -144,18 +168,21 @@ def mesa_digital():
     form = FormMesaDigital()
     if form.validate_on_submit():
         if form.sitio_web.data:
+            db.session.commit()  # el reto queda consumido
             abort(400)
         try:
             adjunto = guardar_pdf(form.archivo.data)
+            exp = _registrar_digital(form, adjunto)
         except ErrorAdjunto as e:
             form.archivo.errors.append(str(e))
+        except ErrorRemitente as e:  # nada quedó en la sesión; el reto sigue consumido
+            (form.numero_documento if e.campo == "documento" else form.nombres).errors.append(str(e))
         else:
-            exp = _registrar_digital(form, adjunto)
             _enviar_cargo(exp, form.email.data)
-            session.pop("mesa_digital_suma", None)
             session["cargo_digital"] = exp.id
             return redirect(url_for("publico.cargo_digital"))
-    return render_template("publico/mesa_digital.html", form=form, pregunta=_nueva_pregunta(),
+    form.reto.data, pregunta = nuevo_reto("mesa_digital")
+    return render_template("publico/mesa_digital.html", form=form, pregunta=pregunta,
                            procedimientos=procedimientos_activos())
 
 
@@ -176,23 +203,20 @@ def cargo_digital():
 
 
 def _registrar_digital(form, adjunto) -> Expediente:
-    numero = form.numero_documento.data.strip().upper()
-    persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == form.tipo_documento.data,
-                                                          Persona.numero_documento == numero))
-    if persona is None:
-        persona = Persona(tipo_documento=TipoDocumentoIdentidad[form.tipo_documento.data], numero_documento=numero)
-        db.session.add(persona)
-    for campo in ("nombres", "apellidos", "razon_social", "email", "telefono"):
-        valor = (getattr(form, campo).data or "").strip()
-        if valor and not getattr(persona, campo):  # un formulario anónimo completa, nunca sobrescribe
-            setattr(persona, campo, valor)
+    """Un ingreso digital nunca cambia los datos de una persona ya registrada: el correo y el teléfono de este
+    ingreso quedan en el expediente."""
+    persona = remitente(form.tipo_documento.data, form.numero_documento.data, nombres=form.nombres.data,
+                        apellidos=form.apellidos.data, razon_social=form.razon_social.data,
+                        email=form.email.data, telefono=form.telefono.data)
     mesa = db.session.scalar(sa.select(UnidadOrganica).where(
         UnidadOrganica.sigla == current_app.config["SIGLA_MESA_PARTES"]))
     tipo = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == "Solicitud")) or \
         db.session.scalar(sa.select(TipoDocumento).order_by(TipoDocumento.id))
     exp = Expediente(origen="externo", canal="digital", persona=persona, tipo_documento=tipo,
                      asunto=form.asunto.data.strip(), folios=form.folios.data, unidad_actual=mesa,
-                     procedimiento=procedimiento_activo(form.procedimiento.data))  # su plazo y su silencio
+                     procedimiento=procedimiento_activo(form.procedimiento.data),  # su plazo y su silencio
+                     email_contacto=(form.email.data or "").strip() or None,
+                     telefono_contacto=(form.telefono.data or "").strip() or None)
     registrar_ingreso(exp)
     exp.adjuntos.append(adjunto)
     db.session.add(exp)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from pathlib import Path
 
 import sqlalchemy as sa
-from docxtpl import DocxTemplate
 from flask import abort, current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, IntEqualFilter
@@ -482,14 +480,9 @@ class ActaView(VistaConcejo):
     def word(self):
         """El acta en Word (docxtpl) desde la plantilla de la oficina, con los datos de la sesión."""
         acta = self.get_one(request.args.get("id"))
-        instancia = Path(current_app.instance_path) / "plantillas" / "acta.docx"
-        plantilla = instancia if instancia.exists() else Path(current_app.root_path) / "plantillas" / "acta.docx"
-        doc = DocxTemplate(plantilla)
-        doc.render({**concejo.contexto_acta(acta.sesion), "estado_acta": acta.estado.etiqueta,
-                    "aprobada_en": acta.aprobada_en.codigo if acta.aprobada_en else ""})
-        salida = io.BytesIO()
-        doc.save(salida)
-        salida.seek(0)
+        # aprobada: el Word congelado al aprobarla; borrador: generado ahora con los datos de la sesión
+        datos = acta.documento_aprobado or concejo.documento_acta(acta, concejo.plantilla_acta())
+        salida = io.BytesIO(datos)
         registrar("imprimir", "acta", acta.id, "Word")
         db.session.commit()
         nombre = f"acta_{acta.sesion.tipo.value}_{acta.sesion.numero:03d}_{acta.sesion.anio}.docx"

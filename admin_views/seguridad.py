@@ -8,10 +8,11 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.model.template import EndpointLinkRowAction
 from wtforms import PasswordField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from admin_views.base import ACCIONES, SOLO_LECTURA, CargadorAjax, PaginaSegura, VistaSegura
 from models import Permiso, UnidadOrganica, Usuario, db
+from services.seguridad import desbloquear, error_clave
 
 
 class UnidadOrganicaView(VistaSegura):
@@ -30,14 +31,13 @@ class UsuarioView(VistaSegura):
     column_filters = ("activo", "rol.nombre", "unidad.sigla")
     column_default_sort = "username"
     column_labels = {"username": "Usuario", "rol": "Rol", "unidad": "Unidad orgánica",
-                     "bloqueado_hasta": "Bloqueado hasta", "ultimo_acceso": "Último acceso",
+                     "bloqueado_hasta": "Un origen bloqueado hasta", "ultimo_acceso": "Último acceso",
                      "rol.nombre": "Rol", "unidad.sigla": "Unidad (sigla)",
                      "debe_cambiar_clave": "Debe cambiar la contraseña", "clave": "Contraseña"}
     column_details_exclude_list = ("password_hash",)
     form_columns = ("username", "nombre", "email", "rol", "unidad", "activo", "debe_cambiar_clave", "clave")
-    form_extra_fields = {"clave": PasswordField("Contraseña", validators=[
-        Optional(), Length(min=8, message="La contraseña debe tener al menos 8 caracteres.")],
-        description="Déjela vacía para no cambiarla.")}
+    form_extra_fields = {"clave": PasswordField("Contraseña", validators=[Optional()],
+        description="Déjela vacía para no cambiarla. Al menos 10 caracteres; ni el usuario ni una común.")}
     form_ajax_refs = {"unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
     acciones_permiso = {"desbloquear": "editar", "delete": "eliminar"}
 
@@ -45,6 +45,8 @@ class UsuarioView(VistaSegura):
         model.username = (model.username or "").strip().lower()
         if form.clave.data:
             model.set_password(form.clave.data)
+            if not is_created:
+                model.cerrar_sesiones()  # la contraseña cambió: las sesiones abiertas de ese usuario terminan
 
     def validate_form(self, form):
         ok = super().validate_form(form)
@@ -52,6 +54,11 @@ class UsuarioView(VistaSegura):
                 and request.endpoint.endswith("create_view"):
             form.clave.errors = ["Indique una contraseña para el usuario nuevo."]
             return False
+        if ok and "clave" in form and form.clave.data:
+            error = error_clave(form.clave.data, form.username.data if "username" in form else None)
+            if error:
+                form.clave.errors = [error]
+                return False
         return ok
 
     @action("desbloquear", "Desbloquear", "¿Desbloquear los usuarios seleccionados?")
@@ -59,6 +66,7 @@ class UsuarioView(VistaSegura):
         for u in self.get_query().filter(Usuario.id.in_([int(i) for i in ids])):
             u.bloqueado_hasta = None
             u.intentos_fallidos = 0
+            desbloquear(u.username)
         db.session.commit()
         flash("Usuarios desbloqueados.", "success")
 

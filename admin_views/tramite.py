@@ -6,7 +6,7 @@ from pathlib import Path
 
 import segno
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual, FilterLike
@@ -14,6 +14,7 @@ from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from flask_wtf.file import FileField
 from markupsafe import Markup
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
@@ -37,7 +38,6 @@ from models import (
     Persona,
     Prioridad,
     ProcedimientoTupa,
-    TipoDocumentoIdentidad,
     UnidadOrganica,
     Usuario,
     ahora,
@@ -45,17 +45,20 @@ from models import (
 )
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
-from services.identidad import error_documento
+from services.identidad import ErrorRemitente, remitente
 from services.tramite import (
+    CONFLICTO,
     ErrorTramite,
     anular,
     anular_documento,
     archivar,
     atender,
+    bloquear,
     condicion_busqueda,
     derivar,
     devolver,
     emitir_documento,
+    error_fecha_documento,
     notificar_documento,
     numerar_documento,
     observar,
@@ -232,19 +235,13 @@ class ExpedienteView(VistaSegura):
             form.persona.errors = ["Un documento externo necesita el remitente (búsquelo o escriba su DNI/RUC)."]
             return False
         tipo = "RUC" if len(numero) == 11 else "DNI"
-        error = error_documento(tipo, numero)
-        if error:
-            form.nuevo_documento.errors = [error]
+        nombre = form.nuevo_nombre.data
+        try:
+            persona = remitente(tipo, numero, **({"razon_social": nombre} if tipo == "RUC" else {"nombres": nombre}))
+        except ErrorRemitente as e:
+            campo = form.nuevo_documento if e.campo == "documento" else form.nuevo_nombre
+            campo.errors = [str(e)]
             return False
-        persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == tipo,
-                                                              Persona.numero_documento == numero))
-        if persona is None:
-            nombre = (form.nuevo_nombre.data or "").strip()
-            if not nombre:
-                form.nuevo_nombre.errors = ["Indique el nombre o la razón social del remitente nuevo."]
-                return False
-            persona = Persona(tipo_documento=TipoDocumentoIdentidad[tipo], numero_documento=numero,
-                              **({"razon_social": nombre} if tipo == "RUC" else {"nombres": nombre}))
         form.persona.data = persona
         return True
 
@@ -336,10 +333,17 @@ class ExpedienteView(VistaSegura):
                            puede_anular=current_user.rol.codigo in current_app.config["ROLES_ANULAN"],
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia)
 
+    def handle_view_exception(self, exc):
+        if isinstance(exc, StaleDataError):  # dos ediciones del mismo expediente a la vez (columna version)
+            flash(CONFLICTO, "error")
+            return True
+        return super().handle_view_exception(exc)
+
     def _en_mi_unidad(self, exp) -> bool:
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id
 
     def _operar(self, exp, operacion, datos):
+        bloquear(exp)  # dos clics simultáneos: el segundo espera y ve lo que hizo el primero
         if operacion == "anular":
             return anular(exp, datos.get("motivo", ""), current_user)
         if not self._en_mi_unidad(exp):
@@ -427,6 +431,10 @@ class DocumentoEmitidoView(VistaSegura):
         if "tipo_documento" in form and serie_de_norma(form.tipo_documento.data):
             return error_en(form, "tipo_documento", "Las resoluciones tienen una sola serie: regístrela en "
                                                     "Normas municipales, donde se numera.")
+        if "fecha" in form:
+            error = error_fecha_documento(form.fecha.data, form.expediente.data if "expediente" in form else None)
+            if error:
+                return error_en(form, "fecha", error)
         return True
 
     def on_model_change(self, form, model, is_created):

@@ -1,37 +1,135 @@
-"""Adjuntos PDF: tamaño máximo, firma de archivo (%PDF-) y guardado por SHA-256 (deduplicado)."""
+"""Adjuntos PDF: tamaño máximo, PDF que realmente se lee (pypdf), sin JavaScript ni acciones de lanzamiento,
+guardado por SHA-256 (deduplicado) **solo cuando la transacción se confirma**: un alta que falla no deja
+archivos sueltos en ADJUNTOS_DIR."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
+import warnings
 from pathlib import Path
 
+import pypdf
 from flask import current_app
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from models import Adjunto
+
+# claves y tipos de acción que ejecutan algo al abrir o al hacer clic (ISO 32000-1 §12.6.4)
+CLAVES_PELIGROSAS = {"/JS", "/JavaScript", "/Launch"}
+ACCIONES_PELIGROSAS = {"/JavaScript", "/Launch"}
+MAX_OBJETOS = 200_000  # tope del recorrido: un PDF hostil no consume la CPU
 
 
 class ErrorAdjunto(ValueError):
     pass
 
 
-def guardar_pdf(archivo, subido_por_id: int | None = None) -> Adjunto:
-    """Valida y guarda el archivo; devuelve el `Adjunto` (sin agregar a la sesión)."""
+def _activo(lector: pypdf.PdfReader) -> bool:
+    """¿Algún objeto del documento tiene JavaScript o una acción de lanzamiento (al abrir, en un enlace, en un
+    campo o en una página)?"""
+    pendientes = [lector.trailer]
+    vistos: set[tuple[int, int]] = set()
+    n = 0
+    while pendientes:
+        obj = pendientes.pop()
+        n += 1
+        if n > MAX_OBJETOS:
+            raise ErrorAdjunto("El PDF es demasiado complejo para revisarlo.")
+        if isinstance(obj, IndirectObject):
+            clave = (obj.idnum, obj.generation)
+            if clave in vistos:
+                continue
+            vistos.add(clave)
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            if CLAVES_PELIGROSAS & set(obj.keys()):
+                return True
+            if obj.get("/S") in ACCIONES_PELIGROSAS:
+                return True
+            pendientes.extend(v for k, v in obj.items() if k != "/Parent")
+        elif isinstance(obj, ArrayObject):
+            pendientes.extend(obj)
+    return False
+
+
+def revisar_pdf(datos: bytes) -> int:
+    """Comprueba que `datos` sea un PDF legible y sin contenido activo; devuelve su número de páginas."""
+    if not datos.startswith(b"%PDF-"):
+        raise ErrorAdjunto("Solo se aceptan archivos PDF.")
+    nivel = logging.getLogger("pypdf").level
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lector = pypdf.PdfReader(io.BytesIO(datos), strict=False)
+            if lector.is_encrypted:
+                raise ErrorAdjunto("El PDF está protegido con contraseña: adjunte una copia sin protección.")
+            paginas = len(lector.pages)
+            activo = _activo(lector)
+    except ErrorAdjunto:
+        raise
+    except Exception as e:  # noqa: BLE001  (pypdf lanza errores variados ante un archivo dañado)
+        raise ErrorAdjunto("El archivo no es un PDF válido o está dañado.") from e
+    finally:
+        logging.getLogger("pypdf").setLevel(nivel)
+    if paginas < 1:
+        raise ErrorAdjunto("El PDF no tiene páginas.")
+    if activo:
+        raise ErrorAdjunto("El PDF contiene JavaScript o acciones que abren programas: no se acepta. "
+                           "Imprímalo a PDF de nuevo y vuelva a adjuntarlo.")
+    return paginas
+
+
+def guardar_pdf(archivo, subido_por_id: int | None = None, session=None) -> Adjunto:
+    """Valida el archivo y devuelve el `Adjunto` (sin agregar a la sesión). El archivo se escribe en
+    ADJUNTOS_DIR cuando la transacción que guarda el adjunto se confirma (ver `_escribir_pendientes`)."""
+    from models import db
+
     maximo = int(current_app.config["MAX_ADJUNTO_MB"]) * 1024 * 1024
     datos = archivo.read(maximo + 1)
     if not datos:
         raise ErrorAdjunto("Adjunte el documento en PDF.")
     if len(datos) > maximo:
         raise ErrorAdjunto(f"El archivo supera el máximo de {maximo // (1024 * 1024)} MB.")
-    if not datos.startswith(b"%PDF-"):
-        raise ErrorAdjunto("Solo se aceptan archivos PDF.")
+    revisar_pdf(datos)
     sha = hashlib.sha256(datos).hexdigest()
     relativa = Path(sha[:2]) / sha[2:4] / f"{sha}.pdf"
-    destino = Path(current_app.config["ADJUNTOS_DIR"]) / relativa
-    if not destino.exists():
-        destino.parent.mkdir(parents=True, exist_ok=True)
-        temporal = destino.with_suffix(".tmp")
-        temporal.write_bytes(datos)
-        temporal.replace(destino)
     nombre = (archivo.filename or "documento.pdf").replace("/", "_").replace("\\", "_")[-200:]
-    return Adjunto(nombre_archivo=nombre, tipo_mime="application/pdf", tamano=len(datos), sha256=sha,
-                   ruta=str(relativa), subido_por_id=subido_por_id)
+    adj = Adjunto(nombre_archivo=nombre, tipo_mime="application/pdf", tamano=len(datos), sha256=sha,
+                  ruta=str(relativa), subido_por_id=subido_por_id)
+    sesion = session or db.session()
+    sesion.info.setdefault("adjuntos_pendientes", []).append(
+        (adj, Path(current_app.config["ADJUNTOS_DIR"]) / relativa, datos))
+    return adj
+
+
+def _escribir(destino: Path, datos: bytes) -> None:
+    if destino.exists():
+        return
+    destino.parent.mkdir(parents=True, exist_ok=True)
+    temporal = destino.with_suffix(f".{id(datos)}.tmp")
+    temporal.write_bytes(datos)
+    temporal.replace(destino)
+
+
+@event.listens_for(Session, "after_commit")
+def _escribir_pendientes(session):
+    """Solo los adjuntos que quedaron guardados en la base llegan al disco."""
+    pendientes = session.info.pop("adjuntos_pendientes", [])
+    for adj, destino, datos in pendientes:
+        if inspect(adj).persistent:
+            try:
+                _escribir(destino, datos)
+            except OSError:
+                current_app.logger.exception("No se pudo escribir el adjunto %s", destino)
+        elif inspect(adj).transient or inspect(adj).pending:
+            session.info.setdefault("adjuntos_pendientes", []).append((adj, destino, datos))
+
+
+@event.listens_for(Session, "after_rollback")
+def _descartar_pendientes(session):
+    session.info.pop("adjuntos_pendientes", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import enum
+import hashlib
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
@@ -30,6 +31,8 @@ def _valor(v):
         return v.isoformat()
     if isinstance(v, decimal.Decimal):
         return str(v)
+    if isinstance(v, bytes):  # un archivo guardado en la base (el Word del acta aprobada): su huella
+        return f"{len(v)} bytes, SHA-256 {hashlib.sha256(v).hexdigest()}"
     return v
 
 

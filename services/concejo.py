@@ -8,9 +8,11 @@ vigencia, derogación, dietas y causales de vacancia por inasistencias.
 from __future__ import annotations
 
 import calendar
+import io
 import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import nh3
 import sqlalchemy as sa
@@ -219,6 +221,8 @@ def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, obje
 def instalar(sesion: SesionConcejo) -> None:
     if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada, EstadoSesion.sin_quorum):
         raise ErrorConcejo(f"La sesión está {sesion.estado.etiqueta.lower()}: no se puede instalar.")
+    if sesion.fecha_hora > ahora() + timedelta(hours=1):
+        raise ErrorConcejo("La sesión se instala cuando se celebra, no antes de su fecha y hora.")
     db.session.flush()
     for a in sesion.asistencias:
         if a.estado == EstadoAsistencia.presente and not a.miembro.habil:
@@ -395,12 +399,28 @@ def generar_acta(sesion: SesionConcejo) -> Acta:
     return sesion.acta
 
 
-_ATRIBUTOS = {**{k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}, "*": {"class"}}
+# HTML del acta: lo que produce un editor de texto (y la plantilla concejo/acta.html), nada más. Sin imágenes
+# (ni de fuera ni incrustadas), enlaces, estilos ni atributos de eventos; clases solo las de alineación y tabla.
+HTML_ACTA = {
+    "etiquetas": {"p", "br", "strong", "b", "em", "i", "u", "s", "ol", "ul", "li", "h2", "h3", "h4",
+                  "blockquote", "table", "thead", "tbody", "tr", "th", "td"},
+    "atributos": {"th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "*": {"class"}},
+    "clases": {"text-center", "text-right", "text-justify", "table", "table-bordered", "table-sm", "w-auto"},
+}
+
+
+def _solo_clases_permitidas(etiqueta, atributo, valor):
+    if atributo != "class":
+        return valor
+    clases = [c for c in valor.split() if c in HTML_ACTA["clases"]]
+    return " ".join(clases) or None
 
 
 def limpiar_html(html: str) -> str:
-    """El acta se edita como HTML: solo etiquetas de texto y tablas, sin scripts, eventos ni estilos."""
-    return nh3.clean(html or "", attributes=_ATRIBUTOS)
+    """El acta se edita como HTML: solo etiquetas de texto y tablas (HTML_ACTA), sin scripts, eventos,
+    imágenes ni estilos."""
+    return nh3.clean(html or "", tags=HTML_ACTA["etiquetas"], attributes=HTML_ACTA["atributos"],
+                     attribute_filter=_solo_clases_permitidas, url_schemes=set())
 
 
 def dispensa_aprobada(sesion: SesionConcejo) -> bool:
@@ -408,8 +428,25 @@ def dispensa_aprobada(sesion: SesionConcejo) -> bool:
     return any(_v(p.materia) == "dispensa_acta" and p.resultado == ResultadoPunto.aprobado for p in sesion.puntos)
 
 
-def aprobar_acta(acta: Acta, en: SesionConcejo) -> None:
-    """En una sesión posterior; o en la misma si en ella se votó la dispensa de su aprobación (docs/reglas.md §5)."""
+def documento_acta(acta: Acta, plantilla, aprobada_en: SesionConcejo | None = None) -> bytes:
+    """El Word del acta desde la plantilla (docxtpl) con **todos** los valores escapados: un nombre o un título
+    con «</w:t>…<w:p>» o «&<>» se ve tal cual y no agrega párrafos al documento oficial."""
+    from docxtpl import DocxTemplate
+
+    aprobada_en = aprobada_en or acta.aprobada_en
+    doc = DocxTemplate(plantilla)
+    doc.render({**contexto_acta(acta.sesion),
+                "estado_acta": EstadoActa.aprobada.etiqueta if aprobada_en else acta.estado.etiqueta,
+                "aprobada_en": aprobada_en.codigo if aprobada_en else ""}, autoescape=True)
+    salida = io.BytesIO()
+    doc.save(salida)
+    return salida.getvalue()
+
+
+def aprobar_acta(acta: Acta, en: SesionConcejo, plantilla=None) -> None:
+    """Aprueba el acta en una sesión posterior ya celebrada, o en la misma si en ella se votó la dispensa de su
+    aprobación (docs/reglas.md §5), y congela su Word (`documento_aprobado`): lo que se descarga después no
+    cambia aunque se editen nombres de miembros o títulos de la agenda."""
     if acta.estado == EstadoActa.aprobada:
         raise ErrorConcejo("El acta ya está aprobada.")
     if en.id == acta.sesion_id:
@@ -421,7 +458,41 @@ def aprobar_acta(acta: Acta, en: SesionConcejo) -> None:
         raise ErrorConcejo("El acta se aprueba en una sesión posterior.")
     if en.estado not in SESIONES_CELEBRADAS:
         raise ErrorConcejo("El acta se aprueba en una sesión instalada.")
-    acta.estado, acta.aprobada_en = EstadoActa.aprobada, en
+    if en.fecha_hora > ahora():
+        raise ErrorConcejo("El acta se aprueba en una sesión que ya se celebró (su fecha no puede ser futura).")
+    documento = documento_acta(acta, plantilla or plantilla_acta(), aprobada_en=en)
+    # en un solo UPDATE: aprobada, el acta ya no cambia (ni por la base: disparador)
+    acta.estado, acta.aprobada_en, acta.documento_aprobado = EstadoActa.aprobada, en, documento
+
+
+def plantilla_acta():
+    """La plantilla de la oficina (instance/plantillas/acta.docx) o la del sistema."""
+    instancia = Path(current_app.instance_path) / "plantillas" / "acta.docx"
+    return instancia if instancia.exists() else Path(current_app.root_path) / "plantillas" / "acta.docx"
+
+
+@event.listens_for(Citacion, "before_insert")
+@event.listens_for(Citacion, "before_update")
+def _cargo_despues_del_envio(mapper, connection, c):
+    """El cargo de recepción no puede ser anterior al envío (también lo impide un CHECK en la base)."""
+    if c.fecha_recepcion is None:
+        return
+    if c.fecha_envio is None:
+        raise ErrorConcejo("Registre primero el envío de la citación.")
+    if c.fecha_recepcion < c.fecha_envio:
+        raise ErrorConcejo(f"La recepción de la citación a {c.para} no puede ser anterior a su envío "
+                           f"({c.fecha_envio.astimezone(ZONA_LIMA):%d/%m/%Y %H:%M}).")
+
+
+@event.listens_for(SesionConcejo, "before_update")
+def _fecha_de_sesion_celebrada(mapper, connection, sesion):
+    """Una sesión ya instalada no cambia de fecha: no se «mueve» para aprobar un acta ni para otro fin."""
+    fecha = inspect(sesion).attrs.fecha_hora.history
+    estado = inspect(sesion).attrs.estado.history
+    antes = (estado.deleted or estado.unchanged or [None])[0]
+    if fecha.has_changes() and fecha.deleted and fecha.deleted[0] != sesion.fecha_hora \
+            and antes in SESIONES_CELEBRADAS:
+        raise ErrorConcejo("La fecha de una sesión ya celebrada no se cambia.")
 
 
 @event.listens_for(sa.orm.Session, "before_flush")

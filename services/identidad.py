@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
+
+from models import Persona, TipoDocumentoIdentidad, db
+from services import ErrorDeRegla
+
 PESOS_RUC = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 PREFIJOS_RUC = ("10", "15", "17", "20")
 
@@ -34,3 +39,33 @@ def error_documento(tipo: str, numero: str | None) -> str | None:
     elif tipo == "PASAPORTE" and len(numero) > 20:
         return "El pasaporte admite hasta 20 caracteres."
     return None
+
+
+class ErrorRemitente(ErrorDeRegla):
+    """Documento o nombre del remitente no válidos; `campo` es «documento» o «nombre»."""
+
+    def __init__(self, mensaje: str, campo: str):
+        super().__init__(mensaje)
+        self.campo = campo
+
+
+def remitente(tipo: str, numero: str | None, *, nombres: str | None = None, apellidos: str | None = None,
+              razon_social: str | None = None, email: str | None = None, telefono: str | None = None) -> Persona:
+    """El remitente de un ingreso (ventanilla o mesa de partes digital): la persona ya registrada con ese
+    documento, **sin tocar sus datos** (quien escribe un DNI no prueba ser su titular), o una persona nueva
+    con lo escrito (no se agrega a la sesión: entra con el expediente). El contacto de cada ingreso va en el
+    expediente (`email_contacto`, `telefono_contacto`)."""
+    numero = (numero or "").strip().upper()
+    error = error_documento(tipo, numero)
+    if error:
+        raise ErrorRemitente(error, "documento")
+    persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == tipo,
+                                                          Persona.numero_documento == numero))
+    if persona is not None:
+        return persona
+    datos = {k: (v or "").strip() or None for k, v in (("nombres", nombres), ("apellidos", apellidos),
+                                                         ("razon_social", razon_social), ("email", email),
+                                                         ("telefono", telefono))}
+    if not datos["nombres"] and not datos["razon_social"]:
+        raise ErrorRemitente("Indique el nombre o la razón social del remitente nuevo.", "nombre")
+    return Persona(tipo_documento=TipoDocumentoIdentidad[tipo], numero_documento=numero, **datos)

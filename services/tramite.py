@@ -7,6 +7,8 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from models import (
     ESTADOS_ABIERTOS,
@@ -100,7 +102,12 @@ def recalcular_expedientes(desde: date, cal: frozenset[date]) -> int:
         if nuevo != actual:
             cambios.append({"id": id_, "fecha_vencimiento": nuevo})
     if cambios:
-        db.session.execute(sa.update(Expediente), cambios)
+        # UPDATE por lotes sin control de versión (Expediente.version): un recálculo del calendario no
+        # compite con los trámites (no toca lo que ellos cambian)
+        t = Expediente.__table__
+        db.session.execute(t.update().where(t.c.id == sa.bindparam("b_id"))
+                           .values(fecha_vencimiento=sa.bindparam("b_fv")),
+                           [{"b_id": c["id"], "b_fv": c["fecha_vencimiento"]} for c in cambios])
         registrar("editar", "expediente", None,
                   f"Recálculo de {len(cambios)} vencimientos por cambio del calendario desde {desde:%d/%m/%Y}")
     return len(cambios)
@@ -200,6 +207,46 @@ def _cerrar_vigente(exp: Expediente) -> None:
         vigente.fecha_atencion = ahora()
 
 
+# ------------------------------------------------------------------ concurrencia
+CONFLICTO = "Otro usuario tramitó este expediente al mismo tiempo: vuelva a cargar la página y revise su estado."
+
+
+def bloquear(exp: Expediente) -> Expediente:
+    """Toma el expediente para esta transacción y relee su estado y sus derivaciones.
+
+    PostgreSQL: `SELECT … FOR UPDATE` (otra operación sobre el mismo expediente espera al commit y después ve lo
+    hecho). SQLite serializa las escrituras y la columna `version` (control optimista) detecta al segundo: ver
+    `_confirmar`. Idempotente dentro de la transacción; un expediente recién creado no se bloquea."""
+    estado = sa.inspect(exp)
+    bloqueados = db.session.info.setdefault("expedientes_bloqueados", set())
+    if not estado.persistent or exp.id in bloqueados:
+        return exp
+    bloqueados.add(exp.id)
+    consulta = sa.select(Expediente).where(Expediente.id == exp.id).execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name == "postgresql":
+        consulta = consulta.with_for_update(of=Expediente)
+    db.session.execute(consulta)
+    db.session.execute(sa.select(Derivacion).where(Derivacion.expediente_id == exp.id)
+                       .execution_options(populate_existing=True)).all()
+    db.session.expire(exp, ["derivaciones"])
+    return exp
+
+
+def _confirmar() -> None:
+    """Envía los cambios ahora: si otro usuario cambió el expediente entretanto (versión distinta), error de regla
+    (la vista revierte y lo avisa) en vez de dos trámites mezclados."""
+    try:
+        db.session.flush()
+    except StaleDataError as e:
+        raise ErrorTramite(CONFLICTO) from e
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _soltar_bloqueos(session, transaccion):
+    if transaccion.parent is None:
+        session.info.pop("expedientes_bloqueados", None)
+
+
 def _exigir_abierto(exp: Expediente, operacion: str) -> None:
     if exp.estado == EstadoExpediente.observado:
         raise ErrorTramite(f"No se puede {operacion}: el expediente está observado hasta que se subsane.")
@@ -210,6 +257,7 @@ def _exigir_abierto(exp: Expediente, operacion: str) -> None:
 def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", proveido: str | None = None,
             plazo: int | None = None, usuario: Usuario | None = None) -> Derivacion:
     """Envía el expediente a otra unidad; cierra la derivación vigente (queda atendida)."""
+    bloquear(exp)
     _exigir_abierto(exp, "derivar")
     if accion not in AccionDerivacion.__members__:
         raise ErrorTramite("Elija una acción válida para la derivación.")
@@ -241,6 +289,7 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
     db.session.add(d)
     exp.unidad_actual = destino
     exp.estado = EstadoExpediente.en_tramite
+    _confirmar()
     return d
 
 
@@ -253,15 +302,23 @@ def permanencia(d: Derivacion) -> int | None:
 
 
 def recibir(derivacion: Derivacion, usuario: Usuario) -> None:
-    """Acuse de recibo: quién y cuándo."""
-    if derivacion.estado != EstadoDerivacion.pendiente:
+    """Acuse de recibo: quién y cuándo. Un solo acuse aunque dos usuarios pulsen «Recibir» a la vez: la fila
+    pasa de pendiente a recibida con un UPDATE condicional (el segundo no encuentra nada pendiente)."""
+    momento = ahora()
+    marcada = db.session.execute(
+        sa.update(Derivacion).where(Derivacion.id == derivacion.id, Derivacion.estado == EstadoDerivacion.pendiente)
+        .values(estado=EstadoDerivacion.recibido, fecha_recepcion=momento, recibido_por_id=usuario.id)
+        .execution_options(synchronize_session=False)).rowcount
+    if not marcada:
         raise ErrorTramite(f"La derivación de {derivacion.expediente.codigo} ya fue recibida.")
-    derivacion.fecha_recepcion = ahora()
+    # el mismo cambio en el objeto: la auditoría lo registra y la sesión queda al día
+    derivacion.fecha_recepcion = momento
     derivacion.recibido_por_id = usuario.id
     derivacion.estado = EstadoDerivacion.recibido
 
 
 def atender(exp: Expediente, usuario: Usuario | None = None) -> None:
+    bloquear(exp)
     _exigir_abierto(exp, "atender")
     vigente = _abierta(exp)
     if vigente is not None:
@@ -271,10 +328,12 @@ def atender(exp: Expediente, usuario: Usuario | None = None) -> None:
         vigente.fecha_atencion = ahora()
     exp.estado = EstadoExpediente.atendido
     exp.fecha_atencion = hoy_lima()
+    _confirmar()
 
 
 def devolver(exp: Expediente, motivo: str, usuario: Usuario | None = None) -> Derivacion:
     """Devuelve el expediente a la unidad que lo envió."""
+    bloquear(exp)
     vigente = _abierta(exp)
     if vigente is None or vigente.unidad_origen_id is None:
         raise ErrorTramite("No hay una unidad a la cual devolver el expediente.")
@@ -283,15 +342,18 @@ def devolver(exp: Expediente, motivo: str, usuario: Usuario | None = None) -> De
     origen = db.session.get(UnidadOrganica, vigente.unidad_origen_id)
     nueva = derivar(exp, origen, "atender", f"Devuelto: {motivo.strip()}", usuario=usuario)
     vigente.estado = EstadoDerivacion.devuelto
+    _confirmar()
     return nueva
 
 
 def archivar(exp: Expediente, usuario: Usuario | None = None) -> None:
+    bloquear(exp)
     if exp.estado not in (*ESTADOS_ABIERTOS, EstadoExpediente.atendido) or \
             exp.estado == EstadoExpediente.observado:
         raise ErrorTramite(f"No se puede archivar un expediente {exp.estado.etiqueta.lower()}.")
     _cerrar_vigente(exp)
     exp.estado = EstadoExpediente.archivado
+    _confirmar()
 
 
 # ------------------------------------------------------------------ observación en el ingreso (LPAG art. 136)
@@ -299,6 +361,7 @@ def observar(exp: Expediente, observacion: str) -> None:
     """Una sola vez, en un solo acto, al ingreso; el administrado tiene 2 días hábiles para subsanar."""
     if not (observacion or "").strip():
         raise ErrorTramite("Indique qué falta (la observación).")
+    bloquear(exp)
     if exp.fecha_observacion is not None:
         raise ErrorTramite("Las observaciones se hacen una sola vez, en un solo acto.")
     if exp.estado not in (EstadoExpediente.registrado, EstadoExpediente.en_tramite):
@@ -309,6 +372,7 @@ def observar(exp: Expediente, observacion: str) -> None:
     exp.observacion = observacion.strip()
     exp.fecha_observacion = hoy_lima()
     exp.estado = EstadoExpediente.observado
+    _confirmar()
 
 
 def plazo_subsanacion(exp: Expediente) -> date | None:
@@ -330,6 +394,7 @@ def dias_suspendidos(exp: Expediente, cal: frozenset[date] | None = None) -> int
 def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | None:
     """Subsanado en plazo, el plazo sigue corriendo; si se observó en el ingreso (aún en Mesa de Partes), recién
     ahora se deriva a la unidad resolutora de su procedimiento (o la Mesa de Partes elige a cuál)."""
+    bloquear(exp)
     if exp.estado != EstadoExpediente.observado:
         raise ErrorTramite("El expediente no está observado.")
     if hoy_lima() > plazo_subsanacion(exp):
@@ -342,6 +407,7 @@ def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | No
     if vigente is not None and vigente.plazo_dias_habiles is not None:
         inicio = vigente.fecha_envio.astimezone(ZONA_LIMA).date()
         vigente.fecha_limite = calendario.sumar_dias_habiles(inicio, vigente.plazo_dias_habiles + suspendidos)
+    _confirmar()
     if not exp.derivaciones and exp.procedimiento is not None \
             and exp.procedimiento.unidad_resolutora_id != exp.unidad_actual_id:
         return derivar(exp, exp.procedimiento.unidad_resolutora, "atender", "Subsanado: para su atención.",
@@ -375,12 +441,14 @@ def anular(exp: Expediente, motivo: str, usuario: Usuario) -> None:
         raise ErrorTramite("Solo Secretaría General o Mesa de Partes pueden anular un expediente.")
     if not (motivo or "").strip():
         raise ErrorTramite("Indique el motivo de la anulación.")
+    bloquear(exp)
     if exp.estado == EstadoExpediente.anulado:
         raise ErrorTramite("El expediente ya está anulado.")
     _cerrar_vigente(exp)
     exp.estado = EstadoExpediente.anulado
     exp.motivo_anulacion = motivo.strip()
     exp._accion_auditoria = "anular"
+    _confirmar()
 
 
 # ------------------------------------------------------------------ documentos emitidos (egreso)
@@ -394,10 +462,26 @@ def serie_de_norma(tipo) -> str | None:
     """Tipo de norma cuya serie única numera este tipo de documento (p. ej. RES → resolución de alcaldía): ese
     documento no se numera como documento emitido, sino en Normas municipales (una serie por tipo)."""
     return current_app.config["TIPOS_DOCUMENTO_NORMA"].get(tipo.abreviatura) if tipo else None
+def error_fecha_documento(fecha: date | None, expediente: Expediente | None = None) -> str | None:
+    """La fecha de un documento decide su serie (año): no se numera «para 2019». Se admite el año anterior
+    (cierres de enero), el actual y el siguiente (documentos de diciembre para enero); si responde a un
+    expediente, no puede ser anterior a su presentación."""
+    if fecha is None:
+        return None
+    anio = hoy_lima().year
+    if not anio - 1 <= fecha.year <= anio + 1:
+        return f"La fecha debe ser de {anio - 1}, {anio} o {anio + 1}: la serie de otro año está cerrada."
+    if expediente is not None and expediente.fecha_presentacion and fecha < expediente.fecha_presentacion:
+        return (f"El documento no puede ser anterior a la presentación del expediente "
+                f"({expediente.fecha_presentacion:%d/%m/%Y}).")
+    return None
 
 
 def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
     doc.fecha = doc.fecha or hoy_lima()
+    error = error_fecha_documento(doc.fecha, doc.expediente)
+    if error:
+        raise ErrorTramite(error)
     doc.anio = doc.fecha.year
     tipo, unidad = doc.tipo_documento, doc.unidad
     if serie_de_norma(tipo):
@@ -420,8 +504,12 @@ def emitir_documento(doc: DocumentoEmitido) -> None:
 def notificar_documento(doc: DocumentoEmitido, fecha: date | None = None) -> None:
     if doc.estado != EstadoDocumento.emitido:
         raise ErrorTramite(f"Solo se notifica un documento emitido ({doc.codigo}).")
+    fecha = fecha or hoy_lima()
+    if fecha < doc.fecha:
+        raise ErrorTramite(f"{doc.codigo}: la notificación no puede ser anterior al documento "
+                           f"({doc.fecha:%d/%m/%Y}).")
     doc.estado = EstadoDocumento.notificado
-    doc.fecha_notificacion = fecha or hoy_lima()
+    doc.fecha_notificacion = fecha
 
 
 def anular_documento(doc: DocumentoEmitido, motivo: str) -> None:

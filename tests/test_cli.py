@@ -93,10 +93,10 @@ def test_demo_force_con_expedientes(app, runner, crear_expediente):
 # ------------------------------------------------------------------------------------------- crear-usuario
 def test_crear_usuario_y_entrar(app, runner):
     r = runner.invoke(args=["crear-usuario", "Pepe", "--rol", "unidad", "--unidad", "GDU", "--nombre",
-                            "José Pérez Ramos"], input="clave12345\nclave12345\n")
+                            "José Pérez Ramos"], input="Tramite-7x9q\nTramite-7x9q\n")
     assert r.exit_code == 0, r.output
     assert "Usuario pepe creado" in r.output
-    assert "clave12345" not in r.output  # la contraseña no se muestra
+    assert "Tramite-7x9q" not in r.output  # la contraseña no se muestra
     db.session.expire_all()
     u = db.session.scalar(sa.select(Usuario).where(Usuario.username == "pepe"))
     assert u is not None
@@ -104,14 +104,14 @@ def test_crear_usuario_y_entrar(app, runner):
     assert u.rol.codigo == "unidad" and u.unidad.sigla == "GDU" and u.nombre == "José Pérez Ramos"
 
     n = Navegador(app.test_client())
-    r = n.login("pepe", "clave12345")
+    r = n.login("pepe", "Tramite-7x9q")
     assert r.status_code == 302 and "/login" not in r.headers["Location"]
     assert n.get("/admin/").status_code == 200
 
 
 def test_crear_usuario_claves_distintas(app, runner):
     r = runner.invoke(args=["crear-usuario", "pepe", "--rol", "unidad", "--unidad", "GDU"],
-                      input="clave12345\nclave99999\nclave12345\nclave12345\n")
+                      input="Tramite-7x9q\nclave99999\nTramite-7x9q\nTramite-7x9q\n")
     # click vuelve a preguntar tras un error de confirmación
     assert r.exit_code == 0, r.output
     assert "Usuario pepe creado" in r.output
@@ -121,17 +121,17 @@ def test_crear_usuario_errores(app, runner):
     """Rol o unidad inexistentes, clave corta o usuario repetido: error, código != 0 y nada creado."""
     antes = _contar(Usuario)
     casos = [
-        (["pepe", "--rol", "alcalde_supremo", "--unidad", "GDU"], "clave12345\nclave12345\n", "no existe el rol"),
-        (["pepe", "--rol", "unidad", "--unidad", "XYZ"], "clave12345\nclave12345\n", "no existe la unidad"),
-        (["pepe", "--rol", "unidad", "--unidad", "GDU"], "corta\ncorta\n", "al menos 8 caracteres"),
-        (["admin", "--rol", "unidad", "--unidad", "GDU"], "clave12345\nclave12345\n", "ya existe"),
+        (["pepe", "--rol", "alcalde_supremo", "--unidad", "GDU"], "Tramite-7x9q\nTramite-7x9q\n", "no existe el rol"),
+        (["pepe", "--rol", "unidad", "--unidad", "XYZ"], "Tramite-7x9q\nTramite-7x9q\n", "no existe la unidad"),
+        (["pepe", "--rol", "unidad", "--unidad", "GDU"], "corta\ncorta\n", "al menos 10 caracteres"),
+        (["admin", "--rol", "unidad", "--unidad", "GDU"], "Tramite-7x9q\nTramite-7x9q\n", "ya existe"),
     ]
     for args, entrada, mensaje in casos:
         r = runner.invoke(args=["crear-usuario", *args], input=entrada)
         assert r.exit_code != 0, (args, r.output)
         assert mensaje in r.output, (args, r.output)
     assert "alcalde_supremo" in runner.invoke(args=["crear-usuario", "pepe", "--rol", "alcalde_supremo", "--unidad",
-                                                    "GDU"], input="clave12345\nclave12345\n").output
+                                                    "GDU"], input="Tramite-7x9q\nTramite-7x9q\n").output
     db.session.rollback()
     assert _contar(Usuario) == antes
     assert db.session.scalar(sa.select(Usuario.id).where(Usuario.username == "pepe")) is None

@@ -120,7 +120,9 @@ def test_sesion_completa(como):
     assert [p.orden for p in db.session.get(SesionConcejo, s.id).puntos] == [1, 2, 3]
 
     # --- citar: una por miembro (10) y por funcionario (2), con su cargo
-    operar(sg, s, "citar", funcionarios="Gerente Municipal\nJefe de la Oficina de Asesoría Jurídica")
+    with pytest.MonkeyPatch.context() as m:  # se citó el 21/07 (el cargo no puede ser anterior al envío)
+        m.setattr(concejo, "ahora", lambda: datetime(2026, 7, 21, 8, 0, tzinfo=ZONA_LIMA))
+        operar(sg, s, "citar", funcionarios="Gerente Municipal\nJefe de la Oficina de Asesoría Jurídica")
     citas = {c.miembro.orden if c.miembro else c.destinatario: c
              for c in db.session.scalars(sa.select(Citacion).where(Citacion.sesion_id == s.id))}
     assert len(citas) == 12 and db.session.get(SesionConcejo, s.id).estado.value == "convocada"

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from models import Derivacion, Expediente, Persona, TipoDocumento, db
 from tests.conftest import unidad
+from tests.pdf_prueba import pdf_valido
 
 
 def _datos(**extra):
@@ -43,7 +44,7 @@ def test_sin_remitente_se_pide(como):
     assert r.status_code == 200 and "necesita el remitente" in r.text
 
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = pdf_valido()  # un PDF que se lee de verdad (services/adjuntos.revisar_pdf)
 
 
 def _con_archivo(datos, contenido, nombre):

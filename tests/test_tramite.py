@@ -45,6 +45,7 @@ from models import (
 )
 from services import semilla
 from tests.conftest import CLAVE, ClienteAislado, _config, token_csrf, unidad
+from tests.pdf_prueba import pdf_valido
 
 # ------------------------------------------------------------------------------------------- oráculo
 ANIOS = range(2025, max(date.today().year, 2026) + 2)
@@ -582,8 +583,7 @@ def test_fecha_de_presentacion(config_app, momento, cierre, esperado):
 
 
 # ------------------------------------------------------------------------------------------- 6. mesa digital
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = pdf_valido()  # un PDF que se lee de verdad (services/adjuntos.revisar_pdf)
 
 
 def _pregunta(html: str) -> int:
@@ -608,7 +608,8 @@ class Ciudadano:
                  "nombres": "Juana", "apellidos": "Pérez Ccori", "razon_social": "",
                  "email": "juana.perez@example.pe", "telefono": "987654321",
                  "asunto": "Solicita copia certificada de la licencia de edificación", "folios": "3",
-                 "respuesta": str(_pregunta(self.html) if respuesta is None else respuesta), "sitio_web": ""}
+                 "respuesta": str(_pregunta(self.html) if respuesta is None else respuesta), "sitio_web": "",
+                 "reto": re.search(r'name="reto"[^>]*value="([^"]*)"', self.html).group(1)}
         datos.update(campos)
         datos["archivo"] = FileStorage(io.BytesIO(archivo), filename=nombre, content_type="application/pdf")
         # cuerpo armado en memoria: el cliente de pruebas lo pondría en un TemporaryFile que nunca cierra
@@ -880,13 +881,15 @@ def test_feriado_nuevo_respeta_los_dias_de_observacion_en_la_derivacion(base, co
 
 
 def test_mesa_digital_no_sobrescribe_al_ciudadano_registrado(base):
-    """Un formulario anónimo con un DNI ya registrado completa datos vacíos, nunca cambia los existentes."""
+    """Un formulario anónimo con un DNI ya registrado no cambia ni completa sus datos (el contacto de ese
+    ingreso queda en el expediente; ver también tests/test_publico_seguro.py)."""
     persona_id = _persona(numero="45678912", nombres="Juana", apellidos="Pérez Ccori")
     r = Ciudadano(base).presentar(nombres="Impostor", apellidos="X", email="otro@example.pe")
     assert r.status_code == 302
     p = _leer(Persona, persona_id)
-    assert (p.nombres, p.apellidos, p.email) == ("Juana", "Pérez Ccori", "otro@example.pe")
+    assert (p.nombres, p.apellidos, p.email) == ("Juana", "Pérez Ccori", None)
     assert _ultimo_expediente().persona_id == persona_id
+    assert _ultimo_expediente().email_contacto == "otro@example.pe"
 
 
 @pytest.mark.parametrize("operacion", ["anular", "no_presentado"])

@@ -4,7 +4,7 @@ normas proyectadas (sin número hasta su aprobación) y números anulados;
 calendario: los días no laborables del D.S. 042-2025-PCM y los feriados nacionales del año y del siguiente.
 
 Revision ID: b7e3c1a9d5f2
-Revises: f14a7f0c2d1c
+Revises: b7e4d1a9c3f2
 Create Date: 2026-11-29 06:40:00
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e3c1a9d5f2'
-down_revision = 'f14a7f0c2d1c'
+down_revision = 'b7e4d1a9c3f2'
 branch_labels = None
 depends_on = None
 

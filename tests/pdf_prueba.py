@@ -1,0 +1,48 @@
+"""PDFs de prueba construidos con pypdf: uno válido y otros con contenido activo (JavaScript, lanzamiento)."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+
+def _bytes(escritor: PdfWriter) -> bytes:
+    salida = io.BytesIO()
+    escritor.write(salida)
+    return salida.getvalue()
+
+
+def pdf_valido(paginas: int = 1) -> bytes:
+    w = PdfWriter()
+    for _ in range(paginas):
+        w.add_blank_page(595, 842)
+    return _bytes(w)
+
+
+def pdf_con_javascript() -> bytes:
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    accion = w._add_object(DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                              NameObject("/JS"): TextStringObject("app.alert('hola');")}))
+    arbol = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("js0"), accion])})
+    w._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): w._add_object(arbol)})
+    return _bytes(w)
+
+
+def pdf_que_lanza_programa() -> bytes:
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    w._root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): TextStringObject("cmd.exe")})
+    return _bytes(w)
+
+
+def pdf_con_javascript_al_abrir() -> bytes:
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    accion = w._add_object(DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                              NameObject("/JS"): TextStringObject("this.exportDataObject()")}))
+    w._root_object[NameObject("/OpenAction")] = accion
+    return _bytes(w)
