@@ -32,8 +32,8 @@ class CambioClaveForm(FlaskForm):
 
 
 def _destino_seguro(url: str | None) -> str:
-    if url and url.startswith("/") and not url.startswith("//"):
-        return url
+    if url and url.startswith("/") and not url.startswith(("//", "/\\")) and url.isprintable():
+        return url  # sin saltos de línea ni caracteres de control (irían a la cabecera Location)
     return url_for("admin.index")
 
 

@@ -27,7 +27,7 @@ from models import (
     db,
 )
 from services import ErrorDeRegla
-from tests.conftest import CLAVE, unidad
+from tests.conftest import CLAVE, token_csrf, unidad
 
 ENORME = "99999999999999999999"  # > 2⁶³
 
@@ -340,3 +340,10 @@ def test_excel_con_importe_no_finito_no_se_rompe(como, backend):
     columna = [c.value for c in hoja[1]].index("Derecho de trámite (S/)")
     valores = [f[columna] for f in hoja.iter_rows(min_row=2, values_only=True)]
     assert "Infinity" in valores and all(isinstance(v, int | float) for v in valores if v != "Infinity")
+
+
+def test_next_con_salto_de_linea_al_ingresar(app, nav):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    r = nav.c.post("/login?next=/admin/%0d%0aSet-Cookie:%20x=1", data={
+        "username": "unidad", "password": CLAVE, "csrf_token": token_csrf(nav.c)})
+    assert r.status_code == 302 and r.headers["Location"] == "/admin/"
