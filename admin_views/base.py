@@ -106,6 +106,8 @@ def validar_argumentos() -> None:
             minimo, maximo = ARGUMENTOS_ENTEROS[clave]
             if not _ENTERO.fullmatch(valor.strip()) or not minimo <= int(valor) <= maximo:
                 abort(400, f"El parámetro «{clave}» debe ser un número entre {minimo} y {maximo}.")
+    if any("\x00" in v for v in request.form.values()):  # PostgreSQL no guarda un NUL en un texto
+        abort(400, "El formulario contiene caracteres no válidos.")
     volver = request.values.get("url")
     if volver and not url_local(volver):
         abort(400, "La dirección de retorno no es válida.")
@@ -194,6 +196,14 @@ class Obligatorio:
             raise StopValidation("Este campo es obligatorio.")
 
 
+class SinControl:
+    """Texto sin caracteres de control (salvo tabulación y saltos de línea)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in field.data):
+            raise ValidationError("El texto contiene caracteres no válidos.")
+
+
 class RangoEntero:
     def __init__(self, minimo: int, maximo: int):
         self.minimo, self.maximo = minimo, maximo
@@ -275,6 +285,7 @@ class Convertidor(AdminModelConverter):
             kw["filters"] = [_sin_espacios, *(kw.get("filters") or [])]
             if any(isinstance(v, InputRequired) for v in validadores):
                 validadores = [Obligatorio(), *(v for v in validadores if not isinstance(v, InputRequired))]
+            validadores.append(SinControl())
         elif isinstance(tipo, sa.Integer) and not isinstance(tipo, sa.Boolean):
             minimo, maximo = columna.info.get("rango") or (
                 (-ID_MAXIMO - 1, ID_MAXIMO) if isinstance(tipo, sa.BigInteger) else ENTERO_SQL)

@@ -79,6 +79,10 @@ def _pedir(nav: Navegador, metodo: str, url: str, datos: dict):
     return r
 
 
+# los permisos y el alcance no dependen de la base (las entradas que sí: test_entradas_hostiles.py, en ambas)
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+
+
 @pytest.fixture
 def sin_propagar(app):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # un error del servidor es una respuesta 500 que se cuenta
