@@ -38,6 +38,13 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+class ErrorDeRegla(ValueError):
+    """Una regla del negocio impide la operación; el mensaje, en castellano, es para el usuario.
+
+    Vive aquí porque también la lanzan los modelos (reglas de una fila, control al guardar);
+    `services` la reexporta: `from services import ErrorDeRegla`."""
+
+
 # --------------------------------------------------------------------------- el reloj
 def reloj() -> datetime:
     """La hora del sistema en UTC: el ÚNICO lugar que la lee. Una prueba fija «ahora» para toda la
@@ -1084,8 +1091,6 @@ def _enums_al_asignar(mapper, cls):
 def _datos_de_solo_lectura(session, flush_context, instances):
     """Un expediente cerrado no cambia sus datos y un proveído recibido no se reescribe, lo intente un
     formulario, la edición en la lista, la CLI o una importación."""
-    from services import ErrorDeRegla
-
     for obj in session.dirty:
         if isinstance(obj, Expediente):
             estado = sa.inspect(obj).attrs.estado.history

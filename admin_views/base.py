@@ -604,10 +604,8 @@ class VistaSegura(AccesoPorRol, ModelView):
         if isinstance(exc, ErrorDeRegla):
             flash(str(exc), "error")
             return True
-        if isinstance(exc, ValidationError):
-            return super().handle_view_exception(exc)
-        if current_app.config.get("FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION"):
-            raise exc
+        if super().handle_view_exception(exc):  # ValidationError; o relanza si lo pide la configuración
+            return True
         current_app.logger.exception("%s: no se pudo guardar", self.endpoint)
         flash(mensaje_error_base(exc), "error")
         return True
