@@ -604,8 +604,8 @@ class VistaSegura(AccesoPorRol, ModelView):
         if isinstance(exc, ErrorDeRegla):
             flash(str(exc), "error")
             return True
-        if super().handle_view_exception(exc):  # ValidationError; o relanza si lo pide la configuración
-            return True
+        if not isinstance(exc, sa.exc.SQLAlchemyError) and super().handle_view_exception(exc):
+            return True  # ValidationError (o relanza si lo pide la configuración); la de SQLAlchemy mostraría el SQL
         current_app.logger.exception("%s: no se pudo guardar", self.endpoint)
         flash(mensaje_error_base(exc), "error")
         return True
