@@ -170,6 +170,9 @@ def registrar_errores(app: Flask) -> None:
             codigo = 500
         titulo, texto = MENSAJES_ERROR.get(codigo, (getattr(error, "name", "Error"), ""))
         texto = texto.format(mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+        propio = getattr(error, "description", None)
+        if isinstance(error, HTTPException) and propio and propio != type(error).description:
+            texto = propio  # el motivo en castellano que dio quien llamó a abort(400, «…»)
         try:
             con_sesion = current_user.is_authenticated
         except Exception:  # noqa: BLE001  (la base pudo fallar: la página de error no debe fallar también)

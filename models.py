@@ -38,6 +38,13 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+class ErrorDeRegla(ValueError):
+    """Una regla del negocio impide la operación; el mensaje, en castellano, es para el usuario.
+
+    Vive aquí porque también la lanzan los modelos (reglas de una fila, control al guardar);
+    `services` la reexporta: `from services import ErrorDeRegla`."""
+
+
 # --------------------------------------------------------------------------- el reloj
 def reloj() -> datetime:
     """La hora del sistema en UTC: el ÚNICO lugar que la lee. Una prueba fija «ahora» para toda la
@@ -142,6 +149,11 @@ EstadoDocumento = _e("EstadoDocumento", "proyecto", "emitido", "notificado", "an
 
 ESTADOS_ABIERTOS = (EstadoExpediente.registrado, EstadoExpediente.observado,
                     EstadoExpediente.en_tramite)
+# concluidos: sus datos (asunto, folios, prioridad…) ya no cambian; solo queda archivar lo atendido
+ESTADOS_CERRADOS = (EstadoExpediente.no_presentado, EstadoExpediente.atendido,
+                    EstadoExpediente.archivado, EstadoExpediente.anulado)
+# tope de un plazo en días hábiles escrito por un usuario (un procedimiento, una derivación)
+PLAZO_MAXIMO_HABILES = 365
 
 
 def enum_col(tipo: type[EnumEs], nombre: str, **kw) -> Mapped:
@@ -392,7 +404,7 @@ class ProcedimientoTupa(ConTrazabilidad, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     codigo: Mapped[str] = mapped_column(String(20), unique=True)
     nombre: Mapped[str] = mapped_column(String(300))
-    plazo_dias_habiles: Mapped[int] = mapped_column(default=30)
+    plazo_dias_habiles: Mapped[int] = mapped_column(default=30, info={"rango": (0, PLAZO_MAXIMO_HABILES)})
     # calificación (LPAG arts. 33–38): evaluación previa con silencio positivo es la regla general (art. 35)
     silencio: Mapped[Silencio] = enum_col(Silencio, "silencio", default=Silencio.positivo)
     derecho_tramite: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0"))
@@ -564,6 +576,25 @@ class Expediente(ConTrazabilidad, db.Model):
     def formato_codigo(anio: int, numero: int) -> str:
         return f"EXP-{anio}-{numero:06d}"
 
+    # lo que escribe quien registra o corrige el expediente (no su estado ni su ubicación, que cambian
+    # con el trámite): de solo lectura cuando el expediente está cerrado
+    CAMPOS_DE_DATOS = ("origen", "canal", "persona", "persona_id", "unidad_origen", "unidad_origen_id",
+                       "tipo_documento", "tipo_documento_id", "documento_referencia", "asunto", "folios",
+                       "procedimiento", "procedimiento_id", "prioridad", "observaciones")
+
+    def error_de_edicion(self, usuario: Usuario | None = None) -> str | None:
+        """Por qué no se pueden corregir los datos del expediente (None: se puede).
+
+        Cerrado (no presentado, atendido, archivado, anulado): nadie. Un rol con alcance de unidad: solo
+        mientras el expediente esté ahora en su unidad. Un rol con alcance «todas» (Secretaría General,
+        Mesa de Partes) y permiso de edición: esté donde esté.
+        """
+        if self.estado in ESTADOS_CERRADOS:
+            return f"Un expediente {self.estado.etiqueta.lower()} no se modifica."
+        if usuario is not None and usuario.alcance_unidad and self.unidad_actual_id != usuario.unidad_id:
+            return "El expediente ya no está en su unidad: solo la unidad que lo tiene puede modificarlo."
+        return None
+
     def __str__(self) -> str:
         return f"{self.codigo} – {self.asunto[:60]}"
 
@@ -607,6 +638,15 @@ class Derivacion(ConTrazabilidad, db.Model):
     @classmethod
     def filtro_unidad(cls, unidad_id: int):
         return sa.or_(cls.unidad_origen_id == unidad_id, cls.unidad_destino_id == unidad_id)
+
+    def error_de_proveido(self, usuario: Usuario | None = None) -> str | None:
+        """El proveído es la instrucción de quien envía: solo la unidad de origen lo corrige, y solo mientras
+        la derivación está pendiente (recibida, ya es parte del expediente). None: se puede."""
+        if self.estado != EstadoDerivacion.pendiente:
+            return "La unidad de destino ya recibió la derivación: su proveído no se modifica."
+        if usuario is not None and self.unidad_origen_id != usuario.unidad_id:
+            return "Solo la unidad que envió el expediente puede corregir su proveído."
+        return None
 
     def __str__(self) -> str:
         return f"{self.unidad_destino.sigla if self.unidad_destino else '?'} ({self.accion.etiqueta})"
@@ -1243,3 +1283,27 @@ def _enums_al_asignar(mapper, cls):
                 return _e(value) if isinstance(value, str) and not isinstance(value, _e) else value
 
             sa.event.listen(getattr(cls, prop.key), "set", convertir, retval=True)
+
+
+# --------------------------------------------------------------------------- reglas al guardar (toda vía)
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _datos_de_solo_lectura(session, flush_context, instances):
+    """Un expediente cerrado no cambia sus datos y un proveído recibido no se reescribe, lo intente un
+    formulario, la edición en la lista, la CLI o una importación."""
+    for obj in session.dirty:
+        if isinstance(obj, Expediente):
+            estado = sa.inspect(obj).attrs.estado.history
+            antes = estado.deleted[0] if estado.deleted else obj.estado
+            if antes in ESTADOS_CERRADOS and _cambio(obj, Expediente.CAMPOS_DE_DATOS):
+                raise ErrorDeRegla(f"{obj.codigo}: un expediente {EstadoExpediente(antes).etiqueta.lower()} "
+                                   "no se modifica.")
+        elif isinstance(obj, Derivacion):
+            estado = sa.inspect(obj).attrs.estado.history
+            antes = estado.deleted[0] if estado.deleted else obj.estado
+            if antes != EstadoDerivacion.pendiente and _cambio(obj, ("proveido",)):
+                raise ErrorDeRegla("La unidad de destino ya recibió la derivación: su proveído no se modifica.")
+
+
+def _cambio(obj, campos) -> bool:
+    attrs = sa.inspect(obj).attrs
+    return any(attrs[c].history.has_changes() for c in campos)

@@ -56,7 +56,9 @@ def normas():
     """Normas municipales en vigor (publicadas y con fecha de vigencia cumplida), con búsqueda por palabra."""
     texto = (request.args.get("q") or "").strip()[:100]
     tipo = request.args.get("tipo") or ""
-    pagina = max(1, request.args.get("pagina", 1, type=int))
+    pagina = request.args.get("pagina", 1, type=int)
+    if not 1 <= pagina <= 10_000:  # una página que no cabe en la base no llega a la consulta
+        abort(404)
     q = (sa.select(NormaMunicipal).where(NormaMunicipal.en_vigor)
          .order_by(NormaMunicipal.fecha_vigencia.desc(), NormaMunicipal.id.desc()))
     if tipo in TipoNorma.__members__:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import decimal
 import enum
+import json
+import math
 import re
 import tempfile
 import unicodedata
@@ -22,7 +24,19 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 import xlsxwriter
-from flask import abort, current_app, flash, g, has_request_context, redirect, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    get_flashed_messages,
+    has_request_context,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
 from flask_admin.babel import Translations
@@ -30,15 +44,17 @@ from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm, DatePickerWidget, DateTimePickerWidget
 from flask_admin.model import filters, typefmt
 from flask_admin.model.base import filter_char_re, filter_compact_re
+from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.orm import aliased
-from wtforms.fields import DateField, DateTimeField
-from wtforms.validators import Email, InputRequired, Optional
+from wtforms.fields import DateField, DateTimeField, StringField
+from wtforms.validators import Email, InputRequired, Optional, StopValidation, ValidationError
 
 from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
 from services import ErrorDeRegla
@@ -46,6 +62,48 @@ from services.auditoria import registrar
 
 ACCIONES = ("ver", "crear", "editar", "eliminar", "exportar")
 SOLO_LECTURA = ("crear", "editar", "eliminar")
+
+# --------------------------------------------------------------------------- límites de lo que entra
+# Lo que llega por la URL o un formulario se valida donde entra (aquí, una vez para todas las pantallas):
+# un id o un número que no cabe en la base, una fecha del año 9999 o un valor de enum inventado no
+# llegan nunca a una consulta (antes eran errores 500).
+ID_MAXIMO = 2**63 - 1  # BIGINT
+ENTERO_SQL = (-(2**31), 2**31 - 1)  # INTEGER de PostgreSQL
+ANIO_MINIMO, ANIO_MAXIMO = 1900, 2100
+LIMITE_AJAX = 50  # filas como máximo por búsqueda ajax
+# argumentos enteros de la URL que entiende cualquier pantalla: nombre → (mínimo, máximo)
+ARGUMENTOS_ENTEROS = {"page": (0, 100_000), "page_size": (0, 1_000), "sort": (0, 1_000), "desc": (0, 1),
+                      "anio": (ANIO_MINIMO, ANIO_MAXIMO), "offset": (0, 100_000), "limit": (0, 1_000)}
+_ENTERO = re.compile(r"-?[0-9]{1,20}")
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+def entero_id(valor) -> int | None:
+    """Id de fila escrito en la URL o en un formulario: entero positivo que cabe en BIGINT; si no, None."""
+    texto = str(valor).strip() if valor is not None else ""
+    if not _ID.fullmatch(texto):
+        return None
+    n = int(texto)
+    return n if 1 <= n <= ID_MAXIMO else None
+
+
+def validar_argumentos() -> None:
+    """Argumentos de la URL de cualquier pantalla: ids (`id`, `*_id`) → 404 si no son un id posible;
+    página, orden, año… fuera de rango → 400. (`url=`, volver a: solo rutas del sitio, en
+    services.seguridad.es_ruta_local, que reemplaza al is_safe_url de Flask-Admin.)"""
+    for clave, valor in request.args.items(multi=True):
+        if "\x00" in clave or "\x00" in valor:
+            abort(400, "La dirección contiene caracteres no válidos.")
+        if clave == "id" or clave.endswith("_id"):
+            if valor.strip() and entero_id(valor) is None:
+                abort(404)
+        elif clave in ARGUMENTOS_ENTEROS and valor.strip():
+            minimo, maximo = ARGUMENTOS_ENTEROS[clave]
+            if not _ENTERO.fullmatch(valor.strip()) or not minimo <= int(valor) <= maximo:
+                abort(400, f"El parámetro «{clave}» debe ser un número entre {minimo} y {maximo}.")
+    if any("\x00" in v for v in request.form.values()):  # PostgreSQL no guarda un NUL en un texto
+        abort(400, "El formulario contiene caracteres no válidos.")
+
 
 # endpoint de Flask-Admin → acción del permiso que exige
 ACCION_DE_ENDPOINT = {
@@ -115,8 +173,121 @@ def opciones_enum(enum_class):
     return [(m.value, m.etiqueta if isinstance(m, EnumEs) else m.name) for m in enum_class]
 
 
+# --------------------------------------------------------------------------- validadores de tipo (todo formulario)
+def _sin_espacios(valor):
+    return valor.strip() if isinstance(valor, str) else valor
+
+
+class Obligatorio:
+    """Texto obligatorio: «   » no es un valor (InputRequired de WTForms lo aceptaba)."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field):
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            raise StopValidation("Este campo es obligatorio.")
+
+
+class SinControl:
+    """Texto sin caracteres de control (salvo tabulación y saltos de línea)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in field.data):
+            raise ValidationError("El texto contiene caracteres no válidos.")
+
+
+class RangoEntero:
+    def __init__(self, minimo: int, maximo: int):
+        self.minimo, self.maximo = minimo, maximo
+
+    def __call__(self, form, field):
+        if field.data is not None and not self.minimo <= field.data <= self.maximo:
+            raise ValidationError(f"Debe ser un número entre {self.minimo} y {self.maximo}.")
+
+
+class DecimalFinito:
+    """Un importe: número finito (ni «Inf» ni «NaN») que cabe en la columna (precisión, escala)."""
+
+    def __init__(self, precision: int | None, escala: int | None):
+        self.tope = decimal.Decimal(10) ** ((precision or 18) - (escala or 0))
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        if not math.isfinite(float(field.data)) or abs(field.data) >= self.tope:
+            raise ValidationError(f"Escriba un número válido, menor que {self.tope:,.0f}.")
+
+
+class FechaEnRango:
+    """Fechas de 1900 a 2100: el año 0001 o 9999 es un error de tipeo (y desborda los cálculos de plazos)."""
+
+    def __call__(self, form, field):
+        valor = field.data
+        if isinstance(valor, date) and not ANIO_MINIMO <= valor.year <= ANIO_MAXIMO:
+            raise ValidationError(f"La fecha debe estar entre los años {ANIO_MINIMO} y {ANIO_MAXIMO}.")
+
+
+class _RelacionEstricta:
+    """Un id que no existe (o fuera del alcance) es un error junto al campo, no un campo vacío en silencio."""
+
+    def pre_validate(self, form):
+        super().pre_validate(form)  # obligatorio y vacío o inexistente: «No es una opción válida»
+        crudo = (self.raw_data or [""])[0]
+        if crudo not in ("", "__None") and self.data is None:
+            raise ValidationError("El registro elegido no existe o no está a su alcance.")
+
+
+class RelacionEstricta(_RelacionEstricta, QuerySelectField):
+    pass
+
+
+class RelacionAjaxEstricta(_RelacionEstricta, AjaxSelectField):
+    pass
+
+
+def _es_momento(tipo) -> bool:
+    return isinstance(tipo, MomentoUTC | sa.Date | sa.DateTime)
+
+
 class Convertidor(AdminModelConverter):
-    """Los selects de enums muestran la etiqueta en castellano (el valor sigue siendo el nombre)."""
+    """Tipos de campo acotados para todo formulario, según la columna del modelo.
+
+    - texto: sin espacios a los lados; obligatorio si la columna lo es («   » no vale);
+    - enteros: dentro del INTEGER de la base, o del rango `info={"rango": (a, b)}` de la columna;
+    - decimales: finitos y dentro de la precisión de la columna;
+    - fechas y momentos: años 1900–2100;
+    - relaciones: un id inexistente o fuera del alcance es un error, no un vacío;
+    - enums: la etiqueta en castellano (el valor sigue siendo el nombre).
+    """
+
+    def convert(self, model, mapper, name, prop, field_args, hidden_pk):
+        campo = super().convert(model, mapper, name, prop, field_args, hidden_pk)
+        if campo is None or not hasattr(campo, "field_class"):
+            return campo
+        if campo.field_class is QuerySelectField:
+            campo.field_class = RelacionEstricta
+        elif campo.field_class is AjaxSelectField:
+            campo.field_class = RelacionAjaxEstricta
+        columnas = getattr(prop, "columns", None)
+        if not columnas:
+            return campo
+        columna, kw = columnas[0], campo.kwargs
+        tipo, validadores = columna.type, list(kw.get("validators") or [])
+        if isinstance(tipo, sa.String) and not isinstance(tipo, sa.Enum) and issubclass(campo.field_class, StringField):
+            kw["filters"] = [_sin_espacios, *(kw.get("filters") or [])]
+            if any(isinstance(v, InputRequired) for v in validadores):
+                validadores = [Obligatorio(), *(v for v in validadores if not isinstance(v, InputRequired))]
+            validadores.append(SinControl())
+        elif isinstance(tipo, sa.Integer) and not isinstance(tipo, sa.Boolean):
+            minimo, maximo = columna.info.get("rango") or (
+                (-ID_MAXIMO - 1, ID_MAXIMO) if isinstance(tipo, sa.BigInteger) else ENTERO_SQL)
+            validadores.append(RangoEntero(minimo, maximo))
+        elif isinstance(tipo, sa.Numeric):
+            validadores.append(DecimalFinito(getattr(tipo, "precision", None), getattr(tipo, "scale", None)))
+        elif _es_momento(tipo):
+            validadores.append(FechaEnRango())
+        kw["validators"] = validadores
+        return campo
 
     @converts("Enum")
     def convert_enum(self, column, field_args, **extra):
@@ -203,24 +374,42 @@ class FormularioBase(BaseForm):
 
 
 # --------------------------------------------------------------------------- ajax con alcance
-class CargadorAjax(QueryAjaxModelLoader):
-    """Búsqueda ajax de un campo relación, limitada al alcance del usuario."""
+def patron_like(texto: str) -> str:
+    """`%texto%` con `%`, `_` y `\\` escapados (se usa con `escape="\\"`): se buscan literalmente."""
+    return "%" + texto.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
-    def __init__(self, name, model, fields, **options):
+
+class CargadorAjax(QueryAjaxModelLoader):
+    """Búsqueda ajax de un campo relación: exige «ver» en la pantalla del modelo buscado (`vista`, por defecto
+    su tabla) y aplica su alcance, al buscar y al leer el id enviado por el formulario."""
+
+    def __init__(self, name, model, fields, vista: str | None = None, **options):
         options.setdefault("page_size", 10)
         options.setdefault("minimum_input_length", 1)
         options.setdefault("placeholder", "Escriba para buscar…")
+        self.vista = vista or model.__tablename__
         super().__init__(name, db, model, fields=fields, **options)
+
+    def permitido(self) -> bool:
+        return puede(self.vista, "ver")
 
     def get_query(self):
         q = super().get_query()
+        if not self.permitido():
+            return q.filter(sa.false())
         cond = filtro_alcance(self.model)
         return q if cond is None else q.filter(cond)
 
+    def get_list(self, term, offset=0, limit=LIMITE_AJAX):
+        patron = patron_like(term or "")
+        campos = [sa.cast(c, sa.String).ilike(patron, escape="\\") for c in self._cached_fields]
+        query = self.get_query().filter(sa.or_(*campos))
+        orden = self.order_by if self.order_by is not None else getattr(self.model, self.pk)
+        return query.order_by(orden).offset(max(offset or 0, 0)).limit(min(max(limit or 1, 1), LIMITE_AJAX)).all()
+
     def get_one(self, pk):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
+        pk = entero_id(pk)
+        if pk is None:
             return None
         return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
 
@@ -229,6 +418,46 @@ def error_en(form, campo: str, mensaje: str) -> bool:
     """Mensaje junto al campo (el formulario vuelve con lo escrito); devuelve False para `validar`."""
     form[campo].errors = [*form[campo].errors, mensaje]
     return False
+
+
+def mensaje_error_base(exc) -> str:
+    """Mensaje para el usuario cuando la base rechaza un cambio: nunca el texto SQL."""
+    if isinstance(exc, sa.exc.IntegrityError):
+        return ("No se pudo guardar: ya existe un registro igual, falta un dato obligatorio, un dato no cumple "
+                "una regla o el registro está en uso.")
+    if isinstance(exc, sa.exc.DataError):
+        return "No se pudo guardar: algún dato no tiene el formato o el tamaño permitido."
+    return "No se pudo guardar por un error interno; quedó registrado para su revisión."
+
+
+def error_de_filtro(view, flt, valor: str) -> str | None:
+    """Mensaje si `valor` no sirve para el filtro: otra opción que las ofrecidas (enums, sí/no), un número
+    que no cabe, una fecha fuera de 1900–2100 o un texto que no se puede convertir."""
+    malo = f"Valor no válido para el filtro «{flt.name}»: «{valor[:60]}»."
+    if "\x00" in valor or len(valor) > 500:
+        return malo
+    opciones = flt.get_options(view)
+    if opciones:
+        claves = {str(k) for k, _ in opciones}
+        partes = [p.strip() for p in valor.split(",")] if isinstance(flt, sqla_filters.FilterInList) else [valor]
+        if any(p and p not in claves for p in partes):
+            return malo
+    try:
+        limpio = flt.clean(valor)
+        if not flt.validate(valor):
+            return malo
+    except (ValueError, KeyError, LookupError, TypeError, OverflowError, decimal.InvalidOperation):
+        return malo
+    for v in limpio if isinstance(limpio, list | tuple) else [limpio]:
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, int) and not -ID_MAXIMO - 1 <= v <= ID_MAXIMO:
+            return malo
+        if isinstance(v, float | decimal.Decimal) and not math.isfinite(float(v)):
+            return malo
+        if isinstance(v, date) and not ANIO_MINIMO <= v.year <= ANIO_MAXIMO:
+            return f"{malo} Las fechas van de {ANIO_MINIMO} a {ANIO_MAXIMO}."
+    return None
 
 
 # --------------------------------------------------------------------------- la vista segura
@@ -242,6 +471,20 @@ class AccesoPorRol:
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path))
         abort(403)
+
+    def accion_requerida(self, name: str) -> str:
+        return "ver" if request.method in ("GET", "HEAD") else "editar"
+
+    def _handle_view(self, name, **kwargs):
+        """Cada endpoint: sesión (login), luego el permiso de la acción (403), luego los argumentos (400/404).
+        El alcance (404) viene después, al leer la fila: primero el permiso, después el alcance."""
+        respuesta = super()._handle_view(name, **kwargs)
+        if respuesta is not None:
+            return respuesta
+        if not self.puede(self.accion_requerida(name)):
+            abort(403)
+        validar_argumentos()
+        return None
 
 
 class VistaSegura(AccesoPorRol, ModelView):
@@ -279,21 +522,18 @@ class VistaSegura(AccesoPorRol, ModelView):
             return False
         return puede(self.endpoint, accion)
 
+    def permiso_de_accion(self, accion: str) -> str:
+        """Permiso que exige una acción masiva: la declarada en `acciones_permiso`; «delete» siempre «eliminar»."""
+        if accion == "delete":
+            return "eliminar"
+        return self.acciones_permiso.get(accion, "editar")
+
     def accion_requerida(self, name: str) -> str:
         if name == "action_view":
-            accion = request.form.get("action", "")
-            return self.acciones_permiso.get(accion, "editar")
+            return self.permiso_de_accion(request.form.get("action", ""))
         if name in ACCION_DE_ENDPOINT:
             return ACCION_DE_ENDPOINT[name]
-        return "ver" if request.method in ("GET", "HEAD") else "editar"
-
-    def _handle_view(self, name, **kwargs):
-        respuesta = super()._handle_view(name, **kwargs)
-        if respuesta is not None:
-            return respuesta
-        if not self.puede(self.accion_requerida(name)):
-            abort(403)
-        return None
+        return super().accion_requerida(name)
 
     @property
     def can_create(self):
@@ -312,7 +552,7 @@ class VistaSegura(AccesoPorRol, ModelView):
         return self.puede("exportar")
 
     def is_action_allowed(self, name):
-        return self.puede(self.acciones_permiso.get(name, "editar")) and super().is_action_allowed(name)
+        return self.puede(self.permiso_de_accion(name)) and super().is_action_allowed(name)
 
     # ---- alcance por unidad
     def _alcance(self, query):
@@ -326,9 +566,8 @@ class VistaSegura(AccesoPorRol, ModelView):
         return self._alcance(super().get_count_query())
 
     def get_one(self, id):
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = entero_id(id)
+        if pk is None:
             abort(404)
         fila = self.get_query().filter(self.model.id == pk).one_or_none()
         if fila is None:
@@ -338,9 +577,8 @@ class VistaSegura(AccesoPorRol, ModelView):
     @expose("/action/", methods=("POST",))
     def action_view(self):
         ids = request.form.getlist("rowid")
-        try:
-            pks = {int(i) for i in ids}
-        except ValueError:
+        pks = {entero_id(i) for i in ids}
+        if None in pks:
             abort(404)
         if pks:
             visibles = self.get_query().with_entities(sa.func.count()).filter(self.model.id.in_(pks)).scalar()
@@ -354,14 +592,15 @@ class VistaSegura(AccesoPorRol, ModelView):
         return super().action_delete([int(i) for i in ids])
 
     def handle_view_exception(self, exc):
+        """Crear, editar y borrar: el mensaje de la regla, o uno en castellano sin el SQL de la base."""
         if isinstance(exc, ErrorDeRegla):
             flash(str(exc), "error")
             return True
-        if isinstance(exc, sa.exc.IntegrityError):
-            flash("No se pudo guardar: ya existe un registro igual, falta un dato obligatorio "
-                  "o el registro está en uso.", "error")
-            return True
-        return super().handle_view_exception(exc)
+        if not isinstance(exc, sa.exc.SQLAlchemyError) and super().handle_view_exception(exc):
+            return True  # ValidationError (o relanza si lo pide la configuración); la de SQLAlchemy mostraría el SQL
+        current_app.logger.exception("%s: no se pudo guardar", self.endpoint)
+        flash(mensaje_error_base(exc), "error")
+        return True
 
     # ---- operaciones del negocio: todo o nada, con el mensaje de la regla si falla
     def ejecutar(self, operacion, destino: str):
@@ -373,6 +612,11 @@ class VistaSegura(AccesoPorRol, ModelView):
         except ErrorDeRegla as e:
             db.session.rollback()
             flash(str(e), "error")
+            return None
+        except sa.exc.SQLAlchemyError as e:  # una restricción de la base: el mensaje, sin el SQL
+            db.session.rollback()
+            current_app.logger.exception("%s: operación rechazada por la base", self.endpoint)
+            flash(mensaje_error_base(e), "error")
             return None
         if mensaje:
             flash(mensaje, "success")
@@ -390,7 +634,64 @@ class VistaSegura(AccesoPorRol, ModelView):
 
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
-        return super().ajax_update()
+        """Edición en la lista (x-editable): permiso (403), alcance (404), validación → 400 con el mensaje.
+
+        Las mismas reglas que el formulario: `update_model` → `on_model_change` del modelo.
+        """
+        if not self.column_editable_list:
+            abort(404)
+        fila = self.get_one(request.form.get("list_form_pk"))
+        form = self.list_form()
+        for campo in list(form):
+            if campo.name not in request.form and campo.name != "csrf_token":
+                del form[campo.name]
+        if not self.validate_form(form):
+            errores = [f"{campo.label.text}: {e}" for campo in form for e in campo.errors if isinstance(e, str)]
+            return Response("No se guardó. " + " ".join(errores or ["Dato no válido."]), 400,
+                            mimetype="text/plain")
+        if not self.update_model(form, fila):
+            mensajes = " ".join(m for m in get_flashed_messages())
+            return Response(mensajes or "No se pudo guardar el cambio.", 400, mimetype="text/plain")
+        return Response("Cambio guardado.", mimetype="text/plain")
+
+    @expose("/ajax/lookup/")
+    def ajax_lookup(self):
+        """Búsqueda de un campo relación: sirve a un formulario (crear o editar en esta pantalla) y exige
+        «ver» en la pantalla del modelo buscado, con su alcance; `%` y `_` se buscan literalmente; tope 50."""
+        cargador = self._form_ajax_refs.get(request.args.get("name", ""))
+        if cargador is None:
+            abort(404)
+        if not (self.puede("crear") or self.puede("editar")):
+            abort(403)
+        if not isinstance(cargador, CargadorAjax) or not cargador.permitido():
+            abort(403)
+        texto = (request.args.get("query") or "")[:100]
+        desde = request.args.get("offset", 0, type=int) or 0
+        cuantos = min(max(request.args.get("limit", 10, type=int) or 10, 1), LIMITE_AJAX)
+        datos = [cargador.format(m) for m in cargador.get_list(texto, desde, cuantos)]
+        return Response(json.dumps(datos), mimetype="application/json")
+
+    # ---- filtros: cada valor se valida contra su tipo antes de tocar la consulta
+    def _get_list_filter_args(self):
+        if not self._filters:
+            return None
+        filtros = []
+        for arg in request.args:
+            if not arg.startswith("flt") or "_" not in arg:
+                continue
+            pos, clave = arg[3:].split("_", 1)
+            if clave not in self._filter_args:
+                continue
+            idx, flt = self._filter_args[clave]
+            valor = request.args[arg]
+            error = error_de_filtro(self, flt, valor)
+            if error:
+                if request.endpoint and request.endpoint.endswith(".export"):
+                    abort(400, error)  # un Excel sin el filtro pedido sería otro listado
+                flash(error, "error")
+                continue
+            filtros.append((pos, (idx, str(flt.name), valor)))
+        return [v[1] for v in sorted(filtros, key=lambda n: n[0])]
 
     def get_filter_arg(self, index, flt):
         """Nombre del filtro en la URL, sin tildes: `flt0_fecha_de_presentacion_between`."""
@@ -458,7 +759,8 @@ class VistaSegura(AccesoPorRol, ModelView):
     # ---- formularios: reglas entre campos, con el mensaje junto al campo
     def validate_form(self, form):
         ok = super().validate_form(form)
-        if not ok or set(form._fields) <= {"id", "url", "csrf_token"}:  # el formulario de borrar
+        if not ok or set(form._fields) <= {"id", "url", "csrf_token"} or "list_form_pk" in form._fields:
+            # el formulario de borrar, o la edición en la lista (sus reglas están en el modelo)
             return ok
         return self.validar(form)
 
@@ -585,8 +887,18 @@ def _escritor(ws, tipo, formatos):
     if isinstance(tipo, sa.Boolean):
         return lambda r, c, v: ws.write_string(r, c, "Sí" if v else "No")
     if isinstance(tipo, sa.Numeric | sa.Integer | sa.Float):
-        return ws.write_number
+        return lambda r, c, v: _escribir_numero(ws, r, c, v)
     return lambda r, c, v: ws.write_string(r, c, v if isinstance(v, str) else str(v))
+
+
+def _escribir_numero(ws, r, c, v):
+    """Un número; un importe no finito o ilegible (Inf/NaN guardado antes de validar los formularios) va
+    como texto en vez de romper el Excel."""
+    try:
+        finito = math.isfinite(float(v))
+    except (TypeError, ValueError, ArithmeticError):
+        finito = False
+    return ws.write_number(r, c, v) if finito else ws.write_string(r, c, str(v))
 
 
 def _ancho(tipo, etiqueta: str) -> int:

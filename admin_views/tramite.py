@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import segno
@@ -23,10 +24,12 @@ from admin_views.base import (
     FiltroMomentoEntreFechas,
     FiltroSigla,
     VistaSegura,
+    entero_id,
     error_en,
     opciones_enum,
 )
 from models import (
+    PLAZO_MAXIMO_HABILES,
     AccionDerivacion,
     Adjunto,
     Derivacion,
@@ -252,7 +255,10 @@ class ExpedienteView(VistaSegura):
     ]
 
     def on_model_change(self, form, model, is_created):
-        if not is_created:
+        if not is_created:  # formulario y edición en la lista: las reglas del trámite (models.py)
+            error = model.error_de_edicion(current_user)
+            if error:
+                raise ErrorTramite(error)
             return
         if current_user.alcance_unidad:  # una unidad registra sus propios documentos internos
             model.unidad_origen = model.unidad_origen or current_user.unidad
@@ -328,7 +334,12 @@ class ExpedienteView(VistaSegura):
                 return hecho
         unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.activa)
                                       .order_by(UnidadOrganica.sigla)).all()
+        # una unidad ve los movimientos en que participó (su bandeja); los demás solo se cuentan
+        alcance = current_user.unidad_id if current_user.alcance_unidad else None
+        movimientos = [d for d in exp.derivaciones
+                       if alcance is None or alcance in (d.unidad_origen_id, d.unidad_destino_id)]
         return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades,
+                           movimientos=movimientos, ocultos=len(exp.derivaciones) - len(movimientos),
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
                            puede_anular=current_user.rol.codigo in current_app.config["ROLES_ANULAN"],
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia)
@@ -349,10 +360,15 @@ class ExpedienteView(VistaSegura):
         if not self._en_mi_unidad(exp):
             raise ErrorTramite("El expediente no está en su unidad: no puede tramitarlo.")
         if operacion == "derivar":
-            destino = db.session.get(UnidadOrganica, datos.get("destino", type=int) or 0)
+            destino_id = entero_id(datos.get("destino"))
+            destino = db.session.get(UnidadOrganica, destino_id) if destino_id else None
             if destino is None:
                 raise ErrorTramite("Elija la unidad de destino.")
-            plazo = datos.get("plazo", type=int)
+            plazo = (datos.get("plazo") or "").strip() or None
+            if plazo is not None:
+                if not re.fullmatch(r"-?[0-9]{1,9}", plazo) or int(plazo) > PLAZO_MAXIMO_HABILES:
+                    raise ErrorTramite(f"El plazo es un número de días hábiles entre 0 y {PLAZO_MAXIMO_HABILES}.")
+                plazo = int(plazo)
             return derivar(exp, destino, datos.get("accion", "atender"), datos.get("proveido") or None,
                            plazo, current_user)
         acciones = {"atender": lambda: atender(exp, current_user),
@@ -390,6 +406,11 @@ class DerivacionView(VistaSegura):
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     acciones_permiso = {"recibir": "editar"}
     bloqueadas = ("crear",)  # las derivaciones nacen del flujo del expediente, no de un formulario suelto
+
+    def on_model_change(self, form, model, is_created):
+        error = model.error_de_proveido(current_user)  # el proveído es de quien envía
+        if error:
+            raise ErrorTramite(error)
 
     @action("recibir", "Recibir (acuse)", "¿Registrar el acuse de recibo de las derivaciones seleccionadas?")
     def action_recibir(self, ids):

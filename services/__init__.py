@@ -1,5 +1,5 @@
 """Reglas del negocio: funciones simples que llaman las vistas, la CLI y las pruebas."""
 
+from models import ErrorDeRegla
 
-class ErrorDeRegla(ValueError):
-    """Una regla del negocio impide la operación; el mensaje, en castellano, es para el usuario."""
+__all__ = ["ErrorDeRegla"]

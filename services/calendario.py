@@ -18,8 +18,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from models import Correlativo, Feriado, db
+from services import ErrorDeRegla
 
 CLAVE_VERSION = "calendario:version"
+TOPE_DIAS_HABILES = 5000  # unos 20 años
 
 # ---------------------------------------------------------------- funciones puras
 
@@ -43,6 +45,8 @@ def sumar_habiles(inicio: date, n: int, feriados: frozenset[date] | set[date]) -
     """El n-ésimo día hábil estrictamente después de `inicio` (n=0: inicio o el siguiente hábil)."""
     if n < 0:
         raise ValueError("n debe ser >= 0")
+    if n > TOPE_DIAS_HABILES:  # un plazo absurdo no recorre siglos de calendario día por día
+        raise ErrorDeRegla(f"Un plazo no puede pasar de {TOPE_DIAS_HABILES} días hábiles.")
     if isinstance(feriados, frozenset) and n < 400:
         tabla = _tabla_habiles(feriados, inicio.year)
         i = bisect_left(tabla, inicio) if n == 0 else bisect_right(tabla, inicio) + n - 1

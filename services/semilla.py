@@ -65,6 +65,7 @@ ROLES = {
                      "procedimiento_tupa": "v", "feriado": "v", "unidad_organica": "v", **LEEN_NORMAS}),
     "unidad": ("Unidad orgánica", "unidad",
                {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "v",
+                "unidad_organica": "v",  # elige la unidad de destino (búsqueda ajax: exige «ver» del destino)
                 "tipo_documento": "v",
                 "procedimiento_tupa": "v", "feriado": "v", **LEEN_NORMAS}),
     "archivo": ("Archivo Central", "todas",
