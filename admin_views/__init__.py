@@ -7,6 +7,7 @@ from pathlib import Path
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from admin_views import castellano
 from admin_views.catalogos import FeriadoView, PersonaView, ProcedimientoTupaView, TipoDocumentoView
 from admin_views.concejo import (
     ActaView,
@@ -84,6 +85,7 @@ ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo"}
 
 
 def init_admin(app) -> Admin:
+    castellano.instalar()
     admin = Admin(
         app, name="Secretaría General",
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),

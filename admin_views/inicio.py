@@ -65,4 +65,4 @@ class InicioView(AdminIndexView):
             sa.select(SesionConcejo).where(SesionConcejo.fecha_hora >= datetime.combine(hoy_lima(), time.min,
                                                                                         ZONA_LIMA))
             .order_by(SesionConcejo.fecha_hora).limit(5)).all() if puede("sesion_concejo", "ver") else []
-        return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones)
+        return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones, puede=puede)

@@ -13,7 +13,7 @@ from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilt
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from flask_wtf.file import FileField
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import StringField
 from wtforms.validators import Optional
 
@@ -23,6 +23,7 @@ from models import (
     Adjunto,
     Derivacion,
     DocumentoEmitido,
+    EstadoDerivacion,
     EstadoDocumento,
     EstadoExpediente,
     Expediente,
@@ -96,9 +97,10 @@ class ExpedienteView(VistaSegura):
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
                      "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso"}
     column_details_exclude_list = ("clave", "derivaciones")
-    form_columns = ("origen", "canal", "persona", "nuevo_documento", "nuevo_nombre", "unidad_origen",
-                    "tipo_documento", "documento_referencia", "asunto", "folios", "procedimiento", "prioridad",
-                    "unidad_actual", "observaciones", "archivo")
+    # orden del teclado (Tab): lo de cada ingreso primero; Enter en «Folios» guarda y abre el cargo
+    form_columns = ("persona", "nuevo_documento", "nuevo_nombre", "archivo", "procedimiento", "asunto", "folios",
+                    "unidad_actual", "tipo_documento", "documento_referencia", "prioridad", "origen", "canal",
+                    "unidad_origen", "observaciones")
     form_extra_fields = {
         "nuevo_documento": StringField("…o remitente nuevo: DNI o RUC", validators=[Optional()],
                                        description="Si no lo encuentra arriba, escriba el DNI (8) o RUC (11)."),
@@ -283,7 +285,14 @@ class ExpedienteView(VistaSegura):
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
                            puede_anular=current_user.rol.codigo in current_app.config.get(
                                "ROLES_ANULAN", ("secretaria_general", "mesa_partes")),
-                           plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia)
+                           plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia,
+                           por_recibir=self._por_recibir(exp))
+
+    @staticmethod
+    def _por_recibir(exp):
+        """La derivación pendiente de acuse hacia la unidad que hoy tiene el expediente, si la hay."""
+        return next((d for d in exp.derivaciones if d.estado == EstadoDerivacion.pendiente
+                     and d.unidad_destino_id == exp.unidad_actual_id), None)
 
     def _en_mi_unidad(self, exp) -> bool:
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id
@@ -293,6 +302,9 @@ class ExpedienteView(VistaSegura):
             return anular(exp, datos.get("motivo", ""), current_user)
         if not self._en_mi_unidad(exp):
             raise ErrorTramite("El expediente no está en su unidad: no puede tramitarlo.")
+        por_recibir = self._por_recibir(exp)
+        if por_recibir is not None:  # actuar sobre lo que llegó es recibirlo: primero el acuse (quién y cuándo)
+            recibir(por_recibir, current_user)
         if operacion == "derivar":
             destino = db.session.get(UnidadOrganica, datos.get("destino", type=int) or 0)
             if destino is None:
@@ -318,8 +330,8 @@ OPERACIONES = {"derivar": "derivación", "atender": "atención", "devolver": "de
 class DerivacionView(VistaSegura):
     """La bandeja: derivaciones hacia y desde mi unidad, con acuse de recibo masivo."""
 
-    column_list = ("expediente", "unidad_origen", "unidad_destino", "fecha_envio", "accion",
-                   "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado")
+    column_list = ("expediente", "expediente.asunto", "unidad_origen", "unidad_destino", "fecha_envio", "accion",
+                   "fecha_limite", "fecha_recepcion", "estado")
     column_select_related_list = (Derivacion.expediente, Derivacion.unidad_origen, Derivacion.unidad_destino)
     column_searchable_list = ("expediente.codigo", "proveido")
     column_filters = ("estado", "accion", FiltroSigla(Derivacion.unidad_destino_id, "Para (sigla)"),
@@ -329,10 +341,18 @@ class DerivacionView(VistaSegura):
     column_labels = {"unidad_origen": "De", "unidad_destino": "Para", "fecha_envio": "Enviado",
                      "accion": "Acción", "proveido": "Proveído", "plazo_dias_habiles": "Plazo (días hábiles)",
                      "fecha_limite": "Fecha límite", "fecha_recepcion": "Recibido (acuse)",
-                     "expediente.codigo": "Expediente", "unidad_destino.sigla": "Para (sigla)",
+                     "expediente.codigo": "Expediente", "expediente.asunto": "Asunto",
+                     "unidad_destino.sigla": "Para (sigla)",
                      "unidad_origen.sigla": "De (sigla)"}
     form_columns = ("proveido",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
+    # el código abre «Tramitar»: recibir (el acuse se registra solo al actuar) y derivar/atender en una pantalla
+    column_formatters = {"expediente": lambda v, c, d, n: Markup(
+        f'<a href="{url_for("expediente.tramitar", id=d.expediente_id)}" title="Recibir y tramitar">'
+        f'{escape(d.expediente.codigo)}</a>'),
+        **dict.fromkeys(("unidad_origen", "unidad_destino"), lambda v, c, d, n: Markup(
+            f'<span title="{escape(getattr(d, n).nombre)}">{escape(getattr(d, n).sigla)}</span>')
+            if getattr(d, n) else "")}
     acciones_permiso = {"recibir": "editar"}
     bloqueadas = ("crear",)  # las derivaciones nacen del flujo del expediente, no de un formulario suelto
 

@@ -71,7 +71,7 @@ def servir(plantilla: Path, tmp: Path, preparar=None):
             preparar()
             db.session.commit()
             db.session.remove()
-    servidor = create_server(app, host="127.0.0.1", port=0, threads=4, clear_untrusted_proxy_headers=True)
+    servidor = create_server(app, host="127.0.0.1", port=0, threads=8, clear_untrusted_proxy_headers=True)
     hilo = threading.Thread(target=servidor.run, name="waitress-e2e", daemon=True)
     hilo.start()
 

@@ -6,9 +6,19 @@ archivo subido) y guarda capturas de las pantallas principales en docs/capturas/
 
 from __future__ import annotations
 
-import pytest
+import re
+from datetime import datetime, timedelta
 
-from tests.e2e import capturar, exigir_navegador, ingresar, lanzar_navegador, servir
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from tests.e2e import Contador, capturar, exigir_navegador, ingresar, lanzar_navegador, servir
+
+ACCIONES: dict[str, int] = {}  # recorrido → acciones del usuario (se imprimen al final del módulo)
+DIALOGOS: list[str] = []  # textos de los diálogos de confirmación que vio el usuario
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+       b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
 pytestmark = pytest.mark.e2e
 
@@ -18,9 +28,45 @@ def servidor(plantilla_sqlite, tmp_path_factory):
     exigir_navegador()
     from services.semilla import cargar_sesiones_demo
 
-    srv, detener = servir(plantilla_sqlite, tmp_path_factory.mktemp("e2e"), preparar=cargar_sesiones_demo)
+    def preparar():
+        cargar_sesiones_demo()
+        _preparar_trabajo()
+
+    srv, detener = servir(plantilla_sqlite, tmp_path_factory.mktemp("e2e"), preparar=preparar)
     yield srv
     detener()
+    print("\nAcciones del usuario por recorrido:", ACCIONES)
+
+
+def _preparar_trabajo():
+    """Expedientes repartidos (para filtrar y exportar), dos derivados a GDU sin acuse y una sesión que ya empieza."""
+    from models import ZONA_LIMA, Expediente, Persona, SesionConcejo, TipoDocumento, UnidadOrganica, Usuario, db
+    from services.semilla import cargar_expedientes_sinteticos
+    from services.tramite import derivar, registrar_ingreso
+
+    cargar_expedientes_sinteticos(300)
+    unidad = {u.sigla: u for u in db.session.scalars(sa.select(UnidadOrganica))}
+    mesa = db.session.scalar(sa.select(Usuario).where(Usuario.username == "mesa_partes"))
+    persona = Persona(tipo_documento="DNI", numero_documento="40671234", nombres="Julia", apellidos="Chávez Díaz")
+    for asunto in ("Solicita constancia de posesión E2E", "Solicita visación de planos E2E"):
+        exp = Expediente(persona=persona, asunto=asunto, folios=2, unidad_actual=unidad["UTD"],
+                         tipo_documento=db.session.scalar(sa.select(TipoDocumento).limit(1)))
+        registrar_ingreso(exp)
+        db.session.add(exp)
+        db.session.flush()
+        derivar(exp, unidad["GDU"], "atender", "Para su atención.", usuario=mesa)
+    proxima = db.session.scalar(sa.select(SesionConcejo).where(SesionConcejo.estado == "convocada"))
+    proxima.fecha_hora = datetime.now(ZONA_LIMA).replace(second=0, microsecond=0) - timedelta(minutes=5)
+
+
+@pytest.fixture
+def bd(servidor):
+    """Contexto de la app servida, para mirar la base después de cada recorrido."""
+    from models import db
+
+    with servidor.app.app_context():
+        yield db
+        db.session.remove()
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +83,7 @@ def pagina(navegador):
     ctx = navegador.new_context(locale="es-PE", timezone_id="America/Lima", accept_downloads=True,
                                 viewport={"width": 1366, "height": 768})
     page = ctx.new_page()
+    page.on("dialog", lambda d: (DIALOGOS.append(d.message), d.accept()))
     page.set_default_timeout(15_000)
     yield page
     ctx.close()
@@ -46,3 +93,156 @@ def test_ingreso_y_panel(servidor, pagina):
     ingresar(pagina, servidor, "mesa_partes")
     assert pagina.locator("a.navbar-brand").inner_text().startswith("Secretaría General")
     capturar(pagina, "01-inicio")
+
+
+def _paginas_pdf(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_mesa_de_partes_registra_con_teclado_y_el_ciudadano_consulta(servidor, pagina, bd, tmp_path):
+    """Ciudadano nuevo + PDF solo con el teclado (Tab/Enter) → cargo con QR, A4 y ticket de una página."""
+    from models import Expediente, db
+
+    pdf = tmp_path / "solicitud.pdf"
+    pdf.write_bytes(PDF)
+    ingresar(pagina, servidor, "mesa_partes")
+    u = Contador(pagina)
+    u.clic(pagina.get_by_role("link", name="Nuevo ingreso"))
+    pagina.wait_for_url(re.compile(r".*/expediente/new/.*"))
+    capturar(pagina, "02-nuevo-ingreso", pagina_completa=True)
+    # el foco empieza en el formulario: DNI nuevo, nombre, PDF, procedimiento, asunto, folios, Enter
+    u.teclear("45871236")
+    u.tecla("Tab")
+    u.teclear("Carmen Rojas Vargas")
+    u.tecla("Tab")
+    u.subir(pagina.locator("#archivo"), str(pdf))  # el diálogo de archivos del sistema: una acción
+    u.tecla("Tab")
+    u.teclear("licencia")
+    pagina.locator(".select2-result-label", has_text="GDE-01").wait_for()
+    u.tecla("Enter")
+    u.tecla("Tab")
+    u.teclear("Solicita licencia de funcionamiento para bodega")
+    u.tecla("Tab")
+    u.teclear("3")
+    u.tecla("Enter")
+    pagina.wait_for_url(re.compile(r".*/expediente/cargo/.*"))
+    ACCIONES["registrar con PDF (teclado)"] = u.n
+
+    exp = db.session.scalar(sa.select(Expediente).where(Expediente.asunto.like("%para bodega")))
+    assert exp is not None and exp.persona.numero_documento == "45871236" and exp.folios == 3
+    assert exp.procedimiento.codigo == "GDE-01" and len(exp.adjuntos) == 1
+    assert exp.codigo in pagina.locator(".codigo").inner_text()
+    assert pagina.locator(".qr svg").count() == 1
+    assert exp.clave in pagina.locator(".clave").inner_text()
+    capturar(pagina, "03-cargo")
+    pagina.emulate_media(media="print")
+    assert _paginas_pdf(pagina.pdf(format="A4")) == 1
+    pagina.emulate_media(media="screen")
+    pagina.get_by_role("link", name="Formato ticket").click()
+    pagina.emulate_media(media="print")
+    assert _paginas_pdf(pagina.pdf(prefer_css_page_size=True)) == 1
+    ancho_mm = pagina.evaluate("document.querySelector('.hoja').getBoundingClientRect().width") * 25.4 / 96
+    assert ancho_mm <= 80
+
+    # el ciudadano, en su casa, con el código y la clave del cargo
+    ciudadano = pagina.context.browser.new_context(locale="es-PE").new_page()
+    c = Contador(ciudadano)
+    ciudadano.goto(servidor("/consulta"))
+    c.escribir(ciudadano.locator("[name=codigo]"), exp.codigo)
+    c.escribir(ciudadano.locator("[name=clave]"), exp.clave)
+    c.tecla("Enter")
+    ciudadano.wait_for_load_state()
+    texto = ciudadano.locator("body").inner_text()
+    assert "Gerencia de Desarrollo Económico" in texto or "GDE" in texto
+    assert "Carmen" not in texto  # nada personal
+    capturar(ciudadano, "06-consulta-ciudadana", pagina_completa=True)
+    ACCIONES["consulta ciudadana"] = c.n
+    ciudadano.context.close()
+
+
+def test_la_unidad_recibe_dos_deriva_uno_y_atiende_otro(servidor, pagina, bd):
+    from models import Derivacion, Expediente, db
+
+    ingresar(pagina, servidor, "unidad")
+    u = Contador(pagina)
+    u.clic(pagina.locator(".tarjeta-cifra", has_text="Por recibir"))
+    pagina.wait_for_load_state()
+    capturar(pagina, "04-bandeja")
+    filas = pagina.locator("tbody tr", has_text="E2E")
+    filas.first.wait_for()
+    assert filas.count() == 2
+    capturar(pagina, "04-bandeja")
+    for i in range(2):
+        u.clic(filas.nth(i).locator("input.action-checkbox"))
+    u.clic(pagina.get_by_role("button", name="Con seleccionados"))
+    u.clic(pagina.get_by_role("link", name="Recibir (acuse)"))
+    pagina.wait_for_load_state()
+    assert "2 derivaciones recibidas" in pagina.locator(".alert").first.inner_text()
+    u.clic(pagina.get_by_role("link", name="Restaurar filtros"))  # ver también lo recibido
+    pagina.wait_for_load_state()
+
+    # el primero se deriva a Asesoría Jurídica desde «Tramitar» (el código lo abre)
+    u.clic(pagina.locator("tbody tr", has_text="posesión E2E").get_by_role("link", name=re.compile("EXP-")))
+    oaj = pagina.locator("select[name=destino] option", has_text="Asesoría Jurídica").get_attribute("value")
+    u.elegir(pagina.locator("select[name=destino]"), oaj)
+    u.clic(pagina.get_by_role("button", name="Derivar"))
+    pagina.wait_for_load_state()
+    assert "derivación registrad" in pagina.locator(".alert").first.inner_text()
+    u.clic(pagina.locator(".navbar").get_by_role("link", name="Trámite"))
+    u.clic(pagina.locator(".navbar").get_by_role("link", name="Bandeja"))
+    u.clic(pagina.locator("tbody tr", has_text="planos E2E").get_by_role("link", name=re.compile("EXP-")))
+    capturar(pagina, "05-tramitar", pagina_completa=True)
+    u.clic(pagina.get_by_role("button", name="Atendido"))
+    pagina.wait_for_load_state()
+    ACCIONES["recibir, derivar y atender"] = u.n
+    assert any("No se puede deshacer" in d for d in DIALOGOS)
+
+    atendido = db.session.scalar(sa.select(Expediente).where(Expediente.asunto.like("%visación de planos E2E")))
+    derivado = db.session.scalar(sa.select(Expediente).where(Expediente.asunto.like("%constancia de posesión E2E")))
+    assert atendido.estado.value == "atendido" and derivado.unidad_actual.sigla == "OAJ"
+    for d in db.session.scalars(sa.select(Derivacion).where(Derivacion.expediente_id.in_([atendido.id, derivado.id]))):
+        assert d.estado.value == "pendiente" or d.fecha_recepcion is not None
+
+
+def _agregar_filtro(u, pagina, nombre):
+    u.clic(pagina.get_by_role("link", name="Añadir filtro"))
+    u.clic(pagina.locator(".dropdown-menu.show").get_by_role("link", name=nombre, exact=True))
+    return pagina.locator(".filter-val").last
+
+
+def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, tmp_path):
+    """Unidad, estado y rango de fechas (dd/mm/aaaa al dd/mm/aaaa) → Exportar → las mismas filas en el xlsx."""
+    from models import ZONA_LIMA, Expediente, UnidadOrganica
+
+    hoy = datetime.now(ZONA_LIMA).date()
+    desde, hasta = hoy - timedelta(days=365), hoy
+    ingresar(pagina, servidor, "secretaria_general")
+    u = Contador(pagina)
+    u.clic(pagina.locator(".navbar").get_by_role("link", name="Trámite"))
+    u.clic(pagina.locator(".navbar").get_by_role("link", name="Expedientes"))
+    u.escribir(_agregar_filtro(u, pagina, "Unidad actual"), "GDU")
+    campo = _agregar_filtro(u, pagina, "Estado")
+    u.n += 2  # abrir la lista y elegir «En trámite» (select2)
+    campo.evaluate("(el) => { $(el).select2('val', 'en_tramite'); $(el).trigger('change'); }")
+    campo = _agregar_filtro(u, pagina, "Fecha de presentación")
+    u.escribir(campo, f"{desde:%d/%m/%Y} al {hasta:%d/%m/%Y}")
+    selector = pagina.locator(".daterangepicker").last
+    assert "Aplicar" in selector.inner_text() and "Cancelar" in selector.inner_text()
+    capturar(pagina, "07-filtros-fechas")
+    u.clic(pagina.get_by_role("button", name=re.compile("Aplicar filtro|Aplicar")).first)
+    pagina.wait_for_load_state()
+    capturar(pagina, "08-expedientes")
+    with pagina.expect_download() as descarga:
+        u.clic(pagina.get_by_role("link", name="Exportar"))
+    ruta = tmp_path / "expedientes.xlsx"
+    descarga.value.save_as(ruta)
+    ACCIONES["filtrar y exportar"] = u.n
+
+    gdu = bd.session.scalar(sa.select(UnidadOrganica.id).where(UnidadOrganica.sigla == "GDU"))
+    esperados = set(bd.session.scalars(sa.select(Expediente.codigo).where(
+        Expediente.unidad_actual_id == gdu, Expediente.estado == "en_tramite",
+        Expediente.fecha_presentacion.between(desde, hasta))))
+    hoja = openpyxl.load_workbook(ruta, read_only=True).worksheets[0]
+    filas = list(hoja.iter_rows(values_only=True))
+    assert filas[0][0] == "Código"
+    assert {f[0] for f in filas[1:]} == esperados and len(filas) - 1 == len(esperados) > 0
