@@ -246,3 +246,56 @@ def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, t
     filas = list(hoja.iter_rows(values_only=True))
     assert filas[0][0] == "Código"
     assert {f[0] for f in filas[1:]} == esperados and len(filas) - 1 == len(esperados) > 0
+
+
+def test_secretaria_general_conduce_una_sesion(servidor, pagina, bd, tmp_path):
+    """Asistencia (todos presentes), instalar, votar con «Todos a favor», levantar y descargar el acta."""
+    from models import SesionConcejo
+
+    ingresar(pagina, servidor, "secretaria_general")
+    u = Contador(pagina)
+    u.clic(pagina.locator(".navbar").get_by_role("link", name="Concejo"))
+    u.clic(pagina.locator(".navbar").get_by_role("link", name="Sesiones"))
+    u.clic(pagina.locator("tbody tr", has_text="Convocada").locator("a[title='Conducir la sesión']"))
+    u.clic(pagina.get_by_role("button", name="Todos presentes"))
+    u.clic(pagina.get_by_role("button", name="Guardar asistencia"))
+    pagina.wait_for_load_state()
+    assert "Hay quórum" in pagina.locator("body").inner_text()
+    u.clic(pagina.get_by_role("button", name="Instalar la sesión"))
+    pagina.wait_for_load_state()
+    for _ in range(2):
+        tarjeta = pagina.locator(".card", has=pagina.get_by_role("button", name="Registrar votación")).first
+        u.clic(tarjeta.get_by_role("button", name="Todos a favor"))
+        u.clic(tarjeta.get_by_role("button", name="Registrar votación"))
+        pagina.wait_for_load_state()
+    capturar(pagina, "09-conducir-sesion", pagina_completa=True)
+    u.clic(pagina.get_by_role("button", name="Levantar la sesión"))
+    pagina.wait_for_load_state()
+    u.clic(pagina.get_by_role("button", name="Generar borrador"))
+    pagina.wait_for_load_state()
+    with pagina.expect_download() as descarga:
+        u.clic(pagina.get_by_role("link", name="Word"))
+    ruta = tmp_path / "acta.docx"
+    descarga.value.save_as(ruta)
+    ACCIONES["conducir una sesión"] = u.n
+
+    import docx
+
+    texto = "\n".join(p.text for p in docx.Document(str(ruta)).paragraphs)
+    assert "festividades navideñas" in texto
+    sesion = bd.session.scalar(sa.select(SesionConcejo).order_by(SesionConcejo.fecha_hora.desc()))
+    assert sesion.estado.value == "levantada" and sesion.acta is not None
+    assert all(p.resultado.value == "aprobado" for p in sesion.puntos)
+    assert any("Registrar la votación" in d for d in DIALOGOS)
+
+
+def test_ciudadano_presenta_en_mesa_digital_desde_el_celular(servidor, navegador):
+    ctx = navegador.new_context(locale="es-PE", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True)
+    pagina = ctx.new_page()
+    pagina.goto(servidor("/mesa-de-partes"))
+    capturar(pagina, "10-mesa-digital-celular", pagina_completa=True)
+    ancho = pagina.evaluate("document.documentElement.scrollWidth")
+    assert ancho <= 390, f"la página se sale del celular ({ancho} px)"
+    assert pagina.locator("form").count() >= 1
+    ctx.close()
