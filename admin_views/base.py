@@ -378,13 +378,15 @@ class VistaSegura(AccesoPorRol, ModelView):
             flash(mensaje, "success")
         return redirect(destino)
 
-    def en_lote(self, ids, operacion, mensaje: str):
-        """Acción masiva: `operacion(fila)` para cada fila seleccionada (dentro del alcance), todo o nada."""
+    def en_lote(self, ids, operacion, mensaje):
+        """Acción masiva: `operacion(fila)` para cada fila seleccionada (dentro del alcance), todo o nada.
+
+        `mensaje`: texto con `{n}` o función n → texto (para el singular: «1 derivación recibida»)."""
         def todas():
             filas = self.get_query().filter(self.model.id.in_([int(i) for i in ids])).all()
             for fila in filas:
                 operacion(fila)
-            return mensaje.format(n=len(filas))
+            return mensaje(len(filas)) if callable(mensaje) else mensaje.format(n=len(filas))
 
         return self.ejecutar(todas, request.referrer or url_for(".index_view"))
 

@@ -18,6 +18,7 @@ from wtforms import StringField
 from wtforms.validators import Optional
 
 from admin_views.base import CargadorAjax, FiltroMomentoEntreFechas, FiltroSigla, VistaSegura, opciones_enum
+from admin_views.castellano import contar
 from models import (
     AccionDerivacion,
     Adjunto,
@@ -125,12 +126,12 @@ class ExpedienteView(VistaSegura):
     @action("atender", "Atendido", "¿Dar por atendidos los expedientes seleccionados?")
     def action_atender(self, ids):
         return self.en_lote(ids, lambda exp: self._operar(exp, "atender", request.form),
-                            "{n} expedientes atendidos.")
+                            lambda n: contar(n, "expediente atendido.", "expedientes atendidos."))
 
     @action("archivar", "Archivar", "¿Archivar los expedientes seleccionados?")
     def action_archivar(self, ids):
         return self.en_lote(ids, lambda exp: self._operar(exp, "archivar", request.form),
-                            "{n} expedientes archivados.")
+                            lambda n: contar(n, "expediente archivado.", "expedientes archivados."))
 
     @action("derivar", "Derivar…")
     def action_derivar(self, ids):
@@ -274,7 +275,7 @@ class ExpedienteView(VistaSegura):
 
             def operar():
                 self._operar(exp, operacion, request.form)
-                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado."
+                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)}."
 
             hecho = self.ejecutar(operar, url_for(".tramitar", id=exp.id))
             if hecho:
@@ -290,9 +291,9 @@ class ExpedienteView(VistaSegura):
 
     @staticmethod
     def _por_recibir(exp):
-        """La derivación pendiente de acuse hacia la unidad que hoy tiene el expediente, si la hay."""
+        """La derivación pendiente de acuse hacia la unidad del usuario, que hoy tiene el expediente."""
         return next((d for d in exp.derivaciones if d.estado == EstadoDerivacion.pendiente
-                     and d.unidad_destino_id == exp.unidad_actual_id), None)
+                     and d.unidad_destino_id == exp.unidad_actual_id == current_user.unidad_id), None)
 
     def _en_mi_unidad(self, exp) -> bool:
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id
@@ -303,8 +304,8 @@ class ExpedienteView(VistaSegura):
         if not self._en_mi_unidad(exp):
             raise ErrorTramite("El expediente no está en su unidad: no puede tramitarlo.")
         por_recibir = self._por_recibir(exp)
-        if por_recibir is not None:  # actuar sobre lo que llegó es recibirlo: primero el acuse (quién y cuándo)
-            recibir(por_recibir, current_user)
+        if por_recibir is not None and operacion in ("derivar", "atender", "archivar", "devolver"):
+            recibir(por_recibir, current_user)  # la unidad que actúa sobre lo que le llegó: primero el acuse
         if operacion == "derivar":
             destino = db.session.get(UnidadOrganica, datos.get("destino", type=int) or 0)
             if destino is None:
@@ -322,9 +323,8 @@ class ExpedienteView(VistaSegura):
         return acciones[operacion]()
 
 
-OPERACIONES = {"derivar": "derivación", "atender": "atención", "devolver": "devolución",
-               "archivar": "archivo", "observar": "observación", "subsanar": "subsanación",
-               "anular": "anulación"}
+OPERACIONES = {"derivar": "derivado", "atender": "atendido", "devolver": "devuelto", "archivar": "archivado",
+               "observar": "observado", "subsanar": "subsanado", "anular": "anulado"}
 
 
 class DerivacionView(VistaSegura):
@@ -363,7 +363,7 @@ class DerivacionView(VistaSegura):
                 raise ErrorTramite(f"{d.expediente.codigo} no fue derivado a su unidad.")
             recibir(d, current_user)
 
-        return self.en_lote(ids, acuse, "{n} derivaciones recibidas.")
+        return self.en_lote(ids, acuse, lambda n: contar(n, "derivación recibida.", "derivaciones recibidas."))
 
 
 class DocumentoEmitidoView(VistaSegura):

@@ -187,7 +187,7 @@ def test_la_unidad_recibe_dos_deriva_uno_y_atiende_otro(servidor, pagina, bd):
     u.elegir(pagina.locator("select[name=destino]"), oaj)
     u.clic(pagina.get_by_role("button", name="Derivar"))
     pagina.wait_for_load_state()
-    assert "derivación registrad" in pagina.locator(".alert").first.inner_text()
+    assert ": derivado." in pagina.locator(".alert").first.inner_text()
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Trámite"))
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Bandeja"))
     u.clic(pagina.locator("tbody tr", has_text="planos E2E").get_by_role("link", name=re.compile("EXP-")))
