@@ -86,6 +86,7 @@ ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo"}
 
 def init_admin(app) -> Admin:
     castellano.instalar()
+    castellano.registrar_filtros(app)
     admin = Admin(
         app, name="Secretaría General",
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),

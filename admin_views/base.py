@@ -40,6 +40,7 @@ from sqlalchemy.orm import aliased
 from wtforms.fields import DateField, DateTimeField
 from wtforms.validators import Email, InputRequired, Optional
 
+from admin_views.castellano import soles
 from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
 from services import ErrorDeRegla
 from services.auditoria import registrar
@@ -99,7 +100,7 @@ FORMATOS.update({
     datetime: lambda view, v, name: momento(v),
     enum.Enum: lambda view, v, name: v.etiqueta if isinstance(v, EnumEs) else v.name,
     bool: _bool,
-    decimal.Decimal: lambda view, v, name: f"{v:,.2f}",
+    decimal.Decimal: lambda view, v, name: soles(v),
 })
 # datetime es subclase de date: debe consultarse antes
 FORMATOS = {datetime: FORMATOS.pop(datetime), **FORMATOS}
@@ -564,7 +565,8 @@ class VistaSegura(AccesoPorRol, ModelView):
             filas.append(("Búsqueda", va.search))
         for idx, _nombre, valor in va.filters or []:
             flt = self._filters[idx]
-            filas.append((f"{flt.name} ({flt.operation()})", str(valor)))
+            etiquetas = dict(flt.get_options(self) or ())  # enums y listas: la etiqueta, no el código
+            filas.append((f"{flt.name} ({flt.operation()})", str(etiquetas.get(valor, valor))))
         col = self._get_column_by_idx(va.sort)
         if col:
             filas.append(("Orden", f"{col[1]} {'descendente' if va.sort_desc else 'ascendente'}"))

@@ -86,6 +86,31 @@ def etiqueta(nombre: str) -> str:
     return texto[:1].upper() + texto[1:]
 
 
+MESES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+         "noviembre", "diciembre")
+
+
+def soles(monto) -> str:
+    """1234.5 → «S/ 1 234,50» (miles con espacio, decimales con coma)."""
+    if monto is None or monto == "":
+        return ""
+    texto = f"{float(monto):,.2f}".replace(",", " ").replace(".", ",")
+    return f"S/ {texto}"
+
+
+def mes(valor) -> str:
+    """«2026-11» o una fecha → «noviembre 2026»."""
+    if isinstance(valor, date):
+        return f"{MESES[valor.month - 1]} {valor.year}"
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", str(valor or ""))
+    return f"{MESES[int(m.group(2)) - 1]} {m.group(1)}" if m else str(valor or "")
+
+
+def registrar_filtros(app) -> None:
+    app.jinja_env.filters["soles"] = soles
+    app.jinja_env.filters["mes"] = mes
+
+
 def contar(n: int, singular: str, plural: str) -> str:
     """«1 derivación recibida», «2 derivaciones recibidas»."""
     return f"{n} {singular if n == 1 else plural}"

@@ -149,3 +149,39 @@ def test_auditoria_legible_sin_clave_y_buscable_por_codigo(app, como, crear_expe
     assert "Gerencia de Desarrollo Urbano" in texto  # unidad_actual_id → nombre, no el número
     assert "Fecha de presentación" in texto and exp.fecha_presentacion.strftime("%d/%m/%Y") in texto
     assert "unidad_actual_id" not in texto and ">expediente<" not in texto
+
+
+TUTEO = re.compile(r"\b(tu|tus|ingresa|escribe|puedes|podrás|recibirás|revisa|elige|adjunta|consulta el estado)\b",
+                   re.I)
+
+
+@pytest.mark.parametrize("url", ["/consulta", "/mesa-de-partes", "/normas", "/login"])
+def test_las_paginas_publicas_tratan_de_usted(client, url):
+    r = client.get(url)
+    assert r.status_code == 200
+    assert not TUTEO.findall(texto_visible(r.text)), TUTEO.findall(texto_visible(r.text))
+
+
+def test_soles_y_meses():
+    from decimal import Decimal
+
+    from admin_views.castellano import mes, soles
+
+    assert soles(Decimal("1234.5")) == "S/ 1 234,50"
+    assert soles(Decimal("120.50")) == "S/ 120,50"
+    assert mes("2026-11") == "noviembre 2026" and mes(date(2026, 4, 2)) == "abril 2026"
+
+
+def test_excel_filtros_con_etiquetas_y_montos_en_soles(app, como, tmp_path):
+    import openpyxl
+
+    sg = como("secretaria_general")
+    r = sg.get("/admin/expediente/export/xlsx/", query_string={"flt0_estado_equals": "en_tramite"})
+    assert r.status_code == 200
+    ruta = tmp_path / "x.xlsx"
+    ruta.write_bytes(r.data)
+    r.close()
+    filtros = {f[0]: f[1] for f in openpyxl.load_workbook(ruta).worksheets[1].iter_rows(values_only=True)}
+    assert filtros["Estado (igual a)"] == "En trámite"
+    r = sg.get("/admin/procedimiento_tupa/")
+    assert "S/ 120,50" in r.text
