@@ -39,6 +39,8 @@ POR_DEFECTO = {
     "REMUNERACION_ALCALDE": 0,
     "DIETA_PORCENTAJE": 0.30,
     "DIETAS_MAX_MES": 4,
+    # una sesión no se instala antes de su fecha y hora; minutos de anticipación admitidos
+    "TOLERANCIA_INSTALAR_MINUTOS": 0,
 }
 DE_ENTORNO = ("DATABASE_URL", "SECRET_KEY", "MUNICIPALIDAD", "SIGLA_ENTIDAD", "HORA_CIERRE",
               "ADJUNTOS_DIR", "TZ", "RATELIMIT_STORAGE_URI", "SESSION_COOKIE_SECURE", "REMUNERACION_ALCALDE")

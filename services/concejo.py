@@ -203,6 +203,11 @@ def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, obje
 def instalar(sesion: SesionConcejo) -> None:
     if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada, EstadoSesion.sin_quorum):
         raise ErrorConcejo(f"La sesión está {sesion.estado.etiqueta.lower()}: no se puede instalar.")
+    tolerancia = int(_cfg("TOLERANCIA_INSTALAR_MINUTOS", 0))
+    if ahora() + timedelta(minutes=tolerancia) < sesion.fecha_hora:
+        citada = sesion.fecha_hora.astimezone(ZONA_LIMA)
+        raise ErrorConcejo(f"La sesión está citada para el {citada:%d/%m/%Y a las %H:%M} h: no se puede instalar antes"
+                           + (f" (tolerancia: {tolerancia} minutos)." if tolerancia else "."))
     db.session.flush()
     if not sesion.hay_quorum:
         raise ErrorConcejo(f"No hay quórum: {sesion.presentes} presentes de {sesion.quorum_requerido} "
