@@ -342,13 +342,14 @@ class PuntoAgendaView(VistaConcejo):
 
 
 class CitacionView(VistaConcejo):
-    column_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "fecha_recepcion", "recibido_por",
-                   "aviso")
+    column_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "estado_correo", "fecha_recepcion",
+                   "recibido_por", "aviso")
     column_select_related_list = (Citacion.sesion, Citacion.miembro)
     column_filters = ("medio", "fecha_recepcion", "sesion.anio",
                       IntEqualFilter(Citacion.sesion_id, "Sesión (id)"))
     column_default_sort = ("id", True)
-    column_labels = {"aviso": "Aviso", "sesion.anio": "Año de la sesión"}
+    column_labels = {"aviso": "Aviso", "sesion.anio": "Año de la sesión", "fecha_envio": "Generada",
+                     "estado_correo": "Correo"}
     column_formatters = {"aviso": lambda v, c, m, n: Markup('<span class="text-danger">{}</span>').format(
         concejo.advertencia_citacion(m) or "")}
     column_export_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "fecha_recepcion",

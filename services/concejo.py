@@ -122,10 +122,26 @@ def citar(sesion: SesionConcejo, funcionarios: list[str] = ()) -> list[Citacion]
     if sesion.fecha_convocatoria is None:
         sesion.fecha_convocatoria = hoy_lima()
     sesion.estado = EstadoSesion.convocada
+    db.session.flush()
     for c in nuevas:
         if c.miembro and c.miembro.email:
-            correo.al_confirmar(db.session(), c.miembro.email, f"Citación: {sesion.codigo}", texto_citacion(c))
+            if not _cfg("MAIL_SERVER", None):
+                c.correo_error = correo.SIN_SERVIDOR  # se entrega impresa; la pantalla lo dice
+                continue
+            correo.al_confirmar(db.session(), c.miembro.email, f"Citación: {sesion.codigo}", texto_citacion(c),
+                                al_terminar=_constancia_de_correo(c.id))
     return nuevas
+
+
+def _constancia_de_correo(citacion_id: int):
+    """Tras el commit: anota en la citación si el correo salió (cuándo) o por qué no."""
+
+    def anotar(motivo: str | None) -> None:
+        valores = {"correo_error": motivo} if motivo else {"correo_enviado_en": ahora(), "correo_error": None}
+        with db.engine.begin() as conexion:
+            conexion.execute(sa.update(Citacion).where(Citacion.id == citacion_id).values(**valores))
+
+    return anotar
 
 
 def texto_citacion(c: Citacion) -> str:
