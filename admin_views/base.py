@@ -162,11 +162,29 @@ class FiltroMomentoEntreFechas(sqla_filters.DateBetweenFilter):
                             col < datetime.combine(hasta + timedelta(days=1), time.min, ZONA_LIMA))
 
 
+class UnidadesActivas:
+    """Opciones de un filtro por unidad (sigla → «SIGLA – nombre»), leídas al mostrar la lista, no al arrancar."""
+
+    def __bool__(self):
+        return True
+
+    def __iter__(self):
+        from models import UnidadOrganica
+
+        filas = db.session.execute(sa.select(UnidadOrganica.sigla, UnidadOrganica.nombre)
+                                   .where(UnidadOrganica.activa).order_by(UnidadOrganica.sigla))
+        return iter([(sigla, f"{sigla} – {nombre}") for sigla, nombre in filas])
+
+
 class FiltroSigla(sqla_filters.FilterEqual):
     """Unidad por su sigla sobre la columna *_id (sin JOIN): `unidad_id = (SELECT id … WHERE sigla = …)`.
 
-    PostgreSQL resuelve la subconsulta una vez y usa los índices que empiezan por la unidad.
+    PostgreSQL resuelve la subconsulta una vez y usa los índices que empiezan por la unidad. La lista
+    ofrece las unidades activas.
     """
+
+    def __init__(self, column, name, options=None, **kw):
+        super().__init__(column, name, options=options or UnidadesActivas(), **kw)
 
     def apply(self, query, value, alias=None):
         from models import UnidadOrganica

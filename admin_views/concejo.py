@@ -216,6 +216,14 @@ class SesionConcejoView(VistaConcejo):
             fecha = _momento_formulario(datos.get("fecha_recepcion"), "Fecha y hora de recepción", ahora=True)
             cit.fecha_recepcion, cit.recibido_por = fecha, recibido[:200]
             return f"Cargo de la citación a {cit.para} registrado."
+        if operacion == "cargo_todas":  # las citaciones entregadas a la vez, cada una recibida por su destinatario
+            fecha = _momento_formulario(datos.get("fecha_recepcion_todas"), "Fecha y hora de recepción", ahora=True)
+            pendientes = [c for c in sesion.citaciones if c.fecha_recepcion is None]
+            if not pendientes:
+                raise ErrorConcejo("No hay citaciones sin cargo.")
+            for c in pendientes:
+                c.fecha_recepcion, c.recibido_por = fecha, c.para[:200]
+            return f"Cargo registrado en {len(pendientes)} citaci{'ón' if len(pendientes) == 1 else 'ones'}."
         if operacion == "asistencia":
             filas = {}
             for m in sesion.periodo.miembros:

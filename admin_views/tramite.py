@@ -61,6 +61,10 @@ from services.tramite import (
 )
 
 
+def _abreviado(texto: str, completo: str) -> Markup:
+    return Markup(f'<span title="{escape(completo)}">{escape(texto)}</span>')
+
+
 class FiltroVencido(BooleanEqualFilter):
     """`vencido` se evalúa con la fecha de hoy al aplicar el filtro, no al arrancar."""
 
@@ -72,7 +76,8 @@ class FiltroVencido(BooleanEqualFilter):
 class ExpedienteView(VistaSegura):
     column_list = ("codigo", "fecha_recepcion", "fecha_presentacion", "origen", "persona", "asunto",
                    "folios", "procedimiento", "unidad_actual", "estado", "fecha_vencimiento", "prioridad")
-    column_select_related_list = (Expediente.persona, Expediente.procedimiento, Expediente.unidad_actual)
+    column_select_related_list = (Expediente.persona, Expediente.procedimiento, Expediente.unidad_actual,
+                                  Expediente.unidad_origen)
     column_searchable_list = ("codigo", "asunto", "persona.numero_documento", "persona.nombres",
                               "persona.apellidos", "persona.razon_social")
     column_filters = (
@@ -88,6 +93,18 @@ class ExpedienteView(VistaSegura):
         FilterLike("persona.numero_documento", "Remitente (documento)"),
     )
     column_default_sort = ("id", True)
+    # la lista cabe en 1366 px: siglas y códigos con el nombre completo al pasar el ratón; el detalle, completo
+    column_formatters = {
+        "codigo": lambda v, c, e, n: Markup(f'<a href="{url_for(".tramitar", id=e.id)}" title="Tramitar">'
+                                            f'{escape(e.codigo)}</a>'),
+        "persona": lambda v, c, e, n: _abreviado(e.persona.nombre_completo, str(e.persona)) if e.persona
+        else (_abreviado(e.unidad_origen.sigla, e.unidad_origen.nombre) if e.unidad_origen else ""),
+        "unidad_actual": lambda v, c, e, n: _abreviado(e.unidad_actual.sigla, e.unidad_actual.nombre)
+        if e.unidad_actual else "",
+        "procedimiento": lambda v, c, e, n: _abreviado(e.procedimiento.codigo, str(e.procedimiento))
+        if e.procedimiento else "",
+    }
+    column_formatters_detail: dict = {}
     column_labels = {"codigo": "Código", "fecha_recepcion": "Recibido", "fecha_presentacion": "Presentación",
                      "fecha_vencimiento": "Vence", "persona": "Remitente", "procedimiento": "Procedimiento TUPA",
                      "unidad_actual": "Unidad actual", "unidad_origen": "Unidad de origen",
@@ -97,7 +114,8 @@ class ExpedienteView(VistaSegura):
                      "plazo_dias_habiles": "Plazo (días hábiles)", "fecha_atencion": "Fecha de atención",
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
                      "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso"}
-    column_details_exclude_list = ("clave", "derivaciones")
+    column_details_exclude_list = ("clave", "derivaciones", "adjuntos")
+    details_template = "admin/tramite/detalle_expediente.html"
     # orden del teclado (Tab): lo de cada ingreso primero; Enter en «Folios» guarda y abre el cargo
     form_columns = ("persona", "nuevo_documento", "nuevo_nombre", "archivo", "procedimiento", "asunto", "folios",
                     "unidad_actual", "tipo_documento", "documento_referencia", "prioridad", "origen", "canal",

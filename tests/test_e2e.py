@@ -210,6 +210,12 @@ def _agregar_filtro(u, pagina, nombre):
     return pagina.locator(".filter-val").last
 
 
+def _elegir_en_select2(u, campo, valor):
+    """Abrir la lista y elegir una opción: dos acciones del usuario (se fija el valor por la API de select2)."""
+    u.n += 2
+    campo.evaluate("(el, v) => { $(el).select2('val', v); $(el).trigger('change'); }", valor)
+
+
 def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, tmp_path):
     """Unidad, estado y rango de fechas (dd/mm/aaaa al dd/mm/aaaa) → Exportar → las mismas filas en el xlsx."""
     from models import ZONA_LIMA, Expediente, UnidadOrganica
@@ -220,10 +226,11 @@ def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, t
     u = Contador(pagina)
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Trámite"))
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Expedientes"))
-    u.escribir(_agregar_filtro(u, pagina, "Unidad actual"), "GDU")
-    campo = _agregar_filtro(u, pagina, "Estado")
-    u.n += 2  # abrir la lista y elegir «En trámite» (select2)
-    campo.evaluate("(el) => { $(el).select2('val', 'en_tramite'); $(el).trigger('change'); }")
+    campo = _agregar_filtro(u, pagina, "Unidad actual")
+    opciones = campo.evaluate("(el) => Array.from(el.options).map(o => o.text)")
+    assert "GDU – Gerencia de Desarrollo Urbano" in opciones  # la lista ofrece las unidades
+    _elegir_en_select2(u, campo, "GDU")
+    _elegir_en_select2(u, _agregar_filtro(u, pagina, "Estado"), "en_tramite")
     campo = _agregar_filtro(u, pagina, "Fecha de presentación")
     u.escribir(campo, f"{desde:%d/%m/%Y} al {hasta:%d/%m/%Y}")
     selector = pagina.locator(".daterangepicker").last
@@ -232,6 +239,8 @@ def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, t
     u.clic(pagina.get_by_role("button", name=re.compile("Aplicar filtro|Aplicar")).first)
     pagina.wait_for_load_state()
     capturar(pagina, "08-expedientes")
+    ancho = pagina.evaluate("document.documentElement.scrollWidth")
+    assert ancho <= 1366, f"la lista de expedientes no cabe en 1366 px ({ancho})"
     with pagina.expect_download() as descarga:
         u.clic(pagina.get_by_role("link", name="Exportar"))
     ruta = tmp_path / "expedientes.xlsx"
