@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin_views.base import filtro_alcance, puede
 from models import ESTADOS_ABIERTOS, ZONA_LIMA, Derivacion, EstadoDerivacion, Expediente, SesionConcejo, db, hoy_lima
 from services.calendario import sumar_dias_habiles
+from services.tramite import por_clasificar
 
 
 class InicioView(AdminIndexView):
@@ -47,6 +48,11 @@ class InicioView(AdminIndexView):
                 q = q.where(alcance)
             cifras.append({"titulo": titulo, "valor": db.session.scalar(q), "icono": icono,
                            "url": vista.url_filtrada(*sigla, *filtros)})
+        if puede("expediente", "editar") and (not unidad_id or current_user.unidad.sigla == current_app.config.get(
+                "SIGLA_MESA_PARTES", "UTD")):
+            cola = db.session.scalar(sa.select(sa.func.count()).select_from(Expediente).where(por_clasificar()))
+            cifras.insert(0, {"titulo": "Recibidos por Mesa Digital", "valor": cola, "icono": "fa-globe",
+                              "url": vista.url_filtrada(("Recibidos por Mesa Digital", "equals", "1"))})
         if unidad_id and puede("derivacion", "ver"):
             bandeja = next(v for v in self.admin._views if v.endpoint == "derivacion")
             pendientes = db.session.scalar(sa.select(sa.func.count()).select_from(Derivacion).where(

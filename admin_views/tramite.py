@@ -22,6 +22,7 @@ from admin_views.castellano import contar
 from models import (
     AccionDerivacion,
     Adjunto,
+    Canal,
     Derivacion,
     DocumentoEmitido,
     EstadoDerivacion,
@@ -32,6 +33,7 @@ from models import (
     Persona,
     Prioridad,
     ProcedimientoTupa,
+    TipoDocumento,
     TipoDocumentoIdentidad,
     UnidadOrganica,
     Usuario,
@@ -46,6 +48,7 @@ from services.tramite import (
     anular_documento,
     archivar,
     atender,
+    clasificar,
     condicion_busqueda,
     derivar,
     devolver,
@@ -55,10 +58,19 @@ from services.tramite import (
     observar,
     permanencia,
     plazo_subsanacion,
+    por_clasificar,
     recibir,
     registrar_ingreso,
     subsanar,
 )
+
+
+class FiltroPorClasificar(BooleanEqualFilter):
+    """La cola de la mesa de partes digital: ingresos digitales que aún no se derivan."""
+
+    def apply(self, query, value, alias=None):
+        cond = por_clasificar()
+        return query.filter(cond if value in (True, "1") else ~cond)
 
 
 def _abreviado(texto: str, completo: str) -> Markup:
@@ -91,6 +103,8 @@ class ExpedienteView(VistaSegura):
         DateBetweenFilter(Expediente.fecha_vencimiento, "Fecha de vencimiento"),
         FiltroVencido(Expediente.fecha_vencimiento, "Vencido"),
         FilterLike("persona.numero_documento", "Remitente (documento)"),
+        FilterEqual(Expediente.canal, "Canal", options=opciones_enum(Canal)),
+        FiltroPorClasificar(Expediente.id, "Recibidos por Mesa Digital"),
     )
     column_default_sort = ("id", True)
     # la lista cabe en 1366 px: siglas y códigos con el nombre completo al pasar el ratón; el detalle, completo
@@ -300,7 +314,13 @@ class ExpedienteView(VistaSegura):
                 return hecho
         unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.activa)
                                       .order_by(UnidadOrganica.sigla)).all()
-        return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades,
+        digital = exp.canal == Canal.digital and not exp.derivaciones and exp.estado.value in ("registrado",
+                                                                                             "observado")
+        catalogos = {"procedimientos": db.session.scalars(sa.select(ProcedimientoTupa).where(
+            ProcedimientoTupa.activo).order_by(ProcedimientoTupa.codigo)).all(),
+            "tipos": db.session.scalars(sa.select(TipoDocumento).order_by(TipoDocumento.nombre)).all()} \
+            if digital else {}
+        return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades, digital=digital, **catalogos,
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
                            puede_anular=current_user.rol.codigo in current_app.config.get(
                                "ROLES_ANULAN", ("secretaria_general", "mesa_partes")),
@@ -331,6 +351,17 @@ class ExpedienteView(VistaSegura):
             plazo = datos.get("plazo", type=int)
             return derivar(exp, destino, datos.get("accion", "atender"), datos.get("proveido") or None,
                            plazo, current_user)
+        if operacion in ("clasificar", "aceptar"):
+            proc = db.session.get(ProcedimientoTupa, datos.get("procedimiento", type=int) or 0)
+            tipo = db.session.get(TipoDocumento, datos.get("tipo_documento", type=int) or 0)
+            clasificar(exp, proc, tipo)
+            if operacion == "clasificar":
+                return None
+            destino = db.session.get(UnidadOrganica, datos.get("destino", type=int) or 0) or \
+                (proc.unidad_resolutora if proc else None)
+            if destino is None:
+                raise ErrorTramite("Elija el procedimiento TUPA o la unidad de destino para aceptarlo.")
+            return derivar(exp, destino, "atender", "Ingreso por Mesa Digital aceptado.", None, current_user)
         acciones = {"atender": lambda: atender(exp, current_user),
                     "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
                     "archivar": lambda: archivar(exp, current_user),
@@ -341,8 +372,9 @@ class ExpedienteView(VistaSegura):
         return acciones[operacion]()
 
 
-OPERACIONES = {"derivar": "derivado", "atender": "atendido", "devolver": "devuelto", "archivar": "archivado",
-               "observar": "observado", "subsanar": "subsanado", "anular": "anulado"}
+OPERACIONES = {"clasificar": "clasificado", "aceptar": "aceptado y derivado", "derivar": "derivado",
+               "atender": "atendido", "devolver": "devuelto", "archivar": "archivado", "observar": "observado",
+               "subsanar": "subsanado", "anular": "anulado"}
 
 
 class DerivacionView(VistaSegura):
