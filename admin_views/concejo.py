@@ -416,7 +416,8 @@ class ActaView(VistaConcejo):
     column_formatters_detail = {"contenido": lambda v, c, m, n: Markup(concejo.limpiar_html(m.contenido))}
     form_columns = ("contenido",)
     form_overrides = {"contenido": TextAreaField}
-    form_widget_args = {"contenido": {"rows": 24, "style": "font-family: monospace"}}
+    form_widget_args = {"contenido": {"rows": 24}}
+    edit_template = "concejo/editar_acta.html"  # editor de texto Trix (vendorizado en static/vendor/trix)
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-word-o", ".word", title="Descargar en Word"),
                                 EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar")]
     bloqueadas = ("crear", "eliminar")  # se genera desde la sesión y se conserva

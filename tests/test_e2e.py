@@ -308,3 +308,36 @@ def test_ciudadano_presenta_en_mesa_digital_desde_el_celular(servidor, navegador
     assert ancho <= 390, f"la página se sale del celular ({ancho} px)"
     assert pagina.locator("form").count() >= 1
     ctx.close()
+
+
+def test_el_acta_se_redacta_con_un_editor_de_texto(servidor, pagina, bd):
+    """Trix (vendorizado, sin CDN): barra en castellano, negrita; al guardar, el marcado del editor queda saneado
+    y lo generado (asistencia en lista, acuerdos) sobrevive a la ida y vuelta por el editor."""
+    from models import Acta, EstadoActa
+
+    acta = bd.session.scalar(sa.select(Acta).where(Acta.estado == EstadoActa.borrador).order_by(Acta.id.desc()))
+    ingresar(pagina, servidor, "secretaria_general")
+    externos = []
+    pagina.on("request", lambda r: externos.append(r.url)
+              if r.resource_type == "script" and not r.url.startswith(servidor.url) else None)
+    pagina.goto(servidor(f"/admin/acta/edit/?id={acta.id}"))
+    editor = pagina.locator("trix-editor")
+    editor.wait_for()
+    assert pagina.locator("trix-toolbar [data-trix-attribute=bold]").get_attribute("title") == "Negrita"
+    assert pagina.locator("#contenido").is_hidden()
+    editor.click()
+    pagina.keyboard.press("Control+End")
+    pagina.keyboard.press("Enter")
+    pagina.keyboard.press("Control+b")
+    pagina.keyboard.type("Constancia del Secretario General")
+    capturar(pagina, "11-editor-acta")
+    pagina.get_by_role("button", name="Guardar", exact=True).click()
+    pagina.wait_for_load_state()
+    assert not externos, externos  # el editor no viene de un CDN
+    bd.session.expire_all()
+    contenido = bd.session.get(Acta, acta.id).contenido
+    assert "<strong>Constancia del Secretario General</strong>" in contenido
+    assert "<li>" in contenido and "Asistencia y quórum" in contenido and "Resultado: <strong>" in contenido
+    etiquetas = sorted(set(re.findall(r"<([a-z0-9]+)", contenido)))
+    atributos = sorted(set(re.findall(r" ([a-z-]+)=", contenido)))
+    print("\nEtiquetas del acta tras el editor:", etiquetas, "atributos:", atributos)
