@@ -8,6 +8,7 @@ from flask import request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
+from flask_wtf.file import FileField
 from markupsafe import Markup
 from wtforms import TextAreaField
 
@@ -15,6 +16,7 @@ from admin_views.base import CargadorAjax, error_en, opciones_enum
 from admin_views.concejo import VistaConcejo
 from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma
 from services import concejo
+from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.concejo import ErrorConcejo
 
 
@@ -38,20 +40,37 @@ class NormaMunicipalView(VistaConcejo):
     column_labels = {"codigo": "Número", "fecha_emision": "Emitida", "fecha_publicacion": "Publicada",
                      "medio_publicacion": "Medio de publicación", "fecha_vigencia": "Vigente desde",
                      "punto_agenda": "Acuerdo de sesión", "requiere_ratificacion": "Requiere ratificación provincial",
-                     "fecha_ratificacion": "Ratificada el", "relaciones": "Relaciones"}
+                     "fecha_ratificacion": "Ratificada el", "relaciones": "Relaciones",
+                     "texto_oficial_nombre": "Texto oficial (PDF)"}
     column_details_list = ("codigo", "tipo", "sumilla", "fecha_emision", "punto_agenda", "estado",
                            "requiere_ratificacion", "fecha_ratificacion", "fecha_publicacion", "medio_publicacion",
-                           "fecha_vigencia", "relaciones")
+                           "fecha_vigencia", "relaciones", "texto_oficial_nombre")
     column_formatters_detail = {"relaciones": _relaciones}
-    form_columns = ("tipo", "fecha_emision", "sumilla", "requiere_ratificacion", "fecha_ratificacion")
-    form_edit_columns = ("sumilla", "requiere_ratificacion", "fecha_ratificacion")
+    form_columns = ("tipo", "fecha_emision", "sumilla", "requiere_ratificacion", "fecha_ratificacion", "texto_oficial")
+    form_edit_columns = ("sumilla", "requiere_ratificacion", "fecha_ratificacion", "texto_oficial")
+    form_extra_fields = {"texto_oficial": FileField(
+        "Texto oficial (PDF)", description="El publicado (p. ej. la página de El Peruano). Sin él, /normas muestra "
+                                           "el texto generado con los datos de la norma.")}
     form_overrides = {"sumilla": TextAreaField}
     form_args = {"requiere_ratificacion": {"description": "Ordenanza tributaria distrital: la provincia la ratifica "
                                                           "antes de publicarla."}}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar")]
     bloqueadas = ("eliminar",)  # el número no se reutiliza
 
+    def validar(self, form):
+        archivo = form.texto_oficial.data
+        if archivo and getattr(archivo, "filename", ""):
+            try:
+                form._texto_oficial = guardar_pdf(archivo)
+            except ErrorAdjunto as e:
+                return error_en(form, "texto_oficial", str(e))
+        return True
+
     def on_model_change(self, form, model, is_created):
+        pdf = getattr(form, "_texto_oficial", None)
+        if pdf is not None:
+            model.texto_oficial_nombre, model.texto_oficial_ruta = pdf.nombre_archivo, pdf.ruta
+            model.texto_oficial_sha256 = pdf.sha256
         if is_created:
             concejo.numerar_norma(model)
         elif model.estado == EstadoNorma.derogada:
