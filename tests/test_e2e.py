@@ -298,7 +298,11 @@ def test_secretaria_general_conduce_una_sesion(servidor, pagina, bd, tmp_path):
     assert any("Registrar la votación" in d for d in DIALOGOS)
 
 
-def test_ciudadano_presenta_en_mesa_digital_desde_el_celular(servidor, navegador):
+def test_ciudadano_presenta_en_mesa_digital_desde_el_celular(servidor, navegador, bd, tmp_path):
+    from models import Expediente
+
+    pdf = tmp_path / "solicitud.pdf"
+    pdf.write_bytes(PDF)
     ctx = navegador.new_context(locale="es-PE", viewport={"width": 390, "height": 844}, is_mobile=True,
                                 has_touch=True)
     pagina = ctx.new_page()
@@ -306,7 +310,23 @@ def test_ciudadano_presenta_en_mesa_digital_desde_el_celular(servidor, navegador
     capturar(pagina, "10-mesa-digital-celular", pagina_completa=True)
     ancho = pagina.evaluate("document.documentElement.scrollWidth")
     assert ancho <= 390, f"la página se sale del celular ({ancho} px)"
-    assert pagina.locator("form").count() >= 1
+    u = Contador(pagina)
+    u.escribir(pagina.locator("[name=numero_documento]"), "70123456")
+    u.escribir(pagina.locator("[name=nombres]"), "Lucía")
+    u.escribir(pagina.locator("[name=apellidos]"), "Huamán Flores")
+    u.escribir(pagina.locator("[name=email]"), "lucia@example.com")
+    u.escribir(pagina.locator("[name=asunto]"), "Solicita copia certificada de partida de nacimiento")
+    u.subir(pagina.locator("[name=archivo]"), str(pdf))
+    a, b = map(int, re.search(r"(\d+) \+ (\d+)", pagina.locator("label[for=respuesta]").inner_text()).groups())
+    u.escribir(pagina.locator("[name=respuesta]"), str(a + b))
+    u.clic(pagina.get_by_role("button", name="Presentar documento"))
+    pagina.wait_for_url(re.compile(r".*/mesa-de-partes/cargo"))
+    ACCIONES["mesa digital en el celular"] = u.n
+    capturar(pagina, "12-cargo-digital-celular", pagina_completa=True)
+    assert pagina.evaluate("document.documentElement.scrollWidth") <= 390
+    exp = bd.session.scalar(sa.select(Expediente).where(Expediente.asunto.like("%partida de nacimiento")))
+    assert exp is not None and exp.canal.value == "digital" and exp.codigo in pagina.locator("body").inner_text()
+    assert len(exp.adjuntos) == 1
     ctx.close()
 
 
