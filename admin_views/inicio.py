@@ -33,10 +33,10 @@ class InicioView(AdminIndexView):
         consultas = [
             ("Ingresados hoy", [Expediente.fecha_recepcion >= inicio_dia,
                                 Expediente.fecha_recepcion < inicio_dia + timedelta(days=1)],
-             [("Recibido", "between", f"{hoy:%Y-%m-%d} to {hoy:%Y-%m-%d}")], "fa-inbox"),
+             [("Recibido", "between", f"{hoy:%d/%m/%Y} al {hoy:%d/%m/%Y}")], "fa-inbox"),
             ("En trámite", [abiertos], [("Estado", "equals", "en_tramite")], "fa-folder-open"),
             ("Vencen en 2 días hábiles", [abiertos, Expediente.fecha_vencimiento.between(hoy, pronto)],
-             [("Fecha de vencimiento", "between", f"{hoy:%Y-%m-%d} to {pronto:%Y-%m-%d}"),
+             [("Fecha de vencimiento", "between", f"{hoy:%d/%m/%Y} al {pronto:%d/%m/%Y}"),
               ("Vencido", "equals", "0")], "fa-clock-o"),
             ("Vencidos", [Expediente.vencido], [("Vencido", "equals", "1")], "fa-exclamation-triangle"),
         ]

@@ -185,3 +185,16 @@ def test_excel_filtros_con_etiquetas_y_montos_en_soles(app, como, tmp_path):
     assert filtros["Estado (igual a)"] == "En trámite"
     r = sg.get("/admin/procedimiento_tupa/")
     assert "S/ 120,50" in r.text
+
+
+def test_enlaces_del_tablero_con_fechas_dd_mm_aaaa_al(app, como, crear_expediente):
+    """«Ingresados hoy» en el tablero: el enlace lleva el rango como lo ve el usuario y el listado lo aplica."""
+    from models import hoy_lima
+
+    exp = crear_expediente("UTD")
+    mesa = como("mesa_partes")
+    inicio = html.unescape(mesa.get("/admin/").text)
+    hoy = hoy_lima()
+    m = re.search(r'href="(/admin/expediente/\?[^"]*recibido_between=[^"]*)"', inicio)
+    assert m and f"{hoy:%d/%m/%Y}+al+{hoy:%d/%m/%Y}" in m.group(1).replace("%2F", "/")
+    assert exp.codigo in mesa.get(m.group(1)).text
