@@ -104,6 +104,12 @@ class Contador:
         self.n += 1
         locator.click()
 
+    def clic_y_esperar(self, locator):
+        """Clic que lleva a otra página (envía un formulario o sigue un enlace): espera a que cargue."""
+        self.n += 1
+        with self.page.expect_navigation():
+            locator.click()
+
     def escribir(self, locator, texto: str):
         self.n += 1
         locator.fill(texto)

@@ -140,7 +140,10 @@ def test_mesa_de_partes_registra_con_teclado_y_el_ciudadano_consulta(servidor, p
     pagina.emulate_media(media="screen")
     pagina.get_by_role("link", name="Formato ticket").click()
     pagina.emulate_media(media="print")
-    assert _paginas_pdf(pagina.pdf(prefer_css_page_size=True)) == 1
+    ticket = pagina.pdf(prefer_css_page_size=True)
+    assert _paginas_pdf(ticket) == 1
+    ancho_pt = float(re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)", ticket).group(1))
+    assert abs(ancho_pt - 80 / 25.4 * 72) < 2  # papel de ticketera de 80 mm
     ancho_mm = pagina.evaluate("document.querySelector('.hoja').getBoundingClientRect().width") * 25.4 / 96
     assert ancho_mm <= 80
 
@@ -150,8 +153,8 @@ def test_mesa_de_partes_registra_con_teclado_y_el_ciudadano_consulta(servidor, p
     ciudadano.goto(servidor("/consulta"))
     c.escribir(ciudadano.locator("[name=codigo]"), exp.codigo)
     c.escribir(ciudadano.locator("[name=clave]"), exp.clave)
-    c.tecla("Enter")
-    ciudadano.wait_for_load_state()
+    with ciudadano.expect_navigation():
+        c.tecla("Enter")
     texto = ciudadano.locator("body").inner_text()
     assert "Gerencia de Desarrollo Económico" in texto or "GDE" in texto
     assert "Carmen" not in texto  # nada personal
@@ -165,8 +168,7 @@ def test_la_unidad_recibe_dos_deriva_uno_y_atiende_otro(servidor, pagina, bd):
 
     ingresar(pagina, servidor, "unidad")
     u = Contador(pagina)
-    u.clic(pagina.locator(".tarjeta-cifra", has_text="Por recibir"))
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.locator(".tarjeta-cifra", has_text="Por recibir"))
     capturar(pagina, "04-bandeja")
     filas = pagina.locator("tbody tr", has_text="E2E")
     filas.first.wait_for()
@@ -175,25 +177,21 @@ def test_la_unidad_recibe_dos_deriva_uno_y_atiende_otro(servidor, pagina, bd):
     for i in range(2):
         u.clic(filas.nth(i).locator("input.action-checkbox"))
     u.clic(pagina.get_by_role("button", name="Con seleccionados"))
-    u.clic(pagina.get_by_role("link", name="Recibir (acuse)"))
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.get_by_role("link", name="Recibir (acuse)"))
     assert "2 derivaciones recibidas" in pagina.locator(".alert").first.inner_text()
-    u.clic(pagina.get_by_role("link", name="Restaurar filtros"))  # ver también lo recibido
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.get_by_role("link", name="Restaurar filtros"))  # ver también lo recibido
 
     # el primero se deriva a Asesoría Jurídica desde «Tramitar» (el código lo abre)
-    u.clic(pagina.locator("tbody tr", has_text="posesión E2E").get_by_role("link", name=re.compile("EXP-")))
+    u.clic_y_esperar(pagina.locator("tbody tr", has_text="posesión E2E").get_by_role("link", name=re.compile("EXP-")))
     oaj = pagina.locator("select[name=destino] option", has_text="Asesoría Jurídica").get_attribute("value")
     u.elegir(pagina.locator("select[name=destino]"), oaj)
-    u.clic(pagina.get_by_role("button", name="Derivar"))
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.get_by_role("button", name="Derivar"))
     assert ": derivado." in pagina.locator(".alert").first.inner_text()
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Trámite"))
-    u.clic(pagina.locator(".navbar").get_by_role("link", name="Bandeja"))
-    u.clic(pagina.locator("tbody tr", has_text="planos E2E").get_by_role("link", name=re.compile("EXP-")))
+    u.clic_y_esperar(pagina.locator(".navbar").get_by_role("link", name="Bandeja"))
+    u.clic_y_esperar(pagina.locator("tbody tr", has_text="planos E2E").get_by_role("link", name=re.compile("EXP-")))
     capturar(pagina, "05-tramitar", pagina_completa=True)
-    u.clic(pagina.get_by_role("button", name="Atendido"))
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.get_by_role("button", name="Atendido"))
     ACCIONES["recibir, derivar y atender"] = u.n
     assert any("No se puede deshacer" in d for d in DIALOGOS)
 
@@ -225,7 +223,7 @@ def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, t
     ingresar(pagina, servidor, "secretaria_general")
     u = Contador(pagina)
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Trámite"))
-    u.clic(pagina.locator(".navbar").get_by_role("link", name="Expedientes"))
+    u.clic_y_esperar(pagina.locator(".navbar").get_by_role("link", name="Expedientes"))
     campo = _agregar_filtro(u, pagina, "Unidad actual")
     opciones = campo.evaluate("(el) => Array.from(el.options).map(o => o.text)")
     assert "GDU – Gerencia de Desarrollo Urbano" in opciones  # la lista ofrece las unidades
@@ -236,8 +234,7 @@ def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, t
     selector = pagina.locator(".daterangepicker").last
     assert "Aplicar" in selector.inner_text() and "Cancelar" in selector.inner_text()
     capturar(pagina, "07-filtros-fechas")
-    u.clic(pagina.get_by_role("button", name=re.compile("Aplicar filtro|Aplicar")).first)
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.get_by_role("button", name=re.compile("Aplicar filtro|Aplicar")).first)
     capturar(pagina, "08-expedientes")
     ancho = pagina.evaluate("document.documentElement.scrollWidth")
     assert ancho <= 1366, f"la lista de expedientes no cabe en 1366 px ({ancho})"
@@ -264,24 +261,19 @@ def test_secretaria_general_conduce_una_sesion(servidor, pagina, bd, tmp_path):
     ingresar(pagina, servidor, "secretaria_general")
     u = Contador(pagina)
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Concejo"))
-    u.clic(pagina.locator(".navbar").get_by_role("link", name="Sesiones"))
-    u.clic(pagina.locator("tbody tr", has_text="Convocada").locator("a[title='Conducir la sesión']"))
+    u.clic_y_esperar(pagina.locator(".navbar").get_by_role("link", name="Sesiones"))
+    u.clic_y_esperar(pagina.locator("tbody tr", has_text="Convocada").locator("a[title='Conducir la sesión']"))
     u.clic(pagina.get_by_role("button", name="Todos presentes"))
-    u.clic(pagina.get_by_role("button", name="Guardar asistencia"))
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.get_by_role("button", name="Guardar asistencia"))
     assert "Hay quórum" in pagina.locator("body").inner_text()
-    u.clic(pagina.get_by_role("button", name="Instalar la sesión"))
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.get_by_role("button", name="Instalar la sesión"))
     for _ in range(2):
         tarjeta = pagina.locator(".card", has=pagina.get_by_role("button", name="Registrar votación")).first
         u.clic(tarjeta.get_by_role("button", name="Todos a favor"))
-        u.clic(tarjeta.get_by_role("button", name="Registrar votación"))
-        pagina.wait_for_load_state()
+        u.clic_y_esperar(tarjeta.get_by_role("button", name="Registrar votación"))
     capturar(pagina, "09-conducir-sesion", pagina_completa=True)
-    u.clic(pagina.get_by_role("button", name="Levantar la sesión"))
-    pagina.wait_for_load_state()
-    u.clic(pagina.get_by_role("button", name="Generar borrador"))
-    pagina.wait_for_load_state()
+    u.clic_y_esperar(pagina.get_by_role("button", name="Levantar la sesión"))
+    u.clic_y_esperar(pagina.get_by_role("button", name="Generar borrador"))
     with pagina.expect_download() as descarga:
         u.clic(pagina.get_by_role("link", name="Word"))
     ruta = tmp_path / "acta.docx"
@@ -351,8 +343,8 @@ def test_el_acta_se_redacta_con_un_editor_de_texto(servidor, pagina, bd):
     pagina.keyboard.press("Control+b")
     pagina.keyboard.type("Constancia del Secretario General")
     capturar(pagina, "11-editor-acta")
-    pagina.get_by_role("button", name="Guardar", exact=True).click()
-    pagina.wait_for_load_state()
+    with pagina.expect_navigation():
+        pagina.get_by_role("button", name="Guardar", exact=True).click()
     assert not externos, externos  # el editor no viene de un CDN
     bd.session.expire_all()
     contenido = bd.session.get(Acta, acta.id).contenido
