@@ -103,6 +103,8 @@ def servir() -> None:
         semilla.cargar_demo(clave)
         semilla.cargar_sesiones_demo()
         db.session.commit()
+        semilla.cargar_expedientes_sinteticos(int(os.environ.get("EXPEDIENTES_DEMO", "300")))
+        db.session.commit()  # una demo con trabajo: bandejas, vencidos, observados y digitales en cada unidad
         archivo.write_text(clave)
         archivo.chmod(0o600)
         click.echo("Base vacía: se cargó la municipalidad demo.")

@@ -93,6 +93,8 @@ OPCIONES: tuple[Opcion, ...] = (
            "montos de dietas", entorno=True),
     Opcion("DIETA_PORCENTAJE", 0.30, "parte de la remuneración del alcalde que suman las dietas del mes "
            "(Ley 32269)"),
+    Opcion("TOLERANCIA_INSTALAR_MINUTOS", 0, "minutos antes de la hora citada en que ya se puede instalar una "
+           "sesión (antes, se rechaza)"),
     Opcion("DIETAS_MAX_MES", 4, "sesiones pagadas al mes por regidor, como máximo (LOM art. 12)"),
     Opcion("DIETA_MODO", "porcentaje", "`porcentaje`: valor de la sesión = 30 % de la remuneración del alcalde ÷ "
            "sesiones celebradas en el mes (a lo sumo 4; Ley 32269); `monto_fijo`: el que fija un acuerdo de "

@@ -1071,6 +1071,9 @@ class Citacion(ConTrazabilidad, db.Model):
     fecha_envio: Mapped[datetime | None] = mapped_column(MomentoUTC)
     fecha_recepcion: Mapped[datetime | None] = mapped_column(MomentoUTC)
     recibido_por: Mapped[str | None] = mapped_column(String(200))
+    # lo que de verdad pasó con el correo: enviado (cuándo) o no enviado (por qué); ambos nulos = sin correo
+    correo_enviado_en: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    correo_error: Mapped[str | None] = mapped_column(String(200))
 
     sesion: Mapped[SesionConcejo] = relationship(back_populates="citaciones")
     miembro: Mapped[MiembroConcejo | None] = relationship()
@@ -1085,6 +1088,15 @@ class Citacion(ConTrazabilidad, db.Model):
     @property
     def para(self) -> str:
         return self.miembro.nombre if self.miembro else self.destinatario or ""
+
+    @property
+    def estado_correo(self) -> str:
+        """«Enviado el 20/11/2026 10:05», «No enviado: …», «En cola» o «» si no va por correo."""
+        if self.correo_enviado_en is not None:
+            return f"Enviado el {self.correo_enviado_en.astimezone(ZONA_LIMA):%d/%m/%Y %H:%M}"
+        if self.correo_error:
+            return f"No enviado: {self.correo_error}"
+        return "En cola" if self.medio == MedioCitacion.correo else ""
 
     def __str__(self) -> str:
         return f"Citación a {self.para}"
@@ -1191,6 +1203,10 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     sobre_remuneracion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # resoluciones: rigen desde su notificación al destinatario (LPAG art. 16)
     fecha_notificacion: Mapped[date | None]
+    # texto oficial publicado (PDF subido, guardado por SHA-256 en ADJUNTOS_DIR); sin él, /normas ofrece el generado
+    texto_oficial_nombre: Mapped[str | None] = mapped_column(String(255))
+    texto_oficial_ruta: Mapped[str | None] = mapped_column(String(300))
+    texto_oficial_sha256: Mapped[str | None] = mapped_column(String(64))
 
     punto_agenda: Mapped[PuntoAgenda | None] = relationship()
     relaciones_origen: Mapped[list[RelacionNorma]] = relationship(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
@@ -48,6 +49,21 @@ def init_app(app) -> None:
     for endpoint, clave, exento in LIMITES:
         limite = limiter.limit(app.config[clave], exempt_when=exento)
         app.view_functions[endpoint] = limite(app.view_functions[endpoint])
+
+
+# ------------------------------------------------------------------ texto oficial de una norma vigente
+@bp.get("/normas/<int:norma_id>/texto")
+def texto_norma(norma_id: int):
+    """El texto oficial publicado (PDF subido) o, si no lo hay, el documento generado con sus datos."""
+    norma = db.session.scalar(sa.select(NormaMunicipal).where(NormaMunicipal.id == norma_id, NormaMunicipal.en_vigor))
+    if norma is None:
+        abort(404)
+    if norma.texto_oficial_ruta:
+        ruta = Path(current_app.config["ADJUNTOS_DIR"]) / norma.texto_oficial_ruta
+        if not ruta.is_file():
+            abort(404)
+        return send_file(ruta, mimetype="application/pdf", download_name=norma.texto_oficial_nombre or "norma.pdf")
+    return render_template("publico/norma_texto.html", n=norma)
 
 
 # ------------------------------------------------------------------ normas vigentes

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from admin_views import castellano
 from admin_views.catalogos import FeriadoView, PersonaView, ProcedimientoTupaView, TipoDocumentoView
 from admin_views.concejo import (
     ActaView,
@@ -90,6 +91,8 @@ ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision"}  # otra pantalla sobre
 
 
 def init_admin(app) -> Admin:
+    castellano.instalar()
+    castellano.registrar_filtros(app)
     admin = Admin(
         app, name="Secretaría General",
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),

@@ -56,6 +56,7 @@ from sqlalchemy.orm import aliased
 from wtforms.fields import DateField, DateTimeField, StringField
 from wtforms.validators import Email, InputRequired, Optional, StopValidation, ValidationError
 
+from admin_views.castellano import soles
 from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
 from services import ErrorDeRegla
 from services.auditoria import registrar
@@ -157,7 +158,7 @@ FORMATOS.update({
     datetime: lambda view, v, name: momento(v),
     enum.Enum: lambda view, v, name: v.etiqueta if isinstance(v, EnumEs) else v.name,
     bool: _bool,
-    decimal.Decimal: lambda view, v, name: f"{v:,.2f}",
+    decimal.Decimal: lambda view, v, name: soles(v),
 })
 # datetime es subclase de date: debe consultarse antes
 FORMATOS = {datetime: FORMATOS.pop(datetime), **FORMATOS}
@@ -332,11 +333,29 @@ class FiltroMomentoEntreFechas(sqla_filters.DateBetweenFilter):
                             col < datetime.combine(hasta + timedelta(days=1), time.min, ZONA_LIMA))
 
 
+class UnidadesActivas:
+    """Opciones de un filtro por unidad (sigla → «SIGLA – nombre»), leídas al mostrar la lista, no al arrancar."""
+
+    def __bool__(self):
+        return True
+
+    def __iter__(self):
+        from models import UnidadOrganica
+
+        filas = db.session.execute(sa.select(UnidadOrganica.sigla, UnidadOrganica.nombre)
+                                   .where(UnidadOrganica.activa).order_by(UnidadOrganica.sigla))
+        return iter([(sigla, f"{sigla} – {nombre}") for sigla, nombre in filas])
+
+
 class FiltroSigla(sqla_filters.FilterEqual):
     """Unidad por su sigla sobre la columna *_id (sin JOIN): `unidad_id = (SELECT id … WHERE sigla = …)`.
 
-    PostgreSQL resuelve la subconsulta una vez y usa los índices que empiezan por la unidad.
+    PostgreSQL resuelve la subconsulta una vez y usa los índices que empiezan por la unidad. La lista
+    ofrece las unidades activas.
     """
+
+    def __init__(self, column, name, options=None, **kw):
+        super().__init__(column, name, options=options or UnidadesActivas(), **kw)
 
     def apply(self, query, value, alias=None):
         from models import UnidadOrganica
@@ -622,13 +641,15 @@ class VistaSegura(AccesoPorRol, ModelView):
             flash(mensaje, "success")
         return redirect(destino)
 
-    def en_lote(self, ids, operacion, mensaje: str):
-        """Acción masiva: `operacion(fila)` para cada fila seleccionada (dentro del alcance), todo o nada."""
+    def en_lote(self, ids, operacion, mensaje):
+        """Acción masiva: `operacion(fila)` para cada fila seleccionada (dentro del alcance), todo o nada.
+
+        `mensaje`: texto con `{n}` o función n → texto (para el singular: «1 derivación recibida»)."""
         def todas():
             filas = self.get_query().filter(self.model.id.in_([int(i) for i in ids])).all()
             for fila in filas:
                 operacion(fila)
-            return mensaje.format(n=len(filas))
+            return mensaje(len(filas)) if callable(mensaje) else mensaje.format(n=len(filas))
 
         return self.ejecutar(todas, request.referrer or url_for(".index_view"))
 
@@ -864,7 +885,8 @@ class VistaSegura(AccesoPorRol, ModelView):
             filas.append(("Búsqueda", va.search))
         for idx, _nombre, valor in va.filters or []:
             flt = self._filters[idx]
-            filas.append((f"{flt.name} ({flt.operation()})", str(valor)))
+            etiquetas = dict(flt.get_options(self) or ())  # enums y listas: la etiqueta, no el código
+            filas.append((f"{flt.name} ({flt.operation()})", str(etiquetas.get(valor, valor))))
         col = self._get_column_by_idx(va.sort)
         if col:
             filas.append(("Orden", f"{col[1]} {'descendente' if va.sort_desc else 'ascendente'}"))

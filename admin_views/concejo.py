@@ -227,6 +227,14 @@ class SesionConcejoView(VistaConcejo):
             fecha = _momento_formulario(datos.get("fecha_recepcion"), "Fecha y hora de recepción", ahora=True)
             cit.fecha_recepcion, cit.recibido_por = fecha, recibido[:200]
             return f"Cargo de la citación a {cit.para} registrado."
+        if operacion == "cargo_todas":  # las citaciones entregadas a la vez, cada una recibida por su destinatario
+            fecha = _momento_formulario(datos.get("fecha_recepcion_todas"), "Fecha y hora de recepción", ahora=True)
+            pendientes = [c for c in sesion.citaciones if c.fecha_recepcion is None]
+            if not pendientes:
+                raise ErrorConcejo("No hay citaciones sin cargo.")
+            for c in pendientes:
+                c.fecha_recepcion, c.recibido_por = fecha, c.para[:200]
+            return f"Cargo registrado en {len(pendientes)} citaci{'ón' if len(pendientes) == 1 else 'ones'}."
         if operacion == "asistencia":
             filas = {}
             for m in sesion.miembros:
@@ -401,13 +409,14 @@ class PuntoAgendaView(VistaConcejo):
 
 
 class CitacionView(VistaConcejo):
-    column_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "fecha_recepcion", "recibido_por",
-                   "aviso")
+    column_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "estado_correo", "fecha_recepcion",
+                   "recibido_por", "aviso")
     column_select_related_list = (Citacion.sesion, Citacion.miembro)
     column_filters = ("medio", "fecha_recepcion", "sesion.anio",
                       IntEqualFilter(Citacion.sesion_id, "Sesión (id)"))
     column_default_sort = ("id", True)
-    column_labels = {"aviso": "Aviso", "sesion.anio": "Año de la sesión"}
+    column_labels = {"aviso": "Aviso", "sesion.anio": "Año de la sesión", "fecha_envio": "Generada",
+                     "estado_correo": "Correo"}
     column_formatters = {"aviso": lambda v, c, m, n: Markup('<span class="text-danger">{}</span>').format(
         concejo.advertencia_citacion(m) or "")}
     column_export_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "fecha_recepcion",
@@ -466,7 +475,8 @@ class ActaView(VistaConcejo):
     column_formatters_detail = {"contenido": lambda v, c, m, n: Markup(concejo.limpiar_html(m.contenido))}
     form_columns = ("contenido",)
     form_overrides = {"contenido": TextAreaField}
-    form_widget_args = {"contenido": {"rows": 24, "style": "font-family: monospace"}}
+    form_widget_args = {"contenido": {"rows": 24}}
+    edit_template = "concejo/editar_acta.html"  # editor de texto Trix (vendorizado en static/vendor/trix)
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-word-o", ".word", title="Descargar en Word"),
                                 EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar")]
     bloqueadas = ("crear", "eliminar")  # se genera desde la sesión y se conserva

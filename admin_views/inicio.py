@@ -12,6 +12,7 @@ from flask_login import current_user
 from admin_views.base import filtro_alcance, puede
 from models import ESTADOS_ABIERTOS, ZONA_LIMA, Derivacion, EstadoDerivacion, Expediente, SesionConcejo, db, hoy_lima
 from services.calendario import faltan_no_laborables, sumar_dias_habiles
+from services.tramite import por_clasificar
 
 
 class InicioView(AdminIndexView):
@@ -32,10 +33,10 @@ class InicioView(AdminIndexView):
         consultas = [
             ("Ingresados hoy", [Expediente.fecha_recepcion >= inicio_dia,
                                 Expediente.fecha_recepcion < inicio_dia + timedelta(days=1)],
-             [("Recibido", "between", f"{hoy:%Y-%m-%d} to {hoy:%Y-%m-%d}")], "fa-inbox"),
+             [("Recibido", "between", f"{hoy:%d/%m/%Y} al {hoy:%d/%m/%Y}")], "fa-inbox"),
             ("En trámite", [abiertos], [("Estado", "equals", "en_tramite")], "fa-folder-open"),
             ("Vencen en 2 días hábiles", [abiertos, Expediente.fecha_vencimiento.between(hoy, pronto)],
-             [("Fecha de vencimiento", "between", f"{hoy:%Y-%m-%d} to {pronto:%Y-%m-%d}"),
+             [("Fecha de vencimiento", "between", f"{hoy:%d/%m/%Y} al {pronto:%d/%m/%Y}"),
               ("Vencido", "equals", "0")], "fa-clock-o"),
             ("Vencidos", [Expediente.vencido], [("Vencido", "equals", "1")], "fa-exclamation-triangle"),
             ("Aprobados por silencio positivo", [Expediente.aprobado_por_silencio],
@@ -49,6 +50,11 @@ class InicioView(AdminIndexView):
                 q = q.where(alcance)
             cifras.append({"titulo": titulo, "valor": db.session.scalar(q), "icono": icono,
                            "url": vista.url_filtrada(*sigla, *filtros)})
+        if puede("expediente", "editar") and (not unidad_id or current_user.unidad.sigla
+                                                   == current_app.config["SIGLA_MESA_PARTES"]):
+            cola = db.session.scalar(sa.select(sa.func.count()).select_from(Expediente).where(por_clasificar()))
+            cifras.insert(0, {"titulo": "Recibidos por Mesa Digital", "valor": cola, "icono": "fa-globe",
+                              "url": vista.url_filtrada(("Recibidos por Mesa Digital", "equals", "1"))})
         if unidad_id and puede("derivacion", "ver"):
             bandeja = next(v for v in self.admin._views if v.endpoint == "derivacion")
             pendientes = db.session.scalar(sa.select(sa.func.count()).select_from(Derivacion).where(
@@ -71,4 +77,4 @@ class InicioView(AdminIndexView):
         aviso_calendario = puede("feriado", "crear") and faltan_no_laborables(
             hoy, current_app.config["AVISO_NO_LABORABLES_DESDE"])
         return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones,
-                           aviso_calendario=hoy.year + 1 if aviso_calendario else None)
+                           aviso_calendario=hoy.year + 1 if aviso_calendario else None, puede=puede)

@@ -11,6 +11,7 @@ from flask import current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
+from flask_wtf.file import FileField
 from markupsafe import Markup
 from sqlalchemy import inspect
 from wtforms import BooleanField, TextAreaField
@@ -19,6 +20,7 @@ from admin_views.base import CargadorAjax, error_en, opciones_enum
 from admin_views.concejo import VistaConcejo
 from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma, db
 from services import concejo
+from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.concejo import ErrorConcejo
 
@@ -48,21 +50,26 @@ class NormaMunicipalView(VistaConcejo):
                      "punto_agenda": "Acuerdo de sesión", "requiere_ratificacion": "Requiere ratificación provincial",
                      "fecha_ratificacion": "Ratificada el", "relaciones": "Relaciones", "articulos": "Artículos",
                      "motivo_anulacion": "Motivo de anulación", "efecto": "Efecto",
-                     "sobre_remuneracion": "Sobre remuneración o dietas", "fecha_notificacion": "Notificada el"}
+                     "sobre_remuneracion": "Sobre remuneración o dietas", "fecha_notificacion": "Notificada el",
+                     "texto_oficial_nombre": "Texto oficial (PDF)"}
     column_details_list = ("codigo", "tipo", "sumilla", "considerandos", "articulos", "motivo_anulacion",
                            "fecha_emision", "punto_agenda", "estado", "efecto",
                            "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion", "fecha_publicacion",
-                           "medio_publicacion", "fecha_notificacion", "fecha_vigencia", "relaciones")
+                           "medio_publicacion", "fecha_notificacion", "fecha_vigencia", "relaciones",
+                           "texto_oficial_nombre")
     column_formatters = {"codigo": lambda v, c, m, n: m.codigo or str(m)}
     column_formatters_detail = {"relaciones": _relaciones, "efecto": lambda v, c, m, n: EFECTOS[m.efecto],
                                 "codigo": lambda v, c, m, n: m.codigo or "Proyecto (sin número)"}
     form_columns = ("tipo", "proyecto", "fecha_emision", "sumilla", "considerandos", "articulos",
-                    "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion")
+                    "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion", "texto_oficial")
     form_edit_columns = ("sumilla", "considerandos", "articulos", "sobre_remuneracion", "requiere_ratificacion",
-                         "fecha_ratificacion")
-    form_extra_fields = {"proyecto": BooleanField(
-        "Proyectar (sin número)", description="El proyecto se redacta y se descarga en Word; el número se saca "
-                                              "recién al aprobarlo.")}
+                         "fecha_ratificacion", "texto_oficial")
+    form_extra_fields = {
+        "proyecto": BooleanField("Proyectar (sin número)", description="El proyecto se redacta y se descarga en "
+                                 "Word; el número se saca recién al aprobarlo."),
+        "texto_oficial": FileField("Texto oficial (PDF)", description="El publicado (p. ej. la página de El "
+                                   "Peruano). Sin él, /normas muestra el texto generado con los datos de la norma."),
+    }
     form_overrides = {"sumilla": TextAreaField, "considerandos": TextAreaField, "articulos": TextAreaField}
     form_args = {"requiere_ratificacion": {"description": "Ordenanza tributaria distrital: la provincia la ratifica "
                                                           "antes de publicarla."},
@@ -77,16 +84,27 @@ class NormaMunicipalView(VistaConcejo):
                                 EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar"),
                                 EndpointLinkRowAction("fa fa-envelope-o", ".notificar",
                                                       title="Notificación (resoluciones)")]
+    bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def validar(self, form):
         tipo = form.tipo.data if "tipo" in form else self.get_one(request.args.get("id")).tipo.value
         if form.sobre_remuneracion.data and tipo != "acuerdo_concejo":
             return error_en(form, "sobre_remuneracion", "Solo un acuerdo de concejo se marca como «sobre "
                                                         "remuneración o dietas».")
+        archivo = form.texto_oficial.data
+        if archivo and getattr(archivo, "filename", ""):
+            try:
+                form._texto_oficial = guardar_pdf(archivo)
+            except ErrorAdjunto as e:
+                return error_en(form, "texto_oficial", str(e))
         return True
-    bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def on_model_change(self, form, model, is_created):
+        pdf = getattr(form, "_texto_oficial", None)
+        if pdf is not None:
+            pdf.dueno = model  # el archivo se escribe al confirmarse la norma (services/adjuntos)
+            model.texto_oficial_nombre, model.texto_oficial_ruta = pdf.nombre_archivo, pdf.ruta
+            model.texto_oficial_sha256 = pdf.sha256
         if is_created:
             if form.proyecto.data:
                 concejo.proyectar_norma(model)

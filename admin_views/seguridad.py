@@ -6,12 +6,14 @@ import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.model.template import EndpointLinkRowAction
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from admin_views.base import ACCIONES, SOLO_LECTURA, CargadorAjax, PaginaSegura, VistaSegura
-from models import Permiso, UnidadOrganica, Usuario, db
+from admin_views.castellano import nombre_entidad, tabla_cambios
+from models import Adjunto, Derivacion, Expediente, Permiso, RegistroAuditoria, UnidadOrganica, Usuario, db
 from services.seguridad import desbloquear, error_clave
 
 
@@ -113,14 +115,32 @@ class PermisoView(VistaSegura):
     form_columns = ("rol", "vista", "accion")
 
 
+class FiltroExpediente(FilterEqual):
+    """Todo lo ocurrido a un expediente por su código: el expediente, sus derivaciones y sus adjuntos."""
+
+    def apply(self, query, value, alias=None):
+        exp = sa.select(Expediente.id).where(Expediente.codigo == value.strip().upper()).scalar_subquery()
+        r = RegistroAuditoria
+        return query.filter(sa.or_(
+            sa.and_(r.entidad == "expediente", r.entidad_id == exp),
+            sa.and_(r.entidad == "derivacion", r.entidad_id.in_(sa.select(Derivacion.id).where(
+                Derivacion.expediente_id == exp))),
+            sa.and_(r.entidad == "adjunto", r.entidad_id.in_(sa.select(Adjunto.id).where(
+                Adjunto.expediente_id == exp)))))
+
+
 class RegistroAuditoriaView(VistaSegura):
     bloqueadas = SOLO_LECTURA
     column_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle")
-    column_filters = ("momento", "accion", "entidad", "entidad_id", "usuario.username")
+    column_filters = ("momento", "accion", "entidad", "entidad_id", "usuario.username",
+                      FiltroExpediente(RegistroAuditoria.entidad_id, "Expediente (código)"))
     column_searchable_list = ("entidad", "detalle")
     column_default_sort = ("momento", True)
-    column_labels = {"accion": "Acción", "entidad_id": "Id", "ip": "IP", "usuario.username": "Usuario",
-                     "cambios": "Cambios (antes → después)"}
+    column_labels = {"accion": "Acción", "entidad_id": "N.º de registro", "ip": "IP", "usuario.username": "Usuario",
+                     "cambios": "Cambios (antes → después)", "entidad": "Qué"}
+    column_formatters = {"entidad": lambda v, c, r, n: nombre_entidad(r.entidad)}
+    column_formatters_detail = {"entidad": lambda v, c, r, n: nombre_entidad(r.entidad),
+                                "cambios": lambda v, c, r, n: tabla_cambios(r.entidad, r.cambios)}
     column_details_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle", "cambios")
     column_export_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle", "cambios")
     column_export_sql = {"cambios": sa.cast(

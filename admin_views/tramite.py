@@ -14,7 +14,7 @@ from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilt
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from flask_wtf.file import FileField
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
@@ -28,12 +28,15 @@ from admin_views.base import (
     error_en,
     opciones_enum,
 )
+from admin_views.castellano import contar
 from models import (
     PLAZO_MAXIMO_HABILES,
     AccionDerivacion,
     Adjunto,
+    Canal,
     Derivacion,
     DocumentoEmitido,
+    EstadoDerivacion,
     EstadoDocumento,
     EstadoExpediente,
     Expediente,
@@ -41,6 +44,7 @@ from models import (
     Persona,
     Prioridad,
     ProcedimientoTupa,
+    TipoDocumento,
     UnidadOrganica,
     Usuario,
     ahora,
@@ -57,6 +61,7 @@ from services.tramite import (
     archivar,
     atender,
     bloquear,
+    clasificar,
     condicion_busqueda,
     derivar,
     devolver,
@@ -68,11 +73,24 @@ from services.tramite import (
     observar_en_ingreso,
     permanencia,
     plazo_subsanacion,
+    por_clasificar,
     recibir,
     registrar_ingreso,
     serie_de_norma,
     subsanar,
 )
+
+
+class FiltroPorClasificar(BooleanEqualFilter):
+    """La cola de la mesa de partes digital: ingresos digitales que aún no se derivan."""
+
+    def apply(self, query, value, alias=None):
+        cond = por_clasificar()
+        return query.filter(cond if value in (True, "1") else ~cond)
+
+
+def _abreviado(texto: str, completo: str) -> Markup:
+    return Markup(f'<span title="{escape(completo)}">{escape(texto)}</span>')
 
 
 class FiltroVencido(BooleanEqualFilter):
@@ -103,7 +121,8 @@ def _estado_expediente(view, context, exp, name):
 class ExpedienteView(VistaSegura):
     column_list = ("codigo", "fecha_recepcion", "fecha_presentacion", "origen", "persona", "asunto",
                    "folios", "procedimiento", "unidad_actual", "estado", "fecha_vencimiento", "prioridad")
-    column_select_related_list = (Expediente.persona, Expediente.procedimiento, Expediente.unidad_actual)
+    column_select_related_list = (Expediente.persona, Expediente.procedimiento, Expediente.unidad_actual,
+                                  Expediente.unidad_origen)
     column_searchable_list = ("codigo", "asunto", "persona.numero_documento", "persona.nombres",
                               "persona.apellidos", "persona.razon_social")
     column_filters = (
@@ -118,8 +137,23 @@ class ExpedienteView(VistaSegura):
         FiltroVencido(Expediente.fecha_vencimiento, "Vencido"),
         FiltroSilencioPositivo(Expediente.fecha_vencimiento, "Aprobado por silencio positivo"),
         FilterLike("persona.numero_documento", "Remitente (documento)"),
+        FilterEqual(Expediente.canal, "Canal", options=opciones_enum(Canal)),
+        FiltroPorClasificar(Expediente.id, "Recibidos por Mesa Digital"),
     )
     column_default_sort = ("id", True)
+    # la lista cabe en 1366 px: siglas y códigos con el nombre completo al pasar el ratón; el detalle, completo
+    column_formatters = {
+        "estado": _estado_expediente,
+        "codigo": lambda v, c, e, n: Markup(f'<a href="{url_for(".tramitar", id=e.id)}" title="Tramitar">'
+                                            f'{escape(e.codigo)}</a>'),
+        "persona": lambda v, c, e, n: _abreviado(e.persona.nombre_completo, str(e.persona)) if e.persona
+        else (_abreviado(e.unidad_origen.sigla, e.unidad_origen.nombre) if e.unidad_origen else ""),
+        "unidad_actual": lambda v, c, e, n: _abreviado(e.unidad_actual.sigla, e.unidad_actual.nombre)
+        if e.unidad_actual else "",
+        "procedimiento": lambda v, c, e, n: _abreviado(e.procedimiento.codigo, str(e.procedimiento))
+        if e.procedimiento else "",
+    }
+    column_formatters_detail = {"estado": _estado_expediente}
     column_labels = {"codigo": "Código", "fecha_recepcion": "Recibido", "fecha_presentacion": "Presentación",
                      "fecha_vencimiento": "Vence", "persona": "Remitente", "procedimiento": "Procedimiento TUPA",
                      "unidad_actual": "Unidad actual", "unidad_origen": "Unidad de origen",
@@ -129,12 +163,12 @@ class ExpedienteView(VistaSegura):
                      "plazo_dias_habiles": "Plazo (días hábiles)", "fecha_atencion": "Fecha de atención",
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
                      "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso"}
-    column_details_exclude_list = ("clave", "derivaciones")
-    column_formatters = {"estado": _estado_expediente}
-    column_formatters_detail = {"estado": _estado_expediente}
-    form_columns = ("origen", "canal", "persona", "nuevo_documento", "nuevo_nombre", "unidad_origen",
-                    "tipo_documento", "documento_referencia", "asunto", "folios", "procedimiento", "prioridad",
-                    "unidad_actual", "observaciones", "observacion_ingreso", "archivo")
+    column_details_exclude_list = ("clave", "derivaciones", "adjuntos")
+    details_template = "admin/tramite/detalle_expediente.html"
+    # orden del teclado (Tab): lo de cada ingreso primero; Enter en «Folios» guarda y abre el cargo
+    form_columns = ("persona", "nuevo_documento", "nuevo_nombre", "archivo", "procedimiento", "asunto", "folios",
+                    "unidad_actual", "observacion_ingreso", "tipo_documento", "documento_referencia", "prioridad",
+                    "origen", "canal", "unidad_origen", "observaciones")
     form_extra_fields = {
         "nuevo_documento": StringField("…o remitente nuevo: DNI o RUC", validators=[Optional()],
                                        description="Si no lo encuentra arriba, escriba el DNI (8) o RUC (11)."),
@@ -163,12 +197,12 @@ class ExpedienteView(VistaSegura):
     @action("atender", "Atendido", "¿Dar por atendidos los expedientes seleccionados?")
     def action_atender(self, ids):
         return self.en_lote(ids, lambda exp: self._operar(exp, "atender", request.form),
-                            "{n} expedientes atendidos.")
+                            lambda n: contar(n, "expediente atendido.", "expedientes atendidos."))
 
     @action("archivar", "Archivar", "¿Archivar los expedientes seleccionados?")
     def action_archivar(self, ids):
         return self.en_lote(ids, lambda exp: self._operar(exp, "archivar", request.form),
-                            "{n} expedientes archivados.")
+                            lambda n: contar(n, "expediente archivado.", "expedientes archivados."))
 
     @action("derivar", "Derivar…")
     def action_derivar(self, ids):
@@ -326,8 +360,7 @@ class ExpedienteView(VistaSegura):
             def operar():
                 hecho = self._operar(exp, operacion, request.form)
                 aviso = getattr(hecho, "aviso_tope", None)
-                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)} registrado." + \
-                    (f" {aviso}" if aviso else "")
+                return f"{exp.codigo}: {OPERACIONES.get(operacion, operacion)}." + (f" {aviso}" if aviso else "")
 
             hecho = self.ejecutar(operar, url_for(".tramitar", id=exp.id))
             if hecho:
@@ -338,11 +371,24 @@ class ExpedienteView(VistaSegura):
         alcance = current_user.unidad_id if current_user.alcance_unidad else None
         movimientos = [d for d in exp.derivaciones
                        if alcance is None or alcance in (d.unidad_origen_id, d.unidad_destino_id)]
-        return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades,
+        digital = exp.canal == Canal.digital and not exp.derivaciones and exp.estado.value in ("registrado",
+                                                                                             "observado")
+        catalogos = {"procedimientos": db.session.scalars(sa.select(ProcedimientoTupa).where(
+            ProcedimientoTupa.activo).order_by(ProcedimientoTupa.codigo)).all(),
+            "tipos": db.session.scalars(sa.select(TipoDocumento).order_by(TipoDocumento.nombre)).all()} \
+            if digital else {}
+        return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades, digital=digital, **catalogos,
                            movimientos=movimientos, ocultos=len(exp.derivaciones) - len(movimientos),
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
                            puede_anular=current_user.rol.codigo in current_app.config["ROLES_ANULAN"],
-                           plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia)
+                           plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia,
+                           por_recibir=self._por_recibir(exp))
+
+    @staticmethod
+    def _por_recibir(exp):
+        """La derivación pendiente de acuse hacia la unidad del usuario, que hoy tiene el expediente."""
+        return next((d for d in exp.derivaciones if d.estado == EstadoDerivacion.pendiente
+                     and d.unidad_destino_id == exp.unidad_actual_id == current_user.unidad_id), None)
 
     def handle_view_exception(self, exc):
         if isinstance(exc, StaleDataError):  # dos ediciones del mismo expediente a la vez (columna version)
@@ -359,6 +405,9 @@ class ExpedienteView(VistaSegura):
             return anular(exp, datos.get("motivo", ""), current_user)
         if not self._en_mi_unidad(exp):
             raise ErrorTramite("El expediente no está en su unidad: no puede tramitarlo.")
+        por_recibir = self._por_recibir(exp)
+        if por_recibir is not None and operacion in ("derivar", "atender", "archivar", "devolver"):
+            recibir(por_recibir, current_user)  # la unidad que actúa sobre lo que le llegó: primero el acuse
         if operacion == "derivar":
             destino_id = entero_id(datos.get("destino"))
             destino = db.session.get(UnidadOrganica, destino_id) if destino_id else None
@@ -371,6 +420,17 @@ class ExpedienteView(VistaSegura):
                 plazo = int(plazo)
             return derivar(exp, destino, datos.get("accion", "atender"), datos.get("proveido") or None,
                            plazo, current_user)
+        if operacion in ("clasificar", "aceptar"):
+            proc = db.session.get(ProcedimientoTupa, datos.get("procedimiento", type=int) or 0)
+            tipo = db.session.get(TipoDocumento, datos.get("tipo_documento", type=int) or 0)
+            clasificar(exp, proc, tipo)
+            if operacion == "clasificar":
+                return None
+            destino = db.session.get(UnidadOrganica, datos.get("destino", type=int) or 0) or \
+                (proc.unidad_resolutora if proc else None)
+            if destino is None:
+                raise ErrorTramite("Elija el procedimiento TUPA o la unidad de destino para aceptarlo.")
+            return derivar(exp, destino, "atender", "Ingreso por Mesa Digital aceptado.", None, current_user)
         acciones = {"atender": lambda: atender(exp, current_user),
                     "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
                     "archivar": lambda: archivar(exp, current_user),
@@ -381,16 +441,16 @@ class ExpedienteView(VistaSegura):
         return acciones[operacion]()
 
 
-OPERACIONES = {"derivar": "derivación", "atender": "atención", "devolver": "devolución",
-               "archivar": "archivo", "observar": "observación", "subsanar": "subsanación",
-               "anular": "anulación"}
+OPERACIONES = {"clasificar": "clasificado", "aceptar": "aceptado y derivado", "derivar": "derivado",
+               "atender": "atendido", "devolver": "devuelto", "archivar": "archivado", "observar": "observado",
+               "subsanar": "subsanado", "anular": "anulado"}
 
 
 class DerivacionView(VistaSegura):
     """La bandeja: derivaciones hacia y desde mi unidad, con acuse de recibo masivo."""
 
-    column_list = ("expediente", "unidad_origen", "unidad_destino", "fecha_envio", "accion",
-                   "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado")
+    column_list = ("expediente", "expediente.asunto", "unidad_origen", "unidad_destino", "fecha_envio", "accion",
+                   "fecha_limite", "fecha_recepcion", "estado")
     column_select_related_list = (Derivacion.expediente, Derivacion.unidad_origen, Derivacion.unidad_destino)
     column_searchable_list = ("expediente.codigo", "proveido")
     column_filters = ("estado", "accion", FiltroSigla(Derivacion.unidad_destino_id, "Para (sigla)"),
@@ -400,10 +460,18 @@ class DerivacionView(VistaSegura):
     column_labels = {"unidad_origen": "De", "unidad_destino": "Para", "fecha_envio": "Enviado",
                      "accion": "Acción", "proveido": "Proveído", "plazo_dias_habiles": "Plazo (días hábiles)",
                      "fecha_limite": "Fecha límite", "fecha_recepcion": "Recibido (acuse)",
-                     "expediente.codigo": "Expediente", "unidad_destino.sigla": "Para (sigla)",
+                     "expediente.codigo": "Expediente", "expediente.asunto": "Asunto",
+                     "unidad_destino.sigla": "Para (sigla)",
                      "unidad_origen.sigla": "De (sigla)"}
     form_columns = ("proveido",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
+    # el código abre «Tramitar»: recibir (el acuse se registra solo al actuar) y derivar/atender en una pantalla
+    column_formatters = {"expediente": lambda v, c, d, n: Markup(
+        f'<a href="{url_for("expediente.tramitar", id=d.expediente_id)}" title="Recibir y tramitar">'
+        f'{escape(d.expediente.codigo)}</a>'),
+        **dict.fromkeys(("unidad_origen", "unidad_destino"), lambda v, c, d, n: Markup(
+            f'<span title="{escape(getattr(d, n).nombre)}">{escape(getattr(d, n).sigla)}</span>')
+            if getattr(d, n) else "")}
     acciones_permiso = {"recibir": "editar"}
     bloqueadas = ("crear",)  # las derivaciones nacen del flujo del expediente, no de un formulario suelto
 
@@ -419,7 +487,7 @@ class DerivacionView(VistaSegura):
                 raise ErrorTramite(f"{d.expediente.codigo} no fue derivado a su unidad.")
             recibir(d, current_user)
 
-        return self.en_lote(ids, acuse, "{n} derivaciones recibidas.")
+        return self.en_lote(ids, acuse, lambda n: contar(n, "derivación recibida.", "derivaciones recibidas."))
 
 
 class DocumentoEmitidoView(VistaSegura):

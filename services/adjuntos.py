@@ -118,15 +118,17 @@ def _escribir(destino: Path, datos: bytes) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _escribir_pendientes(session):
-    """Solo los adjuntos que quedaron guardados en la base llegan al disco."""
+    """Solo los adjuntos que quedaron guardados en la base llegan al disco (o, si el archivo es de otra fila
+    —`adj.dueno`, p. ej. el texto oficial de una norma—, los de esa fila)."""
     pendientes = session.info.pop("adjuntos_pendientes", [])
     for adj, destino, datos in pendientes:
-        if inspect(adj).persistent:
+        fila = getattr(adj, "dueno", None) or adj
+        if inspect(fila).persistent:
             try:
                 _escribir(destino, datos)
             except OSError:
                 current_app.logger.exception("No se pudo escribir el adjunto %s", destino)
-        elif inspect(adj).transient or inspect(adj).pending:
+        elif inspect(fila).transient or inspect(fila).pending:
             session.info.setdefault("adjuntos_pendientes", []).append((adj, destino, datos))
 
 

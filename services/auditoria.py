@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from models import Correlativo, Feriado, RegistroAuditoria, ahora, db
 
 NO_AUDITAR = {RegistroAuditoria, Correlativo}
-OCULTOS = {"password_hash"}
+OCULTOS = {"password_hash", "clave"}  # la clave de consulta del ciudadano tampoco queda en la bitácora
 
 
 def _valor(v):

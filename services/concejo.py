@@ -137,10 +137,26 @@ def citar(sesion: SesionConcejo, funcionarios: list[str] = ()) -> list[Citacion]
     if sesion.fecha_convocatoria is None:
         sesion.fecha_convocatoria = hoy_lima()
     sesion.estado = EstadoSesion.convocada
+    db.session.flush()
     for c in nuevas:
         if c.miembro and c.miembro.email:
-            correo.al_confirmar(db.session(), c.miembro.email, f"Citación: {sesion.codigo}", texto_citacion(c))
+            if not _cfg("MAIL_SERVER"):
+                c.correo_error = correo.SIN_SERVIDOR  # se entrega impresa; la pantalla lo dice
+                continue
+            correo.al_confirmar(db.session(), c.miembro.email, f"Citación: {sesion.codigo}", texto_citacion(c),
+                                al_terminar=_constancia_de_correo(c.id))
     return nuevas
+
+
+def _constancia_de_correo(citacion_id: int):
+    """Tras el commit: anota en la citación si el correo salió (cuándo) o por qué no."""
+
+    def anotar(motivo: str | None) -> None:
+        valores = {"correo_error": motivo} if motivo else {"correo_enviado_en": ahora(), "correo_error": None}
+        with db.engine.begin() as conexion:
+            conexion.execute(sa.update(Citacion).where(Citacion.id == citacion_id).values(**valores))
+
+    return anotar
 
 
 def texto_citacion(c: Citacion) -> str:
@@ -221,8 +237,11 @@ def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, obje
 def instalar(sesion: SesionConcejo) -> None:
     if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada, EstadoSesion.sin_quorum):
         raise ErrorConcejo(f"La sesión está {sesion.estado.etiqueta.lower()}: no se puede instalar.")
-    if sesion.fecha_hora > ahora() + timedelta(hours=1):
-        raise ErrorConcejo("La sesión se instala cuando se celebra, no antes de su fecha y hora.")
+    tolerancia = int(_cfg("TOLERANCIA_INSTALAR_MINUTOS"))
+    if ahora() + timedelta(minutes=tolerancia) < sesion.fecha_hora:
+        citada = sesion.fecha_hora.astimezone(ZONA_LIMA)
+        raise ErrorConcejo(f"La sesión está citada para el {citada:%d/%m/%Y a las %H:%M} h: no se puede instalar antes"
+                           + (f" (tolerancia: {tolerancia} minutos)." if tolerancia else "."))
     db.session.flush()
     for a in sesion.asistencias:
         if a.estado == EstadoAsistencia.presente and not a.miembro.habil:

@@ -12,12 +12,21 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+SIN_SERVIDOR = "no hay servidor de correo configurado (MAIL_SERVER)"
+
 
 def enviar(destino: str, asunto: str, texto: str) -> bool:
     """Envía un correo de texto; devuelve False si no hay servidor configurado o si falla (se registra)."""
+    return motivo_de_fallo(destino, asunto, texto) is None
+
+
+def motivo_de_fallo(destino: str, asunto: str, texto: str) -> str | None:
+    """Envía el correo; None si salió, o el motivo por el que no salió (en castellano, para mostrarlo)."""
     cfg = current_app.config
-    if not cfg["MAIL_SERVER"] or not destino:
-        return False
+    if not destino:
+        return "sin dirección de correo"
+    if not cfg["MAIL_SERVER"]:
+        return SIN_SERVIDOR
     msg = EmailMessage()
     msg["From"] = cfg["MAIL_DEFAULT_SENDER"] or f"mesadepartes@{cfg['MAIL_SERVER']}"
     msg["To"] = destino
@@ -30,22 +39,26 @@ def enviar(destino: str, asunto: str, texto: str) -> bool:
             if cfg["MAIL_USERNAME"]:
                 smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
             smtp.send_message(msg)
-        return True
-    except (OSError, smtplib.SMTPException):
+        return None
+    except (OSError, smtplib.SMTPException) as e:
         current_app.logger.exception("No se pudo enviar el correo a %s", destino)
-        return False
+        return f"falló el envío ({type(e).__name__}: {e})"[:200]
 
 
-def al_confirmar(session, destino: str, asunto: str, texto: str) -> None:
-    """Envía el correo cuando la transacción de `session` se confirme; se descarta si se revierte."""
+def al_confirmar(session, destino: str, asunto: str, texto: str, al_terminar=None) -> None:
+    """Envía el correo cuando la transacción de `session` se confirme; se descarta si se revierte.
+
+    `al_terminar(motivo)` se llama tras el intento (motivo None = enviado) para dejar constancia."""
     if current_app.config["MAIL_SERVER"] and destino:
-        session.info.setdefault("correos_pendientes", []).append((destino, asunto, texto))
+        session.info.setdefault("correos_pendientes", []).append((destino, asunto, texto, al_terminar))
 
 
 @event.listens_for(Session, "after_commit")
 def _enviar_pendientes(session):
-    for destino, asunto, texto in session.info.pop("correos_pendientes", []):
-        enviar(destino, asunto, texto)
+    for destino, asunto, texto, al_terminar in session.info.pop("correos_pendientes", []):
+        motivo = motivo_de_fallo(destino, asunto, texto)
+        if al_terminar is not None:
+            al_terminar(motivo)
 
 
 @event.listens_for(Session, "after_rollback")

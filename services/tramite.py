@@ -357,6 +357,30 @@ def archivar(exp: Expediente, usuario: Usuario | None = None) -> None:
 
 
 # ------------------------------------------------------------------ observación en el ingreso (LPAG art. 136)
+def por_clasificar():
+    """Condición SQL de la cola «Recibidos por Mesa Digital»: ingreso digital aún sin derivar."""
+    return sa.and_(Expediente.canal == "digital",
+                   Expediente.estado.in_((EstadoExpediente.registrado, EstadoExpediente.observado)),
+                   ~sa.exists().where(Derivacion.expediente_id == Expediente.id))
+
+
+def clasificar(exp: Expediente, procedimiento, tipo_documento) -> None:
+    """Mesa de partes fija el procedimiento TUPA (plazo y vencimiento) y el tipo de documento de un ingreso,
+    mientras no se haya derivado."""
+    if exp.derivaciones:
+        raise ErrorTramite(f"{exp.codigo} ya fue derivado: el procedimiento y el tipo de documento no se cambian.")
+    if exp.estado not in (EstadoExpediente.registrado, EstadoExpediente.observado):
+        raise ErrorTramite(f"{exp.codigo} está {exp.estado.etiqueta.lower()}: no se clasifica.")
+    if tipo_documento is not None:
+        exp.tipo_documento = tipo_documento
+    exp.procedimiento = procedimiento
+    if procedimiento is None:
+        exp.plazo_dias_habiles = current_app.config["PLAZO_MAXIMO_DIAS"]
+    else:  # aprobación automática (art. 33): sin plazo ni vencimiento
+        exp.plazo_dias_habiles = None if procedimiento.aprobacion_automatica else procedimiento.plazo_dias_habiles
+    exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, exp.plazo_dias_habiles)
+
+
 def observar(exp: Expediente, observacion: str) -> None:
     """Una sola vez, en un solo acto, al ingreso; el administrado tiene 2 días hábiles para subsanar."""
     if not (observacion or "").strip():

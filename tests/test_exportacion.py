@@ -76,7 +76,7 @@ def test_hoja_filtros_y_auditoria(como, expedientes):
     filtros = {f[0]: f[1] for f in libro["Filtros"].iter_rows(values_only=True)}
     assert "mesa_partes" in filtros["Exportado por"]
     assert filtros["Búsqueda"] == "licencia"
-    assert any(k.startswith("Unidad actual") and v == "GDU" for k, v in filtros.items())
+    assert any(k.startswith("Unidad actual") and v == "GDU – Gerencia de Desarrollo Urbano" for k, v in filtros.items())
     assert isinstance(filtros["Exportado el"], datetime) and filtros["Exportado el"].date() <= date.today()
     fila = db.session.scalars(sa.select(RegistroAuditoria).where(RegistroAuditoria.accion == "exportar")).one()
     assert fila.entidad == "expediente" and "licencia" in fila.detalle

@@ -258,18 +258,14 @@ def test_jornada_de_un_expediente(base, como, runner):
                             "--nombre", "Elena Vargas Chávez"], input=f"{CLAVE}\n{CLAVE}\n")
     assert r.exit_code == 0, r.output
     gat = como("gat")
-    # atender sin acuse de recibo: se pide primero el acuse
-    r = _tramitar(gat, exp_id, "atender")
-    assert r.status_code == 200 and "Primero reciba el expediente" in r.text
-    r = gat.post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d2.id)]})
-    assert r.status_code == 302
-    d2 = _leer(Derivacion, d2.id)
-    assert d2.estado.value == "recibido" and d2.recibido_por_id == _usuario("gat").id
+    # atender sin acuse de recibo: actuar es recibir, el acuse (quién y cuándo) se registra primero
     r = _tramitar(gat, exp_id, "atender")
     assert r.status_code == 302
     exp = _leer(Expediente, exp_id)
     assert exp.estado.value == "atendido" and exp.fecha_atencion == hoy()
-    assert _leer(Derivacion, d2.id).estado.value == "atendido"
+    d2 = _leer(Derivacion, d2.id)
+    assert d2.estado.value == "atendido" and d2.recibido_por_id == _usuario("gat").id
+    assert d2.fecha_recepcion is not None and d2.fecha_recepcion <= d2.fecha_atencion
     r = _tramitar(gat, exp_id, "archivar")
     assert r.status_code == 302
     assert _leer(Expediente, exp_id).estado.value == "archivado"
