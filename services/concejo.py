@@ -420,26 +420,19 @@ def generar_acta(sesion: SesionConcejo) -> Acta:
 
 # HTML del acta: lo que produce un editor de texto (y la plantilla concejo/acta.html), nada más. Sin imágenes
 # (ni de fuera ni incrustadas), enlaces, estilos ni atributos de eventos; clases solo las de alineación y tabla.
+# Exactamente lo que produce el editor del acta (Trix, static/vendor/trix) y usa el borrador generado
+# (templates/concejo/acta.html). Sin atributos: ni clases, ni estilos, ni enlaces, ni imágenes.
 HTML_ACTA = {
-    "etiquetas": {"p", "br", "strong", "b", "em", "i", "u", "s", "ol", "ul", "li", "h2", "h3", "h4",
-                  "blockquote", "table", "thead", "tbody", "tr", "th", "td"},
-    "atributos": {"th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "*": {"class"}},
-    "clases": {"text-center", "text-right", "text-justify", "table", "table-bordered", "table-sm", "w-auto"},
+    "etiquetas": {"div", "br", "strong", "em", "del", "h1", "blockquote", "pre", "ul", "ol", "li"},
+    "atributos": {},
 }
 
 
-def _solo_clases_permitidas(etiqueta, atributo, valor):
-    if atributo != "class":
-        return valor
-    clases = [c for c in valor.split() if c in HTML_ACTA["clases"]]
-    return " ".join(clases) or None
-
-
 def limpiar_html(html: str) -> str:
-    """El acta se edita como HTML: solo etiquetas de texto y tablas (HTML_ACTA), sin scripts, eventos,
-    imágenes ni estilos."""
+    """El acta se edita con el editor: solo su marcado (HTML_ACTA), sin scripts, eventos, enlaces, imágenes
+    ni estilos; los comentarios que agrega Trix (`<!--block-->`) se quitan."""
     return nh3.clean(html or "", tags=HTML_ACTA["etiquetas"], attributes=HTML_ACTA["atributos"],
-                     attribute_filter=_solo_clases_permitidas, url_schemes=set())
+                     url_schemes=set(), strip_comments=True)
 
 
 def dispensa_aprobada(sesion: SesionConcejo) -> bool:

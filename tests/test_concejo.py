@@ -217,10 +217,10 @@ def test_sesion_completa(como):
 
     # el borrador se edita como HTML saneado: sin scripts ni eventos
     r = sg.post(f"/admin/acta/edit/?id={acta.id}",
-                data={"contenido": acta.contenido + '<script>alert(1)</script><p onclick="x()">Nota del SG</p>'})
+                data={"contenido": acta.contenido + '<script>alert(1)</script><div onclick="x()">Nota del SG</div>'})
     assert r.status_code == 302
     contenido = db.session.get(Acta, acta.id).contenido
-    assert "<p>Nota del SG</p>" in contenido and "<script" not in contenido and "onclick" not in contenido
+    assert "<div>Nota del SG</div>" in contenido and "<script" not in contenido and "onclick" not in contenido
 
     # --- aprobada en una sesión posterior; luego inmutable (y auditado)
     assert "No hay una sesión posterior" in sg.get(f"/admin/acta/aprobar/?id={acta.id}").text
