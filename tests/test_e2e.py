@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 
 from tests.e2e import Contador, capturar, exigir_navegador, ingresar, lanzar_navegador, servir
+from tests.pdf_prueba import pdf_valido
 
 ACCIONES: dict[str, int] = {}  # recorrido → acciones del usuario (se imprimen al final del módulo)
 DIALOGOS: list[str] = []  # textos de los diálogos de confirmación que vio el usuario
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PDF = pdf_valido()  # un PDF real: la mesa de partes lo revisa con pypdf
 
 pytestmark = pytest.mark.e2e
 
@@ -261,7 +261,7 @@ def test_secretaria_general_conduce_una_sesion(servidor, pagina, bd, tmp_path):
     ingresar(pagina, servidor, "secretaria_general")
     u = Contador(pagina)
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Concejo"))
-    u.clic_y_esperar(pagina.locator(".navbar").get_by_role("link", name="Sesiones"))
+    u.clic_y_esperar(pagina.locator('.navbar a[href="/admin/sesion_concejo/"]'))
     u.clic_y_esperar(pagina.locator("tbody tr", has_text="Convocada").locator("a[title='Conducir la sesión']"))
     u.clic(pagina.get_by_role("button", name="Todos presentes"))
     u.clic_y_esperar(pagina.get_by_role("button", name="Guardar asistencia"))
