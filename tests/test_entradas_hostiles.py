@@ -20,6 +20,9 @@ ENORME = "99999999999999999999"  # > 2⁶³
 VALORES_FILTRO = ["xxx", "pendiente,xxx", ENORME, f"-{ENORME}", "1e400", "NaN", "Inf", "\x00", "9999-12-31",
                   "0001-01-01", "9999-12-31 to 9999-12-31", "0001-01-01 to 0001-01-02",
                   "9999-12-31 23:59:59", "0001-01-01 00:00:00 to 0001-01-01 00:00:01", "2026-13-45", "'; --"]
+# la exportación filtra con el mismo código que el listado: basta una muestra por clase de valor (cada libro Excel
+# cuesta ~20 veces una página; la prueba completa debe caber en los minutos de la suite)
+VALORES_EXPORTAR = ["pendiente,xxx", ENORME, "NaN", "9999-12-31 to 9999-12-31"]
 ARGS_LISTA = [f"page={ENORME}", "page=-1", f"page_size={ENORME}", f"sort={ENORME}", "sort=-1", f"desc={ENORME}",
               "search=%00", f"search={quote('%_%')}", "search=" + "a" * 3000]
 # inválidos para un campo que no es texto (fecha, número, importe, opción, relación)
@@ -67,7 +70,7 @@ def test_listados_filtros_e_ids_hostiles(sin_propagar, como, crear_expediente, r
             for valor in VALORES_FILTRO:
                 url = f"{base}/?{arg}={quote(valor)}"
                 _revisar(nav.get(url), f"{rol} GET {url}", errores, cifras)
-                if (vista.endpoint, "exportar") in permisos:
+                if (vista.endpoint, "exportar") in permisos and valor in VALORES_EXPORTAR:
                     url = f"{base}/export/xlsx/?{arg}={quote(valor)}"
                     _revisar(nav.get(url), f"{rol} GET {url}", errores, cifras)
         for extra in ARGS_LISTA:
