@@ -63,6 +63,19 @@ OPCIONES: tuple[Opcion, ...] = (
                              "archivar": None},
            "plazo por defecto de una derivación según la acción, en días hábiles (LPAG art. 143); "
            "`atender` usa el del expediente"),
+    # ---- transparencia (TUO Ley 27806; docs/reglas.md §4)
+    Opcion("TRANSPARENCIA_PLAZO", 10, "días hábiles para responder una solicitud de acceso a la información "
+           "(art. 11 b)"),
+    Opcion("TRANSPARENCIA_DIAS_PRORROGA", 2, "días hábiles desde la presentación para comunicar la prórroga "
+           "(art. 11 g); después no se admite"),
+    Opcion("TRANSPARENCIA_DIAS_SUBSANACION", 2, "días hábiles que tiene el solicitante para subsanar"),
+    Opcion("TRANSPARENCIA_DIAS_ENCAUZAMIENTO", 2, "días hábiles desde la presentación para encauzar la "
+           "solicitud a la entidad que posee la información"),
+    Opcion("TRANSPARENCIA_DIAS_APELACION", 15, "días hábiles para apelar ante el Tribunal de Transparencia"),
+    Opcion("TRANSPARENCIA_DIAS_AVISO", 2, "semáforo: días hábiles o menos para el vencimiento que se muestran "
+           "«por vencer»"),
+    Opcion("COSTOS_REPRODUCCION", {"pagina": "0.10", "cd": "1.00"}, "costo (S/) por página copiada y por CD "
+           "grabado; el correo electrónico es gratuito (D.S. 164-2020-PCM)"),
     # ---- correo (sin MAIL_SERVER no se envía nada)
     Opcion("MAIL_SERVER", None, "servidor SMTP para el cargo digital y las citaciones al concejo",
            mostrar="sin correo"),

@@ -26,6 +26,7 @@ from admin_views.inicio import InicioView
 from admin_views.normas import NormaMunicipalView, RelacionNormaView
 from admin_views.seguridad import PermisoView, RegistroAuditoriaView, RolView, UnidadOrganicaView, UsuarioView
 from admin_views.tramite import DerivacionView, DocumentoEmitidoView, ExpedienteView
+from admin_views.transparencia import ExcepcionTransparenciaView, SolicitudAccesoView
 from models import (
     Acta,
     Asistencia,
@@ -34,6 +35,7 @@ from models import (
     Derivacion,
     Dictamen,
     DocumentoEmitido,
+    ExcepcionTransparencia,
     Expediente,
     Feriado,
     MiembroConcejo,
@@ -47,13 +49,14 @@ from models import (
     RelacionNorma,
     Rol,
     SesionConcejo,
+    SolicitudAcceso,
     TipoDocumento,
     UnidadOrganica,
     Usuario,
     Voto,
 )
 
-TRAMITE, CONCEJO, NORMAS = "Trámite", "Concejo", "Normas"
+TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA = "Trámite", "Concejo", "Normas", "Transparencia"
 CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
 
 VISTAS = [
@@ -74,6 +77,8 @@ VISTAS = [
     (PeriodoMunicipalView, PeriodoMunicipal, "Períodos municipales", CONCEJO, "fa-calendar-o"),
     (NormaMunicipalView, NormaMunicipal, "Normas municipales", NORMAS, "fa-balance-scale"),
     (RelacionNormaView, RelacionNorma, "Relaciones entre normas", NORMAS, "fa-link"),
+    (SolicitudAccesoView, SolicitudAcceso, "Solicitudes de acceso", TRANSPARENCIA, "fa-eye"),
+    (ExcepcionTransparenciaView, ExcepcionTransparencia, "Excepciones (arts. 15–17)", TRANSPARENCIA, "fa-lock"),
     (PersonaView, Persona, "Personas", CATALOGOS, "fa-address-card"),
     (TipoDocumentoView, TipoDocumento, "Tipos de documento", CATALOGOS, "fa-file-text-o"),
     (ProcedimientoTupaView, ProcedimientoTupa, "Procedimientos TUPA", CATALOGOS, "fa-list-ol"),
@@ -95,6 +100,7 @@ def init_admin(app) -> Admin:
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
         category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",
+                               TRANSPARENCIA: "fa fa-eye",
                                CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
         # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
         translations_path=str(Path(__file__).resolve().parent.parent / "translations"),

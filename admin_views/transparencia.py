@@ -1,0 +1,200 @@
+"""Transparencia (TUO Ley 27806): registro de solicitudes de acceso a la información y su atención.
+
+La pantalla es declarativa; cada botón de «Atender solicitud» llama a una operación de
+services/transparencia.py, que valida la regla (docs/reglas.md §4).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import request, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual
+from flask_admin.model.template import EndpointLinkRowAction
+from markupsafe import Markup
+from wtforms import SelectField, TextAreaField
+
+from admin_views.base import CargadorAjax, FiltroSigla, VistaSegura, opciones_enum
+from models import EstadoSolicitud, ExcepcionTransparencia, FormaEntrega, Persona, SolicitudAcceso, db
+from services import transparencia
+from services.transparencia import RESPUESTAS
+
+SEMAFORO = {"vencida": ("danger", "Vencida"), "por_vencer": ("warning", "Vence en ≤ 2 días hábiles"),
+            "a_tiempo": ("success", "A tiempo")}
+
+
+def _vence(view, context, sol, name):
+    """Fecha de vencimiento (la prorrogada si hubo prórroga) con el semáforo."""
+    color = transparencia.semaforo(sol)
+    texto = f"{sol.vencimiento_efectivo:%d/%m/%Y}"
+    if color is None:
+        return texto
+    clase, titulo = SEMAFORO[color]
+    if color == "vencida":
+        titulo = "Denegatoria ficta"
+    return Markup('{} <span class="badge badge-{}" title="{}">{}</span>').format(texto, clase, titulo, titulo)
+
+
+class FiltroSemaforo(FilterEqual):
+    """Semáforo del plazo, calculado con la fecha de hoy al aplicar el filtro."""
+
+    def apply(self, query, value, alias=None):
+        return query.filter(transparencia.condicion_semaforo(value))
+
+
+class FiltroDenegatoriaFicta(BooleanEqualFilter):
+    def apply(self, query, value, alias=None):
+        cond = SolicitudAcceso.denegatoria_ficta
+        return query.filter(cond if value in (True, "1") else ~cond)
+
+
+class SolicitudAccesoView(VistaSegura):
+    column_list = ("codigo", "fecha_presentacion", "persona", "informacion_solicitada", "forma_entrega",
+                   "unidad_poseedora", "estado", "fecha_vencimiento")
+    column_select_related_list = (SolicitudAcceso.persona, SolicitudAcceso.unidad_poseedora)
+    column_searchable_list = ("codigo", "informacion_solicitada", "persona.numero_documento", "persona.nombres",
+                              "persona.apellidos", "persona.razon_social")
+    column_filters = (
+        FiltroSemaforo(SolicitudAcceso.fecha_vencimiento, "Semáforo",
+                       options=[(k, v[1]) for k, v in SEMAFORO.items()]),
+        FiltroDenegatoriaFicta(SolicitudAcceso.fecha_vencimiento, "Denegatoria ficta"),
+        FilterEqual(SolicitudAcceso.estado, "Estado", options=opciones_enum(EstadoSolicitud)),
+        FilterEqual(SolicitudAcceso.forma_entrega, "Forma de entrega", options=opciones_enum(FormaEntrega)),
+        FiltroSigla(SolicitudAcceso.unidad_poseedora_id, "Unidad que posee la información"),
+        DateBetweenFilter(SolicitudAcceso.fecha_presentacion, "Fecha de presentación"),
+        FilterEqual(SolicitudAcceso.anio, "Año"),
+    )
+    column_default_sort = ("id", True)
+    column_labels = {
+        "codigo": "Número", "fecha_presentacion": "Presentación", "persona": "Solicitante",
+        "informacion_solicitada": "Información solicitada", "forma_entrega": "Forma de entrega",
+        "unidad_poseedora": "Unidad que posee la información", "fecha_vencimiento": "Vence",
+        "fecha_recepcion": "Recibida", "anio": "Año", "numero": "Número correlativo", "sexo": "Sexo del solicitante",
+        "observacion": "Observación (requisitos faltantes)", "fecha_observacion": "Observada el",
+        "fecha_subsanacion": "Subsanada el", "prorroga": "Prórroga", "motivo_prorroga": "Motivo de la prórroga",
+        "fecha_comunicacion_prorroga": "Prórroga comunicada el", "fecha_vencimiento_prorroga": "Nueva fecha de entrega",
+        "entidad_derivada": "Encauzada a", "fecha_encauzamiento": "Encauzada el", "fecha_respuesta": "Respondida el",
+        "excepcion_legal": "Excepción (arts. 15–17)", "informacion_denegada": "Información reservada",
+        "fundamento_denegatoria": "Fundamento de la denegatoria", "paginas": "Páginas", "discos": "Discos (CD)",
+        "costo_reproduccion": "Costo de reproducción (S/)", "recibo_pago": "Recibo de pago",
+        "denegatoria_ficta": "Denegatoria ficta", "fecha_apelacion": "Apelada el",
+        "fecha_elevacion": "Elevada al Tribunal el", "resultado_apelacion": "Resultado de la apelación",
+        "persona.numero_documento": "N° de documento", "persona.nombres": "Nombres",
+        "persona.apellidos": "Apellidos", "persona.razon_social": "Razón social", "expediente": "Expediente",
+    }
+    column_details_list = ("codigo", "fecha_recepcion", "fecha_presentacion", "persona", "sexo",
+                           "informacion_solicitada", "forma_entrega", "unidad_poseedora", "expediente", "estado",
+                           "fecha_vencimiento", "denegatoria_ficta", "observacion", "fecha_observacion",
+                           "fecha_subsanacion", "prorroga", "motivo_prorroga", "fecha_comunicacion_prorroga",
+                           "fecha_vencimiento_prorroga", "entidad_derivada", "fecha_encauzamiento", "paginas",
+                           "discos", "costo_reproduccion", "recibo_pago", "fecha_respuesta", "excepcion_legal",
+                           "informacion_denegada", "fundamento_denegatoria", "fecha_apelacion", "fecha_elevacion",
+                           "resultado_apelacion")
+    column_formatters = {"fecha_vencimiento": _vence,
+                         "informacion_solicitada": lambda v, c, m, n: m.informacion_solicitada[:80]}
+    column_formatters_detail = {"fecha_vencimiento": _vence}
+    form_columns = ("persona", "sexo", "informacion_solicitada", "forma_entrega", "unidad_poseedora")
+    form_edit_columns = ("sexo", "unidad_poseedora")
+    form_overrides = {"informacion_solicitada": TextAreaField, "sexo": SelectField}
+    form_args = {"sexo": {"label": "Sexo del solicitante (si lo declara)",
+                          "choices": [("", "No declara"), ("F", "Femenino"), ("M", "Masculino")]},
+                 "informacion_solicitada": {"description": "Lo que pide, con precisión (formulario oficial)."},
+                 "unidad_poseedora": {"description": "La unidad orgánica que tiene la información."}}
+    form_ajax_refs = {"persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos",
+                                                                   "razon_social"])}
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-tasks", ".atender", title="Atender solicitud")]
+    bloqueadas = ("eliminar",)  # el número no se reutiliza
+
+    def on_model_change(self, form, model, is_created):
+        model.sexo = model.sexo or None
+        if is_created:
+            transparencia.registrar_solicitud(model)
+
+    @expose("/atender/", methods=("GET", "POST"))
+    def atender(self):
+        """Una página con las operaciones de la ley: cada formulario envía su `operacion`."""
+        sol = self.get_one(request.args.get("id"))
+        errores: dict[str, str] = {}
+        if request.method == "POST":
+            operacion = request.form.get("operacion", "")
+            hacer = self._operacion(sol, operacion, errores)
+            if hacer is not None and not errores:
+                hecho = self.ejecutar(hacer, url_for(".atender", id=sol.id))
+                if hecho:
+                    return hecho
+        excepciones = db.session.scalars(sa.select(ExcepcionTransparencia).order_by(ExcepcionTransparencia.id)).all()
+        return self.render("transparencia/atender.html", sol=sol, errores=errores, excepciones=excepciones,
+                           respuestas=RESPUESTAS, semaforo=transparencia.semaforo(sol), SEMAFORO=SEMAFORO,
+                           plazo_subsanacion=transparencia.plazo_subsanacion(sol) if sol.fecha_observacion else None)
+
+    def _operacion(self, sol, operacion: str, errores: dict):
+        """La función que aplica la operación pedida (o None si falta un dato: el error va junto al campo)."""
+        f = request.form
+
+        def fecha(campo: str, obligatoria: bool = True):
+            texto = (f.get(campo) or "").strip()
+            if not texto and not obligatoria:
+                return None
+            try:
+                return datetime.strptime(texto, "%d/%m/%Y").date()
+            except ValueError:
+                errores[campo] = "Indique la fecha (dd/mm/aaaa)."
+                return None
+
+        def entero(campo: str) -> int:
+            try:
+                return int((f.get(campo) or "0").strip())
+            except ValueError:
+                errores[campo] = "Escriba un número entero."
+                return 0
+
+        def observar():
+            transparencia.observar(sol, f.get("observacion", ""), fecha("fecha_observacion"))
+            return f"{sol.codigo}: observada; el solicitante subsana hasta el " \
+                   f"{transparencia.plazo_subsanacion(sol):%d/%m/%Y}."
+
+        def subsanar():
+            transparencia.subsanar(sol, fecha("fecha_subsanacion"))
+            return f"{sol.codigo}: subsanada; vence el {sol.fecha_vencimiento:%d/%m/%Y}."
+
+        def prorrogar():
+            transparencia.prorrogar(sol, fecha("fecha_comunicacion"), fecha("nueva_fecha"), f.get("motivo", ""))
+            return f"{sol.codigo}: prórroga registrada; entrega hasta el {sol.fecha_vencimiento_prorroga:%d/%m/%Y}."
+
+        def encauzar():
+            transparencia.encauzar(sol, f.get("entidad", ""), fecha("fecha_encauzamiento"))
+            return f"{sol.codigo}: encauzada a {sol.entidad_derivada}; comuníquelo al solicitante."
+
+        def liquidar():
+            costo = transparencia.liquidar(sol, entero("paginas"), entero("discos"))
+            return f"{sol.codigo}: liquidación S/ {costo:.2f}."
+
+        def responder():
+            excepcion = db.session.get(ExcepcionTransparencia, int(f["excepcion"])) \
+                if (f.get("excepcion") or "").isdigit() else None
+            transparencia.responder(sol, f.get("tipo", ""), fecha("fecha_respuesta"), excepcion,
+                                    f.get("informacion_denegada", ""), f.get("fundamento", ""),
+                                    f.get("recibo_pago", ""))
+            return f"{sol.codigo}: {sol.estado.etiqueta.lower()}."
+
+        def apelar():
+            transparencia.apelar(sol, fecha("fecha_apelacion"), fecha("fecha_elevacion", obligatoria=False),
+                                 f.get("resultado", ""))
+            return f"{sol.codigo}: apelación registrada."
+
+        hacer = {"observar": observar, "subsanar": subsanar, "prorrogar": prorrogar, "encauzar": encauzar,
+                 "liquidar": liquidar, "responder": responder, "apelar": apelar}.get(operacion)
+        if hacer is None:
+            errores["operacion"] = "Operación desconocida."
+        return hacer
+
+
+class ExcepcionTransparenciaView(VistaSegura):
+    column_list = ("codigo", "articulo", "texto")
+    column_labels = {"codigo": "Artículo", "articulo": "Excepción", "texto": "Texto"}
+    column_default_sort = "id"
+    form_columns = ("codigo", "articulo", "texto")
+    form_overrides = {"texto": TextAreaField}
+    bloqueadas = ("eliminar",)  # las denegatorias la citan

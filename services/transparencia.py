@@ -1,0 +1,290 @@
+"""Transparencia y acceso a la información pública (TUO Ley 27806; D.S. 007-2024-JUS; docs/reglas.md §4).
+
+Cada operación valida su regla y deja la solicitud consistente; las restricciones de la tabla
+(`solicitud_acceso`) impiden lo mismo a cualquier otro camino (CLI, importación, SQL).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+
+from models import (
+    ESTADOS_SOLICITUD_ABIERTOS,
+    ZONA_LIMA,
+    EstadoSolicitud,
+    FormaEntrega,
+    SolicitudAcceso,
+    ahora,
+    db,
+    hoy_lima,
+)
+from services import ErrorDeRegla, calendario
+from services.auditoria import registrar
+from services.numeracion import siguiente
+from services.tramite import fecha_presentacion, nueva_clave
+
+
+class ErrorTransparencia(ErrorDeRegla):
+    """Regla de la Ley de Transparencia que impide la operación; el mensaje es para el usuario."""
+
+
+def _cfg(nombre: str):
+    return current_app.config[nombre]
+
+
+# ------------------------------------------------------------------ ingreso y plazos
+def registrar_solicitud(sol: SolicitudAcceso) -> SolicitudAcceso:
+    """Número por año, clave de consulta, presentación (HORA_CIERRE, días no hábiles) y vencimiento."""
+    with db.session.no_autoflush:
+        sol.fecha_recepcion = sol.fecha_recepcion or ahora()
+        sol.fecha_presentacion = fecha_presentacion(sol.fecha_recepcion)
+        sol.anio = sol.fecha_recepcion.astimezone(ZONA_LIMA).year
+        sol.numero = siguiente(f"solicitud_acceso:{sol.anio}")
+        sol.codigo = SolicitudAcceso.formato_codigo(sol.anio, sol.numero)
+        sol.clave = nueva_clave()
+        sol.estado = EstadoSolicitud.recibida
+        sol.prorroga = False
+        sol.fecha_vencimiento = vencimiento(sol)
+        liquidar(sol, sol.paginas or 0, sol.discos or 0)
+    return sol
+
+
+def dias_suspendidos(sol, cal: frozenset[date]) -> int:
+    """Días hábiles en que el plazo no corrió: de la observación a la subsanación."""
+    if sol.fecha_observacion and sol.fecha_subsanacion:
+        return max(0, calendario.habiles_entre(sol.fecha_observacion, sol.fecha_subsanacion, cal))
+    return 0
+
+
+def vencimiento(sol, cal: frozenset[date] | None = None) -> date:
+    """10 días hábiles desde el siguiente a la presentación (art. 11 b), más los suspendidos."""
+    cal = calendario.feriados() if cal is None else cal
+    return calendario.sumar_habiles(sol.fecha_presentacion, _cfg("TRANSPARENCIA_PLAZO") + dias_suspendidos(sol, cal),
+                                    cal)
+
+
+def limite_desde_presentacion(sol, dias: int) -> date:
+    return calendario.sumar_dias_habiles(sol.fecha_presentacion, dias)
+
+
+@calendario.al_cambiar_calendario
+def recalcular_solicitudes(desde: date, cal: frozenset[date]) -> int:
+    """Recalcula `fecha_vencimiento` de las solicitudes abiertas afectadas por un cambio del calendario."""
+    filas = db.session.scalars(sa.select(SolicitudAcceso).where(
+        SolicitudAcceso.estado.in_(ESTADOS_SOLICITUD_ABIERTOS), SolicitudAcceso.fecha_vencimiento >= desde)).all()
+    n = 0
+    for sol in filas:
+        nuevo = vencimiento(sol, cal)
+        if nuevo != sol.fecha_vencimiento:
+            sol.fecha_vencimiento = nuevo
+            n += 1
+    if n:
+        db.session.flush()
+        registrar("editar", "solicitud_acceso", None,
+                  f"Recálculo de {n} vencimientos por cambio del calendario desde {desde:%d/%m/%Y}")
+    return n
+
+
+def semaforo(sol, hoy: date | None = None) -> str | None:
+    """«vencida», «por_vencer» (≤ TRANSPARENCIA_DIAS_AVISO días hábiles) o «a_tiempo»; None si está cerrada."""
+    if sol.estado not in ESTADOS_SOLICITUD_ABIERTOS or sol.estado == EstadoSolicitud.observada:
+        return None
+    hoy = hoy or hoy_lima()
+    if sol.vencimiento_efectivo < hoy:
+        return "vencida"
+    if sol.vencimiento_efectivo <= calendario.sumar_dias_habiles(hoy, _cfg("TRANSPARENCIA_DIAS_AVISO")):
+        return "por_vencer"
+    return "a_tiempo"
+
+
+def condicion_semaforo(valor: str):
+    """La condición SQL del semáforo (filtros del listado y cifras del tablero)."""
+    hoy = hoy_lima()
+    pronto = calendario.sumar_dias_habiles(hoy, _cfg("TRANSPARENCIA_DIAS_AVISO"))
+    corre = SolicitudAcceso.estado.in_(("recibida", "en_atencion", "prorrogada"))
+    venc = SolicitudAcceso.vencimiento_efectivo
+    return {"vencida": sa.and_(corre, venc < hoy),
+            "por_vencer": sa.and_(corre, venc >= hoy, venc <= pronto),
+            "a_tiempo": sa.and_(corre, venc > pronto)}[valor]
+
+
+def _abierta(sol, que: str) -> None:
+    if sol.estado not in ESTADOS_SOLICITUD_ABIERTOS:
+        raise ErrorTransparencia(f"La solicitud está {sol.estado.etiqueta.lower()}: no admite {que}.")
+
+
+def _fecha_valida(sol, fecha: date | None, que: str) -> date:
+    if fecha is None:
+        raise ErrorTransparencia(f"Indique la fecha de {que} (dd/mm/aaaa).")
+    if fecha < sol.fecha_presentacion:
+        raise ErrorTransparencia(f"La fecha de {que} no puede ser anterior a la presentación "
+                                 f"({sol.fecha_presentacion:%d/%m/%Y}).")
+    if fecha > hoy_lima():
+        raise ErrorTransparencia(f"La fecha de {que} no puede ser futura.")
+    return fecha
+
+
+# ------------------------------------------------------------------ subsanación
+def observar(sol: SolicitudAcceso, observacion: str, fecha: date | None) -> None:
+    """Requisitos que faltan (nombre, documento, domicilio, pedido preciso): una sola observación; el
+    solicitante tiene TRANSPARENCIA_DIAS_SUBSANACION días hábiles y el plazo no corre mientras tanto."""
+    _abierta(sol, "observaciones")
+    if sol.fecha_observacion is not None:
+        raise ErrorTransparencia("La solicitud ya fue observada una vez: no se observa de nuevo.")
+    if not (observacion or "").strip():
+        raise ErrorTransparencia("Indique qué requisito falta.")
+    sol.fecha_observacion = _fecha_valida(sol, fecha, "observación")
+    sol.observacion = observacion.strip()
+    sol.estado = EstadoSolicitud.observada
+
+
+def plazo_subsanacion(sol) -> date:
+    return calendario.sumar_dias_habiles(sol.fecha_observacion, _cfg("TRANSPARENCIA_DIAS_SUBSANACION"))
+
+
+def subsanar(sol: SolicitudAcceso, fecha: date | None) -> None:
+    if sol.estado != EstadoSolicitud.observada:
+        raise ErrorTransparencia("Solo se subsana una solicitud observada.")
+    fecha = _fecha_valida(sol, fecha, "subsanación")
+    if fecha < sol.fecha_observacion:
+        raise ErrorTransparencia("La subsanación no puede ser anterior a la observación.")
+    if fecha > plazo_subsanacion(sol):
+        raise ErrorTransparencia(f"El plazo para subsanar venció el {plazo_subsanacion(sol):%d/%m/%Y}: la solicitud "
+                                 "se tiene por no presentada.")
+    sol.fecha_subsanacion = fecha
+    sol.estado = EstadoSolicitud.recibida
+    sol.fecha_vencimiento = vencimiento(sol)
+
+
+def vencer_observaciones() -> int:
+    """Observadas sin subsanar pasado el plazo → «no presentada» (tarea diaria `tramite-diario`)."""
+    n = 0
+    for sol in db.session.scalars(sa.select(SolicitudAcceso).where(
+            SolicitudAcceso.estado == EstadoSolicitud.observada)):
+        if hoy_lima() > plazo_subsanacion(sol):
+            sol.estado = EstadoSolicitud.no_presentada
+            n += 1
+    return n
+
+
+# ------------------------------------------------------------------ prórroga y encauzamiento
+def prorrogar(sol: SolicitudAcceso, fecha_comunicacion: date | None, nueva_fecha: date | None, motivo: str) -> None:
+    """Una sola vez, por imposibilidad material, comunicada dentro de 2 días hábiles de la presentación (art. 11 g)."""
+    _abierta(sol, "prórroga")
+    if sol.estado == EstadoSolicitud.observada:
+        raise ErrorTransparencia("La solicitud está observada: primero debe subsanarse.")
+    if sol.prorroga:
+        raise ErrorTransparencia("La prórroga se concede una sola vez (art. 11 g).")
+    if not (motivo or "").strip():
+        raise ErrorTransparencia("Indique el motivo de la prórroga (la imposibilidad material de entregar a tiempo).")
+    fecha_comunicacion = _fecha_valida(sol, fecha_comunicacion, "comunicación")
+    limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_PRORROGA"))
+    if fecha_comunicacion > limite:
+        raise ErrorTransparencia(
+            f"La prórroga debe comunicarse dentro de {_cfg('TRANSPARENCIA_DIAS_PRORROGA')} días hábiles de "
+            f"presentada la solicitud, hasta el {limite:%d/%m/%Y} (TUO Ley 27806, art. 11 g): ya no procede.")
+    if nueva_fecha is None or nueva_fecha <= sol.fecha_vencimiento:
+        raise ErrorTransparencia(f"La nueva fecha de entrega debe ser posterior al vencimiento "
+                                 f"({sol.fecha_vencimiento:%d/%m/%Y}).")
+    sol.prorroga = True
+    sol.motivo_prorroga = motivo.strip()
+    sol.fecha_comunicacion_prorroga = fecha_comunicacion
+    sol.fecha_vencimiento_prorroga = nueva_fecha
+    sol.estado = EstadoSolicitud.prorrogada
+
+
+def encauzar(sol: SolicitudAcceso, entidad: str, fecha: date | None) -> None:
+    """La entidad no posee la información: la encauza a la que la tiene e informa al solicitante."""
+    _abierta(sol, "encauzamiento")
+    if not (entidad or "").strip():
+        raise ErrorTransparencia("Indique la entidad que posee la información.")
+    fecha = _fecha_valida(sol, fecha, "encauzamiento")
+    limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_ENCAUZAMIENTO"))
+    if fecha > limite:
+        raise ErrorTransparencia(f"El encauzamiento debe hacerse dentro de {_cfg('TRANSPARENCIA_DIAS_ENCAUZAMIENTO')} "
+                                 f"días hábiles de presentada la solicitud, hasta el {limite:%d/%m/%Y}.")
+    sol.entidad_derivada = entidad.strip()[:300]
+    sol.fecha_encauzamiento = fecha
+    sol.estado = EstadoSolicitud.derivada
+
+
+# ------------------------------------------------------------------ costos
+PAGAN_POR_PAGINA = (FormaEntrega.copia_simple, FormaEntrega.copia_certificada)
+
+
+def liquidar(sol: SolicitudAcceso, paginas: int, discos: int) -> Decimal:
+    """Costo de reproducción según la forma de entrega (COSTOS_REPRODUCCION); el correo es gratuito."""
+    if paginas < 0 or discos < 0:
+        raise ErrorTransparencia("Páginas y discos no pueden ser negativos.")
+    costos = _cfg("COSTOS_REPRODUCCION")
+    forma = FormaEntrega(sol.forma_entrega)
+    if forma in PAGAN_POR_PAGINA:
+        costo = Decimal(str(costos["pagina"])) * paginas
+    elif forma == FormaEntrega.medio_digital:
+        costo = Decimal(str(costos["cd"])) * discos
+    else:
+        costo = Decimal("0")
+    sol.paginas, sol.discos = paginas, discos
+    sol.costo_reproduccion = costo.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return sol.costo_reproduccion
+
+
+# ------------------------------------------------------------------ respuesta
+RESPUESTAS = {"entregada": "Entregada", "parcial": "Parcialmente denegada", "denegada": "Denegada",
+              "desistida": "Desistida"}
+
+
+def responder(sol: SolicitudAcceso, tipo: str, fecha: date | None, excepcion=None, informacion_denegada: str = "",
+              fundamento: str = "", recibo_pago: str = "") -> None:
+    """Entregada (con el pago si hay costo), denegada SOLO citando una excepción del catálogo (arts. 15–17),
+    parcialmente denegada (qué se reserva y por qué) o desistida."""
+    if tipo not in RESPUESTAS:
+        raise ErrorTransparencia("Elija el sentido de la respuesta.")
+    _abierta(sol, "respuesta")
+    if sol.estado == EstadoSolicitud.observada and tipo != "desistida":
+        raise ErrorTransparencia("La solicitud está observada: primero debe subsanarse.")
+    fecha = _fecha_valida(sol, fecha, "respuesta")
+    if tipo in ("denegada", "parcial"):
+        if excepcion is None:
+            raise ErrorTransparencia("Una denegatoria debe citar una excepción de los artículos 15, 16 o 17 del "
+                                     "TUO de la Ley 27806; sin ella la información se entrega.")
+        if not (fundamento or "").strip():
+            raise ErrorTransparencia("Explique por qué la excepción se aplica a esta información (interpretación "
+                                     "restrictiva).")
+        if tipo == "parcial" and not (informacion_denegada or "").strip():
+            raise ErrorTransparencia("Indique qué información se reserva.")
+        sol.excepcion_legal = excepcion
+        sol.fundamento_denegatoria = fundamento.strip()
+        sol.informacion_denegada = (informacion_denegada or "").strip() or None
+    if tipo in ("entregada", "parcial"):
+        recibo = (recibo_pago or "").strip() or sol.recibo_pago
+        if sol.costo_reproduccion and not recibo:
+            raise ErrorTransparencia(f"La entrega tiene un costo de S/ {sol.costo_reproduccion:.2f}: registre el "
+                                     "recibo de pago antes de entregar las copias.")
+        sol.recibo_pago = recibo
+    sol.fecha_respuesta = fecha
+    sol.estado = {"entregada": EstadoSolicitud.atendida, "parcial": EstadoSolicitud.parcialmente_denegada,
+                  "denegada": EstadoSolicitud.denegada, "desistida": EstadoSolicitud.desistida}[tipo]
+
+
+# ------------------------------------------------------------------ apelación
+def apelar(sol: SolicitudAcceso, fecha: date | None, fecha_elevacion: date | None, resultado: str = "") -> None:
+    """Apelación al Tribunal de Transparencia contra una denegatoria (expresa, parcial o ficta)."""
+    if not (sol.estado in (EstadoSolicitud.denegada, EstadoSolicitud.parcialmente_denegada) or sol.denegatoria_ficta
+            or sol.fecha_apelacion):
+        raise ErrorTransparencia("Solo se apela una denegatoria (expresa, parcial o ficta).")
+    fecha = _fecha_valida(sol, fecha, "apelación")
+    desde = sol.fecha_respuesta if sol.fecha_respuesta else sol.vencimiento_efectivo
+    limite = calendario.sumar_dias_habiles(desde, _cfg("TRANSPARENCIA_DIAS_APELACION"))
+    if fecha > limite:
+        raise ErrorTransparencia(f"La apelación debía presentarse dentro de {_cfg('TRANSPARENCIA_DIAS_APELACION')} "
+                                 f"días hábiles, hasta el {limite:%d/%m/%Y}.")
+    sol.fecha_apelacion = fecha
+    if fecha_elevacion is not None and fecha_elevacion < sol.fecha_apelacion:
+        raise ErrorTransparencia("La elevación al Tribunal no puede ser anterior a la apelación.")
+    sol.fecha_elevacion = fecha_elevacion
+    sol.resultado_apelacion = (resultado or "").strip()[:300] or None

@@ -1,0 +1,298 @@
+"""Transparencia (TUO Ley 27806; docs/reglas.md §4; issue 13): registro, plazos y operaciones de la ley, por HTTP.
+
+Fechas reales de 2026: jueves 2 y viernes 3 de abril (Semana Santa), 28 y 29 de julio (Fiestas Patrias) y 6 de
+agosto (Batalla de Junín) son feriados. El vencimiento se compara con un oráculo independiente (numpy con los
+feriados del paquete `holidays`, el de tests/test_calendario.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+import models
+from models import ZONA_LIMA, EstadoSolicitud, ExcepcionTransparencia, Persona, SolicitudAcceso, db
+from services import calendario
+from tests.conftest import unidad
+from tests.test_calendario import oraculo_entre, oraculo_sumar
+
+URL = "/admin/solicitud_acceso"
+
+
+def lima(*args) -> datetime:
+    return datetime(*args, tzinfo=ZONA_LIMA)
+
+
+def texto(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def base(app, monkeypatch):
+    for anio in (2026, 2027):
+        calendario.cargar_feriados(anio)
+    p = Persona(tipo_documento="DNI", numero_documento="41234567", nombres="Elena", apellidos="Mamani Condori")
+    db.session.add(p)
+    db.session.commit()
+    app.persona_id = p.id
+    original = models.reloj
+
+    def fijar(momento):
+        """Fija la hora de toda la aplicación; `None` vuelve al reloj real."""
+        monkeypatch.setattr(models, "reloj", (lambda: momento) if momento else original)
+
+    app.reloj = fijar
+    return app
+
+
+def leer(sol_id: int) -> SolicitudAcceso:
+    db.session.expire_all()
+    return db.session.get(SolicitudAcceso, sol_id)
+
+
+def solicitar(base, nav, recibida: datetime, forma="copia_simple", esperar=302, **extra) -> SolicitudAcceso:
+    """Ingreso en el mostrador a la hora `recibida` (el reloj vuelve a la hora real después)."""
+    base.reloj(recibida)
+    datos = {"persona": str(base.persona_id), "informacion_solicitada": "Copia del contrato de limpieza pública 2025",
+             "forma_entrega": forma, "sexo": "F", "unidad_poseedora": str(unidad("GDU").id), **extra}
+    r = nav.post(f"{URL}/new/", datos)
+    base.reloj(None)
+    assert r.status_code == esperar, r.text[:3000]
+    if esperar != 302:
+        return r
+    db.session.expire_all()
+    return db.session.scalar(sa.select(SolicitudAcceso).order_by(SolicitudAcceso.id.desc()).limit(1))
+
+
+def operar(nav, sol, operacion, **datos):
+    return nav.post(f"{URL}/atender/?id={sol.id}", {"operacion": operacion, **datos}, follow_redirects=True)
+
+
+def test_ingreso_fuera_de_hora_en_la_vispera_de_semana_santa(base, como):
+    """Miércoles 01/04/2026 a las 17:10 con cierre a las 16:30: presentada el lunes 06/04 (jueves y viernes
+    santos, fin de semana); vence 10 días hábiles después, según el oráculo."""
+    base.config["HORA_CIERRE"] = "16:30"
+    t = como("transparencia")
+    s1 = solicitar(base, t, lima(2026, 4, 1, 17, 10))
+    assert (s1.anio, s1.numero, s1.codigo) == (2026, s1.numero, f"SAIP-2026-{s1.numero:05d}")
+    assert s1.fecha_presentacion == date(2026, 4, 6)
+    assert s1.fecha_vencimiento == oraculo_sumar(date(2026, 4, 6), 10) == date(2026, 4, 20)
+    assert (s1.estado, s1.sexo, s1.persona_id, s1.costo_reproduccion) == (EstadoSolicitud.recibida, "F",
+                                                                           base.persona_id, Decimal("0.00"))
+    # antes del cierre, el mismo día; el número sigue la serie del año
+    s2 = solicitar(base, t, lima(2026, 4, 1, 16, 30))
+    assert (s2.fecha_presentacion, s2.numero) == (date(2026, 4, 1), s1.numero + 1)
+    assert s2.fecha_vencimiento == oraculo_sumar(date(2026, 4, 1), 10)
+    # el año nuevo empieza su serie en 1
+    s3 = solicitar(base, t, lima(2027, 1, 4, 9, 0))
+    assert (s3.anio, s3.numero, s3.codigo) == (2027, 1, "SAIP-2027-00001")
+    # el registro lo muestra con su número y vencimiento
+    lista = texto(t.get(f"{URL}/").text)
+    assert s1.codigo in lista and "20/04/2026" in lista and "Mamani Condori" in lista
+
+
+def test_falta_el_pedido_mensaje_junto_al_campo(base, como):
+    t = como("transparencia")
+    antes = db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso))
+    r = solicitar(base, t, lima(2026, 5, 4, 9), esperar=200, informacion_solicitada="")
+    assert "Este campo es obligatorio" in texto(r.text)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso)) == antes
+
+
+def test_subsanacion_suspende_el_plazo_y_sin_subsanar_no_se_presenta(base, como, runner):
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 4, 6, 10))  # lunes 06/04: vence el 20/04
+    assert s.fecha_vencimiento == date(2026, 4, 20)
+    r = operar(t, s, "observar", observacion="Precise el período del contrato", fecha_observacion="07/04/2026")
+    assert "subsana hasta el 09/04/2026" in texto(r.text)
+    assert leer(s.id).estado == EstadoSolicitud.observada
+    # una sola observación
+    r = operar(t, s, "subsanar", fecha_subsanacion="10/04/2026")
+    assert "venció el 09/04/2026" in texto(r.text) and leer(s.id).estado == EstadoSolicitud.observada
+    operar(t, s, "subsanar", fecha_subsanacion="09/04/2026")
+    s = leer(s.id)
+    # el plazo no corrió del 07/04 al 09/04: dos días hábiles más
+    suspendidos = oraculo_entre(date(2026, 4, 7), date(2026, 4, 9))
+    assert suspendidos == 2
+    assert (s.estado, s.fecha_vencimiento) == (EstadoSolicitud.recibida, oraculo_sumar(date(2026, 4, 6), 12))
+    r = operar(t, s, "observar", observacion="Otra cosa", fecha_observacion="10/04/2026")
+    assert "ya fue observada una vez" in texto(r.text)
+    # otra, observada y sin subsanar: la tarea diaria la archiva como no presentada
+    o = solicitar(base, t, lima(2026, 4, 6, 11))
+    operar(t, o, "observar", observacion="Falta el domicilio", fecha_observacion="07/04/2026")
+    resultado = runner.invoke(args=["tramite-diario"])
+    assert resultado.exit_code == 0, resultado.output
+    assert "1 solicitudes de acceso pasaron a «no presentada»" in resultado.output
+    assert (leer(o.id).estado, leer(s.id).estado) == (EstadoSolicitud.no_presentada, EstadoSolicitud.recibida)
+
+
+def test_prorroga_solo_dentro_de_dos_dias_habiles(base, como):
+    """Presentada el viernes 24/07/2026: el 1.er día hábil es el lunes 27, el 2.º el jueves 30 (28 y 29 son
+    feriados); el viernes 31 ya es tarde (art. 11 g)."""
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 7, 24, 10))
+    assert s.fecha_vencimiento == oraculo_sumar(date(2026, 7, 24), 10) == date(2026, 8, 12)
+    assert oraculo_sumar(date(2026, 7, 24), 2) == date(2026, 7, 30)
+    datos = {"nueva_fecha": "31/08/2026", "motivo": "El archivo está en el almacén de la ex sede"}
+    r = operar(t, s, "prorrogar", fecha_comunicacion="31/07/2026", **datos)
+    assert "hasta el 30/07/2026 (TUO Ley 27806, art. 11 g)" in texto(r.text)
+    assert leer(s.id).prorroga is False
+    r = operar(t, s, "prorrogar", fecha_comunicacion="30/07/2026", **datos)
+    assert "entrega hasta el 31/08/2026" in texto(r.text)
+    s = leer(s.id)
+    assert (s.prorroga, s.estado, s.fecha_comunicacion_prorroga, s.vencimiento_efectivo) == (
+        True, EstadoSolicitud.prorrogada, date(2026, 7, 30), date(2026, 8, 31))
+    r = operar(t, s, "prorrogar", fecha_comunicacion="30/07/2026", **datos)
+    assert "una sola vez" in texto(r.text)
+    # sin motivo no hay prórroga (en otra solicitud, a tiempo)
+    otra = solicitar(base, t, lima(2026, 7, 24, 11))
+    r = operar(t, otra, "prorrogar", fecha_comunicacion="27/07/2026", nueva_fecha="31/08/2026", motivo="")
+    assert "Indique el motivo" in texto(r.text) and leer(otra.id).prorroga is False
+
+
+def test_denegatoria_solo_con_excepcion(base, como):
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 9, 1, 10))
+    r = operar(t, s, "responder", tipo="denegada", fecha_respuesta="03/09/2026", fundamento="No corresponde")
+    assert r.status_code == 200
+    assert "debe citar una excepción de los artículos 15, 16 o 17" in texto(r.text)
+    assert leer(s.id).estado == EstadoSolicitud.recibida
+    # la base lo impide también a cualquier otro camino
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.update(SolicitudAcceso).where(SolicitudAcceso.id == s.id).values(
+            estado="denegada", fecha_respuesta=date(2026, 9, 3)))
+        db.session.flush()
+    db.session.rollback()
+    intimidad = db.session.scalar(sa.select(ExcepcionTransparencia).where(ExcepcionTransparencia.codigo == "17.5"))
+    assert "intimidad personal" in intimidad.texto
+    operar(t, s, "responder", tipo="denegada", fecha_respuesta="03/09/2026", excepcion=str(intimidad.id),
+           fundamento="Contiene la historia clínica de un trabajador")
+    s = leer(s.id)
+    assert (s.estado, s.excepcion_legal.codigo, s.fecha_respuesta) == (EstadoSolicitud.denegada, "17.5",
+                                                                       date(2026, 9, 3))
+    # parcialmente denegada: dice qué se reserva
+    p = solicitar(base, t, lima(2026, 9, 1, 11), forma="correo")
+    r = operar(t, p, "responder", tipo="parcial", fecha_respuesta="04/09/2026", excepcion=str(intimidad.id),
+               fundamento="Datos de salud")
+    assert "Indique qué información se reserva" in texto(r.text)
+    operar(t, p, "responder", tipo="parcial", fecha_respuesta="04/09/2026", excepcion=str(intimidad.id),
+           fundamento="Datos de salud", informacion_denegada="Los diagnósticos médicos del anexo 3")
+    assert leer(p.id).estado == EstadoSolicitud.parcialmente_denegada
+    ficha = texto(t.get(f"{URL}/details/?id={s.id}").text)
+    assert "Art. 17.5" in ficha and "Denegada" in ficha
+
+
+def test_encauzamiento(base, como):
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 7, 24, 10))
+    r = operar(t, s, "encauzar", entidad="SUNARP – Zona Registral IX", fecha_encauzamiento="31/07/2026")
+    assert "hasta el 30/07/2026" in texto(r.text) and leer(s.id).estado == EstadoSolicitud.recibida
+    r = operar(t, s, "encauzar", entidad="", fecha_encauzamiento="27/07/2026")
+    assert "Indique la entidad" in texto(r.text)
+    operar(t, s, "encauzar", entidad="SUNARP – Zona Registral IX", fecha_encauzamiento="30/07/2026")
+    s = leer(s.id)
+    assert (s.estado, s.entidad_derivada, s.fecha_encauzamiento) == (
+        EstadoSolicitud.derivada, "SUNARP – Zona Registral IX", date(2026, 7, 30))
+    r = operar(t, s, "responder", tipo="entregada", fecha_respuesta="31/07/2026")
+    assert "no admite respuesta" in texto(r.text)
+
+
+def test_costos_y_pago_antes_de_entregar(base, como):
+    t = como("transparencia")
+    copias = solicitar(base, t, lima(2026, 9, 1, 10))
+    r = operar(t, copias, "liquidar", paginas="35", discos="0")
+    assert "S/ 3.50" in texto(r.text) and leer(copias.id).costo_reproduccion == Decimal("3.50")
+    r = operar(t, copias, "responder", tipo="entregada", fecha_respuesta="04/09/2026")
+    assert "registre el recibo de pago" in texto(r.text) and leer(copias.id).estado == EstadoSolicitud.recibida
+    operar(t, copias, "responder", tipo="entregada", fecha_respuesta="04/09/2026", recibo_pago="R-001-2026")
+    assert (leer(copias.id).estado, leer(copias.id).recibo_pago) == (EstadoSolicitud.atendida, "R-001-2026")
+    # CD: S/ 1.00 cada uno; correo: gratis aunque tenga páginas
+    cd = solicitar(base, t, lima(2026, 9, 1, 11), forma="medio_digital")
+    operar(t, cd, "liquidar", paginas="0", discos="2")
+    correo = solicitar(base, t, lima(2026, 9, 1, 12), forma="correo")
+    operar(t, correo, "liquidar", paginas="120", discos="0")
+    assert (leer(cd.id).costo_reproduccion, leer(correo.id).costo_reproduccion) == (Decimal("2.00"), Decimal("0"))
+    operar(t, correo, "responder", tipo="entregada", fecha_respuesta="02/09/2026")
+    assert leer(correo.id).estado == EstadoSolicitud.atendida
+    # configurable
+    base.config["COSTOS_REPRODUCCION"] = {"pagina": "0.20", "cd": "1.50"}
+    otra = solicitar(base, t, lima(2026, 9, 2, 10), forma="copia_certificada")
+    operar(t, otra, "liquidar", paginas="35", discos="0")
+    assert leer(otra.id).costo_reproduccion == Decimal("7.00")
+    r = operar(t, otra, "liquidar", paginas="-3", discos="0")
+    assert "no pueden ser negativos" in texto(r.text) and leer(otra.id).costo_reproduccion == Decimal("7.00")
+
+
+def test_denegatoria_ficta_y_apelacion(base, como):
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 7, 24, 10))  # vence el 12/08/2026 y no se respondió
+    a_tiempo = solicitar(base, t, lima(2026, 7, 24, 11))
+    operar(t, a_tiempo, "responder", tipo="entregada", fecha_respuesta="05/08/2026")
+    assert leer(s.id).denegatoria_ficta and not leer(a_tiempo.id).denegatoria_ficta
+    vista = next(v for v in base.extensions["admin"][0]._views if v.endpoint == "solicitud_acceso")
+    with base.test_request_context():
+        url = vista.url_filtrada(("Denegatoria ficta", "equals", "1"))
+    lista = texto(t.get(url).text)
+    assert s.codigo in lista and a_tiempo.codigo not in lista and "Denegatoria ficta" in lista
+    r = operar(t, a_tiempo, "apelar", fecha_apelacion="10/08/2026")
+    assert "Solo se apela una denegatoria" in texto(r.text)
+    # vencida el 12/08 sin respuesta: 15 días hábiles para apelar, hasta el 02/09/2026
+    assert oraculo_sumar(date(2026, 8, 12), 15) == date(2026, 9, 2)
+    r = operar(t, s, "apelar", fecha_apelacion="03/09/2026")
+    assert "hasta el 02/09/2026" in texto(r.text) and leer(s.id).fecha_apelacion is None
+    operar(t, s, "apelar", fecha_apelacion="20/08/2026", fecha_elevacion="24/08/2026",
+           resultado="Fundada: entregar en 5 días")
+    s = leer(s.id)
+    assert (s.fecha_apelacion, s.fecha_elevacion, s.resultado_apelacion) == (
+        date(2026, 8, 20), date(2026, 8, 24), "Fundada: entregar en 5 días")
+
+
+def test_semaforo_en_el_listado(base, como):
+    t = como("transparencia")
+    hoy = models.hoy_lima()
+    vencida = solicitar(base, t, lima(2026, 7, 24, 10))
+    reciente = solicitar(base, t, datetime.now(ZONA_LIMA))
+    vista = next(v for v in base.extensions["admin"][0]._views if v.endpoint == "solicitud_acceso")
+    with base.test_request_context():
+        urls = {k: vista.url_filtrada(("Semáforo", "equals", k)) for k in ("vencida", "por_vencer", "a_tiempo")}
+    assert reciente.fecha_vencimiento > calendario.sumar_habiles(hoy, 2, calendario.feriados())
+    assert vencida.codigo in t.get(urls["vencida"]).text and reciente.codigo not in t.get(urls["vencida"]).text
+    assert reciente.codigo in t.get(urls["a_tiempo"]).text and vencida.codigo not in t.get(urls["a_tiempo"]).text
+    assert 'badge-success' in t.get(f"{URL}/").text
+
+
+def test_feriado_nuevo_recalcula_el_vencimiento(base, como):
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 7, 24, 10))  # vence el 12/08/2026
+    sg = como("secretaria_general")
+    r = sg.post("/admin/feriado/new/", {"fecha": "10/08/2026", "nombre": "Aniversario del distrito",
+                                        "tipo": "local"})
+    assert r.status_code == 302, r.text[:2000]
+    assert leer(s.id).fecha_vencimiento == date(2026, 8, 13)
+
+
+def test_rol_transparencia_limitado_a_sus_pantallas(base, como):
+    t = como("transparencia")
+    assert t.get(f"{URL}/").status_code == 200
+    assert t.get("/admin/excepcion_transparencia/").status_code == 200
+    for url in ("/admin/sesion_concejo/", "/admin/norma_municipal/new/", "/admin/expediente/new/",
+                "/admin/usuario/", "/admin/excepcion_transparencia/new/"):
+        assert t.get(url).status_code == 403, url
+    s = solicitar(base, t, lima(2026, 9, 1, 10))
+    assert t.post(f"{URL}/delete/", {"id": str(s.id)}).status_code == 403
+    # el auditor lee pero no atiende; una unidad orgánica no ve el registro
+    auditor = como("auditor")
+    assert auditor.get(f"{URL}/details/?id={s.id}").status_code == 200
+    assert auditor.get(f"{URL}/atender/?id={s.id}").status_code == 200
+    assert operar(auditor, s, "liquidar", paginas="3", discos="0").status_code == 403
+    assert auditor.get(f"{URL}/new/").status_code == 403
+    assert como("unidad").get(f"{URL}/").status_code == 403
+    assert como("mesa_partes").get(f"{URL}/").status_code == 403
+    # la Secretaría General lo ve y lo atiende (Ley 27806 art. 8)
+    sg = como("secretaria_general")
+    operar(sg, s, "liquidar", paginas="10", discos="0")
+    assert leer(s.id).costo_reproduccion == Decimal("1.00")
