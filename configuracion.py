@@ -71,6 +71,8 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("TRANSPARENCIA_DIAS_SUBSANACION", 2, "días hábiles que tiene el solicitante para subsanar"),
     Opcion("TRANSPARENCIA_DIAS_ENCAUZAMIENTO", 2, "días hábiles desde la presentación para encauzar la "
            "solicitud a la entidad que posee la información"),
+    Opcion("TRANSPARENCIA_PLAZO_UNIDAD", 5, "plazo interno en días hábiles de la unidad a la que se deriva una "
+           "solicitud de acceso para que remita la información (nunca pasa del vencimiento de la solicitud)"),
     Opcion("TRANSPARENCIA_DIAS_APELACION", 15, "días hábiles para apelar ante el Tribunal de Transparencia"),
     Opcion("TRANSPARENCIA_DIAS_AVISO", 2, "semáforo: días hábiles o menos para el vencimiento que se muestran "
            "«por vencer»"),

@@ -13,11 +13,20 @@ from flask import request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual
 from flask_admin.model.template import EndpointLinkRowAction
+from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 
 from admin_views.base import CargadorAjax, FiltroSigla, VistaSegura, opciones_enum
-from models import EstadoSolicitud, ExcepcionTransparencia, FormaEntrega, Persona, SolicitudAcceso, db
+from models import (
+    EstadoSolicitud,
+    ExcepcionTransparencia,
+    FormaEntrega,
+    Persona,
+    SolicitudAcceso,
+    UnidadOrganica,
+    db,
+)
 from services import transparencia
 from services.transparencia import RESPUESTAS
 
@@ -94,7 +103,9 @@ class SolicitudAccesoView(VistaSegura):
                            "resultado_apelacion")
     column_formatters = {"fecha_vencimiento": _vence,
                          "informacion_solicitada": lambda v, c, m, n: m.informacion_solicitada[:80]}
-    column_formatters_detail = {"fecha_vencimiento": _vence}
+    column_formatters_detail = {"fecha_vencimiento": _vence, "expediente": lambda v, c, m, n: Markup(
+        '<a href="{}">{}</a>').format(url_for("expediente.details_view", id=m.expediente_id), m.expediente.codigo)
+        if m.expediente_id else ""}
     form_columns = ("persona", "sexo", "informacion_solicitada", "forma_entrega", "unidad_poseedora")
     form_edit_columns = ("sexo", "unidad_poseedora")
     form_overrides = {"informacion_solicitada": TextAreaField, "sexo": SelectField}
@@ -110,7 +121,7 @@ class SolicitudAccesoView(VistaSegura):
     def on_model_change(self, form, model, is_created):
         model.sexo = model.sexo or None
         if is_created:
-            transparencia.registrar_solicitud(model)
+            transparencia.registrar_solicitud(model, current_user.unidad)
 
     @expose("/atender/", methods=("GET", "POST"))
     def atender(self):
@@ -125,7 +136,10 @@ class SolicitudAccesoView(VistaSegura):
                 if hecho:
                     return hecho
         excepciones = db.session.scalars(sa.select(ExcepcionTransparencia).order_by(ExcepcionTransparencia.id)).all()
+        unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.activa)
+                                      .order_by(UnidadOrganica.sigla)).all()
         return self.render("transparencia/atender.html", sol=sol, errores=errores, excepciones=excepciones,
+                           unidades=unidades,
                            respuestas=RESPUESTAS, semaforo=transparencia.semaforo(sol), SEMAFORO=SEMAFORO,
                            plazo_subsanacion=transparencia.plazo_subsanacion(sol) if sol.fecha_observacion else None)
 
@@ -167,6 +181,10 @@ class SolicitudAccesoView(VistaSegura):
             transparencia.encauzar(sol, f.get("entidad", ""), fecha("fecha_encauzamiento"))
             return f"{sol.codigo}: encauzada a {sol.entidad_derivada}; comuníquelo al solicitante."
 
+        def derivar():
+            destino = db.session.get(UnidadOrganica, int(f["unidad"])) if (f.get("unidad") or "").isdigit() else None
+            return transparencia.derivar_a_unidad(sol, destino, f.get("proveido", ""), current_user)
+
         def liquidar():
             costo = transparencia.liquidar(sol, entero("paginas"), entero("discos"))
             return f"{sol.codigo}: liquidación S/ {costo:.2f}."
@@ -185,7 +203,7 @@ class SolicitudAccesoView(VistaSegura):
             return f"{sol.codigo}: apelación registrada."
 
         hacer = {"observar": observar, "subsanar": subsanar, "prorrogar": prorrogar, "encauzar": encauzar,
-                 "liquidar": liquidar, "responder": responder, "apelar": apelar}.get(operacion)
+                 "derivar": derivar, "liquidar": liquidar, "responder": responder, "apelar": apelar}.get(operacion)
         if hacer is None:
             errores["operacion"] = "Operación desconocida."
         return hacer

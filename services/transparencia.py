@@ -13,16 +13,23 @@ import sqlalchemy as sa
 from flask import current_app
 
 from models import (
+    ESTADOS_ABIERTOS,
     ESTADOS_SOLICITUD_ABIERTOS,
     ZONA_LIMA,
     EstadoSolicitud,
+    Expediente,
     FormaEntrega,
+    Origen,
+    ProcedimientoTupa,
     SolicitudAcceso,
+    TipoDocumento,
+    UnidadOrganica,
+    Usuario,
     ahora,
     db,
     hoy_lima,
 )
-from services import ErrorDeRegla, calendario
+from services import ErrorDeRegla, calendario, tramite
 from services.auditoria import registrar
 from services.numeracion import siguiente
 from services.tramite import fecha_presentacion, nueva_clave
@@ -37,10 +44,16 @@ def _cfg(nombre: str):
 
 
 # ------------------------------------------------------------------ ingreso y plazos
-def registrar_solicitud(sol: SolicitudAcceso) -> SolicitudAcceso:
-    """Número por año, clave de consulta, presentación (HORA_CIERRE, días no hábiles) y vencimiento."""
+PROCEDIMIENTO = "%acceso a la información%"  # el del TUPA, si la municipalidad lo registró
+
+
+def registrar_solicitud(sol: SolicitudAcceso, unidad: UnidadOrganica | None = None) -> SolicitudAcceso:
+    """Número por año, clave de consulta, presentación (HORA_CIERRE, días no hábiles) y vencimiento; y su
+    expediente (procedimiento «Acceso a la información pública»), por el que se deriva a la unidad que posee la
+    información con la bandeja y el acuse del trámite. `unidad`: la que recibe (si no, la del procedimiento)."""
     with db.session.no_autoflush:
         sol.fecha_recepcion = sol.fecha_recepcion or ahora()
+        sol.expediente = _expediente(sol, unidad)
         sol.fecha_presentacion = fecha_presentacion(sol.fecha_recepcion)
         sol.anio = sol.fecha_recepcion.astimezone(ZONA_LIMA).year
         sol.numero = siguiente(f"solicitud_acceso:{sol.anio}")
@@ -51,6 +64,56 @@ def registrar_solicitud(sol: SolicitudAcceso) -> SolicitudAcceso:
         sol.fecha_vencimiento = vencimiento(sol)
         liquidar(sol, sol.paginas or 0, sol.discos or 0)
     return sol
+
+
+def _expediente(sol: SolicitudAcceso, unidad: UnidadOrganica | None) -> Expediente:
+    procedimiento = db.session.scalar(sa.select(ProcedimientoTupa).where(
+        ProcedimientoTupa.nombre.ilike(PROCEDIMIENTO), ProcedimientoTupa.activo).order_by(ProcedimientoTupa.id)
+        .limit(1))
+    tipo = db.session.scalar(sa.select(TipoDocumento).order_by(
+        sa.case((TipoDocumento.abreviatura == "SOL", 0), else_=1), TipoDocumento.id).limit(1))
+    unidad = unidad or (procedimiento.unidad_resolutora if procedimiento else None)
+    if tipo is None or unidad is None:
+        raise ErrorTransparencia("Falta el tipo de documento «Solicitud» o la unidad que recibe la solicitud.")
+    exp = Expediente(origen=Origen.externo, persona=sol.persona, persona_id=sol.persona_id, tipo_documento=tipo,
+                     asunto=f"Acceso a la información: {sol.informacion_solicitada}"[:500],
+                     procedimiento=procedimiento, unidad_actual=unidad, fecha_recepcion=sol.fecha_recepcion,
+                     plazo_dias_habiles=None if procedimiento else _cfg("TRANSPARENCIA_PLAZO"))
+    tramite.registrar_ingreso(exp)
+    if procedimiento is not None:  # el plazo es el de la ley, aunque el TUPA diga otro
+        exp.plazo_dias_habiles = _cfg("TRANSPARENCIA_PLAZO")
+        exp.fecha_vencimiento = tramite.vencimiento(exp.fecha_presentacion, exp.plazo_dias_habiles)
+    db.session.add(exp)
+    return exp
+
+
+def derivar_a_unidad(sol: SolicitudAcceso, destino: UnidadOrganica | None, proveido: str,
+                     usuario: Usuario | None = None) -> str:
+    """Pide la información a la unidad que la posee por el trámite (su bandeja y su acuse), con el plazo interno
+    TRANSPARENCIA_PLAZO_UNIDAD, que nunca pasa del vencimiento de la solicitud."""
+    _abierta(sol, "derivaciones")
+    if sol.estado == EstadoSolicitud.observada:
+        raise ErrorTransparencia("La solicitud está observada: primero debe subsanarse.")
+    if destino is None:
+        raise ErrorTransparencia("Elija la unidad que posee la información.")
+    if sol.expediente is None:
+        raise ErrorTransparencia("La solicitud no tiene expediente por el cual derivarla.")
+    sol.expediente.fecha_vencimiento = sol.vencimiento_efectivo  # el tope de la derivación es el de la ley
+    d = tramite.derivar(sol.expediente, destino, "atender", (proveido or "").strip() or
+                        f"Remitir la información solicitada en {sol.codigo}", _cfg("TRANSPARENCIA_PLAZO_UNIDAD"),
+                        usuario)
+    sol.unidad_poseedora = destino
+    if sol.estado == EstadoSolicitud.recibida:
+        sol.estado = EstadoSolicitud.en_atencion
+    aviso = f" {d.aviso_tope}" if d.aviso_tope else ""
+    return f"{sol.codigo}: derivada a {destino.sigla}; plazo hasta el {d.fecha_limite:%d/%m/%Y}.{aviso}"
+
+
+def _concluir_expediente(sol: SolicitudAcceso) -> None:
+    """Respondida, encauzada o no presentada: su expediente se archiva (sale de las bandejas)."""
+    exp = sol.expediente
+    if exp is not None and exp.estado in ESTADOS_ABIERTOS:
+        tramite.archivar(exp)
 
 
 def dias_suspendidos(sol, cal: frozenset[date]) -> int:
@@ -167,6 +230,7 @@ def vencer_observaciones() -> int:
             SolicitudAcceso.estado == EstadoSolicitud.observada)):
         if hoy_lima() > plazo_subsanacion(sol):
             sol.estado = EstadoSolicitud.no_presentada
+            _concluir_expediente(sol)
             n += 1
     return n
 
@@ -210,6 +274,7 @@ def encauzar(sol: SolicitudAcceso, entidad: str, fecha: date | None) -> None:
     sol.entidad_derivada = entidad.strip()[:300]
     sol.fecha_encauzamiento = fecha
     sol.estado = EstadoSolicitud.derivada
+    _concluir_expediente(sol)
 
 
 # ------------------------------------------------------------------ costos
@@ -269,6 +334,7 @@ def responder(sol: SolicitudAcceso, tipo: str, fecha: date | None, excepcion=Non
     sol.fecha_respuesta = fecha
     sol.estado = {"entregada": EstadoSolicitud.atendida, "parcial": EstadoSolicitud.parcialmente_denegada,
                   "denegada": EstadoSolicitud.denegada, "desistida": EstadoSolicitud.desistida}[tipo]
+    _concluir_expediente(sol)
 
 
 # ------------------------------------------------------------------ apelación

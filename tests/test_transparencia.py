@@ -296,3 +296,49 @@ def test_rol_transparencia_limitado_a_sus_pantallas(base, como):
     sg = como("secretaria_general")
     operar(sg, s, "liquidar", paginas="10", discos="0")
     assert leer(s.id).costo_reproduccion == Decimal("1.00")
+
+
+def test_derivacion_a_la_unidad_por_el_tramite_y_su_alcance(base, como):
+    """La solicitud tiene su expediente desde el ingreso; se deriva con la bandeja y el acuse del trámite, con
+    el plazo interno (5 días hábiles) que no pasa del vencimiento; cada unidad ve solo lo suyo."""
+    from models import Derivacion, EstadoDerivacion, EstadoExpediente
+
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 7, 24, 10))  # vence el 12/08/2026
+    exp = s.expediente
+    assert exp is not None and exp.procedimiento.codigo == "SG-01" and exp.unidad_actual.sigla == "SG"
+    assert (exp.fecha_presentacion, exp.fecha_vencimiento, exp.persona_id) == (date(2026, 7, 24), date(2026, 8, 12),
+                                                                               base.persona_id)
+    base.reloj(lima(2026, 7, 27, 9))
+    r = operar(t, s, "derivar", unidad=str(unidad("GDU").id), proveido="Remita copia del contrato")
+    base.reloj(None)
+    # lunes 27/07 + 5 días hábiles (28 y 29 feriados): 30, 31, 3, 4, 5 de agosto
+    assert oraculo_sumar(date(2026, 7, 27), 5) == date(2026, 8, 5)
+    assert "derivada a GDU; plazo hasta el 05/08/2026" in texto(r.text)
+    d = db.session.scalar(sa.select(Derivacion).where(Derivacion.expediente_id == exp.id))
+    assert (d.unidad_destino.sigla, d.plazo_dias_habiles, d.fecha_limite, d.estado) == (
+        "GDU", 5, date(2026, 8, 5), EstadoDerivacion.pendiente)
+    assert (leer(s.id).estado, leer(s.id).unidad_poseedora.sigla) == (EstadoSolicitud.en_atencion, "GDU")
+    # la unidad la ve en su bandeja y da el acuse con la acción de siempre
+    gdu = como("unidad")
+    assert exp.codigo in gdu.get("/admin/derivacion/").text
+    assert gdu.post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d.id)]}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Derivacion, d.id).estado == EstadoDerivacion.recibido
+    assert "GDU" in texto(t.get(f"{URL}/atender/?id={s.id}").text)
+    # otra solicitud derivada a GAT: la unidad GDU no la ve (ni el expediente ni la derivación) y el registro de
+    # solicitudes no es de su rol
+    o = solicitar(base, t, lima(2026, 11, 25, 10), unidad_poseedora="")
+    operar(t, o, "derivar", unidad=str(unidad("GAT").id))
+    d2 = db.session.scalar(sa.select(Derivacion).where(Derivacion.expediente_id == o.expediente_id))
+    assert d2.unidad_destino.sigla == "GAT"
+    assert gdu.get(f"/admin/expediente/details/?id={o.expediente_id}").status_code == 404
+    assert o.expediente.codigo not in gdu.get("/admin/derivacion/").text
+    assert gdu.post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d2.id)]}).status_code == 404
+    assert gdu.get(f"{URL}/details/?id={o.id}").status_code == 403
+    # respondida, su expediente sale de las bandejas (archivado)
+    operar(t, s, "responder", tipo="entregada", fecha_respuesta="05/08/2026")
+    db.session.expire_all()
+    assert (leer(s.id).estado, db.session.get(models.Expediente, exp.id).estado) == (
+        EstadoSolicitud.atendida, EstadoExpediente.archivado)
+    assert db.session.get(Derivacion, d.id).estado == EstadoDerivacion.atendido
