@@ -43,6 +43,7 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("RATELIMIT_ENABLED", True, "`False` apaga los límites de peticiones (pruebas)"),
     Opcion("LIMITE_CONSULTA", "20/minute", "consultas con clave por IP en `/consulta`"),
     Opcion("LIMITE_MESA_DIGITAL", "10/hour", "envíos por IP en `/mesa-de-partes`"),
+    Opcion("LIMITE_TRANSPARENCIA", "10/hour", "solicitudes de acceso a la información por IP en `/transparencia`"),
     Opcion("MAX_INTENTOS_LOGIN", 5, "intentos fallidos que bloquean la cuenta"),
     Opcion("MINUTOS_BLOQUEO", 15, "minutos que dura el bloqueo por intentos fallidos"),
     Opcion("EXPORT_FILAS_POR_LOTE", 5000, "filas leídas de la base por lote al exportar a Excel"),

@@ -1,4 +1,5 @@
-"""Páginas públicas sin cuenta: consulta de expedientes, mesa de partes digital (Ley 31170) y normas vigentes."""
+"""Páginas públicas sin cuenta: consulta de expedientes y solicitudes, mesa de partes digital (Ley 31170),
+solicitud de acceso a la información (TUO Ley 27806) y normas vigentes."""
 
 from __future__ import annotations
 
@@ -15,26 +16,30 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from models import (
     Expediente,
+    FormaEntrega,
     NormaMunicipal,
     Persona,
     ProcedimientoTupa,
     RelacionNorma,
+    SolicitudAcceso,
     TipoDocumento,
     TipoDocumentoIdentidad,
     TipoNorma,
     UnidadOrganica,
     db,
 )
-from services import correo
+from services import ErrorDeRegla, correo
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.identidad import error_documento
 from services.tramite import registrar_ingreso
+from services.transparencia import registrar_solicitud
 
 bp = Blueprint("publico", __name__)
 # límites por IP de las vistas públicas: (endpoint, clave de configuración, exento si…)
 # la consulta se limita también por GET: el enlace del QR trae código y clave en la URL
 LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GET" and "clave" not in request.args),
-           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"))
+           ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"),
+           ("publico.transparencia", "LIMITE_TRANSPARENCIA", lambda: request.method != "POST"))
 
 
 def init_app(app) -> None:
@@ -76,10 +81,107 @@ def consulta():
     clave = (request.values.get("clave") or "").strip().upper()
     exp, buscado = None, bool(codigo and clave) and (request.method == "POST" or "clave" in request.args)
     if buscado:
-        candidato = db.session.scalar(sa.select(Expediente).where(Expediente.codigo == codigo))
+        # el mismo formulario consulta expedientes y solicitudes de acceso a la información (SAIP-…)
+        modelo = SolicitudAcceso if codigo.startswith("SAIP-") else Expediente
+        candidato = db.session.scalar(sa.select(modelo).where(modelo.codigo == codigo))
         if candidato is not None and secrets.compare_digest(candidato.clave.encode(), clave.encode()):
             exp = candidato
-    return render_template("publico/consulta.html", exp=exp, buscado=buscado, codigo=codigo)
+    return render_template("publico/consulta.html", exp=exp, buscado=buscado, codigo=codigo,
+                           solicitud=isinstance(exp, SolicitudAcceso))
+
+
+# ------------------------------------------------------------------ transparencia (TUO Ley 27806)
+class FormTransparencia(FlaskForm):
+    """Los campos del formulario oficial de solicitud de acceso a la información pública."""
+
+    tipo_documento = SelectField("Documento de identidad", choices=[("DNI", "DNI"), ("RUC", "RUC"),
+                                                                   ("CE", "Carné de extranjería")])
+    numero_documento = StringField("Número de documento", validators=[DataRequired("Ingrese su número.")])
+    nombres = StringField("Nombres", validators=[Optional(), Length(max=120)])
+    apellidos = StringField("Apellidos", validators=[Optional(), Length(max=120)])
+    razon_social = StringField("Razón social (si es RUC)", validators=[Optional(), Length(max=250)])
+    direccion = StringField("Domicilio", validators=[DataRequired("Indique su domicilio."), Length(max=250)])
+    email = EmailField("Correo electrónico", validators=[Optional(), Email("Correo no válido.")])
+    telefono = StringField("Teléfono", validators=[Optional(), Length(max=20)])
+    sexo = SelectField("Sexo (opcional, para la estadística)", choices=[("", "Prefiero no indicarlo"),
+                                                                       ("F", "Femenino"), ("M", "Masculino")])
+    informacion_solicitada = TextAreaField("Información solicitada", validators=[
+        DataRequired("Indique con precisión la información que solicita."), Length(max=4000)])
+    forma_entrega = SelectField("Forma de entrega", choices=[(f.value, f.etiqueta) for f in FormaEntrega])
+    respuesta = StringField("Verificación", validators=[DataRequired("Responda la verificación.")])
+    sitio_web = StringField("No llenar")  # trampa para robots: debe llegar vacío
+
+    def validate_numero_documento(self, field):
+        error = error_documento(self.tipo_documento.data, field.data)
+        if error:
+            raise ValidationError(error)
+
+    def validate_nombres(self, field):
+        if not (field.data or "").strip() and not (self.razon_social.data or "").strip():
+            raise ValidationError("Indique sus nombres o la razón social.")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.forma_entrega.data == "correo" and not (self.email.data or "").strip():
+            self.email.errors = [*self.email.errors, "Para recibir la información por correo, indique su correo "
+                                                     "electrónico."]
+            return False
+        return ok
+
+    def validate_respuesta(self, field):
+        if (field.data or "").strip() != str(session.get("transparencia_suma", "")):
+            raise ValidationError("La verificación no es correcta.")
+
+
+@bp.route("/transparencia", methods=["GET", "POST"])
+def transparencia():
+    form = FormTransparencia()
+    if form.validate_on_submit():
+        if form.sitio_web.data:
+            abort(400)
+        sol = SolicitudAcceso(persona=_persona(form), informacion_solicitada=form.informacion_solicitada.data.strip(),
+                              forma_entrega=form.forma_entrega.data, sexo=form.sexo.data or None)
+        try:
+            registrar_solicitud(sol)
+        except ErrorDeRegla as e:
+            db.session.rollback()
+            form.informacion_solicitada.errors.append(str(e))
+        else:
+            db.session.add(sol)
+            url = url_for("publico.consulta", codigo=sol.codigo, _external=True)
+            correo.al_confirmar(db.session, form.email.data, f"Solicitud de acceso a la información {sol.codigo} – "
+                                f"{current_app.config['MUNICIPALIDAD']}",
+                                render_template("publico/cargo_transparencia.txt", sol=sol, url=url))
+            db.session.commit()
+            session.pop("transparencia_suma", None)
+            session["cargo_transparencia"] = sol.id
+            return redirect(url_for("publico.cargo_transparencia"))
+    return render_template("publico/transparencia.html", form=form, pregunta=_nueva_pregunta("transparencia_suma"))
+
+
+@bp.get("/transparencia/cargo")
+def cargo_transparencia():
+    """El cargo de la solicitud recién presentada (solo para la sesión que la presentó), para imprimir."""
+    sol = db.session.get(SolicitudAcceso, session.get("cargo_transparencia") or 0)
+    if sol is None:
+        return redirect(url_for("publico.transparencia"))
+    return render_template("publico/cargo_transparencia.html", sol=sol,
+                           url=url_for("publico.consulta", codigo=sol.codigo, _external=True))
+
+
+def _persona(form) -> Persona:
+    """La persona del documento (la crea si no existe); un formulario anónimo completa, nunca sobrescribe."""
+    numero = form.numero_documento.data.strip().upper()
+    persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == form.tipo_documento.data,
+                                                          Persona.numero_documento == numero))
+    if persona is None:
+        persona = Persona(tipo_documento=TipoDocumentoIdentidad[form.tipo_documento.data], numero_documento=numero)
+        db.session.add(persona)
+    for campo in ("nombres", "apellidos", "razon_social", "direccion", "email", "telefono"):
+        valor = (getattr(form, campo).data or "").strip()
+        if valor and not getattr(persona, campo):
+            setattr(persona, campo, valor)
+    return persona
 
 
 # ------------------------------------------------------------------ mesa de partes digital
@@ -133,9 +235,10 @@ def procedimiento_activo(texto: str) -> ProcedimientoTupa | None:
                                                                 ProcedimientoTupa.activo))
 
 
-def _nueva_pregunta() -> str:
+def _nueva_pregunta(clave: str = "mesa_digital_suma") -> str:
+    """Verificación de un solo uso: la respuesta queda en la sesión y cada formulario mostrado trae otra."""
     a, b = secrets.randbelow(8) + 2, secrets.randbelow(8) + 2
-    session["mesa_digital_suma"] = a + b
+    session[clave] = a + b
     return f"¿Cuánto es {a} + {b}?"
 
 

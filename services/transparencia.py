@@ -72,7 +72,8 @@ def _expediente(sol: SolicitudAcceso, unidad: UnidadOrganica | None) -> Expedien
         .limit(1))
     tipo = db.session.scalar(sa.select(TipoDocumento).order_by(
         sa.case((TipoDocumento.abreviatura == "SOL", 0), else_=1), TipoDocumento.id).limit(1))
-    unidad = unidad or (procedimiento.unidad_resolutora if procedimiento else None)
+    unidad = unidad or (procedimiento.unidad_resolutora if procedimiento else None) or db.session.scalar(
+        sa.select(UnidadOrganica).where(UnidadOrganica.sigla == _cfg("SIGLA_MESA_PARTES")))
     if tipo is None or unidad is None:
         raise ErrorTransparencia("Falta el tipo de documento «Solicitud» o la unidad que recibe la solicitud.")
     exp = Expediente(origen=Origen.externo, persona=sol.persona, persona_id=sol.persona_id, tipo_documento=tipo,

@@ -342,3 +342,85 @@ def test_derivacion_a_la_unidad_por_el_tramite_y_su_alcance(base, como):
     assert (leer(s.id).estado, db.session.get(models.Expediente, exp.id).estado) == (
         EstadoSolicitud.atendida, EstadoExpediente.archivado)
     assert db.session.get(Derivacion, d.id).estado == EstadoDerivacion.atendido
+
+
+# ------------------------------------------------------------------------------------------- página pública
+def _pregunta(html: str) -> int:
+    m = re.search(r"¿Cuánto es (\d+) \+ (\d+)\?", html)
+    assert m, "sin pregunta de verificación"
+    return int(m.group(1)) + int(m.group(2))
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_formulario_publico_de_punta_a_punta(base, correos):
+    """Sin cuenta: formulario oficial, verificación de un solo uso, cargo con número y clave (también por
+    correo), consulta con la clave en /consulta y rechazo de una clave equivocada."""
+    base.config["MAIL_SERVER"] = "smtp.example.pe"
+    c = base.test_client()
+    html = c.get("/transparencia").text
+    assert "Solicitud de acceso a la información pública" in html and "Domicilio" in html
+    datos = {"tipo_documento": "DNI", "numero_documento": "45678912", "nombres": "Juana", "apellidos": "Pérez Ccori",
+             "razon_social": "", "direccion": "Jr. Lima 123, Cercado", "email": "juana.perez@example.pe",
+             "telefono": "", "sexo": "F", "informacion_solicitada": "Presupuesto institucional de apertura 2026",
+             "forma_entrega": "correo", "sitio_web": ""}
+    # verificación equivocada: 200, mensaje junto al campo, lo escrito se conserva, nada guardado
+    antes = db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso))
+    r = c.post("/transparencia", data={**datos, "csrf_token": _csrf(html), "respuesta": str(_pregunta(html) + 1)})
+    assert r.status_code == 200 and "La verificación no es correcta." in r.text
+    assert "Presupuesto institucional de apertura 2026" in r.text
+    # sin domicilio
+    html = r.text
+    r = c.post("/transparencia", data={**datos, "direccion": "", "csrf_token": _csrf(html),
+                                       "respuesta": str(_pregunta(html))})
+    assert r.status_code == 200 and "Indique su domicilio." in r.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso)) == antes
+    html = r.text
+    base.reloj(lima(2026, 4, 1, 23, 59, 30))  # miércoles santo a las 23:59 (cierre 23:59): ese día
+    r = c.post("/transparencia", data={**datos, "csrf_token": _csrf(html), "respuesta": str(_pregunta(html))})
+    base.reloj(None)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/transparencia/cargo")
+    db.session.expire_all()
+    sol = db.session.scalar(sa.select(SolicitudAcceso).order_by(SolicitudAcceso.id.desc()).limit(1))
+    assert (sol.fecha_presentacion, sol.fecha_vencimiento) == (date(2026, 4, 1), oraculo_sumar(date(2026, 4, 1), 10))
+    assert (sol.persona.numero_documento, sol.persona.direccion, sol.sexo, sol.forma_entrega.value,
+            sol.creado_por_id) == ("45678912", "Jr. Lima 123, Cercado", "F", "correo", None)
+    assert sol.expediente is not None and sol.expediente.persona_id == sol.persona_id
+    cargo = texto(c.get("/transparencia/cargo").text)
+    assert sol.codigo in cargo and sol.clave in cargo and "01/04/2026" in cargo
+    assert len(correos) == 1 and sol.clave in correos[0]["msg"].get_content()
+    assert correos[0]["msg"]["To"] == "juana.perez@example.pe"
+    # la verificación no se reutiliza: el mismo envío otra vez no pasa
+    r = c.post("/transparencia", data={**datos, "csrf_token": _csrf(html), "respuesta": str(_pregunta(html))})
+    assert r.status_code == 200 and "La verificación no es correcta." in r.text
+    # consulta con número y clave (otro navegador); clave equivocada
+    otro = base.test_client()
+    consulta = otro.get("/consulta").text
+    r = otro.post("/consulta", data={"csrf_token": _csrf(consulta), "codigo": sol.codigo.lower(), "clave": sol.clave})
+    assert sol.codigo in r.text and "Recibida" in texto(r.text) and oraculo_sumar(
+        date(2026, 4, 1), 10).strftime("%d/%m/%Y") in texto(r.text)
+    r = otro.post("/consulta", data={"csrf_token": _csrf(consulta), "codigo": sol.codigo, "clave": "XXXXXXXX"})
+    assert "No se encontró" in r.text and "Plazo de respuesta" not in r.text
+    # sin correo no se elige la entrega por correo
+    html = c.get("/transparencia").text
+    r = c.post("/transparencia", data={**datos, "email": "", "csrf_token": _csrf(html),
+                                       "respuesta": str(_pregunta(html))})
+    assert r.status_code == 200 and "indique su correo electrónico" in r.text
+
+
+def test_formulario_publico_con_limite_por_ip(base):
+    from app import create_app
+    from tests.conftest import _config
+
+    app = create_app({**_config(base.config["DATABASE_URL"], __import__("pathlib").Path(base.config["ADJUNTOS_DIR"])),
+                      "RATELIMIT_ENABLED": True, "LIMITE_TRANSPARENCIA": "2/hour"})
+    c = app.test_client()
+    codigos = []
+    for _ in range(3):
+        html = c.get("/transparencia").text
+        r = c.post("/transparencia", data={"csrf_token": _csrf(html), "respuesta": "0", "tipo_documento": "DNI",
+                                           "numero_documento": "1"})
+        codigos.append(r.status_code)
+    assert codigos == [200, 200, 429]
