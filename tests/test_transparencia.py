@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 import models
 from models import ZONA_LIMA, EstadoSolicitud, ExcepcionTransparencia, Persona, SolicitudAcceso, db
-from services import calendario
+from services import calendario, transparencia
 from tests.conftest import unidad
 from tests.test_calendario import oraculo_entre, oraculo_sumar
 
@@ -424,3 +424,25 @@ def test_formulario_publico_con_limite_por_ip(base):
                                            "numero_documento": "1"})
         codigos.append(r.status_code)
     assert codigos == [200, 200, 429]
+
+
+def test_semaforo_en_el_tablero_de_transparencia_y_sg(base, como):
+    t = como("transparencia")
+    solicitar(base, t, lima(2026, 7, 24, 10))  # vencida: denegatoria ficta
+    solicitar(base, t, lima(2026, 7, 24, 11))
+    reciente = solicitar(base, t, datetime.now(ZONA_LIMA))
+    observada = solicitar(base, t, lima(2026, 11, 20, 10))
+    operar(t, observada, "observar", observacion="Falta el domicilio", fecha_observacion="23/11/2026")
+    assert leer(observada.id).estado == EstadoSolicitud.observada
+    cuenta = {k: db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso).where(
+        transparencia.condicion_semaforo(k))) for k in ("a_tiempo", "por_vencer", "vencida")}
+    assert cuenta["vencida"] >= 2 and cuenta["a_tiempo"] >= 1 and reciente.fecha_vencimiento > models.hoy_lima()
+    for usuario in ("transparencia", "secretaria_general"):
+        tablero = texto(como(usuario).get("/admin/").text)
+        assert "Solicitudes de acceso a la información" in tablero
+        assert f"Vencidas (denegatoria ficta) {cuenta['vencida']}" in tablero
+        assert f"A tiempo {cuenta['a_tiempo']}" in tablero and "Observadas (por subsanar) 1" in tablero
+    assert "Solicitudes de acceso" not in como("mesa_partes").get("/admin/").text
+    # el enlace de la tarjeta lleva al listado filtrado
+    enlace = re.search(r'href="([^"]*semaforo[^"]*vencida[^"]*)"', como("transparencia").get("/admin/").text)
+    assert enlace and "flt0_semaforo_equals=vencida" in enlace.group(1).replace("&amp;", "&")
