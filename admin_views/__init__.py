@@ -26,7 +26,7 @@ from admin_views.inicio import InicioView
 from admin_views.normas import NormaMunicipalView, RelacionNormaView
 from admin_views.seguridad import PermisoView, RegistroAuditoriaView, RolView, UnidadOrganicaView, UsuarioView
 from admin_views.tramite import DerivacionView, DocumentoEmitidoView, ExpedienteView
-from admin_views.transparencia import ExcepcionTransparenciaView, SolicitudAccesoView
+from admin_views.transparencia import ExcepcionTransparenciaView, ReporteTransparenciaView, SolicitudAccesoView
 from models import (
     Acta,
     Asistencia,
@@ -78,6 +78,7 @@ VISTAS = [
     (NormaMunicipalView, NormaMunicipal, "Normas municipales", NORMAS, "fa-balance-scale"),
     (RelacionNormaView, RelacionNorma, "Relaciones entre normas", NORMAS, "fa-link"),
     (SolicitudAccesoView, SolicitudAcceso, "Solicitudes de acceso", TRANSPARENCIA, "fa-eye"),
+    (ReporteTransparenciaView, None, "Informe anual", TRANSPARENCIA, "fa-bar-chart"),
     (ExcepcionTransparenciaView, ExcepcionTransparencia, "Excepciones (arts. 15–17)", TRANSPARENCIA, "fa-lock"),
     (PersonaView, Persona, "Personas", CATALOGOS, "fa-address-card"),
     (TipoDocumentoView, TipoDocumento, "Tipos de documento", CATALOGOS, "fa-file-text-o"),
@@ -90,7 +91,7 @@ VISTAS = [
     (RegistroAuditoriaView, RegistroAuditoria, "Auditoría", SEGURIDAD, "fa-history"),
 ]
 
-ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo"}
+ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaView: "reporte_transparencia"}
 ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision"}  # otra pantalla sobre el mismo modelo
 
 

@@ -6,6 +6,8 @@ Cada operación valida su regla y deja la solicitud consistente; las restriccion
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,6 +19,7 @@ from models import (
     ESTADOS_SOLICITUD_ABIERTOS,
     ZONA_LIMA,
     EstadoSolicitud,
+    ExcepcionTransparencia,
     Expediente,
     FormaEntrega,
     Origen,
@@ -355,3 +358,92 @@ def apelar(sol: SolicitudAcceso, fecha: date | None, fecha_elevacion: date | Non
         raise ErrorTransparencia("La elevación al Tribunal no puede ser anterior a la apelación.")
     sol.fecha_elevacion = fecha_elevacion
     sol.resultado_apelacion = (resultado or "").strip()[:300] or None
+
+
+# ------------------------------------------------------------------ informe anual
+MESES = ("Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre", "Octubre",
+         "Noviembre", "Diciembre")
+ATENDIDAS = ("atendida", "parcialmente_denegada")
+DENEGADAS = ("denegada", "parcialmente_denegada")
+PENDIENTES = ("recibida", "observada", "en_atencion", "prorrogada")
+# palabras que no dicen el tema de un pedido
+VACIAS = frozenset({
+    "copia", "copias", "solicito", "solicita", "informacion", "información", "sobre", "respecto", "relacion",
+    "relación", "documento", "documentos", "desde", "hasta", "entre", "todos", "todas", "cuales", "donde", "otros",
+    "otras", "mismo", "dicha", "dicho", "favor", "segun", "según", "cuanto", "cuantos", "durante", "ultimo",
+    "último", "ultimos", "últimos", "años", "municipal", "municipalidad", "distrital"})
+
+
+def informe_anual(anio: int) -> dict:
+    """El informe anual a la autoridad de transparencia: recibidas en el año (por fecha de presentación),
+    atendidas, denegadas y por qué excepción, pendientes, encauzadas, desistidas, no presentadas, promedio de
+    días hábiles de respuesta, por unidad, por mes, por sexo y temas frecuentes. Todo con agregados SQL."""
+    S = SolicitudAcceso
+    del_anio = S.fecha_presentacion.between(date(anio, 1, 1), date(anio, 12, 31))
+
+    def contar(*cond):
+        return sa.func.count().filter(*cond) if cond else sa.func.count()
+
+    fila = db.session.execute(sa.select(
+        contar(), contar(S.estado.in_(ATENDIDAS)), contar(S.estado.in_(DENEGADAS)),
+        contar(S.estado == "denegada"), contar(S.estado == "parcialmente_denegada"),
+        contar(S.estado.in_(PENDIENTES)), contar(S.estado == "derivada"), contar(S.estado == "desistida"),
+        contar(S.estado == "no_presentada"), contar(S.prorroga), contar(S.fecha_apelacion.is_not(None)),
+        sa.func.coalesce(sa.func.sum(S.costo_reproduccion), 0),
+    ).where(del_anio)).one()
+    claves = ("recibidas", "atendidas", "denegadas", "denegadas_total", "parcialmente_denegadas", "pendientes",
+              "encauzadas", "desistidas", "no_presentadas", "prorrogadas", "apeladas", "costo_total")
+    resumen = dict(zip(claves, fila, strict=True))
+    resumen["costo_total"] = Decimal(resumen["costo_total"] or 0)
+    vencidas = db.session.scalar(sa.select(sa.func.count()).where(del_anio, S.denegatoria_ficta))
+    resumen["denegatoria_ficta"] = vencidas
+
+    # días hábiles de respuesta: un cálculo por par de fechas distinto (no por solicitud)
+    pares = db.session.execute(sa.select(S.fecha_presentacion, S.fecha_respuesta, sa.func.count()).where(
+        del_anio, S.fecha_respuesta.is_not(None), S.estado.in_((*ATENDIDAS, "denegada")))
+        .group_by(S.fecha_presentacion, S.fecha_respuesta)).all()
+    cal = calendario.feriados()
+    total = sum(n for *_, n in pares)
+    dias = sum(max(0, calendario.habiles_entre(p, r, cal)) * n for p, r, n in pares)
+    resumen["respondidas"] = total
+    resumen["promedio_dias"] = round(dias / total, 1) if total else None
+
+    excepciones = [{"codigo": c, "articulo": a, "n": n} for c, a, n in db.session.execute(
+        sa.select(ExcepcionTransparencia.codigo, ExcepcionTransparencia.articulo, sa.func.count())
+        .join(S, S.excepcion_legal_id == ExcepcionTransparencia.id)
+        .where(del_anio, S.estado.in_(DENEGADAS))
+        .group_by(ExcepcionTransparencia.id, ExcepcionTransparencia.codigo, ExcepcionTransparencia.articulo)
+        .order_by(ExcepcionTransparencia.id))]
+
+    mes = sa.extract("month", S.fecha_presentacion)
+    por_mes = {m: {"mes": MESES[m - 1], "recibidas": 0, "atendidas": 0, "denegadas": 0} for m in range(1, 13)}
+    for m, r, a, d in db.session.execute(sa.select(mes, contar(), contar(S.estado.in_(ATENDIDAS)),
+                                                    contar(S.estado.in_(DENEGADAS))).where(del_anio).group_by(mes)):
+        por_mes[int(m)].update(recibidas=r, atendidas=a, denegadas=d)
+
+    unidad = sa.func.coalesce(UnidadOrganica.sigla, "Sin unidad")
+    por_unidad = [{"unidad": u, "recibidas": r, "atendidas": a, "denegadas": d, "pendientes": p}
+                  for u, r, a, d, p in db.session.execute(
+                      sa.select(unidad, contar(), contar(S.estado.in_(ATENDIDAS)), contar(S.estado.in_(DENEGADAS)),
+                                contar(S.estado.in_(PENDIENTES)))
+                      .select_from(S).outerjoin(UnidadOrganica, UnidadOrganica.id == S.unidad_poseedora_id)
+                      .where(del_anio).group_by(unidad).order_by(sa.func.count().desc(), unidad))]
+
+    sexo = {"F": 0, "M": 0, None: 0}
+    for s_, n in db.session.execute(sa.select(S.sexo, sa.func.count()).where(del_anio).group_by(S.sexo)):
+        sexo[s_] = n
+    por_sexo = [{"sexo": "Femenino", "n": sexo["F"]}, {"sexo": "Masculino", "n": sexo["M"]},
+                {"sexo": "No declara", "n": sexo[None]}]
+
+    return {"anio": anio, "resumen": resumen, "excepciones": excepciones, "por_mes": list(por_mes.values()),
+            "por_unidad": por_unidad, "por_sexo": por_sexo, "temas": temas_frecuentes(del_anio)}
+
+
+def temas_frecuentes(condicion, cuantos: int = 10) -> list[dict]:
+    """Las palabras con significado más repetidas en lo solicitado (cada solicitud cuenta una vez por palabra)."""
+    cuenta: Counter[str] = Counter()
+    for (texto,) in db.session.execute(sa.select(SolicitudAcceso.informacion_solicitada).where(condicion)
+                                       .execution_options(yield_per=5000)):
+        palabras = {p for p in re.findall(r"[a-záéíóúñü]{5,}", texto.lower()) if p not in VACIAS}
+        cuenta.update(palabras)
+    return [{"tema": p, "n": n} for p, n in cuenta.most_common(cuantos)]

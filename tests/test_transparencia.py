@@ -446,3 +446,107 @@ def test_semaforo_en_el_tablero_de_transparencia_y_sg(base, como):
     # el enlace de la tarjeta lleva al listado filtrado
     enlace = re.search(r'href="([^"]*semaforo[^"]*vencida[^"]*)"', como("transparencia").get("/admin/").text)
     assert enlace and "flt0_semaforo_equals=vencida" in enlace.group(1).replace("&amp;", "&")
+
+
+# ------------------------------------------------------------------------------------------- informe anual
+def test_informe_anual_pagina_y_excel_con_graficos(base, como):
+    """Cada cifra del informe (página y Excel) contra un conteo SQL propio; el libro tiene portada y gráficos
+    nativos (xl/charts/*.xml que apuntan a sus hojas)."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    t = como("transparencia")
+    intimidad = db.session.scalar(sa.select(ExcepcionTransparencia.id).where(ExcepcionTransparencia.codigo == "17.5"))
+    secreto = db.session.scalar(sa.select(ExcepcionTransparencia.id).where(ExcepcionTransparencia.codigo == "17.2"))
+    # marzo: 3 (una entregada en 4 días hábiles, una denegada por 17.5, una desistida)
+    a = solicitar(base, t, lima(2026, 3, 2, 10), forma="correo", informacion_solicitada="Presupuesto de obras 2026")
+    operar(t, a, "responder", tipo="entregada", fecha_respuesta="06/03/2026")
+    b = solicitar(base, t, lima(2026, 3, 3, 10), sexo="M", informacion_solicitada="Planilla de obras del puente")
+    operar(t, b, "responder", tipo="denegada", fecha_respuesta="13/03/2026", excepcion=str(intimidad),
+           fundamento="Datos personales")
+    c = solicitar(base, t, lima(2026, 3, 4, 10), sexo="", informacion_solicitada="Licencias de obras")
+    operar(t, c, "responder", tipo="desistida", fecha_respuesta="05/03/2026")
+    # julio: parcial por 17.2, encauzada, pendiente (vencida), observada sin subsanar
+    d = solicitar(base, t, lima(2026, 7, 24, 10), forma="correo", informacion_solicitada="Contrato de limpieza")
+    operar(t, d, "responder", tipo="parcial", fecha_respuesta="05/08/2026", excepcion=str(secreto),
+           fundamento="Secreto comercial", informacion_denegada="Costos unitarios del postor")
+    e = solicitar(base, t, lima(2026, 7, 24, 11))
+    operar(t, e, "encauzar", entidad="SUNARP", fecha_encauzamiento="27/07/2026")
+    solicitar(base, t, lima(2026, 7, 27, 9), unidad_poseedora=str(unidad("GAT").id))
+    # otro año: no cuenta
+    solicitar(base, t, lima(2025, 12, 30, 9))
+    # el 31/12/2025 después del cierre se presenta el 02/01/2026 (¿feriado? el oráculo decide): cuenta en 2026
+    base.config["HORA_CIERRE"] = "16:30"
+    fin = solicitar(base, t, lima(2025, 12, 31, 18))
+    assert fin.anio == 2025 and fin.fecha_presentacion.year == 2026
+
+    def sql(where: str) -> int:
+        return db.session.execute(sa.text(
+            "SELECT count(*) FROM solicitud_acceso WHERE fecha_presentacion BETWEEN '2026-01-01' AND '2026-12-31'"
+            + (f" AND {where}" if where else ""))).scalar()
+
+    esperado = {"recibidas": sql(""), "atendidas": sql("estado IN ('atendida', 'parcialmente_denegada')"),
+                "denegadas": sql("estado IN ('denegada', 'parcialmente_denegada')"),
+                "pendientes": sql("estado IN ('recibida', 'observada', 'en_atencion', 'prorrogada')"),
+                "encauzadas": sql("estado = 'derivada'"), "desistidas": sql("estado = 'desistida'")}
+    assert esperado == {"recibidas": 7, "atendidas": 2, "denegadas": 2, "pendientes": 2, "encauzadas": 1,
+                        "desistidas": 1}
+    # promedio de días hábiles de respuesta (entregadas y denegadas), con el oráculo
+    dias = [oraculo_entre(date(2026, 3, 2), date(2026, 3, 6)), oraculo_entre(date(2026, 3, 3), date(2026, 3, 13)),
+            oraculo_entre(date(2026, 7, 24), date(2026, 8, 5))]
+    promedio = round(sum(dias) / 3, 1)
+
+    pagina = t.get("/admin/reporte_transparencia/?anio=2026")
+    assert pagina.status_code == 200
+    for k, v in esperado.items():
+        assert f'id="ind-{k}">{v}<' in pagina.text, k
+    assert f'id="ind-promedio_dias">{promedio}<' in pagina.text
+    plano = texto(pagina.text)
+    assert "Art. 17.5 – Información confidencial: datos personales 1" in plano
+    assert "Art. 17.2 – Información confidencial: secretos protegidos 1" in plano
+    assert "Marzo 3 1 1" in plano and "Julio 3 1 1" in plano and "obras 3" in plano
+
+    r = t.get("/admin/reporte_transparencia/xlsx/?anio=2026")
+    assert r.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(r.data))
+    assert wb.sheetnames == ["Portada", "Resumen", "Por mes", "Por unidad", "Excepciones", "Sexo", "Temas"]
+    portada = {f[0]: f[1] for f in wb["Portada"].iter_rows(min_row=3, values_only=True) if f[0]}
+    assert portada["Entidad"] == base.config["MUNICIPALIDAD"] and portada["Año"] == 2026
+    assert "transparencia" in portada["Generado por"] and portada["Generado el"] is not None
+    resumen = {f[0]: f[1] for f in wb["Resumen"].iter_rows(min_row=2, values_only=True) if f[0]}
+    assert resumen["Solicitudes recibidas"] == esperado["recibidas"]
+    assert resumen["Atendidas (total o parcialmente)"] == esperado["atendidas"]
+    assert resumen["Denegadas (total o parcialmente)"] == esperado["denegadas"]
+    assert resumen["En trámite (pendientes)"] == esperado["pendientes"]
+    assert resumen["Encauzadas a otra entidad"] == esperado["encauzadas"]
+    assert resumen["Desistidas"] == esperado["desistidas"]
+    assert resumen["Promedio de días hábiles de respuesta"] == promedio
+    assert sum(resumen[k] for k in ("Entregadas", "Parcialmente denegadas", "Denegadas", "En trámite", "Encauzadas",
+                                    "Desistidas", "No presentadas")) == esperado["recibidas"]
+    por_mes = {f[0]: f[1:] for f in wb["Por mes"].iter_rows(min_row=2, values_only=True)}
+    for n, nombre in ((1, "Enero"), (2, "Febrero"), (3, "Marzo"), (7, "Julio")):
+        assert por_mes[nombre][0] == db.session.execute(sa.text(
+            "SELECT count(*) FROM solicitud_acceso WHERE fecha_presentacion >= :a AND fecha_presentacion < :b"),
+            {"a": date(2026, n, 1), "b": date(2026, n + 1, 1)}).scalar()
+    assert (por_mes["Enero"][0], por_mes["Marzo"], por_mes["Julio"]) == (1, (3, 1, 1), (3, 1, 1))
+    unidades = {f[0]: f[1] for f in wb["Por unidad"].iter_rows(min_row=2, values_only=True)}
+    assert unidades["GAT"] == 1 and unidades["GDU"] == esperado["recibidas"] - 1 - sql("unidad_poseedora_id IS NULL")
+    excepciones = {f[0]: f[1] for f in wb["Excepciones"].iter_rows(min_row=2, values_only=True)}
+    assert excepciones == {"Art. 17.2 – Información confidencial: secretos protegidos": 1,
+                           "Art. 17.5 – Información confidencial: datos personales": 1}
+    sexo = {f[0]: f[1] for f in wb["Sexo"].iter_rows(min_row=2, values_only=True)}
+    assert sexo == {"Femenino": sql("sexo = 'F'"), "Masculino": sql("sexo = 'M'"), "No declara": sql("sexo IS NULL")}
+    assert sexo["Masculino"] == 1 and sum(sexo.values()) == esperado["recibidas"]
+    # gráficos nativos de Excel, uno por cuadro, con sus datos en la hoja
+    with zipfile.ZipFile(io.BytesIO(r.data)) as z:
+        graficos = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        xml = "".join(z.read(n).decode() for n in graficos)
+    assert len(graficos) == 6
+    for hoja in ("Resumen", "'Por mes'", "'Por unidad'", "Excepciones", "Sexo", "Temas"):
+        assert f"{hoja}!$B$2" in xml or f"{hoja}!$B$" in xml, hoja
+    assert "<c:pieChart>" in xml and "<c:barChart>" in xml
+    # permisos: el auditor lo ve; una unidad orgánica no
+    assert como("auditor").get("/admin/reporte_transparencia/xlsx/?anio=2026").status_code == 200
+    assert como("unidad").get("/admin/reporte_transparencia/?anio=2026").status_code == 403
