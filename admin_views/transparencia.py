@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import xlsxwriter
-from flask import abort, current_app, request, send_file, url_for
+from flask import abort, current_app, flash, render_template, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual
 from flask_admin.model.template import EndpointLinkRowAction
@@ -121,13 +121,30 @@ class SolicitudAccesoView(VistaSegura):
                  "unidad_poseedora": {"description": "La unidad orgánica que tiene la información."}}
     form_ajax_refs = {"persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos",
                                                                    "razon_social"])}
-    column_extra_row_actions = [EndpointLinkRowAction("fa fa-tasks", ".atender", title="Atender solicitud")]
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-tasks", ".atender", title="Atender solicitud"),
+                                EndpointLinkRowAction("fa fa-print", ".cargo", title="Cargo (número y clave)")]
     bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def on_model_change(self, form, model, is_created):
         model.sexo = model.sexo or None
         if is_created:
             transparencia.registrar_solicitud(model, current_user.unidad)
+
+    def after_model_change(self, form, model, is_created):
+        if is_created:  # el cargo se entrega al solicitante en el mostrador
+            flash(Markup('{}: presentada el {:%d/%m/%Y}, vence el {:%d/%m/%Y}. <a href="{}" target="_blank">Imprimir '
+                         'el cargo</a> (número y clave de consulta).').format(
+                model.codigo, model.fecha_presentacion, model.fecha_vencimiento, url_for(".cargo", id=model.id)),
+                "success")
+
+    @expose("/cargo/")
+    def cargo(self):
+        """El cargo imprimible de la solicitud (número, clave y plazo), el mismo de la página pública."""
+        sol = self.get_one(request.args.get("id"))
+        registrar("imprimir", "solicitud_acceso", sol.id, "Cargo")
+        db.session.commit()
+        return render_template("publico/cargo_transparencia.html", sol=sol,
+                               url=url_for("publico.consulta", codigo=sol.codigo, _external=True))
 
     @expose("/atender/", methods=("GET", "POST"))
     def atender(self):

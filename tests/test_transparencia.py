@@ -90,6 +90,10 @@ def test_ingreso_fuera_de_hora_en_la_vispera_de_semana_santa(base, como):
     # el año nuevo empieza su serie en 1
     s3 = solicitar(base, t, lima(2027, 1, 4, 9, 0))
     assert (s3.anio, s3.numero, s3.codigo) == (2027, 1, "SAIP-2027-00001")
+    # el cargo del mostrador: número, clave y plazo (la misma consulta que los expedientes)
+    cargo = t.get(f"{URL}/cargo/?id={s1.id}")
+    assert cargo.status_code == 200 and s1.codigo in cargo.text and s1.clave in cargo.text
+    assert "20/04/2026" in texto(cargo.text)
     # el registro lo muestra con su número y vencimiento
     lista = texto(t.get(f"{URL}/").text)
     assert s1.codigo in lista and "20/04/2026" in lista and "Mamani Condori" in lista

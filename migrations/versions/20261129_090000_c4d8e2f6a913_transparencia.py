@@ -109,7 +109,7 @@ def upgrade():
     sa.CheckConstraint('numero >= 1', name=op.f('ck_solicitud_acceso_numero_positivo')),
     sa.CheckConstraint("sexo IS NULL OR sexo IN ('F', 'M')", name=op.f('ck_solicitud_acceso_sexo_valido')),
     sa.CheckConstraint('paginas >= 0 AND discos >= 0 AND costo_reproduccion >= 0', name=op.f('ck_solicitud_acceso_costos_no_negativos')),
-    sa.ForeignKeyConstraint(['creado_por_id'], ['usuario.id'], name=op.f('fk_solicitud_acceso_creado_por_id_usuario'), use_alter=True),
+    sa.ForeignKeyConstraint(['creado_por_id'], ['usuario.id'], name=op.f('fk_solicitud_acceso_creado_por_id_usuario')),
     sa.ForeignKeyConstraint(['excepcion_legal_id'], ['excepcion_transparencia.id'], name=op.f('fk_solicitud_acceso_excepcion_legal_id_excepcion_transparencia')),
     sa.ForeignKeyConstraint(['expediente_id'], ['expediente.id'], name=op.f('fk_solicitud_acceso_expediente_id_expediente')),
     sa.ForeignKeyConstraint(['persona_id'], ['persona.id'], name=op.f('fk_solicitud_acceso_persona_id_persona')),
