@@ -20,10 +20,11 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 
-from admin_views.base import CargadorAjax, FiltroSigla, PaginaSegura, VistaSegura, opciones_enum
+from admin_views.base import CargadorAjax, FiltroSigla, PaginaSegura, VistaSegura, error_en, opciones_enum
 from models import (
     EstadoSolicitud,
     ExcepcionTransparencia,
+    Expediente,
     FormaEntrega,
     Persona,
     SolicitudAcceso,
@@ -112,15 +113,25 @@ class SolicitudAccesoView(VistaSegura):
     column_formatters_detail = {"fecha_vencimiento": _vence, "expediente": lambda v, c, m, n: Markup(
         '<a href="{}">{}</a>').format(url_for("expediente.details_view", id=m.expediente_id), m.expediente.codigo)
         if m.expediente_id else ""}
-    form_columns = ("persona", "sexo", "informacion_solicitada", "forma_entrega", "unidad_poseedora")
+    form_columns = ("expediente", "persona", "sexo", "informacion_solicitada", "forma_entrega", "unidad_poseedora")
+    campos_opcionales = ("persona",)  # con un expediente, su remitente
     form_edit_columns = ("sexo", "unidad_poseedora")
     form_overrides = {"informacion_solicitada": TextAreaField, "sexo": SelectField}
     form_args = {"sexo": {"label": "Sexo del solicitante (si lo declara)",
                           "choices": [("", "No declara"), ("F", "Femenino"), ("M", "Masculino")]},
                  "informacion_solicitada": {"description": "Lo que pide, con precisión (formulario oficial)."},
-                 "unidad_poseedora": {"description": "La unidad orgánica que tiene la información."}}
+                 "unidad_poseedora": {"description": "La unidad orgánica que tiene la información."},
+                 "expediente": {"label": "Desde un expediente (opcional)",
+                                "description": "Si la solicitud ya ingresó por Mesa de Partes: toma su remitente y "
+                                               "su fecha de presentación, y se deriva por ese expediente."}}
     form_ajax_refs = {"persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos",
-                                                                   "razon_social"])}
+                                                                   "razon_social"]),
+                      "expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
+
+    def validar(self, form):
+        if "expediente" in form and form.expediente.data is None and form.persona.data is None:
+            return error_en(form, "persona", "Elija al solicitante (o el expediente por el que ingresó).")
+        return True
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-tasks", ".atender", title="Atender solicitud"),
                                 EndpointLinkRowAction("fa fa-print", ".cargo", title="Cargo (número y clave)")]
     bloqueadas = ("eliminar",)  # el número no se reutiliza

@@ -55,8 +55,11 @@ def registrar_solicitud(sol: SolicitudAcceso, unidad: UnidadOrganica | None = No
     expediente (procedimiento «Acceso a la información pública»), por el que se deriva a la unidad que posee la
     información con la bandeja y el acuse del trámite. `unidad`: la que recibe (si no, la del procedimiento)."""
     with db.session.no_autoflush:
-        sol.fecha_recepcion = sol.fecha_recepcion or ahora()
-        sol.expediente = _expediente(sol, unidad)
+        if sol.expediente is not None:  # ingresó por Mesa de Partes: su remitente, su recepción, su trámite
+            _desde_expediente(sol)
+        else:
+            sol.fecha_recepcion = sol.fecha_recepcion or ahora()
+            sol.expediente = _expediente(sol, unidad)
         sol.fecha_presentacion = fecha_presentacion(sol.fecha_recepcion)
         sol.anio = sol.fecha_recepcion.astimezone(ZONA_LIMA).year
         sol.numero = siguiente(f"solicitud_acceso:{sol.anio}")
@@ -89,6 +92,23 @@ def _expediente(sol: SolicitudAcceso, unidad: UnidadOrganica | None) -> Expedien
         exp.fecha_vencimiento = tramite.vencimiento(exp.fecha_presentacion, exp.plazo_dias_habiles)
     db.session.add(exp)
     return exp
+
+
+def _desde_expediente(sol: SolicitudAcceso) -> None:
+    exp = sol.expediente
+    if exp.estado not in ESTADOS_ABIERTOS:
+        raise ErrorTransparencia(f"El expediente {exp.codigo} está {exp.estado.etiqueta.lower()}: no se registra "
+                                 "como solicitud de acceso.")
+    ya = db.session.scalar(sa.select(SolicitudAcceso.codigo).where(SolicitudAcceso.expediente_id == exp.id))
+    if ya:
+        raise ErrorTransparencia(f"El expediente {exp.codigo} ya es la solicitud {ya}.")
+    if exp.persona is None:
+        raise ErrorTransparencia(f"El expediente {exp.codigo} es interno: una solicitud de acceso la presenta una "
+                                 "persona.")
+    if sol.persona is not None and sol.persona.id != exp.persona_id:
+        raise ErrorTransparencia(f"El solicitante no es el remitente del expediente {exp.codigo}.")
+    sol.persona = exp.persona
+    sol.fecha_recepcion = exp.fecha_recepcion
 
 
 def derivar_a_unidad(sol: SolicitudAcceso, destino: UnidadOrganica | None, proveido: str,

@@ -554,3 +554,27 @@ def test_informe_anual_pagina_y_excel_con_graficos(base, como):
     # permisos: el auditor lo ve; una unidad orgánica no
     assert como("auditor").get("/admin/reporte_transparencia/xlsx/?anio=2026").status_code == 200
     assert como("unidad").get("/admin/reporte_transparencia/?anio=2026").status_code == 403
+
+
+def test_ingreso_desde_un_expediente_de_mesa_de_partes(base, como, crear_expediente):
+    """Una solicitud que ingresó por Mesa de Partes se registra desde su expediente: su remitente, su fecha de
+    presentación y ese mismo expediente para derivarla (no otro)."""
+    from models import Expediente
+
+    base.reloj(lima(2026, 4, 1, 17, 0))  # miércoles santo a las 17:00 (cierre 16:30): se presenta el lunes 06/04
+    base.config["HORA_CIERRE"] = "16:30"
+    exp = crear_expediente("UTD", asunto="Solicita copia de la licencia del mercado")
+    base.reloj(None)
+    assert exp.fecha_presentacion == date(2026, 4, 6)
+    t = como("transparencia")
+    antes = db.session.scalar(sa.select(sa.func.count()).select_from(Expediente))
+    s = solicitar(base, t, lima(2026, 11, 25, 10), persona="", expediente=str(exp.id))
+    assert (s.expediente_id, s.persona_id, s.fecha_presentacion) == (exp.id, exp.persona_id, date(2026, 4, 6))
+    assert s.fecha_vencimiento == oraculo_sumar(date(2026, 4, 6), 10)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Expediente)) == antes  # ninguno nuevo
+    # el mismo expediente no se registra dos veces; sin expediente ni solicitante, el mensaje va junto al campo
+    r = solicitar(base, t, lima(2026, 11, 25, 11), esperar=200, persona="", expediente=str(exp.id))
+    assert f"ya es la solicitud {s.codigo}" in texto(r.text)
+    r = solicitar(base, t, lima(2026, 11, 25, 11), esperar=200, persona="")
+    assert "Elija al solicitante" in texto(r.text)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso)) == 1
