@@ -300,6 +300,16 @@ def test_rol_transparencia_limitado_a_sus_pantallas(base, como):
     sg = como("secretaria_general")
     operar(sg, s, "liquidar", paginas="10", discos="0")
     assert leer(s.id).costo_reproduccion == Decimal("1.00")
+    # sin token CSRF no se atiende; cada operación queda en la auditoría con su usuario
+    r = sg.c.post(f"{URL}/atender/?id={s.id}", data={"operacion": "liquidar", "paginas": "99", "discos": "0"})
+    assert r.status_code == 400 and leer(s.id).paginas == 10
+    from models import RegistroAuditoria, Usuario
+
+    ultimo = db.session.scalars(sa.select(RegistroAuditoria).where(
+        RegistroAuditoria.entidad == "solicitud_acceso", RegistroAuditoria.entidad_id == s.id)
+        .order_by(RegistroAuditoria.id.desc())).first()
+    assert ultimo.accion.value == "editar" and "costo_reproduccion" in ultimo.cambios
+    assert ultimo.usuario_id == db.session.scalar(sa.select(Usuario.id).where(Usuario.username == "secretaria_general"))
 
 
 def test_derivacion_a_la_unidad_por_el_tramite_y_su_alcance(base, como):
