@@ -126,17 +126,20 @@ def servir() -> None:
 @with_appcontext
 def tramite_diario() -> None:
     """Tarea diaria (cron): feriados nacionales del año y del siguiente (si faltan); observaciones sin subsanar
-    en plazo → «no presentado»; normas publicadas cuya fecha de vigencia llegó → «vigente»."""
+    en plazo → «no presentado» (expedientes y solicitudes de acceso); normas publicadas cuya fecha de vigencia
+    llegó → «vigente»."""
     from services.calendario import asegurar_feriados
     from services.concejo import actualizar_vigencias
     from services.tramite import vencer_observaciones
+    from services.transparencia import vencer_observaciones as vencer_solicitudes
 
     f = asegurar_feriados()
     n = vencer_observaciones()
+    s = vencer_solicitudes()
     m = actualizar_vigencias()
     db.session.commit()
     click.echo(f"{f} feriados nacionales cargados; {n} expedientes pasaron a «no presentado»; "
-               f"{m} normas entraron en vigencia.")
+               f"{s} solicitudes de acceso pasaron a «no presentada»; {m} normas entraron en vigencia.")
 
 
 def init_app(app) -> None:

@@ -43,6 +43,7 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("RATELIMIT_ENABLED", True, "`False` apaga los límites de peticiones (pruebas)"),
     Opcion("LIMITE_CONSULTA", "20/minute", "consultas con clave por IP en `/consulta`"),
     Opcion("LIMITE_MESA_DIGITAL", "10/hour", "envíos por IP en `/mesa-de-partes`"),
+    Opcion("LIMITE_TRANSPARENCIA", "10/hour", "solicitudes de acceso a la información por IP en `/transparencia`"),
     Opcion("LIMITE_LOGIN", "30/minute;300/hour", "intentos de ingreso (POST `/login`) por IP"),
     Opcion("MAX_INTENTOS_LOGIN", 5, "intentos fallidos que bloquean el par usuario + IP (no la cuenta)"),
     Opcion("MINUTOS_BLOQUEO", 15, "minutos del primer bloqueo por intentos fallidos; cada bloqueo seguido "
@@ -67,6 +68,21 @@ OPCIONES: tuple[Opcion, ...] = (
                              "archivar": None},
            "plazo por defecto de una derivación según la acción, en días hábiles (LPAG art. 143); "
            "`atender` usa el del expediente"),
+    # ---- transparencia (TUO Ley 27806; docs/reglas.md §4)
+    Opcion("TRANSPARENCIA_PLAZO", 10, "días hábiles para responder una solicitud de acceso a la información "
+           "(art. 11 b)"),
+    Opcion("TRANSPARENCIA_DIAS_PRORROGA", 2, "días hábiles desde la presentación para comunicar la prórroga "
+           "(art. 11 g); después no se admite"),
+    Opcion("TRANSPARENCIA_DIAS_SUBSANACION", 2, "días hábiles que tiene el solicitante para subsanar"),
+    Opcion("TRANSPARENCIA_DIAS_ENCAUZAMIENTO", 2, "días hábiles desde la presentación para encauzar la "
+           "solicitud a la entidad que posee la información"),
+    Opcion("TRANSPARENCIA_PLAZO_UNIDAD", 5, "plazo interno en días hábiles de la unidad a la que se deriva una "
+           "solicitud de acceso para que remita la información (nunca pasa del vencimiento de la solicitud)"),
+    Opcion("TRANSPARENCIA_DIAS_APELACION", 15, "días hábiles para apelar ante el Tribunal de Transparencia"),
+    Opcion("TRANSPARENCIA_DIAS_AVISO", 2, "semáforo: días hábiles o menos para el vencimiento que se muestran "
+           "«por vencer»"),
+    Opcion("COSTOS_REPRODUCCION", {"pagina": "0.10", "cd": "1.00"}, "costo (S/) por página copiada y por CD "
+           "grabado; el correo electrónico es gratuito (D.S. 164-2020-PCM)"),
     # ---- correo (sin MAIL_SERVER no se envía nada)
     Opcion("MAIL_SERVER", None, "servidor SMTP para el cargo digital y las citaciones al concejo",
            mostrar="sin correo"),

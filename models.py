@@ -1286,6 +1286,141 @@ class RelacionNorma(ConTrazabilidad, db.Model):
         return f"{self.origen} {self.tipo.etiqueta.lower()} {self.destino}"
 
 
+# --------------------------------------------------------------------------- transparencia (TUO Ley 27806)
+FormaEntrega = _e("FormaEntrega", "copia_simple", "copia_certificada", "correo", "medio_digital",
+                  "consulta_directa", correo="Correo electrónico", medio_digital="Medio digital (CD)")
+EstadoSolicitud = _e("EstadoSolicitud", "recibida", "observada", "en_atencion", "prorrogada", "atendida",
+                     "parcialmente_denegada", "denegada", "derivada", "desistida", "no_presentada",
+                     en_atencion="En atención", no_presentada="No presentada (sin subsanar)")
+ESTADOS_SOLICITUD_ABIERTOS = (EstadoSolicitud.recibida, EstadoSolicitud.observada, EstadoSolicitud.en_atencion,
+                              EstadoSolicitud.prorrogada)
+ESTADOS_RESPONDIDA = ("atendida", "parcialmente_denegada", "denegada")
+
+
+class ExcepcionTransparencia(db.Model):
+    """Catálogo de excepciones al acceso (TUO Ley 27806 arts. 15, 16 y 17): la única base de una denegatoria."""
+
+    __tablename__ = "excepcion_transparencia"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codigo: Mapped[str] = mapped_column(String(10), unique=True)  # «15», «16.1», «17.5»
+    articulo: Mapped[str] = mapped_column(String(100))
+    texto: Mapped[str] = mapped_column(Text)
+
+    def __str__(self) -> str:
+        return f"Art. {self.codigo} – {self.articulo}"
+
+
+class SolicitudAcceso(ConTrazabilidad, db.Model):
+    """Solicitud de acceso a la información pública (docs/reglas.md §4): número por año, plazo de 10 días
+    hábiles, subsanación, prórroga, encauzamiento, respuesta (la denegatoria cita una excepción) y costos."""
+
+    __tablename__ = "solicitud_acceso"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anio: Mapped[int]
+    numero: Mapped[int]
+    codigo: Mapped[str] = mapped_column(String(20), unique=True)
+    clave: Mapped[str] = mapped_column(String(20))
+    fecha_recepcion: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    fecha_presentacion: Mapped[date]
+    persona_id: Mapped[int] = mapped_column(ForeignKey("persona.id"))
+    informacion_solicitada: Mapped[str] = mapped_column(Text)
+    forma_entrega: Mapped[FormaEntrega] = enum_col(FormaEntrega, "forma_entrega",
+                                                   default=FormaEntrega.copia_simple)
+    unidad_poseedora_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_organica.id"))
+    expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"), unique=True)
+    sexo: Mapped[str | None] = mapped_column(String(1))  # del solicitante, si lo declara (informe anual)
+    fecha_vencimiento: Mapped[date]
+    estado: Mapped[EstadoSolicitud] = enum_col(EstadoSolicitud, "estado_solicitud",
+                                               default=EstadoSolicitud.recibida)
+    # subsanación (una sola vez; el plazo no corre mientras tanto)
+    observacion: Mapped[str | None] = mapped_column(Text)
+    fecha_observacion: Mapped[date | None]
+    fecha_subsanacion: Mapped[date | None]
+    # prórroga (una sola vez, comunicada dentro de 2 días hábiles: art. 11 g)
+    prorroga: Mapped[bool] = mapped_column(default=False)
+    motivo_prorroga: Mapped[str | None] = mapped_column(Text)
+    fecha_comunicacion_prorroga: Mapped[date | None]
+    fecha_vencimiento_prorroga: Mapped[date | None]
+    # encauzamiento a la entidad que posee la información
+    entidad_derivada: Mapped[str | None] = mapped_column(String(300))
+    fecha_encauzamiento: Mapped[date | None]
+    # respuesta
+    fecha_respuesta: Mapped[date | None]
+    excepcion_legal_id: Mapped[int | None] = mapped_column(ForeignKey("excepcion_transparencia.id"))
+    informacion_denegada: Mapped[str | None] = mapped_column(Text)
+    fundamento_denegatoria: Mapped[str | None] = mapped_column(Text)
+    # costos (D.S. 164-2020-PCM): liquidación y pago antes de entregar copias pagadas
+    paginas: Mapped[int] = mapped_column(default=0)
+    discos: Mapped[int] = mapped_column(default=0)
+    costo_reproduccion: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0.00"))
+    recibo_pago: Mapped[str | None] = mapped_column(String(50))
+    # apelación ante el Tribunal de Transparencia (presentada ante la entidad, que la eleva)
+    fecha_apelacion: Mapped[date | None]
+    fecha_elevacion: Mapped[date | None]
+    resultado_apelacion: Mapped[str | None] = mapped_column(String(300))
+
+    persona: Mapped[Persona] = relationship()
+    unidad_poseedora: Mapped[UnidadOrganica | None] = relationship()
+    expediente: Mapped[Expediente | None] = relationship()
+    excepcion_legal: Mapped[ExcepcionTransparencia | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("anio", "numero"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("sexo IS NULL OR sexo IN ('F', 'M')", name="sexo_valido"),
+        sa.CheckConstraint("paginas >= 0 AND discos >= 0 AND costo_reproduccion >= 0", name="costos_no_negativos"),
+        sa.CheckConstraint("estado <> 'denegada' OR excepcion_legal_id IS NOT NULL", name="denegada_con_excepcion"),
+        sa.CheckConstraint("estado <> 'parcialmente_denegada' OR (excepcion_legal_id IS NOT NULL AND "
+                           "informacion_denegada IS NOT NULL)", name="parcial_con_excepcion"),
+        sa.CheckConstraint("estado <> 'derivada' OR (entidad_derivada IS NOT NULL AND fecha_encauzamiento IS NOT "
+                           "NULL)", name="derivada_con_entidad"),
+        sa.CheckConstraint("NOT prorroga OR (motivo_prorroga IS NOT NULL AND fecha_comunicacion_prorroga IS NOT "
+                           "NULL AND fecha_vencimiento_prorroga IS NOT NULL)", name="prorroga_completa"),
+        sa.CheckConstraint("fecha_observacion IS NOT NULL OR estado NOT IN ('observada', 'no_presentada')",
+                           name="observada_con_fecha"),
+        sa.CheckConstraint("estado NOT IN ('atendida', 'parcialmente_denegada') OR costo_reproduccion = 0 "
+                           "OR recibo_pago IS NOT NULL", name="entrega_pagada"),
+        sa.CheckConstraint("estado NOT IN ('atendida', 'parcialmente_denegada', 'denegada', 'desistida') "
+                           "OR fecha_respuesta IS NOT NULL", name="respuesta_con_fecha"),
+        Index("ix_solicitud_acceso_estado_vencimiento", "estado", "fecha_vencimiento"),
+        Index("ix_solicitud_acceso_fecha_presentacion", "fecha_presentacion"),
+    )
+
+    @hybrid_property
+    def vencimiento_efectivo(self) -> date:
+        return self.fecha_vencimiento_prorroga if self.prorroga else self.fecha_vencimiento
+
+    @vencimiento_efectivo.inplace.expression
+    @classmethod
+    def _vencimiento_efectivo(cls):
+        return sa.case((cls.prorroga, cls.fecha_vencimiento_prorroga), else_=cls.fecha_vencimiento)
+
+    @hybrid_property
+    def denegatoria_ficta(self) -> bool:
+        """Sin respuesta vencido el plazo: denegatoria ficta (art. 11 d); el solicitante puede apelar."""
+        return self.estado in (EstadoSolicitud.recibida, EstadoSolicitud.en_atencion, EstadoSolicitud.prorrogada) \
+            and self.vencimiento_efectivo < hoy_lima()
+
+    @denegatoria_ficta.inplace.expression
+    @classmethod
+    def _denegatoria_ficta(cls):
+        return sa.and_(cls.estado.in_(("recibida", "en_atencion", "prorrogada")),
+                       cls.vencimiento_efectivo < hoy_lima())
+
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        return cls.unidad_poseedora_id == unidad_id
+
+    @staticmethod
+    def formato_codigo(anio: int, numero: int) -> str:
+        return f"SAIP-{anio}-{numero:05d}"
+
+    def __str__(self) -> str:
+        return self.codigo or "Solicitud nueva"
+
+
 # --------------------------------------------------------------------------- enums: texto → miembro al asignar
 @sa.event.listens_for(sa.orm.Mapper, "mapper_configured")
 def _enums_al_asignar(mapper, cls):

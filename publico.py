@@ -1,4 +1,5 @@
-"""Páginas públicas sin cuenta: consulta de expedientes, mesa de partes digital (Ley 31170) y normas vigentes."""
+"""Páginas públicas sin cuenta: consulta de expedientes y solicitudes, mesa de partes digital (Ley 31170),
+solicitud de acceso a la información (TUO Ley 27806) y normas vigentes."""
 
 from __future__ import annotations
 
@@ -17,20 +18,23 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from models import (
     Expediente,
+    FormaEntrega,
     NormaMunicipal,
     ProcedimientoTupa,
     RelacionNorma,
     RetoVerificacion,
+    SolicitudAcceso,
     TipoDocumento,
     TipoNorma,
     UnidadOrganica,
     ahora,
     db,
 )
-from services import correo
+from services import ErrorDeRegla, correo
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.identidad import ErrorRemitente, error_documento, remitente
 from services.tramite import registrar_ingreso
+from services.transparencia import registrar_solicitud
 
 bp = Blueprint("publico", __name__)
 # límites por IP de las vistas públicas: (endpoint, clave de configuración, exento si…)
@@ -38,7 +42,8 @@ bp = Blueprint("publico", __name__)
 LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GET" and "clave" not in request.args),
            ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"),
            # además del bloqueo por usuario + IP (auth.py): cuántos intentos de ingreso acepta una IP
-           ("auth.login", "LIMITE_LOGIN", lambda: request.method != "POST"))
+           ("auth.login", "LIMITE_LOGIN", lambda: request.method != "POST"),
+           ("publico.transparencia", "LIMITE_TRANSPARENCIA", lambda: request.method != "POST"))
 
 
 def init_app(app) -> None:
@@ -97,10 +102,108 @@ def consulta():
     clave = (request.values.get("clave") or "").strip().upper()
     exp, buscado = None, bool(codigo and clave) and (request.method == "POST" or "clave" in request.args)
     if buscado:
-        candidato = db.session.scalar(sa.select(Expediente).where(Expediente.codigo == codigo))
+        # el mismo formulario consulta expedientes y solicitudes de acceso a la información (SAIP-…)
+        modelo = SolicitudAcceso if codigo.startswith("SAIP-") else Expediente
+        candidato = db.session.scalar(sa.select(modelo).where(modelo.codigo == codigo))
         if candidato is not None and secrets.compare_digest(candidato.clave.encode(), clave.encode()):
             exp = candidato
-    return render_template("publico/consulta.html", exp=exp, buscado=buscado, codigo=codigo)
+    return render_template("publico/consulta.html", exp=exp, buscado=buscado, codigo=codigo,
+                           solicitud=isinstance(exp, SolicitudAcceso))
+
+
+# ------------------------------------------------------------------ transparencia (TUO Ley 27806)
+class FormTransparencia(FlaskForm):
+    """Los campos del formulario oficial de solicitud de acceso a la información pública."""
+
+    tipo_documento = SelectField("Documento de identidad", choices=[("DNI", "DNI"), ("RUC", "RUC"),
+                                                                   ("CE", "Carné de extranjería")])
+    numero_documento = StringField("Número de documento", validators=[DataRequired("Ingrese su número.")])
+    nombres = StringField("Nombres", validators=[Optional(), Length(max=120)])
+    apellidos = StringField("Apellidos", validators=[Optional(), Length(max=120)])
+    razon_social = StringField("Razón social (si es RUC)", validators=[Optional(), Length(max=250)])
+    direccion = StringField("Domicilio", validators=[DataRequired("Indique su domicilio."), Length(max=250)])
+    email = EmailField("Correo electrónico", validators=[Optional(), Email("Correo no válido.")])
+    telefono = StringField("Teléfono", validators=[Optional(), Length(max=20)])
+    sexo = SelectField("Sexo (opcional, para la estadística)", choices=[("", "Prefiero no indicarlo"),
+                                                                       ("F", "Femenino"), ("M", "Masculino")])
+    informacion_solicitada = TextAreaField("Información solicitada", validators=[
+        DataRequired("Indique con precisión la información que solicita."), Length(max=4000)])
+    forma_entrega = SelectField("Forma de entrega", choices=[(f.value, f.etiqueta) for f in FormaEntrega])
+    respuesta = StringField("Verificación", validators=[DataRequired("Responda la verificación.")])
+    reto = HiddenField()  # la pregunta de verificación guardada en el servidor (un solo uso)
+    sitio_web = StringField("No llenar")  # trampa para robots: debe llegar vacío
+
+    def validate_numero_documento(self, field):
+        error = error_documento(self.tipo_documento.data, field.data)
+        if error:
+            raise ValidationError(error)
+
+    def validate_nombres(self, field):
+        if not (field.data or "").strip() and not (self.razon_social.data or "").strip():
+            raise ValidationError("Indique sus nombres o la razón social.")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.forma_entrega.data == "correo" and not (self.email.data or "").strip():
+            self.email.errors = [*self.email.errors, "Para recibir la información por correo, indique su correo "
+                                                     "electrónico."]
+            return False
+        return ok
+
+    def validate_respuesta(self, field):
+        if not consumir_reto("transparencia", self.reto.data, field.data):
+            raise ValidationError("La verificación no es correcta.")
+
+
+@bp.route("/transparencia", methods=["GET", "POST"])
+def transparencia():
+    form = FormTransparencia()
+    if form.validate_on_submit():
+        if form.sitio_web.data:
+            db.session.commit()  # el reto queda consumido
+            abort(400)
+        try:
+            sol = SolicitudAcceso(persona=_persona(form), forma_entrega=form.forma_entrega.data,
+                                  informacion_solicitada=form.informacion_solicitada.data.strip(),
+                                  sexo=form.sexo.data or None)
+            registrar_solicitud(sol)
+        except ErrorRemitente as e:
+            form.numero_documento.errors.append(str(e))
+        except ErrorDeRegla as e:
+            db.session.rollback()
+            form.informacion_solicitada.errors.append(str(e))
+        else:
+            db.session.add(sol)
+            url = url_for("publico.consulta", codigo=sol.codigo, _external=True)
+            correo.al_confirmar(db.session, form.email.data, f"Solicitud de acceso a la información {sol.codigo} – "
+                                f"{current_app.config['MUNICIPALIDAD']}",
+                                render_template("publico/cargo_transparencia.txt", sol=sol, url=url))
+            db.session.commit()
+            session["cargo_transparencia"] = sol.id
+            return redirect(url_for("publico.cargo_transparencia"))
+    form.reto.data, pregunta = nuevo_reto("transparencia")
+    return render_template("publico/transparencia.html", form=form, pregunta=pregunta)
+
+
+@bp.get("/transparencia/cargo")
+def cargo_transparencia():
+    """El cargo de la solicitud recién presentada (solo para la sesión que la presentó), para imprimir."""
+    sol = db.session.get(SolicitudAcceso, session.get("cargo_transparencia") or 0)
+    if sol is None:
+        return redirect(url_for("publico.transparencia"))
+    return render_template("publico/cargo_transparencia.html", sol=sol,
+                           url=url_for("publico.consulta", codigo=sol.codigo, _external=True))
+
+
+def _persona(form):
+    """El solicitante: la persona ya registrada con ese documento, sin tocar sus datos (un formulario anónimo no
+    prueba ser su titular), o una nueva con lo escrito (services.identidad.remitente, el de la mesa digital)."""
+    persona = remitente(form.tipo_documento.data, form.numero_documento.data, nombres=form.nombres.data,
+                        apellidos=form.apellidos.data, razon_social=form.razon_social.data,
+                        email=form.email.data, telefono=form.telefono.data)
+    if sa.inspect(persona).transient:
+        persona.direccion = (form.direccion.data or "").strip() or None
+    return persona
 
 
 # ------------------------------------------------------------------ mesa de partes digital

@@ -27,6 +27,7 @@ from admin_views.inicio import InicioView
 from admin_views.normas import NormaMunicipalView, RelacionNormaView
 from admin_views.seguridad import PermisoView, RegistroAuditoriaView, RolView, UnidadOrganicaView, UsuarioView
 from admin_views.tramite import DerivacionView, DocumentoEmitidoView, ExpedienteView
+from admin_views.transparencia import ExcepcionTransparenciaView, ReporteTransparenciaView, SolicitudAccesoView
 from models import (
     Acta,
     Asistencia,
@@ -35,6 +36,7 @@ from models import (
     Derivacion,
     Dictamen,
     DocumentoEmitido,
+    ExcepcionTransparencia,
     Expediente,
     Feriado,
     MiembroConcejo,
@@ -48,13 +50,14 @@ from models import (
     RelacionNorma,
     Rol,
     SesionConcejo,
+    SolicitudAcceso,
     TipoDocumento,
     UnidadOrganica,
     Usuario,
     Voto,
 )
 
-TRAMITE, CONCEJO, NORMAS = "Trámite", "Concejo", "Normas"
+TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA = "Trámite", "Concejo", "Normas", "Transparencia"
 CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
 
 VISTAS = [
@@ -75,6 +78,9 @@ VISTAS = [
     (PeriodoMunicipalView, PeriodoMunicipal, "Períodos municipales", CONCEJO, "fa-calendar-o"),
     (NormaMunicipalView, NormaMunicipal, "Normas municipales", NORMAS, "fa-balance-scale"),
     (RelacionNormaView, RelacionNorma, "Relaciones entre normas", NORMAS, "fa-link"),
+    (SolicitudAccesoView, SolicitudAcceso, "Solicitudes de acceso", TRANSPARENCIA, "fa-eye"),
+    (ReporteTransparenciaView, None, "Informe anual", TRANSPARENCIA, "fa-bar-chart"),
+    (ExcepcionTransparenciaView, ExcepcionTransparencia, "Excepciones (arts. 15–17)", TRANSPARENCIA, "fa-lock"),
     (PersonaView, Persona, "Personas", CATALOGOS, "fa-address-card"),
     (TipoDocumentoView, TipoDocumento, "Tipos de documento", CATALOGOS, "fa-file-text-o"),
     (ProcedimientoTupaView, ProcedimientoTupa, "Procedimientos TUPA", CATALOGOS, "fa-list-ol"),
@@ -86,7 +92,7 @@ VISTAS = [
     (RegistroAuditoriaView, RegistroAuditoria, "Auditoría", SEGURIDAD, "fa-history"),
 ]
 
-ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo"}
+ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaView: "reporte_transparencia"}
 ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision"}  # otra pantalla sobre el mismo modelo
 
 
@@ -98,6 +104,7 @@ def init_admin(app) -> Admin:
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
         category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",
+                               TRANSPARENCIA: "fa fa-eye",
                                CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
         # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
         translations_path=str(Path(__file__).resolve().parent.parent / "translations"),

@@ -10,9 +10,20 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin_views.base import filtro_alcance, puede
-from models import ESTADOS_ABIERTOS, ZONA_LIMA, Derivacion, EstadoDerivacion, Expediente, SesionConcejo, db, hoy_lima
+from models import (
+    ESTADOS_ABIERTOS,
+    ZONA_LIMA,
+    Derivacion,
+    EstadoDerivacion,
+    Expediente,
+    SesionConcejo,
+    SolicitudAcceso,
+    db,
+    hoy_lima,
+)
 from services.calendario import faltan_no_laborables, sumar_dias_habiles
 from services.tramite import por_clasificar
+from services.transparencia import condicion_semaforo
 
 
 class InicioView(AdminIndexView):
@@ -64,6 +75,23 @@ class InicioView(AdminIndexView):
                                                           ("Para (sigla)", "equals", current_user.unidad.sigla))})
         return cifras
 
+    def _transparencia(self) -> list[dict]:
+        """Semáforo de las solicitudes de acceso (rol transparencia y Secretaría General)."""
+        if not puede("solicitud_acceso", "ver"):
+            return []
+        vista = next(v for v in self.admin._views if v.endpoint == "solicitud_acceso")
+        consultas = [("A tiempo", condicion_semaforo("a_tiempo"), [("Semáforo", "equals", "a_tiempo")],
+                      "fa-check-circle"),
+                     ("Vencen en 2 días hábiles", condicion_semaforo("por_vencer"),
+                      [("Semáforo", "equals", "por_vencer")], "fa-clock-o"),
+                     ("Vencidas (denegatoria ficta)", condicion_semaforo("vencida"),
+                      [("Semáforo", "equals", "vencida")], "fa-exclamation-triangle"),
+                     ("Observadas (por subsanar)", SolicitudAcceso.estado == "observada",
+                      [("Estado", "equals", "observada")], "fa-pencil")]
+        return [{"titulo": titulo, "icono": icono, "url": vista.url_filtrada(*filtros),
+                 "valor": db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso).where(cond))}
+                for titulo, cond, filtros, icono in consultas]
+
     @expose("/")
     def index(self):
         puede_ver = puede("expediente", "ver")
@@ -77,4 +105,5 @@ class InicioView(AdminIndexView):
         aviso_calendario = puede("feriado", "crear") and faltan_no_laborables(
             hoy, current_app.config["AVISO_NO_LABORABLES_DESDE"])
         return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones,
+                           transparencia=self._transparencia(),
                            aviso_calendario=hoy.year + 1 if aviso_calendario else None, puede=puede)

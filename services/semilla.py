@@ -42,8 +42,9 @@ SEGURIDAD = ("unidad_organica", "usuario", "rol", "permiso")
 CONCEJO = ("sesion_concejo", "punto_agenda", "citacion", "asistencia", "voto", "acta", "reporte_concejo",
            "miembro_concejo", "comision", "periodo_municipal", "sesion_comision", "dictamen")
 NORMAS = ("norma_municipal", "relacion_norma")
-TODAS = ("expediente", "derivacion", "documento_emitido", *CONCEJO, *NORMAS, *CATALOGOS, *SEGURIDAD,
-         "registro_auditoria")
+TRANSPARENCIA = ("solicitud_acceso", "excepcion_transparencia", "reporte_transparencia")
+TODAS = ("expediente", "derivacion", "documento_emitido", *CONCEJO, *NORMAS, *TRANSPARENCIA, *CATALOGOS,
+         *SEGURIDAD, "registro_auditoria")
 # la Secretaría General prepara y conduce las sesiones y lleva el registro de normas
 CONCEJO_SG = {"sesion_concejo": "vce", "punto_agenda": "vced", "citacion": "ve", "asistencia": "v", "voto": "v",
               "acta": "ve", "reporte_concejo": "v", "miembro_concejo": "vced", "comision": "vced",
@@ -58,7 +59,10 @@ ROLES = {
     "secretaria_general": ("Secretaría General", "todas",
                            {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "vce",
                             "tipo_documento": "vced", "procedimiento_tupa": "vced", "feriado": "vced",
-                            "unidad_organica": "v", "registro_auditoria": "v", **CONCEJO_SG}),
+                            "unidad_organica": "v", "registro_auditoria": "v", **CONCEJO_SG,
+                            # sin funcionario designado, la SG responde por la transparencia (Ley 27806 art. 8)
+                            "solicitud_acceso": "vce", "excepcion_transparencia": "vce",
+                            "reporte_transparencia": "v"}),
     "mesa_partes": ("Mesa de Partes", "todas",
                     {"expediente": "vce", "derivacion": "ve", "documento_emitido": "v", "persona": "vce",
                      "tipo_documento": "v",
@@ -74,7 +78,8 @@ ROLES = {
                   {"expediente": "v", "persona": "vce", "tipo_documento": "v", "procedimiento_tupa": "v"}),
     "transparencia": ("Transparencia (FRAI)", "todas",
                       {"expediente": "v", "derivacion": "v", "persona": "vce", "feriado": "v",
-                       "unidad_organica": "v", **LEEN_NORMAS}),
+                       "unidad_organica": "v", **LEEN_NORMAS,
+                       "solicitud_acceso": "vce", "excepcion_transparencia": "v", "reporte_transparencia": "v"}),
     "concejo": ("Concejo Municipal (regidores)", "todas",
                 {"procedimiento_tupa": "v", "feriado": "v", **{v: "v" for v in (*CONCEJO, *NORMAS)}}),
     "auditor": ("Auditor (solo lectura)", "todas", {v: "v" for v in TODAS}),
