@@ -248,6 +248,6 @@ def test_sesion_no_se_instala_antes_de_su_fecha(como):
     s = _sesion(ahora() + timedelta(days=3), estado="convocada")
     sg = como("secretaria_general")
     r = sg.post(f"/admin/sesion_concejo/conducir/?id={s.id}", {"operacion": "instalar"}, follow_redirects=True)
-    assert "no antes de su fecha y hora" in r.text
+    assert "no se puede instalar antes" in r.text
     db.session.expire_all()
     assert db.session.get(SesionConcejo, s.id).estado.value == "convocada"
