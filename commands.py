@@ -128,7 +128,7 @@ def tramite_diario() -> None:
     """Tarea diaria (cron): feriados nacionales del año y del siguiente (si faltan); observaciones sin subsanar
     en plazo → «no presentado»; normas publicadas cuya fecha de vigencia llegó → «vigente»."""
     from services.calendario import asegurar_feriados
-    from services.concejo import actualizar_vigencias
+    from services.normas import actualizar_vigencias
     from services.tramite import vencer_observaciones
 
     f = asegurar_feriados()
