@@ -214,70 +214,109 @@ class SesionConcejoView(VistaConcejo):
                            form=request.form if request.method == "POST" else {})
 
     def _operar(self, sesion: SesionConcejo, operacion: str, datos) -> str:
-        if operacion == "citar":
-            nuevas = concejo.citar(sesion, (datos.get("funcionarios") or "").splitlines())
-            return f"{len(nuevas)} citaciones generadas."
-        if operacion == "cargo":
-            cit = next((c for c in sesion.citaciones if c.id == datos.get("citacion", type=int)), None)
-            if cit is None:
-                abort(404)
-            recibido = (datos.get("recibido_por") or "").strip()
-            if not recibido:
-                raise ErrorConcejo("Indique quién recibió la citación.")
-            fecha = _momento_formulario(datos.get("fecha_recepcion"), "Fecha y hora de recepción", ahora=True)
-            cit.fecha_recepcion, cit.recibido_por = fecha, recibido[:200]
-            return f"Cargo de la citación a {cit.para} registrado."
-        if operacion == "cargo_todas":  # las citaciones entregadas a la vez, cada una recibida por su destinatario
-            fecha = _momento_formulario(datos.get("fecha_recepcion_todas"), "Fecha y hora de recepción", ahora=True)
-            pendientes = [c for c in sesion.citaciones if c.fecha_recepcion is None]
-            if not pendientes:
-                raise ErrorConcejo("No hay citaciones sin cargo.")
-            for c in pendientes:
-                c.fecha_recepcion, c.recibido_por = fecha, c.para[:200]
-            return f"Cargo registrado en {len(pendientes)} citaci{'ón' if len(pendientes) == 1 else 'ones'}."
-        if operacion == "asistencia":
-            filas = {}
-            for m in sesion.miembros:
-                estado = datos.get(f"estado_{m.id}")
-                if estado:
-                    filas[m.id] = (estado, _hora_formulario(datos.get(f"hora_{m.id}"), m.nombre))
-            concejo.registrar_asistencia(sesion, filas)
-            db.session.flush()
-            db.session.expire(sesion, ["asistencias"])
-            return f"Asistencia registrada: {sesion.presentes} presentes, quórum {sesion.quorum_requerido}."
-        if operacion == "postergar":
-            if not (datos.get("solicitantes") or "").isdigit():
-                raise ErrorConcejo("Indique cuántos miembros piden la postergación.")
-            concejo.postergar(sesion, _momento_formulario(datos.get("nueva_fecha"), "Nueva fecha y hora"),
-                              int(datos["solicitantes"]))
-            return f"Sesión postergada al {sesion.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y %H:%M}."
-        if operacion == "instalar":
-            concejo.instalar(sesion)
-            return "Sesión instalada."
-        if operacion in ("sin_quorum", "levantada", "suspendida"):
-            concejo.cambiar_estado(sesion, operacion)
-            return f"Sesión {sesion.estado.etiqueta.lower()}."
-        if operacion == "votar":
-            punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
-            if punto is None:
-                abort(404)
-            votos = {m_id: (datos.get(f"voto_{punto.id}_{m_id}"), datos.get(f"fund_{punto.id}_{m_id}"))
-                     for m_id in (a.miembro_id for a in sesion.asistencias)
-                     if datos.get(f"voto_{punto.id}_{m_id}")}
-            resultado = concejo.votar(punto, votos)
-            return f"Punto {punto.orden}: {resultado.etiqueta.lower() if resultado else 'sin votos'}."
-        if operacion in ("retirado", "a_comision"):
-            punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
-            if punto is None:
-                abort(404)
-            if punto.resultado != ResultadoPunto.pendiente:
-                raise ErrorConcejo(f"El punto ya está {punto.resultado.etiqueta.lower()}.")
-            punto.resultado = ResultadoPunto(operacion)
-            return f"Punto {punto.orden}: {punto.resultado.etiqueta.lower()}."
-        if operacion == "acta":
-            concejo.generar_acta(sesion)
-            return "Borrador del acta generado con los datos de la sesión."
-        raise ErrorConcejo("Operación desconocida.")
+        """Una operación de la pantalla «Conducir»: la tabla OPERACIONES_SESION dice qué función la atiende."""
+        manejador = OPERACIONES_SESION.get(operacion)
+        if manejador is None:
+            raise ErrorConcejo("Operación desconocida.")
+        return manejador(sesion, datos, operacion)
+
+
+# --------------------------------------------------------------------------- operaciones de «Conducir»
+# Cada una recibe (sesión, formulario, nombre de la operación) y devuelve el mensaje para el usuario.
+def _punto_del_formulario(sesion: SesionConcejo, datos) -> PuntoAgenda:
+    punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
+    if punto is None:
+        abort(404)
+    return punto
+
+
+def _citar(sesion, datos, _operacion) -> str:
+    nuevas = concejo.citar(sesion, (datos.get("funcionarios") or "").splitlines())
+    return f"{len(nuevas)} citaciones generadas."
+
+
+def _cargo(sesion, datos, _operacion) -> str:
+    cit = next((c for c in sesion.citaciones if c.id == datos.get("citacion", type=int)), None)
+    if cit is None:
+        abort(404)
+    recibido = (datos.get("recibido_por") or "").strip()
+    if not recibido:
+        raise ErrorConcejo("Indique quién recibió la citación.")
+    fecha = _momento_formulario(datos.get("fecha_recepcion"), "Fecha y hora de recepción", ahora=True)
+    cit.fecha_recepcion, cit.recibido_por = fecha, recibido[:200]
+    return f"Cargo de la citación a {cit.para} registrado."
+
+
+def _cargo_todas(sesion, datos, _operacion) -> str:
+    """Las citaciones entregadas a la vez, cada una recibida por su destinatario."""
+    fecha = _momento_formulario(datos.get("fecha_recepcion_todas"), "Fecha y hora de recepción", ahora=True)
+    pendientes = [c for c in sesion.citaciones if c.fecha_recepcion is None]
+    if not pendientes:
+        raise ErrorConcejo("No hay citaciones sin cargo.")
+    for c in pendientes:
+        c.fecha_recepcion, c.recibido_por = fecha, c.para[:200]
+    return f"Cargo registrado en {len(pendientes)} citaci{'ón' if len(pendientes) == 1 else 'ones'}."
+
+
+def _asistencia(sesion, datos, _operacion) -> str:
+    filas = {}
+    for m in sesion.miembros:
+        estado = datos.get(f"estado_{m.id}")
+        if estado:
+            filas[m.id] = (estado, _hora_formulario(datos.get(f"hora_{m.id}"), m.nombre))
+    concejo.registrar_asistencia(sesion, filas)
+    db.session.flush()
+    db.session.expire(sesion, ["asistencias"])
+    return f"Asistencia registrada: {sesion.presentes} presentes, quórum {sesion.quorum_requerido}."
+
+
+def _postergar(sesion, datos, _operacion) -> str:
+    if not (datos.get("solicitantes") or "").isdigit():
+        raise ErrorConcejo("Indique cuántos miembros piden la postergación.")
+    concejo.postergar(sesion, _momento_formulario(datos.get("nueva_fecha"), "Nueva fecha y hora"),
+                      int(datos["solicitantes"]))
+    return f"Sesión postergada al {sesion.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y %H:%M}."
+
+
+def _instalar(sesion, _datos, _operacion) -> str:
+    concejo.instalar(sesion)
+    return "Sesión instalada."
+
+
+def _cambiar_estado(sesion, _datos, operacion) -> str:
+    concejo.cambiar_estado(sesion, operacion)
+    return f"Sesión {sesion.estado.etiqueta.lower()}."
+
+
+def _votar(sesion, datos, _operacion) -> str:
+    punto = _punto_del_formulario(sesion, datos)
+    votos = {m_id: (datos.get(f"voto_{punto.id}_{m_id}"), datos.get(f"fund_{punto.id}_{m_id}"))
+             for m_id in (a.miembro_id for a in sesion.asistencias)
+             if datos.get(f"voto_{punto.id}_{m_id}")}
+    resultado = concejo.votar(punto, votos)
+    return f"Punto {punto.orden}: {resultado.etiqueta.lower() if resultado else 'sin votos'}."
+
+
+def _cerrar_punto(sesion, datos, operacion) -> str:
+    """Punto retirado o enviado a comisión (sin votarlo)."""
+    punto = _punto_del_formulario(sesion, datos)
+    if punto.resultado != ResultadoPunto.pendiente:
+        raise ErrorConcejo(f"El punto ya está {punto.resultado.etiqueta.lower()}.")
+    punto.resultado = ResultadoPunto(operacion)
+    return f"Punto {punto.orden}: {punto.resultado.etiqueta.lower()}."
+
+
+def _acta(sesion, _datos, _operacion) -> str:
+    concejo.generar_acta(sesion)
+    return "Borrador del acta generado con los datos de la sesión."
+
+
+OPERACIONES_SESION = {
+    "citar": _citar, "cargo": _cargo, "cargo_todas": _cargo_todas, "asistencia": _asistencia,
+    "postergar": _postergar, "instalar": _instalar,
+    "sin_quorum": _cambiar_estado, "levantada": _cambiar_estado, "suspendida": _cambiar_estado,
+    "votar": _votar, "retirado": _cerrar_punto, "a_comision": _cerrar_punto, "acta": _acta,
+}
 
 
 class SesionComisionView(SesionConcejoView):
