@@ -177,6 +177,18 @@ class ConTrazabilidad:
     actualizado_en: Mapped[datetime | None] = mapped_column(MomentoUTC, onupdate=ahora)
 
 
+class DeUnaUnidad:
+    """La fila es de una unidad (la relación `relacion_unidad`, por defecto `unidad` → `unidad_id`): un usuario
+    con alcance «unidad» solo ve las de la suya (`filtro_unidad`) y solo escribe para la suya (VistaSegura fija
+    la unidad al crear y al editar; si un usuario de alcance total la deja vacía, también: la suya)."""
+
+    relacion_unidad = "unidad"
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        return getattr(cls, f"{cls.relacion_unidad}_id") == unidad_id
+
+
 # --------------------------------------------------------------------------- organización
 class UnidadOrganica(ConTrazabilidad, db.Model):
     """Unidad orgánica del ROF (árbol por `padre`)."""
@@ -654,7 +666,7 @@ class Derivacion(ConTrazabilidad, db.Model):
         return f"{self.unidad_destino.sigla if self.unidad_destino else '?'} ({self.accion.etiqueta})"
 
 
-class DocumentoEmitido(ConTrazabilidad, db.Model):
+class DocumentoEmitido(DeUnaUnidad, ConTrazabilidad, db.Model):
     """Documento de salida (egreso) de una unidad: numerado por tipo, unidad y año."""
 
     __tablename__ = "documento_emitido"
@@ -695,10 +707,6 @@ class DocumentoEmitido(ConTrazabilidad, db.Model):
         Index("ix_documento_emitido_unidad", "unidad_id", "anio"),
         Index("ix_documento_emitido_expediente", "expediente_id"),
     )
-
-    @classmethod
-    def filtro_unidad(cls, unidad_id: int):
-        return cls.unidad_id == unidad_id
 
     def __str__(self) -> str:
         return f"{self.codigo} – {self.asunto[:60]}"

@@ -789,12 +789,28 @@ class VistaSegura(AccesoPorRol, ModelView):
         """Reglas de la pantalla que miran varios campos: `return error_en(form, campo, mensaje)` o True."""
         return True
 
+    # ---- alcance también al escribir: la unidad de una fila DeUnaUnidad (models.py) la fija el servidor
+    def _on_model_change(self, form, model, is_created):
+        """Antes de `on_model_change` de la vista (Flask-Admin llama a este tras `populate_obj`, al crear, al
+        editar y en la edición en la lista): un usuario de alcance «unidad» no crea ni mueve una fila a otra
+        unidad; vacía al crear, la del usuario."""
+        relacion = getattr(self.model, "relacion_unidad", None)
+        if relacion and current_user.unidad_id is not None and \
+                (current_user.alcance_unidad or (is_created and getattr(model, relacion) is None)):
+            setattr(model, relacion, current_user.unidad)
+        return super()._on_model_change(form, model, is_created)
+
+    def _campos_opcionales(self) -> tuple[str, ...]:
+        """`campos_opcionales` de la vista y, en un modelo DeUnaUnidad, la unidad (el servidor la completa)."""
+        relacion = getattr(self.model, "relacion_unidad", None)
+        return (*self.campos_opcionales, *([relacion] if relacion else []))
+
     # ---- formularios: campos que el modelo exige pero el servidor completa si llegan vacíos
     campos_opcionales: tuple[str, ...] = ()
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
-        for nombre in self.campos_opcionales:
+        for nombre in self._campos_opcionales():
             if nombre in form:
                 form[nombre].validators = [Optional()]
                 form[nombre].flags.required = False

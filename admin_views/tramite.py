@@ -508,7 +508,6 @@ class DocumentoEmitidoView(VistaSegura):
                      "motivo_anulacion": "Motivo de anulación"}
     form_columns = ("tipo_documento", "unidad", "fecha", "asunto", "destinatario", "expediente", "firmado_por")
     form_edit_columns = ("asunto", "destinatario", "expediente", "firmado_por")
-    campos_opcionales = ("unidad",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"]),
                       "unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
     form_args = {"unidad": {"description": "Las unidades numeran lo suyo; si la deja vacía, la suya."}}
@@ -527,9 +526,7 @@ class DocumentoEmitidoView(VistaSegura):
         return True
 
     def on_model_change(self, form, model, is_created):
-        if is_created:
-            if current_user.alcance_unidad or model.unidad is None:
-                model.unidad = current_user.unidad
+        if is_created:  # la unidad ya la fijó VistaSegura (DocumentoEmitido es DeUnaUnidad)
             numerar_documento(model)
         elif model.estado != EstadoDocumento.proyecto:
             raise ErrorTramite("Solo se edita un proyecto.")
