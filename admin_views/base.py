@@ -509,9 +509,25 @@ class AccesoPorRol:
 class VistaSegura(AccesoPorRol, ModelView):
     """Base de toda pantalla CRUD: negar por defecto, permisos como datos, alcance, export."""
 
+    # Ganchos del proyecto (nombres en castellano; tabla en el README, «Ganchos de VistaSegura y del modelo»)
     bloqueadas: tuple[str, ...] = ()  # acciones que la pantalla no ofrece a nadie: ("eliminar",), SOLO_LECTURA
-    acciones_permiso: dict[str, str] = {"delete": "eliminar"}  # acción masiva → permiso
-    column_export_sql: dict = {}  # nombre → expresión SQL para el Excel (si no es columna simple)
+    # acción masiva → permiso; la de una subclase se suma a la de sus bases (no la reemplaza)
+    acciones_permiso: dict[str, str] = {"delete": "eliminar"}
+    sql_exportacion: dict = {}  # nombre → expresión SQL para el Excel (si no es columna simple)
+    # nombres antiguos (parecían de Flask-Admin, que los ignoraría en silencio): se rechazan al definir la vista
+    _GANCHOS_RENOMBRADOS = {"form_edit_columns": "campos_edicion", "column_export_sql": "sql_exportacion"}
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        for viejo, nuevo in VistaSegura._GANCHOS_RENOMBRADOS.items():
+            if viejo in cls.__dict__:
+                raise TypeError(f"{cls.__name__}.{viejo}: ese gancho se llama ahora «{nuevo}».")
+        propias = cls.__dict__.get("acciones_permiso")
+        if propias is not None:
+            heredadas = {}
+            for base in reversed(cls.__mro__[1:]):
+                heredadas.update(getattr(base, "acciones_permiso", None) or {})
+            cls.acciones_permiso = {**heredadas, **propias}
 
     model_form_converter = Convertidor
     form_base_class = FormularioBase
@@ -542,7 +558,8 @@ class VistaSegura(AccesoPorRol, ModelView):
         return puede(self.endpoint, accion)
 
     def permiso_de_accion(self, accion: str) -> str:
-        """Permiso que exige una acción masiva: la declarada en `acciones_permiso`; «delete» siempre «eliminar»."""
+        """Permiso que exige una acción masiva: la declarada en `acciones_permiso` (la base declara «delete» →
+        «eliminar», que toda subclase hereda y no cambia); si no está, «editar»."""
         if accion == "delete":
             return "eliminar"
         return self.acciones_permiso.get(accion, "editar")
@@ -817,14 +834,14 @@ class VistaSegura(AccesoPorRol, ModelView):
         return form
 
     # ---- formularios: columnas propias para editar (sin reglas, que quitan el token CSRF)
-    form_edit_columns: tuple[str, ...] | None = None
+    campos_edicion: tuple[str, ...] | None = None
 
     def get_edit_form(self):
-        if self.form_edit_columns is None:
+        if self.campos_edicion is None:
             return super().get_edit_form()
         anteriores, extra = self.form_columns, self.form_extra_fields
-        self.form_columns = self.form_edit_columns
-        self.form_extra_fields = {k: v for k, v in (extra or {}).items() if k in self.form_edit_columns}
+        self.form_columns = self.campos_edicion
+        self.form_extra_fields = {k: v for k, v in (extra or {}).items() if k in self.campos_edicion}
         try:
             return self.scaffold_form()
         finally:
@@ -876,8 +893,8 @@ class VistaSegura(AccesoPorRol, ModelView):
         return query, va
 
     def _expr_exportacion(self, nombre: str, uniones: dict):
-        if nombre in self.column_export_sql:
-            return self.column_export_sql[nombre]
+        if nombre in self.sql_exportacion:
+            return self.sql_exportacion[nombre]
         modelo, ruta = self.model, nombre.split(".")
         for paso in ruta[:-1]:
             relacion = getattr(modelo, paso)

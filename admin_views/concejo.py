@@ -151,12 +151,12 @@ class SesionConcejoView(VistaConcejo):
     column_formatters = {"avisos": _avisos, "hay_quorum": _quorum}
     column_export_list = ("tipo", "numero", "anio", "fecha_hora", "lugar", "modalidad", "estado",
                           "fecha_convocatoria", "hay_quorum")
-    column_export_sql = {"hay_quorum": SesionConcejo.hay_quorum}
+    sql_exportacion = {"hay_quorum": SesionConcejo.hay_quorum}
     column_labels = {"avisos": "Avisos"}
     column_details_list = ("tipo", "numero", "anio", "periodo", "fecha_hora", "lugar", "modalidad", "estado",
                            "fecha_convocatoria", "observaciones")
     form_columns = ("periodo", "tipo", "fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
-    form_edit_columns = ("fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
+    campos_edicion = ("fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
     campos_opcionales = ("periodo",)
     form_args = {"periodo": {"description": "Si lo deja vacío, el período que comprende la fecha."},
                  "fecha_convocatoria": {"description": "dd/mm/aaaa; si la deja vacía, el día en que se cita."}}
@@ -385,7 +385,7 @@ class PuntoAgendaView(VistaConcejo):
     column_labels = {"sesion.anio": "Año de la sesión"}
     form_columns = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "dictamen",
                     "comision")
-    form_edit_columns = ("orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "dictamen",
+    campos_edicion = ("orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "dictamen",
                          "comision")
     campos_opcionales = ("orden",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}

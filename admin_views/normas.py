@@ -62,7 +62,7 @@ class NormaMunicipalView(VistaConcejo):
                                 "codigo": lambda v, c, m, n: m.codigo or "Proyecto (sin número)"}
     form_columns = ("tipo", "proyecto", "fecha_emision", "sumilla", "considerandos", "articulos",
                     "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion", "texto_oficial")
-    form_edit_columns = ("sumilla", "considerandos", "articulos", "sobre_remuneracion", "requiere_ratificacion",
+    campos_edicion = ("sumilla", "considerandos", "articulos", "sobre_remuneracion", "requiere_ratificacion",
                          "fecha_ratificacion", "texto_oficial")
     form_extra_fields = {
         "proyecto": BooleanField("Proyectar (sin número)", description="El proyecto se redacta y se descarga en "
