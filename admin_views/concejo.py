@@ -580,6 +580,8 @@ REPORTES = {
 
 
 class ReporteConcejoView(PaginaSegura):
+    acciones_endpoint = {"xlsx": "exportar"}  # el Excel exige «exportar» (403), como en una VistaSegura
+
     def _datos(self, reporte: str, anio: int):
         funciones = {"asistencia": concejo.reporte_asistencia, "sesiones": concejo.reporte_sesiones,
                      "normas": concejo.reporte_normas}
@@ -597,8 +599,6 @@ class ReporteConcejoView(PaginaSegura):
     def xlsx(self, reporte):
         if reporte not in REPORTES:
             abort(404)
-        if not self.puede("exportar"):
-            abort(403)
         anio = request.args.get("anio", type=int) or hoy_lima().year
         titulo, columnas = REPORTES[reporte]
         filtros = [("Año", str(anio))] + ([("Base de cálculo", concejo.base_dietas())]

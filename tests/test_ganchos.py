@@ -50,3 +50,23 @@ def test_la_tabla_del_readme_nombra_ganchos_que_existen():
     for archivo in (RAIZ / "admin_views").glob("*.py"):
         assert not re.search(r"\b(form_edit_columns|column_export_sql)\b", archivo.read_text()) or \
             archivo.name == "base.py", archivo.name
+
+
+def test_pagina_segura_exige_la_accion_de_su_endpoint(app, como):
+    """Una página que no es un modelo (reportes) usa la misma tabla endpoint → acción: sin «exportar», el
+    Excel da 403 aunque vea la página; con él, el archivo."""
+    import sqlalchemy as sa
+
+    from models import Permiso, Rol, db
+
+    regidor = como("concejo")
+    r = regidor.get("/admin/reporte_concejo/xlsx/normas/?anio=2026")
+    assert r.status_code == 200 and r.data[:2] == b"PK"
+    r.close()
+    rol_id = db.session.scalar(sa.select(Rol.id).filter_by(codigo="concejo"))
+    db.session.execute(sa.delete(Permiso).where(Permiso.rol_id == rol_id, Permiso.vista == "reporte_concejo",
+                                                Permiso.accion == "exportar"))
+    db.session.commit()
+    assert regidor.get("/admin/reporte_concejo/").status_code == 200
+    assert regidor.get("/admin/reporte_concejo/xlsx/normas/?anio=2026").status_code == 403
+    assert regidor.get("/admin/reporte_concejo/xlsx/otro/?anio=2026").status_code == 403  # permiso antes que 404
