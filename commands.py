@@ -129,7 +129,7 @@ def tramite_diario() -> None:
     en plazo → «no presentado» (expedientes y solicitudes de acceso); normas publicadas cuya fecha de vigencia
     llegó → «vigente»."""
     from services.calendario import asegurar_feriados
-    from services.concejo import actualizar_vigencias
+    from services.normas import actualizar_vigencias
     from services.tramite import vencer_observaciones
     from services.transparencia import vencer_observaciones as vencer_solicitudes
 

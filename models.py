@@ -8,11 +8,13 @@ restricciones con nombre estable (naming convention) para Alembic.
 from __future__ import annotations
 
 import enum
+import math
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, Index, MetaData, String, Text
@@ -173,6 +175,18 @@ class ConTrazabilidad:
     creado_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
     creado_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id", use_alter=True))
     actualizado_en: Mapped[datetime | None] = mapped_column(MomentoUTC, onupdate=ahora)
+
+
+class DeUnaUnidad:
+    """La fila es de una unidad (la relación `relacion_unidad`, por defecto `unidad` → `unidad_id`): un usuario
+    con alcance «unidad» solo ve las de la suya (`filtro_unidad`) y solo escribe para la suya (VistaSegura fija
+    la unidad al crear y al editar; si un usuario de alcance total la deja vacía, también: la suya)."""
+
+    relacion_unidad = "unidad"
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        return getattr(cls, f"{cls.relacion_unidad}_id") == unidad_id
 
 
 # --------------------------------------------------------------------------- organización
@@ -652,7 +666,7 @@ class Derivacion(ConTrazabilidad, db.Model):
         return f"{self.unidad_destino.sigla if self.unidad_destino else '?'} ({self.accion.etiqueta})"
 
 
-class DocumentoEmitido(ConTrazabilidad, db.Model):
+class DocumentoEmitido(DeUnaUnidad, ConTrazabilidad, db.Model):
     """Documento de salida (egreso) de una unidad: numerado por tipo, unidad y año."""
 
     __tablename__ = "documento_emitido"
@@ -693,10 +707,6 @@ class DocumentoEmitido(ConTrazabilidad, db.Model):
         Index("ix_documento_emitido_unidad", "unidad_id", "anio"),
         Index("ix_documento_emitido_expediente", "expediente_id"),
     )
-
-    @classmethod
-    def filtro_unidad(cls, unidad_id: int):
-        return cls.unidad_id == unidad_id
 
     def __str__(self) -> str:
         return f"{self.codigo} – {self.asunto[:60]}"
@@ -989,12 +999,26 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
     __table_args__ = (sa.UniqueConstraint("sesion_id", "orden"),
                       sa.CheckConstraint("orden >= 1", name="orden_positivo"))
 
+    @staticmethod
+    def es_vacancia(materia) -> bool:
+        """Vacancia y suspensión (LOM arts. 23, 25): solo en sesión extraordinaria, dos tercios del número legal,
+        votan todos los presentes, el alcalde incluido, sin abstención (VACANCIA_* en la configuración)."""
+        return str(getattr(materia, "value", materia)) in current_app.config["MATERIAS_VACANCIA"]
+
+    @staticmethod
+    def umbral(mayoria, numero_legal: int) -> int | None:
+        """Votos a favor que exige una mayoría calificada (None: simple)."""
+        mayoria = str(getattr(mayoria, "value", mayoria))
+        if mayoria == "absoluta":
+            return numero_legal // 2 + 1
+        if mayoria == "dos_tercios":
+            return math.ceil(2 * numero_legal / 3)
+        return None
+
     @property
     def vota_alcalde(self) -> bool:
         """Vacancia y suspensión (JNE): el alcalde vota como todos y su voto cuenta (docs/reglas.md §5)."""
-        from services.concejo import materia_de_vacancia
-
-        return materia_de_vacancia(self.materia)
+        return self.es_vacancia(self.materia)
 
     def _cuenta(self, sentido) -> int:
         alcalde = self.vota_alcalde
@@ -1014,9 +1038,21 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
 
     @property
     def resultado_votacion(self) -> ResultadoVotacion | None:
-        from services.concejo import resolver_votacion
-
-        return resolver_votacion(self)
+        """La regla de la votación, en un solo lugar (docs/reglas.md §5): cuentan los regidores; el alcalde solo
+        desempata (y solo en mayoría simple), salvo en vacancia o suspensión. Sin votos: None."""
+        if not self.votos:
+            return None
+        favor, contra = self.votos_favor, self.votos_contra
+        minimo = self.umbral(self.mayoria_requerida, self.sesion.numero_legal)
+        if minimo is not None:
+            return ResultadoVotacion.aprobado if favor >= minimo else ResultadoVotacion.desaprobado
+        if favor != contra:
+            return ResultadoVotacion.aprobado if favor > contra else ResultadoVotacion.desaprobado
+        dirimente = next((v for v in self.votos if v.miembro.es_alcalde), None)
+        if dirimente is not None and dirimente.sentido != SentidoVoto.abstencion:
+            return ResultadoVotacion.aprobado if dirimente.sentido == SentidoVoto.favor \
+                else ResultadoVotacion.desaprobado
+        return ResultadoVotacion.empate
 
     def __str__(self) -> str:
         return f"{self.orden}. {self.titulo[:80]}"

@@ -8,22 +8,28 @@ Lo que resuelve aquí una sola vez (ver docs/flask-admin.md):
   con un select Core por lotes (no objetos ORM), con la misma búsqueda, filtros
   y orden que el listado, hoja `Filtros` y registro de auditoría;
 - formatos: fechas dd/mm/aaaa, momentos en hora de Lima, enums por etiqueta.
+
+VistaSegura compone módulos pequeños (cada uno lista arriba los miembros privados de Flask-Admin que usa):
+`entradas.py` (límites de la URL y los formularios), `permisos.py` (permiso por endpoint, AccesoPorRol,
+PaginaSegura), `alcance.py` (alcance por unidad, búsquedas ajax), `formatos.py` y `excel.py`. Aquí quedan
+los formularios (validadores, conversores, filtros) y la vista; los nombres de aquellos módulos se
+reexportan: `from admin_views.base import X` sigue valiendo.
+
+Miembros privados de Flask-Admin que usa este módulo: `_on_model_change`, `_handle_view`, `_filters`,
+`_filter_args`, `_get_list_filter_args`, `_apply_sorting`, `_form_ajax_refs`, `_export_columns`,
+`_get_list_extra_args`, `_get_column_by_idx`, `_apply_search`, `_apply_filters`, `_search_supported`.
 """
 
 from __future__ import annotations
 
 import decimal
-import enum
 import json
 import math
-import re
-import tempfile
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask import (
     Response,
     abort,
@@ -34,20 +40,18 @@ from flask import (
     has_request_context,
     redirect,
     request,
-    send_file,
     url_for,
 )
-from flask_admin import BaseView, expose
+from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.babel import Translations
 from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import BaseForm, DatePickerWidget, DateTimePickerWidget
-from flask_admin.model import filters, typefmt
+from flask_admin.model import filters
 from flask_admin.model.base import filter_char_re, filter_compact_re
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import converts
@@ -56,122 +60,30 @@ from sqlalchemy.orm import aliased
 from wtforms.fields import DateField, DateTimeField, StringField
 from wtforms.validators import Email, InputRequired, Optional, StopValidation, ValidationError
 
-from admin_views.castellano import soles
-from models import ZONA_LIMA, EnumEs, MomentoUTC, Permiso, ahora, db
+from admin_views.alcance import CargadorAjax, filtro_alcance, patron_like  # noqa: F401  (se reexportan)
+from admin_views.entradas import (  # noqa: F401
+    ANIO_MAXIMO,
+    ANIO_MINIMO,
+    ARGUMENTOS_ENTEROS,
+    ENTERO_SQL,
+    ID_MAXIMO,
+    LIMITE_AJAX,
+    entero_id,
+    validar_argumentos,
+)
+from admin_views.excel import exportar_tabla, exportar_xlsx  # noqa: F401
+from admin_views.formatos import FORMATOS, fecha, momento, opciones_enum, registrar_filtros_jinja  # noqa: F401
+from admin_views.permisos import (  # noqa: F401
+    ACCION_DE_ENDPOINT,
+    ACCIONES,
+    SOLO_LECTURA,
+    AccesoPorRol,
+    PaginaSegura,
+    permisos_actuales,
+    puede,
+)
+from models import ZONA_LIMA, MomentoUTC, db
 from services import ErrorDeRegla
-from services.auditoria import registrar
-
-ACCIONES = ("ver", "crear", "editar", "eliminar", "exportar")
-SOLO_LECTURA = ("crear", "editar", "eliminar")
-
-# --------------------------------------------------------------------------- límites de lo que entra
-# Lo que llega por la URL o un formulario se valida donde entra (aquí, una vez para todas las pantallas):
-# un id o un número que no cabe en la base, una fecha del año 9999 o un valor de enum inventado no
-# llegan nunca a una consulta (antes eran errores 500).
-ID_MAXIMO = 2**63 - 1  # BIGINT
-ENTERO_SQL = (-(2**31), 2**31 - 1)  # INTEGER de PostgreSQL
-ANIO_MINIMO, ANIO_MAXIMO = 1900, 2100
-LIMITE_AJAX = 50  # filas como máximo por búsqueda ajax
-# argumentos enteros de la URL que entiende cualquier pantalla: nombre → (mínimo, máximo)
-ARGUMENTOS_ENTEROS = {"page": (0, 100_000), "page_size": (0, 1_000), "sort": (0, 1_000), "desc": (0, 1),
-                      "anio": (ANIO_MINIMO, ANIO_MAXIMO), "offset": (0, 100_000), "limit": (0, 1_000)}
-_ENTERO = re.compile(r"-?[0-9]{1,20}")
-_ID = re.compile(r"[0-9]{1,19}")
-
-
-def entero_id(valor) -> int | None:
-    """Id de fila escrito en la URL o en un formulario: entero positivo que cabe en BIGINT; si no, None."""
-    texto = str(valor).strip() if valor is not None else ""
-    if not _ID.fullmatch(texto):
-        return None
-    n = int(texto)
-    return n if 1 <= n <= ID_MAXIMO else None
-
-
-def validar_argumentos() -> None:
-    """Argumentos de la URL de cualquier pantalla: ids (`id`, `*_id`) → 404 si no son un id posible;
-    página, orden, año… fuera de rango → 400. (`url=`, volver a: solo rutas del sitio, en
-    services.seguridad.es_ruta_local, que reemplaza al is_safe_url de Flask-Admin.)"""
-    for clave, valor in request.args.items(multi=True):
-        if "\x00" in clave or "\x00" in valor:
-            abort(400, "La dirección contiene caracteres no válidos.")
-        if clave == "id" or clave.endswith("_id"):
-            if valor.strip() and entero_id(valor) is None:
-                abort(404)
-        elif clave in ARGUMENTOS_ENTEROS and valor.strip():
-            minimo, maximo = ARGUMENTOS_ENTEROS[clave]
-            if not _ENTERO.fullmatch(valor.strip()) or not minimo <= int(valor) <= maximo:
-                abort(400, f"El parámetro «{clave}» debe ser un número entre {minimo} y {maximo}.")
-    if any("\x00" in v for v in request.form.values()):  # PostgreSQL no guarda un NUL en un texto
-        abort(400, "El formulario contiene caracteres no válidos.")
-
-
-# endpoint de Flask-Admin → acción del permiso que exige
-ACCION_DE_ENDPOINT = {
-    "index_view": "ver", "details_view": "ver", "ajax_lookup": "ver",
-    "create_view": "crear", "edit_view": "editar", "ajax_update": "editar",
-    "delete_view": "eliminar", "export": "exportar",
-}
-
-
-# --------------------------------------------------------------------------- permisos
-def permisos_actuales() -> frozenset[tuple[str, str]]:
-    """(vista, acción) que el usuario de la petición puede; se lee una vez por petición."""
-    if not current_user.is_authenticated:
-        return frozenset()
-    if "_permisos" not in g:
-        filas = db.session.execute(
-            sa.select(Permiso.vista, Permiso.accion).where(Permiso.rol_id == current_user.rol_id))
-        g._permisos = frozenset((v, a.value) for v, a in filas)
-    return g._permisos
-
-
-def puede(vista: str, accion: str) -> bool:
-    return (vista, accion) in permisos_actuales()
-
-
-def filtro_alcance(model):
-    """Condición SQL del alcance del usuario sobre `model`, o None si ve todo."""
-    if not current_user.is_authenticated:
-        return sa.false()
-    if not current_user.alcance_unidad or not hasattr(model, "filtro_unidad"):
-        return None
-    return model.filtro_unidad(current_user.unidad_id)
-
-
-# --------------------------------------------------------------------------- formatos
-def fecha(v: date | None) -> str:
-    return v.strftime("%d/%m/%Y") if v else ""
-
-
-def momento(v: datetime | None) -> str:
-    return v.astimezone(ZONA_LIMA).strftime("%d/%m/%Y %H:%M") if v else ""
-
-
-def _bool(view, value, name):
-    return "Sí" if value else "No"
-
-
-FORMATOS = dict(typefmt.BASE_FORMATTERS)
-FORMATOS.update({
-    date: lambda view, v, name: fecha(v),
-    datetime: lambda view, v, name: momento(v),
-    enum.Enum: lambda view, v, name: v.etiqueta if isinstance(v, EnumEs) else v.name,
-    bool: _bool,
-    decimal.Decimal: lambda view, v, name: soles(v),
-})
-# datetime es subclase de date: debe consultarse antes
-FORMATOS = {datetime: FORMATOS.pop(datetime), **FORMATOS}
-
-
-def registrar_filtros_jinja(app) -> None:
-    app.jinja_env.filters["fecha"] = fecha
-    app.jinja_env.filters["momento"] = momento
-
-
-# --------------------------------------------------------------------------- enums por etiqueta
-def opciones_enum(enum_class):
-    return [(m.value, m.etiqueta if isinstance(m, EnumEs) else m.name) for m in enum_class]
 
 
 # --------------------------------------------------------------------------- validadores de tipo (todo formulario)
@@ -392,46 +304,6 @@ class FormularioBase(BaseForm):
             return self._translations
 
 
-# --------------------------------------------------------------------------- ajax con alcance
-def patron_like(texto: str) -> str:
-    """`%texto%` con `%`, `_` y `\\` escapados (se usa con `escape="\\"`): se buscan literalmente."""
-    return "%" + texto.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-class CargadorAjax(QueryAjaxModelLoader):
-    """Búsqueda ajax de un campo relación: exige «ver» en la pantalla del modelo buscado (`vista`, por defecto
-    su tabla) y aplica su alcance, al buscar y al leer el id enviado por el formulario."""
-
-    def __init__(self, name, model, fields, vista: str | None = None, **options):
-        options.setdefault("page_size", 10)
-        options.setdefault("minimum_input_length", 1)
-        options.setdefault("placeholder", "Escriba para buscar…")
-        self.vista = vista or model.__tablename__
-        super().__init__(name, db, model, fields=fields, **options)
-
-    def permitido(self) -> bool:
-        return puede(self.vista, "ver")
-
-    def get_query(self):
-        q = super().get_query()
-        if not self.permitido():
-            return q.filter(sa.false())
-        cond = filtro_alcance(self.model)
-        return q if cond is None else q.filter(cond)
-
-    def get_list(self, term, offset=0, limit=LIMITE_AJAX):
-        patron = patron_like(term or "")
-        campos = [sa.cast(c, sa.String).ilike(patron, escape="\\") for c in self._cached_fields]
-        query = self.get_query().filter(sa.or_(*campos))
-        orden = self.order_by if self.order_by is not None else getattr(self.model, self.pk)
-        return query.order_by(orden).offset(max(offset or 0, 0)).limit(min(max(limit or 1, 1), LIMITE_AJAX)).all()
-
-    def get_one(self, pk):
-        pk = entero_id(pk)
-        if pk is None:
-            return None
-        return self.get_query().filter(getattr(self.model, self.pk) == pk).one_or_none()
-
 
 def error_en(form, campo: str, mensaje: str) -> bool:
     """Mensaje junto al campo (el formulario vuelve con lo escrito); devuelve False para `validar`."""
@@ -480,38 +352,28 @@ def error_de_filtro(view, flt, valor: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- la vista segura
-class AccesoPorRol:
-    """Entrar exige sesión y el permiso «ver» de la pantalla; sin sesión → login, sin permiso → 403."""
-
-    def is_accessible(self) -> bool:
-        return current_user.is_authenticated and self.puede("ver")
-
-    def inaccessible_callback(self, name, **kwargs):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path))
-        abort(403)
-
-    def accion_requerida(self, name: str) -> str:
-        return "ver" if request.method in ("GET", "HEAD") else "editar"
-
-    def _handle_view(self, name, **kwargs):
-        """Cada endpoint: sesión (login), luego el permiso de la acción (403), luego los argumentos (400/404).
-        El alcance (404) viene después, al leer la fila: primero el permiso, después el alcance."""
-        respuesta = super()._handle_view(name, **kwargs)
-        if respuesta is not None:
-            return respuesta
-        if not self.puede(self.accion_requerida(name)):
-            abort(403)
-        validar_argumentos()
-        return None
-
-
 class VistaSegura(AccesoPorRol, ModelView):
     """Base de toda pantalla CRUD: negar por defecto, permisos como datos, alcance, export."""
 
+    # Ganchos del proyecto (nombres en castellano; tabla en el README, «Ganchos de VistaSegura y del modelo»)
     bloqueadas: tuple[str, ...] = ()  # acciones que la pantalla no ofrece a nadie: ("eliminar",), SOLO_LECTURA
-    acciones_permiso: dict[str, str] = {"delete": "eliminar"}  # acción masiva → permiso
-    column_export_sql: dict = {}  # nombre → expresión SQL para el Excel (si no es columna simple)
+    # acción masiva → permiso; la de una subclase se suma a la de sus bases (no la reemplaza)
+    acciones_permiso: dict[str, str] = {"delete": "eliminar"}
+    sql_exportacion: dict = {}  # nombre → expresión SQL para el Excel (si no es columna simple)
+    # nombres antiguos (parecían de Flask-Admin, que los ignoraría en silencio): se rechazan al definir la vista
+    _GANCHOS_RENOMBRADOS = {"form_edit_columns": "campos_edicion", "column_export_sql": "sql_exportacion"}
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        for viejo, nuevo in VistaSegura._GANCHOS_RENOMBRADOS.items():
+            if viejo in cls.__dict__:
+                raise TypeError(f"{cls.__name__}.{viejo}: ese gancho se llama ahora «{nuevo}».")
+        propias = cls.__dict__.get("acciones_permiso")
+        if propias is not None:
+            heredadas = {}
+            for base in reversed(cls.__mro__[1:]):
+                heredadas.update(getattr(base, "acciones_permiso", None) or {})
+            cls.acciones_permiso = {**heredadas, **propias}
 
     model_form_converter = Convertidor
     form_base_class = FormularioBase
@@ -542,7 +404,8 @@ class VistaSegura(AccesoPorRol, ModelView):
         return puede(self.endpoint, accion)
 
     def permiso_de_accion(self, accion: str) -> str:
-        """Permiso que exige una acción masiva: la declarada en `acciones_permiso`; «delete» siempre «eliminar»."""
+        """Permiso que exige una acción masiva: la declarada en `acciones_permiso` (la base declara «delete» →
+        «eliminar», que toda subclase hereda y no cambia); si no está, «editar»."""
         if accion == "delete":
             return "eliminar"
         return self.acciones_permiso.get(accion, "editar")
@@ -789,26 +652,42 @@ class VistaSegura(AccesoPorRol, ModelView):
         """Reglas de la pantalla que miran varios campos: `return error_en(form, campo, mensaje)` o True."""
         return True
 
+    # ---- alcance también al escribir: la unidad de una fila DeUnaUnidad (models.py) la fija el servidor
+    def _on_model_change(self, form, model, is_created):
+        """Antes de `on_model_change` de la vista (Flask-Admin llama a este tras `populate_obj`, al crear, al
+        editar y en la edición en la lista): un usuario de alcance «unidad» no crea ni mueve una fila a otra
+        unidad; vacía al crear, la del usuario."""
+        relacion = getattr(self.model, "relacion_unidad", None)
+        if relacion and current_user.unidad_id is not None and \
+                (current_user.alcance_unidad or (is_created and getattr(model, relacion) is None)):
+            setattr(model, relacion, current_user.unidad)
+        return super()._on_model_change(form, model, is_created)
+
+    def _campos_opcionales(self) -> tuple[str, ...]:
+        """`campos_opcionales` de la vista y, en un modelo DeUnaUnidad, la unidad (el servidor la completa)."""
+        relacion = getattr(self.model, "relacion_unidad", None)
+        return (*self.campos_opcionales, *([relacion] if relacion else []))
+
     # ---- formularios: campos que el modelo exige pero el servidor completa si llegan vacíos
     campos_opcionales: tuple[str, ...] = ()
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
-        for nombre in self.campos_opcionales:
+        for nombre in self._campos_opcionales():
             if nombre in form:
                 form[nombre].validators = [Optional()]
                 form[nombre].flags.required = False
         return form
 
     # ---- formularios: columnas propias para editar (sin reglas, que quitan el token CSRF)
-    form_edit_columns: tuple[str, ...] | None = None
+    campos_edicion: tuple[str, ...] | None = None
 
     def get_edit_form(self):
-        if self.form_edit_columns is None:
+        if self.campos_edicion is None:
             return super().get_edit_form()
         anteriores, extra = self.form_columns, self.form_extra_fields
-        self.form_columns = self.form_edit_columns
-        self.form_extra_fields = {k: v for k, v in (extra or {}).items() if k in self.form_edit_columns}
+        self.form_columns = self.campos_edicion
+        self.form_extra_fields = {k: v for k, v in (extra or {}).items() if k in self.campos_edicion}
         try:
             return self.scaffold_form()
         finally:
@@ -860,8 +739,8 @@ class VistaSegura(AccesoPorRol, ModelView):
         return query, va
 
     def _expr_exportacion(self, nombre: str, uniones: dict):
-        if nombre in self.column_export_sql:
-            return self.column_export_sql[nombre]
+        if nombre in self.sql_exportacion:
+            return self.sql_exportacion[nombre]
         modelo, ruta = self.model, nombre.split(".")
         for paso in ruta[:-1]:
             relacion = getattr(modelo, paso)
@@ -891,137 +770,3 @@ class VistaSegura(AccesoPorRol, ModelView):
         if col:
             filas.append(("Orden", f"{col[1]} {'descendente' if va.sort_desc else 'ascendente'}"))
         return filas
-
-
-# --------------------------------------------------------------------------- Excel
-def _escritor(ws, tipo, formatos):
-    """Función (fila, col, valor) según el tipo SQL de la columna: se elige una vez, no por celda."""
-    if isinstance(tipo, MomentoUTC):
-        f = formatos["momento"]
-        return lambda r, c, v: ws.write_datetime(r, c, v.astimezone(ZONA_LIMA).replace(tzinfo=None), f)
-    if isinstance(tipo, sa.DateTime):
-        return lambda r, c, v: ws.write_datetime(r, c, v, formatos["momento"])
-    if isinstance(tipo, sa.Date):
-        return lambda r, c, v: ws.write_datetime(r, c, v, formatos["fecha"])
-    if isinstance(tipo, sa.Enum) and tipo.enum_class is not None:
-        etiquetas = {m: m.etiqueta if isinstance(m, EnumEs) else m.name for m in tipo.enum_class}
-        return lambda r, c, v: ws.write_string(r, c, etiquetas[v])
-    if isinstance(tipo, sa.Boolean):
-        return lambda r, c, v: ws.write_string(r, c, "Sí" if v else "No")
-    if isinstance(tipo, sa.Numeric | sa.Integer | sa.Float):
-        return lambda r, c, v: _escribir_numero(ws, r, c, v)
-    return lambda r, c, v: ws.write_string(r, c, v if isinstance(v, str) else str(v))
-
-
-def _escribir_numero(ws, r, c, v):
-    """Un número; un importe no finito o ilegible (Inf/NaN guardado antes de validar los formularios) va
-    como texto en vez de romper el Excel."""
-    try:
-        finito = math.isfinite(float(v))
-    except (TypeError, ValueError, ArithmeticError):
-        finito = False
-    return ws.write_number(r, c, v) if finito else ws.write_string(r, c, str(v))
-
-
-def _ancho(tipo, etiqueta: str) -> int:
-    if isinstance(tipo, sa.DateTime):
-        return 17
-    if isinstance(tipo, sa.Date):
-        return 12
-    if isinstance(tipo, sa.Integer | sa.Numeric | sa.Boolean):
-        return max(10, len(etiqueta) + 2)
-    return max(18, min(45, len(etiqueta) + 4))
-
-
-def _libro(titulo: str):
-    """Libro xlsxwriter en archivo temporal (constant_memory, texto nunca fórmula) con sus formatos."""
-    tmp = tempfile.TemporaryFile(suffix=".xlsx")
-    wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False})
-    formatos = {"fecha": wb.add_format({"num_format": "dd/mm/yyyy"}),
-                "momento": wb.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
-                "negrita": wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})}
-    ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "", titulo)[:31] or "Datos")
-    ws.freeze_panes(1, 0)
-    return tmp, wb, ws, formatos
-
-
-def _cerrar_y_enviar(tmp, wb, formatos, titulo: str, endpoint: str, n: int, filtros: list[tuple[str, str]]):
-    """Hoja `Filtros` (quién, cuándo, qué), auditoría y descarga."""
-    negrita = formatos["negrita"]
-    hoja = wb.add_worksheet("Filtros")
-    hoja.set_column(0, 0, 28)
-    hoja.set_column(1, 1, 60)
-    cuando = ahora()
-    meta = [("Municipalidad", current_app.config["MUNICIPALIDAD"]), ("Listado", titulo),
-            ("Exportado por", f"{current_user.nombre} ({current_user.username})"),
-            ("Filas", str(n)), *filtros]
-    hoja.write_string(0, 0, "Exportado el", negrita)
-    hoja.write_datetime(0, 1, cuando.astimezone(ZONA_LIMA).replace(tzinfo=None), formatos["momento"])
-    for i, (k, v) in enumerate(meta, start=1):
-        hoja.write_string(i, 0, k, negrita)
-        hoja.write_string(i, 1, v)
-    wb.close()
-    tmp.seek(0)
-    detalle = "; ".join(f"{k}: {v}" for k, v in filtros) or "sin filtros"
-    registrar("exportar", endpoint, None, f"{n} filas; {detalle}"[:2000])
-    db.session.commit()
-    nombre = f"{endpoint}_{cuando.astimezone(ZONA_LIMA):%Y%m%d_%H%M}.xlsx"
-    return send_file(tmp, as_attachment=True, download_name=nombre,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-def exportar_xlsx(view: VistaSegura):
-    query, va = view.consulta_exportacion()
-    columnas = view._export_columns
-    tipos = [d["type"] for d in query.column_descriptions]
-    tmp, wb, ws, formatos = _libro(str(view.name))
-    escritores = []
-    for c, ((_nombre, etiqueta), tipo) in enumerate(zip(columnas, tipos, strict=True)):
-        ws.set_column(c, c, _ancho(tipo, str(etiqueta)))
-        ws.write_string(0, c, str(etiqueta), formatos["negrita"])
-        escritores.append(_escritor(ws, tipo, formatos))
-    limite = 1_048_575
-    n = 0
-    lote = current_app.config["EXPORT_FILAS_POR_LOTE"]
-    pares = list(enumerate(escritores))
-    for n, fila in enumerate(query.yield_per(lote), start=1):
-        if n > limite:
-            n = limite
-            break
-        for c, escribir in pares:
-            v = fila[c]
-            if v is not None:
-                escribir(n, c, v)
-    ws.autofilter(0, 0, max(n, 1), len(columnas) - 1)
-    return _cerrar_y_enviar(tmp, wb, formatos, str(view.name), view.endpoint, n, view.descripcion_filtros(va))
-
-
-def exportar_tabla(titulo: str, endpoint: str, columnas: list[tuple[str, str]], filas: list[dict],
-                   filtros: list[tuple[str, str]] = ()):
-    """Excel de una tabla ya calculada (reportes): columnas = [(clave, etiqueta)], filas = [dict]."""
-    tmp, wb, ws, formatos = _libro(titulo)
-    for c, (_clave, etiqueta) in enumerate(columnas):
-        ws.set_column(c, c, max(12, min(45, len(etiqueta) + 4)))
-        ws.write_string(0, c, etiqueta, formatos["negrita"])
-    for r, fila in enumerate(filas, start=1):
-        for c, (clave, _) in enumerate(columnas):
-            v = fila.get(clave)
-            if isinstance(v, bool):
-                ws.write_string(r, c, "Sí" if v else "No")
-            elif isinstance(v, int | float | decimal.Decimal):
-                ws.write_number(r, c, v)
-            elif isinstance(v, date):
-                ws.write_datetime(r, c, v, formatos["momento" if isinstance(v, datetime) else "fecha"])
-            elif v is not None:
-                ws.write_string(r, c, str(v))
-    ws.autofilter(0, 0, max(len(filas), 1), len(columnas) - 1)
-    return _cerrar_y_enviar(tmp, wb, formatos, titulo, endpoint, len(filas), list(filtros))
-
-
-# --------------------------------------------------------------------------- páginas que no son un modelo
-class PaginaSegura(AccesoPorRol, BaseView):
-    """Pantalla propia (reportes): el mismo permiso por rol que una VistaSegura (ver / exportar)."""
-
-    def puede(self, accion: str) -> bool:
-        return accion in ("ver", "exportar") and puede(self.endpoint, accion)

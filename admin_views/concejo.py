@@ -151,12 +151,12 @@ class SesionConcejoView(VistaConcejo):
     column_formatters = {"avisos": _avisos, "hay_quorum": _quorum}
     column_export_list = ("tipo", "numero", "anio", "fecha_hora", "lugar", "modalidad", "estado",
                           "fecha_convocatoria", "hay_quorum")
-    column_export_sql = {"hay_quorum": SesionConcejo.hay_quorum}
+    sql_exportacion = {"hay_quorum": SesionConcejo.hay_quorum}
     column_labels = {"avisos": "Avisos"}
     column_details_list = ("tipo", "numero", "anio", "periodo", "fecha_hora", "lugar", "modalidad", "estado",
                            "fecha_convocatoria", "observaciones")
     form_columns = ("periodo", "tipo", "fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
-    form_edit_columns = ("fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
+    campos_edicion = ("fecha_hora", "lugar", "modalidad", "fecha_convocatoria", "observaciones")
     campos_opcionales = ("periodo",)
     form_args = {"periodo": {"description": "Si lo deja vacío, el período que comprende la fecha."},
                  "fecha_convocatoria": {"description": "dd/mm/aaaa; si la deja vacía, el día en que se cita."}}
@@ -214,70 +214,109 @@ class SesionConcejoView(VistaConcejo):
                            form=request.form if request.method == "POST" else {})
 
     def _operar(self, sesion: SesionConcejo, operacion: str, datos) -> str:
-        if operacion == "citar":
-            nuevas = concejo.citar(sesion, (datos.get("funcionarios") or "").splitlines())
-            return f"{len(nuevas)} citaciones generadas."
-        if operacion == "cargo":
-            cit = next((c for c in sesion.citaciones if c.id == datos.get("citacion", type=int)), None)
-            if cit is None:
-                abort(404)
-            recibido = (datos.get("recibido_por") or "").strip()
-            if not recibido:
-                raise ErrorConcejo("Indique quién recibió la citación.")
-            fecha = _momento_formulario(datos.get("fecha_recepcion"), "Fecha y hora de recepción", ahora=True)
-            cit.fecha_recepcion, cit.recibido_por = fecha, recibido[:200]
-            return f"Cargo de la citación a {cit.para} registrado."
-        if operacion == "cargo_todas":  # las citaciones entregadas a la vez, cada una recibida por su destinatario
-            fecha = _momento_formulario(datos.get("fecha_recepcion_todas"), "Fecha y hora de recepción", ahora=True)
-            pendientes = [c for c in sesion.citaciones if c.fecha_recepcion is None]
-            if not pendientes:
-                raise ErrorConcejo("No hay citaciones sin cargo.")
-            for c in pendientes:
-                c.fecha_recepcion, c.recibido_por = fecha, c.para[:200]
-            return f"Cargo registrado en {len(pendientes)} citaci{'ón' if len(pendientes) == 1 else 'ones'}."
-        if operacion == "asistencia":
-            filas = {}
-            for m in sesion.miembros:
-                estado = datos.get(f"estado_{m.id}")
-                if estado:
-                    filas[m.id] = (estado, _hora_formulario(datos.get(f"hora_{m.id}"), m.nombre))
-            concejo.registrar_asistencia(sesion, filas)
-            db.session.flush()
-            db.session.expire(sesion, ["asistencias"])
-            return f"Asistencia registrada: {sesion.presentes} presentes, quórum {sesion.quorum_requerido}."
-        if operacion == "postergar":
-            if not (datos.get("solicitantes") or "").isdigit():
-                raise ErrorConcejo("Indique cuántos miembros piden la postergación.")
-            concejo.postergar(sesion, _momento_formulario(datos.get("nueva_fecha"), "Nueva fecha y hora"),
-                              int(datos["solicitantes"]))
-            return f"Sesión postergada al {sesion.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y %H:%M}."
-        if operacion == "instalar":
-            concejo.instalar(sesion)
-            return "Sesión instalada."
-        if operacion in ("sin_quorum", "levantada", "suspendida"):
-            concejo.cambiar_estado(sesion, operacion)
-            return f"Sesión {sesion.estado.etiqueta.lower()}."
-        if operacion == "votar":
-            punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
-            if punto is None:
-                abort(404)
-            votos = {m_id: (datos.get(f"voto_{punto.id}_{m_id}"), datos.get(f"fund_{punto.id}_{m_id}"))
-                     for m_id in (a.miembro_id for a in sesion.asistencias)
-                     if datos.get(f"voto_{punto.id}_{m_id}")}
-            resultado = concejo.votar(punto, votos)
-            return f"Punto {punto.orden}: {resultado.etiqueta.lower() if resultado else 'sin votos'}."
-        if operacion in ("retirado", "a_comision"):
-            punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
-            if punto is None:
-                abort(404)
-            if punto.resultado != ResultadoPunto.pendiente:
-                raise ErrorConcejo(f"El punto ya está {punto.resultado.etiqueta.lower()}.")
-            punto.resultado = ResultadoPunto(operacion)
-            return f"Punto {punto.orden}: {punto.resultado.etiqueta.lower()}."
-        if operacion == "acta":
-            concejo.generar_acta(sesion)
-            return "Borrador del acta generado con los datos de la sesión."
-        raise ErrorConcejo("Operación desconocida.")
+        """Una operación de la pantalla «Conducir»: la tabla OPERACIONES_SESION dice qué función la atiende."""
+        manejador = OPERACIONES_SESION.get(operacion)
+        if manejador is None:
+            raise ErrorConcejo("Operación desconocida.")
+        return manejador(sesion, datos, operacion)
+
+
+# --------------------------------------------------------------------------- operaciones de «Conducir»
+# Cada una recibe (sesión, formulario, nombre de la operación) y devuelve el mensaje para el usuario.
+def _punto_del_formulario(sesion: SesionConcejo, datos) -> PuntoAgenda:
+    punto = next((p for p in sesion.puntos if p.id == datos.get("punto", type=int)), None)
+    if punto is None:
+        abort(404)
+    return punto
+
+
+def _citar(sesion, datos, _operacion) -> str:
+    nuevas = concejo.citar(sesion, (datos.get("funcionarios") or "").splitlines())
+    return f"{len(nuevas)} citaciones generadas."
+
+
+def _cargo(sesion, datos, _operacion) -> str:
+    cit = next((c for c in sesion.citaciones if c.id == datos.get("citacion", type=int)), None)
+    if cit is None:
+        abort(404)
+    recibido = (datos.get("recibido_por") or "").strip()
+    if not recibido:
+        raise ErrorConcejo("Indique quién recibió la citación.")
+    fecha = _momento_formulario(datos.get("fecha_recepcion"), "Fecha y hora de recepción", ahora=True)
+    cit.fecha_recepcion, cit.recibido_por = fecha, recibido[:200]
+    return f"Cargo de la citación a {cit.para} registrado."
+
+
+def _cargo_todas(sesion, datos, _operacion) -> str:
+    """Las citaciones entregadas a la vez, cada una recibida por su destinatario."""
+    fecha = _momento_formulario(datos.get("fecha_recepcion_todas"), "Fecha y hora de recepción", ahora=True)
+    pendientes = [c for c in sesion.citaciones if c.fecha_recepcion is None]
+    if not pendientes:
+        raise ErrorConcejo("No hay citaciones sin cargo.")
+    for c in pendientes:
+        c.fecha_recepcion, c.recibido_por = fecha, c.para[:200]
+    return f"Cargo registrado en {len(pendientes)} citaci{'ón' if len(pendientes) == 1 else 'ones'}."
+
+
+def _asistencia(sesion, datos, _operacion) -> str:
+    filas = {}
+    for m in sesion.miembros:
+        estado = datos.get(f"estado_{m.id}")
+        if estado:
+            filas[m.id] = (estado, _hora_formulario(datos.get(f"hora_{m.id}"), m.nombre))
+    concejo.registrar_asistencia(sesion, filas)
+    db.session.flush()
+    db.session.expire(sesion, ["asistencias"])
+    return f"Asistencia registrada: {sesion.presentes} presentes, quórum {sesion.quorum_requerido}."
+
+
+def _postergar(sesion, datos, _operacion) -> str:
+    if not (datos.get("solicitantes") or "").isdigit():
+        raise ErrorConcejo("Indique cuántos miembros piden la postergación.")
+    concejo.postergar(sesion, _momento_formulario(datos.get("nueva_fecha"), "Nueva fecha y hora"),
+                      int(datos["solicitantes"]))
+    return f"Sesión postergada al {sesion.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y %H:%M}."
+
+
+def _instalar(sesion, _datos, _operacion) -> str:
+    concejo.instalar(sesion)
+    return "Sesión instalada."
+
+
+def _cambiar_estado(sesion, _datos, operacion) -> str:
+    concejo.cambiar_estado(sesion, operacion)
+    return f"Sesión {sesion.estado.etiqueta.lower()}."
+
+
+def _votar(sesion, datos, _operacion) -> str:
+    punto = _punto_del_formulario(sesion, datos)
+    votos = {m_id: (datos.get(f"voto_{punto.id}_{m_id}"), datos.get(f"fund_{punto.id}_{m_id}"))
+             for m_id in (a.miembro_id for a in sesion.asistencias)
+             if datos.get(f"voto_{punto.id}_{m_id}")}
+    resultado = concejo.votar(punto, votos)
+    return f"Punto {punto.orden}: {resultado.etiqueta.lower() if resultado else 'sin votos'}."
+
+
+def _cerrar_punto(sesion, datos, operacion) -> str:
+    """Punto retirado o enviado a comisión (sin votarlo)."""
+    punto = _punto_del_formulario(sesion, datos)
+    if punto.resultado != ResultadoPunto.pendiente:
+        raise ErrorConcejo(f"El punto ya está {punto.resultado.etiqueta.lower()}.")
+    punto.resultado = ResultadoPunto(operacion)
+    return f"Punto {punto.orden}: {punto.resultado.etiqueta.lower()}."
+
+
+def _acta(sesion, _datos, _operacion) -> str:
+    concejo.generar_acta(sesion)
+    return "Borrador del acta generado con los datos de la sesión."
+
+
+OPERACIONES_SESION = {
+    "citar": _citar, "cargo": _cargo, "cargo_todas": _cargo_todas, "asistencia": _asistencia,
+    "postergar": _postergar, "instalar": _instalar,
+    "sin_quorum": _cambiar_estado, "levantada": _cambiar_estado, "suspendida": _cambiar_estado,
+    "votar": _votar, "retirado": _cerrar_punto, "a_comision": _cerrar_punto, "acta": _acta,
+}
 
 
 class SesionComisionView(SesionConcejoView):
@@ -346,7 +385,7 @@ class PuntoAgendaView(VistaConcejo):
     column_labels = {"sesion.anio": "Año de la sesión"}
     form_columns = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "dictamen",
                     "comision")
-    form_edit_columns = ("orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "dictamen",
+    campos_edicion = ("orden", "seccion", "titulo", "materia", "mayoria_requerida", "expediente", "dictamen",
                          "comision")
     campos_opcionales = ("orden",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
@@ -541,6 +580,8 @@ REPORTES = {
 
 
 class ReporteConcejoView(PaginaSegura):
+    acciones_endpoint = {"xlsx": "exportar"}  # el Excel exige «exportar» (403), como en una VistaSegura
+
     def _datos(self, reporte: str, anio: int):
         funciones = {"asistencia": concejo.reporte_asistencia, "sesiones": concejo.reporte_sesiones,
                      "normas": concejo.reporte_normas}
@@ -558,8 +599,6 @@ class ReporteConcejoView(PaginaSegura):
     def xlsx(self, reporte):
         if reporte not in REPORTES:
             abort(404)
-        if not self.puede("exportar"):
-            abort(403)
         anio = request.args.get("anio", type=int) or hoy_lima().year
         titulo, columnas = REPORTES[reporte]
         filtros = [("Año", str(anio))] + ([("Base de cálculo", concejo.base_dietas())]

@@ -19,10 +19,10 @@ from wtforms import BooleanField, TextAreaField
 from admin_views.base import CargadorAjax, error_en, opciones_enum
 from admin_views.concejo import VistaConcejo
 from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma, db
-from services import concejo
+from services import normas
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
-from services.concejo import ErrorConcejo
+from services.normas import ErrorNorma
 
 
 def _relaciones(view, context, norma, name):
@@ -62,7 +62,7 @@ class NormaMunicipalView(VistaConcejo):
                                 "codigo": lambda v, c, m, n: m.codigo or "Proyecto (sin número)"}
     form_columns = ("tipo", "proyecto", "fecha_emision", "sumilla", "considerandos", "articulos",
                     "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion", "texto_oficial")
-    form_edit_columns = ("sumilla", "considerandos", "articulos", "sobre_remuneracion", "requiere_ratificacion",
+    campos_edicion = ("sumilla", "considerandos", "articulos", "sobre_remuneracion", "requiere_ratificacion",
                          "fecha_ratificacion", "texto_oficial")
     form_extra_fields = {
         "proyecto": BooleanField("Proyectar (sin número)", description="El proyecto se redacta y se descarga en "
@@ -107,17 +107,17 @@ class NormaMunicipalView(VistaConcejo):
             model.texto_oficial_sha256 = pdf.sha256
         if is_created:
             if form.proyecto.data:
-                concejo.proyectar_norma(model)
+                normas.proyectar_norma(model)
             else:
-                concejo.numerar_norma(model)
+                normas.numerar_norma(model)
         elif model.estado in (EstadoNorma.derogada, EstadoNorma.anulada):
-            raise ErrorConcejo(f"Una norma {model.estado.etiqueta.lower()} no se edita.")
+            raise ErrorNorma(f"Una norma {model.estado.etiqueta.lower()} no se edita.")
         else:
             texto = inspect(model).attrs
             if model.estado != EstadoNorma.proyecto and (texto.considerandos.history.has_changes()
                                                          or texto.articulos.history.has_changes()):
-                raise ErrorConcejo("El texto de una norma aprobada no se modifica: se modifica con otra norma.")
-            concejo.regir_desde_adopcion(model)
+                raise ErrorNorma("El texto de una norma aprobada no se modifica: se modifica con otra norma.")
+            normas.regir_desde_adopcion(model)
 
     @expose("/word/")
     def word(self):
@@ -129,7 +129,7 @@ class NormaMunicipalView(VistaConcejo):
                       Path(current_app.root_path) / "plantillas" / f"norma_{norma.tipo.value}.docx",
                       Path(current_app.root_path) / "plantillas" / "norma.docx"]
         doc = DocxTemplate(next(p for p in candidatas if p.exists()))
-        doc.render(concejo.contexto_norma(norma))
+        doc.render(normas.contexto_norma(norma))
         salida = io.BytesIO()
         doc.save(salida)
         salida.seek(0)
@@ -158,7 +158,7 @@ class NormaMunicipalView(VistaConcejo):
     @expose("/aprobar/", methods=("GET", "POST"))
     def aprobar(self):
         def aprobar(norma, fecha):
-            concejo.aprobar_norma(norma, fecha)
+            normas.aprobar_norma(norma, fecha)
             return f"Proyecto aprobado: {norma.codigo}."
 
         return self._operacion("concejo/aprobar_norma.html", "fecha", aprobar)
@@ -166,7 +166,7 @@ class NormaMunicipalView(VistaConcejo):
     @expose("/anular/", methods=("GET", "POST"))
     def anular(self):
         def anular(norma, motivo):
-            concejo.anular_norma(norma, motivo)
+            normas.anular_norma(norma, motivo)
             return f"{norma.codigo} anulada; el número no se reutiliza."
 
         return self._operacion("concejo/anular_norma.html", "motivo", anular)
@@ -182,7 +182,7 @@ class NormaMunicipalView(VistaConcejo):
                 errores["fecha"] = "Indique la fecha de notificación (dd/mm/aaaa)."
             else:
                 def notificar():
-                    concejo.notificar_norma(norma, fecha)
+                    normas.notificar_norma(norma, fecha)
                     return f"{norma.codigo}: notificada; vigente desde el {fecha:%d/%m/%Y}."
 
                 hecho = self.ejecutar(notificar, url_for(".details_view", id=norma.id))
@@ -207,7 +207,7 @@ class NormaMunicipalView(VistaConcejo):
                 errores["vigencia"] = "Fecha no válida (dd/mm/aaaa)."
             if not errores:
                 def publicar():
-                    concejo.publicar(norma, medio, fecha, vigencia)
+                    normas.publicar(norma, medio, fecha, vigencia)
                     if norma.fecha_vigencia is None:
                         return f"{norma.codigo}: publicada ({EFECTOS[norma.efecto].lower()})."
                     return f"{norma.codigo}: publicada; vigente desde el {norma.fecha_vigencia:%d/%m/%Y}."
@@ -243,5 +243,5 @@ class RelacionNormaView(VistaConcejo):
         return True
 
     def on_model_change(self, form, model, is_created):
-        concejo.aplicar_relacion(model)
+        normas.aplicar_relacion(model)
 

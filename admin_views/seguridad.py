@@ -41,7 +41,7 @@ class UsuarioView(VistaSegura):
     form_extra_fields = {"clave": PasswordField("Contraseña", validators=[Optional()],
         description="Déjela vacía para no cambiarla. Al menos 10 caracteres; ni el usuario ni una común.")}
     form_ajax_refs = {"unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
-    acciones_permiso = {"desbloquear": "editar", "delete": "eliminar"}
+    acciones_permiso = {"desbloquear": "editar"}  # se suma a «delete» → «eliminar» de VistaSegura
 
     def on_model_change(self, form, model, is_created):
         model.username = (model.username or "").strip().lower()
@@ -143,5 +143,5 @@ class RegistroAuditoriaView(VistaSegura):
                                 "cambios": lambda v, c, r, n: tabla_cambios(r.entidad, r.cambios)}
     column_details_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle", "cambios")
     column_export_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle", "cambios")
-    column_export_sql = {"cambios": sa.cast(
+    sql_exportacion = {"cambios": sa.cast(
         sa.literal_column("registro_auditoria.cambios"), sa.String)}

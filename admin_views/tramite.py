@@ -180,7 +180,7 @@ class ExpedienteView(VistaSegura):
             description="Si falta un requisito, anótelo (en un solo acto, art. 136): el expediente queda en Mesa "
                         "de Partes, el ciudadano tiene 2 días hábiles para subsanar y recién entonces se deriva."),
     }
-    form_edit_columns = ("documento_referencia", "asunto", "folios", "prioridad", "observaciones")
+    campos_edicion = ("documento_referencia", "asunto", "folios", "prioridad", "observaciones")
     campos_opcionales = ("unidad_actual",)  # con procedimiento TUPA, su unidad resolutora
     form_ajax_refs = {
         "persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos", "razon_social"],
@@ -507,8 +507,7 @@ class DocumentoEmitidoView(VistaSegura):
                      "fecha_notificacion": "Notificado el", "firmado_por": "Firmado por",
                      "motivo_anulacion": "Motivo de anulación"}
     form_columns = ("tipo_documento", "unidad", "fecha", "asunto", "destinatario", "expediente", "firmado_por")
-    form_edit_columns = ("asunto", "destinatario", "expediente", "firmado_por")
-    campos_opcionales = ("unidad",)
+    campos_edicion = ("asunto", "destinatario", "expediente", "firmado_por")
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"]),
                       "unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
     form_args = {"unidad": {"description": "Las unidades numeran lo suyo; si la deja vacía, la suya."}}
@@ -527,9 +526,7 @@ class DocumentoEmitidoView(VistaSegura):
         return True
 
     def on_model_change(self, form, model, is_created):
-        if is_created:
-            if current_user.alcance_unidad or model.unidad is None:
-                model.unidad = current_user.unidad
+        if is_created:  # la unidad ya la fijó VistaSegura (DocumentoEmitido es DeUnaUnidad)
             numerar_documento(model)
         elif model.estado != EstadoDocumento.proyecto:
             raise ErrorTramite("Solo se edita un proyecto.")

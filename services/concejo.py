@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import io
-import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -36,13 +35,10 @@ from models import (
     NormaMunicipal,
     PeriodoMunicipal,
     PuntoAgenda,
-    RelacionNorma,
     ResultadoPunto,
     ResultadoVotacion,
     SentidoVoto,
     SesionConcejo,
-    TipoNorma,
-    TipoRelacionNorma,
     TipoSesion,
     Voto,
     ahora,
@@ -50,10 +46,10 @@ from models import (
     hoy_lima,
 )
 from services import ErrorDeRegla, calendario, correo, numeracion
+from services.normas import NORMA_DE_MATERIA, crear_norma_de_punto
 
 # Lapso mínimo entre convocatoria y sesión, mayoría por materia, ordinarias al mes y dietas: configuracion.py.
 SESIONES_CELEBRADAS = (EstadoSesion.instalada, EstadoSesion.levantada, EstadoSesion.suspendida)
-NORMA_DE_MATERIA = {"ordenanza": TipoNorma.ordenanza, "acuerdo": TipoNorma.acuerdo_concejo}
 
 
 class ErrorConcejo(ErrorDeRegla):
@@ -70,10 +66,9 @@ def _cfg(nombre: str):
     return current_app.config[nombre]
 
 
-def materia_de_vacancia(materia) -> bool:
-    """Vacancia y suspensión (LOM arts. 23, 25): solo en sesión extraordinaria, dos tercios del número legal,
-    votan todos los presentes, el alcalde incluido, sin abstención (VACANCIA_* en la configuración)."""
-    return _v(materia) in _cfg("MATERIAS_VACANCIA")
+# La regla de la votación vive en el modelo (PuntoAgenda): el servicio la llama, no la repite.
+materia_de_vacancia = PuntoAgenda.es_vacancia
+umbral = PuntoAgenda.umbral
 
 
 def no_habil(miembro: MiembroConcejo) -> str:
@@ -269,30 +264,9 @@ def mayoria_de(materia: str) -> str:
     return _cfg("MAYORIA_POR_MATERIA").get(_v(materia), "simple")
 
 
-def umbral(mayoria: str, numero_legal: int) -> int | None:
-    """Votos a favor que exige una mayoría calificada (None: simple)."""
-    mayoria = _v(mayoria)
-    if mayoria == "absoluta":
-        return numero_legal // 2 + 1
-    if mayoria == "dos_tercios":
-        return math.ceil(2 * numero_legal / 3)
-    return None
-
-
 def resolver_votacion(punto: PuntoAgenda) -> ResultadoVotacion | None:
-    """Regidores cuentan; el alcalde solo desempata (y solo en mayoría simple). Sin votos: None."""
-    if not punto.votos:
-        return None
-    favor, contra = punto.votos_favor, punto.votos_contra  # con el alcalde en vacancia o suspensión
-    minimo = umbral(punto.mayoria_requerida, punto.sesion.numero_legal)
-    if minimo is not None:
-        return ResultadoVotacion.aprobado if favor >= minimo else ResultadoVotacion.desaprobado
-    if favor != contra:
-        return ResultadoVotacion.aprobado if favor > contra else ResultadoVotacion.desaprobado
-    dirimente = next((v for v in punto.votos if v.miembro.es_alcalde), None)
-    if dirimente is not None and dirimente.sentido != SentidoVoto.abstencion:
-        return ResultadoVotacion.aprobado if dirimente.sentido == SentidoVoto.favor else ResultadoVotacion.desaprobado
-    return ResultadoVotacion.empate
+    """Resultado de la votación del punto (la regla está en PuntoAgenda.resultado_votacion)."""
+    return punto.resultado_votacion
 
 
 def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> ResultadoVotacion | None:
@@ -533,149 +507,6 @@ def _acta_inmutable(mapper, connection, acta):
     antes = (estado.deleted or estado.unchanged or [None])[0]
     if antes == EstadoActa.aprobada:
         raise ErrorConcejo("El acta aprobada no se modifica.")
-
-
-# --------------------------------------------------------------------------- normas
-def numerar_norma(norma: NormaMunicipal) -> None:
-    norma.estado = norma.estado or EstadoNorma.aprobada
-    norma.fecha_emision = norma.fecha_emision or hoy_lima()
-    norma.anio = norma.fecha_emision.year
-    norma.numero = numeracion.siguiente(f"norma:{norma.tipo.value}:{norma.anio}")
-    norma.codigo = NormaMunicipal.formato_codigo(norma.tipo, norma.anio, norma.numero,
-                                                 current_app.config["SIGLA_ENTIDAD"])
-    regir_desde_adopcion(norma)
-
-
-def proyectar_norma(norma: NormaMunicipal) -> None:
-    """Proyecto: texto (considerandos y artículos) sin número; el número se saca al aprobarla."""
-    norma.estado = EstadoNorma.proyecto
-    norma.fecha_emision = norma.fecha_emision or hoy_lima()
-    norma.anio, norma.numero, norma.codigo = norma.fecha_emision.year, None, None
-
-
-def aprobar_norma(norma: NormaMunicipal, fecha: date) -> None:
-    """Aprobado el proyecto, recién entonces se saca su número (el de la serie de su tipo y del año)."""
-    if norma.estado != EstadoNorma.proyecto:
-        raise ErrorConcejo("Solo se aprueba un proyecto: esta norma ya tiene número.")
-    if fecha > hoy_lima():
-        raise ErrorConcejo("La fecha de aprobación no puede ser futura.")
-    with db.session.no_autoflush:  # el número se saca antes de que la fila aprobada llegue a la base
-        norma.estado, norma.fecha_emision = EstadoNorma.aprobada, fecha
-        numerar_norma(norma)
-
-
-def anular_norma(norma: NormaMunicipal, motivo: str) -> None:
-    """Un número sacado por error se anula con su motivo; nunca se reutiliza (la serie sigue)."""
-    if not (motivo or "").strip():
-        raise ErrorConcejo("Indique el motivo de la anulación.")
-    if norma.estado == EstadoNorma.proyecto:
-        raise ErrorConcejo("Un proyecto no tiene número que anular.")
-    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.vigente) or norma.fecha_publicacion is not None \
-            or norma.relaciones_origen:
-        raise ErrorConcejo("Solo se anula el número de una norma aún no publicada ni aplicada; si ya rige, "
-                           "se deroga.")
-    norma.estado, norma.motivo_anulacion, norma.fecha_vigencia = EstadoNorma.anulada, motivo.strip(), None
-    norma._accion_auditoria = "anular"
-
-
-def contexto_norma(norma: NormaMunicipal) -> dict:
-    """Datos de la plantilla Word de la norma (docxtpl): mismos nombres para todas las plantillas por tipo."""
-    def parrafos(texto):
-        return [p.strip() for p in (texto or "").split("\n") if p.strip()]
-
-    return {"municipalidad": current_app.config["MUNICIPALIDAD"], "titulo": norma.titulo,
-            "tipo": norma.tipo.etiqueta, "sumilla": norma.sumilla, "estado": norma.estado.etiqueta,
-            "fecha": f"{norma.fecha_emision:%d/%m/%Y}" if norma.fecha_emision else "",
-            "considerandos": parrafos(norma.considerandos), "articulos": parrafos(norma.articulos),
-            "proyecto": norma.estado == EstadoNorma.proyecto,
-            "alcalde": next((m.nombre for m in (periodo_de(norma.fecha_emision).miembros
-                                                if norma.fecha_emision and periodo_de(norma.fecha_emision) else [])
-                             if m.es_alcalde), "")}
-
-
-def regir_desde_adopcion(norma: NormaMunicipal) -> None:
-    """Un acuerdo de concejo rige desde su adopción (salvo sobre remuneración o dietas: desde su publicación)."""
-    if norma.efecto == "adopcion" and norma.estado in (EstadoNorma.aprobada, EstadoNorma.vigente):
-        norma.fecha_vigencia = norma.fecha_emision
-        norma.estado = EstadoNorma.vigente if norma.fecha_emision <= hoy_lima() else EstadoNorma.aprobada
-    elif norma.efecto == "publicacion" and norma.fecha_publicacion is None:
-        norma.fecha_vigencia = None
-        if norma.estado == EstadoNorma.vigente:
-            norma.estado = EstadoNorma.aprobada
-
-
-def crear_norma_de_punto(punto: PuntoAgenda) -> NormaMunicipal:
-    existente = db.session.scalar(sa.select(NormaMunicipal).where(NormaMunicipal.punto_agenda_id == punto.id)) \
-        if punto.id else None
-    if existente is not None:
-        return existente
-    norma = NormaMunicipal(tipo=NORMA_DE_MATERIA[_v(punto.materia)], sumilla=punto.titulo[:1000],
-                           fecha_emision=punto.sesion.fecha, punto_agenda=punto, estado=EstadoNorma.aprobada)
-    numerar_norma(norma)
-    db.session.add(norma)
-    return norma
-
-
-def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | None = None) -> None:
-    """Publicada, rige desde el día siguiente salvo que la norma fije una fecha posterior (LOM art. 44). Un
-    acuerdo (que no sea sobre remuneración) ya rige desde su adopción y una resolución desde su notificación:
-    la publicación no cambia su vigencia. Un edicto es un aviso: publicado, nunca «vigente»."""
-    efecto = norma.efecto
-    ya_rige = efecto in ("adopcion", "notificacion") and norma.estado == EstadoNorma.vigente \
-        and norma.fecha_publicacion is None
-    if norma.estado == EstadoNorma.proyecto:
-        raise ErrorConcejo("Un proyecto no se publica: apruébelo primero (recién entonces tiene número).")
-    if norma.estado != EstadoNorma.aprobada and not ya_rige:
-        raise ErrorConcejo("La norma ya fue publicada, está derogada o anulada.")
-    if vigencia is not None and efecto != "publicacion":
-        raise ErrorConcejo({"adopcion": "Un acuerdo de concejo rige desde su adopción; no se fija su vigencia al "
-                                        "publicarlo.",
-                            "notificacion": "Una resolución rige desde su notificación al destinatario.",
-                            "ninguno": "Un edicto es un aviso: no tiene vigencia."}[efecto])
-    if norma.requiere_ratificacion and norma.fecha_ratificacion is None:
-        raise ErrorConcejo("Ordenanza tributaria distrital: registre la ratificación provincial antes de publicar.")
-    if fecha < norma.fecha_emision:
-        raise ErrorConcejo("La publicación no puede ser anterior a la emisión.")
-    minima = fecha + timedelta(days=1)
-    if vigencia is not None and vigencia < minima:
-        raise ErrorConcejo("La vigencia empieza, como pronto, el día siguiente de la publicación.")
-    norma.medio_publicacion, norma.fecha_publicacion = medio, fecha
-    if efecto == "publicacion":
-        norma.fecha_vigencia = vigencia or minima
-        norma.estado = EstadoNorma.vigente if norma.fecha_vigencia <= hoy_lima() else EstadoNorma.publicada
-    elif not ya_rige:
-        norma.estado = EstadoNorma.publicada  # el edicto, o la resolución aún sin notificar
-
-
-def notificar_norma(norma: NormaMunicipal, fecha: date) -> None:
-    """Una resolución rige desde su notificación al destinatario (LPAG art. 16)."""
-    if norma.efecto != "notificacion":
-        raise ErrorConcejo("Solo las resoluciones rigen desde su notificación.")
-    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.publicada):
-        raise ErrorConcejo(f"La resolución está {norma.estado.etiqueta.lower()}: no se notifica.")
-    if fecha < norma.fecha_emision:
-        raise ErrorConcejo("La notificación no puede ser anterior a la emisión.")
-    if fecha > hoy_lima():
-        raise ErrorConcejo("La notificación no puede ser una fecha futura.")
-    norma.fecha_notificacion = norma.fecha_vigencia = fecha
-    norma.estado = EstadoNorma.vigente
-
-
-def actualizar_vigencias() -> int:
-    """Publicadas cuya fecha de vigencia llegó → vigentes (tarea diaria; cada cambio queda auditado)."""
-    normas = db.session.scalars(sa.select(NormaMunicipal).where(
-        NormaMunicipal.estado.in_((EstadoNorma.publicada, EstadoNorma.aprobada)), NormaMunicipal.tipo != "edicto",
-        NormaMunicipal.fecha_vigencia <= hoy_lima())).all()
-    for norma in normas:
-        norma.estado = EstadoNorma.vigente
-    return len(normas)
-
-
-def aplicar_relacion(rel: RelacionNorma) -> None:
-    if rel.tipo == TipoRelacionNorma.deroga:
-        if rel.origen.estado not in (EstadoNorma.publicada, EstadoNorma.vigente, EstadoNorma.aprobada):
-            raise ErrorConcejo("Solo deroga una norma aprobada.")
-        rel.destino.estado = EstadoNorma.derogada
 
 
 # --------------------------------------------------------------------------- reportes

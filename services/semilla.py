@@ -182,7 +182,7 @@ def cargar_concejo_demo() -> PeriodoMunicipal:
 
 def cargar_sesiones_demo() -> None:
     """Una sesión ordinaria celebrada (asistencia, votos, acta, ordenanza publicada) y la próxima, convocada."""
-    from services import concejo
+    from services import concejo, normas
 
     if db.session.scalar(sa.select(sa.func.count()).select_from(SesionConcejo)):
         return
@@ -215,8 +215,8 @@ def cargar_sesiones_demo() -> None:
     concejo.instalar(pasada)
     votos = {m.id: ("contra" if m.orden in (7, 8) else "favor", None) for m in miembros if 0 < m.orden < 9}
     concejo.votar(pasada.puntos[0], votos)
-    ordenanza = concejo.crear_norma_de_punto(pasada.puntos[0])
-    concejo.publicar(ordenanza, "diario_judicial", pasada.fecha + timedelta(days=2))
+    ordenanza = normas.crear_norma_de_punto(pasada.puntos[0])
+    normas.publicar(ordenanza, "diario_judicial", pasada.fecha + timedelta(days=2))
     pasada.estado = "levantada"
     db.session.flush()
     concejo.generar_acta(pasada)

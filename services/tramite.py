@@ -199,12 +199,16 @@ def _abierta(exp: Expediente) -> Derivacion | None:
     return None
 
 
-def _cerrar_vigente(exp: Expediente) -> None:
-    """La derivación vigente deja de estar pendiente (sale de la bandeja y de los recálculos)."""
+def _cerrar_vigente(exp: Expediente, momento: datetime | None = None, exigir_recibo: bool = False) -> None:
+    """La derivación vigente queda atendida (sale de la bandeja y de los recálculos): el único lugar donde se
+    cierra. Con `exigir_recibo`, una derivación aún no recibida (sin acuse) no se cierra."""
     vigente = _abierta(exp)
-    if vigente is not None:
-        vigente.estado = EstadoDerivacion.atendido
-        vigente.fecha_atencion = ahora()
+    if vigente is None:
+        return
+    if exigir_recibo and vigente.estado == EstadoDerivacion.pendiente:
+        raise ErrorTramite("Primero reciba el expediente (acuse de recibo).")
+    vigente.estado = EstadoDerivacion.atendido
+    vigente.fecha_atencion = momento or ahora()
 
 
 # ------------------------------------------------------------------ concurrencia
@@ -267,10 +271,7 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
     if destino.id == exp.unidad_actual_id and exp.derivaciones:
         raise ErrorTramite("El expediente ya está en esa unidad.")
     momento = ahora()
-    vigente = _abierta(exp)
-    if vigente is not None:
-        vigente.estado = EstadoDerivacion.atendido
-        vigente.fecha_atencion = momento
+    _cerrar_vigente(exp, momento)
     if plazo is None:
         plazo = plazo_por_defecto(exp, accion)
     limite = calendario.sumar_dias_habiles(hoy_lima(), plazo) if plazo is not None else None
@@ -320,12 +321,7 @@ def recibir(derivacion: Derivacion, usuario: Usuario) -> None:
 def atender(exp: Expediente, usuario: Usuario | None = None) -> None:
     bloquear(exp)
     _exigir_abierto(exp, "atender")
-    vigente = _abierta(exp)
-    if vigente is not None:
-        if vigente.estado == EstadoDerivacion.pendiente:
-            raise ErrorTramite("Primero reciba el expediente (acuse de recibo).")
-        vigente.estado = EstadoDerivacion.atendido
-        vigente.fecha_atencion = ahora()
+    _cerrar_vigente(exp, exigir_recibo=True)
     exp.estado = EstadoExpediente.atendido
     exp.fecha_atencion = hoy_lima()
     _confirmar()

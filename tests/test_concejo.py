@@ -31,7 +31,7 @@ from models import (
     Voto,
     db,
 )
-from services import concejo
+from services import concejo, normas
 
 
 def miembros() -> list[MiembroConcejo]:
@@ -470,9 +470,9 @@ def test_normas_publicas_y_tarea_diaria(app, como, client, runner, monkeypatch):
     sg = como("secretaria_general")
     vigente = _norma(sg, "ordenanza", "Ordenanza que regula los mercados de abastos")
     futura = _norma(sg, "decreto_alcaldia", "Decreto que reglamenta los mercados de abastos")
-    concejo.publicar(db.session.get(NormaMunicipal, vigente.id), "diario_judicial", date(2026, 8, 20))
-    concejo.publicar(db.session.get(NormaMunicipal, futura.id), "portal", date(2026, 8, 20), date(2027, 1, 1))
-    db.session.add(concejo.RelacionNorma(origen_id=futura.id, destino_id=vigente.id, tipo="reglamenta"))
+    normas.publicar(db.session.get(NormaMunicipal, vigente.id), "diario_judicial", date(2026, 8, 20))
+    normas.publicar(db.session.get(NormaMunicipal, futura.id), "portal", date(2026, 8, 20), date(2027, 1, 1))
+    db.session.add(normas.RelacionNorma(origen_id=futura.id, destino_id=vigente.id, tipo="reglamenta"))
     db.session.commit()
 
     r = client.get("/normas?q=mercados")  # sin sesión

@@ -12,9 +12,8 @@ RAIZ = Path(__file__).resolve().parent.parent
 # capa de cada módulo: solo se importa lo de una capa menor (o, en la misma capa, lo del mismo paquete)
 CAPAS = {"configuracion": 0, "models": 1, "services": 2, "admin_views": 3, "auth": 3, "publico": 3,
          "commands": 3, "app": 4}
-# La única importación contra las capas: PuntoAgenda.resultado_votacion llama a services.concejo dentro de la
-# propiedad (issue 10, punto 6: la regla de la votación irá a un solo lugar). No agregue otras.
-EXCEPCIONES = {("models", "services.concejo")}
+# Importaciones contra las capas toleradas: ninguna. No agregue excepciones: corrija la importación.
+EXCEPCIONES: set[tuple[str, str]] = set()
 
 
 def modulos() -> dict[str, Path]:
@@ -73,10 +72,9 @@ def test_importaciones_respetan_las_capas():
     assert contra == [], "models ← services ← admin_views/auth/publico/commands ← app (docs/arquitectura.md)"
 
 
-def test_la_excepcion_sigue_existiendo():
-    """Cuando se corrija (issue 10, punto 6), quítela de EXCEPCIONES: la lista no debe esconder nada."""
-    grafo = importaciones(modulos())
-    assert all(destino in grafo[origen] for origen, destino in EXCEPCIONES)
+def test_sin_excepciones():
+    """La regla de la votación quedó en el modelo (issue 10, punto 6): no queda importación tolerada."""
+    assert not EXCEPCIONES
 
 
 def test_sin_ciclos_de_importacion():

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import DocumentoEmitido, EstadoNorma, NormaMunicipal, TipoDocumento, db, hoy_lima
-from services import concejo
+from services import normas
 from tests.conftest import unidad
 
 
@@ -100,7 +100,7 @@ def test_efecto_por_tipo_de_norma(como):
     r = publicar(sg, e, "04/08/2026")
     e = leer(e)
     assert (e.estado, e.fecha_vigencia, e.fecha_publicacion) == (EstadoNorma.publicada, None, date(2026, 8, 4))
-    assert concejo.actualizar_vigencias() == 0 and leer(e).estado == EstadoNorma.publicada
+    assert normas.actualizar_vigencias() == 0 and leer(e).estado == EstadoNorma.publicada
     en_vigor = sg.get("/admin/norma_municipal/?flt0_en_vigor_equals=1").text
     assert o.codigo in en_vigor and a.codigo in en_vigor and res.codigo in en_vigor and e.codigo not in en_vigor
 

@@ -47,7 +47,7 @@ def test_texto_generado_y_luego_el_pdf_oficial(app, client, como):
 
 
 def test_norma_no_vigente_no_se_publica(app, client):
-    from services.concejo import numerar_norma
+    from services.normas import numerar_norma
 
     n = NormaMunicipal(tipo="ordenanza", sumilla="Proyecto de ordenanza de prueba", estado="aprobada")
     numerar_norma(n)

@@ -88,7 +88,8 @@ def test_normas_y_sesiones_concurrentes(app, backend):
     from datetime import date, datetime
 
     from models import ZONA_LIMA, NormaMunicipal, SesionConcejo
-    from services.concejo import numerar_norma, numerar_sesion
+    from services.concejo import numerar_sesion
+    from services.normas import numerar_norma
 
     def numerar():
         norma = NormaMunicipal(tipo="ordenanza", sumilla="Concurrente", fecha_emision=date(2026, 3, 2))

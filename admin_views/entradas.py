@@ -1,0 +1,53 @@
+"""Límites de lo que entra por la URL o un formulario, validados una vez para todas las pantallas.
+
+Flask-Admin: ninguno de sus miembros privados."""
+
+from __future__ import annotations
+
+import re
+
+from flask import (
+    abort,
+    request,
+)
+
+# --------------------------------------------------------------------------- límites de lo que entra
+# Lo que llega por la URL o un formulario se valida donde entra (aquí, una vez para todas las pantallas):
+# un id o un número que no cabe en la base, una fecha del año 9999 o un valor de enum inventado no
+# llegan nunca a una consulta (antes eran errores 500).
+ID_MAXIMO = 2**63 - 1  # BIGINT
+ENTERO_SQL = (-(2**31), 2**31 - 1)  # INTEGER de PostgreSQL
+ANIO_MINIMO, ANIO_MAXIMO = 1900, 2100
+LIMITE_AJAX = 50  # filas como máximo por búsqueda ajax
+# argumentos enteros de la URL que entiende cualquier pantalla: nombre → (mínimo, máximo)
+ARGUMENTOS_ENTEROS = {"page": (0, 100_000), "page_size": (0, 1_000), "sort": (0, 1_000), "desc": (0, 1),
+                      "anio": (ANIO_MINIMO, ANIO_MAXIMO), "offset": (0, 100_000), "limit": (0, 1_000)}
+_ENTERO = re.compile(r"-?[0-9]{1,20}")
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+def entero_id(valor) -> int | None:
+    """Id de fila escrito en la URL o en un formulario: entero positivo que cabe en BIGINT; si no, None."""
+    texto = str(valor).strip() if valor is not None else ""
+    if not _ID.fullmatch(texto):
+        return None
+    n = int(texto)
+    return n if 1 <= n <= ID_MAXIMO else None
+
+
+def validar_argumentos() -> None:
+    """Argumentos de la URL de cualquier pantalla: ids (`id`, `*_id`) → 404 si no son un id posible;
+    página, orden, año… fuera de rango → 400. (`url=`, volver a: solo rutas del sitio, en
+    services.seguridad.es_ruta_local, que reemplaza al is_safe_url de Flask-Admin.)"""
+    for clave, valor in request.args.items(multi=True):
+        if "\x00" in clave or "\x00" in valor:
+            abort(400, "La dirección contiene caracteres no válidos.")
+        if clave == "id" or clave.endswith("_id"):
+            if valor.strip() and entero_id(valor) is None:
+                abort(404)
+        elif clave in ARGUMENTOS_ENTEROS and valor.strip():
+            minimo, maximo = ARGUMENTOS_ENTEROS[clave]
+            if not _ENTERO.fullmatch(valor.strip()) or not minimo <= int(valor) <= maximo:
+                abort(400, f"El parámetro «{clave}» debe ser un número entre {minimo} y {maximo}.")
+    if any("\x00" in v for v in request.form.values()):  # PostgreSQL no guarda un NUL en un texto
+        abort(400, "El formulario contiene caracteres no válidos.")

@@ -1,0 +1,150 @@
+"""Exportación a Excel (xlsxwriter, constant_memory): la del listado de una VistaSegura y la de una tabla.
+
+Miembros privados de Flask-Admin de los que depende (vía la vista): `_export_columns`,
+`_get_list_extra_args()`, `_get_column_by_idx()`, `_apply_search()`, `_apply_filters()`,
+`_apply_sorting()`, `_filters`."""
+
+from __future__ import annotations
+
+import decimal
+import math
+import re
+import tempfile
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import xlsxwriter
+from flask import (
+    current_app,
+    send_file,
+)
+from flask_login import current_user
+
+from models import ZONA_LIMA, EnumEs, MomentoUTC, ahora, db
+from services.auditoria import registrar
+
+
+# --------------------------------------------------------------------------- Excel
+def _escritor(ws, tipo, formatos):
+    """Función (fila, col, valor) según el tipo SQL de la columna: se elige una vez, no por celda."""
+    if isinstance(tipo, MomentoUTC):
+        f = formatos["momento"]
+        return lambda r, c, v: ws.write_datetime(r, c, v.astimezone(ZONA_LIMA).replace(tzinfo=None), f)
+    if isinstance(tipo, sa.DateTime):
+        return lambda r, c, v: ws.write_datetime(r, c, v, formatos["momento"])
+    if isinstance(tipo, sa.Date):
+        return lambda r, c, v: ws.write_datetime(r, c, v, formatos["fecha"])
+    if isinstance(tipo, sa.Enum) and tipo.enum_class is not None:
+        etiquetas = {m: m.etiqueta if isinstance(m, EnumEs) else m.name for m in tipo.enum_class}
+        return lambda r, c, v: ws.write_string(r, c, etiquetas[v])
+    if isinstance(tipo, sa.Boolean):
+        return lambda r, c, v: ws.write_string(r, c, "Sí" if v else "No")
+    if isinstance(tipo, sa.Numeric | sa.Integer | sa.Float):
+        return lambda r, c, v: _escribir_numero(ws, r, c, v)
+    return lambda r, c, v: ws.write_string(r, c, v if isinstance(v, str) else str(v))
+
+
+def _escribir_numero(ws, r, c, v):
+    """Un número; un importe no finito o ilegible (Inf/NaN guardado antes de validar los formularios) va
+    como texto en vez de romper el Excel."""
+    try:
+        finito = math.isfinite(float(v))
+    except (TypeError, ValueError, ArithmeticError):
+        finito = False
+    return ws.write_number(r, c, v) if finito else ws.write_string(r, c, str(v))
+
+
+def _ancho(tipo, etiqueta: str) -> int:
+    if isinstance(tipo, sa.DateTime):
+        return 17
+    if isinstance(tipo, sa.Date):
+        return 12
+    if isinstance(tipo, sa.Integer | sa.Numeric | sa.Boolean):
+        return max(10, len(etiqueta) + 2)
+    return max(18, min(45, len(etiqueta) + 4))
+
+
+def _libro(titulo: str):
+    """Libro xlsxwriter en archivo temporal (constant_memory, texto nunca fórmula) con sus formatos."""
+    tmp = tempfile.TemporaryFile(suffix=".xlsx")
+    wb = xlsxwriter.Workbook(tmp, {"constant_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    formatos = {"fecha": wb.add_format({"num_format": "dd/mm/yyyy"}),
+                "momento": wb.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
+                "negrita": wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})}
+    ws = wb.add_worksheet(re.sub(r"[\[\]:*?/\\]", "", titulo)[:31] or "Datos")
+    ws.freeze_panes(1, 0)
+    return tmp, wb, ws, formatos
+
+
+def _cerrar_y_enviar(tmp, wb, formatos, titulo: str, endpoint: str, n: int, filtros: list[tuple[str, str]]):
+    """Hoja `Filtros` (quién, cuándo, qué), auditoría y descarga."""
+    negrita = formatos["negrita"]
+    hoja = wb.add_worksheet("Filtros")
+    hoja.set_column(0, 0, 28)
+    hoja.set_column(1, 1, 60)
+    cuando = ahora()
+    meta = [("Municipalidad", current_app.config["MUNICIPALIDAD"]), ("Listado", titulo),
+            ("Exportado por", f"{current_user.nombre} ({current_user.username})"),
+            ("Filas", str(n)), *filtros]
+    hoja.write_string(0, 0, "Exportado el", negrita)
+    hoja.write_datetime(0, 1, cuando.astimezone(ZONA_LIMA).replace(tzinfo=None), formatos["momento"])
+    for i, (k, v) in enumerate(meta, start=1):
+        hoja.write_string(i, 0, k, negrita)
+        hoja.write_string(i, 1, v)
+    wb.close()
+    tmp.seek(0)
+    detalle = "; ".join(f"{k}: {v}" for k, v in filtros) or "sin filtros"
+    registrar("exportar", endpoint, None, f"{n} filas; {detalle}"[:2000])
+    db.session.commit()
+    nombre = f"{endpoint}_{cuando.astimezone(ZONA_LIMA):%Y%m%d_%H%M}.xlsx"
+    return send_file(tmp, as_attachment=True, download_name=nombre,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def exportar_xlsx(view):  # una VistaSegura
+    query, va = view.consulta_exportacion()
+    columnas = view._export_columns
+    tipos = [d["type"] for d in query.column_descriptions]
+    tmp, wb, ws, formatos = _libro(str(view.name))
+    escritores = []
+    for c, ((_nombre, etiqueta), tipo) in enumerate(zip(columnas, tipos, strict=True)):
+        ws.set_column(c, c, _ancho(tipo, str(etiqueta)))
+        ws.write_string(0, c, str(etiqueta), formatos["negrita"])
+        escritores.append(_escritor(ws, tipo, formatos))
+    limite = 1_048_575
+    n = 0
+    lote = current_app.config["EXPORT_FILAS_POR_LOTE"]
+    pares = list(enumerate(escritores))
+    for n, fila in enumerate(query.yield_per(lote), start=1):
+        if n > limite:
+            n = limite
+            break
+        for c, escribir in pares:
+            v = fila[c]
+            if v is not None:
+                escribir(n, c, v)
+    ws.autofilter(0, 0, max(n, 1), len(columnas) - 1)
+    return _cerrar_y_enviar(tmp, wb, formatos, str(view.name), view.endpoint, n, view.descripcion_filtros(va))
+
+
+def exportar_tabla(titulo: str, endpoint: str, columnas: list[tuple[str, str]], filas: list[dict],
+                   filtros: list[tuple[str, str]] = ()):
+    """Excel de una tabla ya calculada (reportes): columnas = [(clave, etiqueta)], filas = [dict]."""
+    tmp, wb, ws, formatos = _libro(titulo)
+    for c, (_clave, etiqueta) in enumerate(columnas):
+        ws.set_column(c, c, max(12, min(45, len(etiqueta) + 4)))
+        ws.write_string(0, c, etiqueta, formatos["negrita"])
+    for r, fila in enumerate(filas, start=1):
+        for c, (clave, _) in enumerate(columnas):
+            v = fila.get(clave)
+            if isinstance(v, bool):
+                ws.write_string(r, c, "Sí" if v else "No")
+            elif isinstance(v, int | float | decimal.Decimal):
+                ws.write_number(r, c, v)
+            elif isinstance(v, date):
+                ws.write_datetime(r, c, v, formatos["momento" if isinstance(v, datetime) else "fecha"])
+            elif v is not None:
+                ws.write_string(r, c, str(v))
+    ws.autofilter(0, 0, max(len(filas), 1), len(columnas) - 1)
+    return _cerrar_y_enviar(tmp, wb, formatos, titulo, endpoint, len(filas), list(filtros))
