@@ -112,23 +112,18 @@ def consulta():
 
 
 # ------------------------------------------------------------------ transparencia (TUO Ley 27806)
-class FormTransparencia(FlaskForm):
-    """Los campos del formulario oficial de solicitud de acceso a la información pública."""
+class FormCiudadano(FlaskForm):
+    """Lo que comparten los formularios públicos: quién es el ciudadano y la verificación de un solo uso (la de
+    `RETO`, guardada en la base)."""
 
+    RETO = ""
     tipo_documento = SelectField("Documento de identidad", choices=[("DNI", "DNI"), ("RUC", "RUC"),
                                                                    ("CE", "Carné de extranjería")])
     numero_documento = StringField("Número de documento", validators=[DataRequired("Ingrese su número.")])
     nombres = StringField("Nombres", validators=[Optional(), Length(max=120)])
     apellidos = StringField("Apellidos", validators=[Optional(), Length(max=120)])
     razon_social = StringField("Razón social (si es RUC)", validators=[Optional(), Length(max=250)])
-    direccion = StringField("Domicilio", validators=[DataRequired("Indique su domicilio."), Length(max=250)])
-    email = EmailField("Correo electrónico", validators=[Optional(), Email("Correo no válido.")])
     telefono = StringField("Teléfono", validators=[Optional(), Length(max=20)])
-    sexo = SelectField("Sexo (opcional, para la estadística)", choices=[("", "Prefiero no indicarlo"),
-                                                                       ("F", "Femenino"), ("M", "Masculino")])
-    informacion_solicitada = TextAreaField("Información solicitada", validators=[
-        DataRequired("Indique con precisión la información que solicita."), Length(max=4000)])
-    forma_entrega = SelectField("Forma de entrega", choices=[(f.value, f.etiqueta) for f in FormaEntrega])
     respuesta = StringField("Verificación", validators=[DataRequired("Responda la verificación.")])
     reto = HiddenField()  # la pregunta de verificación guardada en el servidor (un solo uso)
     sitio_web = StringField("No llenar")  # trampa para robots: debe llegar vacío
@@ -142,6 +137,23 @@ class FormTransparencia(FlaskForm):
         if not (field.data or "").strip() and not (self.razon_social.data or "").strip():
             raise ValidationError("Indique sus nombres o la razón social.")
 
+    def validate_respuesta(self, field):
+        if not consumir_reto(self.RETO, self.reto.data, field.data):
+            raise ValidationError("La verificación no es correcta.")
+
+
+class FormTransparencia(FormCiudadano):
+    """Los campos del formulario oficial de solicitud de acceso a la información pública."""
+
+    RETO = "transparencia"
+    direccion = StringField("Domicilio", validators=[DataRequired("Indique su domicilio."), Length(max=250)])
+    email = EmailField("Correo electrónico", validators=[Optional(), Email("Correo no válido.")])
+    sexo = SelectField("Sexo (opcional, para la estadística)", choices=[("", "Prefiero no indicarlo"),
+                                                                       ("F", "Femenino"), ("M", "Masculino")])
+    informacion_solicitada = TextAreaField("Información solicitada", validators=[
+        DataRequired("Indique con precisión la información que solicita."), Length(max=4000)])
+    forma_entrega = SelectField("Forma de entrega", choices=[(f.value, f.etiqueta) for f in FormaEntrega])
+
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if self.forma_entrega.data == "correo" and not (self.email.data or "").strip():
@@ -149,10 +161,6 @@ class FormTransparencia(FlaskForm):
                                                      "electrónico."]
             return False
         return ok
-
-    def validate_respuesta(self, field):
-        if not consumir_reto("transparencia", self.reto.data, field.data):
-            raise ValidationError("La verificación no es correcta.")
 
 
 @bp.route("/transparencia", methods=["GET", "POST"])
@@ -207,16 +215,10 @@ def _persona(form):
 
 
 # ------------------------------------------------------------------ mesa de partes digital
-class FormMesaDigital(FlaskForm):
-    tipo_documento = SelectField("Tipo de documento de identidad", choices=[("DNI", "DNI"), ("RUC", "RUC"),
-                                                                           ("CE", "Carné de extranjería")])
-    numero_documento = StringField("Número de documento", validators=[DataRequired("Ingrese su número.")])
-    nombres = StringField("Nombres", validators=[Optional(), Length(max=120)])
-    apellidos = StringField("Apellidos", validators=[Optional(), Length(max=120)])
-    razon_social = StringField("Razón social (si es RUC)", validators=[Optional(), Length(max=250)])
+class FormMesaDigital(FormCiudadano):
+    RETO = "mesa_digital"
     email = EmailField("Correo electrónico", validators=[DataRequired("Ingrese su correo."),
                                                          Email("Correo no válido.")])
-    telefono = StringField("Teléfono", validators=[Optional(), Length(max=20)])
     asunto = TextAreaField("Asunto", validators=[DataRequired("Indique el asunto."), Length(max=500)])
     procedimiento = StringField("Procedimiento del TUPA (si su trámite lo es)", validators=[Optional()],
                                 description="Escriba para buscar por código o nombre; así su solicitud tiene el "
@@ -224,26 +226,10 @@ class FormMesaDigital(FlaskForm):
     folios = IntegerField("Número de folios", default=1,
                           validators=[DataRequired("Indique los folios."), NumberRange(1, 5000, "Mínimo 1 folio.")])
     archivo = FileField("Documento (PDF)", validators=[FileRequired("Adjunte el documento en PDF.")])
-    respuesta = StringField("Verificación", validators=[DataRequired("Responda la verificación.")])
-    reto = HiddenField()  # la pregunta de verificación guardada en el servidor (un solo uso)
-    sitio_web = StringField("No llenar")  # trampa para robots: debe llegar vacío
 
     def validate_procedimiento(self, field):
         if field.data and procedimiento_activo(field.data) is None:
             raise ValidationError("Elija un procedimiento de la lista (o deje el campo vacío).")
-
-    def validate_numero_documento(self, field):
-        error = error_documento(self.tipo_documento.data, field.data)
-        if error:
-            raise ValidationError(error)
-
-    def validate_nombres(self, field):
-        if not (field.data or "").strip() and not (self.razon_social.data or "").strip():
-            raise ValidationError("Indique sus nombres o la razón social.")
-
-    def validate_respuesta(self, field):
-        if not consumir_reto("mesa_digital", self.reto.data, field.data):
-            raise ValidationError("La verificación no es correcta.")
 
 
 def procedimientos_activos() -> list[ProcedimientoTupa]:
