@@ -339,7 +339,15 @@ def error_de_filtro(view, flt, valor: str) -> str | None:
             return malo
     except (ValueError, KeyError, LookupError, TypeError, OverflowError, decimal.InvalidOperation):
         return malo
+    tipo = getattr(getattr(flt, "column", None), "type", None)
     for v in limpio if isinstance(limpio, list | tuple) else [limpio]:
+        if isinstance(v, str) and isinstance(tipo, sa.Integer | sa.Numeric) and not opciones:
+            # un filtro genérico (FilterEqual…) sobre una columna numérica no convierte el texto: la base lo
+            # rechazaría (PostgreSQL) con un error 500; se valida aquí como número
+            try:
+                v = int(v) if isinstance(tipo, sa.Integer) else decimal.Decimal(v)
+            except (ValueError, decimal.InvalidOperation):
+                return malo
         if isinstance(v, bool):
             continue
         if isinstance(v, int) and not -ID_MAXIMO - 1 <= v <= ID_MAXIMO:
