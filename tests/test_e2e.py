@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from tests.e2e import Contador, capturar, exigir_navegador, ingresar, lanzar_navegador, servir
 from tests.pdf_prueba import pdf_valido
@@ -340,7 +341,9 @@ def test_el_acta_se_redacta_con_un_editor_de_texto(servidor, pagina, bd):
     editor.click()
     pagina.keyboard.press("Control+End")
     pagina.keyboard.press("Enter")
-    pagina.keyboard.press("Control+b")
+    negrita = pagina.locator("trix-toolbar [data-trix-attribute=bold]")
+    negrita.click()  # el botón de la barra (Ctrl+B justo tras Enter a veces llega antes que el editor)
+    expect(negrita).to_have_class(re.compile(r"trix-active"))
     pagina.keyboard.type("Constancia del Secretario General")
     capturar(pagina, "11-editor-acta")
     with pagina.expect_navigation():
