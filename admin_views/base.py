@@ -340,10 +340,12 @@ def error_de_filtro(view, flt, valor: str) -> str | None:
     except (ValueError, KeyError, LookupError, TypeError, OverflowError, decimal.InvalidOperation):
         return malo
     tipo = getattr(getattr(flt, "column", None), "type", None)
+    generico = type(flt).__module__.startswith("flask_admin.")
     for v in limpio if isinstance(limpio, list | tuple) else [limpio]:
-        if isinstance(v, str) and isinstance(tipo, sa.Integer | sa.Numeric) and not opciones:
+        if isinstance(v, str) and isinstance(tipo, sa.Integer | sa.Numeric) and not opciones and generico:
             # un filtro genérico (FilterEqual…) sobre una columna numérica no convierte el texto: la base lo
-            # rechazaría (PostgreSQL) con un error 500; se valida aquí como número
+            # rechazaría (PostgreSQL) con un error 500; se valida aquí como número. Un filtro propio
+            # (p. ej. «Expediente (código)» de la auditoría) convierte su valor él mismo.
             try:
                 v = int(v) if isinstance(tipo, sa.Integer) else decimal.Decimal(v)
             except (ValueError, decimal.InvalidOperation):
