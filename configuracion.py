@@ -83,6 +83,13 @@ OPCIONES: tuple[Opcion, ...] = (
            "«por vencer»"),
     Opcion("COSTOS_REPRODUCCION", {"pagina": "0.10", "cd": "1.00"}, "costo (S/) por página copiada y por CD "
            "grabado; el correo electrónico es gratuito (D.S. 164-2020-PCM)"),
+    # ---- fedatario y notificaciones (LPAG arts. 18–27, 138–139; docs/reglas.md §3)
+    Opcion("FEDATARIO_DIAS_RETENCION", 2, "días hábiles, como máximo, que el fedatario retiene los originales "
+           "de un caso voluminoso, con constancia (LPAG art. 138)"),
+    Opcion("NOTIFICACION_PLAZO", 5, "días hábiles desde la emisión para notificar un acto (LPAG art. 24)"),
+    Opcion("PLAZO_RECURSO", 15, "días hábiles desde el día siguiente a la notificación para interponer un "
+           "recurso (LPAG art. 218.2); vencidos, el acto queda firme (art. 222)"),
+    Opcion("LIMITE_VERIFICAR", "30/minute", "consultas por IP en `/verificar/<codigo>`"),
     # ---- correo (sin MAIL_SERVER no se envía nada)
     Opcion("MAIL_SERVER", None, "servidor SMTP para el cargo digital y las citaciones al concejo",
            mostrar="sin correo"),

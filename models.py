@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
+import secrets
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -685,10 +686,15 @@ class DocumentoEmitido(DeUnaUnidad, ConTrazabilidad, db.Model):
                                                default=EstadoDocumento.proyecto)
     fecha_notificacion: Mapped[date | None]
     motivo_anulacion: Mapped[str | None] = mapped_column(Text)
+    # QR del documento impreso → /verificar/<codigo_verificacion> (al azar, no deducible del número)
+    codigo_verificacion: Mapped[str] = mapped_column(String(32), unique=True,
+                                                     default=lambda: nuevo_codigo_verificacion())
 
     tipo_documento: Mapped[TipoDocumento] = relationship()
     unidad: Mapped[UnidadOrganica] = relationship()
     expediente: Mapped[Expediente | None] = relationship()
+    notificaciones: Mapped[list[Notificacion]] = relationship(back_populates="documento",
+                                                              order_by="Notificacion.fecha_hora")
     etiqueta = etiqueta_sql(lambda cls: cls.codigo)
 
     __table_args__ = (
@@ -736,6 +742,196 @@ class Adjunto(db.Model):
 
     def __str__(self) -> str:
         return self.nombre_archivo
+
+
+# --------------------------------------------------------------------------- fedatario y notificaciones
+def nuevo_codigo_verificacion() -> str:
+    """Código de verificación de un documento que sale de la entidad (QR → `/verificar/<codigo>`): 96 bits al
+    azar (secrets), no secuencial ni deducible del número; 16 caracteres que caben en una URL."""
+    return secrets.token_urlsafe(12)
+
+
+TipoCertificacion = _e("TipoCertificacion", "fedateo", "autenticacion", "transcripcion", "copia_certificada",
+                       fedateo="Fedateo (copia fiel del original)",
+                       autenticacion="Autenticación (certificación de firma)", transcripcion="Transcripción",
+                       copia_certificada="Copia certificada")
+
+
+class Certificacion(ConTrazabilidad, db.Model):
+    """Certificación del fedatario (LPAG arts. 138–139): número por año; gratuita si sirve a un procedimiento
+    de la entidad (un expediente), si no con el derecho del TUPA y su recibo; originales retenidos a lo sumo
+    2 días hábiles con constancia; se anula con motivo y el número no se reutiliza."""
+
+    __tablename__ = "certificacion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anio: Mapped[int]
+    numero: Mapped[int]
+    codigo: Mapped[str] = mapped_column(String(30), unique=True)
+    tipo: Mapped[TipoCertificacion] = enum_col(TipoCertificacion, "tipo_certificacion",
+                                               default=TipoCertificacion.fedateo)
+    fecha: Mapped[date] = mapped_column(default=hoy_lima)
+    persona_id: Mapped[int] = mapped_column(ForeignKey("persona.id"))
+    descripcion_documento: Mapped[str] = mapped_column(Text)
+    folios: Mapped[int] = mapped_column(info={"rango": (1, 100_000)})
+    fedatario_id: Mapped[int] = mapped_column(ForeignKey("usuario.id"))
+    expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
+    derecho_pago: Mapped[Decimal] = mapped_column(sa.Numeric(10, 2), default=Decimal("0.00"))
+    recibo_pago: Mapped[str | None] = mapped_column(String(50))
+    codigo_verificacion: Mapped[str] = mapped_column(String(32), unique=True, default=nuevo_codigo_verificacion)
+    # originales retenidos (casos voluminosos): constancia con la fecha de devolución
+    originales_retenidos: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    fecha_devolucion_prevista: Mapped[date | None]
+    fecha_devolucion: Mapped[date | None]
+    anulada: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    motivo_anulacion: Mapped[str | None] = mapped_column(Text)
+    fecha_anulacion: Mapped[datetime | None] = mapped_column(MomentoUTC)
+
+    persona: Mapped[Persona] = relationship()
+    fedatario: Mapped[Usuario] = relationship(foreign_keys=[fedatario_id])
+    expediente: Mapped[Expediente | None] = relationship()
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.UniqueConstraint("anio", "numero"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("folios >= 1", name="folios_positivos"),
+        sa.CheckConstraint("derecho_pago >= 0", name="derecho_no_negativo"),
+        sa.CheckConstraint("length(codigo_verificacion) >= 16", name="verificacion_larga"),
+        # gratuita para los procedimientos de la entidad (art. 138); si no, el derecho del TUPA con su recibo
+        sa.CheckConstraint("expediente_id IS NULL OR (derecho_pago = 0 AND recibo_pago IS NULL)",
+                           name="gratuita_con_expediente"),
+        sa.CheckConstraint("expediente_id IS NOT NULL OR (derecho_pago > 0 AND recibo_pago IS NOT NULL)",
+                           name="pagada_sin_expediente"),
+        sa.CheckConstraint("NOT originales_retenidos OR fecha_devolucion_prevista IS NOT NULL",
+                           name="retencion_con_fecha"),
+        sa.CheckConstraint("fecha_devolucion_prevista IS NULL OR fecha_devolucion_prevista >= fecha",
+                           name="devolucion_despues"),
+        sa.CheckConstraint("fecha_devolucion IS NULL OR (originales_retenidos AND fecha_devolucion >= fecha)",
+                           name="devuelto_si_retenido"),
+        sa.CheckConstraint("NOT anulada OR (motivo_anulacion IS NOT NULL AND fecha_anulacion IS NOT NULL)",
+                           name="anulada_con_motivo"),
+        sa.CheckConstraint("anio = CAST(EXTRACT(YEAR FROM fecha) AS INTEGER)", name="anio_de_la_fecha")
+        .ddl_if(dialect="postgresql"),
+        sa.CheckConstraint("anio = CAST(strftime('%Y', fecha) AS INTEGER)", name="anio_de_la_fecha")
+        .ddl_if(dialect="sqlite"),
+        Index("ix_certificacion_fecha", "fecha"),
+        Index("ix_certificacion_retenidos", "originales_retenidos", "fecha_devolucion"),
+    )
+
+    @hybrid_property
+    def gratuita(self) -> bool:
+        return self.expediente_id is not None
+
+    @gratuita.inplace.expression
+    @classmethod
+    def _gratuita(cls):
+        return cls.expediente_id.is_not(None)
+
+    @hybrid_property
+    def devolucion_vencida(self) -> bool:
+        """Originales retenidos que debían devolverse antes de hoy y siguen en la oficina: alerta."""
+        return bool(self.originales_retenidos and self.fecha_devolucion is None and not self.anulada
+                    and self.fecha_devolucion_prevista is not None and self.fecha_devolucion_prevista < hoy_lima())
+
+    @devolucion_vencida.inplace.expression
+    @classmethod
+    def _devolucion_vencida(cls):
+        return sa.and_(cls.originales_retenidos, cls.fecha_devolucion.is_(None), ~cls.anulada,
+                       cls.fecha_devolucion_prevista < hoy_lima())
+
+    @staticmethod
+    def formato_codigo(anio: int, numero: int) -> str:
+        return f"CERT-{anio}-{numero:05d}"
+
+    def anular(self, motivo: str) -> None:
+        """Se anula con motivo, no se borra: el número queda y la verificación pública dice «anulada»."""
+        motivo = (motivo or "").strip()
+        if not motivo:
+            raise ErrorDeRegla("Indique el motivo de la anulación.")
+        if self.anulada:
+            raise ErrorDeRegla(f"{self.codigo} ya está anulada.")
+        self.anulada, self.motivo_anulacion, self.fecha_anulacion = True, motivo, ahora()
+        self._accion_auditoria = "anular"
+
+    def __str__(self) -> str:
+        return f"{self.codigo} – {self.tipo.etiqueta}" if self.codigo else "Certificación nueva"
+
+    def __repr__(self) -> str:
+        return f"<Certificacion {self.codigo}>"
+
+
+ModalidadNotificacion = _e("ModalidadNotificacion", "personal", "domicilio", "casilla_electronica", "publicacion",
+                           personal="Personal (en la entidad)", domicilio="En el domicilio",
+                           casilla_electronica="Casilla electrónica", publicacion="Publicación")
+ResultadoNotificacion = _e(
+    "ResultadoNotificacion", "entregada", "rechazada", "ausente", "bajo_puerta", "no_ubicado",
+    entregada="Entregada (firma quien la recibe)", rechazada="Se negó a recibir o firmar (art. 21.3)",
+    ausente="Nadie en el domicilio: aviso de segunda visita (art. 21.5)",
+    bajo_puerta="Segunda visita sin nadie: bajo la puerta con acta (art. 21.5)",
+    no_ubicado="Domicilio no ubicado (devuelta)")
+# diligencias con las que el acto queda notificado (LPAG arts. 21 y 25); «ausente» y «no_ubicado» no
+RESULTADOS_EFECTIVOS = ("entregada", "rechazada", "bajo_puerta")
+
+
+class Notificacion(ConTrazabilidad, db.Model):
+    """Una diligencia de notificación de un documento emitido (LPAG arts. 18–27): modalidad, fecha y hora,
+    quién la recibió (nombre, documento y relación con el administrado, art. 21.4), o la negativa con la
+    descripción del inmueble (art. 21.3), o el aviso de segunda visita y el acta bajo la puerta (art. 21.5)."""
+
+    __tablename__ = "notificacion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    documento_id: Mapped[int] = mapped_column(ForeignKey("documento_emitido.id"))
+    modalidad: Mapped[ModalidadNotificacion] = enum_col(ModalidadNotificacion, "modalidad_notificacion",
+                                                        default=ModalidadNotificacion.domicilio)
+    resultado: Mapped[ResultadoNotificacion] = enum_col(ResultadoNotificacion, "resultado_notificacion",
+                                                        default=ResultadoNotificacion.entregada)
+    fecha_hora: Mapped[datetime] = mapped_column(MomentoUTC)
+    direccion: Mapped[str | None] = mapped_column(String(250))
+    receptor_nombre: Mapped[str | None] = mapped_column(String(200))
+    receptor_documento: Mapped[str | None] = mapped_column(String(20))
+    receptor_relacion: Mapped[str | None] = mapped_column(String(100))
+    descripcion_inmueble: Mapped[str | None] = mapped_column(Text)
+    fecha_segunda_visita: Mapped[date | None]
+    medio_publicacion: Mapped[str | None] = mapped_column(String(200))
+    notificador: Mapped[str | None] = mapped_column(String(200))
+    observaciones: Mapped[str | None] = mapped_column(Text)
+
+    documento: Mapped[DocumentoEmitido] = relationship(back_populates="notificaciones")
+
+    __table_args__ = (
+        sa.CheckConstraint("resultado <> 'entregada' OR modalidad NOT IN ('personal', 'domicilio') OR "
+                           "(receptor_nombre IS NOT NULL AND receptor_documento IS NOT NULL)",
+                           name="entregada_con_receptor"),
+        sa.CheckConstraint("resultado <> 'entregada' OR modalidad <> 'domicilio' OR receptor_relacion IS NOT NULL",
+                           name="domicilio_con_relacion"),
+        sa.CheckConstraint("resultado NOT IN ('rechazada', 'bajo_puerta') OR descripcion_inmueble IS NOT NULL",
+                           name="inmueble_descrito"),
+        sa.CheckConstraint("resultado <> 'ausente' OR fecha_segunda_visita IS NOT NULL",
+                           name="ausente_con_segunda_visita"),
+        sa.CheckConstraint("resultado NOT IN ('ausente', 'bajo_puerta', 'no_ubicado') OR modalidad = 'domicilio'",
+                           name="visitas_en_domicilio"),
+        sa.CheckConstraint("modalidad NOT IN ('casilla_electronica', 'publicacion') OR resultado = 'entregada'",
+                           name="electronica_o_publicacion_entregada"),
+        sa.CheckConstraint("modalidad <> 'publicacion' OR medio_publicacion IS NOT NULL",
+                           name="publicacion_con_medio"),
+        Index("ix_notificacion_documento", "documento_id", "fecha_hora"),
+    )
+
+    @property
+    def efectiva(self) -> bool:
+        return self.resultado.value in RESULTADOS_EFECTIVOS
+
+    @property
+    def fecha(self) -> date:
+        return self.fecha_hora.astimezone(ZONA_LIMA).date()
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        return cls.documento.has(DocumentoEmitido.unidad_id == unidad_id)
+
+    def __str__(self) -> str:
+        doc = self.documento.codigo if self.documento else "?"
+        return f"{doc} – {self.modalidad.etiqueta} ({self.resultado.etiqueta})"
 
 
 # --------------------------------------------------------------------------- concejo municipal

@@ -1,0 +1,179 @@
+"""Notificación de los actos que emite la entidad (LPAG arts. 18–27; docs/reglas.md §1 «Notificaciones»).
+
+- Se notifica dentro de 5 días hábiles de emitido el acto (art. 24): después, alerta.
+- Cada diligencia es una `Notificacion`: entregada (nombre, documento y relación de quien recibe, art. 21.4),
+  negativa a recibir o firmar (se tiene por notificado; acta con las características del lugar, art. 21.3),
+  nadie en el domicilio (aviso con la fecha de la segunda visita, art. 21.5), segunda visita sin nadie (bajo la
+  puerta con acta: notificado, art. 21.5) o domicilio no ubicado (devuelta).
+- Desde la notificación corren, a partir del día hábil siguiente, los 15 días hábiles del recurso (art. 218.2);
+  vencidos sin recurso el acto queda firme (art. 222).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from models import (
+    RESULTADOS_EFECTIVOS,
+    DocumentoEmitido,
+    ErrorDeRegla,
+    EstadoDocumento,
+    Notificacion,
+    ahora,
+    db,
+    hoy_lima,
+)
+from services.calendario import es_dia_habil, sumar_dias_habiles
+
+SITUACIONES = {"por_notificar": "Por notificar", "devuelta": "Devuelta (no ubicado o segunda visita)",
+               "notificada": "Notificada (corre el plazo del recurso)", "firme": "Firme"}
+
+
+# ------------------------------------------------------------------ plazos
+def limite_notificacion(doc: DocumentoEmitido) -> date:
+    """Último día para notificar: 5 días hábiles después de la emisión (art. 24; configurable)."""
+    return sumar_dias_habiles(doc.fecha, current_app.config["NOTIFICACION_PLAZO"])
+
+
+def vence_recurso(fecha_notificacion: date) -> date:
+    """Último día para el recurso: 15 días hábiles contados desde el día hábil siguiente (arts. 144, 218.2)."""
+    return sumar_dias_habiles(fecha_notificacion, current_app.config["PLAZO_RECURSO"])
+
+
+def firme_desde(fecha_notificacion: date) -> date:
+    """El día siguiente al último del plazo del recurso: desde entonces el acto es firme (art. 222)."""
+    return vence_recurso(fecha_notificacion) + timedelta(days=1)
+
+
+def umbral(hoy: date, n: int) -> date:
+    """La fecha D tal que `sumar_dias_habiles(f, n) < hoy` ⇔ `f < D` (para filtrar en SQL sin guardar plazos):
+    D es el n-ésimo día hábil contando hacia atrás desde el último hábil anterior a `hoy`."""
+    d = hoy - timedelta(days=1)
+    while not es_dia_habil(d):
+        d -= timedelta(days=1)
+    cuenta = 1
+    while cuenta < n:
+        d -= timedelta(days=1)
+        if es_dia_habil(d):
+            cuenta += 1
+    return d
+
+
+def situacion(doc: DocumentoEmitido, hoy: date | None = None) -> str | None:
+    """por_notificar, devuelta, notificada o firme (None para proyectos y anulados)."""
+    hoy = hoy or hoy_lima()
+    if doc.estado == EstadoDocumento.notificado:
+        return "firme" if hoy >= firme_desde(doc.fecha_notificacion) else "notificada"
+    if doc.estado != EstadoDocumento.emitido:
+        return None
+    return "devuelta" if doc.notificaciones else "por_notificar"
+
+
+def notificacion_tardia(doc: DocumentoEmitido, hoy: date | None = None) -> bool:
+    """Notificada después del plazo, o aún sin notificar con el plazo vencido: alerta."""
+    if doc.estado == EstadoDocumento.notificado:
+        return doc.fecha_notificacion > limite_notificacion(doc)
+    return doc.estado == EstadoDocumento.emitido and (hoy or hoy_lima()) > limite_notificacion(doc)
+
+
+def condicion_situacion(valor: str, hoy: date | None = None):
+    """La misma clasificación que `situacion`, en SQL (listas por unidad, filtros, Excel)."""
+    hoy = hoy or hoy_lima()
+    intentos = DocumentoEmitido.notificaciones.any()
+    if valor == "por_notificar":
+        return sa.and_(DocumentoEmitido.estado == "emitido", ~intentos)
+    if valor == "devuelta":
+        return sa.and_(DocumentoEmitido.estado == "emitido", intentos)
+    corte = umbral(hoy, current_app.config["PLAZO_RECURSO"])
+    if valor == "notificada":
+        return sa.and_(DocumentoEmitido.estado == "notificado", DocumentoEmitido.fecha_notificacion >= corte)
+    if valor == "firme":
+        return sa.and_(DocumentoEmitido.estado == "notificado", DocumentoEmitido.fecha_notificacion < corte)
+    return sa.false()
+
+
+def condicion_plazo_vencido(hoy: date | None = None):
+    """Emitidos sin notificar cuyo plazo de 5 días hábiles ya venció."""
+    corte = umbral(hoy or hoy_lima(), current_app.config["NOTIFICACION_PLAZO"])
+    return sa.and_(DocumentoEmitido.estado == "emitido", DocumentoEmitido.fecha < corte)
+
+
+# ------------------------------------------------------------------ diligencias
+def _texto(valor: str | None) -> str | None:
+    return (valor or "").strip() or None
+
+
+def error_de_diligencia(n: Notificacion) -> tuple[str, str] | None:
+    """(campo, mensaje) si la diligencia no cumple la ley o no corresponde al documento."""
+    doc = n.documento
+    if doc is None:
+        return "documento", "Elija el documento que se notifica."
+    estado = doc.estado or EstadoDocumento.proyecto  # un documento aún sin guardar es un proyecto
+    if estado == EstadoDocumento.notificado:
+        return "documento", f"{doc.codigo} ya fue notificado el {doc.fecha_notificacion:%d/%m/%Y}."
+    if estado != EstadoDocumento.emitido:
+        return "documento", f"Solo se notifica un documento emitido ({doc.codigo} está {estado.etiqueta.lower()})."
+    if n.fecha_hora is None:
+        return "fecha_hora", "Indique la fecha y hora de la diligencia."
+    if n.fecha_hora > ahora() + timedelta(minutes=5):
+        return "fecha_hora", "La diligencia no puede ser de una fecha u hora futura."
+    if n.fecha < doc.fecha:
+        return "fecha_hora", f"La notificación no puede ser anterior al documento ({doc.fecha:%d/%m/%Y})."
+    modalidad, resultado = n.modalidad.value, n.resultado.value
+    if modalidad in ("casilla_electronica", "publicacion") and resultado != "entregada":
+        return "resultado", ("En casilla electrónica o por publicación el resultado es «entregada» (depositada o "
+                             "publicada).")
+    if resultado in ("ausente", "bajo_puerta", "no_ubicado") and modalidad != "domicilio":
+        return "resultado", "Ese resultado es de una visita al domicilio."
+    if resultado == "entregada" and modalidad in ("personal", "domicilio"):
+        if not n.receptor_nombre:
+            return "receptor_nombre", "Indique el nombre de quien recibe (art. 21.3)."
+        if not n.receptor_documento or not re.fullmatch(r"[0-9A-Za-z]{8,12}", n.receptor_documento):
+            return "receptor_documento", "Indique el documento de identidad de quien recibe (DNI: 8 dígitos)."
+        if modalidad == "domicilio" and not n.receptor_relacion:
+            return "receptor_relacion", ("Indique la relación de quien recibe con el administrado (él mismo, "
+                                         "familiar, trabajador…; art. 21.4).")
+    if resultado in ("rechazada", "bajo_puerta") and not n.descripcion_inmueble:
+        return "descripcion_inmueble", ("Describa las características del lugar (fachada, color, número de pisos, "
+                                        "puerta, suministro de luz…): arts. 21.3 y 21.5.")
+    if resultado == "ausente":
+        if n.fecha_segunda_visita is None:
+            return "fecha_segunda_visita", "Indique la fecha de la segunda visita anunciada en el aviso (art. 21.5)."
+        if n.fecha_segunda_visita <= n.fecha:
+            return "fecha_segunda_visita", "La segunda visita es en un día posterior a la primera."
+    if resultado == "bajo_puerta":
+        aviso = next((a for a in doc.notificaciones if a is not n and a.resultado.value == "ausente"), None)
+        if aviso is None:
+            return "resultado", ("Se deja bajo la puerta solo en la segunda visita: registre antes la primera, con "
+                                 "el aviso (art. 21.5).")
+        if n.fecha != aviso.fecha_segunda_visita:
+            return "fecha_hora", (f"La segunda visita se hace en la fecha anunciada en el aviso "
+                                  f"({aviso.fecha_segunda_visita:%d/%m/%Y}).")
+    if modalidad == "publicacion" and not n.medio_publicacion:
+        return "medio_publicacion", "Indique el medio y la fecha de la publicación (art. 20.1.3)."
+    if modalidad in ("domicilio",) and not n.direccion:
+        return "direccion", "Indique el domicilio donde se notifica."
+    return None
+
+
+def registrar_diligencia(n: Notificacion) -> Notificacion:
+    """Valida la diligencia; si con ella el acto queda notificado, el documento pasa a «notificado» con esa
+    fecha (desde el día hábil siguiente corre el plazo del recurso)."""
+    for campo in ("direccion", "receptor_nombre", "receptor_documento", "receptor_relacion",
+                  "descripcion_inmueble", "medio_publicacion", "notificador", "observaciones"):
+        setattr(n, campo, _texto(getattr(n, campo)))
+    if n.resultado.value != "ausente":
+        n.fecha_segunda_visita = None
+    with db.session.no_autoflush:  # la diligencia puede no estar aún en la sesión
+        error = error_de_diligencia(n)
+    if error:
+        raise ErrorDeRegla(error[1])
+    if n.resultado.value in RESULTADOS_EFECTIVOS:
+        doc = n.documento
+        doc.estado = EstadoDocumento.notificado
+        doc.fecha_notificacion = n.fecha
+    return n
