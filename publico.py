@@ -17,6 +17,8 @@ from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from models import (
+    Certificacion,
+    DocumentoEmitido,
     Expediente,
     FormaEntrega,
     NormaMunicipal,
@@ -43,7 +45,9 @@ LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GE
            ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"),
            # además del bloqueo por usuario + IP (auth.py): cuántos intentos de ingreso acepta una IP
            ("auth.login", "LIMITE_LOGIN", lambda: request.method != "POST"),
-           ("publico.transparencia", "LIMITE_TRANSPARENCIA", lambda: request.method != "POST"))
+           ("publico.transparencia", "LIMITE_TRANSPARENCIA", lambda: request.method != "POST"),
+           # el código de verificación no se adivina (96 bits); el límite frena además a quien lo intente
+           ("publico.verificar", "LIMITE_VERIFICAR", lambda: False))
 
 
 def init_app(app) -> None:
@@ -93,6 +97,25 @@ def normas():
                                         .joinedload(RelacionNorma.origen))).all()
     return render_template("publico/normas.html", normas=filas[:por_pagina], hay_mas=len(filas) > por_pagina,
                            pagina=pagina, texto=texto, tipo=tipo, tipos=[(t.value, t.etiqueta) for t in TipoNorma])
+
+
+# ------------------------------------------------------------------ verificación de autenticidad (QR)
+@bp.get("/verificar/<codigo>")
+def verificar(codigo: str):
+    """Confirma que una certificación del fedatario o un documento emitido es auténtico: número, fecha, emisor,
+    folios y si fue anulado; nada personal (ni solicitante, ni destinatario, ni asunto). Un código que no
+    existe → 404."""
+    from services.verificacion import buscar
+
+    fila = buscar(codigo)
+    if fila is None:
+        abort(404)
+    respuesta = current_app.make_response(render_template(
+        "publico/verificar.html", cert=fila if isinstance(fila, Certificacion) else None,
+        doc=fila if isinstance(fila, DocumentoEmitido) else None))
+    respuesta.headers["X-Robots-Tag"] = "noindex"
+    respuesta.headers["Referrer-Policy"] = "no-referrer"  # el código no sale hacia otros sitios
+    return respuesta
 
 
 # ------------------------------------------------------------------ consulta
