@@ -23,6 +23,7 @@ from admin_views.concejo import (
     SesionConcejoView,
     VotoView,
 )
+from admin_views.fedatario import CertificacionView, NotificacionView, SituacionNotificacionView
 from admin_views.inicio import InicioView
 from admin_views.normas import NormaMunicipalView, RelacionNormaView
 from admin_views.seguridad import PermisoView, RegistroAuditoriaView, RolView, UnidadOrganicaView, UsuarioView
@@ -31,6 +32,7 @@ from admin_views.transparencia import ExcepcionTransparenciaView, ReporteTranspa
 from models import (
     Acta,
     Asistencia,
+    Certificacion,
     Citacion,
     Comision,
     Derivacion,
@@ -41,6 +43,7 @@ from models import (
     Feriado,
     MiembroConcejo,
     NormaMunicipal,
+    Notificacion,
     PeriodoMunicipal,
     Permiso,
     Persona,
@@ -58,12 +61,16 @@ from models import (
 )
 
 TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA = "Trámite", "Concejo", "Normas", "Transparencia"
+FEDATARIO = "Fedatario"
 CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
 
 VISTAS = [
     (ExpedienteView, Expediente, "Expedientes", TRAMITE, "fa-folder-open"),
     (DerivacionView, Derivacion, "Bandeja (derivaciones)", TRAMITE, "fa-inbox"),
     (DocumentoEmitidoView, DocumentoEmitido, "Documentos emitidos", TRAMITE, "fa-file-text"),
+    (SituacionNotificacionView, DocumentoEmitido, "Notificaciones por unidad", TRAMITE, "fa-paper-plane"),
+    (NotificacionView, Notificacion, "Diligencias de notificación", TRAMITE, "fa-envelope-o"),
+    (CertificacionView, Certificacion, "Certificaciones", FEDATARIO, "fa-certificate"),
     (SesionConcejoView, SesionConcejo, "Sesiones", CONCEJO, "fa-gavel"),
     (SesionComisionView, SesionConcejo, "Sesiones de comisiones", CONCEJO, "fa-gavel"),
     (DictamenView, Dictamen, "Dictámenes de comisiones", CONCEJO, "fa-file-text"),
@@ -93,7 +100,8 @@ VISTAS = [
 ]
 
 ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaView: "reporte_transparencia"}
-ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision"}  # otra pantalla sobre el mismo modelo
+# otra pantalla sobre el mismo modelo
+ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision", SituacionNotificacionView: "notificacion_documento"}
 
 
 def init_admin(app) -> Admin:
@@ -104,7 +112,7 @@ def init_admin(app) -> Admin:
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
         category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",
-                               TRANSPARENCIA: "fa fa-eye",
+                               TRANSPARENCIA: "fa fa-eye", FEDATARIO: "fa fa-certificate",
                                CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
         # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
         translations_path=str(Path(__file__).resolve().parent.parent / "translations"),

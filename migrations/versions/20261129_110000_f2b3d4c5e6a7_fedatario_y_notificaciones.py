@@ -3,7 +3,7 @@ notificación de los documentos emitidos (LPAG arts. 18–27) y el código de ve
 de cada documento emitido, con uno al azar para los que ya existían.
 
 Revision ID: f2b3d4c5e6a7
-Revises: c4d8e2f6a913
+Revises: d5e6f7a8b9c0
 Create Date: 2026-11-29 11:00:00
 
 """
@@ -12,12 +12,19 @@ import secrets
 from alembic import op
 import sqlalchemy as sa
 
+from services.permisos import conceder, retirar
+
 
 # revision identifiers, used by Alembic.
 revision = 'f2b3d4c5e6a7'
-down_revision = 'c4d8e2f6a913'
+down_revision = 'd5e6f7a8b9c0'
 branch_labels = None
 depends_on = None
+
+# los de las vistas (admin_views/fedatario.py, permisos_por_defecto); una prueba compara ambos
+PERMISOS = {"certificacion": {"fedatario": "vcea", "secretaria_general": "v", "mesa_partes": "v"},
+            "notificacion": {"mesa_partes": "vc", "secretaria_general": "vc", "unidad": "vc"},
+            "notificacion_documento": {"mesa_partes": "v", "secretaria_general": "v", "unidad": "v"}}
 
 
 def _anio_de_la_fecha() -> str:
@@ -118,10 +125,12 @@ def upgrade():
     with op.batch_alter_table('documento_emitido', schema=None) as batch_op:
         batch_op.alter_column('codigo_verificacion', existing_type=sa.String(length=32), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_documento_emitido_codigo_verificacion'), ['codigo_verificacion'])
+    conceder(PERMISOS)
 
 
 
 def downgrade():
+    retirar(*PERMISOS)
     with op.batch_alter_table('documento_emitido', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_documento_emitido_codigo_verificacion'), type_='unique')
         batch_op.drop_column('codigo_verificacion')

@@ -1,0 +1,331 @@
+"""Fedatario (LPAG arts. 138–139) y notificaciones (arts. 18–27): pantallas declarativas; las reglas están en
+services/fedatario.py, services/notificaciones.py y en las restricciones de la base (models.py)."""
+
+from __future__ import annotations
+
+from flask import flash, request, url_for
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual
+from flask_admin.model.template import EndpointLinkRowAction
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms import TextAreaField
+
+from admin_views.base import (
+    SOLO_LECTURA,
+    CargadorAjax,
+    FiltroMomentoEntreFechas,
+    FiltroSigla,
+    VistaSegura,
+    error_en,
+    opciones_enum,
+)
+from models import (
+    Certificacion,
+    DocumentoEmitido,
+    EstadoDocumento,
+    Expediente,
+    ModalidadNotificacion,
+    Notificacion,
+    Persona,
+    ResultadoNotificacion,
+    TipoCertificacion,
+    db,
+    hoy_lima,
+)
+from services import ErrorDeRegla
+from services import notificaciones as notif
+from services.auditoria import registrar
+from services.fedatario import error_de_pago, error_de_retencion, registrar_certificacion
+from services.verificacion import qr_svg, url_verificacion
+
+
+def _badge(texto: str, clase: str) -> Markup:
+    return Markup('<span class="badge badge-{}">{}</span>').format(clase, texto)
+
+
+# ------------------------------------------------------------------ certificaciones
+def _devolucion(view, context, cert, name):
+    if not cert.originales_retenidos:
+        return ""
+    if cert.fecha_devolucion:
+        return f"Devueltos el {cert.fecha_devolucion:%d/%m/%Y}"
+    texto = f"Devolver hasta el {cert.fecha_devolucion_prevista:%d/%m/%Y}"
+    return Markup("{} {}").format(texto, _badge("Vencido", "danger")) if cert.devolucion_vencida else texto
+
+
+class FiltroDevolucionVencida(BooleanEqualFilter):
+    """Originales retenidos cuya devolución venció (con la fecha de hoy al aplicar el filtro)."""
+
+    def apply(self, query, value, alias=None):
+        cond = Certificacion.devolucion_vencida
+        return query.filter(cond if value in (True, "1") else ~cond)
+
+
+class CertificacionView(VistaSegura):
+    """Registro del fedatario: cada certificación con su número del año, su pago (o gratuidad) y su sello."""
+
+    permisos_por_defecto = {"fedatario": "vcea", "secretaria_general": "v", "mesa_partes": "v"}
+    acciones_endpoint = {"anular": "anular", "sello": "ver"}
+    column_list = ("codigo", "fecha", "tipo", "persona", "descripcion_documento", "folios", "expediente",
+                   "derecho_pago", "fecha_devolucion_prevista", "anulada")
+    column_select_related_list = (Certificacion.persona, Certificacion.expediente)
+    column_searchable_list = ("codigo", "descripcion_documento", "recibo_pago", "persona.numero_documento",
+                              "persona.nombres", "persona.apellidos", "persona.razon_social")
+    column_filters = (
+        FilterEqual(Certificacion.tipo, "Tipo", options=opciones_enum(TipoCertificacion)),
+        FiltroDevolucionVencida(Certificacion.fecha_devolucion_prevista, "Devolución de originales vencida"),
+        BooleanEqualFilter(Certificacion.anulada, "Anulada"),
+        DateBetweenFilter(Certificacion.fecha, "Fecha"),
+        FilterEqual(Certificacion.anio, "Año"),
+    )
+    column_default_sort = ("id", True)
+    column_labels = {
+        "codigo": "Número", "persona": "Solicitante", "descripcion_documento": "Documento certificado",
+        "expediente": "Expediente (gratuita)", "derecho_pago": "Derecho (S/)", "recibo_pago": "Recibo de pago",
+        "originales_retenidos": "Se retienen los originales (caso voluminoso)",
+        "fecha_devolucion_prevista": "Originales", "fecha_devolucion": "Originales devueltos el",
+        "motivo_anulacion": "Motivo de la anulación", "fecha_anulacion": "Anulada el", "fedatario": "Fedatario",
+        "codigo_verificacion": "Código de verificación", "anio": "Año", "numero": "Número correlativo",
+        "persona.numero_documento": "N° de documento", "persona.nombres": "Nombres",
+        "persona.apellidos": "Apellidos", "persona.razon_social": "Razón social",
+    }
+    column_details_list = ("codigo", "fecha", "tipo", "fedatario", "persona", "descripcion_documento", "folios",
+                           "expediente", "derecho_pago", "recibo_pago", "originales_retenidos",
+                           "fecha_devolucion_prevista", "fecha_devolucion", "codigo_verificacion", "anulada",
+                           "motivo_anulacion", "fecha_anulacion")
+    column_formatters = {"fecha_devolucion_prevista": _devolucion,
+                         "descripcion_documento": lambda v, c, m, n: m.descripcion_documento[:80],
+                         "anulada": lambda v, c, m, n: _badge("Anulada", "danger") if m.anulada else ""}
+    column_formatters_detail = {"fecha_devolucion_prevista": _devolucion}
+    form_columns = ("tipo", "persona", "descripcion_documento", "folios", "expediente", "derecho_pago",
+                    "recibo_pago", "originales_retenidos", "fecha_devolucion_prevista")
+    campos_opcionales = ("derecho_pago",)  # vacío con un expediente: gratuita
+    campos_edicion = ("fecha_devolucion",)  # lo único que cambia después: la devolución de los originales
+    form_overrides = {"descripcion_documento": TextAreaField}
+    form_args = {
+        "persona": {"label": "Solicitante"},
+        "descripcion_documento": {"description": "El documento original que se tuvo a la vista: clase, número, "
+                                                 "fecha, emisor."},
+        "expediente": {"label": "Expediente de la entidad al que sirve (la hace gratuita)",
+                       "description": "Si la copia es para un procedimiento de esta municipalidad, es gratuita "
+                                      "(LPAG art. 138). Si no, indique el derecho del TUPA y el recibo."},
+        "derecho_pago": {"label": "Derecho de trámite (S/, según TUPA)"},
+        "fecha_devolucion_prevista": {"label": "Devolver los originales hasta",
+                                      "description": "A lo sumo 2 días hábiles (constancia al solicitante)."},
+    }
+    form_ajax_refs = {"persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos",
+                                                                   "razon_social"]),
+                      "expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-print", ".sello", title="Sello / hoja de certificación"),
+                                EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular")]
+    bloqueadas = ("eliminar",)  # se anula con motivo; el número no se reutiliza
+
+    def validar(self, form):
+        if "derecho_pago" in form:
+            error = error_de_pago(form.expediente.data, form.derecho_pago.data, form.recibo_pago.data)
+            if error:
+                return error_en(form, *error)
+            error = error_de_retencion(hoy_lima(), form.originales_retenidos.data,
+                                       form.fecha_devolucion_prevista.data)
+            if error:
+                return error_en(form, "fecha_devolucion_prevista", error)
+        if "fecha_devolucion" in form and form.fecha_devolucion.data:
+            cert = self.get_one(request.args.get("id"))
+            fecha = form.fecha_devolucion.data
+            if not cert.originales_retenidos:
+                return error_en(form, "fecha_devolucion", "En esta certificación no se retuvieron originales.")
+            if not cert.fecha <= fecha <= hoy_lima():
+                return error_en(form, "fecha_devolucion", "La devolución es de un día entre la certificación y hoy.")
+        return True
+
+    def on_model_change(self, form, model, is_created):
+        if is_created:
+            model.derecho_pago = model.derecho_pago or 0
+            registrar_certificacion(model, current_user)
+        elif model.anulada:
+            raise ErrorDeRegla(f"{model.codigo} está anulada: no se modifica.")
+
+    def get_save_return_url(self, model, is_created=False):
+        return url_for(".sello", id=model.id) if is_created else super().get_save_return_url(model, is_created)
+
+    @expose("/sello/")
+    def sello(self):
+        """Sello / hoja de certificación imprimible: número, fecha, fedatario, folios y QR de verificación."""
+        cert = self.get_one(request.args.get("id"))
+        url = url_verificacion(cert.codigo_verificacion)
+        registrar("imprimir", "certificacion", cert.id, "sello")
+        db.session.commit()
+        return self.render("fedatario/sello.html", cert=cert, url=url, qr=qr_svg(url))
+
+    @expose("/anular/", methods=("GET", "POST"))
+    def anular(self):
+        cert = self.get_one(request.args.get("id"))
+        if request.method == "POST":
+            def anular_cert():
+                cert.anular(request.form.get("motivo", ""))
+                return f"{cert.codigo} anulada; la verificación pública lo indica y el número no se reutiliza."
+
+            hecho = self.ejecutar(anular_cert, url_for(".index_view"))
+            if hecho:
+                return hecho
+        return self.render("fedatario/anular.html", fila=cert, titulo=f"Anular la certificación {cert.codigo}",
+                           detalle=f"{cert.tipo.etiqueta} · {cert.folios} folios · {cert.fecha:%d/%m/%Y}",
+                           anulada=cert.anulada)
+
+
+# ------------------------------------------------------------------ notificaciones
+class CargadorEmitidos(CargadorAjax):
+    """Solo documentos emitidos aún sin notificar (al buscar y al leer el id enviado), con el alcance de la unidad."""
+
+    def get_query(self):
+        return super().get_query().filter(DocumentoEmitido.estado == EstadoDocumento.emitido)
+
+
+class NotificacionView(VistaSegura):
+    """Diligencias de notificación (una por visita o depósito), con su cargo imprimible."""
+
+    permisos_por_defecto = {"mesa_partes": "vc", "secretaria_general": "vc", "unidad": "vc"}
+    acciones_endpoint = {"cargo": "ver"}
+    column_list = ("documento", "modalidad", "resultado", "fecha_hora", "receptor_nombre", "receptor_relacion",
+                   "notificador")
+    column_select_related_list = (Notificacion.documento,)
+    column_searchable_list = ("documento.codigo", "receptor_nombre", "notificador")
+    column_filters = (
+        FilterEqual(Notificacion.modalidad, "Modalidad", options=opciones_enum(ModalidadNotificacion)),
+        FilterEqual(Notificacion.resultado, "Resultado", options=opciones_enum(ResultadoNotificacion)),
+        FiltroMomentoEntreFechas(Notificacion.fecha_hora, "Fecha"),
+    )
+    column_default_sort = ("id", True)
+    column_labels = {
+        "documento": "Documento", "fecha_hora": "Fecha y hora", "direccion": "Domicilio",
+        "receptor_nombre": "Recibió", "receptor_documento": "DNI de quien recibe",
+        "receptor_relacion": "Relación con el administrado",
+        "descripcion_inmueble": "Características del lugar", "fecha_segunda_visita": "Segunda visita (aviso)",
+        "medio_publicacion": "Medio y fecha de la publicación", "documento.codigo": "Documento",
+    }
+    form_columns = ("documento", "modalidad", "resultado", "fecha_hora", "direccion", "receptor_nombre",
+                    "receptor_documento", "receptor_relacion", "descripcion_inmueble", "fecha_segunda_visita",
+                    "medio_publicacion", "notificador", "observaciones")
+    form_overrides = {"descripcion_inmueble": TextAreaField, "observaciones": TextAreaField}
+    form_args = {
+        "documento": {"description": "El documento emitido que se notifica."},
+        "receptor_nombre": {"label": "Nombre de quien recibe"},
+        "receptor_relacion": {"description": "Si no es el administrado: familiar, trabajador… (art. 21.4)."},
+        "descripcion_inmueble": {"description": "Si se negó a recibir o firmar, o en la segunda visita sin nadie: "
+                                                "fachada, color, pisos, puerta, suministro (arts. 21.3 y 21.5)."},
+        "fecha_segunda_visita": {"description": "Si no había nadie: la fecha anunciada en el aviso (art. 21.5)."},
+    }
+    form_ajax_refs = {"documento": CargadorEmitidos("documento", DocumentoEmitido, ["codigo", "asunto"],
+                                                    vista="documento_emitido")}
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-print", ".cargo", title="Cargo de notificación")]
+    bloqueadas = ("editar", "eliminar")  # el acta de la diligencia no se reescribe
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        doc_id = request.args.get("documento", type=int)
+        if request.method == "GET" and doc_id and "documento" in form:
+            form.documento.data = form.documento.loader.get_one(doc_id)
+        return form
+
+    def on_model_change(self, form, model, is_created):
+        error = notif.error_de_diligencia(model)
+        if error:
+            if error[0] in form:
+                error_en(form, error[0], error[1])
+            raise ErrorDeRegla(error[1])
+        notif.registrar_diligencia(model)
+
+    def after_model_change(self, form, model, is_created):
+        doc = model.documento
+        aviso = "" if not model.efectiva else (
+            f" Notificado el {doc.fecha_notificacion:%d/%m/%Y}; el plazo del recurso vence el "
+            f"{notif.vence_recurso(doc.fecha_notificacion):%d/%m/%Y}.")
+        flash(Markup('{}: diligencia registrada.{} <a href="{}" target="_blank">Imprimir el cargo</a>.').format(
+            doc.codigo, aviso, url_for(".cargo", id=model.id)), "success")
+
+    @expose("/cargo/")
+    def cargo(self):
+        """Cargo de notificación imprimible, con el QR de verificación del documento notificado."""
+        n = self.get_one(request.args.get("id"))
+        url = url_verificacion(n.documento.codigo_verificacion)
+        registrar("imprimir", "notificacion", n.id, "cargo de notificación")
+        db.session.commit()
+        return self.render("fedatario/cargo_notificacion.html", n=n, doc=n.documento, url=url, qr=qr_svg(url),
+                           limite=notif.limite_notificacion(n.documento),
+                           vence=notif.vence_recurso(n.fecha) if n.efectiva else None)
+
+
+class FiltroSituacion(FilterEqual):
+    def apply(self, query, value, alias=None):
+        return query.filter(notif.condicion_situacion(value))
+
+
+class FiltroPlazoVencido(BooleanEqualFilter):
+    def apply(self, query, value, alias=None):
+        cond = notif.condicion_plazo_vencido()
+        return query.filter(cond if value in (True, "1") else ~cond)
+
+
+SITUACION_CLASE = {"por_notificar": "warning", "devuelta": "danger", "notificada": "info", "firme": "success"}
+
+
+def _situacion(view, context, doc, name):
+    valor = notif.situacion(doc)
+    if valor is None:
+        return ""
+    etiqueta = _badge(notif.SITUACIONES[valor], SITUACION_CLASE[valor])
+    if notif.notificacion_tardia(doc):
+        etiqueta += Markup(" ") + _badge("Fuera de plazo (art. 24)", "danger")
+    return etiqueta
+
+
+def _plazos(view, context, doc, name):
+    if doc.estado == EstadoDocumento.emitido:
+        return f"Notificar hasta el {notif.limite_notificacion(doc):%d/%m/%Y}"
+    return (f"Recurso hasta el {notif.vence_recurso(doc.fecha_notificacion):%d/%m/%Y}; firme desde el "
+            f"{notif.firme_desde(doc.fecha_notificacion):%d/%m/%Y}")
+
+
+class SituacionNotificacionView(VistaSegura):
+    """Por unidad: documentos emitidos por notificar, devueltos, notificados (corre el recurso) y firmes."""
+
+    permisos_por_defecto = {"mesa_partes": "v", "secretaria_general": "v", "unidad": "v"}
+    acciones_endpoint = {"impreso": "ver"}
+    column_list = ("codigo", "fecha", "unidad", "destinatario", "situacion", "plazos", "fecha_notificacion")
+    column_export_list = ("codigo", "fecha", "unidad", "destinatario", "estado", "fecha_notificacion")
+    column_select_related_list = (DocumentoEmitido.unidad,)
+    column_searchable_list = ("codigo", "asunto", "destinatario")
+    column_filters = (
+        FiltroSituacion(DocumentoEmitido.estado, "Situación", options=list(notif.SITUACIONES.items())),
+        FiltroPlazoVencido(DocumentoEmitido.fecha, "Plazo de notificación vencido"),
+        FiltroSigla(DocumentoEmitido.unidad_id, "Unidad"),
+        DateBetweenFilter(DocumentoEmitido.fecha, "Fecha"),
+    )
+    column_default_sort = ("id", True)
+    column_labels = {"codigo": "Documento", "situacion": "Situación", "plazos": "Plazos",
+                     "fecha_notificacion": "Notificado el", "estado": "Estado"}
+    column_formatters = {"situacion": _situacion, "plazos": _plazos}
+    column_details_list = ("codigo", "fecha", "unidad", "tipo_documento", "asunto", "destinatario", "firmado_por",
+                           "estado", "situacion", "plazos", "fecha_notificacion", "notificaciones")
+    column_formatters_detail = {"situacion": _situacion, "plazos": _plazos}
+    column_extra_row_actions = [
+        EndpointLinkRowAction("fa fa-envelope-o", "notificacion.create_view", title="Registrar diligencia",
+                              id_arg="documento"),
+        EndpointLinkRowAction("fa fa-qrcode", ".impreso", title="Hoja con el QR de verificación")]
+    bloqueadas = SOLO_LECTURA
+
+    def get_query(self):
+        return super().get_query().filter(DocumentoEmitido.estado.in_(("emitido", "notificado")))
+
+    def get_count_query(self):
+        return super().get_count_query().filter(DocumentoEmitido.estado.in_(("emitido", "notificado")))
+
+    @expose("/impreso/")
+    def impreso(self):
+        """Hoja de verificación del documento (para el impreso o el PDF): número, fecha, emisor y QR."""
+        doc = self.get_one(request.args.get("id"))
+        url = url_verificacion(doc.codigo_verificacion)
+        registrar("imprimir", "documento_emitido", doc.id, "hoja de verificación")
+        db.session.commit()
+        return self.render("fedatario/hoja_verificacion.html", doc=doc, url=url, qr=qr_svg(url))
