@@ -58,7 +58,7 @@ def test_fedatario_registra_pagada_y_el_sello_lleva_el_qr_de_verificacion(base, 
     assert r.location.endswith(f"/admin/certificacion/sello/?id={cert.id}")
     sello = nav.get(f"/admin/certificacion/sello/?id={cert.id}")
     assert sello.status_code == 200
-    for dato in ("CERTIFICACIÓN N° CERT-2026-00001", "03/08/2026", "Jorge Salazar Vega", "S/ 5.50", "B001-000999"):
+    for dato in ("CERTIFICACIÓN N° CERT-2026-00001", "03/08/2026", "Jorge Salazar Vega", "S/ 5,50", "B001-000999"):
         assert dato in sello.text
     url = leer_qr(sello.text)
     assert url == f"http://localhost/verificar/{cert.codigo_verificacion}"
