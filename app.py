@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or f"sqlite:///{instancia / 'secretaria.db'}"
     app.config["ADJUNTOS_DIR"] = app.config["ADJUNTOS_DIR"] or str(instancia / "adjuntos")
+    app.config["FIRMA_RAICES_DIR"] = app.config["FIRMA_RAICES_DIR"] or str(instancia / "raices_firma")
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _clave_secreta(instancia)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]

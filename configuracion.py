@@ -89,6 +89,9 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("PLAZO_RECURSO", 15, "días hábiles desde el día siguiente a la notificación para interponer un "
            "recurso (LPAG art. 218.2); vencidos, el acto queda firme (art. 222)"),
     Opcion("LIMITE_VERIFICAR", "30/minute", "consultas por IP en `/verificar/<codigo>`"),
+    Opcion("FIRMA_RAICES_DIR", None, "certificados raíz de confianza (.pem, .crt, .cer) para verificar las firmas "
+           "digitales de los PDF recibidos; no se incluye ninguno: los agrega TI", entorno=True,
+           mostrar="`<instance>/raices_firma`"),
     # ---- correo (sin MAIL_SERVER no se envía nada)
     Opcion("MAIL_SERVER", None, "servidor SMTP para el cargo digital y las citaciones al concejo",
            mostrar="sin correo"),

@@ -149,6 +149,9 @@ AccionDerivacion = _e("AccionDerivacion", "atender", "opinar", "conocimiento", "
                       "visto_bueno", "archivar", visto_bueno="Visto bueno")
 EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto")
 EstadoDocumento = _e("EstadoDocumento", "proyecto", "emitido", "notificado", "anulado")
+EstadoFirma = _e("EstadoFirma", "intacta", "alterada", "ilegible", intacta="Firma íntegra",
+                 alterada="Firma alterada (el documento cambió después de firmarse)",
+                 ilegible="Firmas ilegibles")
 
 ESTADOS_ABIERTOS = (EstadoExpediente.registrado, EstadoExpediente.observado,
                     EstadoExpediente.en_tramite)
@@ -737,6 +740,12 @@ class Adjunto(db.Model):
     ruta: Mapped[str] = mapped_column(String(300))
     subido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     subido_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    # firma digital (PAdES) verificada al recibirlo (services/firmas.py); null = sin firma
+    firma_estado: Mapped[EstadoFirma | None] = enum_col(EstadoFirma, "estado_firma")
+    firma_firmante: Mapped[str | None] = mapped_column(String(300))
+    firma_fecha: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    firma_confiable: Mapped[bool | None]
+    firma_detalle: Mapped[str | None] = mapped_column(Text)
 
     expediente: Mapped[Expediente | None] = relationship(back_populates="adjuntos")
     __table_args__ = (

@@ -101,10 +101,21 @@ def guardar_pdf(archivo, subido_por_id: int | None = None, session=None) -> Adju
     nombre = (archivo.filename or "documento.pdf").replace("/", "_").replace("\\", "_")[-200:]
     adj = Adjunto(nombre_archivo=nombre, tipo_mime="application/pdf", tamano=len(datos), sha256=sha,
                   ruta=str(relativa), subido_por_id=subido_por_id)
+    anotar_firma(adj, datos)
     sesion = session or db.session()
     sesion.info.setdefault("adjuntos_pendientes", []).append(
         (adj, Path(current_app.config["ADJUNTOS_DIR"]) / relativa, datos))
     return adj
+
+
+def anotar_firma(adj: Adjunto, datos: bytes) -> None:
+    """Firma digital del PDF (services/firmas.py): firmante, fecha, integridad y confianza, en el adjunto."""
+    from services.firmas import verificar
+
+    firma = verificar(datos)
+    if firma is not None:
+        adj.firma_estado, adj.firma_firmante, adj.firma_fecha = firma.estado, firma.firmante, firma.momento
+        adj.firma_confiable, adj.firma_detalle = firma.confiable, firma.detalle or None
 
 
 def _escribir(destino: Path, datos: bytes) -> None:

@@ -1,6 +1,6 @@
 """Fedatario y notificaciones (issue 15): certificaciones del fedatario (LPAG arts. 138–139), diligencias de
 notificación de los documentos emitidos (LPAG arts. 18–27) y el código de verificación (QR → /verificar/<codigo>)
-de cada documento emitido, con uno al azar para los que ya existían.
+de cada documento emitido, con uno al azar para los que ya existían; la firma digital verificada de cada adjunto.
 
 Revision ID: f2b3d4c5e6a7
 Revises: d5e6f7a8b9c0
@@ -125,12 +125,24 @@ def upgrade():
     with op.batch_alter_table('documento_emitido', schema=None) as batch_op:
         batch_op.alter_column('codigo_verificacion', existing_type=sa.String(length=32), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_documento_emitido_codigo_verificacion'), ['codigo_verificacion'])
+    with op.batch_alter_table('adjunto', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('firma_estado', sa.String(length=12), nullable=True))
+        batch_op.create_check_constraint(op.f('ck_adjunto_estado_firma'),
+                                         "firma_estado IN ('intacta', 'alterada', 'ilegible')")
+        batch_op.add_column(sa.Column('firma_firmante', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('firma_fecha', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('firma_confiable', sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column('firma_detalle', sa.Text(), nullable=True))
     conceder(PERMISOS)
 
 
 
 def downgrade():
     retirar(*PERMISOS)
+    with op.batch_alter_table('adjunto', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_adjunto_estado_firma'), type_='check')
+        for columna in ('firma_detalle', 'firma_confiable', 'firma_fecha', 'firma_firmante', 'firma_estado'):
+            batch_op.drop_column(columna)
     with op.batch_alter_table('documento_emitido', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_documento_emitido_codigo_verificacion'), type_='unique')
         batch_op.drop_column('codigo_verificacion')
