@@ -329,3 +329,36 @@ class SituacionNotificacionView(VistaSegura):
         registrar("imprimir", "documento_emitido", doc.id, "hoja de verificación")
         db.session.commit()
         return self.render("fedatario/hoja_verificacion.html", doc=doc, url=url, qr=qr_svg(url))
+
+
+# ------------------------------------------------------------------ tablero (admin_views/inicio.py)
+def tarjetas_tablero(admin) -> list[dict]:
+    """Alertas del fedatario (originales cuya devolución venció) y de las notificaciones de la unidad (por
+    notificar, fuera de plazo, devueltas), cada una con el enlace al listado filtrado; solo las que el rol ve."""
+    import sqlalchemy as sa
+
+    from admin_views.base import filtro_alcance, puede
+
+    vistas = {v.endpoint: v for v in admin._views}
+    tarjetas = []
+    if puede("certificacion", "ver"):
+        vencidas = db.session.scalar(sa.select(sa.func.count()).select_from(Certificacion)
+                                     .where(Certificacion.devolucion_vencida))
+        tarjetas.append({"titulo": "Originales por devolver (plazo vencido)", "valor": vencidas,
+                         "icono": "fa-exclamation-triangle", "url": vistas["certificacion"].url_filtrada(
+                             ("Devolución de originales vencida", "equals", "1"))})
+    if puede("notificacion_documento", "ver"):
+        vista, alcance = vistas["notificacion_documento"], filtro_alcance(DocumentoEmitido)
+        consultas = [("Por notificar", notif.condicion_situacion("por_notificar"),
+                      [("Situación", "equals", "por_notificar")], "fa-paper-plane"),
+                     ("Fuera del plazo de notificación (art. 24)", notif.condicion_plazo_vencido(),
+                      [("Plazo de notificación vencido", "equals", "1")], "fa-exclamation-triangle"),
+                     ("Notificaciones devueltas", notif.condicion_situacion("devuelta"),
+                      [("Situación", "equals", "devuelta")], "fa-undo")]
+        for titulo, cond, filtros, icono in consultas:
+            q = sa.select(sa.func.count()).select_from(DocumentoEmitido).where(cond)
+            if alcance is not None:
+                q = q.where(alcance)
+            tarjetas.append({"titulo": titulo, "valor": db.session.scalar(q), "icono": icono,
+                             "url": vista.url_filtrada(*filtros)})
+    return tarjetas

@@ -10,6 +10,7 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from admin_views.base import filtro_alcance, puede
+from admin_views.fedatario import tarjetas_tablero
 from models import (
     ESTADOS_ABIERTOS,
     ZONA_LIMA,
@@ -105,5 +106,5 @@ class InicioView(AdminIndexView):
         aviso_calendario = puede("feriado", "crear") and faltan_no_laborables(
             hoy, current_app.config["AVISO_NO_LABORABLES_DESDE"])
         return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones,
-                           transparencia=self._transparencia(),
+                           transparencia=self._transparencia(), fedatario=tarjetas_tablero(self.admin),
                            aviso_calendario=hoy.year + 1 if aviso_calendario else None, puede=puede)

@@ -185,3 +185,17 @@ def test_pantallas_abren_sin_ingles(base, reloj, como, url):  # noqa: F811
     assert r.status_code == 200
     for ingles in ("Save", "Cancel", "List", "Create", "Delete"):
         assert f">{ingles}<" not in r.text
+
+
+def test_tablero_avisa_originales_vencidos_y_notificaciones_fuera_de_plazo(base, reloj, como):  # noqa: F811
+    reloj(date(2026, 4, 1))
+    certificar(originales_retenidos=True, fecha_devolucion_prevista=date(2026, 4, 7))
+    reloj(date(2026, 4, 8))
+    tablero = como("fedatario").get("/admin/").text
+    assert "Originales por devolver (plazo vencido)" in tablero
+    assert re.search(r'Originales por devolver \(plazo vencido\).{0,400}?>\s*1\s*<', tablero, re.S), tablero[-3000:]
+    reloj(date(2026, 8, 10), time(18))
+    documento(date(2026, 7, 24))  # GDU, sin notificar pasado el 04/08
+    tablero = como("unidad").get("/admin/").text
+    assert "Fuera del plazo de notificación (art. 24)" in tablero
+    assert "Originales por devolver" not in tablero  # la unidad no ve el registro del fedatario
