@@ -332,22 +332,24 @@ class SituacionNotificacionView(VistaSegura):
 
 
 # ------------------------------------------------------------------ tablero (admin_views/inicio.py)
-def tarjetas_tablero(admin) -> list[dict]:
-    """Alertas del fedatario (originales cuya devolución venció) y de las notificaciones de la unidad (por
-    notificar, fuera de plazo, devueltas), cada una con el enlace al listado filtrado; solo las que el rol ve."""
+def tarjetas_tablero(admin) -> dict[str, list[dict]]:
+    """{sección: tarjetas}: alertas del fedatario (originales cuya devolución venció) y de las notificaciones de
+    la unidad (por notificar, fuera de plazo, devueltas), con el enlace al listado filtrado; solo lo que el rol
+    ve."""
     import sqlalchemy as sa
 
     from admin_views.base import filtro_alcance, puede
 
     vistas = {v.endpoint: v for v in admin._views}
-    tarjetas = []
+    secciones: dict[str, list[dict]] = {}
     if puede("certificacion", "ver"):
         vencidas = db.session.scalar(sa.select(sa.func.count()).select_from(Certificacion)
                                      .where(Certificacion.devolucion_vencida))
-        tarjetas.append({"titulo": "Originales por devolver (plazo vencido)", "valor": vencidas,
+        secciones["Fedatario"] = [{"titulo": "Originales por devolver (plazo vencido)", "valor": vencidas,
                          "icono": "fa-exclamation-triangle", "url": vistas["certificacion"].url_filtrada(
-                             ("Devolución de originales vencida", "equals", "1"))})
+                             ("Devolución de originales vencida", "equals", "1"))}]
     if puede("notificacion_documento", "ver"):
+        tarjetas = secciones["Notificaciones"] = []
         vista, alcance = vistas["notificacion_documento"], filtro_alcance(DocumentoEmitido)
         consultas = [("Por notificar", notif.condicion_situacion("por_notificar"),
                       [("Situación", "equals", "por_notificar")], "fa-paper-plane"),
@@ -361,4 +363,4 @@ def tarjetas_tablero(admin) -> list[dict]:
                 q = q.where(alcance)
             tarjetas.append({"titulo": titulo, "valor": db.session.scalar(q), "icono": icono,
                              "url": vista.url_filtrada(*filtros)})
-    return tarjetas
+    return secciones
