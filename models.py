@@ -888,13 +888,15 @@ RESULTADOS_EFECTIVOS = ("entregada", "rechazada", "bajo_puerta")
 
 
 class Notificacion(ConTrazabilidad, db.Model):
-    """Una diligencia de notificación de un documento emitido (LPAG arts. 18–27): modalidad, fecha y hora,
+    """Una diligencia de notificación de un documento emitido o de una resolución (LPAG arts. 16, 18–27; la
+    resolución rige desde su notificación): modalidad, fecha y hora,
     quién la recibió (nombre, documento y relación con el administrado, art. 21.4), o la negativa con la
     descripción del inmueble (art. 21.3), o el aviso de segunda visita y el acta bajo la puerta (art. 21.5)."""
 
     __tablename__ = "notificacion"
     id: Mapped[int] = mapped_column(primary_key=True)
-    documento_id: Mapped[int] = mapped_column(ForeignKey("documento_emitido.id"))
+    documento_id: Mapped[int | None] = mapped_column(ForeignKey("documento_emitido.id"))
+    norma_id: Mapped[int | None] = mapped_column(ForeignKey("norma_municipal.id"))
     modalidad: Mapped[ModalidadNotificacion] = enum_col(ModalidadNotificacion, "modalidad_notificacion",
                                                         default=ModalidadNotificacion.domicilio)
     resultado: Mapped[ResultadoNotificacion] = enum_col(ResultadoNotificacion, "resultado_notificacion",
@@ -910,9 +912,11 @@ class Notificacion(ConTrazabilidad, db.Model):
     notificador: Mapped[str | None] = mapped_column(String(200))
     observaciones: Mapped[str | None] = mapped_column(Text)
 
-    documento: Mapped[DocumentoEmitido] = relationship(back_populates="notificaciones")
+    documento: Mapped[DocumentoEmitido | None] = relationship(back_populates="notificaciones")
+    norma: Mapped[NormaMunicipal | None] = relationship()
 
     __table_args__ = (
+        sa.CheckConstraint("(documento_id IS NULL) <> (norma_id IS NULL)", name="de_un_acto"),
         sa.CheckConstraint("resultado <> 'entregada' OR modalidad NOT IN ('personal', 'domicilio') OR "
                            "(receptor_nombre IS NOT NULL AND receptor_documento IS NOT NULL)",
                            name="entregada_con_receptor"),
@@ -929,6 +933,7 @@ class Notificacion(ConTrazabilidad, db.Model):
         sa.CheckConstraint("modalidad <> 'publicacion' OR medio_publicacion IS NOT NULL",
                            name="publicacion_con_medio"),
         Index("ix_notificacion_documento", "documento_id", "fecha_hora"),
+        Index("ix_notificacion_norma", "norma_id"),
     )
 
     @property
@@ -943,9 +948,13 @@ class Notificacion(ConTrazabilidad, db.Model):
     def filtro_unidad(cls, unidad_id: int):
         return cls.documento.has(DocumentoEmitido.unidad_id == unidad_id)
 
+    @property
+    def acto(self) -> DocumentoEmitido | NormaMunicipal | None:
+        return self.documento or self.norma
+
     def __str__(self) -> str:
-        doc = self.documento.codigo if self.documento else "?"
-        return f"{doc} – {self.modalidad.etiqueta} ({self.resultado.etiqueta})"
+        acto = self.acto.codigo if self.acto else "?"
+        return f"{acto} – {self.modalidad.etiqueta} ({self.resultado.etiqueta})"
 
 
 # --------------------------------------------------------------------------- concejo municipal

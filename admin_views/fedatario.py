@@ -3,6 +3,7 @@ services/fedatario.py, services/notificaciones.py y en las restricciones de la b
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import flash, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual
@@ -26,6 +27,7 @@ from models import (
     EstadoDocumento,
     Expediente,
     ModalidadNotificacion,
+    NormaMunicipal,
     Notificacion,
     Persona,
     ResultadoNotificacion,
@@ -182,15 +184,27 @@ class CargadorEmitidos(CargadorAjax):
         return super().get_query().filter(DocumentoEmitido.estado == EstadoDocumento.emitido)
 
 
+class CargadorResoluciones(CargadorAjax):
+    """Resoluciones aprobadas o publicadas aún sin notificar (rigen desde su notificación, LPAG art. 16); las
+    notifica quien ve todas (Mesa de Partes, Secretaría General), no una unidad (sus diligencias no serían suyas)."""
+
+    def get_query(self):
+        if current_user.alcance_unidad:
+            return super().get_query().filter(sa.false())
+        return super().get_query().filter(NormaMunicipal.tipo.in_(("resolucion_alcaldia", "resolucion_concejo")),
+                                          NormaMunicipal.fecha_notificacion.is_(None),
+                                          NormaMunicipal.estado.in_(("aprobada", "publicada")))
+
+
 class NotificacionView(VistaSegura):
     """Diligencias de notificación (una por visita o depósito), con su cargo imprimible."""
 
     permisos_por_defecto = {"mesa_partes": "vc", "secretaria_general": "vc", "unidad": "vc"}
     acciones_endpoint = {"cargo": "ver"}
-    column_list = ("documento", "modalidad", "resultado", "fecha_hora", "receptor_nombre", "receptor_relacion",
-                   "notificador")
-    column_select_related_list = (Notificacion.documento,)
-    column_searchable_list = ("documento.codigo", "receptor_nombre", "notificador")
+    column_list = ("documento", "norma", "modalidad", "resultado", "fecha_hora", "receptor_nombre",
+                   "receptor_relacion", "notificador")
+    column_select_related_list = (Notificacion.documento, Notificacion.norma)
+    column_searchable_list = ("receptor_nombre", "notificador")
     column_filters = (
         FilterEqual(Notificacion.modalidad, "Modalidad", options=opciones_enum(ModalidadNotificacion)),
         FilterEqual(Notificacion.resultado, "Resultado", options=opciones_enum(ResultadoNotificacion)),
@@ -198,18 +212,20 @@ class NotificacionView(VistaSegura):
     )
     column_default_sort = ("id", True)
     column_labels = {
-        "documento": "Documento", "fecha_hora": "Fecha y hora", "direccion": "Domicilio",
+        "documento": "Documento", "norma": "Resolución", "fecha_hora": "Fecha y hora", "direccion": "Domicilio",
         "receptor_nombre": "Recibió", "receptor_documento": "DNI de quien recibe",
         "receptor_relacion": "Relación con el administrado",
         "descripcion_inmueble": "Características del lugar", "fecha_segunda_visita": "Segunda visita (aviso)",
         "medio_publicacion": "Medio y fecha de la publicación", "documento.codigo": "Documento",
     }
-    form_columns = ("documento", "modalidad", "resultado", "fecha_hora", "direccion", "receptor_nombre",
+    form_columns = ("documento", "norma", "modalidad", "resultado", "fecha_hora", "direccion", "receptor_nombre",
                     "receptor_documento", "receptor_relacion", "descripcion_inmueble", "fecha_segunda_visita",
                     "medio_publicacion", "notificador", "observaciones")
     form_overrides = {"descripcion_inmueble": TextAreaField, "observaciones": TextAreaField}
     form_args = {
-        "documento": {"description": "El documento emitido que se notifica."},
+        "documento": {"description": "El documento emitido que se notifica (o, abajo, la resolución)."},
+        "norma": {"label": "Resolución", "description": "Una resolución de alcaldía o de concejo: rige desde su "
+                                                       "notificación (LPAG art. 16)."},
         "receptor_nombre": {"label": "Nombre de quien recibe"},
         "receptor_relacion": {"description": "Si no es el administrado: familiar, trabajador… (art. 21.4)."},
         "descripcion_inmueble": {"description": "Si se negó a recibir o firmar, o en la segunda visita sin nadie: "
@@ -217,16 +233,25 @@ class NotificacionView(VistaSegura):
         "fecha_segunda_visita": {"description": "Si no había nadie: la fecha anunciada en el aviso (art. 21.5)."},
     }
     form_ajax_refs = {"documento": CargadorEmitidos("documento", DocumentoEmitido, ["codigo", "asunto"],
-                                                    vista="documento_emitido")}
+                                                    vista="documento_emitido"),
+                      "norma": CargadorResoluciones("norma", NormaMunicipal, ["codigo", "sumilla"],
+                                                    vista="norma_municipal")}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-print", ".cargo", title="Cargo de notificación")]
     bloqueadas = ("editar", "eliminar")  # el acta de la diligencia no se reescribe
 
     def create_form(self, obj=None):
         form = super().create_form(obj)
-        doc_id = request.args.get("documento", type=int)
-        if request.method == "GET" and doc_id and "documento" in form:
-            form.documento.data = form.documento.loader.get_one(doc_id)
+        for campo in ("documento", "norma"):  # preseleccionado desde la lista («Registrar diligencia»)
+            pk = request.args.get(campo, type=int)
+            if request.method == "GET" and pk and campo in form:
+                form[campo].data = form[campo].loader.get_one(pk)
         return form
+
+    def validar(self, form):
+        if (form.documento.data is None) == (form.norma.data is None):
+            return error_en(form, "documento", "Elija el documento emitido o la resolución que se notifica "
+                                               "(uno de los dos).")
+        return True
 
     def on_model_change(self, form, model, is_created):
         error = notif.error_de_diligencia(model)
@@ -237,22 +262,27 @@ class NotificacionView(VistaSegura):
         notif.registrar_diligencia(model)
 
     def after_model_change(self, form, model, is_created):
-        doc = model.documento
+        acto = model.acto
         aviso = "" if not model.efectiva else (
-            f" Notificado el {doc.fecha_notificacion:%d/%m/%Y}; el plazo del recurso vence el "
-            f"{notif.vence_recurso(doc.fecha_notificacion):%d/%m/%Y}.")
+            f" Notificado el {acto.fecha_notificacion:%d/%m/%Y}; el plazo del recurso vence el "
+            f"{notif.vence_recurso(acto.fecha_notificacion):%d/%m/%Y}.")
         flash(Markup('{}: diligencia registrada.{} <a href="{}" target="_blank">Imprimir el cargo</a>.').format(
-            doc.codigo, aviso, url_for(".cargo", id=model.id)), "success")
+            acto.codigo, aviso, url_for(".cargo", id=model.id)), "success")
 
     @expose("/cargo/")
     def cargo(self):
         """Cargo de notificación imprimible, con el QR de verificación del documento notificado."""
         n = self.get_one(request.args.get("id"))
-        url = url_verificacion(n.documento.codigo_verificacion)
+        acto = n.acto
+        # el documento emitido se verifica en /verificar; la resolución, en las normas vigentes del portal
+        url = url_verificacion(acto.codigo_verificacion) if n.documento else url_for("publico.normas", _external=True)
         registrar("imprimir", "notificacion", n.id, "cargo de notificación")
         db.session.commit()
-        return self.render("fedatario/cargo_notificacion.html", n=n, doc=n.documento, url=url, qr=qr_svg(url),
-                           limite=notif.limite_notificacion(n.documento),
+        datos = {"codigo": acto.codigo, "fecha": notif.fecha_del_acto(acto),
+                 "asunto": acto.sumilla if n.norma else acto.asunto,
+                 "destinatario": None if n.norma else acto.destinatario}
+        return self.render("fedatario/cargo_notificacion.html", n=n, doc=datos, url=url, qr=qr_svg(url),
+                           limite=notif.limite_notificacion(acto),
                            vence=notif.vence_recurso(n.fecha) if n.efectiva else None)
 
 
@@ -336,8 +366,6 @@ def tarjetas_tablero(admin) -> dict[str, list[dict]]:
     """{sección: tarjetas}: alertas del fedatario (originales cuya devolución venció) y de las notificaciones de
     la unidad (por notificar, fuera de plazo, devueltas), con el enlace al listado filtrado; solo lo que el rol
     ve."""
-    import sqlalchemy as sa
-
     from admin_views.base import filtro_alcance, puede
 
     vistas = {v.endpoint: v for v in admin._views}

@@ -22,21 +22,24 @@ from models import (
     DocumentoEmitido,
     ErrorDeRegla,
     EstadoDocumento,
+    EstadoNorma,
+    NormaMunicipal,
     Notificacion,
     ahora,
     db,
     hoy_lima,
 )
 from services.calendario import es_dia_habil, sumar_dias_habiles
+from services.normas import notificar_norma
 
 SITUACIONES = {"por_notificar": "Por notificar", "devuelta": "Devuelta (no ubicado o segunda visita)",
                "notificada": "Notificada (corre el plazo del recurso)", "firme": "Firme"}
 
 
 # ------------------------------------------------------------------ plazos
-def limite_notificacion(doc: DocumentoEmitido) -> date:
+def limite_notificacion(acto) -> date:
     """Último día para notificar: 5 días hábiles después de la emisión (art. 24; configurable)."""
-    return sumar_dias_habiles(doc.fecha, current_app.config["NOTIFICACION_PLAZO"])
+    return sumar_dias_habiles(fecha_del_acto(acto), current_app.config["NOTIFICACION_PLAZO"])
 
 
 def vence_recurso(fecha_notificacion: date) -> date:
@@ -107,22 +110,53 @@ def _texto(valor: str | None) -> str | None:
     return (valor or "").strip() or None
 
 
-def error_de_diligencia(n: Notificacion) -> tuple[str, str] | None:
-    """(campo, mensaje) si la diligencia no cumple la ley o no corresponde al documento."""
+def fecha_del_acto(acto) -> date:
+    return acto.fecha_emision if isinstance(acto, NormaMunicipal) else acto.fecha
+
+
+def _error_del_acto(n: Notificacion) -> tuple[str, str] | None:
+    """El acto que se notifica: un documento emitido (aún sin notificar) o una resolución aprobada o publicada
+    (rige desde su notificación, LPAG art. 16), uno solo."""
+    if (n.documento is None) == (n.norma is None):
+        return "documento", "Elija el documento emitido o la resolución que se notifica (uno de los dos)."
+    if n.norma is not None:
+        norma = n.norma
+        if norma.efecto != "notificacion":
+            return "norma", "De las normas solo se notifican las resoluciones (las demás se publican)."
+        if norma.fecha_notificacion is not None:
+            return "norma", f"{norma.codigo} ya fue notificada el {norma.fecha_notificacion:%d/%m/%Y}."
+        if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.publicada):
+            return "norma", f"La resolución está {norma.estado.etiqueta.lower()}: no se notifica."
+        return None
     doc = n.documento
-    if doc is None:
-        return "documento", "Elija el documento que se notifica."
     estado = doc.estado or EstadoDocumento.proyecto  # un documento aún sin guardar es un proyecto
     if estado == EstadoDocumento.notificado:
         return "documento", f"{doc.codigo} ya fue notificado el {doc.fecha_notificacion:%d/%m/%Y}."
     if estado != EstadoDocumento.emitido:
         return "documento", f"Solo se notifica un documento emitido ({doc.codigo} está {estado.etiqueta.lower()})."
+    return None
+
+
+def _avisos_previos(n: Notificacion) -> list[Notificacion]:
+    """Las primeras visitas sin nadie (con aviso) ya registradas para el mismo acto."""
+    acto = Notificacion.norma_id == n.norma.id if n.norma is not None else Notificacion.documento_id == n.documento.id
+    if (n.norma or n.documento).id is None:
+        return []
+    return list(db.session.scalars(sa.select(Notificacion).where(acto, Notificacion.resultado == "ausente")))
+
+
+def error_de_diligencia(n: Notificacion) -> tuple[str, str] | None:
+    """(campo, mensaje) si la diligencia no cumple la ley o no corresponde al acto."""
+    error = _error_del_acto(n)
+    if error:
+        return error
+    acto = n.acto
     if n.fecha_hora is None:
         return "fecha_hora", "Indique la fecha y hora de la diligencia."
     if n.fecha_hora > ahora() + timedelta(minutes=5):
         return "fecha_hora", "La diligencia no puede ser de una fecha u hora futura."
-    if n.fecha < doc.fecha:
-        return "fecha_hora", f"La notificación no puede ser anterior al documento ({doc.fecha:%d/%m/%Y})."
+    if n.fecha < fecha_del_acto(acto):
+        return "fecha_hora", f"La notificación no puede ser anterior al acto ({fecha_del_acto(acto):%d/%m/%Y})."
     modalidad, resultado = n.modalidad.value, n.resultado.value
     if modalidad in ("casilla_electronica", "publicacion") and resultado != "entregada":
         return "resultado", ("En casilla electrónica o por publicación el resultado es «entregada» (depositada o "
@@ -146,7 +180,7 @@ def error_de_diligencia(n: Notificacion) -> tuple[str, str] | None:
         if n.fecha_segunda_visita <= n.fecha:
             return "fecha_segunda_visita", "La segunda visita es en un día posterior a la primera."
     if resultado == "bajo_puerta":
-        aviso = next((a for a in doc.notificaciones if a is not n and a.resultado.value == "ausente"), None)
+        aviso = next((a for a in _avisos_previos(n) if a is not n), None)
         if aviso is None:
             return "resultado", ("Se deja bajo la puerta solo en la segunda visita: registre antes la primera, con "
                                  "el aviso (art. 21.5).")
@@ -173,7 +207,9 @@ def registrar_diligencia(n: Notificacion) -> Notificacion:
     if error:
         raise ErrorDeRegla(error[1])
     if n.resultado.value in RESULTADOS_EFECTIVOS:
-        doc = n.documento
-        doc.estado = EstadoDocumento.notificado
-        doc.fecha_notificacion = n.fecha
+        if n.norma is not None:  # la resolución rige desde su notificación (LPAG art. 16)
+            notificar_norma(n.norma, n.fecha)
+        else:
+            n.documento.estado = EstadoDocumento.notificado
+            n.documento.fecha_notificacion = n.fecha
     return n

@@ -170,7 +170,7 @@ def test_otra_unidad_no_ve_ni_notifica_lo_ajeno(base, reloj, como):  # noqa: F81
     assert nav.get(f"/admin/notificacion_documento/impreso/?id={doc.id}").status_code == 404
     r = nav.post("/admin/notificacion/new/", {"documento": str(doc.id), "modalidad": "casilla_electronica",
                                               "resultado": "entregada", "fecha_hora": "05/08/2026 10:00"})
-    assert r.status_code == 200 and "No es una opción válida" in r.text  # fuera de su alcance: como si no existiera
+    assert r.status_code == 200 and "no existe o no está a su alcance" in r.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notificacion)) == 0
 
 
@@ -199,3 +199,34 @@ def test_tablero_avisa_originales_vencidos_y_notificaciones_fuera_de_plazo(base,
     tablero = como("unidad").get("/admin/").text
     assert "Fuera del plazo de notificación (art. 24)" in tablero
     assert "Originales por devolver" not in tablero  # la unidad no ve el registro del fedatario
+
+
+def test_resolucion_rige_desde_su_diligencia_de_notificacion(base, reloj, como):  # noqa: F811
+    """Una resolución de alcaldía (se numera en Normas) se notifica con una diligencia: desde ella rige (LPAG
+    art. 16) y corre el plazo del recurso; no se notifica dos veces; una unidad no la elige."""
+    from models import NormaMunicipal
+
+    reloj(date(2026, 8, 10), time(18))
+    sg = como("secretaria_general")
+    r = sg.post("/admin/norma_municipal/new/", {"tipo": "resolucion_alcaldia", "fecha_emision": "03/08/2026",
+                                                "sumilla": "Sanciona a la administrada Rosa Quispe"})
+    assert r.status_code == 302, r.text[-2000:]
+    res = db.session.scalar(sa.select(NormaMunicipal).order_by(NormaMunicipal.id.desc()).limit(1))
+    assert res.fecha_vigencia is None
+    mesa = como("mesa_partes")
+    datos = {"norma": str(res.id), "modalidad": "personal", "resultado": "entregada",
+             "fecha_hora": "05/08/2026 09:15", "receptor_nombre": "Rosa Quispe Mamani",
+             "receptor_documento": "10117410"}
+    r = mesa.post("/admin/notificacion/new/", {**datos, "documento": ""})
+    assert r.status_code == 302, r.text[-3000:]
+    db.session.expire_all()
+    res = db.session.get(NormaMunicipal, res.id)
+    assert res.fecha_notificacion == res.fecha_vigencia == date(2026, 8, 5) and res.estado.value == "vigente"
+    n = db.session.scalar(sa.select(Notificacion).where(Notificacion.norma_id == res.id))
+    cargo = mesa.get(f"/admin/notificacion/cargo/?id={n.id}")
+    assert res.codigo in cargo.text and "27/08/2026" in cargo.text  # 15 hábiles tras el 5/08 (el 6/08, feriado)
+    r = mesa.post("/admin/notificacion/new/", datos)
+    assert r.status_code == 200 and "no existe o no está a su alcance" in r.text  # ya notificada: no se ofrece
+    r = mesa.post("/admin/notificacion/new/", {**datos, "norma": ""})
+    assert r.status_code == 200 and "Elija el documento emitido o la resolución" in r.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notificacion)) == 1

@@ -84,7 +84,8 @@ def upgrade():
 
     op.create_table('notificacion',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('documento_id', sa.Integer(), nullable=False),
+    sa.Column('documento_id', sa.Integer(), nullable=True),
+    sa.Column('norma_id', sa.Integer(), nullable=True),
     sa.Column('modalidad', sa.Enum('personal', 'domicilio', 'casilla_electronica', 'publicacion', name='modalidad_notificacion', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('resultado', sa.Enum('entregada', 'rechazada', 'ausente', 'bajo_puerta', 'no_ubicado', name='resultado_notificacion', native_enum=False, create_constraint=True, length=12), nullable=False),
     sa.Column('fecha_hora', sa.DateTime(timezone=True), nullable=False),
@@ -100,6 +101,7 @@ def upgrade():
     sa.Column('creado_en', sa.DateTime(timezone=True), nullable=False),
     sa.Column('creado_por_id', sa.Integer(), nullable=True),
     sa.Column('actualizado_en', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('(documento_id IS NULL) <> (norma_id IS NULL)', name=op.f('ck_notificacion_de_un_acto')),
     sa.CheckConstraint("modalidad <> 'publicacion' OR medio_publicacion IS NOT NULL", name=op.f('ck_notificacion_publicacion_con_medio')),
     sa.CheckConstraint("modalidad NOT IN ('casilla_electronica', 'publicacion') OR resultado = 'entregada'", name=op.f('ck_notificacion_electronica_o_publicacion_entregada')),
     sa.CheckConstraint("resultado <> 'ausente' OR fecha_segunda_visita IS NOT NULL", name=op.f('ck_notificacion_ausente_con_segunda_visita')),
@@ -109,10 +111,12 @@ def upgrade():
     sa.CheckConstraint("resultado NOT IN ('rechazada', 'bajo_puerta') OR descripcion_inmueble IS NOT NULL", name=op.f('ck_notificacion_inmueble_descrito')),
     sa.ForeignKeyConstraint(['creado_por_id'], ['usuario.id'], name=op.f('fk_notificacion_creado_por_id_usuario')),
     sa.ForeignKeyConstraint(['documento_id'], ['documento_emitido.id'], name=op.f('fk_notificacion_documento_id_documento_emitido')),
+    sa.ForeignKeyConstraint(['norma_id'], ['norma_municipal.id'], name=op.f('fk_notificacion_norma_id_norma_municipal')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notificacion'))
     )
     with op.batch_alter_table('notificacion', schema=None) as batch_op:
         batch_op.create_index('ix_notificacion_documento', ['documento_id', 'fecha_hora'], unique=False)
+        batch_op.create_index('ix_notificacion_norma', ['norma_id'], unique=False)
 
     with op.batch_alter_table('documento_emitido', schema=None) as batch_op:
         batch_op.add_column(sa.Column('codigo_verificacion', sa.String(length=32), nullable=True))
@@ -148,6 +152,7 @@ def downgrade():
         batch_op.drop_column('codigo_verificacion')
 
     with op.batch_alter_table('notificacion', schema=None) as batch_op:
+        batch_op.drop_index('ix_notificacion_norma')
         batch_op.drop_index('ix_notificacion_documento')
 
     op.drop_table('notificacion')
