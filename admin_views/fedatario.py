@@ -345,8 +345,9 @@ class SituacionNotificacionView(VistaSegura):
         EndpointLinkRowAction("fa fa-qrcode", ".impreso", title="Hoja con el QR de verificación")]
     bloqueadas = SOLO_LECTURA
 
-    def get_query(self):
-        return super().get_query().filter(DocumentoEmitido.estado.in_(("emitido", "notificado")))
+    def get_query(self):  # las diligencias de cada fila (situación «devuelta») en una consulta, no una por fila
+        return super().get_query().filter(DocumentoEmitido.estado.in_(("emitido", "notificado"))).options(
+            sa.orm.selectinload(DocumentoEmitido.notificaciones))
 
     def get_count_query(self):
         return super().get_count_query().filter(DocumentoEmitido.estado.in_(("emitido", "notificado")))

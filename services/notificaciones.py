@@ -29,7 +29,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services.calendario import es_dia_habil, sumar_dias_habiles
+from services.calendario import es_habil, feriados, sumar_dias_habiles
 from services.normas import notificar_norma
 
 SITUACIONES = {"por_notificar": "Por notificar", "devuelta": "Devuelta (no ubicado o segunda visita)",
@@ -55,13 +55,14 @@ def firme_desde(fecha_notificacion: date) -> date:
 def umbral(hoy: date, n: int) -> date:
     """La fecha D tal que `sumar_dias_habiles(f, n) < hoy` ⇔ `f < D` (para filtrar en SQL sin guardar plazos):
     D es el n-ésimo día hábil contando hacia atrás desde el último hábil anterior a `hoy`."""
+    cal = feriados()
     d = hoy - timedelta(days=1)
-    while not es_dia_habil(d):
+    while not es_habil(d, cal):
         d -= timedelta(days=1)
     cuenta = 1
     while cuenta < n:
         d -= timedelta(days=1)
-        if es_dia_habil(d):
+        if es_habil(d, cal):
             cuenta += 1
     return d
 
