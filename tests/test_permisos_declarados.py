@@ -52,7 +52,7 @@ def test_matriz_tiene_anular_y_gris_lo_que_la_pantalla_no_ofrece(app, como):
     assert 'value="feriado|anular"' not in r.text  # un catálogo no anula: casilla en gris, sin valor
     assert 'value="derivacion|crear"' not in r.text  # la derivación nace del flujo (bloqueada)
     assert 'value="reporte_concejo|crear"' not in r.text  # un reporte solo se ve y se exporta
-    assert r.text.count('class="text-center table-secondary no-ofrece"') > 10
+    assert r.text.count('class="text-center bg-light no-ofrece"') > 10
     # enviar a mano un par en gris no crea el permiso
     marcados = [f"{v}|{a}" for v, a in sorted(matriz_por_defecto()["unidad"])] + ["feriado|anular",
                                                                                   "derivacion|crear"]
