@@ -277,7 +277,7 @@ def test_observacion_en_el_ingreso_queda_en_mesa_de_partes(base, como):
 def test_mesa_digital_con_procedimiento_tupa(base, como):
     """El ciudadano elige el procedimiento (lista de los activos, con búsqueda del navegador): su solicitud digital
     tiene el plazo y el silencio de ese procedimiento, no 30 días planos."""
-    from tests.test_tramite import Ciudadano
+    from tests.conftest import Ciudadano
 
     inactivo = db.session.scalar(sa.select(ProcedimientoTupa).where(ProcedimientoTupa.codigo == "GSC-01"))
     inactivo.activo = False
