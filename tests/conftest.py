@@ -134,6 +134,27 @@ class ClienteAislado(FlaskClient):
 
 
 @pytest.fixture
+def app_vacia(backend, request, tmp_path):
+    """Una app sobre una base recién creada, sin tablas (SQLite: archivo nuevo; PostgreSQL: CREATE DATABASE)."""
+    if backend == "sqlite":
+        url, servidor, nombre = f"sqlite:///{tmp_path / 'vacia.db'}", None, None
+    else:
+        servidor = request.getfixturevalue("servidor_pg")
+        nombre = f"vacia_{os.getpid()}_{next(_contador)}"
+        servidor.sql(f"CREATE DATABASE {nombre}")
+        url = servidor.url(nombre)
+    app = create_app(_config(url, tmp_path))
+    with app.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if servidor is not None:
+        servidor.sql(f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
+
+
+@pytest.fixture
 def app(db_url, tmp_path):
     app = create_app(_config(db_url, tmp_path))
     app.test_client_class = ClienteAislado
@@ -313,6 +334,34 @@ def lima(*args) -> datetime:
 
 def hoy() -> date:
     return datetime.now(ZONA_LIMA).date()
+
+
+# Oráculo del calendario completo: feriados del paquete `holidays` más los días no laborables decretados.
+# Días no laborables para el sector público decretados (D.S. 042-2025-PCM): no están en `holidays`.
+DECRETADOS = frozenset({date(2025, 5, 2), date(2025, 12, 26), date(2026, 1, 2)})
+
+
+def feriados_pe(*anios: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("PE", years=anios, language="es"))
+
+
+CAL = feriados_pe(2024, 2025, 2026, 2027, 2028) | DECRETADOS
+
+
+_NP_CAL = calendario_np(CAL)
+
+
+def oraculo_sumar(d: date, n: int, cal: np.busdaycalendar = _NP_CAL) -> date:
+    if n == 0:
+        r = np.busday_offset(np.datetime64(d, "D"), 0, roll="forward", busdaycal=cal)
+    else:
+        r = np.busday_offset(np.datetime64(d, "D"), n, roll="backward", busdaycal=cal)
+    return r.astype(date)
+
+
+def oraculo_entre(a: date, b: date, cal: np.busdaycalendar = _NP_CAL) -> int:
+    uno = timedelta(days=1)
+    return int(np.busday_count(np.datetime64(a + uno, "D"), np.datetime64(b + uno, "D"), busdaycal=cal))
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ import sqlalchemy as sa
 import models
 from models import ZONA_LIMA, EstadoSolicitud, ExcepcionTransparencia, Persona, SolicitudAcceso, db
 from services import calendario, transparencia
-from tests.conftest import unidad
-from tests.test_calendario import oraculo_entre, oraculo_sumar
+from tests.conftest import oraculo_entre, oraculo_sumar, unidad
 
 URL = "/admin/solicitud_acceso"
 
