@@ -377,8 +377,11 @@ def base(app):
 def reloj(monkeypatch):
     """reloj(momento) → el servidor cree que es ese momento (registrar_ingreso, derivar, observar…)."""
 
-    def fijar(momento: datetime):
-        monkeypatch.setattr(models, "reloj", lambda: momento)  # el único reloj de la aplicación
+    original = models.reloj
+
+    def fijar(momento: datetime | None):
+        """Fija la hora de toda la aplicación (el único reloj, `models.reloj`); `None` vuelve al reloj real."""
+        monkeypatch.setattr(models, "reloj", (lambda: momento) if momento else original)
 
     return fijar
 
