@@ -11,7 +11,6 @@ from admin_views.base import PaginaSegura, VistaSegura
 from models import Expediente, Permiso, Rol, db
 from services import permisos
 from services.semilla import ROLES, matriz_por_defecto
-from tests.test_migraciones import app_vacia  # noqa: F401  (fixture: base vacía en SQLite y PostgreSQL)
 
 
 def _vistas(app):
@@ -52,7 +51,7 @@ def test_matriz_tiene_anular_y_gris_lo_que_la_pantalla_no_ofrece(app, como):
     assert 'value="feriado|anular"' not in r.text  # un catálogo no anula: casilla en gris, sin valor
     assert 'value="derivacion|crear"' not in r.text  # la derivación nace del flujo (bloqueada)
     assert 'value="reporte_concejo|crear"' not in r.text  # un reporte solo se ve y se exporta
-    assert r.text.count('class="text-center table-secondary no-ofrece"') > 10
+    assert r.text.count('class="text-center bg-light no-ofrece"') > 10
     # enviar a mano un par en gris no crea el permiso
     marcados = [f"{v}|{a}" for v, a in sorted(matriz_por_defecto()["unidad"])] + ["feriado|anular",
                                                                                   "derivacion|crear"]
