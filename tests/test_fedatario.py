@@ -4,103 +4,33 @@ con fechas reales (Semana Santa 2026 = 2–3 abr; 28–29 jul y 6 ago son feriad
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 import models
-from models import ZONA_LIMA, Certificacion, DocumentoEmitido, Notificacion, Persona, TipoDocumento, Usuario, db
+from models import Certificacion, DocumentoEmitido, Usuario, db
 from services import ErrorDeRegla
-from services.calendario import cargar_feriados
 from services.fedatario import devolver_originales, limite_devolucion, registrar_certificacion
 from services.notificaciones import (
     condicion_situacion,
     firme_desde,
     limite_notificacion,
     notificacion_tardia,
-    registrar_diligencia,
     situacion,
     vence_recurso,
 )
-from services.tramite import emitir_documento, numerar_documento
-from tests.conftest import unidad
-
-
-@pytest.fixture
-def reloj(monkeypatch):
-    """reloj(date) fija «hoy» (18:00 de Lima) para toda la aplicación."""
-
-    def fijar(dia: date, hora: time = time(18)):
-        momento = datetime.combine(dia, hora, ZONA_LIMA).astimezone(UTC)
-        monkeypatch.setattr(models, "reloj", lambda: momento)
-
-    return fijar
-
-
-@pytest.fixture
-def base(app):
-    for anio in (2026, 2027):
-        cargar_feriados(anio)
-    db.session.commit()
-
-
-def persona() -> Persona:
-    p = db.session.scalar(sa.select(Persona).where(Persona.numero_documento == "10117410"))
-    if p is None:
-        p = Persona(tipo_documento="DNI", numero_documento="10117410", nombres="Rosa", apellidos="Quispe Mamani")
-        db.session.add(p)
-    return p
-
-
-def fedatario() -> Usuario:
-    return db.session.scalar(sa.select(Usuario).where(Usuario.username == "fedatario"))
-
-
-def certificar(**campos) -> Certificacion:
-    campos.setdefault("persona", persona())
-    campos.setdefault("descripcion_documento", "Título profesional, original")
-    campos.setdefault("folios", 2)
-    if "expediente" not in campos:
-        campos.setdefault("derecho_pago", Decimal("5.00"))
-        campos.setdefault("recibo_pago", "B001-000123")
-    cert = Certificacion(**campos)
-    registrar_certificacion(cert, fedatario())
-    db.session.add(cert)
-    db.session.commit()
-    return cert
-
-
-def documento(fecha: date, tipo: str = "Carta") -> DocumentoEmitido:
-    tipo_doc = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == tipo))
-    doc = DocumentoEmitido(tipo_documento=tipo_doc,
-                           unidad=unidad("GDU"), fecha=fecha, asunto="Respuesta a su solicitud",
-                           destinatario="Rosa Quispe Mamani")
-    numerar_documento(doc)
-    db.session.add(doc)
-    db.session.flush()
-    emitir_documento(doc)
-    db.session.commit()
-    return doc
-
-
-def diligencia(doc, dia: date, hora: time = time(11), **campos) -> Notificacion:
-    campos.setdefault("modalidad", "domicilio")
-    campos.setdefault("resultado", "entregada")
-    campos.setdefault("direccion", "Jr. Los Olivos 123")
-    n = Notificacion(documento=doc, fecha_hora=datetime.combine(dia, hora, ZONA_LIMA), **campos)
-    registrar_diligencia(n)
-    db.session.add(n)
-    db.session.commit()
-    return n
+from services.tramite import numerar_documento
+from tests.ayudas_fedatario import certificar, diligencia, documento, fedatario, hoy_es, persona
 
 
 # ------------------------------------------------------------------ certificaciones
 def test_numero_por_anio_y_codigo_de_verificacion_al_azar(base, reloj):
-    reloj(date(2026, 12, 30))
+    hoy_es(reloj, date(2026, 12, 30))
     a, b = certificar(), certificar()
-    reloj(date(2027, 1, 4))
+    hoy_es(reloj, date(2027, 1, 4))
     c = certificar()
     assert (a.codigo, b.codigo, c.codigo) == ("CERT-2026-00001", "CERT-2026-00002", "CERT-2027-00001")
     assert a.fecha == date(2026, 12, 30) and c.fecha == date(2027, 1, 4)
@@ -111,7 +41,7 @@ def test_numero_por_anio_y_codigo_de_verificacion_al_azar(base, reloj):
 
 
 def test_gratuita_si_sirve_a_un_expediente(base, reloj, crear_expediente):
-    reloj(date(2026, 8, 3))
+    hoy_es(reloj, date(2026, 8, 3))
     exp = crear_expediente()
     cert = certificar(expediente=exp, derecho_pago=None, recibo_pago=None)
     assert cert.gratuita and cert.derecho_pago == 0 and cert.recibo_pago is None
@@ -121,7 +51,7 @@ def test_gratuita_si_sirve_a_un_expediente(base, reloj, crear_expediente):
 
 
 def test_sin_expediente_paga_el_derecho_con_recibo(base, reloj):
-    reloj(date(2026, 8, 3))
+    hoy_es(reloj, date(2026, 8, 3))
     with pytest.raises(ErrorDeRegla, match="recibo"):
         certificar(derecho_pago=Decimal("5.00"), recibo_pago="  ")
     db.session.rollback()
@@ -138,7 +68,7 @@ def test_sin_expediente_paga_el_derecho_con_recibo(base, reloj):
 
 def test_originales_retenidos_a_lo_sumo_dos_dias_habiles(base, reloj):
     # miércoles 1 de abril de 2026: jueves y viernes santo (2–3) son feriados → vence el martes 7
-    reloj(date(2026, 4, 1))
+    hoy_es(reloj, date(2026, 4, 1))
     assert limite_devolucion(date(2026, 4, 1)) == date(2026, 4, 7)
     with pytest.raises(ErrorDeRegla, match="07/04/2026"):
         certificar(originales_retenidos=True, fecha_devolucion_prevista=date(2026, 4, 8))
@@ -151,9 +81,9 @@ def test_originales_retenidos_a_lo_sumo_dos_dias_habiles(base, reloj):
     def vencidas():  # la condición lee «hoy» al construirse
         return sa.select(Certificacion.id).where(Certificacion.devolucion_vencida)
 
-    reloj(date(2026, 4, 7))
+    hoy_es(reloj, date(2026, 4, 7))
     assert not cert.devolucion_vencida and db.session.scalars(vencidas()).all() == []
-    reloj(date(2026, 4, 8))  # un día tarde: alerta
+    hoy_es(reloj, date(2026, 4, 8))  # un día tarde: alerta
     assert cert.devolucion_vencida and db.session.scalars(vencidas()).all() == [cert.id]
     devolver_originales(cert)
     db.session.commit()
@@ -162,7 +92,7 @@ def test_originales_retenidos_a_lo_sumo_dos_dias_habiles(base, reloj):
 
 
 def test_anulacion_con_motivo(base, reloj):
-    reloj(date(2026, 8, 3))
+    hoy_es(reloj, date(2026, 8, 3))
     cert = certificar()
     with pytest.raises(ErrorDeRegla, match="motivo"):
         cert.anular("  ")
@@ -217,7 +147,7 @@ def test_plazos_de_notificacion_y_firmeza_con_fechas_reales(base, reloj):
     """Emitido el viernes 24/07/2026 (28 y 29 de julio, feriados): se notifica hasta el 04/08. Notificado el
     viernes 31/07: el recurso corre desde el lunes 3/08 y, sin el 6/08 (Batalla de Junín), vence el 24/08;
     firme desde el 25/08/2026."""
-    reloj(date(2026, 7, 31))
+    hoy_es(reloj, date(2026, 7, 31))
     doc = documento(date(2026, 7, 24))
     assert limite_notificacion(doc) == date(2026, 8, 4)  # 27, 30, 31 de julio, 3 y 4 de agosto
     assert situacion(doc) == "por_notificar"
@@ -232,14 +162,14 @@ def test_plazos_de_notificacion_y_firmeza_con_fechas_reales(base, reloj):
         return doc.id in db.session.scalars(sa.select(DocumentoEmitido.id).where(condicion_situacion(valor, dia)))
 
     for dia, esperado in ((date(2026, 8, 24), "notificada"), (date(2026, 8, 25), "firme")):
-        reloj(dia)
+        hoy_es(reloj, dia)
         assert situacion(doc) == esperado
         assert en_sql(esperado, dia)
         assert not en_sql({"notificada": "firme", "firme": "notificada"}[esperado], dia)
 
 
 def test_notificacion_tardia(base, reloj):
-    reloj(date(2026, 8, 10))
+    hoy_es(reloj, date(2026, 8, 10))
     doc = documento(date(2026, 7, 24))
     assert notificacion_tardia(doc)  # sin notificar pasado el 04/08
     diligencia(doc, date(2026, 8, 6 + 1), modalidad="personal", receptor_nombre="Rosa Quispe",
@@ -248,7 +178,7 @@ def test_notificacion_tardia(base, reloj):
 
 
 def test_segunda_visita_y_acta_bajo_la_puerta(base, reloj):
-    reloj(date(2026, 8, 10))
+    hoy_es(reloj, date(2026, 8, 10))
     doc = documento(date(2026, 8, 3))
     with pytest.raises(ErrorDeRegla, match="segunda visita"):
         diligencia(doc, date(2026, 8, 4), resultado="bajo_puerta", descripcion_inmueble="Casa de dos pisos")
@@ -274,7 +204,7 @@ def test_segunda_visita_y_acta_bajo_la_puerta(base, reloj):
 
 
 def test_negativa_a_firmar_y_receptor_en_el_domicilio(base, reloj):
-    reloj(date(2026, 8, 10))
+    hoy_es(reloj, date(2026, 8, 10))
     doc = documento(date(2026, 8, 3))
     with pytest.raises(ErrorDeRegla, match="relación"):
         diligencia(doc, date(2026, 8, 4), receptor_nombre="Juan Pérez", receptor_documento="40506070")
@@ -292,9 +222,9 @@ def test_negativa_a_firmar_y_receptor_en_el_domicilio(base, reloj):
 
 
 def test_no_se_notifica_un_proyecto_ni_antes_de_emitirlo(base, reloj):
-    reloj(date(2026, 8, 10))
+    hoy_es(reloj, date(2026, 8, 10))
     doc = documento(date(2026, 8, 5))
-    with pytest.raises(ErrorDeRegla, match="anterior al documento"):
+    with pytest.raises(ErrorDeRegla, match="anterior al acto"):
         diligencia(doc, date(2026, 8, 4), modalidad="casilla_electronica")
     db.session.rollback()
     with pytest.raises(ErrorDeRegla, match="futura"):

@@ -10,11 +10,10 @@ from datetime import date, time
 import openpyxl
 import pytest
 import sqlalchemy as sa
-import zxingcpp
 
 from models import Certificacion, DocumentoEmitido, Notificacion, RegistroAuditoria, db
+from tests.ayudas_fedatario import certificar, documento, hoy_es, leer_qr, persona
 from tests.conftest import unidad
-from tests.test_fedatario import base, certificar, documento, persona, reloj  # noqa: F401
 
 
 def _certificacion(nav, **datos):
@@ -25,31 +24,8 @@ def _certificacion(nav, **datos):
     return nav.post("/admin/certificacion/new/", datos)
 
 
-def leer_qr(html: str) -> str:
-    """Decodifica el QR (SVG de segno) de una página: se rasteriza su trazo y lo lee zxing-cpp."""
-    import numpy as np
-
-    m = re.search(r'<svg width="(\d+)" height="(\d+)"[^>]*><path transform="scale\((\d+)\)"[^>]* d="([^"]+)"', html)
-    assert m, "la página no trae el QR"
-    lado = int(m.group(1)) // int(m.group(3))
-    img = np.full((lado, lado), 255, dtype=np.uint8)
-    x = y = 0.0
-    for cmd, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", m.group(4)):
-        if cmd == "M":
-            x, y = float(a), float(b)
-        elif cmd == "m":
-            x, y = x + float(a), y + float(b)
-        else:
-            img[int(y), int(x):int(x + float(a))] = 0
-            x += float(a)
-    grande = np.kron(img, np.ones((8, 8), dtype=np.uint8))  # 8 px por módulo
-    leidos = zxingcpp.read_barcodes(grande)
-    assert leidos, "zxing-cpp no pudo leer el QR"
-    return leidos[0].text
-
-
-def test_fedatario_registra_pagada_y_el_sello_lleva_el_qr_de_verificacion(base, reloj, como):  # noqa: F811
-    reloj(date(2026, 8, 3))
+def test_fedatario_registra_pagada_y_el_sello_lleva_el_qr_de_verificacion(base, reloj, como):
+    hoy_es(reloj, date(2026, 8, 3))
     nav = como("fedatario")
     r = _certificacion(nav, derecho_pago="5.50", recibo_pago="B001-000999")
     assert r.status_code == 302, r.text[-3000:]
@@ -68,8 +44,8 @@ def test_fedatario_registra_pagada_y_el_sello_lleva_el_qr_de_verificacion(base, 
         RegistroAuditoria.entidad == "certificacion", RegistroAuditoria.accion == "imprimir")) == 1
 
 
-def test_sin_expediente_sin_recibo_error_junto_al_campo(base, reloj, como, crear_expediente):  # noqa: F811
-    reloj(date(2026, 8, 3))
+def test_sin_expediente_sin_recibo_error_junto_al_campo(base, reloj, como, crear_expediente):
+    hoy_es(reloj, date(2026, 8, 3))
     nav = como("fedatario")
     r = _certificacion(nav, derecho_pago="5.00", recibo_pago="", descripcion_documento="Partida X")
     assert r.status_code == 200
@@ -87,8 +63,8 @@ def test_sin_expediente_sin_recibo_error_junto_al_campo(base, reloj, como, crear
     assert "gratuita (art. 138)" in nav.get(f"/admin/certificacion/sello/?id={cert.id}").text
 
 
-def test_retencion_de_originales_y_alerta(base, reloj, como):  # noqa: F811
-    reloj(date(2026, 4, 1))
+def test_retencion_de_originales_y_alerta(base, reloj, como):
+    hoy_es(reloj, date(2026, 4, 1))
     nav = como("fedatario")
     r = _certificacion(nav, derecho_pago="5", recibo_pago="B1", originales_retenidos="y",
                        fecha_devolucion_prevista="08/04/2026")
@@ -98,7 +74,7 @@ def test_retencion_de_originales_y_alerta(base, reloj, como):  # noqa: F811
     assert r.status_code == 302
     cert = db.session.scalar(sa.select(Certificacion))
     assert "a más tardar el" in nav.get(f"/admin/certificacion/sello/?id={cert.id}").text
-    reloj(date(2026, 4, 8))
+    hoy_es(reloj, date(2026, 4, 8))
     lista = nav.get("/admin/certificacion/?flt0_devolucion_de_originales_vencida_equals=1")
     assert cert.codigo in lista.text and "Vencido" in lista.text
     r = nav.post(f"/admin/certificacion/edit/?id={cert.id}", {"fecha_devolucion": "08/04/2026"})
@@ -107,8 +83,8 @@ def test_retencion_de_originales_y_alerta(base, reloj, como):  # noqa: F811
     assert cert.codigo not in lista.text
 
 
-def test_anulacion_por_http_y_permisos(base, reloj, como):  # noqa: F811
-    reloj(date(2026, 8, 3))
+def test_anulacion_por_http_y_permisos(base, reloj, como):
+    hoy_es(reloj, date(2026, 8, 3))
     cert = certificar()
     assert como("mesa_partes").post(f"/admin/certificacion/anular/?id={cert.id}", {"motivo": "x"}).status_code == 403
     assert como("unidad").get("/admin/certificacion/").status_code == 403
@@ -125,8 +101,8 @@ def test_anulacion_por_http_y_permisos(base, reloj, como):  # noqa: F811
     assert nav.c.post(f"/admin/certificacion/anular/?id={cert.id}", data={"motivo": "x"}).status_code == 400
 
 
-def test_diligencias_por_http_cargo_y_lista_por_unidad(base, reloj, como):  # noqa: F811
-    reloj(date(2026, 8, 10), time(18))
+def test_diligencias_por_http_cargo_y_lista_por_unidad(base, reloj, como):
+    hoy_es(reloj, date(2026, 8, 10), time(18))
     doc = documento(date(2026, 7, 24))
     nav = como("unidad")  # GDU: la unidad que emitió
     lista = nav.get("/admin/notificacion_documento/?flt0_situacion_equals=por_notificar")
@@ -149,7 +125,7 @@ def test_diligencias_por_http_cargo_y_lista_por_unidad(base, reloj, como):  # no
     assert leer_qr(cargo.text) == f"http://localhost/verificar/{doc.codigo_verificacion}"
     lista = nav.get("/admin/notificacion_documento/?flt0_situacion_equals=notificada")
     assert doc.codigo in lista.text and "firme desde el 25/08/2026" in lista.text
-    reloj(date(2026, 8, 25))
+    hoy_es(reloj, date(2026, 8, 25))
     assert doc.codigo in nav.get("/admin/notificacion_documento/?flt0_situacion_equals=firme").text
     xlsx = nav.get("/admin/notificacion_documento/export/xlsx/?flt0_situacion_equals=firme")
     datos = xlsx.data
@@ -160,8 +136,8 @@ def test_diligencias_por_http_cargo_y_lista_por_unidad(base, reloj, como):  # no
     assert leer_qr(hoja_qr.text) == f"http://localhost/verificar/{doc.codigo_verificacion}"
 
 
-def test_otra_unidad_no_ve_ni_notifica_lo_ajeno(base, reloj, como):  # noqa: F811
-    reloj(date(2026, 8, 10), time(18))
+def test_otra_unidad_no_ve_ni_notifica_lo_ajeno(base, reloj, como):
+    hoy_es(reloj, date(2026, 8, 10), time(18))
     doc = documento(date(2026, 8, 3))
     doc.unidad = unidad("GAT")
     db.session.commit()
@@ -176,8 +152,8 @@ def test_otra_unidad_no_ve_ni_notifica_lo_ajeno(base, reloj, como):  # noqa: F81
 
 @pytest.mark.parametrize("url", ["/admin/certificacion/", "/admin/certificacion/new/", "/admin/notificacion/",
                                  "/admin/notificacion/new/", "/admin/notificacion_documento/"])
-def test_pantallas_abren_sin_ingles(base, reloj, como, url):  # noqa: F811
-    reloj(date(2026, 8, 3))
+def test_pantallas_abren_sin_ingles(base, reloj, como, url):
+    hoy_es(reloj, date(2026, 8, 3))
     r = como("secretaria_general").get(url)
     if url.endswith("/new/") and "certificacion" in url:
         assert r.status_code == 403  # la SG solo consulta el registro del fedatario
@@ -187,26 +163,26 @@ def test_pantallas_abren_sin_ingles(base, reloj, como, url):  # noqa: F811
         assert f">{ingles}<" not in r.text
 
 
-def test_tablero_avisa_originales_vencidos_y_notificaciones_fuera_de_plazo(base, reloj, como):  # noqa: F811
-    reloj(date(2026, 4, 1))
+def test_tablero_avisa_originales_vencidos_y_notificaciones_fuera_de_plazo(base, reloj, como):
+    hoy_es(reloj, date(2026, 4, 1))
     certificar(originales_retenidos=True, fecha_devolucion_prevista=date(2026, 4, 7))
-    reloj(date(2026, 4, 8))
+    hoy_es(reloj, date(2026, 4, 8))
     tablero = como("fedatario").get("/admin/").text
     assert "Originales por devolver (plazo vencido)" in tablero
     assert re.search(r'Originales por devolver \(plazo vencido\).{0,400}?>\s*1\s*<', tablero, re.S), tablero[-3000:]
-    reloj(date(2026, 8, 10), time(18))
+    hoy_es(reloj, date(2026, 8, 10), time(18))
     documento(date(2026, 7, 24))  # GDU, sin notificar pasado el 04/08
     tablero = como("unidad").get("/admin/").text
     assert "Fuera del plazo de notificación (art. 24)" in tablero
     assert "Originales por devolver" not in tablero  # la unidad no ve el registro del fedatario
 
 
-def test_resolucion_rige_desde_su_diligencia_de_notificacion(base, reloj, como):  # noqa: F811
+def test_resolucion_rige_desde_su_diligencia_de_notificacion(base, reloj, como):
     """Una resolución de alcaldía (se numera en Normas) se notifica con una diligencia: desde ella rige (LPAG
     art. 16) y corre el plazo del recurso; no se notifica dos veces; una unidad no la elige."""
     from models import NormaMunicipal
 
-    reloj(date(2026, 8, 10), time(18))
+    hoy_es(reloj, date(2026, 8, 10), time(18))
     sg = como("secretaria_general")
     r = sg.post("/admin/norma_municipal/new/", {"tipo": "resolucion_alcaldia", "fecha_emision": "03/08/2026",
                                                 "sumilla": "Sanciona a la administrada Rosa Quispe"})

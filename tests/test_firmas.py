@@ -21,8 +21,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from models import Expediente, db
 from services.firmas import verificar
+from tests.ayudas_fedatario import datos_ingreso, multiparte
 from tests.pdf_prueba import pdf_valido
-from tests.test_ingreso import _con_archivo, _datos
 
 
 def _nombre(cn: str) -> x509.Name:
@@ -94,9 +94,9 @@ def test_sin_firma_no_hay_marca(app):
 @pytest.mark.parametrize("alterar", [False, True])
 def test_ingreso_en_mostrador_anota_y_muestra_la_firma(como, firmado, alterar):
     nav = como("mesa_partes")
-    datos = _datos(nuevo_documento="45678912", nuevo_nombre="Juana Pérez", csrf_token=nav.token)
+    datos = datos_ingreso(nuevo_documento="45678912", nuevo_nombre="Juana Pérez", csrf_token=nav.token)
     contenido = _alterado(firmado[0]) if alterar else firmado[0]
-    limite, cuerpo = _con_archivo(datos, contenido, "solicitud-firmada.pdf")
+    limite, cuerpo = multiparte(datos, contenido, "solicitud-firmada.pdf")
     r = nav.c.post("/admin/expediente/new/", data=cuerpo, content_type=f"multipart/form-data; boundary={limite}")
     assert r.status_code == 302, r.text[-2000:]
     exp = db.session.scalar(sa.select(Expediente).where(Expediente.asunto == "Solicita poda"))

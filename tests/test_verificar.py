@@ -9,12 +9,12 @@ import pytest
 
 from app import create_app
 from models import db
+from tests.ayudas_fedatario import certificar, documento, hoy_es
 from tests.conftest import ClienteAislado, _config
-from tests.test_fedatario import base, certificar, documento, reloj  # noqa: F401  (fixtures y ayudantes)
 
 
-def test_certificacion_verificada_sin_datos_personales(base, reloj, client):  # noqa: F811
-    reloj(date(2026, 8, 3))
+def test_certificacion_verificada_sin_datos_personales(base, reloj, client):
+    hoy_es(reloj, date(2026, 8, 3))
     cert = certificar(descripcion_documento="Partida de nacimiento de Rosa", recibo_pago="B001-777999")
     r = client.get(f"/verificar/{cert.codigo_verificacion}")
     assert r.status_code == 200
@@ -27,8 +27,8 @@ def test_certificacion_verificada_sin_datos_personales(base, reloj, client):  # 
     assert r.headers["X-Robots-Tag"] == "noindex"
 
 
-def test_codigo_equivocado_da_404(base, reloj, client):  # noqa: F811
-    reloj(date(2026, 8, 3))
+def test_codigo_equivocado_da_404(base, reloj, client):
+    hoy_es(reloj, date(2026, 8, 3))
     cert = certificar()
     otro = cert.codigo_verificacion[:-1] + ("A" if cert.codigo_verificacion[-1] != "A" else "B")
     assert client.get(f"/verificar/{otro}").status_code == 404
@@ -36,8 +36,8 @@ def test_codigo_equivocado_da_404(base, reloj, client):  # noqa: F811
     assert client.get("/verificar/x' OR 1=1 --").status_code == 404
 
 
-def test_anulada_se_muestra(base, reloj, client):  # noqa: F811
-    reloj(date(2026, 8, 3))
+def test_anulada_se_muestra(base, reloj, client):
+    hoy_es(reloj, date(2026, 8, 3))
     cert = certificar()
     cert.anular("Copia ilegible de Rosa Quispe")
     db.session.commit()
@@ -45,8 +45,8 @@ def test_anulada_se_muestra(base, reloj, client):  # noqa: F811
     assert "ANULADA" in texto and "auténtico" not in texto and "Rosa" not in texto
 
 
-def test_documento_emitido_verificado_y_proyecto_no(base, reloj, client):  # noqa: F811
-    reloj(date(2026, 8, 3))
+def test_documento_emitido_verificado_y_proyecto_no(base, reloj, client):
+    hoy_es(reloj, date(2026, 8, 3))
     doc = documento(date(2026, 8, 3))
     texto = client.get(f"/verificar/{doc.codigo_verificacion}").get_data(as_text=True)
     assert doc.codigo in texto and "Gerencia de Desarrollo Urbano" in texto and "03/08/2026" in texto
