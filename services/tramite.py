@@ -384,6 +384,13 @@ def clasificar(exp: Expediente, procedimiento, tipo_documento) -> None:
     exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, exp.plazo_dias_habiles)
 
 
+def observable(exp: Expediente) -> bool:
+    """¿Cabe todavía la observación del ingreso? (una vez, antes de que una unidad lo reciba: art. 136)."""
+    return (exp.fecha_observacion is None
+            and exp.estado in (EstadoExpediente.registrado, EstadoExpediente.en_tramite)
+            and len(exp.derivaciones) <= 1 and all(d.estado == EstadoDerivacion.pendiente for d in exp.derivaciones))
+
+
 def observar(exp: Expediente, observacion: str) -> None:
     """Una sola vez, en un solo acto, al ingreso; el administrado tiene 2 días hábiles para subsanar."""
     if not (observacion or "").strip():

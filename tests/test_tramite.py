@@ -422,3 +422,19 @@ def test_acciones_masivas_de_la_lista(como, crear_expediente):
     assert {db.session.get(Expediente, e.id).estado.value for e in (e1, e2)} == {"archivado"}
     assert como("concejo").post("/admin/expediente/action/",
                                 {"action": "archivar", "rowid": [str(e1.id)]}).status_code == 403
+
+
+def test_la_observacion_de_ingreso_solo_se_ofrece_mientras_cabe(base, como):
+    """Art. 136: antes de que la unidad lo reciba se ofrece «Observar en el ingreso»; después, ni la tarjeta."""
+    mp = como("mesa_partes")
+    assert ingresar_expediente(mp, crear_persona()).status_code == 302
+    exp = ultimo_expediente()
+    assert "Observar en el ingreso" in mp.get(f"/admin/expediente/tramitar/?id={exp.id}").text
+    [d1] = derivaciones_de(exp.id)
+    gdu = como("unidad")
+    assert gdu.post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d1.id)]}).status_code == 302
+    for nav in (mp, gdu):
+        assert "Observar en el ingreso" not in nav.get(f"/admin/expediente/tramitar/?id={exp.id}").text
+    r = tramitar(mp, exp.id, "observar", observacion="Falta la firma")
+    assert "antes de que una unidad reciba el expediente" in r.text
+    assert leer(Expediente, exp.id).fecha_observacion is None
