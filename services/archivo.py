@@ -48,7 +48,8 @@ def registrar_caja(caja: UnidadConservacion) -> None:
         raise ErrorDeRegla("Indique la unidad productora de la caja.")
     anio = hoy_lima().year
     sigla = caja.unidad_productora.sigla.upper()
-    caja.codigo = f"{sigla}-{anio}-{siguiente(f'caja:{sigla}:{anio}'):04d}"
+    with db.session.no_autoflush:  # la caja aún a medias no se envía a la base al pedir el número
+        caja.codigo = f"{sigla}-{anio}-{siguiente(f'caja:{sigla}:{anio}'):04d}"
 
 
 def programar_transferencia(t: Transferencia) -> None:
@@ -56,7 +57,8 @@ def programar_transferencia(t: Transferencia) -> None:
     if t.fecha is None:
         raise ErrorDeRegla("Indique la fecha programada de la transferencia.")
     t.anio = t.fecha.year
-    t.numero = siguiente(f"transferencia:{t.anio}")
+    with db.session.no_autoflush:
+        t.numero = siguiente(f"transferencia:{t.anio}")
     t.codigo = Transferencia.formato_codigo(t.anio, t.numero)
 
 
@@ -65,7 +67,8 @@ def numerar_eliminacion(e) -> None:
 
     e.fecha_propuesta = e.fecha_propuesta or hoy_lima()
     e.anio = e.fecha_propuesta.year
-    e.numero = siguiente(f"eliminacion:{e.anio}")
+    with db.session.no_autoflush:
+        e.numero = siguiente(f"eliminacion:{e.anio}")
     e.codigo = Eliminacion.formato_codigo(e.anio, e.numero)
 
 
@@ -148,6 +151,15 @@ def archivar_en(exp: Expediente, caja: UnidadConservacion | None) -> None:
     if caja.estado not in (EstadoUnidadConservacion.en_gestion, EstadoUnidadConservacion.en_archivo):
         raise ErrorDeRegla(f"La caja {caja.codigo} está {caja.estado.etiqueta.lower()}: elija otra.")
     exp.unidad_conservacion = caja
+
+
+def encajar(exp: Expediente, caja: UnidadConservacion | None) -> None:
+    """Guardar en una caja un expediente ya archivado en el archivo de gestión (sin caja)."""
+    if exp.estado.value != "archivado":
+        raise ErrorDeRegla("Solo un expediente archivado se guarda en una caja.")
+    if caja is None:
+        raise ErrorDeRegla("Elija la caja.")
+    archivar_en(exp, caja)
 
 
 def cajas_para_archivar(unidad_id: int) -> list[UnidadConservacion]:

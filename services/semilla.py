@@ -43,7 +43,13 @@ CONCEJO = ("sesion_concejo", "punto_agenda", "citacion", "asistencia", "voto", "
            "miembro_concejo", "comision", "periodo_municipal", "sesion_comision", "dictamen")
 NORMAS = ("norma_municipal", "relacion_norma")
 TRANSPARENCIA = ("solicitud_acceso", "excepcion_transparencia", "reporte_transparencia")
-TODAS = ("expediente", "derivacion", "documento_emitido", *CONCEJO, *NORMAS, *TRANSPARENCIA, *CATALOGOS,
+# provisional: se reemplaza por `permisos_por_defecto` de admin_views/archivo.py al fusionar main
+ARCHIVO = {"serie_documental": "vced", "ubicacion": "vced", "unidad_conservacion": "vce", "transferencia": "vce",
+           "prestamo": "vce", "eliminacion": "vce", "buscar_archivo": "v", "ocupacion_archivo": "v",
+           "retencion_archivo": "v"}
+ARCHIVO_UNIDAD = {"serie_documental": "v", "unidad_conservacion": "vce", "transferencia": "vc", "prestamo": "v",
+                  "buscar_archivo": "v"}
+TODAS = (*ARCHIVO, "expediente", "derivacion", "documento_emitido", *CONCEJO, *NORMAS, *TRANSPARENCIA, *CATALOGOS,
          *SEGURIDAD, "registro_auditoria")
 # la Secretaría General prepara y conduce las sesiones y lleva el registro de normas
 CONCEJO_SG = {"sesion_concejo": "vce", "punto_agenda": "vced", "citacion": "ve", "asistencia": "v", "voto": "v",
@@ -62,7 +68,7 @@ ROLES = {
                             "unidad_organica": "v", "registro_auditoria": "v", **CONCEJO_SG,
                             # sin funcionario designado, la SG responde por la transparencia (Ley 27806 art. 8)
                             "solicitud_acceso": "vce", "excepcion_transparencia": "vce",
-                            "reporte_transparencia": "v"}),
+                            "reporte_transparencia": "v", **{v: "v" for v in ARCHIVO}}),
     "mesa_partes": ("Mesa de Partes", "todas",
                     {"expediente": "vce", "derivacion": "ve", "documento_emitido": "v", "persona": "vce",
                      "tipo_documento": "v",
@@ -71,9 +77,9 @@ ROLES = {
                {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "v",
                 "unidad_organica": "v",  # elige la unidad de destino (búsqueda ajax: exige «ver» del destino)
                 "tipo_documento": "v",
-                "procedimiento_tupa": "v", "feriado": "v", **LEEN_NORMAS}),
+                "procedimiento_tupa": "v", "feriado": "v", **LEEN_NORMAS, **ARCHIVO_UNIDAD}),
     "archivo": ("Archivo Central", "todas",
-                {"expediente": "v", "derivacion": "v", "persona": "v", "unidad_organica": "v"}),
+                {"expediente": "v", "derivacion": "v", "persona": "v", "unidad_organica": "v", **ARCHIVO}),
     "fedatario": ("Fedatario", "todas",
                   {"expediente": "v", "persona": "vce", "tipo_documento": "v", "procedimiento_tupa": "v"}),
     "transparencia": ("Transparencia (FRAI)", "todas",
