@@ -15,6 +15,7 @@ from datetime import date
 
 import numpy as np
 import openpyxl
+import pytest
 import sqlalchemy as sa
 import zxingcpp
 
@@ -30,7 +31,12 @@ from models import (
     db,
 )
 from tests.conftest import unidad
-from tests.test_archivo_reglas import base, caja, lugar, serie  # noqa: F401  (fixture y fábricas)
+from tests.test_archivo_reglas import caja, lugar, preparar, serie
+
+
+@pytest.fixture
+def base(app, monkeypatch):
+    return preparar(app, monkeypatch)
 
 
 def texto(html: str) -> str:

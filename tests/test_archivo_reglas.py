@@ -32,6 +32,11 @@ from tests.conftest import unidad
 
 @pytest.fixture
 def base(app, monkeypatch):
+    return preparar(app, monkeypatch)
+
+
+def preparar(app, monkeypatch):
+    """Feriados de 2026 y 2027 y `app.hoy(fecha)` para fijar el día de toda la aplicación."""
     for anio in (2026, 2027):
         calendario.cargar_feriados(anio)
     db.session.commit()
