@@ -4,19 +4,34 @@ no se presta dos veces a la vez: índice único parcial), eliminaciones con auto
 está cada expediente archivado.
 
 Revision ID: e1a2c3b4d5f6
-Revises: c4d8e2f6a913
+Revises: d5e6f7a8b9c0
 Create Date: 2026-11-29 10:00:00
 
 """
 from alembic import op
 import sqlalchemy as sa
 
+from services.permisos import conceder, retirar
+
 
 # revision identifiers, used by Alembic.
 revision = 'e1a2c3b4d5f6'
-down_revision = 'c4d8e2f6a913'
+down_revision = 'd5e6f7a8b9c0'
 branch_labels = None
 depends_on = None
+
+# los mismos que declaran las pantallas (`permisos_por_defecto` en admin_views/archivo.py; una prueba lo compara)
+PERMISOS = {
+    "serie_documental": {"archivo": "vced", "secretaria_general": "v", "unidad": "v"},
+    "ubicacion": {"archivo": "vced", "secretaria_general": "v"},
+    "unidad_conservacion": {"archivo": "vce", "secretaria_general": "v", "unidad": "vce"},
+    "transferencia": {"archivo": "vce", "secretaria_general": "v", "unidad": "vc"},
+    "prestamo": {"archivo": "vce", "secretaria_general": "v", "unidad": "v"},
+    "eliminacion": {"archivo": "vce", "secretaria_general": "v"},
+    "buscar_archivo": {"archivo": "v", "secretaria_general": "v", "unidad": "v"},
+    "ocupacion_archivo": {"archivo": "v", "secretaria_general": "v"},
+    "retencion_archivo": {"archivo": "v", "secretaria_general": "v"},
+}
 
 
 def upgrade():
@@ -178,10 +193,12 @@ def upgrade():
         batch_op.add_column(sa.Column('unidad_conservacion_id', sa.Integer(), nullable=True))
         batch_op.create_index('ix_expediente_unidad_conservacion', ['unidad_conservacion_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_expediente_unidad_conservacion_id_unidad_conservacion'), 'unidad_conservacion', ['unidad_conservacion_id'], ['id'])
+    conceder(PERMISOS)
 
 
 
 def downgrade():
+    retirar(*PERMISOS)
     with op.batch_alter_table('expediente', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_expediente_unidad_conservacion_id_unidad_conservacion'), type_='foreignkey')
         batch_op.drop_index('ix_expediente_unidad_conservacion')
