@@ -372,6 +372,7 @@ class PrestamoView(VistaSegura):
                       DateBetweenFilter(Prestamo.fecha_prestamo, "Fecha del préstamo"))
     column_default_sort = ("id", True)
     column_labels = {"unidad_conservacion": "Caja", "unidad_solicitante": "Unidad solicitante",
+                     "solicitante": "Solicitante",
                      "fecha_prestamo": "Prestada el", "fecha_devolucion_prevista": "Devolver hasta",
                      "fecha_devolucion": "Devuelta el", "unidad_conservacion.codigo": "Caja"}
     column_formatters = {"estado": _estado_prestamo}
