@@ -164,7 +164,7 @@ class UnidadConservacionView(VistaSegura):
                       "ubicacion": CargadorAjax("ubicacion", Ubicacion, ["codigo"])}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-barcode", ".etiqueta", title="Etiqueta")]
     acciones_endpoint = {"etiqueta": "ver", "etiquetas": "ver"}
-    acciones_permiso = {"etiquetas": "ver"}
+    acciones_permiso = {"etiquetas": "ver", "transferir_agn": "editar"}
 
     def validar(self, form):
         if "fecha_final" in form and form.fecha_inicial.data and form.fecha_final.data and \
@@ -179,6 +179,11 @@ class UnidadConservacionView(VistaSegura):
                 model.estado not in (EstadoUnidadConservacion.en_archivo, EstadoUnidadConservacion.prestada):
             raise ErrorDeRegla("Solo una caja que está en el archivo central tiene ubicación: la recibe el archivo "
                                "con su transferencia.")
+
+    @action("transferir_agn", "Transferidas al AGN / archivo regional",
+            "¿Registrar que las cajas seleccionadas pasaron al AGN o al archivo regional?")
+    def action_transferir_agn(self, ids):
+        return self.en_lote(ids, archivo.transferir_al_agn, "{n} cajas transferidas al AGN o archivo regional.")
 
     @action("etiquetas", "Imprimir etiquetas")
     def action_etiquetas(self, ids):

@@ -197,6 +197,21 @@ def ejecutar_eliminacion(e, fecha: date, acta: str) -> None:
         caja.estado = EstadoUnidadConservacion.eliminada
 
 
+# ------------------------------------------------------------------ transferencia al AGN o archivo regional
+def transferir_al_agn(caja: UnidadConservacion, anio: int | None = None) -> None:
+    """Una caja de conservación permanente con la retención cumplida pasa al AGN o al archivo regional (libera su
+    lugar; el registro queda)."""
+    anio = anio or hoy_lima().year
+    if caja.serie.destino_final.value != "conservacion_permanente":
+        raise ErrorDeRegla(f"La caja {caja.codigo} es de una serie que se elimina: se propone su eliminación.")
+    if caja.estado != EstadoUnidadConservacion.en_archivo:
+        raise ErrorDeRegla(f"La caja {caja.codigo} está {caja.estado.etiqueta.lower()}: no se transfiere.")
+    if caja.anio_fin_retencion >= anio:
+        raise ErrorDeRegla(f"La caja {caja.codigo} se conserva en el archivo central hasta el 31/12/"
+                           f"{caja.anio_fin_retencion}.")
+    caja.estado = EstadoUnidadConservacion.transferida
+
+
 # ------------------------------------------------------------------ consultas
 def anio_fin_retencion():
     """Expresión SQL del último año de retención de una caja (fecha final + gestión + central)."""

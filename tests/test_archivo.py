@@ -180,6 +180,20 @@ def test_alcance_de_la_unidad(base, como):
     assert gdu.get(f"/admin/unidad_conservacion/details/?id={ajena.id}").status_code == 404
     assert gdu.get(f"/admin/unidad_conservacion/etiqueta/?id={ajena.id}").status_code == 404
     assert ajena.codigo not in gdu.get("/admin/buscar_archivo/?q=GAT").text
+    # préstamos: la unidad ve los suyos (y los vencidos de su tablero), no los de otra
+    base.hoy(date(2026, 4, 1))
+    suya, otra = caja(serie("GDU-EXP"), lugar()), caja(serie("GDU-EXP2"), lugar(nivel=5))
+    from services import archivo as servicio
+
+    servicio.prestar(suya, unidad("GDU"), "Carlos Díaz")
+    servicio.prestar(otra, unidad("GAT"), "Luis Rojas")
+    db.session.commit()
+    base.hoy(date(2026, 4, 20))
+    r = gdu.get("/admin/prestamo/")
+    assert "Carlos Díaz" in r.text and "Luis Rojas" not in r.text
+    assert re.search(r"Préstamos vencidos\s*</div>\s*<div class=\"cifra\">1<", gdu.get("/admin/").text)
+    assert gdu.post("/admin/prestamo/new/", {"unidad_conservacion": str(suya.id),
+                                             "solicitante": "x"}).status_code == 403
     # la unidad no recibe transferencias, ni ve ubicaciones, eliminaciones ni la ocupación
     t = Transferencia(unidad_origen=unidad("GDU"), fecha=date(2026, 5, 4))
     from services import archivo
@@ -262,12 +276,23 @@ def test_archivar_un_expediente_en_una_caja_y_donde_esta(base, como, crear_exped
 def test_retencion_y_cronograma(base, como):
     base.hoy(date(2026, 5, 4))
     u = lugar(capacidad=20)
-    caja(serie("GDU-LIC"), u, hasta=date(2015, 12, 31))
-    caja(serie("GDU-ORD", destino="conservacion_permanente", gestion=5, central=5), u, hasta=date(2014, 3, 1))
+    eliminable = caja(serie("GDU-LIC"), u, hasta=date(2015, 12, 31))
+    permanente = serie("GDU-ORD", destino="conservacion_permanente", gestion=5, central=5)
+    historica, reciente = caja(permanente, u, hasta=date(2014, 3, 1)), caja(permanente, u, hasta=date(2016, 3, 1))
     arch = como("archivo")
     r = texto(arch.get("/admin/retencion_archivo/").text)
     assert "GDU-LIC – Serie GDU-LIC GDU 1 180" in r and "Proponer eliminación" in r
-    assert "Transferir al AGN o archivo regional" in r
+    assert "GDU-ORD – Serie GDU-ORD GDU 1 180" in r and "Transferir al AGN o archivo regional" in r
+    # la transferencia al AGN: solo la permanente con la retención cumplida (2014 + 10 = 2024 < 2026)
+    for c, mensaje in ((eliminable, "es de una serie que se elimina"), (reciente, "hasta el 31/12/2026")):
+        r = arch.post("/admin/unidad_conservacion/action/", {"action": "transferir_agn", "rowid": str(c.id)})
+        assert mensaje in texto(arch.get(r.location).text)
+        assert leer(UnidadConservacion, c.id).estado == EstadoUnidadConservacion.en_archivo
+    arch.post("/admin/unidad_conservacion/action/", {"action": "transferir_agn", "rowid": str(historica.id)})
+    historica = leer(UnidadConservacion, historica.id)
+    assert historica.estado == EstadoUnidadConservacion.transferida and historica.ubicacion_id is None
+    assert leer(Ubicacion, u.id).ocupadas == 2
+    assert "GDU-ORD" not in texto(arch.get("/admin/retencion_archivo/").text)
     from services import archivo
 
     for fecha in (date(2026, 4, 30), date(2026, 6, 30)):
