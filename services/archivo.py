@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from models import (
     EstadoEliminacion,
@@ -301,9 +302,16 @@ def buscar(texto: str, alcance=None, limite: int = 50) -> list[dict]:
     t = texto.upper()
     resultados: list[dict] = []
     exps = []
+    carga = (selectinload(UnidadConservacion.serie), selectinload(UnidadConservacion.unidad_productora),
+             selectinload(UnidadConservacion.ubicacion),
+             selectinload(UnidadConservacion.prestamos).selectinload(Prestamo.unidad_solicitante))
     if t.startswith("EXP-") or re.fullmatch(r"\d{4}-\d{1,6}", t):
         codigo = t if t.startswith("EXP-") else Expediente.formato_codigo(int(t[:4]), int(t[5:]))
-        q = sa.select(Expediente).where(Expediente.codigo.startswith(codigo)).order_by(Expediente.id).limit(limite)
+        cond = Expediente.codigo == codigo if re.fullmatch(r"EXP-\d{4}-\d{6}", codigo) else \
+            Expediente.codigo.startswith(codigo, autoescape=True)
+        q = (sa.select(Expediente).where(cond).order_by(Expediente.id).limit(limite)
+             .options(selectinload(Expediente.unidad_actual),
+                      selectinload(Expediente.unidad_conservacion).options(*carga)))
         if alcance is not None:
             q = q.where(Expediente.filtro_unidad(alcance))
         exps = list(db.session.scalars(q))
@@ -311,18 +319,20 @@ def buscar(texto: str, alcance=None, limite: int = 50) -> list[dict]:
             resultados.append({"expediente": e, "caja": e.unidad_conservacion})
         if exps:
             return resultados
-    cond = [UnidadConservacion.codigo == t, UnidadConservacion.codigo.startswith(t)]
+    cond = [UnidadConservacion.codigo.startswith(t, autoescape=True)]
     serie_ids = sa.select(SerieDocumental.id).where(sa.or_(SerieDocumental.codigo == t,
                                                            sa.func.upper(SerieDocumental.nombre).contains(t)))
     cond.append(UnidadConservacion.serie_id.in_(serie_ids))
     cond.append(UnidadConservacion.unidad_productora_id.in_(
         sa.select(UnidadOrganica.id).where(sa.func.upper(UnidadOrganica.sigla) == t)))
-    cond.append(UnidadConservacion.ubicacion_id.in_(sa.select(Ubicacion.id).where(Ubicacion.codigo.startswith(t))))
+    cond.append(UnidadConservacion.ubicacion_id.in_(sa.select(Ubicacion.id).where(
+        Ubicacion.codigo.startswith(t, autoescape=True))))
     if re.fullmatch(r"(19|20)\d{2}", t):
         anio = int(t)
         cond.append(sa.and_(UnidadConservacion.fecha_inicial <= date(anio, 12, 31),
                             UnidadConservacion.fecha_final >= date(anio, 1, 1)))
-    q = sa.select(UnidadConservacion).where(sa.or_(*cond)).order_by(UnidadConservacion.codigo).limit(limite)
+    q = (sa.select(UnidadConservacion).where(sa.or_(*cond)).order_by(UnidadConservacion.codigo).limit(limite)
+         .options(*carga))
     if alcance is not None:
         q = q.where(UnidadConservacion.filtro_unidad(alcance))
     for caja in db.session.scalars(q):
