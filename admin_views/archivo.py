@@ -156,6 +156,8 @@ class UnidadConservacionView(VistaSegura):
     campos_opcionales = ("codigo",)
     form_overrides = {"descripcion": TextAreaField}
     form_args = {"codigo": {"description": "Vacío: el sistema asigna el siguiente de la unidad (GDU-2026-0001)."},
+                 "unidad_productora": {"description": "Vacía: la unidad del usuario (una unidad solo registra las "
+                                                      "suyas)."},
                  "transferencia": {"description": "Para listarla en el inventario de una transferencia programada."},
                  "ubicacion": {"description": "Solo para una caja en el archivo central (mover de lugar)."}}
     form_ajax_refs = {"serie": CargadorAjax("serie", SerieDocumental, ["codigo", "nombre"]),
@@ -175,7 +177,12 @@ class UnidadConservacionView(VistaSegura):
     def on_model_change(self, form, model, is_created):
         if is_created:
             archivo.registrar_caja(model)
-        elif "ubicacion" in form and model.ubicacion is not None and \
+            return
+        if current_user.alcance_unidad and sa.inspect(model).attrs.estado.loaded_value != \
+                EstadoUnidadConservacion.en_gestion:
+            raise ErrorDeRegla(f"La caja {model.codigo} ya salió del archivo de gestión de la unidad: solo el "
+                               "archivo central la modifica.")
+        if "ubicacion" in form and model.ubicacion is not None and \
                 model.estado not in (EstadoUnidadConservacion.en_archivo, EstadoUnidadConservacion.prestada):
             raise ErrorDeRegla("Solo una caja que está en el archivo central tiene ubicación: la recibe el archivo "
                                "con su transferencia.")

@@ -211,6 +211,10 @@ def test_alcance_de_la_unidad(base, como):
     assert r.status_code == 302  # la unidad productora la fija el servidor: la suya
     nueva = db.session.scalar(sa.select(UnidadConservacion).order_by(UnidadConservacion.id.desc()))
     assert nueva.unidad_productora.sigla == "GDU" and nueva.transferencia_id == t.id
+    # una caja que ya está en el archivo central no la modifica la unidad
+    r = gdu.post(f"/admin/unidad_conservacion/edit/?id={suya.id}", {"tipo": "caja", "folios": "1"})
+    assert r.status_code == 200 and "solo el archivo central la modifica" in texto(r.text)
+    assert leer(UnidadConservacion, suya.id).folios == 180
 
 
 def test_eliminacion_por_http_antes_de_autorizar_y_serie_permanente(base, como):
