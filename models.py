@@ -1851,6 +1851,9 @@ def _reglas_archivo(session, flush_context, instances):
             if isinstance(obj, UnidadConservacion) and _valor_enum(obj.estado) != "en_gestion":
                 raise ErrorDeRegla(f"La caja {obj.codigo} ya ingresó al archivo central: su registro se conserva "
                                    "para siempre y no se borra.")
+            if isinstance(obj, Ubicacion) and obj.id is not None and session.scalar(
+                    sa.select(sa.func.count()).where(UnidadConservacion.ubicacion_id == obj.id)):
+                raise ErrorDeRegla(f"{obj.codigo} tiene cajas: muévalas antes de quitar la ubicación.")
             if isinstance(obj, Eliminacion) and _valor_enum(obj.estado) != "propuesta":
                 raise ErrorDeRegla(f"{obj.codigo}: una eliminación aprobada por el comité no se borra.")
 

@@ -14,7 +14,7 @@ import segno
 import sqlalchemy as sa
 import xlsxwriter
 from barcode.writer import SVGWriter
-from flask import current_app, redirect, request, send_file, url_for
+from flask import current_app, g, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
@@ -97,10 +97,17 @@ class SerieDocumentalView(VistaSegura):
 
 # --------------------------------------------------------------------------- ubicaciones
 def _ocupacion(view, context, u, name):
-    pct = round(100 * u.ocupadas / u.capacidad) if u.capacidad else 0
+    """Cajas / capacidad con una barra; las cajas de todas las ubicaciones se cuentan una vez por petición."""
+    if "_ocupadas" not in g:
+        g._ocupadas = dict(db.session.execute(
+            sa.select(UnidadConservacion.ubicacion_id, sa.func.count()).where(UnidadConservacion.ubicacion_id
+                                                                              .is_not(None))
+            .group_by(UnidadConservacion.ubicacion_id)).all())
+    ocupadas = g._ocupadas.get(u.id, 0)
+    pct = round(100 * ocupadas / u.capacidad) if u.capacidad else 0
     color = "danger" if pct >= 100 else "warning" if pct >= 80 else "success"
     return Markup('{} / {} <div class="progress" style="height:6px;width:90px"><div class="progress-bar bg-{}" '
-                  'style="width:{}%"></div></div>').format(u.ocupadas, u.capacidad, color, min(pct, 100))
+                  'style="width:{}%"></div></div>').format(ocupadas, u.capacidad, color, min(pct, 100))
 
 
 class UbicacionView(VistaSegura):

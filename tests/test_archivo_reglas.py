@@ -104,6 +104,9 @@ def test_codigo_de_ubicacion_y_capacidad(base):
     u = db.session.get(Ubicacion, u.id)
     u.capacidad = 1
     rechaza("tiene 2 cajas: la capacidad no puede ser menor", db.session.commit)
+    # una ubicación con cajas no se quita
+    db.session.delete(db.session.get(Ubicacion, u.id))
+    rechaza("tiene cajas: muévalas antes", db.session.commit)
     # la misma posición dos veces: la base lo impide
     db.session.add(Ubicacion(deposito=1, ambiente=1, estante=3, cuerpo=2, nivel=4, capacidad=5))
     with pytest.raises(sa.exc.IntegrityError):
