@@ -320,8 +320,8 @@ def buscar(texto: str, alcance=None, limite: int = 50) -> list[dict]:
         if exps:
             return resultados
     cond = [UnidadConservacion.codigo.startswith(t, autoescape=True)]
-    serie_ids = sa.select(SerieDocumental.id).where(sa.or_(SerieDocumental.codigo == t,
-                                                           sa.func.upper(SerieDocumental.nombre).contains(t)))
+    serie_ids = sa.select(SerieDocumental.id).where(sa.or_(
+        SerieDocumental.codigo == t, sa.func.upper(SerieDocumental.nombre).contains(t, autoescape=True)))
     cond.append(UnidadConservacion.serie_id.in_(serie_ids))
     cond.append(UnidadConservacion.unidad_productora_id.in_(
         sa.select(UnidadOrganica.id).where(sa.func.upper(UnidadOrganica.sigla) == t)))

@@ -306,3 +306,26 @@ def test_retencion_y_cronograma(base, como):
     db.session.commit()
     r = texto(arch.get("/admin/transferencia/cronograma/?anio=2026").text)
     assert "Unidades atrasadas: GDU" in r and "GAT" in r and "Atrasada" in r
+
+
+def test_donde_esta_por_anio_ubicacion_serie_y_unidad(base, como):
+    u3, u5 = lugar(), lugar(estante=5)
+    licencias = serie("GDU-LIC")
+    c2015 = caja(licencias, u3, hasta=date(2015, 12, 31))
+    c2019 = caja(licencias, u5, desde=date(2018, 3, 1), hasta=date(2019, 2, 28))
+    c_gat = caja(serie("GAT-REC", sigla="GAT"), u5, sigla="GAT", hasta=date(2020, 6, 30))
+    arch = como("archivo")
+
+    def encontradas(q: str) -> set[str]:
+        r = arch.get(f"/admin/buscar_archivo/?q={q}")
+        assert r.status_code == 200
+        return set(re.findall(r"unidad_conservacion/details/\?id=\d+\">([^<]+)<", r.text))
+
+    assert encontradas("2015") == {c2015.codigo}
+    assert encontradas("2018") == encontradas("2019") == {c2019.codigo}  # fechas extremas que abarcan el año
+    assert encontradas("D1-A1-E05") == {c2019.codigo, c_gat.codigo}
+    assert encontradas("gdu-lic") == {c2015.codigo, c2019.codigo}
+    assert encontradas("GAT") == {c_gat.codigo}
+    assert encontradas(c2015.codigo) == {c2015.codigo}
+    assert "Nada encontrado" in arch.get("/admin/buscar_archivo/?q=EXP-2026-999999").text
+    assert "Nada encontrado" in arch.get("/admin/buscar_archivo/?q=%25").text  # «%» se busca tal cual
