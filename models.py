@@ -1599,6 +1599,8 @@ class UnidadConservacion(DeUnaUnidad, ConTrazabilidad, db.Model):
                            name="ubicada_en_archivo"),
         sa.CheckConstraint("estado <> 'eliminada' OR eliminacion_id IS NOT NULL", name="eliminada_con_eliminacion"),
         Index("ix_unidad_conservacion_ubicacion", "ubicacion_id"),
+        # «¿Dónde está?» por prefijo del código (LIKE 'GDU-2026%') con cualquier intercalación de PostgreSQL
+        Index("ix_unidad_conservacion_codigo_patron", "codigo", postgresql_ops={"codigo": "varchar_pattern_ops"}),
         Index("ix_unidad_conservacion_serie", "serie_id", "fecha_final"),
         Index("ix_unidad_conservacion_productora", "unidad_productora_id", "estado"),
         Index("ix_unidad_conservacion_transferencia", "transferencia_id"),

@@ -319,18 +319,19 @@ def buscar(texto: str, alcance=None, limite: int = 50) -> list[dict]:
             resultados.append({"expediente": e, "caja": e.unidad_conservacion})
         if exps:
             return resultados
-    cond = [UnidadConservacion.codigo.startswith(t, autoescape=True)]
-    serie_ids = sa.select(SerieDocumental.id).where(sa.or_(
-        SerieDocumental.codigo == t, sa.func.upper(SerieDocumental.nombre).contains(t, autoescape=True)))
-    cond.append(UnidadConservacion.serie_id.in_(serie_ids))
-    cond.append(UnidadConservacion.unidad_productora_id.in_(
-        sa.select(UnidadOrganica.id).where(sa.func.upper(UnidadOrganica.sigla) == t)))
-    cond.append(UnidadConservacion.ubicacion_id.in_(sa.select(Ubicacion.id).where(
-        Ubicacion.codigo.startswith(t, autoescape=True))))
-    if re.fullmatch(r"(19|20)\d{2}", t):
+    if re.fullmatch(r"(19|20)\d{2}", t):  # un año: las cajas cuyas fechas extremas lo abarcan
         anio = int(t)
-        cond.append(sa.and_(UnidadConservacion.fecha_inicial <= date(anio, 12, 31),
-                            UnidadConservacion.fecha_final >= date(anio, 1, 1)))
+        cond = [sa.and_(UnidadConservacion.fecha_inicial <= date(anio, 12, 31),
+                        UnidadConservacion.fecha_final >= date(anio, 1, 1))]
+    else:  # cada rama usa su índice (código, serie, unidad, ubicación): PostgreSQL las une en un BitmapOr
+        serie_ids = sa.select(SerieDocumental.id).where(sa.or_(
+            SerieDocumental.codigo == t, sa.func.upper(SerieDocumental.nombre).contains(t, autoescape=True)))
+        cond = [UnidadConservacion.codigo.startswith(t, autoescape=True),
+                UnidadConservacion.serie_id.in_(serie_ids),
+                UnidadConservacion.unidad_productora_id.in_(
+                    sa.select(UnidadOrganica.id).where(sa.func.upper(UnidadOrganica.sigla) == t)),
+                UnidadConservacion.ubicacion_id.in_(sa.select(Ubicacion.id).where(
+                    Ubicacion.codigo.startswith(t, autoescape=True)))]
     q = (sa.select(UnidadConservacion).where(sa.or_(*cond)).order_by(UnidadConservacion.codigo).limit(limite)
          .options(*carga))
     if alcance is not None:

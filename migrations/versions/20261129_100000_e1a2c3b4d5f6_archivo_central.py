@@ -164,6 +164,7 @@ def upgrade():
         batch_op.create_index('ix_unidad_conservacion_serie', ['serie_id', 'fecha_final'], unique=False)
         batch_op.create_index('ix_unidad_conservacion_transferencia', ['transferencia_id'], unique=False)
         batch_op.create_index('ix_unidad_conservacion_ubicacion', ['ubicacion_id'], unique=False)
+        batch_op.create_index('ix_unidad_conservacion_codigo_patron', ['codigo'], unique=False, postgresql_ops={'codigo': 'varchar_pattern_ops'})
 
     op.create_table('prestamo',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -212,6 +213,7 @@ def downgrade():
     op.drop_table('prestamo')
     with op.batch_alter_table('unidad_conservacion', schema=None) as batch_op:
         batch_op.drop_index('ix_unidad_conservacion_ubicacion')
+        batch_op.drop_index('ix_unidad_conservacion_codigo_patron', postgresql_ops={'codigo': 'varchar_pattern_ops'})
         batch_op.drop_index('ix_unidad_conservacion_transferencia')
         batch_op.drop_index('ix_unidad_conservacion_serie')
         batch_op.drop_index('ix_unidad_conservacion_productora')
