@@ -246,6 +246,7 @@ class TransferenciaView(VistaSegura):
     form_ajax_refs = {"unidad_origen": CargadorAjax("unidad_origen", UnidadOrganica, ["sigla", "nombre"])}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-list-ol", ".inventario", title="Inventario"),
                                 EndpointLinkRowAction("fa fa-check-square-o", ".recibir", title="Recibir u observar")]
+    list_template = "admin/archivo/transferencias.html"  # con el enlace al cronograma
     bloqueadas = ("eliminar",)  # el número no se reutiliza
     acciones_endpoint = {"inventario": "ver", "inventario_xlsx": "exportar", "recibir": "editar",
                          "cronograma": "ver"}

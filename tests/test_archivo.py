@@ -304,6 +304,7 @@ def test_retencion_y_cronograma(base, como):
         archivo.programar_transferencia(t)
         db.session.add(t)
     db.session.commit()
+    assert "/admin/transferencia/cronograma/" in arch.get("/admin/transferencia/").text
     r = texto(arch.get("/admin/transferencia/cronograma/?anio=2026").text)
     assert "Unidades atrasadas: GDU" in r and "GAT" in r and "Atrasada" in r
 
