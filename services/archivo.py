@@ -34,6 +34,7 @@ from services import ErrorDeRegla, calendario
 from services.numeracion import siguiente
 
 CODIGO_CAJA = re.compile(r"[A-Z0-9][A-Z0-9-]{1,29}")
+TOPE_BUSQUEDA = 1000  # cajas que «¿Dónde está?» considera antes de ordenar por código
 
 
 # ------------------------------------------------------------------ numeración
@@ -332,10 +333,13 @@ def buscar(texto: str, alcance=None, limite: int = 50) -> list[dict]:
                     sa.select(UnidadOrganica.id).where(sa.func.upper(UnidadOrganica.sigla) == t)),
                 UnidadConservacion.ubicacion_id.in_(sa.select(Ubicacion.id).where(
                     Ubicacion.codigo.startswith(t, autoescape=True)))]
-    q = (sa.select(UnidadConservacion).where(sa.or_(*cond)).order_by(UnidadConservacion.codigo).limit(limite)
-         .options(*carga))
+    # primero los ids (sin ORDER BY, PostgreSQL une los índices de cada rama y no recorre el índice del código
+    # entero), hasta TOPE_BUSQUEDA; luego las primeras `limite` por código
+    ids = sa.select(UnidadConservacion.id).where(sa.or_(*cond)).limit(TOPE_BUSQUEDA)
     if alcance is not None:
-        q = q.where(UnidadConservacion.filtro_unidad(alcance))
+        ids = ids.where(UnidadConservacion.filtro_unidad(alcance))
+    q = (sa.select(UnidadConservacion).where(UnidadConservacion.id.in_(list(db.session.scalars(ids))))
+         .order_by(UnidadConservacion.codigo).limit(limite).options(*carga))
     for caja in db.session.scalars(q):
         resultados.append({"expediente": None, "caja": caja})
     return resultados
