@@ -15,7 +15,6 @@ from datetime import date
 
 import numpy as np
 import openpyxl
-import pytest
 import sqlalchemy as sa
 import zxingcpp
 
@@ -30,26 +29,13 @@ from models import (
     UnidadConservacion,
     db,
 )
-from tests.conftest import unidad
-from tests.test_archivo_reglas import caja, lugar, preparar, serie
+from tests.archivo_comun import caja, dia, lugar, serie
+from tests.conftest import leer, unidad
+from tests.conftest import texto_de as texto
 
 
-@pytest.fixture
-def base(app, monkeypatch):
-    return preparar(app, monkeypatch)
-
-
-def texto(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def leer(modelo, id_):
-    db.session.expire_all()
-    return db.session.get(modelo, id_)
-
-
-def test_de_la_transferencia_a_la_devolucion(base, como, runner):
-    base.hoy(date(2026, 4, 1))
+def test_de_la_transferencia_a_la_devolucion(base, reloj, como, runner):
+    reloj(dia(date(2026, 4, 1)))
     arch, gdu = como("archivo"), como("unidad")
     r = arch.post("/admin/serie_documental/new/", {
         "codigo": "GDU-LIC", "nombre": "Licencias de edificación", "unidad": str(unidad("GDU").id),
@@ -120,7 +106,7 @@ def test_de_la_transferencia_a_la_devolucion(base, como, runner):
     r = arch.get(f"/admin/buscar_archivo/?q={c1.codigo}")
     assert "prestada a GAT hasta el 17/04/2026" in texto(r.text)
     # el lunes 20 está vencido: en el tablero del archivo, en el listado filtrado y en la tarea diaria
-    base.hoy(date(2026, 4, 20))
+    reloj(dia(date(2026, 4, 20)))
     r = arch.get("/admin/")
     assert re.search(r"Préstamos vencidos\s*</div>\s*<div class=\"cifra\">1<", r.text)
     r = arch.get("/admin/prestamo/?flt0_estado_equals=vencido")
@@ -158,7 +144,7 @@ def _leer_codigos(html: str) -> dict[str, str]:
     return leidos
 
 
-def test_etiquetas_con_codigo_de_barras_legible(base, como):
+def test_etiquetas_con_codigo_de_barras_legible(base, reloj, como):
     s = serie()
     cajas = [caja(s, lugar()), caja(s), caja(s)]
     arch = como("archivo")
@@ -172,7 +158,7 @@ def test_etiquetas_con_codigo_de_barras_legible(base, como):
     assert _leer_codigos(r.text) == {cajas[0].codigo: cajas[0].codigo}
 
 
-def test_alcance_de_la_unidad(base, como):
+def test_alcance_de_la_unidad(base, reloj, como):
     propia, ajena = caja(serie()), caja(serie("GAT-REC", sigla="GAT"), sigla="GAT")
     gdu = como("unidad")
     r = gdu.get("/admin/unidad_conservacion/")
@@ -181,14 +167,14 @@ def test_alcance_de_la_unidad(base, como):
     assert gdu.get(f"/admin/unidad_conservacion/etiqueta/?id={ajena.id}").status_code == 404
     assert ajena.codigo not in gdu.get("/admin/buscar_archivo/?q=GAT").text
     # préstamos: la unidad ve los suyos (y los vencidos de su tablero), no los de otra
-    base.hoy(date(2026, 4, 1))
+    reloj(dia(date(2026, 4, 1)))
     suya, otra = caja(serie("GDU-EXP"), lugar()), caja(serie("GDU-EXP2"), lugar(nivel=5))
     from services import archivo as servicio
 
     servicio.prestar(suya, unidad("GDU"), "Carlos Díaz")
     servicio.prestar(otra, unidad("GAT"), "Luis Rojas")
     db.session.commit()
-    base.hoy(date(2026, 4, 20))
+    reloj(dia(date(2026, 4, 20)))
     r = gdu.get("/admin/prestamo/")
     assert "Carlos Díaz" in r.text and "Luis Rojas" not in r.text
     assert re.search(r"Préstamos vencidos\s*</div>\s*<div class=\"cifra\">1<", gdu.get("/admin/").text)
@@ -217,8 +203,8 @@ def test_alcance_de_la_unidad(base, como):
     assert leer(UnidadConservacion, suya.id).folios == 180
 
 
-def test_eliminacion_por_http_antes_de_autorizar_y_serie_permanente(base, como):
-    base.hoy(date(2026, 3, 2))
+def test_eliminacion_por_http_antes_de_autorizar_y_serie_permanente(base, reloj, como):
+    reloj(dia(date(2026, 3, 2)))
     u = lugar()
     vieja = caja(serie(), u, hasta=date(2012, 12, 31))
     permanente = caja(serie("GDU-ORD", destino="conservacion_permanente"), u, hasta=date(2000, 6, 30))
@@ -249,7 +235,7 @@ def test_eliminacion_por_http_antes_de_autorizar_y_serie_permanente(base, como):
     assert como("auditor").post(url, {"operacion": "aprobar"}).status_code == 403
 
 
-def test_archivar_un_expediente_en_una_caja_y_donde_esta(base, como, crear_expediente):
+def test_archivar_un_expediente_en_una_caja_y_donde_esta(base, reloj, como, crear_expediente):
     exp = crear_expediente("GDU")
     c = caja(serie())
     gdu = como("unidad")
@@ -277,8 +263,8 @@ def test_archivar_un_expediente_en_una_caja_y_donde_esta(base, como, crear_exped
     assert leer(Expediente, otro.id).unidad_conservacion_id == c.id
 
 
-def test_retencion_y_cronograma(base, como):
-    base.hoy(date(2026, 5, 4))
+def test_retencion_y_cronograma(base, reloj, como):
+    reloj(dia(date(2026, 5, 4)))
     u = lugar(capacidad=20)
     eliminable = caja(serie("GDU-LIC"), u, hasta=date(2015, 12, 31))
     permanente = serie("GDU-ORD", destino="conservacion_permanente", gestion=5, central=5)
@@ -309,7 +295,7 @@ def test_retencion_y_cronograma(base, como):
     assert "Unidades atrasadas: GDU" in r and "GAT" in r and "Atrasada" in r
 
 
-def test_donde_esta_por_anio_ubicacion_serie_y_unidad(base, como):
+def test_donde_esta_por_anio_ubicacion_serie_y_unidad(base, reloj, como):
     u3, u5 = lugar(), lugar(estante=5)
     licencias = serie("GDU-LIC")
     c2015 = caja(licencias, u3, hasta=date(2015, 12, 31))

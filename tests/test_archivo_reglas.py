@@ -19,64 +19,15 @@ from models import (
     EstadoPrestamo,
     EstadoUnidadConservacion,
     Prestamo,
-    SerieDocumental,
     Transferencia,
     Ubicacion,
     UnidadConservacion,
     Usuario,
     db,
 )
-from services import archivo, calendario
+from services import archivo
+from tests.archivo_comun import caja, dia, lugar, serie
 from tests.conftest import unidad
-
-
-@pytest.fixture
-def base(app, monkeypatch):
-    return preparar(app, monkeypatch)
-
-
-def preparar(app, monkeypatch):
-    """Feriados de 2026 y 2027 y `app.hoy(fecha)` para fijar el día de toda la aplicación."""
-    for anio in (2026, 2027):
-        calendario.cargar_feriados(anio)
-    db.session.commit()
-    original = models.reloj
-
-    def fijar(dia: date | None):
-        """Fija «hoy» (mediodía en Lima) para toda la aplicación; None vuelve al reloj real."""
-        momento = datetime(dia.year, dia.month, dia.day, 17, tzinfo=UTC) if dia else None
-        monkeypatch.setattr(models, "reloj", (lambda: momento) if momento else original)
-
-    app.hoy = fijar
-    return app
-
-
-def serie(codigo="GDU-LIC", destino="eliminacion", gestion=2, central=8, sigla="GDU") -> SerieDocumental:
-    s = SerieDocumental(codigo=codigo, nombre=f"Serie {codigo}", unidad=unidad(sigla),
-                        retencion_gestion_anios=gestion, retencion_central_anios=central, destino_final=destino)
-    db.session.add(s)
-    db.session.commit()
-    return s
-
-
-def lugar(estante=3, nivel=4, capacidad=10) -> Ubicacion:
-    u = Ubicacion(deposito=1, ambiente=1, estante=estante, cuerpo=2, nivel=nivel, capacidad=capacidad)
-    db.session.add(u)
-    db.session.commit()
-    return u
-
-
-def caja(s: SerieDocumental, ubicacion: Ubicacion | None = None, desde=None, hasta=date(2015, 6, 30),
-         sigla="GDU", codigo=None) -> UnidadConservacion:
-    desde = desde or date(hasta.year, 1, 1)
-    c = UnidadConservacion(codigo=codigo, serie=s, unidad_productora=unidad(sigla), fecha_inicial=desde,
-                           fecha_final=hasta, folios=180)
-    archivo.registrar_caja(c)
-    if ubicacion is not None:
-        c.ubicacion, c.estado = ubicacion, EstadoUnidadConservacion.en_archivo
-    db.session.add(c)
-    db.session.commit()
-    return c
 
 
 def rechaza(mensaje: str, fn, *args):
@@ -86,7 +37,7 @@ def rechaza(mensaje: str, fn, *args):
     db.session.rollback()
 
 
-def test_codigo_de_ubicacion_y_capacidad(base):
+def test_codigo_de_ubicacion_y_capacidad(base, reloj):
     u = lugar(capacidad=2)
     assert u.codigo == "D1-A1-E03-C2-N4"
     s = serie()
@@ -119,8 +70,8 @@ def test_codigo_de_ubicacion_y_capacidad(base):
     db.session.rollback()
 
 
-def test_prestamo_vence_a_los_10_dias_habiles_sin_doble_prestamo_y_devolucion(base):
-    base.hoy(date(2026, 4, 1))
+def test_prestamo_vence_a_los_10_dias_habiles_sin_doble_prestamo_y_devolucion(base, reloj):
+    reloj(dia(date(2026, 4, 1)))
     s = serie()
     c = caja(s, lugar())
     p = archivo.prestar(c, unidad("GAT"), "Luis Rojas (GAT)")
@@ -137,9 +88,9 @@ def test_prestamo_vence_a_los_10_dias_habiles_sin_doble_prestamo_y_devolucion(ba
             creado_en=datetime(2026, 4, 1, tzinfo=UTC)))
     db.session.rollback()
     # el 17 aún vigente; el lunes 20, vencido (en Python y en SQL)
-    base.hoy(date(2026, 4, 17))
+    reloj(dia(date(2026, 4, 17)))
     assert db.session.get(Prestamo, p.id).estado == EstadoPrestamo.vigente
-    base.hoy(date(2026, 4, 20))
+    reloj(dia(date(2026, 4, 20)))
     p = db.session.get(Prestamo, p.id)
     assert p.estado == EstadoPrestamo.vencido
     assert db.session.scalar(sa.select(Prestamo.id).where(Prestamo.estado == "vencido")) == p.id
@@ -155,8 +106,8 @@ def test_prestamo_vence_a_los_10_dias_habiles_sin_doble_prestamo_y_devolucion(ba
     rechaza("Solo se presta una caja que está en el archivo central", archivo.prestar, caja(s), unidad("GDE"), "Ana")
 
 
-def test_transferencia_recibida_ubica_sus_cajas(base):
-    base.hoy(date(2026, 7, 27))
+def test_transferencia_recibida_ubica_sus_cajas(base, reloj):
+    reloj(dia(date(2026, 7, 27)))
     s = serie()
     t = Transferencia(unidad_origen=unidad("GDU"), fecha=date(2026, 7, 30))
     archivo.programar_transferencia(t)
@@ -191,8 +142,8 @@ def test_transferencia_recibida_ubica_sus_cajas(base):
     rechaza("su registro se conserva para siempre", db.session.commit)
 
 
-def test_retencion_cumplida_por_serie_con_la_accion(base):
-    base.hoy(date(2026, 1, 2))
+def test_retencion_cumplida_por_serie_con_la_accion(base, reloj):
+    reloj(dia(date(2026, 1, 2)))
     u = lugar(capacidad=20)
     eliminable = serie("GDU-LIC", gestion=2, central=8)          # 2015 + 10 = 2025 < 2026: cumplida
     permanente = serie("GDU-ORD", destino="conservacion_permanente", gestion=5, central=5)
@@ -207,8 +158,8 @@ def test_retencion_cumplida_por_serie_con_la_accion(base):
     assert {f["codigo"]: f["cajas"] for f in archivo.retencion_cumplida(2027)}["GDU-LIC"] == 2
 
 
-def test_eliminacion_solo_autorizada_y_nunca_de_serie_permanente(base):
-    base.hoy(date(2026, 3, 2))
+def test_eliminacion_solo_autorizada_y_nunca_de_serie_permanente(base, reloj):
+    reloj(dia(date(2026, 3, 2)))
     u = lugar()
     s = serie()
     vieja, reciente = caja(s, u, hasta=date(2012, 12, 31)), caja(s, u, hasta=date(2020, 12, 31))

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 
 from models import db
 from services.semilla import acciones_por_defecto
-from tests.test_migraciones import app_vacia  # noqa: F401  (fixture: base vacía en SQLite y PostgreSQL)
 
 ANTERIOR = "d5e6f7a8b9c0"
 NUEVAS = ("serie_documental", "ubicacion", "unidad_conservacion", "transferencia", "prestamo", "eliminacion",
@@ -15,7 +14,7 @@ NUEVAS = ("serie_documental", "ubicacion", "unidad_conservacion", "transferencia
 ROLES = ("archivo", "secretaria_general", "unidad", "auditor", "mesa_partes")
 
 
-def test_instalacion_existente_recibe_los_permisos_del_archivo(app_vacia):  # noqa: F811
+def test_instalacion_existente_recibe_los_permisos_del_archivo(app_vacia):
     runner = app_vacia.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", ANTERIOR]).exit_code == 0
     with app_vacia.app_context():
