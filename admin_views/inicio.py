@@ -19,6 +19,7 @@ from models import (
     Prestamo,
     SesionConcejo,
     SolicitudAcceso,
+    Transferencia,
     db,
     hoy_lima,
 )
@@ -95,7 +96,8 @@ class InicioView(AdminIndexView):
                 for titulo, cond, filtros, icono in consultas]
 
     def _archivo(self) -> list[dict]:
-        """Préstamos de cajas del archivo central: los vencidos (al archivo y a la unidad que los pidió)."""
+        """Archivo central: préstamos vencidos y vigentes (al archivo y a la unidad que los pidió) y transferencias
+        atrasadas del cronograma."""
         if not puede("prestamo", "ver"):
             return []
         vista = next(v for v in self.admin._views if v.endpoint == "prestamo")
@@ -110,6 +112,14 @@ class InicioView(AdminIndexView):
                 q = q.where(alcance)
             cifras.append({"titulo": titulo, "valor": db.session.scalar(q), "icono": icono,
                            "url": vista.url_filtrada(("Estado", "equals", estado))})
+        if puede("transferencia", "ver"):  # cronograma: programadas cuya fecha pasó sin recibirse
+            q = sa.select(sa.func.count()).select_from(Transferencia).where(
+                Transferencia.estado != "recibida", Transferencia.fecha < hoy_lima())
+            alcance_t = filtro_alcance(Transferencia)
+            if alcance_t is not None:
+                q = q.where(alcance_t)
+            cifras.append({"titulo": "Transferencias atrasadas", "valor": db.session.scalar(q),
+                           "icono": "fa-truck", "url": url_for("transferencia.cronograma")})
         return cifras
 
     @expose("/")

@@ -293,6 +293,8 @@ def test_retencion_y_cronograma(base, reloj, como):
     assert "/admin/transferencia/cronograma/" in arch.get("/admin/transferencia/").text
     r = texto(arch.get("/admin/transferencia/cronograma/?anio=2026").text)
     assert "Unidades atrasadas: GDU" in r and "GAT" in r and "Atrasada" in r
+    tablero = arch.get("/admin/").text
+    assert re.search(r"Transferencias atrasadas\s*</div>\s*<div class=\"cifra\">1<", tablero)
 
 
 def test_donde_esta_por_anio_ubicacion_serie_y_unidad(base, reloj, como):
