@@ -188,6 +188,9 @@ def test_alcance_de_la_unidad(base, reloj, como):
     db.session.add(t)
     db.session.commit()
     assert gdu.post(f"/admin/transferencia/recibir/?id={t.id}", {"operacion": "recibir"}).status_code == 403
+    lista = gdu.get("/admin/transferencia/").text
+    assert f"/admin/transferencia/inventario/?id={t.id}" in lista and "/admin/transferencia/recibir/" not in lista
+    assert "/admin/transferencia/recibir/" in como("archivo").get("/admin/transferencia/").text
     for url in ("/admin/ubicacion/", "/admin/eliminacion/", "/admin/ocupacion_archivo/"):
         assert gdu.get(url).status_code == 403, url
     # la caja de otra unidad no entra en el inventario de la suya
