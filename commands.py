@@ -127,7 +127,7 @@ def servir() -> None:
 def tramite_diario() -> None:
     """Tarea diaria (cron): feriados nacionales del año y del siguiente (si faltan); observaciones sin subsanar
     en plazo → «no presentado» (expedientes y solicitudes de acceso); normas publicadas cuya fecha de vigencia
-    llegó → «vigente»."""
+    llegó → «vigente»; lista los préstamos de cajas del archivo vencidos."""
     from services.calendario import asegurar_feriados
     from services.normas import actualizar_vigencias
     from services.tramite import vencer_observaciones
@@ -140,6 +140,13 @@ def tramite_diario() -> None:
     db.session.commit()
     click.echo(f"{f} feriados nacionales cargados; {n} expedientes pasaron a «no presentado»; "
                f"{s} solicitudes de acceso pasaron a «no presentada»; {m} normas entraron en vigencia.")
+    from services.archivo import prestamos_vencidos
+
+    vencidos = prestamos_vencidos()
+    click.echo(f"{len(vencidos)} préstamos de cajas del archivo vencidos.")
+    for p in vencidos:
+        click.echo(f"  {p.unidad_conservacion.codigo} · {p.unidad_solicitante.sigla} · {p.solicitante} · "
+                   f"debía volver el {p.fecha_devolucion_prevista:%d/%m/%Y}")
 
 
 def init_app(app) -> None:

@@ -70,6 +70,8 @@ OPCIONES: tuple[Opcion, ...] = (
                              "archivar": None},
            "plazo por defecto de una derivación según la acción, en días hábiles (LPAG art. 143); "
            "`atender` usa el del expediente"),
+    # ---- archivo central (Ley 25323; docs/reglas.md §7)
+    Opcion("ARCHIVO_DIAS_PRESTAMO", 10, "días hábiles de un préstamo interno de una caja del archivo central"),
     # ---- transparencia (TUO Ley 27806; docs/reglas.md §4)
     Opcion("TRANSPARENCIA_PLAZO", 10, "días hábiles para responder una solicitud de acceso a la información "
            "(art. 11 b)"),

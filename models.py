@@ -518,6 +518,8 @@ class Expediente(ConTrazabilidad, db.Model):
     # contacto declarado en este ingreso (mesa de partes digital): nunca cambia los datos de la persona
     email_contacto: Mapped[str | None] = mapped_column(String(200))
     telefono_contacto: Mapped[str | None] = mapped_column(String(20))
+    # dónde está físicamente una vez archivado (vacío: en el archivo de gestión de la unidad que lo archivó)
+    unidad_conservacion_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_conservacion.id"))
     # control de concurrencia optimista: dos trámites simultáneos no parten el expediente
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
@@ -530,6 +532,7 @@ class Expediente(ConTrazabilidad, db.Model):
     derivaciones: Mapped[list[Derivacion]] = relationship(
         back_populates="expediente", order_by="Derivacion.fecha_envio")
     adjuntos: Mapped[list[Adjunto]] = relationship(back_populates="expediente")
+    unidad_conservacion: Mapped[UnidadConservacion | None] = relationship(backref="expedientes")
 
     __table_args__ = (
         sa.UniqueConstraint("anio", "numero"),
@@ -546,6 +549,7 @@ class Expediente(ConTrazabilidad, db.Model):
         Index("ix_expediente_fecha_presentacion", "fecha_presentacion"),
         Index("ix_expediente_fecha_vencimiento", "fecha_vencimiento"),
         Index("ix_expediente_persona", "persona_id"),
+        Index("ix_expediente_unidad_conservacion", "unidad_conservacion_id"),
         # búsqueda por palabra (ILIKE '%…%'): índices trigrama en PostgreSQL (pg_trgm)
         Index("ix_expediente_asunto_trgm", "asunto", postgresql_using="gin",
               postgresql_ops={"asunto": "gin_trgm_ops"}),
@@ -1676,6 +1680,310 @@ class SolicitudAcceso(ConTrazabilidad, db.Model):
         return self.codigo or "Solicitud nueva"
 
 
+# --------------------------------------------------------------------------- archivo central
+# Ley 25323 (Sistema Nacional de Archivos), D.S. 008-92-JUS y directivas del AGN (docs/reglas.md §7)
+DestinoFinal = _e("DestinoFinal", "conservacion_permanente", "eliminacion",
+                  conservacion_permanente="Conservación permanente", eliminacion="Eliminación")
+AccesoSerie = _e("AccesoSerie", "publico", "restringido", publico="Público")
+TipoUnidadConservacion = _e("TipoUnidadConservacion", "caja", "archivador", "legajo", "tomo", "paquete")
+EstadoUnidadConservacion = _e("EstadoUnidadConservacion", "en_gestion", "en_archivo", "prestada", "transferida",
+                              "eliminada", en_gestion="En el archivo de gestión de la unidad",
+                              en_archivo="En el archivo central",
+                              transferida="Transferida al AGN o archivo regional")
+EstadoTransferencia = _e("EstadoTransferencia", "programada", "recibida", "observada")
+EstadoPrestamo = _e("EstadoPrestamo", "vigente", "vencido", "devuelto")
+EstadoEliminacion = _e("EstadoEliminacion", "propuesta", "aprobada_comite", "autorizada_agn", "ejecutada",
+                       aprobada_comite="Aprobada por el comité", autorizada_agn="Autorizada por el AGN")
+# una caja ocupa su lugar en el estante mientras está en el archivo central (también prestada: vuelve a él)
+ESTADOS_UBICADA = ("en_archivo", "prestada")
+_ANIOS = {"rango": (0, 100)}
+_POSICION = {"rango": (1, 99)}
+
+
+class SerieDocumental(ConTrazabilidad, db.Model):
+    """Serie del Programa de Control de Documentos (aprobado por el Comité Evaluador de Documentos): años de
+    retención en el archivo de gestión y en el central, destino final y acceso."""
+
+    __tablename__ = "serie_documental"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codigo: Mapped[str] = mapped_column(String(20), unique=True)
+    nombre: Mapped[str] = mapped_column(String(300))
+    unidad_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    retencion_gestion_anios: Mapped[int] = mapped_column(default=2, info=_ANIOS)
+    retencion_central_anios: Mapped[int] = mapped_column(default=8, info=_ANIOS)
+    destino_final: Mapped[DestinoFinal] = enum_col(DestinoFinal, "destino_final", default=DestinoFinal.eliminacion)
+    acceso: Mapped[AccesoSerie] = enum_col(AccesoSerie, "acceso_serie", default=AccesoSerie.publico)
+
+    unidad: Mapped[UnidadOrganica] = relationship()
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.CheckConstraint("retencion_gestion_anios BETWEEN 0 AND 100 AND retencion_central_anios BETWEEN 0 AND 100",
+                           name="retencion_valida"),
+    )
+
+    @property
+    def retencion_total(self) -> int:
+        return (self.retencion_gestion_anios or 0) + (self.retencion_central_anios or 0)
+
+    def __str__(self) -> str:
+        return f"{self.codigo} – {self.nombre}"
+
+
+class Ubicacion(ConTrazabilidad, db.Model):
+    """Ubicación topográfica: depósito – ambiente – estante – cuerpo – nivel (`D1-A1-E03-C2-N4`), con su
+    capacidad en cajas; el código lo arma el sistema."""
+
+    __tablename__ = "ubicacion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deposito: Mapped[int] = mapped_column(info=_POSICION)
+    ambiente: Mapped[int] = mapped_column(info=_POSICION)
+    estante: Mapped[int] = mapped_column(info=_POSICION)
+    cuerpo: Mapped[int] = mapped_column(info=_POSICION)
+    nivel: Mapped[int] = mapped_column(info=_POSICION)
+    codigo: Mapped[str] = mapped_column(String(30), unique=True)
+    capacidad: Mapped[int] = mapped_column(default=10, info={"rango": (1, 1000)})
+
+    unidades: Mapped[list[UnidadConservacion]] = relationship(back_populates="ubicacion")
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.UniqueConstraint("deposito", "ambiente", "estante", "cuerpo", "nivel"),
+        sa.CheckConstraint("capacidad >= 1", name="capacidad_positiva"),
+        sa.CheckConstraint("deposito >= 1 AND ambiente >= 1 AND estante >= 1 AND cuerpo >= 1 AND nivel >= 1",
+                           name="posicion_positiva"),
+    )
+
+    @staticmethod
+    def formato_codigo(deposito: int, ambiente: int, estante: int, cuerpo: int, nivel: int) -> str:
+        return f"D{deposito}-A{ambiente}-E{estante:02d}-C{cuerpo}-N{nivel}"
+
+    @hybrid_property
+    def ocupadas(self) -> int:
+        return sum(1 for u in self.unidades if u.estado in ESTADOS_UBICADA)
+
+    @ocupadas.inplace.expression
+    @classmethod
+    def _ocupadas(cls):
+        return (sa.select(sa.func.count()).where(UnidadConservacion.ubicacion_id == cls.id)
+                .correlate_except(UnidadConservacion).scalar_subquery())
+
+    def __str__(self) -> str:
+        return self.codigo or "Ubicación nueva"
+
+
+class UnidadConservacion(DeUnaUnidad, ConTrazabilidad, db.Model):
+    """Caja, archivador, legajo, tomo o paquete: una serie de una unidad productora, con fechas extremas y
+    folios; está en el archivo de gestión de la unidad hasta que se transfiere, y luego en un lugar del
+    archivo central (del que sale prestada, transferida al AGN o eliminada con autorización)."""
+
+    __tablename__ = "unidad_conservacion"
+    relacion_unidad = "unidad_productora"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    codigo: Mapped[str] = mapped_column(String(30), unique=True)
+    tipo: Mapped[TipoUnidadConservacion] = enum_col(TipoUnidadConservacion, "tipo_unidad_conservacion",
+                                                    default=TipoUnidadConservacion.caja)
+    serie_id: Mapped[int] = mapped_column(ForeignKey("serie_documental.id"))
+    unidad_productora_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    fecha_inicial: Mapped[date]
+    fecha_final: Mapped[date]
+    folios: Mapped[int] = mapped_column(default=0)
+    descripcion: Mapped[str | None] = mapped_column(Text)
+    ubicacion_id: Mapped[int | None] = mapped_column(ForeignKey("ubicacion.id"))
+    # active_history: las reglas al guardar comparan con el valor anterior aunque la fila estuviera expirada
+    estado: Mapped[EstadoUnidadConservacion] = enum_col(EstadoUnidadConservacion, "estado_unidad_conservacion",
+                                                        default=EstadoUnidadConservacion.en_gestion,
+                                                        active_history=True)
+    transferencia_id: Mapped[int | None] = mapped_column(ForeignKey("transferencia.id"))
+    eliminacion_id: Mapped[int | None] = mapped_column(ForeignKey("eliminacion.id"))
+    observaciones: Mapped[str | None] = mapped_column(Text)
+
+    serie: Mapped[SerieDocumental] = relationship()
+    unidad_productora: Mapped[UnidadOrganica] = relationship()
+    ubicacion: Mapped[Ubicacion | None] = relationship(back_populates="unidades")
+    transferencia: Mapped[Transferencia | None] = relationship(back_populates="unidades", active_history=True)
+    eliminacion: Mapped[Eliminacion | None] = relationship(back_populates="unidades", active_history=True)
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.CheckConstraint("fecha_final >= fecha_inicial", name="fechas_extremas"),
+        sa.CheckConstraint("folios >= 0", name="folios_no_negativos"),
+        # en el archivo central (o prestada) tiene su lugar; fuera de él, ninguno (la eliminada libera el suyo)
+        sa.CheckConstraint("(estado IN ('en_archivo', 'prestada')) = (ubicacion_id IS NOT NULL)",
+                           name="ubicada_en_archivo"),
+        sa.CheckConstraint("estado <> 'eliminada' OR eliminacion_id IS NOT NULL", name="eliminada_con_eliminacion"),
+        Index("ix_unidad_conservacion_ubicacion", "ubicacion_id"),
+        # «¿Dónde está?» por prefijo del código (LIKE 'GDU-2026%') con cualquier intercalación de PostgreSQL
+        Index("ix_unidad_conservacion_codigo_patron", "codigo", postgresql_ops={"codigo": "varchar_pattern_ops"}),
+        Index("ix_unidad_conservacion_serie", "serie_id", "fecha_final"),
+        Index("ix_unidad_conservacion_productora", "unidad_productora_id", "estado"),
+        Index("ix_unidad_conservacion_transferencia", "transferencia_id"),
+        Index("ix_unidad_conservacion_eliminacion", "eliminacion_id"),
+    )
+
+    @property
+    def anio_fin_retencion(self) -> int | None:
+        """Último año de retención: el de la fecha final más los años en gestión y en el archivo central."""
+        if self.fecha_final is None or self.serie is None:
+            return None
+        return self.fecha_final.year + self.serie.retencion_total
+
+    @property
+    def prestamo_vigente(self) -> Prestamo | None:
+        return next((p for p in self.prestamos if p.fecha_devolucion is None), None)
+
+    @property
+    def donde(self) -> str:
+        """Dónde está, en palabras: lo que responde la búsqueda y la ficha del expediente."""
+        if self.estado == EstadoUnidadConservacion.en_gestion:
+            return f"Archivo de gestión de {self.unidad_productora.sigla}" if self.unidad_productora else \
+                "Archivo de gestión"
+        if self.estado in (EstadoUnidadConservacion.transferida, EstadoUnidadConservacion.eliminada):
+            return self.estado.etiqueta
+        texto = f"Archivo central, {self.ubicacion.codigo}" if self.ubicacion else "Archivo central"
+        prestamo = self.prestamo_vigente if self.estado == EstadoUnidadConservacion.prestada else None
+        if prestamo:
+            texto += (f" — prestada a {prestamo.unidad_solicitante.sigla} hasta el "
+                      f"{prestamo.fecha_devolucion_prevista:%d/%m/%Y}")
+        return texto
+
+    def __str__(self) -> str:
+        return f"{self.codigo} ({self.serie.codigo if self.serie else '?'})" if self.codigo else "Caja nueva"
+
+
+class Transferencia(DeUnaUnidad, ConTrazabilidad, db.Model):
+    """Transferencia de una unidad al archivo central (cronograma anual): sus cajas son el inventario; el
+    archivo la recibe (y ubica las cajas) u observa."""
+
+    __tablename__ = "transferencia"
+    relacion_unidad = "unidad_origen"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anio: Mapped[int]
+    numero: Mapped[int]
+    codigo: Mapped[str] = mapped_column(String(20), unique=True)
+    unidad_origen_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    fecha: Mapped[date]  # programada (cronograma)
+    estado: Mapped[EstadoTransferencia] = enum_col(EstadoTransferencia, "estado_transferencia",
+                                                   default=EstadoTransferencia.programada)
+    entregado_por: Mapped[str | None] = mapped_column(String(200))
+    fecha_recepcion: Mapped[date | None]
+    recibido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    observaciones: Mapped[str | None] = mapped_column(Text)
+
+    unidad_origen: Mapped[UnidadOrganica] = relationship()
+    recibido_por: Mapped[Usuario | None] = relationship(foreign_keys=[recibido_por_id])
+    unidades: Mapped[list[UnidadConservacion]] = relationship(back_populates="transferencia",
+                                                              order_by="UnidadConservacion.id")
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.UniqueConstraint("anio", "numero"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("estado <> 'recibida' OR (fecha_recepcion IS NOT NULL AND recibido_por_id IS NOT NULL)",
+                           name="recibida_con_fecha"),
+        sa.CheckConstraint("estado <> 'observada' OR observaciones IS NOT NULL", name="observada_con_motivo"),
+        Index("ix_transferencia_unidad", "unidad_origen_id", "anio"),
+    )
+
+    @staticmethod
+    def formato_codigo(anio: int, numero: int) -> str:
+        return f"TRF-{anio}-{numero:03d}"
+
+    def __str__(self) -> str:
+        return self.codigo or "Transferencia nueva"
+
+
+class Prestamo(DeUnaUnidad, ConTrazabilidad, db.Model):
+    """Préstamo interno de una caja a una unidad (los originales no salen de la entidad); una caja no se presta
+    dos veces a la vez (índice único parcial)."""
+
+    __tablename__ = "prestamo"
+    relacion_unidad = "unidad_solicitante"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unidad_conservacion_id: Mapped[int] = mapped_column(ForeignKey("unidad_conservacion.id"))
+    unidad_solicitante_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    solicitante: Mapped[str] = mapped_column(String(200))
+    fecha_prestamo: Mapped[date] = mapped_column(default=hoy_lima)
+    fecha_devolucion_prevista: Mapped[date]
+    fecha_devolucion: Mapped[date | None] = mapped_column(active_history=True)
+    observaciones: Mapped[str | None] = mapped_column(Text)
+
+    unidad_conservacion: Mapped[UnidadConservacion] = relationship(backref=sa.orm.backref(
+        "prestamos", order_by="Prestamo.fecha_prestamo"))
+    unidad_solicitante: Mapped[UnidadOrganica] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint("fecha_devolucion_prevista >= fecha_prestamo", name="prevista_despues_del_prestamo"),
+        sa.CheckConstraint("fecha_devolucion IS NULL OR fecha_devolucion >= fecha_prestamo",
+                           name="devuelto_despues_del_prestamo"),
+        Index("uq_prestamo_vigente", "unidad_conservacion_id", unique=True,
+              sqlite_where=sa.text("fecha_devolucion IS NULL"), postgresql_where=sa.text("fecha_devolucion IS NULL")),
+        Index("ix_prestamo_pendiente", "fecha_devolucion", "fecha_devolucion_prevista"),
+        Index("ix_prestamo_solicitante", "unidad_solicitante_id"),
+    )
+
+    @hybrid_property
+    def estado(self) -> EstadoPrestamo:
+        if self.fecha_devolucion is not None:
+            return EstadoPrestamo.devuelto
+        return EstadoPrestamo.vencido if self.fecha_devolucion_prevista < hoy_lima() else EstadoPrestamo.vigente
+
+    @estado.inplace.expression
+    @classmethod
+    def _estado(cls):
+        return sa.case((cls.fecha_devolucion.is_not(None), "devuelto"),
+                       (cls.fecha_devolucion_prevista < hoy_lima(), "vencido"), else_="vigente")
+
+    def __str__(self) -> str:
+        caja = self.unidad_conservacion.codigo if self.unidad_conservacion else "?"
+        return f"{caja} → {self.unidad_solicitante.sigla if self.unidad_solicitante else '?'}"
+
+
+class Eliminacion(ConTrazabilidad, db.Model):
+    """Eliminación de documentos (Directiva 001-2018-AGN/DAI): propuesta del comité evaluador → aprobada por
+    el comité → autorizada por el AGN (resolución) → ejecutada con acta. Sus cajas quedan registradas."""
+
+    __tablename__ = "eliminacion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anio: Mapped[int]
+    numero: Mapped[int]
+    codigo: Mapped[str] = mapped_column(String(20), unique=True)
+    estado: Mapped[EstadoEliminacion] = enum_col(EstadoEliminacion, "estado_eliminacion",
+                                                 default=EstadoEliminacion.propuesta, active_history=True)
+    fecha_propuesta: Mapped[date] = mapped_column(default=hoy_lima)
+    fecha_aprobacion_comite: Mapped[date | None]
+    acta_comite: Mapped[str | None] = mapped_column(String(100))
+    resolucion_autorizacion: Mapped[str | None] = mapped_column(String(100))
+    fecha_autorizacion: Mapped[date | None]
+    fecha_ejecucion: Mapped[date | None]
+    acta_eliminacion: Mapped[str | None] = mapped_column(String(100))
+    observaciones: Mapped[str | None] = mapped_column(Text)
+
+    unidades: Mapped[list[UnidadConservacion]] = relationship(back_populates="eliminacion",
+                                                              order_by="UnidadConservacion.id")
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.UniqueConstraint("anio", "numero"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("estado = 'propuesta' OR (fecha_aprobacion_comite IS NOT NULL AND acta_comite IS NOT NULL)",
+                           name="aprobada_con_acta"),
+        sa.CheckConstraint("estado NOT IN ('autorizada_agn', 'ejecutada') OR (resolucion_autorizacion IS NOT NULL "
+                           "AND fecha_autorizacion IS NOT NULL)", name="autorizada_con_resolucion"),
+        sa.CheckConstraint("estado <> 'ejecutada' OR (fecha_ejecucion IS NOT NULL AND acta_eliminacion IS NOT NULL)",
+                           name="ejecutada_con_acta"),
+        sa.CheckConstraint("fecha_ejecucion IS NULL OR fecha_ejecucion >= fecha_autorizacion",
+                           name="ejecutada_despues_de_autorizar"),
+    )
+
+    @staticmethod
+    def formato_codigo(anio: int, numero: int) -> str:
+        return f"ELI-{anio}-{numero:03d}"
+
+    def __str__(self) -> str:
+        return self.codigo or "Eliminación nueva"
+
+
 # --------------------------------------------------------------------------- enums: texto → miembro al asignar
 @sa.event.listens_for(sa.orm.Mapper, "mapper_configured")
 def _enums_al_asignar(mapper, cls):
@@ -1713,3 +2021,164 @@ def _datos_de_solo_lectura(session, flush_context, instances):
 def _cambio(obj, campos) -> bool:
     attrs = sa.inspect(obj).attrs
     return any(attrs[c].history.has_changes() for c in campos)
+
+
+# --------------------------------------------------------------------------- reglas del archivo al guardar (toda vía)
+ORDEN_ELIMINACION = ("propuesta", "aprobada_comite", "autorizada_agn", "ejecutada")
+
+
+def _antes(obj, campo):
+    """Valor de `campo` antes de este flush (None si la fila es nueva)."""
+    hist = sa.inspect(obj).attrs[campo].history
+    if hist.deleted:
+        return hist.deleted[0]
+    return None if sa.inspect(obj).pending or hist.added else getattr(obj, campo)
+
+
+def _valor_enum(v):
+    return getattr(v, "value", v)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _reglas_archivo(session, flush_context, instances):
+    """Reglas del archivo central que ninguna vía salta (formulario, lista, CLI, importación): código de la
+    ubicación y su capacidad; préstamo solo de una caja en el archivo y su estado que sigue al préstamo;
+    eliminación en orden, nunca antes de la autorización del AGN ni de una serie de conservación permanente;
+    las cajas del archivo central no se borran (su registro queda para siempre)."""
+    nuevos_o_cambiados = [*session.new, *session.dirty]
+    with session.no_autoflush:
+        for obj in nuevos_o_cambiados:
+            if isinstance(obj, Ubicacion):
+                _regla_ubicacion(session, obj)
+            elif isinstance(obj, Eliminacion):
+                _regla_eliminacion(obj)
+            elif isinstance(obj, Prestamo):
+                _regla_prestamo(obj)
+            elif isinstance(obj, Expediente) and obj.unidad_conservacion is not None and \
+                    _cambio(obj, ("unidad_conservacion",)) and \
+                    _valor_enum(obj.unidad_conservacion.estado) in ("transferida", "eliminada"):
+                raise ErrorDeRegla(f"La caja {obj.unidad_conservacion.codigo} ya no está en la entidad "
+                                   f"({obj.unidad_conservacion.estado.etiqueta.lower()}).")
+        cajas = [o for o in [*session.new, *session.dirty] if isinstance(o, UnidadConservacion)]
+        for caja in cajas:
+            _regla_caja(caja)
+        _regla_capacidad(session, cajas)
+        for obj in session.deleted:
+            if isinstance(obj, UnidadConservacion) and _valor_enum(obj.estado) != "en_gestion":
+                raise ErrorDeRegla(f"La caja {obj.codigo} ya ingresó al archivo central: su registro se conserva "
+                                   "para siempre y no se borra.")
+            if isinstance(obj, Ubicacion) and obj.id is not None and session.scalar(
+                    sa.select(sa.func.count()).where(UnidadConservacion.ubicacion_id == obj.id)):
+                raise ErrorDeRegla(f"{obj.codigo} tiene cajas: muévalas antes de quitar la ubicación.")
+            if isinstance(obj, Eliminacion) and _valor_enum(obj.estado) != "propuesta":
+                raise ErrorDeRegla(f"{obj.codigo}: una eliminación aprobada por el comité no se borra.")
+
+
+def _regla_ubicacion(session, u: Ubicacion) -> None:
+    if None not in (u.deposito, u.ambiente, u.estante, u.cuerpo, u.nivel):
+        u.codigo = Ubicacion.formato_codigo(u.deposito, u.ambiente, u.estante, u.cuerpo, u.nivel)
+    if u.id is not None and _cambio(u, ("capacidad",)):
+        ocupadas = session.scalar(sa.select(sa.func.count()).where(UnidadConservacion.ubicacion_id == u.id))
+        if u.capacidad is not None and u.capacidad < ocupadas:
+            raise ErrorDeRegla(f"{u.codigo} tiene {ocupadas} cajas: la capacidad no puede ser menor.")
+
+
+def _regla_eliminacion(e: Eliminacion) -> None:
+    antes, ahora_ = _valor_enum(_antes(e, "estado")), _valor_enum(e.estado) or "propuesta"
+    if antes is None or antes == ahora_:
+        if antes is None and ahora_ != "propuesta":
+            raise ErrorDeRegla("Una eliminación empieza como propuesta del comité evaluador.")
+        return
+    if ORDEN_ELIMINACION.index(ahora_) != ORDEN_ELIMINACION.index(antes) + 1:
+        raise ErrorDeRegla(f"{e.codigo}: de «{EstadoEliminacion(antes).etiqueta}» no se pasa a "
+                           f"«{EstadoEliminacion(ahora_).etiqueta}» (propuesta → aprobada por el comité → "
+                           "autorizada por el AGN → ejecutada).")
+
+
+def _regla_prestamo(p: Prestamo) -> None:
+    caja = p.unidad_conservacion
+    if caja is None:
+        return
+    if sa.inspect(p).pending:
+        if p.fecha_devolucion is None:
+            if _valor_enum(caja.estado) == "prestada":
+                raise ErrorDeRegla(f"La caja {caja.codigo} ya está prestada: no se presta dos veces a la vez.")
+            if _valor_enum(caja.estado) != "en_archivo":
+                raise ErrorDeRegla(f"Solo se presta una caja que está en el archivo central; {caja.codigo} está: "
+                                   f"{caja.estado.etiqueta.lower()}.")
+            caja.estado = EstadoUnidadConservacion.prestada
+    elif _cambio(p, ("fecha_devolucion",)):
+        if _antes(p, "fecha_devolucion") is not None:
+            raise ErrorDeRegla("La devolución ya quedó registrada: no se modifica.")
+        if p.fecha_devolucion is not None and _valor_enum(caja.estado) == "prestada":
+            caja.estado = EstadoUnidadConservacion.en_archivo
+    if not sa.inspect(p).pending and _cambio(p, ("unidad_conservacion", "unidad_conservacion_id")):
+        raise ErrorDeRegla("La caja de un préstamo no se cambia: registre la devolución y otro préstamo.")
+
+
+def _regla_caja(caja: UnidadConservacion) -> None:
+    estado, antes = _valor_enum(caja.estado) or "en_gestion", _valor_enum(_antes(caja, "estado"))
+    elim = caja.eliminacion
+    if elim is not None and _cambio(caja, ("eliminacion", "eliminacion_id")):
+        if caja.serie is not None and _valor_enum(caja.serie.destino_final) == "conservacion_permanente":
+            raise ErrorDeRegla(f"La caja {caja.codigo} es de la serie {caja.serie.codigo}, de conservación "
+                               "permanente: nunca se elimina.")
+        if _valor_enum(elim.estado) != "propuesta":
+            raise ErrorDeRegla(f"{elim.codigo} ya fue aprobada por el comité: no se le agregan cajas.")
+        if estado != "en_archivo":
+            raise ErrorDeRegla(f"Solo se propone eliminar una caja que está en el archivo central; {caja.codigo} "
+                               f"está: {caja.estado.etiqueta.lower()}.")
+        if caja.anio_fin_retencion is not None and caja.anio_fin_retencion >= (elim.fecha_propuesta or
+                                                                               hoy_lima()).year:
+            raise ErrorDeRegla(f"La caja {caja.codigo} conserva su plazo de retención hasta el 31/12/"
+                               f"{caja.anio_fin_retencion}: aún no se puede proponer su eliminación.")
+    if _cambio(caja, ("transferencia", "transferencia_id")):
+        t, previa = caja.transferencia, _antes(caja, "transferencia")
+        if previa is not None and _valor_enum(previa.estado) == "recibida":
+            raise ErrorDeRegla(f"La caja {caja.codigo} ya fue recibida con {previa.codigo}: no cambia de inventario.")
+        if t is not None:
+            if _valor_enum(t.estado) == "recibida":
+                raise ErrorDeRegla(f"{t.codigo} ya fue recibida: no se le agregan cajas.")
+            if estado != "en_gestion":
+                raise ErrorDeRegla(f"La caja {caja.codigo} no está en el archivo de gestión: no se transfiere.")
+            productora = caja.unidad_productora.id if caja.unidad_productora else caja.unidad_productora_id
+            origen = t.unidad_origen.id if t.unidad_origen else t.unidad_origen_id
+            if productora != origen:
+                raise ErrorDeRegla(f"La caja {caja.codigo} es de otra unidad: el inventario de {t.codigo} lista solo "
+                                   "las cajas de la unidad que transfiere.")
+    if estado == "eliminada" and antes != "eliminada":
+        if elim is None or _valor_enum(elim.estado) not in ("autorizada_agn", "ejecutada"):
+            raise ErrorDeRegla(f"La caja {caja.codigo} no se elimina sin la autorización del AGN (resolución).")
+        if caja.serie is not None and _valor_enum(caja.serie.destino_final) == "conservacion_permanente":
+            raise ErrorDeRegla(f"La caja {caja.codigo} es de una serie de conservación permanente: nunca se "
+                               "elimina.")
+        caja.ubicacion = None  # libera su lugar; el registro queda
+    elif antes == "eliminada" and estado != "eliminada":
+        raise ErrorDeRegla(f"La caja {caja.codigo} fue eliminada: su estado ya no cambia.")
+    if estado in ("transferida", "en_gestion") and antes in ESTADOS_UBICADA:
+        caja.ubicacion = None
+
+
+def _regla_capacidad(session, cajas: list[UnidadConservacion]) -> None:
+    """Ninguna ubicación recibe más cajas que su capacidad (la fila de la ubicación queda bloqueada hasta el
+    fin de la transacción en PostgreSQL: dos que colocan la última caja a la vez no caben las dos)."""
+    llegan: dict[int, list[UnidadConservacion]] = {}
+    for caja in cajas:
+        if _cambio(caja, ("ubicacion", "ubicacion_id")):
+            destino = caja.ubicacion if caja.ubicacion is not None else \
+                (session.get(Ubicacion, caja.ubicacion_id) if caja.ubicacion_id else None)
+            if destino is not None:
+                llegan.setdefault(id(destino), [destino]).append(caja)
+    for destino, *nuevas in llegan.values():
+        if destino.id is None:
+            ya = 0
+        else:
+            session.execute(sa.select(Ubicacion.id).where(Ubicacion.id == destino.id).with_for_update())
+            ids = [c.id for c in nuevas if c.id is not None]
+            q = sa.select(sa.func.count()).where(UnidadConservacion.ubicacion_id == destino.id)
+            if ids:
+                q = q.where(UnidadConservacion.id.not_in(ids))
+            ya = session.scalar(q)
+        if ya + len(nuevas) > destino.capacidad:
+            raise ErrorDeRegla(f"{destino.codigo} está llena: tiene {ya} de {destino.capacidad} cajas; no caben "
+                               f"{len(nuevas)} más.")

@@ -8,6 +8,17 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from admin_views import castellano
+from admin_views.archivo import (
+    BuscarArchivoView,
+    EliminacionView,
+    OcupacionArchivoView,
+    PrestamoView,
+    RetencionArchivoView,
+    SerieDocumentalView,
+    TransferenciaView,
+    UbicacionView,
+    UnidadConservacionView,
+)
 from admin_views.catalogos import FeriadoView, PersonaView, ProcedimientoTupaView, TipoDocumentoView
 from admin_views.concejo import (
     ActaView,
@@ -38,6 +49,7 @@ from models import (
     Derivacion,
     Dictamen,
     DocumentoEmitido,
+    Eliminacion,
     ExcepcionTransparencia,
     Expediente,
     Feriado,
@@ -47,20 +59,25 @@ from models import (
     PeriodoMunicipal,
     Permiso,
     Persona,
+    Prestamo,
     ProcedimientoTupa,
     PuntoAgenda,
     RegistroAuditoria,
     RelacionNorma,
     Rol,
+    SerieDocumental,
     SesionConcejo,
     SolicitudAcceso,
     TipoDocumento,
+    Transferencia,
+    Ubicacion,
+    UnidadConservacion,
     UnidadOrganica,
     Usuario,
     Voto,
 )
 
-TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA = "Trámite", "Concejo", "Normas", "Transparencia"
+TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA, ARCHIVO = "Trámite", "Concejo", "Normas", "Transparencia", "Archivo"
 FEDATARIO = "Fedatario"
 CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
 
@@ -88,6 +105,15 @@ VISTAS = [
     (SolicitudAccesoView, SolicitudAcceso, "Solicitudes de acceso", TRANSPARENCIA, "fa-eye"),
     (ReporteTransparenciaView, None, "Informe anual", TRANSPARENCIA, "fa-bar-chart"),
     (ExcepcionTransparenciaView, ExcepcionTransparencia, "Excepciones (arts. 15–17)", TRANSPARENCIA, "fa-lock"),
+    (BuscarArchivoView, None, "¿Dónde está?", ARCHIVO, "fa-search"),
+    (UnidadConservacionView, UnidadConservacion, "Cajas y legajos", ARCHIVO, "fa-archive"),
+    (TransferenciaView, Transferencia, "Transferencias", ARCHIVO, "fa-truck"),
+    (PrestamoView, Prestamo, "Préstamos", ARCHIVO, "fa-exchange"),
+    (RetencionArchivoView, None, "Retención y préstamos vencidos", ARCHIVO, "fa-hourglass-end"),
+    (EliminacionView, Eliminacion, "Eliminaciones", ARCHIVO, "fa-trash"),
+    (OcupacionArchivoView, None, "Ocupación", ARCHIVO, "fa-bar-chart"),
+    (UbicacionView, Ubicacion, "Ubicaciones", ARCHIVO, "fa-th"),
+    (SerieDocumentalView, SerieDocumental, "Series documentales", ARCHIVO, "fa-tags"),
     (PersonaView, Persona, "Personas", CATALOGOS, "fa-address-card"),
     (TipoDocumentoView, TipoDocumento, "Tipos de documento", CATALOGOS, "fa-file-text-o"),
     (ProcedimientoTupaView, ProcedimientoTupa, "Procedimientos TUPA", CATALOGOS, "fa-list-ol"),
@@ -99,7 +125,9 @@ VISTAS = [
     (RegistroAuditoriaView, RegistroAuditoria, "Auditoría", SEGURIDAD, "fa-history"),
 ]
 
-ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaView: "reporte_transparencia"}
+ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaView: "reporte_transparencia",
+                    BuscarArchivoView: "buscar_archivo", OcupacionArchivoView: "ocupacion_archivo",
+                    RetencionArchivoView: "retencion_archivo"}
 # otra pantalla sobre el mismo modelo
 ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision", SituacionNotificacionView: "notificacion_documento"}
 
@@ -112,7 +140,7 @@ def init_admin(app) -> Admin:
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
         category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",
-                               TRANSPARENCIA: "fa fa-eye", FEDATARIO: "fa fa-certificate",
+                               TRANSPARENCIA: "fa fa-eye", ARCHIVO: "fa fa-archive", FEDATARIO: "fa fa-certificate",
                                CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
         # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
         translations_path=str(Path(__file__).resolve().parent.parent / "translations"),

@@ -17,11 +17,14 @@ from models import (
     Derivacion,
     EstadoDerivacion,
     Expediente,
+    Prestamo,
     SesionConcejo,
     SolicitudAcceso,
+    Transferencia,
     db,
     hoy_lima,
 )
+from services.archivo import condicion_vencidos
 from services.calendario import faltan_no_laborables, sumar_dias_habiles
 from services.tramite import por_clasificar
 from services.transparencia import condicion_semaforo
@@ -93,6 +96,33 @@ class InicioView(AdminIndexView):
                  "valor": db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso).where(cond))}
                 for titulo, cond, filtros, icono in consultas]
 
+    def _archivo(self) -> list[dict]:
+        """Archivo central: préstamos vencidos y vigentes (al archivo y a la unidad que los pidió) y transferencias
+        atrasadas del cronograma."""
+        if not puede("prestamo", "ver"):
+            return []
+        vista = next(v for v in self.admin._views if v.endpoint == "prestamo")
+        alcance = filtro_alcance(Prestamo)
+        cifras = []
+        for titulo, cond, estado, icono in (
+                ("Préstamos vencidos", condicion_vencidos(), "vencido", "fa-exclamation-triangle"),
+                ("Préstamos vigentes", sa.and_(Prestamo.fecha_devolucion.is_(None), ~condicion_vencidos()),
+                 "vigente", "fa-exchange")):
+            q = sa.select(sa.func.count()).select_from(Prestamo).where(cond)
+            if alcance is not None:
+                q = q.where(alcance)
+            cifras.append({"titulo": titulo, "valor": db.session.scalar(q), "icono": icono,
+                           "url": vista.url_filtrada(("Estado", "equals", estado))})
+        if puede("transferencia", "ver"):  # cronograma: programadas cuya fecha pasó sin recibirse
+            q = sa.select(sa.func.count()).select_from(Transferencia).where(
+                Transferencia.estado != "recibida", Transferencia.fecha < hoy_lima())
+            alcance_t = filtro_alcance(Transferencia)
+            if alcance_t is not None:
+                q = q.where(alcance_t)
+            cifras.append({"titulo": "Transferencias atrasadas", "valor": db.session.scalar(q),
+                           "icono": "fa-truck", "url": url_for("transferencia.cronograma")})
+        return cifras
+
     @expose("/")
     def index(self):
         puede_ver = puede("expediente", "ver")
@@ -106,5 +136,6 @@ class InicioView(AdminIndexView):
         aviso_calendario = puede("feriado", "crear") and faltan_no_laborables(
             hoy, current_app.config["AVISO_NO_LABORABLES_DESDE"])
         return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones,
-                           transparencia=self._transparencia(), fedatario=tarjetas_tablero(self.admin),
+                           transparencia=self._transparencia(), archivo=self._archivo(),
+                           fedatario=tarjetas_tablero(self.admin),
                            aviso_calendario=hoy.year + 1 if aviso_calendario else None, puede=puede)

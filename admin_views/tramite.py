@@ -27,6 +27,7 @@ from admin_views.base import (
     entero_id,
     error_en,
     opciones_enum,
+    puede,
 )
 from admin_views.castellano import contar
 from models import (
@@ -45,11 +46,13 @@ from models import (
     Prioridad,
     ProcedimientoTupa,
     TipoDocumento,
+    UnidadConservacion,
     UnidadOrganica,
     Usuario,
     ahora,
     db,
 )
+from services import archivo as archivo_central
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.identidad import ErrorRemitente, remitente
@@ -385,7 +388,9 @@ class ExpedienteView(VistaSegura):
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
                            puede_anular=self.puede("anular"), observable=observable(exp),
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia,
-                           por_recibir=self._por_recibir(exp))
+                           por_recibir=self._por_recibir(exp),
+                           cajas=archivo_central.cajas_para_archivar(exp.unidad_actual_id)
+                           if self._en_mi_unidad(exp) and puede("unidad_conservacion", "ver") else None)
 
     @staticmethod
     def _por_recibir(exp):
@@ -401,6 +406,12 @@ class ExpedienteView(VistaSegura):
 
     def _en_mi_unidad(self, exp) -> bool:
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id
+
+    @staticmethod
+    def _caja(datos):
+        """La caja elegida al archivar (vacía: queda en el archivo de gestión de la unidad)."""
+        caja_id = entero_id(datos.get("caja"))
+        return db.session.get(UnidadConservacion, caja_id) if caja_id else None
 
     def _operar(self, exp, operacion, datos):
         bloquear(exp)  # dos clics simultáneos: el segundo espera y ve lo que hizo el primero
@@ -436,7 +447,8 @@ class ExpedienteView(VistaSegura):
             return derivar(exp, destino, "atender", "Ingreso por Mesa Digital aceptado.", None, current_user)
         acciones = {"atender": lambda: atender(exp, current_user),
                     "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
-                    "archivar": lambda: archivar(exp, current_user),
+                    "archivar": lambda: archivar(exp, current_user, self._caja(datos)),
+                    "encajar": lambda: archivo_central.encajar(exp, self._caja(datos)),
                     "observar": lambda: observar(exp, datos.get("observacion", "")),
                     "subsanar": lambda: subsanar(exp, current_user)}
         if operacion not in acciones:
@@ -444,7 +456,8 @@ class ExpedienteView(VistaSegura):
         return acciones[operacion]()
 
 
-OPERACIONES = {"clasificar": "clasificado", "aceptar": "aceptado y derivado", "derivar": "derivado",
+OPERACIONES = {"encajar": "guardado en la caja",
+               "clasificar": "clasificado", "aceptar": "aceptado y derivado", "derivar": "derivado",
                "atender": "atendido", "devolver": "devuelto", "archivar": "archivado", "observar": "observado",
                "subsanar": "subsanado", "anular": "anulado"}
 

@@ -349,13 +349,18 @@ def devolver(exp: Expediente, motivo: str, usuario: Usuario | None = None) -> De
     return nueva
 
 
-def archivar(exp: Expediente, usuario: Usuario | None = None) -> None:
+def archivar(exp: Expediente, usuario: Usuario | None = None, caja=None) -> None:
+    """Archiva el expediente en una caja de su unidad, o (sin caja) en el archivo de gestión de la unidad hasta
+    que lo encajen y transfieran (services/archivo.archivar_en)."""
+    from services.archivo import archivar_en
+
     bloquear(exp)
     if exp.estado not in (*ESTADOS_ABIERTOS, EstadoExpediente.atendido) or \
             exp.estado == EstadoExpediente.observado:
         raise ErrorTramite(f"No se puede archivar un expediente {exp.estado.etiqueta.lower()}.")
     _cerrar_vigente(exp)
     exp.estado = EstadoExpediente.archivado
+    archivar_en(exp, caja)
     _confirmar()
 
 

@@ -3,7 +3,7 @@ notificación de los documentos emitidos (LPAG arts. 18–27) y el código de ve
 de cada documento emitido, con uno al azar para los que ya existían; la firma digital verificada de cada adjunto.
 
 Revision ID: f2b3d4c5e6a7
-Revises: d5e6f7a8b9c0
+Revises: e1a2c3b4d5f6
 Create Date: 2026-11-29 11:00:00
 
 """
@@ -17,7 +17,7 @@ from services.permisos import conceder, retirar
 
 # revision identifiers, used by Alembic.
 revision = 'f2b3d4c5e6a7'
-down_revision = 'd5e6f7a8b9c0'
+down_revision = 'e1a2c3b4d5f6'
 branch_labels = None
 depends_on = None
 
