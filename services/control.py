@@ -1,0 +1,409 @@
+"""Control de plazos y estadísticas (issue 16): lo que la Secretaría General informa al Gerente Municipal.
+
+- Cumplimiento por unidad: derivaciones recibidas en el período y cómo terminaron (a tiempo, con retraso,
+  pendientes en plazo o vencidas), días hábiles por derivación (promedio y p90), demora del acuse, expedientes
+  aprobados por silencio positivo y el ranking de las unidades.
+- Flujo documentario: ingreso (expedientes) y salida (documentos emitidos) por mes, año contra año, y las demás
+  series mensuales registradas en `SERIES_MENSUALES` (transparencia; archivo y fedatario se agregan con una línea).
+- Supervisión de la Unidad de Trámite Documentario (Mesa de Partes): atención por persona y por hora,
+  observaciones y no presentados, canal digital o presencial, y el tiempo hasta la primera derivación
+  (LPAG art. 143: el mismo día).
+
+Todo se agrega en SQL (SQLite y PostgreSQL). Los días hábiles se cuentan en SQL con una tabla temporal del
+calendario del período (CTE `calendario_habil`: fecha → número de días hábiles hasta esa fecha, con los feriados
+de la tabla `Feriado`): días hábiles entre a y b = orden(b) − orden(a), como `calendario.habiles_entre`.
+Cada condición que produce una cifra es la misma que aplica el filtro del listado al que enlaza la cifra
+(`condicion_derivacion`), para que el Excel de ese listado tenga tantas filas como dice la cifra.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from models import (
+    ZONA_LIMA,
+    Canal,
+    Derivacion,
+    DocumentoEmitido,
+    EstadoExpediente,
+    Expediente,
+    Origen,
+    ProcedimientoTupa,
+    SolicitudAcceso,
+    TipoDocumento,
+    UnidadOrganica,
+    Usuario,
+    db,
+    hoy_lima,
+)
+from services import calendario
+
+MESES = ("Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre", "Octubre",
+         "Noviembre", "Diciembre")
+
+
+# --------------------------------------------------------------------------- fecha y hora de Lima en SQL
+class FechaLima(FunctionElement):
+    """La fecha en Lima de un momento guardado en UTC (Lima no tiene horario de verano: UTC−5)."""
+
+    type = sa.Date()
+    name = "fecha_lima"
+    inherit_cache = True
+
+
+class HoraLima(FunctionElement):
+    """La hora del día (0–23) en Lima de un momento guardado en UTC."""
+
+    type = sa.Integer()
+    name = "hora_lima"
+    inherit_cache = True
+
+
+@compiles(FechaLima, "sqlite")
+def _fecha_lima_sqlite(elemento, compilador, **kw):
+    return f"date({compilador.process(elemento.clauses, **kw)}, '-5 hours')"
+
+
+@compiles(FechaLima, "postgresql")
+def _fecha_lima_pg(elemento, compilador, **kw):
+    return f"CAST(timezone('America/Lima', {compilador.process(elemento.clauses, **kw)}) AS DATE)"
+
+
+@compiles(HoraLima, "sqlite")
+def _hora_lima_sqlite(elemento, compilador, **kw):
+    return f"CAST(strftime('%H', {compilador.process(elemento.clauses, **kw)}, '-5 hours') AS INTEGER)"
+
+
+@compiles(HoraLima, "postgresql")
+def _hora_lima_pg(elemento, compilador, **kw):
+    return f"CAST(EXTRACT(HOUR FROM timezone('America/Lima', {compilador.process(elemento.clauses, **kw)})) AS INTEGER)"
+
+
+def entre_fechas(columna_momento, desde: date, hasta: date):
+    """Momento entre dos fechas de Lima, ambas inclusive: la misma condición del filtro «entre» del listado."""
+    return sa.and_(columna_momento >= datetime.combine(desde, time.min, ZONA_LIMA),
+                   columna_momento < datetime.combine(hasta + timedelta(days=1), time.min, ZONA_LIMA))
+
+
+def calendario_habil(desde: date, hasta: date):
+    """CTE (fecha, orden) con cada día de [desde, hasta]: orden = días hábiles desde `desde` hasta esa fecha."""
+    cal = calendario.feriados()
+    filas, n, d = [], 0, desde
+    while d <= hasta:
+        if calendario.es_habil(d, cal):
+            n += 1
+        filas.append((d, n))
+        d += timedelta(days=1)
+    return sa.values(sa.column("fecha", sa.Date), sa.column("orden", sa.Integer),
+                     name="calendario_habil").data(filas).cte("calendario_habil")
+
+
+def _rango_calendario(desde: date, hasta: date) -> tuple[date, date]:
+    # el envío puede ser la víspera de la presentación (ingreso fuera de hora); las atenciones llegan hasta hoy
+    return desde - timedelta(days=15), max(hasta, hoy_lima()) + timedelta(days=1)
+
+
+def percentil_sql(valor, particion, p: float = 0.9):
+    """(fila, total) para elegir el percentil p de `valor` por `particion` con funciones de ventana (portable):
+    el menor valor cuya posición ≥ ceil(p × total) (percentil «nearest-rank»)."""
+    fila = sa.func.row_number().over(partition_by=particion, order_by=valor)
+    total = sa.func.count().over(partition_by=particion)
+    return fila, total
+
+
+# --------------------------------------------------------------------------- cumplimiento por unidad
+CUMPLIMIENTO = (("a_tiempo", "Atendidas a tiempo"), ("con_retraso", "Atendidas con retraso"),
+                ("pendiente_en_plazo", "Pendientes en plazo"), ("pendiente_vencida", "Pendientes vencidas"))
+
+
+def condicion_derivacion(clave: str, hoy: date | None = None):
+    """La condición SQL de cada resultado de una derivación (el filtro «Cumplimiento» de la bandeja la usa).
+
+    Atendida = la unidad la cerró (derivó, atendió, archivó o devolvió: `fecha_atencion`); a tiempo si lo hizo
+    hasta su fecha límite inclusive (día de Lima) o si no tenía plazo. Pendiente = sin cerrar; vencida si su
+    fecha límite ya pasó. Cada derivación cae en exactamente una."""
+    hoy = hoy or hoy_lima()
+    D = Derivacion
+    cerrada = D.fecha_atencion.is_not(None)
+    abierta = D.fecha_atencion.is_(None)
+    atendida_el = FechaLima(D.fecha_atencion)
+    condiciones = {
+        "a_tiempo": sa.and_(cerrada, sa.or_(D.fecha_limite.is_(None), atendida_el <= D.fecha_limite)),
+        "con_retraso": sa.and_(cerrada, D.fecha_limite.is_not(None), atendida_el > D.fecha_limite),
+        "pendiente_en_plazo": sa.and_(abierta, sa.or_(D.fecha_limite.is_(None), D.fecha_limite >= hoy)),
+        "pendiente_vencida": sa.and_(abierta, D.fecha_limite < hoy),
+    }
+    return condiciones[clave]
+
+
+def condicion_procedimiento(codigo: str):
+    """Derivaciones de expedientes del procedimiento TUPA `codigo` (filtro «Procedimiento» de la bandeja)."""
+    return Derivacion.expediente_id.in_(
+        sa.select(Expediente.id).join(ProcedimientoTupa, ProcedimientoTupa.id == Expediente.procedimiento_id)
+        .where(ProcedimientoTupa.codigo == codigo))
+
+
+@dataclass
+class Filtros:
+    """Período (fechas de Lima, inclusive), unidad (id) y procedimiento TUPA (código) de un reporte."""
+
+    desde: date
+    hasta: date
+    unidad_id: int | None = None
+    procedimiento: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def cumplimiento(f: Filtros) -> dict:
+    """Cumplimiento de plazos por unidad de destino de las derivaciones enviadas en el período."""
+    D = Derivacion
+    hoy = hoy_lima()
+    donde = [entre_fechas(D.fecha_envio, f.desde, f.hasta)]
+    if f.unidad_id:
+        donde.append(D.unidad_destino_id == f.unidad_id)
+    if f.procedimiento:
+        donde.append(condicion_procedimiento(f.procedimiento))
+
+    def contar(cond):
+        return sa.func.count().filter(cond)
+
+    cal = calendario_habil(*_rango_calendario(f.desde, f.hasta))
+    envio, atencion, acuse = cal.alias("c_envio"), cal.alias("c_atencion"), cal.alias("c_acuse")
+    dias = atencion.c.orden - envio.c.orden
+    demora = acuse.c.orden - envio.c.orden
+    base = (sa.select(D.unidad_destino_id.label("unidad_id"),
+                      *[contar(condicion_derivacion(k, hoy)).label(k) for k, _ in CUMPLIMIENTO],
+                      sa.func.count().label("recibidas"),
+                      sa.func.avg(dias).label("promedio_dias"),
+                      sa.func.avg(demora).label("demora_acuse"),
+                      contar(demora <= 0).label("acuse_mismo_dia"),
+                      sa.func.count(demora).label("con_acuse"))
+            .select_from(D)
+            .outerjoin(envio, envio.c.fecha == FechaLima(D.fecha_envio))
+            .outerjoin(atencion, atencion.c.fecha == FechaLima(D.fecha_atencion))
+            .outerjoin(acuse, acuse.c.fecha == FechaLima(D.fecha_recepcion))
+            .where(*donde).group_by(D.unidad_destino_id))
+    filas = {r.unidad_id: dict(r._mapping) for r in db.session.execute(base)}
+
+    # p90 de los días hábiles de las derivaciones atendidas, por unidad (ventanas: SQLite y PostgreSQL)
+    por_dia = (sa.select(D.unidad_destino_id.label("u"), dias.label("dias"))
+               .select_from(D).join(envio, envio.c.fecha == FechaLima(D.fecha_envio))
+               .join(atencion, atencion.c.fecha == FechaLima(D.fecha_atencion))
+               .where(*donde).subquery())
+    fila, total = percentil_sql(por_dia.c.dias, por_dia.c.u)
+    rank = sa.select(por_dia.c.u, por_dia.c.dias, fila.label("fila"), total.label("total")).subquery()
+    p90 = sa.select(rank.c.u, sa.func.min(rank.c.dias)).where(
+        rank.c.fila * 100 >= rank.c.total * 90).group_by(rank.c.u)
+    for u, v in db.session.execute(p90):
+        filas[u]["p90_dias"] = v
+
+    # aprobados por silencio positivo: expedientes presentados en el período que la unidad tiene hoy
+    E = Expediente
+    silencio = sa.select(E.unidad_actual_id, sa.func.count()).where(
+        E.aprobado_por_silencio, E.fecha_presentacion.between(f.desde, f.hasta))
+    if f.unidad_id:
+        silencio = silencio.where(E.unidad_actual_id == f.unidad_id)
+    if f.procedimiento:
+        silencio = silencio.where(E.procedimiento_id.in_(
+            sa.select(ProcedimientoTupa.id).where(ProcedimientoTupa.codigo == f.procedimiento)))
+    for u, n in db.session.execute(silencio.group_by(E.unidad_actual_id)):
+        filas.setdefault(u, {"unidad_id": u, "recibidas": 0, **{k: 0 for k, _ in CUMPLIMIENTO},
+                             "promedio_dias": None, "demora_acuse": None, "acuse_mismo_dia": 0, "con_acuse": 0})
+        filas[u]["silencio_positivo"] = n
+
+    unidades = {u.id: u for u in db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.id.in_(filas)))}
+    resultado = []
+    for u, r in filas.items():
+        atendidas = r["a_tiempo"] + r["con_retraso"]
+        vencibles = atendidas + r["pendiente_vencida"]  # lo que ya debía estar hecho
+        r.update(unidad=unidades[u].sigla, nombre=unidades[u].nombre, atendidas=atendidas,
+                 silencio_positivo=r.get("silencio_positivo", 0), p90_dias=r.get("p90_dias"),
+                 pct_a_tiempo=round(100 * r["a_tiempo"] / vencibles, 1) if vencibles else None,
+                 promedio_dias=_redondear(r["promedio_dias"]), demora_acuse=_redondear(r["demora_acuse"]),
+                 pct_acuse_mismo_dia=round(100 * r["acuse_mismo_dia"] / r["con_acuse"], 1) if r["con_acuse"]
+                 else None)
+        resultado.append(r)
+    # ranking: mayor % a tiempo primero; a igualdad, menos vencidas y más atendidas; sin base al final
+    resultado.sort(key=lambda r: (r["pct_a_tiempo"] is None, -(r["pct_a_tiempo"] or 0), r["pendiente_vencida"],
+                                  -r["atendidas"], r["unidad"]))
+    for i, r in enumerate(resultado, start=1):
+        r["puesto"] = i if r["pct_a_tiempo"] is not None else None
+    totales = {k: sum(r[k] for r in resultado) for k in ("recibidas", "atendidas", "silencio_positivo",
+                                                         *(k for k, _ in CUMPLIMIENTO))}
+    vencibles = totales["atendidas"] + totales["pendiente_vencida"]
+    totales["pct_a_tiempo"] = round(100 * totales["a_tiempo"] / vencibles, 1) if vencibles else None
+    return {"filas": resultado, "totales": totales, "hoy": hoy}
+
+
+def _redondear(v):
+    return None if v is None else round(float(v), 1)
+
+
+def vencidos_por_unidad(f: Filtros, unidades: list[int], cuantos: int = 10) -> dict[int, list[Expediente]]:
+    """Los expedientes de cada unidad con su derivación pendiente vencida (más atrasados primero)."""
+    D = Derivacion
+    if not unidades:
+        return {}
+    q = (sa.select(D.unidad_destino_id, Expediente, D.fecha_limite).join(Expediente, Expediente.id == D.expediente_id)
+         .where(D.unidad_destino_id.in_(unidades), entre_fechas(D.fecha_envio, f.desde, f.hasta),
+                condicion_derivacion("pendiente_vencida"))
+         .order_by(D.unidad_destino_id, D.fecha_limite, Expediente.id))
+    if f.procedimiento:
+        q = q.where(condicion_procedimiento(f.procedimiento))
+    salida: dict[int, list] = {u: [] for u in unidades}
+    for u, exp, limite in db.session.execute(q):
+        if len(salida[u]) < cuantos:
+            exp.limite_derivacion = limite
+            salida[u].append(exp)
+    return salida
+
+
+# --------------------------------------------------------------------------- flujo documentario
+@dataclass
+class SerieMensual:
+    """Una serie «por mes» del flujo documentario: la fecha que la ubica y sus condiciones. `momento`: la
+    columna es un momento UTC (se cuenta por la fecha de Lima)."""
+
+    clave: str
+    titulo: str
+    columna: object
+    condiciones: tuple = ()
+    momento: bool = False
+
+
+SALIDA = (DocumentoEmitido.estado.in_(("emitido", "notificado")),)
+
+# Registro de series mensuales: cada módulo agrega la suya con una línea (préstamos del archivo,
+# certificaciones del fedatario…): SerieMensual(clave, título, columna de fecha, condiciones)
+SERIES_MENSUALES: list[SerieMensual] = [
+    SerieMensual("ingreso", "Expedientes ingresados", Expediente.fecha_presentacion,
+                 (Expediente.estado != EstadoExpediente.anulado,)),
+    SerieMensual("salida", "Documentos emitidos", DocumentoEmitido.fecha, SALIDA),
+    SerieMensual("transparencia", "Solicitudes de acceso a la información", SolicitudAcceso.fecha_presentacion),
+]
+
+
+def registrar_serie(serie: SerieMensual) -> SerieMensual:
+    """Agrega (o reemplaza por su clave) una serie mensual del flujo documentario."""
+    SERIES_MENSUALES[:] = [s for s in SERIES_MENSUALES if s.clave != serie.clave] + [serie]
+    return serie
+
+
+def _por_mes(serie: SerieMensual, anio: int) -> list[int]:
+    col = FechaLima(serie.columna) if serie.momento else serie.columna
+    mes = sa.extract("month", col)
+    cuenta = [0] * 12
+    q = sa.select(mes, sa.func.count()).where(col.between(date(anio, 1, 1), date(anio, 12, 31)),
+                                              *serie.condiciones).group_by(mes)
+    for m, n in db.session.execute(q):
+        cuenta[int(m) - 1] = n
+    return cuenta
+
+
+def _agrupado(etiqueta, modelo, condiciones, *uniones) -> list[dict]:
+    q = sa.select(etiqueta.label("etiqueta"), sa.func.count().label("n")).select_from(modelo)
+    for tabla, cond in uniones:
+        q = q.outerjoin(tabla, cond)
+    q = q.where(*condiciones).group_by(etiqueta).order_by(sa.func.count().desc(), etiqueta)
+    return [{"etiqueta": e if e is not None else "—", "n": n} for e, n in db.session.execute(q)]
+
+
+def flujo(anio: int) -> dict:
+    """Ingreso y salida del año `anio` y del anterior, por mes; el ingreso por origen, canal, tipo y
+    procedimiento; la salida por unidad y tipo; y las series mensuales registradas."""
+    series = [{"clave": s.clave, "titulo": s.titulo, "actual": _por_mes(s, anio), "anterior": _por_mes(s, anio - 1)}
+              for s in SERIES_MENSUALES]
+    for s in series:
+        s["total_actual"], s["total_anterior"] = sum(s["actual"]), sum(s["anterior"])
+        s["variacion"] = round(100 * (s["total_actual"] - s["total_anterior"]) / s["total_anterior"], 1) \
+            if s["total_anterior"] else None
+    E, Doc = Expediente, DocumentoEmitido
+    del_anio = (E.fecha_presentacion.between(date(anio, 1, 1), date(anio, 12, 31)), E.estado != "anulado")
+    sal_anio = (Doc.fecha.between(date(anio, 1, 1), date(anio, 12, 31)), *SALIDA)
+    origen = [{"etiqueta": Origen(e["etiqueta"]).etiqueta, "n": e["n"], "valor": Origen(e["etiqueta"]).value}
+              for e in _agrupado(E.origen, E, del_anio)]
+    canal = [{"etiqueta": Canal(e["etiqueta"]).etiqueta, "n": e["n"], "valor": Canal(e["etiqueta"]).value}
+             for e in _agrupado(E.canal, E, del_anio)]
+    return {
+        "anio": anio, "series": series,
+        "por_origen": origen, "por_canal": canal,
+        "por_tipo": _agrupado(TipoDocumento.nombre, E, del_anio,
+                              (TipoDocumento, TipoDocumento.id == E.tipo_documento_id)),
+        "por_procedimiento": _agrupado(ProcedimientoTupa.codigo, E, del_anio,
+                                       (ProcedimientoTupa, ProcedimientoTupa.id == E.procedimiento_id)),
+        "salida_por_unidad": _agrupado(UnidadOrganica.sigla, Doc, sal_anio,
+                                       (UnidadOrganica, UnidadOrganica.id == Doc.unidad_id)),
+        "salida_por_tipo": _agrupado(TipoDocumento.abreviatura, Doc, sal_anio,
+                                     (TipoDocumento, TipoDocumento.id == Doc.tipo_documento_id)),
+    }
+
+
+# --------------------------------------------------------------------------- supervisión de Mesa de Partes
+TRAMOS_DERIVACION = (("mismo_dia", "El mismo día (art. 143)"), ("un_dia", "Al día hábil siguiente"),
+                     ("dos_tres", "A los 2 o 3 días hábiles"), ("mas", "Después de 3 días hábiles"),
+                     ("sin_derivar", "Aún sin derivar"))
+
+
+def mesa_partes(f: Filtros) -> dict:
+    """Expedientes presentados en el período: por persona que los registró, por hora de recepción, por canal;
+    observados y no presentados; y días hábiles desde la presentación hasta la primera derivación."""
+    E, D = Expediente, Derivacion
+    donde = [E.fecha_presentacion.between(f.desde, f.hasta), E.estado != EstadoExpediente.anulado]
+
+    def contar(cond):
+        return sa.func.count().filter(cond)
+
+    total, digital, presencial, observados, no_presentados = db.session.execute(
+        sa.select(sa.func.count(), contar(E.canal == Canal.digital), contar(E.canal == Canal.presencial),
+                  contar(E.fecha_observacion.is_not(None)), contar(E.estado == EstadoExpediente.no_presentado))
+        .where(*donde)).one()
+
+    por_usuario = [{"usuario": nombre or "Mesa de Partes Digital (sin operador)", "username": username,
+                    "n": n, "observados": obs}
+                   for nombre, username, n, obs in db.session.execute(
+                       sa.select(Usuario.nombre, Usuario.username, sa.func.count(),
+                                 contar(E.fecha_observacion.is_not(None)))
+                       .select_from(E).outerjoin(Usuario, Usuario.id == E.creado_por_id)
+                       .where(*donde).group_by(Usuario.nombre, Usuario.username)
+                       .order_by(sa.func.count().desc(), Usuario.nombre))]
+
+    hora = HoraLima(E.fecha_recepcion)
+    horas = {h: {"hora": f"{h:02d}:00", "presencial": 0, "digital": 0} for h in range(24)}
+    for h, p, d in db.session.execute(sa.select(hora, contar(E.canal == Canal.presencial),
+                                                contar(E.canal == Canal.digital)).where(*donde).group_by(hora)):
+        horas[int(h)].update(presencial=p, digital=d)
+
+    # primera derivación de cada expediente y sus días hábiles desde la presentación
+    cal = calendario_habil(*_rango_calendario(f.desde, f.hasta))
+    c_pres, c_der = cal.alias("c_pres"), cal.alias("c_der")
+    primera = sa.select(D.expediente_id.label("exp_id"), sa.func.min(D.fecha_envio).label("envio")) \
+        .group_by(D.expediente_id).subquery()
+    dias = c_der.c.orden - c_pres.c.orden
+    tramo = sa.case((primera.c.envio.is_(None), "sin_derivar"), (dias <= 0, "mismo_dia"), (dias == 1, "un_dia"),
+                    (dias <= 3, "dos_tres"), else_="mas")
+    q = (sa.select(tramo.label("tramo"), sa.func.count(), sa.func.avg(sa.case((dias < 0, 0), else_=dias)))
+         .select_from(E).outerjoin(primera, primera.c.exp_id == E.id)
+         .outerjoin(c_pres, c_pres.c.fecha == E.fecha_presentacion)
+         .outerjoin(c_der, c_der.c.fecha == FechaLima(primera.c.envio))
+         .where(*donde, sa.or_(primera.c.envio.is_not(None), E.estado.in_(("registrado", "en_tramite"))))
+         .group_by(tramo))
+    tramos = {k: 0 for k, _ in TRAMOS_DERIVACION}
+    suma = derivados = 0
+    for t, n, prom in db.session.execute(q):
+        tramos[t] = n
+        if t != "sin_derivar":
+            derivados += n
+            suma += float(prom or 0) * n
+    return {"total": total, "digital": digital, "presencial": presencial, "observados": observados,
+            "no_presentados": no_presentados,
+            "pct_digital": round(100 * digital / total, 1) if total else None,
+            "por_usuario": por_usuario, "por_hora": [horas[h] for h in range(24) if h in range(6, 23)
+                                                     or horas[h]["presencial"] or horas[h]["digital"]],
+            "tramos": [{"clave": k, "titulo": t, "n": tramos[k]} for k, t in TRAMOS_DERIVACION],
+            "derivados": derivados, "promedio_dias_derivacion": round(suma / derivados, 2) if derivados else None,
+            "pct_mismo_dia": round(100 * tramos["mismo_dia"] / derivados, 1) if derivados else None}
