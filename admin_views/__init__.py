@@ -23,6 +23,7 @@ from admin_views.concejo import (
     SesionConcejoView,
     VotoView,
 )
+from admin_views.control import ReporteCumplimientoView, ReporteFlujoView, ReporteMesaView
 from admin_views.inicio import InicioView
 from admin_views.normas import NormaMunicipalView, RelacionNormaView
 from admin_views.seguridad import PermisoView, RegistroAuditoriaView, RolView, UnidadOrganicaView, UsuarioView
@@ -59,6 +60,7 @@ from models import (
 
 TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA = "Trámite", "Concejo", "Normas", "Transparencia"
 CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
+CONTROL = "Control y estadísticas"
 
 VISTAS = [
     (ExpedienteView, Expediente, "Expedientes", TRAMITE, "fa-folder-open"),
@@ -81,6 +83,9 @@ VISTAS = [
     (SolicitudAccesoView, SolicitudAcceso, "Solicitudes de acceso", TRANSPARENCIA, "fa-eye"),
     (ReporteTransparenciaView, None, "Informe anual", TRANSPARENCIA, "fa-bar-chart"),
     (ExcepcionTransparenciaView, ExcepcionTransparencia, "Excepciones (arts. 15–17)", TRANSPARENCIA, "fa-lock"),
+    (ReporteCumplimientoView, None, "Cumplimiento de plazos", CONTROL, "fa-tachometer"),
+    (ReporteFlujoView, None, "Flujo documentario", CONTROL, "fa-line-chart"),
+    (ReporteMesaView, None, "Supervisión de Mesa de Partes", CONTROL, "fa-desktop"),
     (PersonaView, Persona, "Personas", CATALOGOS, "fa-address-card"),
     (TipoDocumentoView, TipoDocumento, "Tipos de documento", CATALOGOS, "fa-file-text-o"),
     (ProcedimientoTupaView, ProcedimientoTupa, "Procedimientos TUPA", CATALOGOS, "fa-list-ol"),
@@ -92,7 +97,9 @@ VISTAS = [
     (RegistroAuditoriaView, RegistroAuditoria, "Auditoría", SEGURIDAD, "fa-history"),
 ]
 
-ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaView: "reporte_transparencia"}
+ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaView: "reporte_transparencia",
+                    ReporteCumplimientoView: "reporte_cumplimiento", ReporteFlujoView: "reporte_flujo",
+                    ReporteMesaView: "reporte_mesa"}
 ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision"}  # otra pantalla sobre el mismo modelo
 
 
@@ -104,7 +111,7 @@ def init_admin(app) -> Admin:
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
         category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",
-                               TRANSPARENCIA: "fa fa-eye",
+                               TRANSPARENCIA: "fa fa-eye", CONTROL: "fa fa-line-chart",
                                CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
         # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
         translations_path=str(Path(__file__).resolve().parent.parent / "translations"),

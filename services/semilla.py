@@ -43,7 +43,8 @@ CONCEJO = ("sesion_concejo", "punto_agenda", "citacion", "asistencia", "voto", "
            "miembro_concejo", "comision", "periodo_municipal", "sesion_comision", "dictamen")
 NORMAS = ("norma_municipal", "relacion_norma")
 TRANSPARENCIA = ("solicitud_acceso", "excepcion_transparencia", "reporte_transparencia")
-TODAS = ("expediente", "derivacion", "documento_emitido", *CONCEJO, *NORMAS, *TRANSPARENCIA, *CATALOGOS,
+CONTROL = ("reporte_cumplimiento", "reporte_flujo", "reporte_mesa")  # provisional: irá en cada vista
+TODAS = ("expediente", "derivacion", "documento_emitido", *CONTROL, *CONCEJO, *NORMAS, *TRANSPARENCIA, *CATALOGOS,
          *SEGURIDAD, "registro_auditoria")
 # la Secretaría General prepara y conduce las sesiones y lleva el registro de normas
 CONCEJO_SG = {"sesion_concejo": "vce", "punto_agenda": "vced", "citacion": "ve", "asistencia": "v", "voto": "v",
@@ -62,16 +63,17 @@ ROLES = {
                             "unidad_organica": "v", "registro_auditoria": "v", **CONCEJO_SG,
                             # sin funcionario designado, la SG responde por la transparencia (Ley 27806 art. 8)
                             "solicitud_acceso": "vce", "excepcion_transparencia": "vce",
-                            "reporte_transparencia": "v"}),
+                            "reporte_transparencia": "v", **{v: "v" for v in CONTROL}}),
     "mesa_partes": ("Mesa de Partes", "todas",
                     {"expediente": "vce", "derivacion": "ve", "documento_emitido": "v", "persona": "vce",
                      "tipo_documento": "v",
-                     "procedimiento_tupa": "v", "feriado": "v", "unidad_organica": "v", **LEEN_NORMAS}),
+                     "procedimiento_tupa": "v", "feriado": "v", "unidad_organica": "v", **LEEN_NORMAS,
+                     **{v: "v" for v in CONTROL}}),
     "unidad": ("Unidad orgánica", "unidad",
                {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "v",
                 "unidad_organica": "v",  # elige la unidad de destino (búsqueda ajax: exige «ver» del destino)
                 "tipo_documento": "v",
-                "procedimiento_tupa": "v", "feriado": "v", **LEEN_NORMAS}),
+                "procedimiento_tupa": "v", "feriado": "v", **LEEN_NORMAS, "reporte_cumplimiento": "v"}),
     "archivo": ("Archivo Central", "todas",
                 {"expediente": "v", "derivacion": "v", "persona": "v", "unidad_organica": "v"}),
     "fedatario": ("Fedatario", "todas",
