@@ -378,3 +378,42 @@ def test_supervision_de_mesa_de_partes(reloj, crear_expediente, como):
     personas = {f[0]: f[1:] for f in wb["Por persona"].iter_rows(min_row=2, values_only=True)}
     assert personas[mesa.nombre] == (3, 2)
     assert all(len(wb[s]._charts) == 1 for s in ("Por persona", "Por hora", "Primera derivación"))
+
+
+def test_alertas_sin_correo_resumen_y_auditoria(escenario, runner):
+    """Al lunes 04/01/2027, con 2 días hábiles de aviso (hasta el miércoles 6): GAT tiene vencidos los
+    expedientes D y E y sus derivaciones; vence el martes 5 la derivación C (1 de enero, feriado)."""
+    r = runner.invoke(args=["alertas"])
+    assert r.exit_code == 0, r.output
+    bloque = r.output.split("GAT – ")[1].split("\n\n")[0]
+    assert "4 vencidos, 1 por vencer (al 04/01/2027)" in bloque
+    c = escenario["C"].expediente.codigo
+    assert f"[Derivaciones por atender] {c} – Caso C (vence el 05/01/2027)" in r.output
+    assert f"[Derivaciones por atender] {escenario['D'].expediente.codigo}" in r.output
+    assert "correos enviados: 0" in r.output
+    filas = db.session.scalars(sa.select(models.RegistroAuditoria).where(
+        models.RegistroAuditoria.entidad == "alertas")).all()
+    gat = [f for f in filas if f.entidad_id == unidad("GAT").id]
+    assert len(gat) == 1 and "(sin correo): 4 vencidos, 1 por vencer" in gat[0].detalle
+
+
+def test_alertas_con_correo_una_vez_al_dia(escenario, runner, app, correos):
+    gdu = unidad("GDU")
+    jefe = _usuario("unidad")
+    jefe.email = "jefe.gdu@muni.gob.pe"
+    gdu.responsable = jefe.nombre
+    db.session.commit()
+    app.config["MAIL_SERVER"] = "smtp.muni.gob.pe"
+    r = runner.invoke(args=["alertas"])
+    assert r.exit_code == 0, r.output
+    enviados = [c["msg"] for c in correos if "msg" in c]
+    assert [m["To"] for m in enviados] == ["jefe.gdu@muni.gob.pe"]
+    assert "GDU" in enviados[0]["Subject"] and escenario["A"].expediente.codigo in enviados[0].get_content()
+    assert "GAT: ningún usuario activo de la unidad tiene correo" in r.output
+    assert "correos enviados: 1" in r.output
+    # el mismo día no se repite
+    r = runner.invoke(args=["alertas"])
+    assert len([c for c in correos if "msg" in c]) == 1 and "ya se envió a GDU" in r.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(models.RegistroAuditoria).where(
+        models.RegistroAuditoria.entidad == "alertas", models.RegistroAuditoria.entidad_id == gdu.id,
+        models.RegistroAuditoria.detalle.like("Correo enviado a jefe.gdu@muni.gob.pe%"))) == 1
