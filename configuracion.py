@@ -56,7 +56,6 @@ OPCIONES: tuple[Opcion, ...] = (
            "siguiente día hábil (D.S. 029-2021-PCM)", entorno=True),
     Opcion("SIGLA_MESA_PARTES", "UTD", "sigla de la unidad que recibe lo presentado en la mesa de partes digital"),
     Opcion("MAX_ADJUNTO_MB", 10, "tamaño máximo del PDF de la mesa de partes digital (MB)"),
-    Opcion("ROLES_ANULAN", ("secretaria_general", "mesa_partes"), "roles que pueden anular un expediente"),
     Opcion("DIAS_SUBSANACION", 2, "días hábiles para subsanar una observación al ingreso (LPAG art. 136)"),
     Opcion("PLAZO_MAXIMO_DIAS", 30, "plazo en días hábiles de un expediente sin procedimiento TUPA y máximo con "
            "evaluación previa: un procedimiento con más se advierte (LPAG arts. 39 y 153)"),

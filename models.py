@@ -128,7 +128,7 @@ TipoUnidad = _e("TipoUnidad", "alta_direccion", "organo_control", "organo_asesor
                 organo_asesoria="Órgano de asesoría", organo_apoyo="Órgano de apoyo",
                 organo_linea="Órgano de línea", organo_desconcentrado="Órgano desconcentrado")
 Alcance = _e("Alcance", "todas", "unidad", todas="Todas las unidades", unidad="Solo su unidad")
-Accion = _e("Accion", "ver", "crear", "editar", "eliminar", "exportar")
+Accion = _e("Accion", "ver", "crear", "editar", "eliminar", "exportar", "anular")
 AccionAuditoria = _e("AccionAuditoria", "crear", "editar", "eliminar", "anular", "exportar",
                      "login", "login_fallido", "logout", "imprimir",
                      login="Ingreso", login_fallido="Ingreso fallido", logout="Salida")
@@ -289,6 +289,11 @@ class Usuario(UserMixin, ConTrazabilidad, db.Model):
     def cerrar_sesiones(self) -> None:
         """Invalida todas las sesiones abiertas de este usuario (en cualquier navegador o equipo)."""
         self.version_sesion = (self.version_sesion or 0) + 1
+
+    def puede(self, vista: str, accion: str) -> bool:
+        """¿El rol de este usuario tiene la acción en esa vista? (la matriz de permisos, fuera de una pantalla)."""
+        return db.session.scalar(sa.select(Permiso.id).where(
+            Permiso.rol_id == self.rol_id, Permiso.vista == vista, Permiso.accion == accion).limit(1)) is not None
 
     def set_password(self, clave: str) -> None:
         self.password_hash = generate_password_hash(clave)  # scrypt (Werkzeug 3)

@@ -76,6 +76,7 @@ from admin_views.formatos import FORMATOS, fecha, momento, opciones_enum, regist
 from admin_views.permisos import (  # noqa: F401
     ACCION_DE_ENDPOINT,
     ACCIONES,
+    ACCIONES_MATRIZ,
     SOLO_LECTURA,
     AccesoPorRol,
     PaginaSegura,
@@ -409,9 +410,17 @@ class VistaSegura(AccesoPorRol, ModelView):
 
     # ---- permisos (una sola puerta para cada endpoint)
     def puede(self, accion: str) -> bool:
+        return self.ofrece(accion) and puede(self.endpoint, accion)
+
+    def ofrece(self, accion: str) -> bool:
+        """Las acciones de la pantalla menos las `bloqueadas`; «anular» solo si la pantalla anula (un endpoint
+        que lo exige o un rol que lo tiene por defecto)."""
         if accion in self.bloqueadas:
             return False
-        return puede(self.endpoint, accion)
+        if accion == "anular":
+            return "anular" in self.acciones_endpoint.values() or any(
+                "a" in letras for letras in self.permisos_por_defecto.values())
+        return accion in ACCIONES
 
     def permiso_de_accion(self, accion: str) -> str:
         """Permiso que exige una acción masiva: la declarada en `acciones_permiso` (la base declara «delete» →

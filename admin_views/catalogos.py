@@ -21,6 +21,8 @@ def validar_documento(form, field):
 
 
 class PersonaView(VistaSegura):
+    permisos_por_defecto = {"admin": "vced", "secretaria_general": "vce", "mesa_partes": "vce", "unidad": "v",
+                            "archivo": "v", "fedatario": "vce", "transparencia": "vce"}
     column_list = ("tipo_documento", "numero_documento", "nombres", "apellidos", "razon_social",
                    "telefono", "email")
     column_searchable_list = ("numero_documento", "nombres", "apellidos", "razon_social")
@@ -51,6 +53,8 @@ class PersonaView(VistaSegura):
 
 
 class TipoDocumentoView(VistaSegura):
+    permisos_por_defecto = {"admin": "vced", "secretaria_general": "vced", "mesa_partes": "v", "unidad": "v",
+                            "fedatario": "v"}
     column_list = ("nombre", "abreviatura", "numeracion")
     column_searchable_list = ("nombre", "abreviatura")
     column_default_sort = "nombre"
@@ -59,6 +63,8 @@ class TipoDocumentoView(VistaSegura):
 
 
 class ProcedimientoTupaView(VistaSegura):
+    permisos_por_defecto = {"admin": "vced", "secretaria_general": "vced", "mesa_partes": "v", "unidad": "v",
+                            "fedatario": "v", "concejo": "v"}
     column_list = ("codigo", "nombre", "plazo_dias_habiles", "silencio", "derecho_tramite",
                    "unidad_resolutora", "activo")
     column_searchable_list = ("codigo", "nombre")
@@ -100,6 +106,8 @@ def _plazo_tupa(proc: ProcedimientoTupa):
 
 class FeriadoView(VistaSegura):
     """Cada alta, cambio o baja recalcula los vencimientos abiertos afectados."""
+    permisos_por_defecto = {"admin": "vced", "secretaria_general": "vced", "mesa_partes": "v", "unidad": "v",
+                            "transparencia": "v", "concejo": "v"}
 
     column_list = ("fecha", "nombre", "tipo")
     column_searchable_list = ("nombre",)

@@ -75,6 +75,7 @@ class VistaConcejo(VistaSegura):
 
 # --------------------------------------------------------------------------- período, miembros, comisiones
 class PeriodoMunicipalView(VistaConcejo):
+    permisos_por_defecto = {"secretaria_general": "vce", "concejo": "v"}
     column_list = ("nombre", "inicio", "fin")
     column_default_sort = ("inicio", True)
     form_columns = ("nombre", "inicio", "fin")
@@ -88,6 +89,7 @@ class PeriodoMunicipalView(VistaConcejo):
 
 
 class MiembroConcejoView(VistaConcejo):
+    permisos_por_defecto = {"secretaria_general": "vced", "concejo": "v"}
     column_list = ("periodo", "orden", "nombre", "cargo", "organizacion_politica", "habil", "email", "telefono")
     column_select_related_list = (MiembroConcejo.periodo,)
     column_searchable_list = ("nombre", "organizacion_politica")
@@ -110,6 +112,7 @@ class MiembroConcejoView(VistaConcejo):
 
 
 class ComisionView(VistaConcejo):
+    permisos_por_defecto = {"secretaria_general": "vced", "concejo": "v"}
     column_list = ("periodo", "nombre", "tipo", "miembros")
     column_select_related_list = (Comision.periodo,)
     column_searchable_list = ("nombre",)
@@ -141,6 +144,7 @@ def _quorum(view, context, sesion, name):
 
 class SesionConcejoView(VistaConcejo):
     """Preparar (agenda), citar, conducir (asistencia, quórum, votos) y redactar el acta."""
+    permisos_por_defecto = {"secretaria_general": "vce", "concejo": "v"}
 
     column_list = ("tipo", "numero", "anio", "fecha_hora", "lugar", "modalidad", "estado", "fecha_convocatoria",
                    "hay_quorum", "avisos")
@@ -337,6 +341,7 @@ class SesionComisionView(SesionConcejoView):
 
 class DictamenView(VistaConcejo):
     """Dictámenes de las comisiones: nacen de la votación en su sesión; se agendan en una sesión del concejo."""
+    permisos_por_defecto = {"secretaria_general": "ve", "concejo": "v"}
 
     column_list = ("comision", "numero", "anio", "sentido", "sumilla", "expediente", "norma", "votacion")
     column_select_related_list = (Dictamen.comision, Dictamen.expediente, Dictamen.norma)
@@ -376,6 +381,7 @@ def _hora_formulario(texto: str | None, nombre: str):
 
 
 class PuntoAgendaView(VistaConcejo):
+    permisos_por_defecto = {"secretaria_general": "vced", "concejo": "v"}
     column_list = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "votos_favor",
                    "votos_contra", "abstenciones", "resultado")
     column_select_related_list = (PuntoAgenda.sesion,)
@@ -448,6 +454,7 @@ class PuntoAgendaView(VistaConcejo):
 
 
 class CitacionView(VistaConcejo):
+    permisos_por_defecto = {"secretaria_general": "ve", "concejo": "v"}
     column_list = ("sesion", "miembro", "destinatario", "medio", "fecha_envio", "estado_correo", "fecha_recepcion",
                    "recibido_por", "aviso")
     column_select_related_list = (Citacion.sesion, Citacion.miembro)
@@ -481,6 +488,7 @@ class CitacionView(VistaConcejo):
 
 class AsistenciaView(VistaConcejo):
     """Registro de asistencias (se anota en «Conducir la sesión»): consulta y Excel."""
+    permisos_por_defecto = {"secretaria_general": "v", "concejo": "v"}
 
     bloqueadas = SOLO_LECTURA
     column_list = ("sesion", "miembro", "estado", "hora_llegada")
@@ -492,6 +500,7 @@ class AsistenciaView(VistaConcejo):
 
 class VotoView(VistaConcejo):
     """Votos por miembro y punto (se registran en «Conducir la sesión»)."""
+    permisos_por_defecto = {"secretaria_general": "v", "concejo": "v"}
 
     bloqueadas = SOLO_LECTURA
     column_list = ("punto", "miembro", "sentido", "fundamento")
@@ -504,6 +513,7 @@ class VotoView(VistaConcejo):
 # --------------------------------------------------------------------------- acta
 class ActaView(VistaConcejo):
     """Borrador editable hasta que se aprueba en una sesión posterior; luego inmutable."""
+    permisos_por_defecto = {"secretaria_general": "ve", "concejo": "v"}
 
     column_list = ("sesion", "estado", "aprobada_en", "actualizado_en")
     column_select_related_list = (Acta.sesion, Acta.aprobada_en)
@@ -580,6 +590,7 @@ REPORTES = {
 
 
 class ReporteConcejoView(PaginaSegura):
+    permisos_por_defecto = {"secretaria_general": "v", "concejo": "v"}
     acciones_endpoint = {"xlsx": "exportar"}  # el Excel exige «exportar» (403), como en una VistaSegura
 
     def _datos(self, reporte: str, anio: int):

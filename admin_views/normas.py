@@ -39,6 +39,9 @@ PASIVA = {"modifica": "Modificada", "deroga": "Derogada", "reglamenta": "Reglame
 
 
 class NormaMunicipalView(VistaConcejo):
+    permisos_por_defecto = {"secretaria_general": "vcea", "mesa_partes": "v", "unidad": "v", "transparencia": "v",
+                            "concejo": "v"}
+    acciones_endpoint = {"anular": "anular"}
     column_list = ("codigo", "tipo", "fecha_emision", "sumilla", "estado", "fecha_publicacion", "medio_publicacion",
                    "fecha_vigencia")
     column_searchable_list = ("codigo", "sumilla")
@@ -227,6 +230,8 @@ def _fecha(texto):
 
 
 class RelacionNormaView(VistaConcejo):
+    permisos_por_defecto = {"secretaria_general": "vcd", "mesa_partes": "v", "unidad": "v", "transparencia": "v",
+                            "concejo": "v"}
     column_list = ("origen", "tipo", "destino", "creado_en")
     column_select_related_list = (RelacionNorma.origen, RelacionNorma.destino)
     column_filters = ("tipo",)

@@ -19,7 +19,8 @@ from flask_login import current_user
 from admin_views.entradas import validar_argumentos
 from models import Permiso, db
 
-ACCIONES = ("ver", "crear", "editar", "eliminar", "exportar")
+ACCIONES = ("ver", "crear", "editar", "eliminar", "exportar")  # las de toda pantalla de un modelo
+ACCIONES_MATRIZ = (*ACCIONES, "anular")  # columnas de la matriz de permisos
 SOLO_LECTURA = ("crear", "editar", "eliminar")
 
 # endpoint de Flask-Admin → acción del permiso que exige
@@ -50,6 +51,12 @@ def puede(vista: str, accion: str) -> bool:
 class AccesoPorRol:
     """Entrar exige sesión y el permiso «ver» de la pantalla; sin sesión → login, sin permiso → 403."""
 
+    # permisos que la instalación nueva da a cada rol en esta pantalla: {"rol": "letras"} con v = ver y exportar,
+    # c = crear, e = editar, d = eliminar, a = anular (services/permisos.py); el auditor lee todo sin declararlo
+    permisos_por_defecto: dict[str, str] = {}
+    # endpoint propio (@expose) → acción que exige; sin declarar: «ver» en GET y «editar» en POST
+    acciones_endpoint: dict[str, str] = {}
+
     def is_accessible(self) -> bool:
         return current_user.is_authenticated and self.puede("ver")
 
@@ -59,7 +66,13 @@ class AccesoPorRol:
         abort(403)
 
     def accion_requerida(self, name: str) -> str:
+        if name in self.acciones_endpoint:
+            return self.acciones_endpoint[name]
         return "ver" if request.method in ("GET", "HEAD") else "editar"
+
+    def ofrece(self, accion: str) -> bool:
+        """¿La matriz de permisos muestra esta acción para la pantalla? (las demás salen en gris)."""
+        return accion in ACCIONES
 
     def _handle_view(self, name, **kwargs):
         """Cada endpoint: sesión (login), luego el permiso de la acción (403), luego los argumentos (400/404).
@@ -78,12 +91,8 @@ class AccesoPorRol:
 class PaginaSegura(AccesoPorRol, BaseView):
     """Pantalla propia (reportes): el mismo permiso por rol que una VistaSegura (ver / exportar)."""
 
-    # endpoint propio (@expose) → acción que exige, como ACCION_DE_ENDPOINT de una VistaSegura; sin declarar:
-    # «ver» en GET y «editar» en POST (que una página no tiene: 403)
-    acciones_endpoint: dict[str, str] = {}
-
     def puede(self, accion: str) -> bool:
-        return accion in ("ver", "exportar") and puede(self.endpoint, accion)
+        return self.ofrece(accion) and puede(self.endpoint, accion)
 
-    def accion_requerida(self, name: str) -> str:
-        return self.acciones_endpoint.get(name) or super().accion_requerida(name)
+    def ofrece(self, accion: str) -> bool:
+        return accion in ("ver", "exportar")

@@ -11,13 +11,15 @@ from flask_admin.model.template import EndpointLinkRowAction
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
-from admin_views.base import ACCIONES, SOLO_LECTURA, CargadorAjax, PaginaSegura, VistaSegura
+from admin_views.base import ACCIONES_MATRIZ, SOLO_LECTURA, CargadorAjax, PaginaSegura, VistaSegura
 from admin_views.castellano import nombre_entidad, tabla_cambios
 from models import Adjunto, Derivacion, Expediente, Permiso, RegistroAuditoria, UnidadOrganica, Usuario, db
 from services.seguridad import desbloquear, error_clave
 
 
 class UnidadOrganicaView(VistaSegura):
+    permisos_por_defecto = {"admin": "vced", "secretaria_general": "v", "mesa_partes": "v", "unidad": "v",
+                            "archivo": "v", "transparencia": "v"}
     column_list = ("sigla", "nombre", "tipo", "padre", "responsable", "activa")
     column_searchable_list = ("sigla", "nombre", "responsable")
     column_filters = ("tipo", "activa", "padre.sigla")
@@ -28,6 +30,7 @@ class UnidadOrganicaView(VistaSegura):
 
 
 class UsuarioView(VistaSegura):
+    permisos_por_defecto = {"admin": "vced"}
     column_list = ("username", "nombre", "rol", "unidad", "activo", "bloqueado_hasta", "ultimo_acceso")
     column_searchable_list = ("username", "nombre", "email")
     column_filters = ("activo", "rol.nombre", "unidad.sigla")
@@ -74,6 +77,7 @@ class UsuarioView(VistaSegura):
 
 
 class RolView(VistaSegura):
+    permisos_por_defecto = {"admin": "vced"}
     column_list = ("codigo", "nombre", "alcance")
     column_searchable_list = ("codigo", "nombre")
     column_labels = {"codigo": "Código", "alcance": "Alcance de los datos"}
@@ -90,7 +94,7 @@ class RolView(VistaSegura):
         vistas = self.vistas_con_permisos()
         if request.method == "POST":  # VistaSegura ya exige «editar» para un POST
             marcados = {tuple(v.split("|", 1)) for v in request.form.getlist("permiso")}
-            validos = {(v.endpoint, a) for v in vistas for a in ACCIONES}
+            validos = {(v.endpoint, a) for v in vistas for a in ACCIONES_MATRIZ if v.ofrece(a)}
             marcados &= validos
             actuales = {(p.vista, p.accion.value): p for p in rol.permisos}
             for clave in actuales.keys() - marcados:
@@ -103,11 +107,12 @@ class RolView(VistaSegura):
         actuales = set(db.session.execute(
             sa.select(Permiso.vista, Permiso.accion).where(Permiso.rol_id == rol.id)).all())
         actuales = {(v, a.value) for v, a in actuales}
-        return self.render("admin/seguridad/matriz.html", rol=rol, vistas=vistas, acciones=ACCIONES,
+        return self.render("admin/seguridad/matriz.html", rol=rol, vistas=vistas, acciones=ACCIONES_MATRIZ,
                            actuales=actuales, editable=self.puede("editar"))
 
 
 class PermisoView(VistaSegura):
+    permisos_por_defecto = {"admin": "vced"}
     column_list = ("rol", "vista", "accion")
     column_filters = ("rol.codigo", "vista", "accion")
     column_searchable_list = ("vista",)
@@ -130,6 +135,7 @@ class FiltroExpediente(FilterEqual):
 
 
 class RegistroAuditoriaView(VistaSegura):
+    permisos_por_defecto = {"admin": "v", "secretaria_general": "v"}
     bloqueadas = SOLO_LECTURA
     column_list = ("momento", "usuario", "accion", "entidad", "entidad_id", "ip", "detalle")
     column_filters = ("momento", "accion", "entidad", "entidad_id", "usuario.username",

@@ -120,6 +120,8 @@ def _estado_expediente(view, context, exp, name):
 
 
 class ExpedienteView(VistaSegura):
+    permisos_por_defecto = {"secretaria_general": "vcea", "mesa_partes": "vcea", "unidad": "vce", "archivo": "v",
+                            "fedatario": "v", "transparencia": "v"}
     column_list = ("codigo", "fecha_recepcion", "fecha_presentacion", "origen", "persona", "asunto",
                    "folios", "procedimiento", "unidad_actual", "estado", "fecha_vencimiento", "prioridad")
     column_select_related_list = (Expediente.persona, Expediente.procedimiento, Expediente.unidad_actual,
@@ -381,7 +383,7 @@ class ExpedienteView(VistaSegura):
         return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades, digital=digital, **catalogos,
                            movimientos=movimientos, ocultos=len(exp.derivaciones) - len(movimientos),
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
-                           puede_anular=current_user.rol.codigo in current_app.config["ROLES_ANULAN"],
+                           puede_anular=self.puede("anular"),
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia,
                            por_recibir=self._por_recibir(exp))
 
@@ -464,6 +466,8 @@ class FiltroProcedimientoDerivacion(FilterEqual):
 
 class DerivacionView(VistaSegura):
     """La bandeja: derivaciones hacia y desde mi unidad, con acuse de recibo masivo."""
+    permisos_por_defecto = {"secretaria_general": "ve", "mesa_partes": "ve", "unidad": "ve", "archivo": "v",
+                            "transparencia": "v"}
 
     column_list = ("expediente", "expediente.asunto", "unidad_origen", "unidad_destino", "fecha_envio", "accion",
                    "fecha_limite", "fecha_recepcion", "estado")
@@ -510,6 +514,8 @@ class DerivacionView(VistaSegura):
 
 class DocumentoEmitidoView(VistaSegura):
     """Egreso: cada unidad numera sus documentos; se anulan, no se borran."""
+    permisos_por_defecto = {"secretaria_general": "vcea", "mesa_partes": "v", "unidad": "vcea"}
+    acciones_endpoint = {"anular": "anular"}
 
     column_list = ("codigo", "fecha", "tipo_documento", "unidad", "asunto", "destinatario", "expediente",
                    "estado", "fecha_notificacion")

@@ -67,6 +67,7 @@ class FiltroDenegatoriaFicta(BooleanEqualFilter):
 
 
 class SolicitudAccesoView(VistaSegura):
+    permisos_por_defecto = {"secretaria_general": "vce", "transparencia": "vce"}
     column_list = ("codigo", "fecha_presentacion", "persona", "informacion_solicitada", "forma_entrega",
                    "unidad_poseedora", "estado", "fecha_vencimiento")
     column_select_related_list = (SolicitudAcceso.persona, SolicitudAcceso.unidad_poseedora)
@@ -244,6 +245,7 @@ class SolicitudAccesoView(VistaSegura):
 
 
 class ExcepcionTransparenciaView(VistaSegura):
+    permisos_por_defecto = {"secretaria_general": "vce", "transparencia": "v"}
     column_list = ("codigo", "articulo", "texto")
     column_labels = {"codigo": "Artículo", "articulo": "Excepción", "texto": "Texto"}
     column_default_sort = "id"
@@ -273,6 +275,7 @@ def distribucion(r: dict) -> list[tuple[str, int]]:
 
 class ReporteTransparenciaView(PaginaSegura):
     """Informe anual (TUO Ley 27806): la página y su libro Excel con gráficos nativos y portada."""
+    permisos_por_defecto = {"secretaria_general": "v", "transparencia": "v"}
 
     acciones_endpoint = {"xlsx": "exportar"}  # el Excel exige «exportar» (403), como en una VistaSegura
 

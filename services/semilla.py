@@ -34,74 +34,50 @@ from models import (
 from services import calendario
 from services.calendario import cargar_feriados  # noqa: F401  (la demo y la CLI la usan desde aquí)
 from services.numeracion import fijar_minimo
+from services.permisos import por_vista
 from services.tramite import ALFABETO_CLAVE, fecha_presentacion, vencimiento
 
-# v = ver (y exportar: en los roles por defecto van juntos), c = crear, e = editar, d = eliminar
-CATALOGOS = ("persona", "tipo_documento", "procedimiento_tupa", "feriado")
-SEGURIDAD = ("unidad_organica", "usuario", "rol", "permiso")
-CONCEJO = ("sesion_concejo", "punto_agenda", "citacion", "asistencia", "voto", "acta", "reporte_concejo",
-           "miembro_concejo", "comision", "periodo_municipal", "sesion_comision", "dictamen")
-NORMAS = ("norma_municipal", "relacion_norma")
-TRANSPARENCIA = ("solicitud_acceso", "excepcion_transparencia", "reporte_transparencia")
-CONTROL = ("reporte_cumplimiento", "reporte_flujo", "reporte_mesa")  # provisional: irá en cada vista
-TODAS = ("expediente", "derivacion", "documento_emitido", *CONTROL, *CONCEJO, *NORMAS, *TRANSPARENCIA, *CATALOGOS,
-         *SEGURIDAD, "registro_auditoria")
-# la Secretaría General prepara y conduce las sesiones y lleva el registro de normas
-CONCEJO_SG = {"sesion_concejo": "vce", "punto_agenda": "vced", "citacion": "ve", "asistencia": "v", "voto": "v",
-              "acta": "ve", "reporte_concejo": "v", "miembro_concejo": "vced", "comision": "vced",
-              "periodo_municipal": "vce", "norma_municipal": "vce", "relacion_norma": "vcd",
-              "sesion_comision": "vce", "dictamen": "ve"}
-LEEN_NORMAS = {"norma_municipal": "v", "relacion_norma": "v"}
-
-ROLES = {
-    # codigo: (nombre, alcance, {vista: letras})
-    "admin": ("Administrador del sistema", "todas",
-              {**{v: "vced" for v in (*CATALOGOS, *SEGURIDAD)}, "registro_auditoria": "v"}),
-    "secretaria_general": ("Secretaría General", "todas",
-                           {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "vce",
-                            "tipo_documento": "vced", "procedimiento_tupa": "vced", "feriado": "vced",
-                            "unidad_organica": "v", "registro_auditoria": "v", **CONCEJO_SG,
-                            # sin funcionario designado, la SG responde por la transparencia (Ley 27806 art. 8)
-                            "solicitud_acceso": "vce", "excepcion_transparencia": "vce",
-                            "reporte_transparencia": "v", **{v: "v" for v in CONTROL}}),
-    "mesa_partes": ("Mesa de Partes", "todas",
-                    {"expediente": "vce", "derivacion": "ve", "documento_emitido": "v", "persona": "vce",
-                     "tipo_documento": "v",
-                     "procedimiento_tupa": "v", "feriado": "v", "unidad_organica": "v", **LEEN_NORMAS,
-                     **{v: "v" for v in CONTROL}}),
-    "unidad": ("Unidad orgánica", "unidad",
-               {"expediente": "vce", "derivacion": "ve", "documento_emitido": "vce", "persona": "v",
-                "unidad_organica": "v",  # elige la unidad de destino (búsqueda ajax: exige «ver» del destino)
-                "tipo_documento": "v",
-                "procedimiento_tupa": "v", "feriado": "v", **LEEN_NORMAS, "reporte_cumplimiento": "v"}),
-    "archivo": ("Archivo Central", "todas",
-                {"expediente": "v", "derivacion": "v", "persona": "v", "unidad_organica": "v"}),
-    "fedatario": ("Fedatario", "todas",
-                  {"expediente": "v", "persona": "vce", "tipo_documento": "v", "procedimiento_tupa": "v"}),
-    "transparencia": ("Transparencia (FRAI)", "todas",
-                      {"expediente": "v", "derivacion": "v", "persona": "vce", "feriado": "v",
-                       "unidad_organica": "v", **LEEN_NORMAS,
-                       "solicitud_acceso": "vce", "excepcion_transparencia": "v", "reporte_transparencia": "v"}),
-    "concejo": ("Concejo Municipal (regidores)", "todas",
-                {"procedimiento_tupa": "v", "feriado": "v", **{v: "v" for v in (*CONCEJO, *NORMAS)}}),
-    "auditor": ("Auditor (solo lectura)", "todas", {v: "v" for v in TODAS}),
+# Los permisos por defecto de cada rol NO se escriben aquí: cada pantalla los declara junto a su código
+# (`permisos_por_defecto` en admin_views/…) y la semilla se calcula de esas declaraciones.
+ROLES = {  # código: (nombre, alcance)
+    "admin": ("Administrador del sistema", "todas"),
+    "secretaria_general": ("Secretaría General", "todas"),
+    "mesa_partes": ("Mesa de Partes", "todas"),
+    "unidad": ("Unidad orgánica", "unidad"),
+    "archivo": ("Archivo Central", "todas"),
+    "fedatario": ("Fedatario", "todas"),
+    "transparencia": ("Transparencia (FRAI)", "todas"),
+    "concejo": ("Concejo Municipal (regidores)", "todas"),
+    "auditor": ("Auditor (solo lectura)", "todas"),
 }
-LETRAS = {"v": ("ver", "exportar"), "c": ("crear",), "e": ("editar",), "d": ("eliminar",)}
+
+
+def matriz_por_defecto() -> dict[str, set[tuple[str, str]]]:
+    """{rol: {(vista, acción)}} que declaran las pantallas registradas (`permisos_por_defecto`)."""
+    declarados = {vista.endpoint: vista.permisos_por_defecto
+                  for vista in current_app.extensions["admin"][0]._views
+                  if hasattr(vista, "permisos_por_defecto")}
+    matriz: dict[str, set[tuple[str, str]]] = {codigo: set() for codigo in ROLES}
+    for rol, vista, accion in por_vista(declarados):
+        if rol not in matriz:
+            raise ValueError(f"la vista {vista!r} declara permisos para un rol que no existe: {rol!r}")
+        matriz[rol].add((vista, accion))
+    return matriz
 
 
 def acciones_por_defecto(rol: str) -> set[tuple[str, str]]:
-    return {(vista, accion) for vista, letras in ROLES[rol][2].items()
-            for letra in letras for accion in LETRAS[letra]}
+    return matriz_por_defecto()[rol]
 
 
 def asegurar_roles() -> None:
     """Crea los roles que falten con su matriz por defecto (no toca los que ya existen)."""
     existentes = set(db.session.scalars(sa.select(Rol.codigo)))
-    for codigo, (nombre, alcance, _) in ROLES.items():
+    matriz = matriz_por_defecto()
+    for codigo, (nombre, alcance) in ROLES.items():
         if codigo in existentes:
             continue
         rol = Rol(codigo=codigo, nombre=nombre, alcance=alcance)
-        rol.permisos = [Permiso(vista=v, accion=a) for v, a in sorted(acciones_por_defecto(codigo))]
+        rol.permisos = [Permiso(vista=v, accion=a) for v, a in sorted(matriz[codigo])]
         db.session.add(rol)
     db.session.flush()
 

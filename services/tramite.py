@@ -455,10 +455,10 @@ def vencer_observaciones() -> int:
 
 # ------------------------------------------------------------------ anulación
 def anular(exp: Expediente, motivo: str, usuario: Usuario) -> None:
-    """Solo Secretaría General o Mesa de Partes; el número nunca se reutiliza."""
-    roles = current_app.config["ROLES_ANULAN"]
-    if usuario.rol.codigo not in roles:
-        raise ErrorTramite("Solo Secretaría General o Mesa de Partes pueden anular un expediente.")
+    """Solo los roles con «anular» en la matriz de permisos (por defecto, Secretaría General y Mesa de Partes);
+    el número nunca se reutiliza."""
+    if not usuario.puede("expediente", "anular"):
+        raise ErrorTramite("Su rol no tiene el permiso «anular» de expedientes (matriz de permisos).")
     if not (motivo or "").strip():
         raise ErrorTramite("Indique el motivo de la anulación.")
     bloquear(exp)

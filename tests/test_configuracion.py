@@ -110,7 +110,6 @@ def test_archivo_de_instancia_y_entorno(db_url, tmp_path, monkeypatch):
     assert c["PLAZOS_ACCION"] == {**configuracion.POR_DEFECTO["PLAZOS_ACCION"], "opinar": 5}
     assert c["LAPSO_CONVOCATORIA"] == {"ordinaria": 3, "extraordinaria": 5, "solemne": 2}
     assert c["ADJUNTOS_DIR"] == str(instancia / "adjuntos")
-    assert c["ROLES_ANULAN"] == ("secretaria_general", "mesa_partes")
     assert configuracion.POR_DEFECTO["PLAZOS_ACCION"]["opinar"] == 7  # la tabla no cambió
     with app.app_context():
         db.engine.dispose()

@@ -518,7 +518,7 @@ def test_anulacion(base, como, crear_expediente):
 
     r = _tramitar(como("unidad"), exp.id, "anular", motivo="Duplicado")
     assert r.status_code == 200
-    assert "Solo Secretaría General o Mesa de Partes pueden anular un expediente." in r.text
+    assert "Su rol no tiene el permiso «anular» de expedientes" in r.text
     exp = _leer(Expediente, exp.id)
     assert (exp.estado.value, exp.motivo_anulacion) == ("registrado", None)
 
