@@ -21,6 +21,7 @@ from models import (
     db,
     hoy_lima,
 )
+from services import control
 from services.calendario import faltan_no_laborables, sumar_dias_habiles
 from services.tramite import por_clasificar
 from services.transparencia import condicion_semaforo
@@ -92,6 +93,22 @@ class InicioView(AdminIndexView):
                  "valor": db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso).where(cond))}
                 for titulo, cond, filtros, icono in consultas]
 
+    def _cumplimiento(self) -> dict | None:
+        """Gráfico del tablero: las derivaciones de los últimos 30 días por resultado (de su unidad, si su
+        alcance es la unidad), con enlace al reporte de cumplimiento."""
+        if not puede("reporte_cumplimiento", "ver"):
+            return None
+        hoy = hoy_lima()
+        desde = hoy - timedelta(days=30)
+        cuenta = control.resumen_cumplimiento(desde, hoy, current_user.unidad_id if current_user.alcance_unidad
+                                              else None)
+        return {"grafico": {"tipo": "doughnut", "titulo": "Derivaciones de los últimos 30 días",
+                            "etiquetas": [t for _, t in control.CUMPLIMIENTO],
+                            "datasets": [{"label": "Derivaciones", "data": [cuenta[k] for k, _ in
+                                                                             control.CUMPLIMIENTO]}]},
+                "cuenta": cuenta, "url": url_for("reporte_cumplimiento.index", desde=desde.isoformat(),
+                                                 hasta=hoy.isoformat())}
+
     @expose("/")
     def index(self):
         puede_ver = puede("expediente", "ver")
@@ -105,5 +122,5 @@ class InicioView(AdminIndexView):
         aviso_calendario = puede("feriado", "crear") and faltan_no_laborables(
             hoy, current_app.config["AVISO_NO_LABORABLES_DESDE"])
         return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones,
-                           transparencia=self._transparencia(),
+                           transparencia=self._transparencia(), cumplimiento=self._cumplimiento(),
                            aviso_calendario=hoy.year + 1 if aviso_calendario else None, puede=puede)

@@ -240,6 +240,17 @@ def cumplimiento(f: Filtros) -> dict:
     return {"filas": resultado, "totales": totales, "hoy": hoy}
 
 
+def resumen_cumplimiento(desde: date, hasta: date, unidad_id: int | None = None) -> dict[str, int]:
+    """Solo los cuatro conteos de las derivaciones enviadas en el período (el gráfico del tablero)."""
+    D = Derivacion
+    hoy = hoy_lima()
+    q = sa.select(*[sa.func.count().filter(condicion_derivacion(k, hoy)) for k, _ in CUMPLIMIENTO]).where(
+        entre_fechas(D.fecha_envio, desde, hasta))
+    if unidad_id:
+        q = q.where(D.unidad_destino_id == unidad_id)
+    return dict(zip([k for k, _ in CUMPLIMIENTO], db.session.execute(q).one(), strict=True))
+
+
 def _redondear(v):
     return None if v is None else round(float(v), 1)
 

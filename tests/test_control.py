@@ -417,3 +417,23 @@ def test_alertas_con_correo_una_vez_al_dia(escenario, runner, app, correos):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(models.RegistroAuditoria).where(
         models.RegistroAuditoria.entidad == "alertas", models.RegistroAuditoria.entidad_id == gdu.id,
         models.RegistroAuditoria.detalle.like("Correo enviado a jefe.gdu@muni.gob.pe%"))) == 1
+
+
+def test_grafico_del_tablero(escenario, como):
+    """Tablero: derivaciones de los últimos 30 días por resultado (solo la del caso C, del 30/12: en plazo);
+    una unidad ve las suyas; el gráfico enlaza al reporte con ese período."""
+    import json
+
+    def datos(nav):
+        r = nav.get("/admin/")
+        assert r.status_code == 200
+        m = re.search(r"<canvas data-grafico='([^']+)'", r.text)
+        assert m and "chart.umd.min.js" in r.text
+        return json.loads(html.unescape(m.group(1)))["datasets"][0]["data"], r.text
+
+    todos, pagina = datos(como("secretaria_general"))
+    assert todos == [0, 0, 1, 0]
+    assert "/admin/reporte_cumplimiento/?desde=2026-12-05&amp;hasta=2027-01-04" in pagina
+    assert datos(como("unidad"))[0] == [0, 0, 0, 0]
+    r = como("concejo").get("/admin/")
+    assert r.status_code == 200 and "data-grafico" not in r.text
