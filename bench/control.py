@@ -89,9 +89,10 @@ def main() -> None:
                 capturadas: list[tuple[str, object]] = []
 
                 def capturar(conn, cursor, sentencia, parametros, context, executemany, capturadas=capturadas):
-                    if sentencia.lstrip().upper().startswith(("SELECT", "WITH")) and (
-                            "expediente" in sentencia or "derivacion" in sentencia
-                            or "documento_emitido" in sentencia or "solicitud_acceso" in sentencia):
+                    if sentencia.lstrip().upper().startswith("SET LOCAL") or (
+                            sentencia.lstrip().upper().startswith(("SELECT", "WITH")) and (
+                                "expediente" in sentencia or "derivacion" in sentencia
+                                or "documento_emitido" in sentencia or "solicitud_acceso" in sentencia)):
                         capturadas.append((sentencia, parametros))
 
                 sa.event.listen(db.engine, "before_cursor_execute", capturar)

@@ -71,7 +71,8 @@ def _fecha_lima_sqlite(elemento, compilador, **kw):
 
 @compiles(FechaLima, "postgresql")
 def _fecha_lima_pg(elemento, compilador, **kw):
-    return f"CAST(timezone('America/Lima', {compilador.process(elemento.clauses, **kw)}) AS DATE)"
+    # desfase fijo (Lima no tiene horario de verano desde 1994): sin consultar la base de zonas en cada fila
+    return f"CAST(timezone(INTERVAL '-05:00', {compilador.process(elemento.clauses, **kw)}) AS DATE)"
 
 
 @compiles(HoraLima, "sqlite")
@@ -81,7 +82,16 @@ def _hora_lima_sqlite(elemento, compilador, **kw):
 
 @compiles(HoraLima, "postgresql")
 def _hora_lima_pg(elemento, compilador, **kw):
-    return f"CAST(EXTRACT(HOUR FROM timezone('America/Lima', {compilador.process(elemento.clauses, **kw)})) AS INTEGER)"
+    momento = compilador.process(elemento.clauses, **kw)
+    return f"CAST(EXTRACT(HOUR FROM timezone(INTERVAL '-05:00', {momento})) AS INTEGER)"
+
+
+def sin_jit() -> None:
+    """PostgreSQL: sin compilación JIT en esta transacción. Los agregados de los reportes unen una tabla VALUES
+    cuyo tamaño el planificador sobreestima, y el JIT (pensado para consultas de minutos) costaba más que la
+    consulta misma (~100 ms de compilación por reporte)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL jit = off"))
 
 
 def entre_fechas(columna_momento, desde: date, hasta: date):
@@ -106,14 +116,6 @@ def calendario_habil(desde: date, hasta: date):
 def _rango_calendario(desde: date, hasta: date) -> tuple[date, date]:
     # el envío puede ser la víspera de la presentación (ingreso fuera de hora); las atenciones llegan hasta hoy
     return desde - timedelta(days=15), max(hasta, hoy_lima()) + timedelta(days=1)
-
-
-def percentil_sql(valor, particion, p: float = 0.9):
-    """(fila, total) para elegir el percentil p de `valor` por `particion` con funciones de ventana (portable):
-    el menor valor cuya posición ≥ ceil(p × total) (percentil «nearest-rank»)."""
-    fila = sa.func.row_number().over(partition_by=particion, order_by=valor)
-    total = sa.func.count().over(partition_by=particion)
-    return fila, total
 
 
 # --------------------------------------------------------------------------- cumplimiento por unidad
@@ -169,38 +171,51 @@ def cumplimiento(f: Filtros) -> dict:
     if f.procedimiento:
         donde.append(condicion_procedimiento(f.procedimiento))
 
-    def contar(cond):
-        return sa.func.count().filter(cond)
+    # una sola lectura de las derivaciones del período, agrupadas por unidad, resultado y fechas (de Lima): de ahí
+    # salen los conteos, los días hábiles (uniendo el calendario a las fechas distintas, no a cada fila) y el p90
+    clase = sa.case(*[(condicion_derivacion(k, hoy), k) for k, _ in CUMPLIMIENTO], else_="otra")
+    filas_sql = sa.select(D.unidad_destino_id.label("u"), clase.label("clase"), FechaLima(D.fecha_envio).label("e"),
+                          FechaLima(D.fecha_atencion).label("a"), FechaLima(D.fecha_recepcion).label("r")) \
+        .where(*donde).subquery("filas")
+    g = sa.select(filas_sql.c.u, filas_sql.c.clase, filas_sql.c.e, filas_sql.c.a, filas_sql.c.r,
+                  sa.func.count().label("n")).group_by(filas_sql.c.u, filas_sql.c.clase, filas_sql.c.e,
+                                                       filas_sql.c.a, filas_sql.c.r).cte("agrupadas")
+    total_n = sa.func.sum(g.c.n)
+    conteos = sa.select(g.c.u, *[sa.func.coalesce(total_n.filter(g.c.clase == k), 0).label(k) for k, _ in CUMPLIMIENTO],
+                        total_n.label("recibidas")).group_by(g.c.u).subquery("conteos")
 
+    sin_jit()
     cal = calendario_habil(*_rango_calendario(f.desde, f.hasta))
-    envio, atencion, acuse = cal.alias("c_envio"), cal.alias("c_atencion"), cal.alias("c_acuse")
-    dias = atencion.c.orden - envio.c.orden
-    demora = acuse.c.orden - envio.c.orden
-    base = (sa.select(D.unidad_destino_id.label("unidad_id"),
-                      *[contar(condicion_derivacion(k, hoy)).label(k) for k, _ in CUMPLIMIENTO],
-                      sa.func.count().label("recibidas"),
-                      sa.func.avg(dias).label("promedio_dias"),
-                      sa.func.avg(demora).label("demora_acuse"),
-                      contar(demora <= 0).label("acuse_mismo_dia"),
-                      sa.func.count(demora).label("con_acuse"))
-            .select_from(D)
-            .outerjoin(envio, envio.c.fecha == FechaLima(D.fecha_envio))
-            .outerjoin(atencion, atencion.c.fecha == FechaLima(D.fecha_atencion))
-            .outerjoin(acuse, acuse.c.fecha == FechaLima(D.fecha_recepcion))
-            .where(*donde).group_by(D.unidad_destino_id))
-    filas = {r.unidad_id: dict(r._mapping) for r in db.session.execute(base)}
-
-    # p90 de los días hábiles de las derivaciones atendidas, por unidad (ventanas: SQLite y PostgreSQL)
-    por_dia = (sa.select(D.unidad_destino_id.label("u"), dias.label("dias"))
-               .select_from(D).join(envio, envio.c.fecha == FechaLima(D.fecha_envio))
-               .join(atencion, atencion.c.fecha == FechaLima(D.fecha_atencion))
-               .where(*donde).subquery())
-    fila, total = percentil_sql(por_dia.c.dias, por_dia.c.u)
-    rank = sa.select(por_dia.c.u, por_dia.c.dias, fila.label("fila"), total.label("total")).subquery()
-    p90 = sa.select(rank.c.u, sa.func.min(rank.c.dias)).where(
-        rank.c.fila * 100 >= rank.c.total * 90).group_by(rank.c.u)
-    for u, v in db.session.execute(p90):
-        filas[u]["p90_dias"] = v
+    c_e, c_a, c_r = cal.alias("c_envio"), cal.alias("c_atencion"), cal.alias("c_acuse")
+    dias = c_a.c.orden - c_e.c.orden
+    por_dias = sa.select(g.c.u, dias.label("dias"), total_n.label("n")).select_from(
+        g.join(c_e, c_e.c.fecha == g.c.e).join(c_a, c_a.c.fecha == g.c.a)).group_by(g.c.u, dias).subquery("por_dias")
+    acumulado = sa.func.sum(por_dias.c.n).over(partition_by=por_dias.c.u, order_by=por_dias.c.dias)
+    total = sa.func.sum(por_dias.c.n).over(partition_by=por_dias.c.u)
+    w = sa.select(por_dias.c.u, por_dias.c.dias, por_dias.c.n, acumulado.label("acum"), total.label("total")) \
+        .subquery("ventana")
+    # p90 «nearest-rank»: el menor número de días cuyo acumulado alcanza el 90 % de las derivaciones atendidas
+    estadistica = sa.select(w.c.u, (sa.cast(sa.func.sum(w.c.dias * w.c.n), sa.Float) / sa.func.sum(w.c.n))
+                            .label("promedio_dias"),
+                            sa.func.min(w.c.dias).filter(w.c.acum * 100 >= w.c.total * 90).label("p90_dias")) \
+        .group_by(w.c.u).subquery("estadistica")
+    demora = c_r.c.orden - c_e.c.orden
+    acuses = sa.select(g.c.u, (sa.cast(sa.func.sum(demora * g.c.n), sa.Float) / total_n).label("demora_acuse"),
+                       sa.func.coalesce(total_n.filter(demora <= 0), 0).label("acuse_mismo_dia"),
+                       total_n.label("con_acuse")).select_from(
+        g.join(c_e, c_e.c.fecha == g.c.e).join(c_r, c_r.c.fecha == g.c.r)).group_by(g.c.u).subquery("acuses")
+    consulta = (sa.select(conteos.c.u.label("unidad_id"), *[conteos.c[k] for k, _ in CUMPLIMIENTO], conteos.c.recibidas,
+                          estadistica.c.promedio_dias, estadistica.c.p90_dias, acuses.c.demora_acuse,
+                          sa.func.coalesce(acuses.c.acuse_mismo_dia, 0).label("acuse_mismo_dia"),
+                          sa.func.coalesce(acuses.c.con_acuse, 0).label("con_acuse"))
+                .select_from(conteos).outerjoin(estadistica, estadistica.c.u == conteos.c.u)
+                .outerjoin(acuses, acuses.c.u == conteos.c.u))
+    enteros = ("recibidas", "acuse_mismo_dia", "con_acuse", "p90_dias", *(k for k, _ in CUMPLIMIENTO))
+    filas = {}
+    for r in db.session.execute(consulta):
+        fila = dict(r._mapping)
+        fila.update({k: int(fila[k]) for k in enteros if fila[k] is not None})
+        filas[fila["unidad_id"]] = fila
 
     # aprobados por silencio positivo: expedientes presentados en el período que la unidad tiene hoy
     E = Expediente
@@ -390,26 +405,31 @@ def mesa_partes(f: Filtros) -> dict:
         horas[int(h)].update(presencial=p, digital=d)
 
     # primera derivación de cada expediente y sus días hábiles desde la presentación
+    sin_jit()
     cal = calendario_habil(*_rango_calendario(f.desde, f.hasta))
     c_pres, c_der = cal.alias("c_pres"), cal.alias("c_der")
     primera = sa.select(D.expediente_id.label("exp_id"), sa.func.min(D.fecha_envio).label("envio")) \
-        .group_by(D.expediente_id).subquery()
+        .join(E, E.id == D.expediente_id).where(*donde).group_by(D.expediente_id).subquery("primera")
+    fechas = sa.select(E.fecha_presentacion.label("p"), FechaLima(primera.c.envio).label("d")).select_from(E) \
+        .outerjoin(primera, primera.c.exp_id == E.id) \
+        .where(*donde, sa.or_(primera.c.envio.is_not(None), E.estado.in_(("registrado", "en_tramite")))) \
+        .subquery("fechas")
+    pares = sa.select(fechas.c.p, fechas.c.d, sa.func.count().label("n")).group_by(fechas.c.p, fechas.c.d) \
+        .subquery("pares")  # el calendario se une a cada par de fechas distinto, no a cada expediente
     dias = c_der.c.orden - c_pres.c.orden
-    tramo = sa.case((primera.c.envio.is_(None), "sin_derivar"), (dias <= 0, "mismo_dia"), (dias == 1, "un_dia"),
+    tramo = sa.case((pares.c.d.is_(None), "sin_derivar"), (dias <= 0, "mismo_dia"), (dias == 1, "un_dia"),
                     (dias <= 3, "dos_tres"), else_="mas")
-    q = (sa.select(tramo.label("tramo"), sa.func.count(), sa.func.avg(sa.case((dias < 0, 0), else_=dias)))
-         .select_from(E).outerjoin(primera, primera.c.exp_id == E.id)
-         .outerjoin(c_pres, c_pres.c.fecha == E.fecha_presentacion)
-         .outerjoin(c_der, c_der.c.fecha == FechaLima(primera.c.envio))
-         .where(*donde, sa.or_(primera.c.envio.is_not(None), E.estado.in_(("registrado", "en_tramite"))))
-         .group_by(tramo))
+    q = (sa.select(tramo.label("tramo"), sa.func.sum(pares.c.n),
+                   sa.func.sum(sa.case((dias < 0, 0), else_=dias) * pares.c.n))
+         .select_from(pares).outerjoin(c_pres, c_pres.c.fecha == pares.c.p)
+         .outerjoin(c_der, c_der.c.fecha == pares.c.d).group_by(tramo))
     tramos = {k: 0 for k, _ in TRAMOS_DERIVACION}
     suma = derivados = 0
-    for t, n, prom in db.session.execute(q):
-        tramos[t] = n
+    for t, n, dias_total in db.session.execute(q):
+        tramos[t] = int(n)
         if t != "sin_derivar":
-            derivados += n
-            suma += float(prom or 0) * n
+            derivados += int(n)
+            suma += float(dias_total or 0)
     return {"total": total, "digital": digital, "presencial": presencial, "observados": observados,
             "no_presentados": no_presentados,
             "pct_digital": round(100 * digital / total, 1) if total else None,
