@@ -109,7 +109,8 @@ def main() -> None:
                         t = time.perf_counter()
                         for sentencia, parametros in capturadas:
                             cur.execute(sentencia, parametros)
-                            cur.fetchall()
+                            if cur.description is not None:  # SET LOCAL no devuelve filas
+                                cur.fetchall()
                         t_sql.append(time.perf_counter() - t)
                         cur.close()
                     for _ in range(args.repeticiones):
