@@ -17,8 +17,7 @@ from models import ProcedimientoTupa, UnidadOrganica, ahora_lima, db, hoy_lima
 from services import control, informe_gerente
 from services.auditoria import registrar
 
-COLORES = {"a_tiempo": "#2e9e5b", "con_retraso": "#f0ad4e", "pendiente_en_plazo": "#5bc0de",
-           "pendiente_vencida": "#d9534f", "actual": "#2c6fbb", "anterior": "#a7b7cc"}
+COLORES = control.COLORES
 
 
 class PaginaReporte(PaginaSegura):
@@ -262,7 +261,8 @@ class ReporteMesaView(PaginaReporte):
                                  "color": COLORES["pendiente_en_plazo"]}]}
         tramos = {"tipo": "doughnut", "titulo": "Días hábiles hasta la primera derivación",
                   "etiquetas": [t["titulo"] for t in d["tramos"]],
-                  "datasets": [{"label": "Expedientes", "data": [t["n"] for t in d["tramos"]]}]}
+                  "datasets": [{"label": "Expedientes", "data": [t["n"] for t in d["tramos"]],
+                                "colores": [COLORES[t["clave"]] for t in d["tramos"]]}]}
         return self.render("control/mesa.html", f=f, errores=errores, d=d, grafico=grafico, tramos=tramos,
                            urls=self.enlaces(f), args=request.args, puede_exportar=self.puede("exportar"))
 

@@ -104,8 +104,9 @@ class InicioView(AdminIndexView):
                                               else None)
         return {"grafico": {"tipo": "doughnut", "titulo": "Derivaciones de los últimos 30 días",
                             "etiquetas": [t for _, t in control.CUMPLIMIENTO],
-                            "datasets": [{"label": "Derivaciones", "data": [cuenta[k] for k, _ in
-                                                                             control.CUMPLIMIENTO]}]},
+                            "datasets": [{"label": "Derivaciones",
+                                          "data": [cuenta[k] for k, _ in control.CUMPLIMIENTO],
+                                          "colores": [control.COLORES[k] for k, _ in control.CUMPLIMIENTO]}]},
                 "cuenta": cuenta, "url": url_for("reporte_cumplimiento.index", desde=desde.isoformat(),
                                                  hasta=hoy.isoformat())}
 

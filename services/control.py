@@ -18,7 +18,7 @@ Cada condición que produce una cifra es la misma que aplica el filtro del lista
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -119,6 +119,11 @@ def _rango_calendario(desde: date, hasta: date) -> tuple[date, date]:
 
 
 # --------------------------------------------------------------------------- cumplimiento por unidad
+# colores de los gráficos (pantallas y tablero): verde a tiempo, ámbar tarde, celeste en plazo, rojo vencido
+COLORES = {"a_tiempo": "#2e9e5b", "con_retraso": "#f0ad4e", "pendiente_en_plazo": "#5bc0de",
+           "pendiente_vencida": "#d9534f", "actual": "#2c6fbb", "anterior": "#a7b7cc",
+           "mismo_dia": "#2e9e5b", "un_dia": "#2c6fbb", "dos_tres": "#f0ad4e", "mas": "#d9534f",
+           "sin_derivar": "#a7b7cc"}
 CUMPLIMIENTO = (("a_tiempo", "Atendidas a tiempo"), ("con_retraso", "Atendidas con retraso"),
                 ("pendiente_en_plazo", "Pendientes en plazo"), ("pendiente_vencida", "Pendientes vencidas"))
 
@@ -158,7 +163,6 @@ class Filtros:
     hasta: date
     unidad_id: int | None = None
     procedimiento: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def cumplimiento(f: Filtros) -> dict:

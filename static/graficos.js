@@ -9,7 +9,7 @@
     var circular = g.tipo === 'pie' || g.tipo === 'doughnut';
     g.datasets.forEach(function (d, i) {
       var color = d.color || paleta[i % paleta.length];
-      d.backgroundColor = circular ? paleta : color;
+      d.backgroundColor = circular ? (d.colores || paleta) : color;
       d.borderColor = circular ? '#fff' : color;
       if (g.tipo === 'line') { d.fill = false; d.tension = 0.2; }
     });
