@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint bench migrate clean
+.PHONY: run test test-completo lint bench migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lint: $(VENV)/.dev
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# la suite con el barrido hostil completo (cada valor inválido en cada filtro y campo): antes de publicar una versión
+test-completo: lint
+	HOSTIL_COMPLETO=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/export.py

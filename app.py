@@ -157,6 +157,7 @@ MENSAJES_ERROR = {
                                       "Reduzca el archivo e inténtelo de nuevo."),
     429: ("Demasiadas solicitudes", "Hizo demasiadas solicitudes en poco tiempo. Espere unos minutos e "
                                     "inténtelo de nuevo."),
+    503: ("Servicio ocupado", "El servicio está ocupado en este momento. Vuelva a intentarlo en unos minutos."),
     500: ("Error interno", "Ocurrió un error inesperado. Ya quedó registrado; inténtelo de nuevo más tarde."),
 }
 

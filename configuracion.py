@@ -44,6 +44,9 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("LIMITE_CONSULTA", "20/minute", "consultas con clave por IP en `/consulta`"),
     Opcion("LIMITE_MESA_DIGITAL", "10/hour", "envíos por IP en `/mesa-de-partes`"),
     Opcion("LIMITE_TRANSPARENCIA", "10/hour", "solicitudes de acceso a la información por IP en `/transparencia`"),
+    Opcion("LIMITE_FORMULARIO_PUBLICO", "120/hour",
+           "aperturas por IP de un formulario público (`/mesa-de-partes`, `/transparencia`): cada una guarda un reto"),
+    Opcion("RETOS_MAXIMOS", 20000, "retos de verificación vigentes a la vez; más allá, el formulario pide volver"),
     Opcion("LIMITE_LOGIN", "30/minute;300/hour", "intentos de ingreso (POST `/login`) por IP"),
     Opcion("MAX_INTENTOS_LOGIN", 5, "intentos fallidos que bloquean el par usuario + IP (no la cuenta)"),
     Opcion("MINUTOS_BLOQUEO", 15, "minutos del primer bloqueo por intentos fallidos; cada bloqueo seguido "

@@ -43,7 +43,10 @@ LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GE
            ("publico.mesa_digital", "LIMITE_MESA_DIGITAL", lambda: request.method != "POST"),
            # además del bloqueo por usuario + IP (auth.py): cuántos intentos de ingreso acepta una IP
            ("auth.login", "LIMITE_LOGIN", lambda: request.method != "POST"),
-           ("publico.transparencia", "LIMITE_TRANSPARENCIA", lambda: request.method != "POST"))
+           ("publico.transparencia", "LIMITE_TRANSPARENCIA", lambda: request.method != "POST"),
+           # abrir un formulario público guarda un reto en la base: también se limita (por IP y en total)
+           ("publico.mesa_digital", "LIMITE_FORMULARIO_PUBLICO", lambda: request.method == "POST"),
+           ("publico.transparencia", "LIMITE_FORMULARIO_PUBLICO", lambda: request.method == "POST"))
 
 
 def init_app(app) -> None:
@@ -252,6 +255,11 @@ def nuevo_reto(formulario: str) -> tuple[str, str]:
     """Crea la pregunta en la base (no en la cookie, que se puede reenviar) → (token, pregunta)."""
     a, b = secrets.randbelow(8) + 2, secrets.randbelow(8) + 2
     db.session.execute(sa.delete(RetoVerificacion).where(RetoVerificacion.creado_en < ahora() - VIGENCIA_RETO))
+    if db.session.scalar(sa.select(sa.func.count()).select_from(RetoVerificacion)) >= \
+            current_app.config["RETOS_MAXIMOS"]:
+        db.session.commit()
+        abort(503, "Hay demasiadas personas usando el formulario en este momento. Vuelva a intentarlo en unos "
+                   "minutos.")
     token = secrets.token_urlsafe(32)
     db.session.add(RetoVerificacion(token=token, formulario=formulario, respuesta=str(a + b)))
     db.session.commit()

@@ -70,6 +70,7 @@ from services.tramite import (
     error_fecha_documento,
     notificar_documento,
     numerar_documento,
+    observable,
     observar,
     observar_en_ingreso,
     permanencia,
@@ -383,7 +384,7 @@ class ExpedienteView(VistaSegura):
         return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades, digital=digital, **catalogos,
                            movimientos=movimientos, ocultos=len(exp.derivaciones) - len(movimientos),
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
-                           puede_anular=self.puede("anular"),
+                           puede_anular=self.puede("anular"), observable=observable(exp),
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia,
                            por_recibir=self._por_recibir(exp))
 

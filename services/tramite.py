@@ -67,13 +67,20 @@ def registrar_ingreso(exp: Expediente) -> Expediente:
         return _completar_ingreso(exp)
 
 
+def numerar_ingreso(fila, serie: str) -> None:
+    """Lo común a todo lo que entra por Mesa de Partes (expedientes, solicitudes de acceso…): recepción (ahora,
+    si falta), presentación (HORA_CIERRE y días no hábiles), año, número correlativo de la serie en ese año
+    (services.numeracion, seguro ante concurrencia), código (`formato_codigo` del modelo) y clave de consulta."""
+    fila.fecha_recepcion = fila.fecha_recepcion or ahora()
+    fila.fecha_presentacion = fecha_presentacion(fila.fecha_recepcion)
+    fila.anio = fila.fecha_recepcion.astimezone(ZONA_LIMA).year
+    fila.numero = siguiente(f"{serie}:{fila.anio}")
+    fila.codigo = type(fila).formato_codigo(fila.anio, fila.numero)
+    fila.clave = nueva_clave()
+
+
 def _completar_ingreso(exp: Expediente) -> Expediente:
-    exp.fecha_recepcion = exp.fecha_recepcion or ahora()
-    exp.fecha_presentacion = fecha_presentacion(exp.fecha_recepcion)
-    exp.anio = exp.fecha_recepcion.astimezone(ZONA_LIMA).year
-    exp.numero = siguiente(f"expediente:{exp.anio}")
-    exp.codigo = Expediente.formato_codigo(exp.anio, exp.numero)
-    exp.clave = nueva_clave()
+    numerar_ingreso(exp, "expediente")
     exp.estado = EstadoExpediente.registrado
     if exp.procedimiento is not None:
         # aprobación automática (art. 33): aprobado al presentarse; sin plazo, nunca vencido
@@ -375,6 +382,13 @@ def clasificar(exp: Expediente, procedimiento, tipo_documento) -> None:
     else:  # aprobación automática (art. 33): sin plazo ni vencimiento
         exp.plazo_dias_habiles = None if procedimiento.aprobacion_automatica else procedimiento.plazo_dias_habiles
     exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, exp.plazo_dias_habiles)
+
+
+def observable(exp: Expediente) -> bool:
+    """¿Cabe todavía la observación del ingreso? (una vez, antes de que una unidad lo reciba: art. 136)."""
+    return (exp.fecha_observacion is None
+            and exp.estado in (EstadoExpediente.registrado, EstadoExpediente.en_tramite)
+            and len(exp.derivaciones) <= 1 and all(d.estado == EstadoDerivacion.pendiente for d in exp.derivaciones))
 
 
 def observar(exp: Expediente, observacion: str) -> None:

@@ -17,7 +17,6 @@ from flask import current_app
 from models import (
     ESTADOS_ABIERTOS,
     ESTADOS_SOLICITUD_ABIERTOS,
-    ZONA_LIMA,
     EstadoSolicitud,
     ExcepcionTransparencia,
     Expediente,
@@ -34,8 +33,6 @@ from models import (
 )
 from services import ErrorDeRegla, calendario, tramite
 from services.auditoria import registrar
-from services.numeracion import siguiente
-from services.tramite import fecha_presentacion, nueva_clave
 
 
 class ErrorTransparencia(ErrorDeRegla):
@@ -60,11 +57,7 @@ def registrar_solicitud(sol: SolicitudAcceso, unidad: UnidadOrganica | None = No
         else:
             sol.fecha_recepcion = sol.fecha_recepcion or ahora()
             sol.expediente = _expediente(sol, unidad)
-        sol.fecha_presentacion = fecha_presentacion(sol.fecha_recepcion)
-        sol.anio = sol.fecha_recepcion.astimezone(ZONA_LIMA).year
-        sol.numero = siguiente(f"solicitud_acceso:{sol.anio}")
-        sol.codigo = SolicitudAcceso.formato_codigo(sol.anio, sol.numero)
-        sol.clave = nueva_clave()
+        tramite.numerar_ingreso(sol, "solicitud_acceso")
         sol.estado = EstadoSolicitud.recibida
         sol.prorroga = False
         sol.fecha_vencimiento = vencimiento(sol)

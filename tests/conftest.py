@@ -1,4 +1,4 @@
-"""Fixtures: cada prueba corre en SQLite y, marcada `postgres`, en un PostgreSQL real desechable.
+"""Fixtures y ayudas compartidas: cada prueba corre en SQLite y, marcada `postgres`, en un PostgreSQL real desechable.
 
 La base de cada prueba es una copia de una plantilla creada UNA vez por sesión con
 `flask db upgrade` (las migraciones reales, no create_all) y la municipalidad demo.
@@ -6,18 +6,42 @@ La base de cada prueba es una copia de una plantilla creada UNA vez por sesión 
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import re
 import shutil
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
+import holidays
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
+import models
 from app import create_app
-from models import db
+from models import (
+    ZONA_LIMA,
+    Asistencia,
+    Citacion,
+    Derivacion,
+    Expediente,
+    MiembroConcejo,
+    Persona,
+    ProcedimientoTupa,
+    PuntoAgenda,
+    SesionConcejo,
+    TipoDocumento,
+    Usuario,
+    db,
+)
+from services import concejo, semilla
+from tests.pdf_prueba import pdf_valido
 from tests.pg_server import ServidorPG, binarios
 
 CLAVE = "clave-de-prueba"
@@ -107,6 +131,27 @@ class ClienteAislado(FlaskClient):
             ctx.pop()
             if _cv_app.get(None) is not None:
                 db.session.expire_all()
+
+
+@pytest.fixture
+def app_vacia(backend, request, tmp_path):
+    """Una app sobre una base recién creada, sin tablas (SQLite: archivo nuevo; PostgreSQL: CREATE DATABASE)."""
+    if backend == "sqlite":
+        url, servidor, nombre = f"sqlite:///{tmp_path / 'vacia.db'}", None, None
+    else:
+        servidor = request.getfixturevalue("servidor_pg")
+        nombre = f"vacia_{os.getpid()}_{next(_contador)}"
+        servidor.sql(f"CREATE DATABASE {nombre}")
+        url = servidor.url(nombre)
+    app = create_app(_config(url, tmp_path))
+    with app.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if servidor is not None:
+        servidor.sql(f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
 
 
 @pytest.fixture
@@ -247,3 +292,290 @@ def correos(monkeypatch) -> list[dict]:
 
     monkeypatch.setattr(services.correo.smtplib, "SMTP", SMTPFalso)
     return enviados
+
+
+# =========================================================================== ayudas del trámite (varias pruebas)
+# Oráculo independiente de los días hábiles: numpy.busday_offset con los feriados del paquete `holidays` (PE, es),
+# los mismos años que la fixture `base` asegura en la tabla `Feriado`.
+ANIOS = range(2025, max(date.today().year, 2026) + 2)
+
+
+FERIADOS = frozenset(holidays.country_holidays("PE", years=ANIOS, language="es"))
+
+
+def calendario_np(feriados) -> np.busdaycalendar:
+    return np.busdaycalendar(weekmask="1111100", holidays=np.array(sorted(feriados), dtype="datetime64[D]"))
+
+
+CALENDARIO_NP = calendario_np(FERIADOS)
+
+
+def habil(d: date, n: int, cal: np.busdaycalendar = CALENDARIO_NP) -> date:
+    """El n-ésimo día hábil después de d (n=0: d o el siguiente hábil)."""
+    roll = "forward" if n == 0 else "backward"
+    return np.busday_offset(np.datetime64(d, "D"), n, roll=roll, busdaycal=cal).astype(date)
+
+
+def es_habil(d: date) -> bool:
+    return bool(np.is_busday(np.datetime64(d, "D"), busdaycal=CALENDARIO_NP))
+
+
+def presentacion_oraculo(momento: datetime, cierre: str = "23:59") -> date:
+    local = momento.astimezone(ZONA_LIMA)
+    h, m = (int(x) for x in cierre.split(":"))
+    if es_habil(local.date()) and (local.hour, local.minute) <= (h, m):
+        return local.date()
+    return habil(local.date(), 1)
+
+
+def lima(*args) -> datetime:
+    return datetime(*args, tzinfo=ZONA_LIMA)
+
+
+def hoy() -> date:
+    return datetime.now(ZONA_LIMA).date()
+
+
+# Oráculo del calendario completo: feriados del paquete `holidays` más los días no laborables decretados.
+# Días no laborables para el sector público decretados (D.S. 042-2025-PCM): no están en `holidays`.
+DECRETADOS = frozenset({date(2025, 5, 2), date(2025, 12, 26), date(2026, 1, 2)})
+
+
+def feriados_pe(*anios: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("PE", years=anios, language="es"))
+
+
+CAL = feriados_pe(2024, 2025, 2026, 2027, 2028) | DECRETADOS
+
+
+_NP_CAL = calendario_np(CAL)
+
+
+def oraculo_sumar(d: date, n: int, cal: np.busdaycalendar = _NP_CAL) -> date:
+    if n == 0:
+        r = np.busday_offset(np.datetime64(d, "D"), 0, roll="forward", busdaycal=cal)
+    else:
+        r = np.busday_offset(np.datetime64(d, "D"), n, roll="backward", busdaycal=cal)
+    return r.astype(date)
+
+
+def oraculo_entre(a: date, b: date, cal: np.busdaycalendar = _NP_CAL) -> int:
+    uno = timedelta(days=1)
+    return int(np.busday_count(np.datetime64(a + uno, "D"), np.datetime64(b + uno, "D"), busdaycal=cal))
+
+
+@pytest.fixture
+def base(app):
+    """La app con el calendario de los años que usa la prueba (idempotente: la demo ya trae casi todos)."""
+    for anio in ANIOS:
+        semilla.cargar_feriados(anio)
+    db.session.commit()
+    return app
+
+
+@pytest.fixture
+def reloj(monkeypatch):
+    """reloj(momento) → el servidor cree que es ese momento (registrar_ingreso, derivar, observar…)."""
+
+    original = models.reloj
+
+    def fijar(momento: datetime | None):
+        """Fija la hora de toda la aplicación (el único reloj, `models.reloj`); `None` vuelve al reloj real."""
+        monkeypatch.setattr(models, "reloj", (lambda: momento) if momento else original)
+
+    return fijar
+
+
+def contar(modelo, *where) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(modelo).where(*where))
+
+
+def id_de(modelo, **filtro) -> int:
+    return db.session.scalar(sa.select(modelo.id).filter_by(**filtro))
+
+
+def usuario_de(username: str) -> Usuario:
+    return db.session.scalar(sa.select(Usuario).where(Usuario.username == username))
+
+
+def leer(modelo, id_):
+    db.session.expire_all()
+    return db.session.get(modelo, id_)
+
+
+def crear_persona(numero="10117410", nombres="Rosa", apellidos="Quispe Mamani") -> int:
+    p = Persona(tipo_documento="DNI", numero_documento=numero, nombres=nombres, apellidos=apellidos)
+    db.session.add(p)
+    db.session.commit()
+    return p.id
+
+
+def ingresar_expediente(nav, persona_id: int, **extra):
+    """POST del formulario de ingreso de Mesa de Partes (nombres de campo = atributos del modelo)."""
+    datos = {"origen": "externo", "canal": "presencial", "persona": str(persona_id),
+             "tipo_documento": str(id_de(TipoDocumento, nombre="Solicitud")),
+             "asunto": "Solicita certificado de parámetros urbanísticos del lote 12", "folios": "7",
+             "procedimiento": str(id_de(ProcedimientoTupa, codigo="GDU-02")), "prioridad": "normal"}
+    datos.update(extra)
+    return nav.post("/admin/expediente/new/", {k: v for k, v in datos.items() if v is not None})
+
+
+def ultimo_expediente() -> Expediente:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(Expediente).order_by(Expediente.id.desc()).limit(1))
+
+
+def tramitar(nav, exp_id: int, operacion: str, **datos):
+    return nav.post(f"/admin/expediente/tramitar/?id={exp_id}", {"operacion": operacion, **datos})
+
+
+def derivaciones_de(exp_id: int) -> list[Derivacion]:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(Derivacion).where(Derivacion.expediente_id == exp_id)
+                              .order_by(Derivacion.id)).all()
+
+
+def cliente_publico(app) -> ClienteAislado:
+    return app.test_client()
+
+
+def consultar(cliente, codigo: str, clave: str):
+    return cliente.post("/consulta", data={"codigo": codigo, "clave": clave,
+                                           "csrf_token": token_csrf(cliente, "/consulta")})
+
+
+def errores_de(html: str) -> list[str]:
+    """Mensajes de error de un formulario devuelto (para explicar un fallo)."""
+    return re.findall(r'class="(?:invalid-feedback|help-block|alert[^"]*)"[^>]*>(.*?)</', html, re.S)
+
+
+def texto_de(html: str) -> str:
+    """El texto visible (sin etiquetas ni espacios repetidos) para buscar frases."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+PDF = pdf_valido()  # un PDF que se lee de verdad (services/adjuntos.revisar_pdf)
+
+
+def respuesta_del_reto(html: str) -> int:
+    m = re.search(r"¿Cuánto es (\d+) \+ (\d+)\?", html)
+    assert m, "sin pregunta de verificación"
+    return int(m.group(1)) + int(m.group(2))
+
+
+def csrf_de(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+class Ciudadano:
+    """Un navegador anónimo ante la mesa de partes digital."""
+
+    def __init__(self, app):
+        self.c = app.test_client()
+        self.html = self.c.get("/mesa-de-partes").text
+
+    def presentar(self, archivo: bytes = PDF, nombre="solicitud.pdf", respuesta=None, **campos):
+        datos = {"csrf_token": csrf_de(self.html), "tipo_documento": "DNI", "numero_documento": "45678912",
+                 "nombres": "Juana", "apellidos": "Pérez Ccori", "razon_social": "",
+                 "email": "juana.perez@example.pe", "telefono": "987654321",
+                 "asunto": "Solicita copia certificada de la licencia de edificación", "folios": "3",
+                 "respuesta": str(respuesta_del_reto(self.html) if respuesta is None else respuesta), "sitio_web": "",
+                 "reto": re.search(r'name="reto"[^>]*value="([^"]*)"', self.html).group(1)}
+        datos.update(campos)
+        datos["archivo"] = FileStorage(io.BytesIO(archivo), filename=nombre, content_type="application/pdf")
+        # cuerpo armado en memoria: el cliente de pruebas lo pondría en un TemporaryFile que nunca cierra
+        limite, cuerpo = encode_multipart(datos)
+        r = self.c.post("/mesa-de-partes", data=cuerpo, content_type=f"multipart/form-data; boundary={limite}")
+        if r.status_code == 200:
+            self.html = r.text
+        return r
+
+
+def archivos_guardados(app) -> list[Path]:
+    raiz = Path(app.config["ADJUNTOS_DIR"])
+    return [p for p in raiz.rglob("*") if p.is_file()] if raiz.exists() else []
+
+
+# =========================================================================== ayudas del concejo (varias pruebas)
+def miembros() -> list[MiembroConcejo]:
+    return list(db.session.scalars(sa.select(MiembroConcejo).order_by(MiembroConcejo.orden)))
+
+
+def crear_sesion(n, tipo: str, cuando: str, convocatoria: str = "") -> SesionConcejo:
+    r = n.post("/admin/sesion_concejo/new/", data={"tipo": tipo, "fecha_hora": cuando, "lugar": "Salón de actos",
+                                                   "modalidad": "presencial", "fecha_convocatoria": convocatoria})
+    assert r.status_code == 302, r.text[:3000]
+    sesion = db.session.scalar(sa.select(SesionConcejo).order_by(SesionConcejo.id.desc()).limit(1))
+    assert f"/admin/sesion_concejo/conducir/?id={sesion.id}" in r.headers["Location"]
+    return sesion
+
+
+def agregar_punto(n, sesion, titulo, materia="general", mayoria="simple", esperar=302):
+    r = n.post(f"/admin/punto_agenda/new/?sesion_id={sesion.id}",
+               data={"sesion": sesion.id, "seccion": "orden_del_dia", "titulo": titulo, "materia": materia,
+                     "mayoria_requerida": mayoria, "orden": ""})
+    assert r.status_code == esperar, r.text[:3000]
+    return r
+
+
+def operar(n, sesion, operacion, esperar_error: str | None = None, **datos):
+    r = n.post(f"/admin/sesion_concejo/conducir/?id={sesion.id}", data={"operacion": operacion, **datos},
+               follow_redirects=True)
+    assert r.status_code == 200
+    if esperar_error:
+        assert esperar_error in r.text, r.text[-4000:]
+    else:
+        assert "alert-danger" not in r.text or "No hay quórum" in r.text, alertas_de(r.text)
+    return r
+
+
+def alertas_de(html: str) -> list[str]:
+    return re.findall(r'class="alert alert-(?:danger|error)[^"]*"[^>]*>(.*?)</div>', html, re.S)
+
+
+def asistencia(n, sesion, estados: dict[int, str]):
+    """estados = {orden del miembro: estado}; los presentes llegan a las 10:05."""
+    ms = miembros()
+    datos = {}
+    for orden, estado in estados.items():
+        datos[f"estado_{ms[orden].id}"] = estado
+        datos[f"hora_{ms[orden].id}"] = "10:05" if estado == "presente" else ""
+    return operar(n, sesion, "asistencia", **datos)
+
+
+def votar(n, sesion, punto, votos: dict[int, str], fundamentos: dict[int, str] = (), esperar_error=None):
+    ms = miembros()
+    datos = {"punto": punto.id}
+    for orden, sentido in votos.items():
+        datos[f"voto_{punto.id}_{ms[orden].id}"] = sentido
+    for orden, texto in dict(fundamentos).items():
+        datos[f"fund_{punto.id}_{ms[orden].id}"] = texto
+    return operar(n, sesion, "votar", esperar_error=esperar_error, **datos)
+
+
+def punto(sesion, orden) -> PuntoAgenda:
+    return db.session.scalar(sa.select(PuntoAgenda).where(PuntoAgenda.sesion_id == sesion.id,
+                                                          PuntoAgenda.orden == orden))
+
+
+def descargar(n, url) -> bytes:
+    r = n.get(url)
+    assert r.status_code == 200, r.status_code
+    datos = r.data
+    r.close()  # cierra el archivo temporal del Excel
+    return datos
+
+
+def sesion_celebrada(tipo, cuando: datetime, estados: dict[int, str], citados=None) -> SesionConcejo:
+    """Sesión ya celebrada; `citados` (órdenes; por defecto todos los de `estados`) recibieron su citación
+    con cargo dos días antes (una inasistencia solo cuenta para la vacancia si el regidor fue citado)."""
+    s = SesionConcejo(tipo=tipo, fecha_hora=cuando, estado="levantada")
+    concejo.numerar_sesion(s)
+    db.session.add(s)
+    ms = miembros()
+    for orden, estado in estados.items():
+        db.session.add(Asistencia(sesion=s, miembro=ms[orden], estado=estado))
+    for orden in estados if citados is None else citados:
+        db.session.add(Citacion(sesion=s, miembro=ms[orden], fecha_envio=cuando - timedelta(days=3),
+                                fecha_recepcion=cuando - timedelta(days=2), recibido_por=ms[orden].nombre))
+    return s

@@ -14,8 +14,6 @@ import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import holidays
-import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -23,38 +21,7 @@ from app import create_app
 from models import ZONA_LIMA, EstadoExpediente, Expediente, Feriado, RegistroAuditoria, TipoFeriado, db
 from services import calendario
 from services.calendario import habiles_entre, sumar_habiles
-from tests.conftest import _config
-
-# Días no laborables para el sector público decretados (D.S. 042-2025-PCM): no están en `holidays`.
-DECRETADOS = frozenset({date(2025, 5, 2), date(2025, 12, 26), date(2026, 1, 2)})
-
-
-def feriados_pe(*anios: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("PE", years=anios, language="es"))
-
-
-CAL = feriados_pe(2024, 2025, 2026, 2027, 2028) | DECRETADOS
-
-
-# ------------------------------------------------------------------------------------------- oráculo
-def _np_cal(feriados) -> np.busdaycalendar:
-    return np.busdaycalendar(weekmask="1111100", holidays=np.array(sorted(feriados), dtype="datetime64[D]"))
-
-
-_NP_CAL = _np_cal(CAL)
-
-
-def oraculo_sumar(d: date, n: int, cal: np.busdaycalendar = _NP_CAL) -> date:
-    if n == 0:
-        r = np.busday_offset(np.datetime64(d, "D"), 0, roll="forward", busdaycal=cal)
-    else:
-        r = np.busday_offset(np.datetime64(d, "D"), n, roll="backward", busdaycal=cal)
-    return r.astype(date)
-
-
-def oraculo_entre(a: date, b: date, cal: np.busdaycalendar = _NP_CAL) -> int:
-    uno = timedelta(days=1)
-    return int(np.busday_count(np.datetime64(a + uno, "D"), np.datetime64(b + uno, "D"), busdaycal=cal))
+from tests.conftest import CAL, DECRETADOS, _config, calendario_np, feriados_pe, oraculo_entre, oraculo_sumar
 
 
 # ------------------------------------------------------------------------------------------- datos del oráculo
@@ -189,7 +156,7 @@ def test_la_demo_carga_los_feriados_del_paquete(app):
 
 def test_feriado_por_formulario_recalcula_vencimientos(app, como, crear_expediente):
     base = _feriados_demo()
-    cal = _np_cal(base)
+    cal = calendario_np(base)
     abierto = crear_expediente()
     cerrado = crear_expediente(asunto="Solicita constancia de posesión")
     cerrado.estado = EstadoExpediente.atendido
@@ -203,7 +170,7 @@ def test_feriado_por_formulario_recalcula_vencimientos(app, como, crear_expedien
     nuevo = oraculo_sumar(pres, 5, cal)
     assert pres < nuevo < venc and nuevo not in base
     assert calendario.sumar_dias_habiles(pres, 5) == nuevo
-    cal_con = _np_cal(base | {nuevo})
+    cal_con = calendario_np(base | {nuevo})
 
     n = como("secretaria_general")
     r = n.post("/admin/feriado/new/", data={"fecha": nuevo.strftime("%d/%m/%Y"),
@@ -234,7 +201,7 @@ def test_feriado_por_formulario_recalcula_vencimientos(app, como, crear_expedien
 
 def test_mover_un_feriado_recalcula_con_ambas_fechas(app, como, crear_expediente):
     base = _feriados_demo()
-    cal = _np_cal(base)
+    cal = calendario_np(base)
     exp = crear_expediente()
     pres, plazo, venc = exp.fecha_presentacion, exp.plazo_dias_habiles, exp.fecha_vencimiento
     dentro = oraculo_sumar(pres, 3, cal)
@@ -244,19 +211,19 @@ def test_mover_un_feriado_recalcula_con_ambas_fechas(app, como, crear_expediente
     r = n.post("/admin/feriado/new/", data={"fecha": dentro.strftime("%d/%m/%Y"), "nombre": "Día no laborable",
                                             "tipo": "no_laborable"})
     assert r.status_code == 302, r.text[:2000]
-    assert _leer_expediente(exp.id).fecha_vencimiento == oraculo_sumar(pres, plazo, _np_cal(base | {dentro}))
+    assert _leer_expediente(exp.id).fecha_vencimiento == oraculo_sumar(pres, plazo, calendario_np(base | {dentro}))
     fid = db.session.scalar(sa.select(Feriado.id).where(Feriado.fecha == dentro))
 
     r = n.post(f"/admin/feriado/edit/?id={fid}", data={"fecha": fuera.strftime("%d/%m/%Y"),
                                                        "nombre": "Día no laborable", "tipo": "no_laborable"})
     assert r.status_code == 302, r.text[:2000]
     assert _leer_expediente(exp.id).fecha_vencimiento == venc
-    assert calendario.sumar_dias_habiles(venc, 10) == oraculo_sumar(venc, 10, _np_cal(base | {fuera}))
+    assert calendario.sumar_dias_habiles(venc, 10) == oraculo_sumar(venc, 10, calendario_np(base | {fuera}))
 
 
 def test_borrado_masivo_de_feriados_recalcula(app, como, crear_expediente):
     base = _feriados_demo()
-    cal = _np_cal(base)
+    cal = calendario_np(base)
     exp = crear_expediente()
     pres, venc = exp.fecha_presentacion, exp.fecha_vencimiento
     dias = [oraculo_sumar(pres, 2, cal), oraculo_sumar(pres, 4, cal)]
@@ -287,7 +254,7 @@ def test_fecha_del_feriado_en_formato_peruano(app, como):
 
 def test_cache_entre_dos_instancias(app, como, tmp_path):
     """Un feriado agregado desde la instancia A se ve al instante en la B (misma base, caché caliente)."""
-    cal = _np_cal(_feriados_demo())
+    cal = calendario_np(_feriados_demo())
     inicio = oraculo_sumar(date.today(), 0, cal)
     nuevo = oraculo_sumar(inicio, 2, cal)
 
@@ -337,7 +304,7 @@ for linea in sys.stdin:
 
 def test_cache_entre_procesos(app, como):
     """Lo mismo con otro proceso de verdad (su caché en su propia memoria)."""
-    cal = _np_cal(_feriados_demo())
+    cal = calendario_np(_feriados_demo())
     inicio = oraculo_sumar(date.today(), 0, cal)
     nuevo = oraculo_sumar(inicio, 2, cal)
     raiz = Path(__file__).resolve().parent.parent

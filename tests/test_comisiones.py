@@ -11,7 +11,7 @@ import re
 import sqlalchemy as sa
 
 from models import Citacion, Comision, Dictamen, MiembroComision, PuntoAgenda, SesionConcejo, db
-from tests.test_concejo import crear_sesion, miembros
+from tests.conftest import crear_sesion, miembros
 
 
 def _texto(html: str) -> str:

@@ -7,7 +7,6 @@ de 2026 con feriados: 23 de julio (Fuerza Aérea), 28–29 de julio (Fiestas Pat
 from __future__ import annotations
 
 import io
-import re
 from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
@@ -23,7 +22,6 @@ from models import (
     Citacion,
     EstadoActa,
     EstadoNorma,
-    MiembroConcejo,
     NormaMunicipal,
     PuntoAgenda,
     RegistroAuditoria,
@@ -32,67 +30,17 @@ from models import (
     db,
 )
 from services import concejo, normas
-
-
-def miembros() -> list[MiembroConcejo]:
-    return list(db.session.scalars(sa.select(MiembroConcejo).order_by(MiembroConcejo.orden)))
-
-
-def crear_sesion(n, tipo: str, cuando: str, convocatoria: str = "") -> SesionConcejo:
-    r = n.post("/admin/sesion_concejo/new/", data={"tipo": tipo, "fecha_hora": cuando, "lugar": "Salón de actos",
-                                                   "modalidad": "presencial", "fecha_convocatoria": convocatoria})
-    assert r.status_code == 302, r.text[:3000]
-    sesion = db.session.scalar(sa.select(SesionConcejo).order_by(SesionConcejo.id.desc()).limit(1))
-    assert f"/admin/sesion_concejo/conducir/?id={sesion.id}" in r.headers["Location"]
-    return sesion
-
-
-def agregar_punto(n, sesion, titulo, materia="general", mayoria="simple", esperar=302):
-    r = n.post(f"/admin/punto_agenda/new/?sesion_id={sesion.id}",
-               data={"sesion": sesion.id, "seccion": "orden_del_dia", "titulo": titulo, "materia": materia,
-                     "mayoria_requerida": mayoria, "orden": ""})
-    assert r.status_code == esperar, r.text[:3000]
-    return r
-
-
-def operar(n, sesion, operacion, esperar_error: str | None = None, **datos):
-    r = n.post(f"/admin/sesion_concejo/conducir/?id={sesion.id}", data={"operacion": operacion, **datos},
-               follow_redirects=True)
-    assert r.status_code == 200
-    if esperar_error:
-        assert esperar_error in r.text, r.text[-4000:]
-    else:
-        assert "alert-danger" not in r.text or "No hay quórum" in r.text, _alertas(r.text)
-    return r
-
-
-def _alertas(html: str) -> list[str]:
-    return re.findall(r'class="alert alert-(?:danger|error)[^"]*"[^>]*>(.*?)</div>', html, re.S)
-
-
-def asistencia(n, sesion, estados: dict[int, str]):
-    """estados = {orden del miembro: estado}; los presentes llegan a las 10:05."""
-    ms = miembros()
-    datos = {}
-    for orden, estado in estados.items():
-        datos[f"estado_{ms[orden].id}"] = estado
-        datos[f"hora_{ms[orden].id}"] = "10:05" if estado == "presente" else ""
-    return operar(n, sesion, "asistencia", **datos)
-
-
-def votar(n, sesion, punto, votos: dict[int, str], fundamentos: dict[int, str] = (), esperar_error=None):
-    ms = miembros()
-    datos = {"punto": punto.id}
-    for orden, sentido in votos.items():
-        datos[f"voto_{punto.id}_{ms[orden].id}"] = sentido
-    for orden, texto in dict(fundamentos).items():
-        datos[f"fund_{punto.id}_{ms[orden].id}"] = texto
-    return operar(n, sesion, "votar", esperar_error=esperar_error, **datos)
-
-
-def punto(sesion, orden) -> PuntoAgenda:
-    return db.session.scalar(sa.select(PuntoAgenda).where(PuntoAgenda.sesion_id == sesion.id,
-                                                          PuntoAgenda.orden == orden))
+from tests.conftest import (
+    agregar_punto,
+    asistencia,
+    crear_sesion,
+    descargar,
+    miembros,
+    operar,
+    punto,
+    sesion_celebrada,
+    votar,
+)
 
 
 def test_sesion_completa(como):
@@ -375,29 +323,6 @@ def test_normas_numeracion_publicacion_y_derogacion(como):
     assert sg.post("/admin/norma_municipal/delete/", data={"id": o2.id}).status_code == 403
 
 
-def descargar(n, url) -> bytes:
-    r = n.get(url)
-    assert r.status_code == 200, r.status_code
-    datos = r.data
-    r.close()  # cierra el archivo temporal del Excel
-    return datos
-
-
-def _sesion_celebrada(tipo, cuando: datetime, estados: dict[int, str], citados=None) -> SesionConcejo:
-    """Sesión ya celebrada; `citados` (órdenes; por defecto todos los de `estados`) recibieron su citación
-    con cargo dos días antes (una inasistencia solo cuenta para la vacancia si el regidor fue citado)."""
-    s = SesionConcejo(tipo=tipo, fecha_hora=cuando, estado="levantada")
-    concejo.numerar_sesion(s)
-    db.session.add(s)
-    ms = miembros()
-    for orden, estado in estados.items():
-        db.session.add(Asistencia(sesion=s, miembro=ms[orden], estado=estado))
-    for orden in estados if citados is None else citados:
-        db.session.add(Citacion(sesion=s, miembro=ms[orden], fecha_envio=cuando - timedelta(days=3),
-                                fecha_recepcion=cuando - timedelta(days=2), recibido_por=ms[orden].nombre))
-    return s
-
-
 def test_dietas_con_tope_mensual_y_alertas(app, como):
     """6 ordinarias en octubre de 2026: quien asiste a todas cobra 4 dietas; el mes se advierte (> 4)."""
     app.config.update(REMUNERACION_ALCALDE=10000, DIETA_PORCENTAJE=0.30, DIETAS_MAX_MES=4)
@@ -405,8 +330,8 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
         estados = {i: "presente" for i in range(6)} | {6: "ausente", 7: "justificado", 8: "presente", 9: "licencia"}
         if dia >= 13:
             estados[8] = "ausente"  # el regidor 8 falta sin justificar a 4 ordinarias consecutivas
-        _sesion_celebrada("ordinaria", datetime(2026, 10, dia, 10, tzinfo=ZONA_LIMA), estados)
-    _sesion_celebrada("extraordinaria", datetime(2026, 9, 15, 10, tzinfo=ZONA_LIMA), {1: "presente"})
+        sesion_celebrada("ordinaria", datetime(2026, 10, dia, 10, tzinfo=ZONA_LIMA), estados)
+    sesion_celebrada("extraordinaria", datetime(2026, 9, 15, 10, tzinfo=ZONA_LIMA), {1: "presente"})
     db.session.commit()
     ms = miembros()
 
@@ -448,7 +373,7 @@ def test_quorum_y_mayorias_reglas(app):
     assert [concejo.umbral("absoluta", n) for n in (6, 8, 10, 12, 14)] == [4, 5, 6, 7, 8]
     assert concejo.umbral("simple", 10) is None
     assert concejo.mayoria_de("vacancia") == "dos_tercios" and concejo.mayoria_de("general") == "simple"
-    s = _sesion_celebrada("ordinaria", datetime(2026, 12, 9, 10, tzinfo=ZONA_LIMA), {})
+    s = sesion_celebrada("ordinaria", datetime(2026, 12, 9, 10, tzinfo=ZONA_LIMA), {})
     db.session.flush()
     ms = miembros()
     ms[3].habil = False  # suspendido: no cuenta
@@ -489,7 +414,6 @@ def test_normas_publicas_y_tarea_diaria(app, como, client, runner, monkeypatch):
 
 
 def test_tablero_muestra_las_proximas_sesiones(como):
-    from datetime import timedelta
 
     manana = datetime.now(ZONA_LIMA).replace(hour=18, minute=0, second=0, microsecond=0) + timedelta(days=1)
     s = SesionConcejo(tipo="solemne", fecha_hora=manana, lugar="Plaza de Armas")

@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 
 from models import db
-from tests.test_migraciones import app_vacia  # noqa: F401  (fixture: base vacía en SQLite y PostgreSQL)
 
 
 def test_base_en_uso_conserva_sus_datos(app_vacia):  # noqa: F811

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from models import db
 from services.semilla import acciones_por_defecto
-from tests.test_migraciones import app_vacia  # noqa: F401  (fixture: base vacía en SQLite y PostgreSQL)
 
 NUEVAS = ("solicitud_acceso", "excepcion_transparencia", "reporte_transparencia")
 

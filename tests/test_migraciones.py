@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-import os
 import sys
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from app import create_app
 from models import RegistroAuditoria, ahora, db
-from tests.conftest import _config
-
-_contador = itertools.count()
-
-
-@pytest.fixture
-def app_vacia(backend, request, tmp_path):
-    """Una app sobre una base recién creada, sin tablas (SQLite: archivo nuevo; PostgreSQL: CREATE DATABASE)."""
-    if backend == "sqlite":
-        url, servidor, nombre = f"sqlite:///{tmp_path / 'vacia.db'}", None, None
-    else:
-        servidor = request.getfixturevalue("servidor_pg")
-        nombre = f"vacia_{os.getpid()}_{next(_contador)}"
-        servidor.sql(f"CREATE DATABASE {nombre}")
-        url = servidor.url(nombre)
-    app = create_app(_config(url, tmp_path))
-    with app.app_context():
-        assert sa.inspect(db.engine).get_table_names() == []
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if servidor is not None:
-        servidor.sql(f"DROP DATABASE IF EXISTS {nombre} WITH (FORCE)")
 
 
 class _ConfigConSalida(flask_migrate.Config):

@@ -11,7 +11,6 @@ from admin_views.base import PaginaSegura, VistaSegura
 from models import Expediente, Permiso, Rol, db
 from services import permisos
 from services.semilla import ROLES, matriz_por_defecto
-from tests.test_migraciones import app_vacia  # noqa: F401  (fixture: base vacía en SQLite y PostgreSQL)
 
 
 def _vistas(app):

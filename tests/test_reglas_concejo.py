@@ -15,8 +15,7 @@ import sqlalchemy as sa
 
 from models import ZONA_LIMA, Acta, Asistencia, SesionConcejo, Voto, db
 from services import concejo
-from tests.test_concejo import (
-    _sesion_celebrada,
+from tests.conftest import (
     agregar_punto,
     asistencia,
     crear_sesion,
@@ -24,6 +23,7 @@ from tests.test_concejo import (
     miembros,
     operar,
     punto,
+    sesion_celebrada,
     votar,
 )
 
@@ -120,7 +120,7 @@ def test_alerta_de_vacancia_solo_con_citacion_debida(como):
     todos = {i: "presente" for i in range(8)}
     for i, cuando in enumerate(fechas):
         # a la del 10/09 no se lo citó con cargo
-        _sesion_celebrada("ordinaria", cuando, todos | {8: "ausente"},
+        sesion_celebrada("ordinaria", cuando, todos | {8: "ausente"},
                           citados=list(range(8)) if i == 1 else list(range(9)))
     db.session.commit()
     ms = miembros()
@@ -129,10 +129,10 @@ def test_alerta_de_vacancia_solo_con_citacion_debida(como):
     assert r.status_code == 200 and "Causal de vacancia" not in r.text
     assert concejo.alertas_vacancia() == []
     # faltas debidamente citadas el 17/09, 24/09 y 01/10: tres consecutivas → causal
-    _sesion_celebrada("ordinaria", datetime(2026, 9, 24, 10, tzinfo=ZONA_LIMA), todos | {8: "ausente"})
+    sesion_celebrada("ordinaria", datetime(2026, 9, 24, 10, tzinfo=ZONA_LIMA), todos | {8: "ausente"})
     db.session.commit()
     assert concejo.alertas_vacancia() == []
-    _sesion_celebrada("ordinaria", datetime(2026, 10, 1, 10, tzinfo=ZONA_LIMA), todos | {8: "ausente"})
+    sesion_celebrada("ordinaria", datetime(2026, 10, 1, 10, tzinfo=ZONA_LIMA), todos | {8: "ausente"})
     db.session.commit()
     r = sg.get("/admin/reporte_concejo/?anio=2026")
     assert f"{ms[8].nombre}: 3 inasistencias injustificadas consecutivas desde el 17/09/2026" in r.text
@@ -143,8 +143,8 @@ def test_dietas_ley_32269_valor_por_sesion_del_mes(app, como):
     S/ 1 500: quien asiste a las dos cobra el 30 % (S/ 3 000); quien asiste a una, el 15 % (S/ 1 500)."""
     app.config.update(REMUNERACION_ALCALDE=10000)
     todos = {i: "presente" for i in range(8)}
-    _sesion_celebrada("ordinaria", datetime(2026, 3, 5, 10, tzinfo=ZONA_LIMA), todos | {8: "presente"})
-    _sesion_celebrada("ordinaria", datetime(2026, 3, 19, 10, tzinfo=ZONA_LIMA), todos | {8: "ausente"})
+    sesion_celebrada("ordinaria", datetime(2026, 3, 5, 10, tzinfo=ZONA_LIMA), todos | {8: "presente"})
+    sesion_celebrada("ordinaria", datetime(2026, 3, 19, 10, tzinfo=ZONA_LIMA), todos | {8: "ausente"})
     db.session.commit()
     ms = miembros()
     sg = como("secretaria_general")
@@ -197,7 +197,7 @@ def test_dispensa_de_la_aprobacion_del_acta(como):
     assert (acta.estado.value, acta.aprobada_en_id, acta.con_dispensa) == ("aprobada", s.id, True)
     assert "con dispensa" in sg.get(f"/admin/acta/aprobar/?id={acta.id}").text
     # en la base: aprobada en la misma sesión sin dispensa, no
-    otra = _sesion_celebrada("ordinaria", datetime(2026, 8, 21, 10, tzinfo=ZONA_LIMA), {})
+    otra = sesion_celebrada("ordinaria", datetime(2026, 8, 21, 10, tzinfo=ZONA_LIMA), {})
     db.session.flush()
     db.session.add(Acta(sesion=otra, contenido="x"))
     db.session.commit()

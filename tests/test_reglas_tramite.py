@@ -12,37 +12,22 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-import models
-from models import ZONA_LIMA, Derivacion, Expediente, Persona, ProcedimientoTupa, TipoDocumento, db, hoy_lima
-from services import calendario, semilla
-from tests.conftest import unidad
+from models import ZONA_LIMA, Derivacion, Expediente, ProcedimientoTupa, TipoDocumento, db, hoy_lima
+from services import calendario
+from tests.conftest import crear_persona, texto_de, unidad
 
 
 def lima(*args) -> datetime:
     return datetime(*args, tzinfo=ZONA_LIMA)
 
 
-def texto(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
 
 @pytest.fixture
-def base(app, monkeypatch):
-    for anio in (2026, 2027):
-        semilla.cargar_feriados(anio)
-    p = Persona(tipo_documento="DNI", numero_documento="10117410", nombres="Rosa", apellidos="Quispe Mamani")
-    db.session.add(p)
-    db.session.commit()
-    app.persona_id = p.id
-
-    original = models.reloj
-
-    def fijar(momento):
-        """Fija la hora de toda la aplicación; `None` vuelve al reloj real."""
-        monkeypatch.setattr(models, "reloj", (lambda: momento) if momento else original)
-
-    app.reloj = fijar
-    return app
+def base(base, reloj):
+    """La `base` de conftest (feriados de los años de la prueba) con una persona y `base.reloj(momento)`."""
+    base.persona_id = crear_persona("10117410", "Rosa", "Quispe Mamani")
+    base.reloj = reloj
+    return base
 
 
 def ingreso(base, nav, codigo_tupa: str) -> Expediente:
@@ -107,7 +92,7 @@ def test_aprobacion_automatica_sin_plazo_ni_vencimiento(base, como):
     assert not exp.vencido and exp.aprobacion_automatica  # meses después, nunca «vencido»
     [d] = derivaciones(exp.id)  # derivado a la unidad resolutora sin los 30 días de antes (0 no es «vacío»)
     assert (d.unidad_destino.sigla, d.plazo_dias_habiles, d.fecha_limite) == ("GDE", None, None)
-    cargo = texto(mp.get(f"/admin/expediente/cargo/?id={exp.id}").text)
+    cargo = texto_de(mp.get(f"/admin/expediente/cargo/?id={exp.id}").text)
     assert "Aprobación automática: la solicitud queda aprobada con su presentación (LPAG art. 33)" in cargo
     assert "Plazo de atención" not in cargo
     vencidos = sg.get("/admin/expediente/?flt0_vencido_equals=1").text
@@ -148,7 +133,7 @@ def test_vencido_con_silencio_positivo_se_tiene_por_aprobado(base, como):
     cuantos = db.session.scalar(sa.select(sa.func.count()).select_from(Expediente)
                                 .where(Expediente.aprobado_por_silencio))
     assert cuantos >= 1
-    tablero = texto(sg.get("/admin/").text)
+    tablero = texto_de(sg.get("/admin/").text)
     assert "Aprobados por silencio positivo" in tablero
 
 
@@ -167,7 +152,7 @@ def test_derivacion_no_pasa_del_plazo_legal(base, como):
                  follow_redirects=True)
     assert r.status_code == 200
     assert ("Plazo de la derivación recortado a 3 días hábiles: no puede pasar del vencimiento del expediente "
-            "(09/04/2026).") in texto(r.text)
+            "(09/04/2026).") in texto_de(r.text)
     segunda = derivaciones(exp.id)[-1]
     assert (segunda.unidad_destino.sigla, segunda.plazo_dias_habiles, segunda.fecha_limite) == \
         ("GDE", 3, date(2026, 4, 9))
@@ -176,7 +161,7 @@ def test_derivacion_no_pasa_del_plazo_legal(base, como):
     r = como("secretaria_general").post(f"/admin/expediente/tramitar/?id={exp.id}",
                                         {"operacion": "derivar", "destino": str(unidad("OAJ").id),
                                          "accion": "opinar", "plazo": "7"}, follow_redirects=True)
-    assert "recortado a 1 días hábiles" in texto(r.text)
+    assert "recortado a 1 días hábiles" in texto_de(r.text)
     assert derivaciones(exp.id)[-1].fecha_limite == date(2026, 4, 9)
     # dentro del plazo legal no se recorta ni se avisa: presentado el 08/04 (vence el 15/04), firmar: 3 días
     exp2 = ingreso(base, como("mesa_partes"), "GDU-02")
@@ -203,15 +188,15 @@ def test_hoja_de_ruta_imprimible(base, como):
     assert r.status_code == 302
     r = gdu.get(f"/admin/expediente/hoja-ruta/?id={exp.id}")
     assert r.status_code == 200
-    filas = [texto(f) for f in r.text.split("<tbody>")[-1].split("<tr>")[1:]] if "<tbody>" in r.text else \
-        [texto(f) for f in r.text.split("Recorrido", 1)[1].split("<tr>")[2:]]
+    filas = [texto_de(f) for f in r.text.split("<tbody>")[-1].split("<tr>")[1:]] if "<tbody>" in r.text else \
+        [texto_de(f) for f in r.text.split("Recorrido", 1)[1].split("<tr>")[2:]]
     assert len(filas) == 2
     uno, dos = filas
     assert "UTD → GDU" in uno and "31/03/2026 10:15" in uno and "01/04/2026 09:30" in uno
     assert "Carlos Díaz Ramos" in uno and "06/04/2026 11:00" in uno and "09/04/2026" in uno
     assert uno.strip().endswith(" 2")  # días hábiles en la GDU: 1 y 6 de abril
     assert "GDU → GDE" in dos and "Opine sobre la zonificación del lote." in dos and "(en curso)" in dos
-    cabecera = texto(r.text.split("Recorrido", 1)[0])
+    cabecera = texto_de(r.text.split("Recorrido", 1)[0])
     assert exp.codigo in cabecera and "5 días hábiles – vence el 09/04/2026" in cabecera
     assert "size: A4" in r.text
     from models import RegistroAuditoria
@@ -245,7 +230,7 @@ def test_observacion_en_el_ingreso_queda_en_mesa_de_partes(base, como):
     assert (exp.estado.value, exp.unidad_actual.sigla, exp.observacion) == ("observado", "UTD",
                                                                             "Falta el plano de ubicación.")
     assert derivaciones(exp.id) == []  # no llegó a la bandeja de la GDU
-    cargo = texto(mp.get(f"/admin/expediente/cargo/?id={exp.id}").text)
+    cargo = texto_de(mp.get(f"/admin/expediente/cargo/?id={exp.id}").text)
     assert "Falta el plano de ubicación." in cargo and "hasta el 06/04/2026" in cargo
     # mientras esté observado no se deriva
     base.reloj(lima(2026, 4, 6, 9, 0))
@@ -277,7 +262,7 @@ def test_observacion_en_el_ingreso_queda_en_mesa_de_partes(base, como):
 def test_mesa_digital_con_procedimiento_tupa(base, como):
     """El ciudadano elige el procedimiento (lista de los activos, con búsqueda del navegador): su solicitud digital
     tiene el plazo y el silencio de ese procedimiento, no 30 días planos."""
-    from tests.test_tramite import Ciudadano
+    from tests.conftest import Ciudadano
 
     inactivo = db.session.scalar(sa.select(ProcedimientoTupa).where(ProcedimientoTupa.codigo == "GSC-01"))
     inactivo.activo = False
@@ -290,7 +275,7 @@ def test_mesa_digital_con_procedimiento_tupa(base, como):
     assert r.status_code == 200 and "Elija un procedimiento de la lista" in r.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Expediente)) == 0
     r = ciudadano.presentar(procedimiento="GDU-02 – Certificado de parámetros urbanísticos y edificatorios")
-    assert r.status_code == 302, texto(r.text)[:1500]
+    assert r.status_code == 302, texto_de(r.text)[:1500]
     db.session.expire_all()
     exp = db.session.scalar(sa.select(Expediente).order_by(Expediente.id.desc()).limit(1))
     assert (exp.canal.value, exp.procedimiento.codigo, exp.plazo_dias_habiles) == ("digital", "GDU-02", 5)
