@@ -19,43 +19,17 @@ import pytest
 import sqlalchemy as sa
 
 import models
-from models import ZONA_LIMA, Derivacion, Expediente, ProcedimientoTupa, UnidadOrganica, Usuario, db
-from services import calendario, tramite
-from tests.conftest import unidad
-from tests.test_calendario import oraculo_entre, oraculo_sumar
+from models import ZONA_LIMA, Derivacion, Expediente, ProcedimientoTupa, UnidadOrganica, db
+from services import tramite
+from tests.conftest import lima, oraculo_entre, oraculo_sumar, texto_de, unidad, usuario_de
 
 HOY = datetime(2027, 1, 4, 10, 0, tzinfo=ZONA_LIMA)  # lunes: el 1 de enero fue feriado
 PERIODO = "desde=2026-01-01&hasta=2026-12-31"
 CUMPLIMIENTO = "/admin/reporte_cumplimiento/"
 
 
-def lima(*args) -> datetime:
-    return datetime(*args, tzinfo=ZONA_LIMA)
-
-
-def texto(pagina: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", pagina))
-
-
 @pytest.fixture
-def reloj(app, monkeypatch):
-    for anio in (2026, 2027):
-        calendario.cargar_feriados(anio)
-    db.session.commit()
-    original = models.reloj
-
-    def fijar(momento):
-        monkeypatch.setattr(models, "reloj", (lambda: momento) if momento else original)
-
-    return fijar
-
-
-def _usuario(username: str) -> Usuario:
-    return db.session.scalar(sa.select(Usuario).where(Usuario.username == username))
-
-
-@pytest.fixture
-def escenario(reloj, crear_expediente):
+def escenario(base, reloj, crear_expediente):
     """Derivaciones a GAT (y una a GDU) con resultado conocido al lunes 04/01/2027:
 
     A  mié 01/04 → GAT, 3 días: límite lun 06… mié 08/04 (Semana Santa); recibida el mismo día; derivada el 08/04
@@ -67,8 +41,8 @@ def escenario(reloj, crear_expediente):
     E  mar 01/09, procedimiento con silencio positivo, → GAT: el plazo de la derivación se recorta al del
        expediente, que venció → pendiente vencida y expediente aprobado por silencio positivo.
     """
-    gat, gdu, sg = unidad("GAT"), unidad("GDU"), _usuario("secretaria_general")
-    receptor = _usuario("unidad")
+    gat, gdu, sg = unidad("GAT"), unidad("GDU"), usuario_de("secretaria_general")
+    receptor = usuario_de("unidad")
     casos = {}
 
     def nuevo(momento, **campos):
@@ -248,12 +222,12 @@ def test_entrada_invalida_mensaje_junto_al_campo(escenario, como):
     sg = como("secretaria_general")
     r = sg.get(f"{CUMPLIMIENTO}?desde=2026-13-45&hasta=2026-12-31&unidad=NOEXISTE&procedimiento=XX-99")
     assert r.status_code == 200
-    t = texto(r.text)
+    t = texto_de(r.text)
     assert "Indique una fecha válida" in t and "No hay una unidad orgánica con esa sigla" in t
     assert "No hay un procedimiento TUPA con ese código" in t
     assert 'value="2026-13-45"' in r.text  # lo que escribió se conserva
     r = sg.get(f"{CUMPLIMIENTO}?desde=2026-12-31&hasta=2026-01-01")
-    assert r.status_code == 200 and "La fecha final no puede ser anterior a la inicial" in texto(r.text)
+    assert r.status_code == 200 and "La fecha final no puede ser anterior a la inicial" in texto_de(r.text)
     for url in ("/admin/reporte_mesa/?desde=x&hasta=y", f"{CUMPLIMIENTO}xlsx/?desde=zz",
                 f"{CUMPLIMIENTO}informe/?hasta=2026-02-30"):
         assert estado(sg, url) == 200, url
@@ -335,10 +309,10 @@ def test_serie_mensual_registrada_por_otro_modulo(escenario, como):
         control.SERIES_MENSUALES.remove(serie)
 
 
-def test_supervision_de_mesa_de_partes(reloj, crear_expediente, como):
+def test_supervision_de_mesa_de_partes(base, reloj, crear_expediente, como):
     """Marzo–abril de 2026: un presencial derivado el mismo día, uno digital del miércoles santo a las 20:00
     derivado el lunes 6 (1 día hábil: jueves y viernes santos), un observado y otro que quedó no presentado."""
-    mesa = _usuario("mesa_partes")
+    mesa = usuario_de("mesa_partes")
     gat = unidad("GAT")
 
     def ingreso(momento, **campos):
@@ -399,7 +373,7 @@ def test_alertas_sin_correo_resumen_y_auditoria(escenario, runner):
 
 def test_alertas_con_correo_una_vez_al_dia(escenario, runner, app, correos):
     gdu = unidad("GDU")
-    jefe = _usuario("unidad")
+    jefe = usuario_de("unidad")
     jefe.email = "jefe.gdu@muni.gob.pe"
     gdu.responsable = jefe.nombre
     db.session.commit()
