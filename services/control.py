@@ -412,11 +412,13 @@ def mesa_partes(f: Filtros) -> dict:
     sin_jit()
     cal = calendario_habil(*_rango_calendario(f.desde, f.hasta))
     c_pres, c_der = cal.alias("c_pres"), cal.alias("c_der")
-    primera = sa.select(D.expediente_id.label("exp_id"), sa.func.min(D.fecha_envio).label("envio")) \
-        .join(E, E.id == D.expediente_id).where(*donde).group_by(D.expediente_id).subquery("primera")
-    fechas = sa.select(E.fecha_presentacion.label("p"), FechaLima(primera.c.envio).label("d")).select_from(E) \
-        .outerjoin(primera, primera.c.exp_id == E.id) \
-        .where(*donde, sa.or_(primera.c.envio.is_not(None), E.estado.in_(("registrado", "en_tramite")))) \
+    # una lectura: cada expediente del período con su primera derivación (LEFT JOIN por el índice del expediente)
+    primera = sa.select(E.fecha_presentacion.label("p"), E.estado.label("estado"),
+                        sa.func.min(D.fecha_envio).label("envio")).select_from(E) \
+        .outerjoin(D, D.expediente_id == E.id).where(*donde) \
+        .group_by(E.id, E.fecha_presentacion, E.estado).subquery("primera")
+    fechas = sa.select(primera.c.p, FechaLima(primera.c.envio).label("d")) \
+        .where(sa.or_(primera.c.envio.is_not(None), primera.c.estado.in_(("registrado", "en_tramite")))) \
         .subquery("fechas")
     pares = sa.select(fechas.c.p, fechas.c.d, sa.func.count().label("n")).group_by(fechas.c.p, fechas.c.d) \
         .subquery("pares")  # el calendario se une a cada par de fechas distinto, no a cada expediente
