@@ -30,9 +30,9 @@ from models import (
     Canal,
     Derivacion,
     DocumentoEmitido,
+    EnumEs,
     EstadoExpediente,
     Expediente,
-    Origen,
     ProcedimientoTupa,
     SolicitudAcceso,
     TipoDocumento,
@@ -355,17 +355,26 @@ def flujo(anio: int) -> dict:
     E, Doc = Expediente, DocumentoEmitido
     del_anio = (E.fecha_presentacion.between(date(anio, 1, 1), date(anio, 12, 31)), E.estado != "anulado")
     sal_anio = (Doc.fecha.between(date(anio, 1, 1), date(anio, 12, 31)), *SALIDA)
-    origen = [{"etiqueta": Origen(e["etiqueta"]).etiqueta, "n": e["n"], "valor": Origen(e["etiqueta"]).value}
-              for e in _agrupado(E.origen, E, del_anio)]
-    canal = [{"etiqueta": Canal(e["etiqueta"]).etiqueta, "n": e["n"], "valor": Canal(e["etiqueta"]).value}
-             for e in _agrupado(E.canal, E, del_anio)]
+    # el ingreso del año en una sola lectura agrupada por origen, canal, tipo y procedimiento; cada cuadro suma
+    # esos grupos (unos cientos de filas) en vez de recorrer otra vez los expedientes del año
+    cuenta: dict[str, dict] = {"origen": {}, "canal": {}, "tipo": {}, "procedimiento": {}}
+    for o, c, t, p, n in db.session.execute(
+            sa.select(E.origen, E.canal, TipoDocumento.nombre, ProcedimientoTupa.codigo, sa.func.count())
+            .select_from(E).outerjoin(TipoDocumento, TipoDocumento.id == E.tipo_documento_id)
+            .outerjoin(ProcedimientoTupa, ProcedimientoTupa.id == E.procedimiento_id).where(*del_anio)
+            .group_by(E.origen, E.canal, TipoDocumento.nombre, ProcedimientoTupa.codigo)):
+        for clave, valor in (("origen", o), ("canal", c), ("tipo", t), ("procedimiento", p)):
+            cuenta[clave][valor] = cuenta[clave].get(valor, 0) + n
+
+    def cuadro(clave: str) -> list[dict]:
+        filas = [{"etiqueta": v.etiqueta if isinstance(v, EnumEs) else (v if v is not None else "—"), "n": n,
+                  "valor": v.value if isinstance(v, EnumEs) else v} for v, n in cuenta[clave].items()]
+        return sorted(filas, key=lambda f: (-f["n"], str(f["etiqueta"])))
+
     return {
         "anio": anio, "series": series,
-        "por_origen": origen, "por_canal": canal,
-        "por_tipo": _agrupado(TipoDocumento.nombre, E, del_anio,
-                              (TipoDocumento, TipoDocumento.id == E.tipo_documento_id)),
-        "por_procedimiento": _agrupado(ProcedimientoTupa.codigo, E, del_anio,
-                                       (ProcedimientoTupa, ProcedimientoTupa.id == E.procedimiento_id)),
+        "por_origen": cuadro("origen"), "por_canal": cuadro("canal"), "por_tipo": cuadro("tipo"),
+        "por_procedimiento": cuadro("procedimiento"),
         "salida_por_unidad": _agrupado(UnidadOrganica.sigla, Doc, sal_anio,
                                        (UnidadOrganica, UnidadOrganica.id == Doc.unidad_id)),
         "salida_por_tipo": _agrupado(TipoDocumento.abreviatura, Doc, sal_anio,

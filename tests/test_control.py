@@ -293,6 +293,15 @@ def test_flujo_documentario_anio_contra_anio(escenario, como):
     ingreso = {f[0]: f[1:] for f in wb["Expedientes ingresados"].iter_rows(min_row=2, values_only=True)}
     assert ingreso["Abril"] == (1, 0) and ingreso["Julio"] == (1, 0) and sum(v[0] for v in ingreso.values()) == 5
     assert all(len(wb[s]._charts) == 1 for s in wb.sheetnames[1:] if wb[s].max_row > 1)
+    # los cuadros del ingreso, contra un conteo SQL por valor
+    del_anio = (Expediente.fecha_presentacion.between(date(2026, 1, 1), date(2026, 12, 31)),
+                Expediente.estado != "anulado")
+    for hoja, columna, enum in (("Ingreso por canal", Expediente.canal, models.Canal),
+                                ("Ingreso por origen", Expediente.origen, models.Origen)):
+        cuadro = {f[0]: f[1] for f in wb[hoja].iter_rows(min_row=2, values_only=True)}
+        sql = {m.etiqueta: db.session.scalar(sa.select(sa.func.count()).select_from(Expediente).where(
+            *del_anio, columna == m)) for m in enum}
+        assert cuadro == {k: v for k, v in sql.items() if v}, hoja
 
 
 def test_serie_mensual_registrada_por_otro_modulo(escenario, como):
