@@ -1,4 +1,4 @@
-"""Comandos de consola (`flask --app app …`): demo, crear-usuario, feriados, servir."""
+"""Comandos de consola (`flask --app app …`): demo, crear-usuario, feriados, servir, tramite-diario, alertas."""
 
 from __future__ import annotations
 
@@ -149,6 +149,24 @@ def tramite_diario() -> None:
                    f"debía volver el {p.fecha_devolucion_prevista:%d/%m/%Y}")
 
 
+@click.command("alertas")
+@click.option("--dias", default=2, show_default=True, type=click.IntRange(0, 30),
+              help="Días hábiles de anticipación para «por vencer».")
+@with_appcontext
+def alertas(dias: int) -> None:
+    """Tarea diaria (cron / Programador de tareas): por unidad, lo vencido y lo que vence pronto (expedientes,
+    derivaciones, solicitudes de acceso, notificaciones); con correo configurado, un mensaje al día al jefe de
+    cada unidad; siempre, el resumen en pantalla y en la auditoría."""
+    from services import alertas as servicio
+
+    c = servicio.ejecutar(dias_aviso=dias, eco=click.echo)
+    if not c["unidades"]:
+        click.echo("Nada vencido ni por vencer.")
+    click.echo(f"Unidades con alertas: {c['unidades']}; correos enviados: {c['correos']}"
+               + (f", {c['omitidos']} ya enviados hoy" if c["omitidos"] else "")
+               + (f", {c['fallidos']} no enviados" if c["fallidos"] else "") + ".")
+
+
 def init_app(app) -> None:
-    for comando in (demo, crear_usuario, feriados, servir, tramite_diario):
+    for comando in (demo, crear_usuario, feriados, servir, tramite_diario, alertas):
         app.cli.add_command(comando)

@@ -34,6 +34,7 @@ from admin_views.concejo import (
     SesionConcejoView,
     VotoView,
 )
+from admin_views.control import ReporteCumplimientoView, ReporteFlujoView, ReporteMesaView
 from admin_views.fedatario import CertificacionView, NotificacionView, SituacionNotificacionView
 from admin_views.inicio import InicioView
 from admin_views.normas import NormaMunicipalView, RelacionNormaView
@@ -80,6 +81,7 @@ from models import (
 TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA, ARCHIVO = "Trámite", "Concejo", "Normas", "Transparencia", "Archivo"
 FEDATARIO = "Fedatario"
 CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
+CONTROL = "Control y estadísticas"
 
 VISTAS = [
     (ExpedienteView, Expediente, "Expedientes", TRAMITE, "fa-folder-open"),
@@ -114,6 +116,9 @@ VISTAS = [
     (OcupacionArchivoView, None, "Ocupación", ARCHIVO, "fa-bar-chart"),
     (UbicacionView, Ubicacion, "Ubicaciones", ARCHIVO, "fa-th"),
     (SerieDocumentalView, SerieDocumental, "Series documentales", ARCHIVO, "fa-tags"),
+    (ReporteCumplimientoView, None, "Cumplimiento de plazos", CONTROL, "fa-tachometer"),
+    (ReporteFlujoView, None, "Flujo documentario", CONTROL, "fa-line-chart"),
+    (ReporteMesaView, None, "Supervisión de Mesa de Partes", CONTROL, "fa-desktop"),
     (PersonaView, Persona, "Personas", CATALOGOS, "fa-address-card"),
     (TipoDocumentoView, TipoDocumento, "Tipos de documento", CATALOGOS, "fa-file-text-o"),
     (ProcedimientoTupaView, ProcedimientoTupa, "Procedimientos TUPA", CATALOGOS, "fa-list-ol"),
@@ -127,7 +132,9 @@ VISTAS = [
 
 ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaView: "reporte_transparencia",
                     BuscarArchivoView: "buscar_archivo", OcupacionArchivoView: "ocupacion_archivo",
-                    RetencionArchivoView: "retencion_archivo"}
+                    RetencionArchivoView: "retencion_archivo",
+                    ReporteCumplimientoView: "reporte_cumplimiento", ReporteFlujoView: "reporte_flujo",
+                    ReporteMesaView: "reporte_mesa"}
 # otra pantalla sobre el mismo modelo
 ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision", SituacionNotificacionView: "notificacion_documento"}
 
@@ -141,6 +148,7 @@ def init_admin(app) -> Admin:
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
         category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",
                                TRANSPARENCIA: "fa fa-eye", ARCHIVO: "fa fa-archive", FEDATARIO: "fa fa-certificate",
+                               CONTROL: "fa fa-line-chart",
                                CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
         # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
         translations_path=str(Path(__file__).resolve().parent.parent / "translations"),

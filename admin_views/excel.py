@@ -148,3 +148,69 @@ def exportar_tabla(titulo: str, endpoint: str, columnas: list[tuple[str, str]], 
                 ws.write_string(r, c, str(v))
     ws.autofilter(0, 0, max(len(filas), 1), len(columnas) - 1)
     return _cerrar_y_enviar(tmp, wb, formatos, titulo, endpoint, len(filas), list(filtros))
+
+
+def libro_reporte(titulo: str, portada: list[tuple[str, object]], hojas: list[dict]):
+    """Libro de un reporte: hoja «Portada» (entidad, período, filtros, quién y cuándo) y una hoja por cuadro con su
+    gráfico nativo de Excel. Cada hoja: {"nombre", "columnas": [etiquetas], "filas": [[valores]],
+    "grafico": {"tipo": "column" | "bar" | "line" | "pie", "titulo", "series": [índices de columna]} | None}.
+    La primera columna de cada cuadro es la categoría del gráfico. Devuelve (archivo temporal, nombre)."""
+    tmp, wb, ws, formatos = _libro("Portada")
+    negrita, grande = formatos["negrita"], wb.add_format({"bold": True, "font_size": 16})
+    ws.freeze_panes(0, 0)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 70)
+    ws.write_string(0, 0, titulo, grande)
+    cuando = ahora().astimezone(ZONA_LIMA).replace(tzinfo=None)
+    filas = [("Entidad", current_app.config["MUNICIPALIDAD"]), *portada,
+             ("Generado por", f"{current_user.nombre} ({current_user.username})")]
+    for r, (k, v) in enumerate(filas, start=2):
+        ws.write_string(r, 0, k, negrita)
+        if isinstance(v, int | float | decimal.Decimal) and not isinstance(v, bool):
+            ws.write_number(r, 1, v)
+        else:
+            ws.write_string(r, 1, "" if v is None else str(v))
+    ws.write_string(len(filas) + 2, 0, "Generado el", negrita)
+    ws.write_datetime(len(filas) + 2, 1, cuando, formatos["momento"])
+    for h in hojas:
+        nombre = re.sub(r"[\[\]:*?/\\]", "", h["nombre"])[:31]
+        hoja = wb.add_worksheet(nombre)
+        hoja.freeze_panes(1, 0)
+        hoja.set_column(0, 0, 34)
+        hoja.set_column(1, max(1, len(h["columnas"]) - 1), 14)
+        for c, etiqueta in enumerate(h["columnas"]):
+            hoja.write_string(0, c, etiqueta, negrita)
+        for r, fila in enumerate(h["filas"], start=1):
+            for c, v in enumerate(fila):
+                if isinstance(v, bool):
+                    hoja.write_string(r, c, "Sí" if v else "No")
+                elif isinstance(v, int | float | decimal.Decimal):
+                    _escribir_numero(hoja, r, c, v)
+                elif isinstance(v, date):
+                    hoja.write_datetime(r, c, v, formatos["momento" if isinstance(v, datetime) else "fecha"])
+                elif v is not None:
+                    hoja.write_string(r, c, str(v))
+        g = h.get("grafico")
+        n = len(h["filas"])
+        if g and n:
+            chart = wb.add_chart({"type": g["tipo"]})
+            for c in g.get("series", range(1, len(h["columnas"]))):
+                serie = {"name": [nombre, 0, c], "categories": [nombre, 1, 0, n, 0], "values": [nombre, 1, c, n, c]}
+                if g["tipo"] == "pie":
+                    serie["data_labels"] = {"percentage": True}
+                chart.add_series(serie)
+            chart.set_title({"name": g["titulo"]})
+            if g["tipo"] != "pie":
+                chart.set_legend({"position": "bottom"})
+            hoja.insert_chart(1, len(h["columnas"]) + 1, chart, {"x_scale": 1.5, "y_scale": 1.3})
+    wb.close()
+    tmp.seek(0)
+    return tmp
+
+
+def enviar_libro(tmp, nombre: str, endpoint: str, detalle: str):
+    """Descarga de un libro ya armado, con su registro de auditoría («exportar»)."""
+    registrar("exportar", endpoint, None, detalle[:2000])
+    db.session.commit()
+    return send_file(tmp, as_attachment=True, download_name=nombre,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

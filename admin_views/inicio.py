@@ -24,6 +24,7 @@ from models import (
     db,
     hoy_lima,
 )
+from services import control
 from services.archivo import condicion_vencidos
 from services.calendario import faltan_no_laborables, sumar_dias_habiles
 from services.tramite import por_clasificar
@@ -122,6 +123,22 @@ class InicioView(AdminIndexView):
             cifras.append({"titulo": "Transferencias atrasadas", "valor": db.session.scalar(q),
                            "icono": "fa-truck", "url": url_for("transferencia.cronograma")})
         return cifras
+    def _cumplimiento(self) -> dict | None:
+        """Gráfico del tablero: las derivaciones de los últimos 30 días por resultado (de su unidad, si su
+        alcance es la unidad), con enlace al reporte de cumplimiento."""
+        if not puede("reporte_cumplimiento", "ver"):
+            return None
+        hoy = hoy_lima()
+        desde = hoy - timedelta(days=30)
+        cuenta = control.resumen_cumplimiento(desde, hoy, current_user.unidad_id if current_user.alcance_unidad
+                                              else None)
+        return {"grafico": {"tipo": "doughnut", "titulo": "Derivaciones de los últimos 30 días",
+                            "etiquetas": [t for _, t in control.CUMPLIMIENTO],
+                            "datasets": [{"label": "Derivaciones",
+                                          "data": [cuenta[k] for k, _ in control.CUMPLIMIENTO],
+                                          "colores": [control.COLORES[k] for k, _ in control.CUMPLIMIENTO]}]},
+                "cuenta": cuenta, "url": url_for("reporte_cumplimiento.index", desde=desde.isoformat(),
+                                                 hasta=hoy.isoformat())}
 
     @expose("/")
     def index(self):
@@ -137,5 +154,5 @@ class InicioView(AdminIndexView):
             hoy, current_app.config["AVISO_NO_LABORABLES_DESDE"])
         return self.render("admin/index.html", mi_unidad=mi_unidad, todas=todas, sesiones=sesiones,
                            transparencia=self._transparencia(), archivo=self._archivo(),
-                           fedatario=tarjetas_tablero(self.admin),
+                           fedatario=tarjetas_tablero(self.admin), cumplimiento=self._cumplimiento(),
                            aviso_calendario=hoy.year + 1 if aviso_calendario else None, puede=puede)

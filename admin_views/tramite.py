@@ -53,6 +53,7 @@ from models import (
     db,
 )
 from services import archivo as archivo_central
+from services import control
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.identidad import ErrorRemitente, remitente
@@ -462,6 +463,21 @@ OPERACIONES = {"encajar": "guardado en la caja",
                "subsanar": "subsanado", "anular": "anulado"}
 
 
+class FiltroCumplimiento(FilterEqual):
+    """Resultado de la derivación frente a su plazo (a tiempo, con retraso, pendiente en plazo o vencida), con la
+    misma condición que cuentan los reportes de cumplimiento (services/control.py)."""
+
+    def apply(self, query, value, alias=None):
+        return query.filter(control.condicion_derivacion(value))
+
+
+class FiltroProcedimientoDerivacion(FilterEqual):
+    """Derivaciones de expedientes de un procedimiento TUPA (por su código), sin JOIN en el listado."""
+
+    def apply(self, query, value, alias=None):
+        return query.filter(control.condicion_procedimiento(value.strip()))
+
+
 class DerivacionView(VistaSegura):
     """La bandeja: derivaciones hacia y desde mi unidad, con acuse de recibo masivo."""
     permisos_por_defecto = {"secretaria_general": "ve", "mesa_partes": "ve", "unidad": "ve", "archivo": "v",
@@ -473,7 +489,9 @@ class DerivacionView(VistaSegura):
     column_searchable_list = ("expediente.codigo", "proveido")
     column_filters = ("estado", "accion", FiltroSigla(Derivacion.unidad_destino_id, "Para (sigla)"),
                       FiltroSigla(Derivacion.unidad_origen_id, "De (sigla)"), "fecha_envio",
-                      "fecha_limite")
+                      "fecha_limite", FiltroCumplimiento(Derivacion.fecha_limite, "Cumplimiento",
+                                                         options=control.CUMPLIMIENTO),
+                      FiltroProcedimientoDerivacion(Derivacion.expediente_id, "Procedimiento"))
     column_default_sort = ("fecha_envio", True)
     column_labels = {"unidad_origen": "De", "unidad_destino": "Para", "fecha_envio": "Enviado",
                      "accion": "Acción", "proveido": "Proveído", "plazo_dias_habiles": "Plazo (días hábiles)",
