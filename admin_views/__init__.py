@@ -81,7 +81,7 @@ from models import (
 TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA, ARCHIVO = "Trámite", "Concejo", "Normas", "Transparencia", "Archivo"
 FEDATARIO = "Fedatario"
 CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
-CONTROL = "Control y estadísticas"
+CONTROL = "Control"  # control de plazos y estadísticas
 
 VISTAS = [
     (ExpedienteView, Expediente, "Expedientes", TRAMITE, "fa-folder-open"),
