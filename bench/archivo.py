@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -31,10 +30,7 @@ RAIZ = Path(__file__).resolve().parent.parent
 if str(RAIZ) not in sys.path:
     sys.path.insert(0, str(RAIZ))
 
-
-def _p(valores: list[float], q: float) -> float:
-    v = sorted(valores)
-    return v[min(len(v) - 1, round(q * (len(v) - 1)))]
+from bench.comun import app_postgres, percentil, vacuum_analyze  # noqa: E402
 
 
 def cargar(expedientes: int, semilla: int = 2026) -> tuple[int, int]:
@@ -98,21 +94,13 @@ def main() -> None:
 
     import sqlalchemy as sa
 
-    from app import create_app
     from models import Expediente, Ubicacion, UnidadConservacion, db
-    from tests.conftest import CLAVE, Navegador, _config, preparar_base
-    from tests.pg_server import para_benchmark
+    from tests.conftest import CLAVE, Navegador
 
-    servidor, url = para_benchmark(False, "bench_archivo")
-    if url is None:
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="bench-archivo-"))
-    try:
-        t0 = time.perf_counter()
-        preparar_base(url, tmp)
-        config = _config(url, tmp)
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}  # producción, no el NullPool de las pruebas
-        app = create_app(config)
+    t0 = time.perf_counter()
+    with app_postgres("bench_archivo") as app:
+        if app is None:
+            return
         with app.app_context():
             n_cajas, n_lugares = cargar(args.expedientes)
             n = db.session.scalar(sa.select(sa.func.count()).select_from(Expediente))
@@ -120,9 +108,7 @@ def main() -> None:
             codigos_caja = list(db.session.scalars(
                 sa.select(UnidadConservacion.codigo).order_by(sa.func.random()).limit(200)))
             codigos_lugar = list(db.session.scalars(sa.select(Ubicacion.codigo).order_by(sa.func.random()).limit(200)))
-            db.session.remove()
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as con:
-                con.execute(sa.text("VACUUM ANALYZE"))
+            vacuum_analyze()
             print(f"[postgres] {n:,} expedientes archivados en {n_cajas:,} cajas sobre {n_lugares:,} ubicaciones, "
                   f"cargados en {time.perf_counter() - t0:.1f} s (migraciones, demo, INSERT, VACUUM ANALYZE)",
                   flush=True)
@@ -177,21 +163,20 @@ def main() -> None:
         for nombre, valores in tiempos.items():
             if nombre.endswith("(SQL crudo)"):
                 continue
-            p95 = _p(valores, .95)
-            linea = f"{nombre:32}{_p(valores, .5) * 1000:>7.0f}ms{p95 * 1000:>7.0f}ms"
+            p95 = percentil(valores, .95)
+            linea = f"{nombre:32}{percentil(valores, .5) * 1000:>7.0f}ms{p95 * 1000:>7.0f}ms"
             meta = metas[nombre]
             linea += f"{meta * 1000:>7.0f}ms  {'PASS' if p95 <= meta else 'MISS'}"
             crudos = tiempos.get(f"{nombre} (SQL crudo)")
             if crudos:
-                razon = p95 / max(_p(crudos, .95), 1e-6)
+                razon = p95 / max(percentil(crudos, .95), 1e-6)
                 linea += f"{razon:>10.1f}×"
                 if nombre.startswith("búsqueda"):
                     linea += " (meta ≤ 3× más plantilla)"
             print(linea)
             if crudos:
-                print(f"{'  SQL crudo':32}{_p(crudos, .5) * 1000:>7.0f}ms{_p(crudos, .95) * 1000:>7.0f}ms")
-    finally:
-        servidor.detener()
+                p50, p95 = percentil(crudos, .5) * 1000, percentil(crudos, .95) * 1000
+                print(f"{'  SQL crudo':32}{p50:>7.0f}ms{p95:>7.0f}ms")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,10 +26,7 @@ RAIZ = Path(__file__).resolve().parent.parent
 if str(RAIZ) not in sys.path:
     sys.path.insert(0, str(RAIZ))
 
-
-def _p(valores: list[float], q: float) -> float:
-    v = sorted(valores)
-    return v[min(len(v) - 1, round(q * (len(v) - 1)))]
+from bench.comun import app_postgres, percentil, vacuum_analyze  # noqa: E402
 
 
 def main() -> None:
@@ -41,30 +37,20 @@ def main() -> None:
 
     import sqlalchemy as sa
 
-    from app import create_app
     from models import Derivacion, Expediente, db, hoy_lima
     from services.semilla import cargar_expedientes_sinteticos
-    from tests.conftest import CLAVE, Navegador, _config, preparar_base
-    from tests.pg_server import para_benchmark
+    from tests.conftest import CLAVE, Navegador
 
-    servidor, url = para_benchmark(False, "bench_control")
-    if url is None:
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="bench-control-"))
-    try:
-        t0 = time.perf_counter()
-        preparar_base(url, tmp)
-        config = _config(url, tmp)
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}  # producción, no el NullPool de las pruebas
-        app = create_app(config)
+    t0 = time.perf_counter()
+    with app_postgres("bench_control") as app:
+        if app is None:
+            return
         with app.app_context():
             cargar_expedientes_sinteticos(args.expedientes)
             db.session.commit()
             n = db.session.scalar(sa.select(sa.func.count()).select_from(Expediente))
             d = db.session.scalar(sa.select(sa.func.count()).select_from(Derivacion))
-            db.session.remove()
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as con:
-                con.execute(sa.text("VACUUM ANALYZE"))
+            vacuum_analyze()
             print(f"[postgres] {n:,} expedientes y {d:,} derivaciones cargados en {time.perf_counter() - t0:.1f} s "
                   "(migraciones, demo, INSERT, VACUUM ANALYZE)", flush=True)
             anio = hoy_lima().year - 1  # un año completo
@@ -125,15 +111,15 @@ def main() -> None:
                 print(f"{titulo} ({len(capturadas)} sentencias SQL)")
                 for nombre, tiempos, meta in (("  página", t_pag, 1.0), ("  libro Excel", t_libro, 3.0),
                                               ("  SQL crudo (ancla)", t_sql, None)):
-                    linea = f"{nombre:32}{_p(tiempos, .5) * 1000:>7.0f}ms{_p(tiempos, .95) * 1000:>7.0f}ms"
+                    p50, p95 = percentil(tiempos, .5) * 1000, percentil(tiempos, .95) * 1000
+                    linea = f"{nombre:32}{p50:>7.0f}ms{p95:>7.0f}ms"
                     if meta is not None:
-                        linea += f"{meta:>6.0f}s  {'PASS' if _p(tiempos, .95) <= meta else 'MISS'}"
+                        estado = "PASS" if percentil(tiempos, .95) <= meta else "MISS"
+                        linea += f"{meta:>6.0f}s  {estado}"
                     print(linea)
-                base = max(_p(t_sql, .5), 1e-6)
-                print(f"  razón p50: página {_p(t_pag, .5) / base:.2f}× el SQL crudo; libro "
-                      f"{_p(t_libro, .5) / base:.2f}×", flush=True)
-    finally:
-        servidor.detener()
+                base = max(percentil(t_sql, .5), 1e-6)
+                print(f"  razón p50: página {percentil(t_pag, .5) / base:.2f}× el SQL crudo; libro "
+                      f"{percentil(t_libro, .5) / base:.2f}×", flush=True)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,6 +29,8 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parent.parent
 if str(RAIZ) not in sys.path:
     sys.path.insert(0, str(RAIZ))
+
+from bench.comun import app_postgres, percentil, vacuum_analyze  # noqa: E402
 
 ANIOS = (2022, 2023, 2024, 2025, 2026)
 TEMAS = ("Copia del contrato de limpieza pública", "Presupuesto institucional de apertura",
@@ -41,10 +42,6 @@ TEMAS = ("Copia del contrato de limpieza pública", "Presupuesto institucional d
 ESTADOS = (("atendida", 55), ("parcialmente_denegada", 5), ("denegada", 7), ("derivada", 5), ("desistida", 3),
            ("no_presentada", 2), ("recibida", 10), ("en_atencion", 8), ("prorrogada", 3), ("observada", 2))
 
-
-def _p(valores: list[float], q: float) -> float:
-    v = sorted(valores)
-    return v[min(len(v) - 1, round(q * (len(v) - 1)))]
 
 
 def cargar(filas: int, semilla: int = 2026) -> None:
@@ -121,27 +118,17 @@ def main() -> None:
 
     import sqlalchemy as sa
 
-    from app import create_app
     from models import SolicitudAcceso, db
-    from tests.conftest import CLAVE, Navegador, _config, preparar_base
-    from tests.pg_server import para_benchmark
+    from tests.conftest import CLAVE, Navegador
 
-    servidor, url = para_benchmark(False, "bench_transparencia")
-    if url is None:
-        return
-    tmp = Path(tempfile.mkdtemp(prefix="bench-transparencia-"))
-    try:
-        t0 = time.perf_counter()
-        preparar_base(url, tmp)
-        config = _config(url, tmp)
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}  # producción, no el NullPool de las pruebas
-        app = create_app(config)
+    t0 = time.perf_counter()
+    with app_postgres("bench_transparencia") as app:
+        if app is None:
+            return
         with app.app_context():
             cargar(args.filas)
             n = db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso))
-            db.session.remove()
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as con:
-                con.execute(sa.text("VACUUM ANALYZE"))
+            vacuum_analyze()
             print(f"[postgres] {n:,} solicitudes en {len(ANIOS)} años cargadas en {time.perf_counter() - t0:.1f} s "
                   "(migraciones, demo, INSERT, VACUUM ANALYZE)", flush=True)
 
@@ -188,16 +175,14 @@ def main() -> None:
         print(f"{'':18}{'p50':>10}{'p95':>10}{'meta':>10}")
         for nombre, tiempos, meta in (("página", t_pag, 1.0), ("libro Excel", t_libro, 3.0),
                                       ("SQL crudo", t_sql, None)):
-            linea = f"{nombre:18}{_p(tiempos, .5) * 1000:>8.0f}ms{_p(tiempos, .95) * 1000:>8.0f}ms"
+            linea = f"{nombre:18}{percentil(tiempos, .5) * 1000:>8.0f}ms{percentil(tiempos, .95) * 1000:>8.0f}ms"
             if meta is not None:
-                estado = "PASS" if _p(tiempos, .95) <= meta else "MISS"
+                estado = "PASS" if percentil(tiempos, .95) <= meta else "MISS"
                 linea += f"{meta:>9.0f}s  {estado}"
             print(linea)
         print(f"Python y plantilla sobre el SQL crudo (p50): página "
               f"{(statistics.median(t_pag) - statistics.median(t_sql)) * 1000:.0f} ms, libro "
               f"{(statistics.median(t_libro) - statistics.median(t_sql)) * 1000:.0f} ms")
-    finally:
-        servidor.detener()
 
 
 if __name__ == "__main__":
