@@ -56,6 +56,14 @@ def _devolucion(view, context, cert, name):
     return Markup("{} {}").format(texto, _badge("Vencido", "danger")) if cert.devolucion_vencida else texto
 
 
+
+def hoja_con_qr(vista, plantilla: str, fila, url: str, detalle: str, **contexto):
+    """Hoja imprimible con el QR de `url` (sello, cargo, hoja de verificación); queda en la auditoría como
+    «imprimir» de esa fila."""
+    registrar("imprimir", fila.__tablename__, fila.id, detalle)
+    db.session.commit()
+    return vista.render(plantilla, url=url, qr=qr_svg(url), **contexto)
+
 class FiltroDevolucionVencida(BooleanEqualFilter):
     """Originales retenidos cuya devolución venció (con la fecha de hoy al aplicar el filtro)."""
 
@@ -155,10 +163,8 @@ class CertificacionView(VistaSegura):
     def sello(self):
         """Sello / hoja de certificación imprimible: número, fecha, fedatario, folios y QR de verificación."""
         cert = self.get_one(request.args.get("id"))
-        url = url_verificacion(cert.codigo_verificacion)
-        registrar("imprimir", "certificacion", cert.id, "sello")
-        db.session.commit()
-        return self.render("fedatario/sello.html", cert=cert, url=url, qr=qr_svg(url))
+        return hoja_con_qr(self, "fedatario/sello.html", cert, url_verificacion(cert.codigo_verificacion), "sello",
+                           cert=cert)
 
     @expose("/anular/", methods=("GET", "POST"))
     def anular(self):
@@ -276,13 +282,11 @@ class NotificacionView(VistaSegura):
         acto = n.acto
         # el documento emitido se verifica en /verificar; la resolución, en las normas vigentes del portal
         url = url_verificacion(acto.codigo_verificacion) if n.documento else url_for("publico.normas", _external=True)
-        registrar("imprimir", "notificacion", n.id, "cargo de notificación")
-        db.session.commit()
         datos = {"codigo": acto.codigo, "fecha": notif.fecha_del_acto(acto),
                  "asunto": acto.sumilla if n.norma else acto.asunto,
                  "destinatario": None if n.norma else acto.destinatario}
-        return self.render("fedatario/cargo_notificacion.html", n=n, doc=datos, url=url, qr=qr_svg(url),
-                           limite=notif.limite_notificacion(acto),
+        return hoja_con_qr(self, "fedatario/cargo_notificacion.html", n, url, "cargo de notificación", n=n,
+                           doc=datos, limite=notif.limite_notificacion(acto),
                            vence=notif.vence_recurso(n.fecha) if n.efectiva else None)
 
 
@@ -356,10 +360,8 @@ class SituacionNotificacionView(VistaSegura):
     def impreso(self):
         """Hoja de verificación del documento (para el impreso o el PDF): número, fecha, emisor y QR."""
         doc = self.get_one(request.args.get("id"))
-        url = url_verificacion(doc.codigo_verificacion)
-        registrar("imprimir", "documento_emitido", doc.id, "hoja de verificación")
-        db.session.commit()
-        return self.render("fedatario/hoja_verificacion.html", doc=doc, url=url, qr=qr_svg(url))
+        return hoja_con_qr(self, "fedatario/hoja_verificacion.html", doc, url_verificacion(doc.codigo_verificacion),
+                           "hoja de verificación", doc=doc)
 
 
 # ------------------------------------------------------------------ tablero (admin_views/inicio.py)
