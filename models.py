@@ -504,8 +504,9 @@ class Expediente(ConTrazabilidad, db.Model):
     folios: Mapped[int] = mapped_column(default=1)
     procedimiento_id: Mapped[int | None] = mapped_column(ForeignKey("procedimiento_tupa.id"))
     prioridad: Mapped[Prioridad] = enum_col(Prioridad, "prioridad", default=Prioridad.normal)
+    # active_history: la regla de solo lectura compara con el estado de la base aunque la fila esté expirada
     estado: Mapped[EstadoExpediente] = enum_col(EstadoExpediente, "estado_expediente",
-                                                default=EstadoExpediente.registrado)
+                                                default=EstadoExpediente.registrado, active_history=True)
     observacion: Mapped[str | None] = mapped_column(Text)
     fecha_observacion: Mapped[date | None]
     fecha_subsanacion: Mapped[date | None]
@@ -647,7 +648,7 @@ class Derivacion(ConTrazabilidad, db.Model):
     fecha_recepcion: Mapped[datetime | None] = mapped_column(MomentoUTC)
     recibido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     estado: Mapped[EstadoDerivacion] = enum_col(EstadoDerivacion, "estado_derivacion",
-                                                default=EstadoDerivacion.pendiente)
+                                                default=EstadoDerivacion.pendiente, active_history=True)
     fecha_atencion: Mapped[datetime | None] = mapped_column(MomentoUTC)
 
     expediente: Mapped[Expediente] = relationship(back_populates="derivaciones")

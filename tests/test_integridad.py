@@ -251,3 +251,19 @@ def test_sesion_no_se_instala_antes_de_su_fecha(como):
     assert "no se puede instalar antes" in r.text
     db.session.expire_all()
     assert db.session.get(SesionConcejo, s.id).estado.value == "convocada"
+
+
+def test_expediente_cerrado_no_se_reabre_con_sus_datos_tras_un_commit(app, crear_expediente):
+    """Con la fila expirada (después de un commit), cambiar a la vez el estado y los datos de un expediente
+    atendido tampoco pasa: la regla compara con el estado que tenía en la base."""
+    from models import EstadoExpediente, Expediente, db
+    from services import ErrorDeRegla
+
+    exp = crear_expediente("GDU")
+    exp.estado = EstadoExpediente.atendido
+    db.session.commit()  # expira la fila: el próximo cambio no trae el valor anterior cargado
+    exp.estado, exp.asunto = EstadoExpediente.en_tramite, "Asunto reescrito"
+    with pytest.raises(ErrorDeRegla, match="atendido no se modifica"):
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.get(Expediente, exp.id).asunto != "Asunto reescrito"
