@@ -167,6 +167,13 @@ def alertas(dias: int) -> None:
                + (f", {c['fallidos']} no enviados" if c["fallidos"] else "") + ".")
 
 
+@click.command("tabla-roles")
+@with_appcontext
+def tabla_roles() -> None:
+    """Imprime la tabla de roles del README, calculada de los permisos que declara cada pantalla."""
+    click.echo(semilla.tabla_roles_markdown())
+
+
 def init_app(app) -> None:
-    for comando in (demo, crear_usuario, feriados, servir, tramite_diario, alertas):
+    for comando in (demo, crear_usuario, feriados, servir, tramite_diario, alertas, tabla_roles):
         app.cli.add_command(comando)

@@ -65,6 +65,29 @@ def matriz_por_defecto() -> dict[str, set[tuple[str, str]]]:
     return matriz
 
 
+ORDEN_LETRAS = (("ver", "v"), ("crear", "c"), ("editar", "e"), ("eliminar", "d"), ("anular", "a"))
+
+
+def tabla_roles_markdown() -> str:
+    """La tabla «Rol | Alcance | Puede» del README, calculada de las declaraciones de las pantallas (en el orden
+    del menú; pantallas con las mismas letras, juntas). Regenerar: `flask --app app tabla-roles`."""
+    matriz = matriz_por_defecto()
+    vistas = [v for v in current_app.extensions["admin"][0]._views if hasattr(v, "permisos_por_defecto")]
+    filas = ["| Rol | Alcance | Puede (por defecto) |", "|---|---|---|"]
+    for codigo, (_, alcance) in ROLES.items():
+        grupos: dict[str, list[str]] = {}
+        for v in vistas:
+            letras = "".join(letra for a, letra in ORDEN_LETRAS if (v.endpoint, a) in matriz[codigo])
+            if letras:
+                grupos.setdefault(letras, []).append(v.name)
+        if list(grupos) == ["v"] and len(grupos["v"]) == len(vistas):
+            puede = "todas las pantallas: v"
+        else:
+            puede = "; ".join(f"{', '.join(nombres)}: {letras}" for letras, nombres in grupos.items())
+        filas.append(f"| `{codigo}` | {alcance} | {puede} |")
+    return "\n".join(filas)
+
+
 def acciones_por_defecto(rol: str) -> set[tuple[str, str]]:
     return matriz_por_defecto()[rol]
 

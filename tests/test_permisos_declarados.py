@@ -132,3 +132,16 @@ def test_una_instalacion_antigua_termina_con_la_matriz_de_las_vistas(app_vacia):
     assert r.exit_code == 0, r.output
     with app_vacia.app_context():
         assert db.session.execute(sa.text("SELECT count(*) FROM permiso WHERE accion = 'anular'")).scalar() == 0
+
+
+def test_la_tabla_de_roles_del_readme_sale_de_las_vistas(app, runner):
+    """La tabla «Rol | Alcance | Puede» del README es la que imprime `flask tabla-roles` (de las declaraciones)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    r = runner.invoke(args=["tabla-roles"])
+    assert r.exit_code == 0, r.output
+    tabla = r.output.strip()
+    assert tabla in readme, "regenere la tabla del README con: flask --app app tabla-roles"
+    assert "| `auditor` | todas | todas las pantallas: v |" in tabla
+    assert "Expedientes, Documentos emitidos, Normas municipales: vcea" in tabla  # la Secretaría General anula
