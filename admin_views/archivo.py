@@ -251,12 +251,6 @@ class TransferenciaView(VistaSegura):
     acciones_endpoint = {"inventario": "ver", "inventario_xlsx": "exportar", "recibir": "editar",
                          "cronograma": "ver"}
 
-    def get_list_row_actions(self):
-        """«Recibir u observar» solo para quien recibe (editar); la unidad ve su inventario."""
-        acciones = super().get_list_row_actions()
-        return acciones if self.puede("editar") else [a for a in acciones
-                                                       if getattr(a, "endpoint", None) != ".recibir"]
-
     def on_model_change(self, form, model, is_created):
         if is_created:
             archivo.programar_transferencia(model)

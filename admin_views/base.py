@@ -422,6 +422,16 @@ class VistaSegura(AccesoPorRol, ModelView):
                 "a" in letras for letras in self.permisos_por_defecto.values())
         return accion in ACCIONES
 
+    def get_list_row_actions(self):
+        """Los íconos de cada fila que llevan a un endpoint propio solo se muestran a quien puede su acción
+        (`acciones_endpoint`): sin «anular», no hay ícono de anular (que respondería 403)."""
+        def permitida(a) -> bool:
+            endpoint = getattr(a, "endpoint", None) or ""
+            accion = self.acciones_endpoint.get(endpoint.removeprefix("."))
+            return accion is None or self.puede(accion)
+
+        return [a for a in super().get_list_row_actions() if permitida(a)]
+
     def permiso_de_accion(self, accion: str) -> str:
         """Permiso que exige una acción masiva: la declarada en `acciones_permiso` (la base declara «delete» →
         «eliminar», que toda subclase hereda y no cambia); si no está, «editar»."""

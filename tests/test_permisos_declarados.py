@@ -145,3 +145,26 @@ def test_la_tabla_de_roles_del_readme_sale_de_las_vistas(app, runner):
     assert tabla in readme, "regenere la tabla del README con: flask --app app tabla-roles"
     assert "| `auditor` | todas | todas las pantallas: v |" in tabla
     assert "Expedientes, Documentos emitidos, Normas municipales: vcea" in tabla  # la Secretaría General anula
+
+
+def test_iconos_de_fila_solo_con_su_permiso(app, como):
+    """El ícono «Anular» de un documento emitido lo ve quien tiene «anular» (la unidad), no Mesa de Partes ni el
+    auditor, que solo lo leen: la fila no ofrece lo que respondería 403."""
+    from datetime import date
+
+    from models import DocumentoEmitido, TipoDocumento
+    from services import tramite
+    from tests.conftest import unidad
+
+    doc = DocumentoEmitido(tipo_documento=db.session.scalar(sa.select(TipoDocumento).where(
+        TipoDocumento.nombre == "Informe")), unidad=unidad("GDU"), fecha=date(2026, 11, 20),
+        asunto="Informe del lote 12", destinatario="Gerencia Municipal")
+    tramite.numerar_documento(doc)
+    db.session.add(doc)
+    db.session.commit()
+    enlace = f"/admin/documento_emitido/anular/?id={doc.id}"
+    assert enlace in como("unidad").get("/admin/documento_emitido/").text
+    for rol in ("mesa_partes", "auditor"):
+        r = como(rol).get("/admin/documento_emitido/")
+        assert r.status_code == 200 and doc.codigo in r.text and enlace not in r.text, rol
+        assert como(rol).get(enlace).status_code == 403
