@@ -249,8 +249,11 @@ def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, t
     esperados = set(bd.session.scalars(sa.select(Expediente.codigo).where(
         Expediente.unidad_actual_id == gdu, Expediente.estado == "en_tramite",
         Expediente.fecha_presentacion.between(desde, hasta))))
-    hoja = openpyxl.load_workbook(ruta, read_only=True).worksheets[0]
-    filas = list(hoja.iter_rows(values_only=True))
+    libro = openpyxl.load_workbook(ruta, read_only=True)  # read_only deja el archivo abierto hasta close()
+    try:
+        filas = list(libro.worksheets[0].iter_rows(values_only=True))
+    finally:
+        libro.close()
     assert filas[0][0] == "Código"
     assert {f[0] for f in filas[1:]} == esperados and len(filas) - 1 == len(esperados) > 0
 
