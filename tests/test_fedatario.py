@@ -27,7 +27,12 @@ from tests.ayudas_fedatario import certificar, diligencia, documento, fedatario,
 
 
 # ------------------------------------------------------------------ certificaciones
-def test_numero_por_anio_y_codigo_de_verificacion_al_azar(base, reloj):
+def test_numero_por_anio_y_codigo_de_verificacion_al_azar(base, reloj, monkeypatch):
+    import models
+
+    pedidos = []
+    original = models.secrets.token_urlsafe
+    monkeypatch.setattr(models.secrets, "token_urlsafe", lambda n: pedidos.append(n) or original(n))
     hoy_es(reloj, date(2026, 12, 30))
     a, b = certificar(), certificar()
     hoy_es(reloj, date(2027, 1, 4))
@@ -37,7 +42,9 @@ def test_numero_por_anio_y_codigo_de_verificacion_al_azar(base, reloj):
     assert a.fedatario.username == "fedatario"
     codigos = {a.codigo_verificacion, b.codigo_verificacion, c.codigo_verificacion}
     assert len(codigos) == 3 and all(len(x) >= 16 for x in codigos)  # 96 bits de secrets
-    assert a.codigo not in a.codigo_verificacion and str(a.numero) not in a.codigo_verificacion[:2]
+    # Del generador criptográfico, con 64 bits o más (3 códigos, 3 pedidos); nada del número ni del código.
+    assert len(pedidos) == 3 and all(n * 8 >= 64 for n in pedidos)
+    assert all(x.codigo not in x.codigo_verificacion for x in (a, b, c))
 
 
 def test_gratuita_si_sirve_a_un_expediente(base, reloj, crear_expediente):
