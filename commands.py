@@ -127,8 +127,10 @@ def servir() -> None:
 def tramite_diario() -> None:
     """Tarea diaria (cron): feriados nacionales del año y del siguiente (si faltan); observaciones sin subsanar
     en plazo → «no presentado» (expedientes y solicitudes de acceso); normas publicadas cuya fecha de vigencia
-    llegó → «vigente»; lista los préstamos de cajas del archivo vencidos."""
+    llegó → «vigente»; rehace el resumen de derivaciones atendidas de los reportes de cumplimiento; lista los
+    préstamos de cajas del archivo vencidos."""
     from services.calendario import asegurar_feriados
+    from services.control import actualizar_resumen
     from services.normas import actualizar_vigencias
     from services.tramite import vencer_observaciones
     from services.transparencia import vencer_observaciones as vencer_solicitudes
@@ -140,6 +142,9 @@ def tramite_diario() -> None:
     db.session.commit()
     click.echo(f"{f} feriados nacionales cargados; {n} expedientes pasaron a «no presentado»; "
                f"{s} solicitudes de acceso pasaron a «no presentada»; {m} normas entraron en vigencia.")
+    r = actualizar_resumen()
+    db.session.commit()
+    click.echo(f"Resumen de cumplimiento rehecho: {r} grupos de derivaciones atendidas hasta ayer.")
     from services.archivo import prestamos_vencidos
 
     vencidos = prestamos_vencidos()

@@ -521,6 +521,9 @@ class Expediente(ConTrazabilidad, db.Model):
     telefono_contacto: Mapped[str | None] = mapped_column(String(20))
     # dónde está físicamente una vez archivado (vacío: en el archivo de gestión de la unidad que lo archivó)
     unidad_conservacion_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_conservacion.id"))
+    # la primera vez que salió de Mesa de Partes (la pone `services.tramite.derivar`; no cambia después): la
+    # supervisión de Mesa de Partes mide de aquí el tiempo hasta la primera derivación sin unir las derivaciones
+    fecha_primera_derivacion: Mapped[datetime | None] = mapped_column(MomentoUTC)
     # control de concurrencia optimista: dos trámites simultáneos no parten el expediente
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
@@ -547,7 +550,11 @@ class Expediente(ConTrazabilidad, db.Model):
         # listado por unidad y estado (+ fecha de presentación) en el orden por defecto (id desc): la fecha,
         # última, se comprueba en el índice sin leer la fila; el conteo es un index-only scan
         Index("ix_expediente_unidad_estado", "unidad_actual_id", "estado", "id", "fecha_presentacion"),
-        Index("ix_expediente_fecha_presentacion", "fecha_presentacion"),
+        # por fecha de presentación; en PostgreSQL lleva además lo que lee la supervisión de Mesa de Partes, que
+        # así recorre el año en el índice (index-only scan) sin leer las filas anchas del expediente
+        Index("ix_expediente_fecha_presentacion", "fecha_presentacion",
+              postgresql_include=["creado_por_id", "fecha_recepcion", "canal", "fecha_observacion", "estado",
+                                  "fecha_primera_derivacion"]),
         Index("ix_expediente_fecha_vencimiento", "fecha_vencimiento"),
         Index("ix_expediente_persona", "persona_id"),
         Index("ix_expediente_unidad_conservacion", "unidad_conservacion_id"),
@@ -649,7 +656,11 @@ class Derivacion(ConTrazabilidad, db.Model):
     recibido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     estado: Mapped[EstadoDerivacion] = enum_col(EstadoDerivacion, "estado_derivacion",
                                                 default=EstadoDerivacion.pendiente, active_history=True)
-    fecha_atencion: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    # active_history: la regla de solo lectura sabe si ya estaba cerrada aunque la fila esté expirada
+    fecha_atencion: Mapped[datetime | None] = mapped_column(MomentoUTC, active_history=True)
+
+    # una vez atendida es el registro de lo que pasó (y el resumen diario del cumplimiento la da por fija)
+    CAMPOS_FIJOS_AL_CERRAR = ("unidad_destino_id", "fecha_envio", "fecha_limite", "fecha_recepcion", "fecha_atencion")
 
     expediente: Mapped[Expediente] = relationship(back_populates="derivaciones")
     unidad_origen: Mapped[UnidadOrganica | None] = relationship(foreign_keys=[unidad_origen_id])
@@ -661,6 +672,10 @@ class Derivacion(ConTrazabilidad, db.Model):
         # se comprueba en el índice y el conteo es un index-only scan
         Index("ix_derivacion_destino_estado", "unidad_destino_id", "estado", "fecha_envio", "unidad_origen_id"),
         Index("ix_derivacion_origen", "unidad_origen_id"),
+        # reporte de cumplimiento: lo que el resumen diario aún no cubre (abiertas y cerradas desde el corte)
+        Index("ix_derivacion_abiertas", "fecha_envio", postgresql_where=sa.text("fecha_atencion IS NULL"),
+              sqlite_where=sa.text("fecha_atencion IS NULL")),
+        Index("ix_derivacion_fecha_atencion", "fecha_atencion"),
     )
 
     @classmethod
@@ -761,6 +776,35 @@ class Adjunto(db.Model):
 
     def __str__(self) -> str:
         return self.nombre_archivo
+
+
+class ResumenDerivacion(db.Model):
+    """Resumen diario de las derivaciones ya cerradas (atendidas antes del corte de `EstadoResumen`), agrupadas
+    por unidad de destino, resultado y fechas de Lima: el reporte de cumplimiento suma esto y calcula en vivo
+    solo lo abierto y lo cerrado después del corte. Una derivación cerrada ya no cambia; los días hábiles se
+    cuentan al consultar (uniendo el calendario vigente), así que editar un feriado no deja el resumen viejo.
+    Lo rehace entero la tarea diaria `tramite-diario` (`services.control.actualizar_resumen`)."""
+
+    __tablename__ = "resumen_derivacion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unidad_destino_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    fecha_envio: Mapped[date]
+    clase: Mapped[str] = mapped_column(String(20))  # a_tiempo o con_retraso (services.control.CUMPLIMIENTO)
+    fecha_atencion: Mapped[date]
+    fecha_recepcion: Mapped[date | None]
+    n: Mapped[int]
+
+    __table_args__ = (Index("ix_resumen_derivacion_envio", "fecha_envio", "unidad_destino_id"),)
+
+
+class EstadoResumen(db.Model):
+    """Hasta dónde llega cada resumen diario: `corte` = fecha de Lima desde la que ya no cubre (lo atendido
+    antes de ese día está resumido). Sin fila, el resumen no vale y los reportes calculan todo en vivo."""
+
+    __tablename__ = "estado_resumen"
+    nombre: Mapped[str] = mapped_column(String(40), primary_key=True)
+    corte: Mapped[date]
+    actualizado_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
 
 
 # --------------------------------------------------------------------------- fedatario y notificaciones
@@ -2017,6 +2061,11 @@ def _datos_de_solo_lectura(session, flush_context, instances):
             antes = estado.deleted[0] if estado.deleted else obj.estado
             if antes != EstadoDerivacion.pendiente and _cambio(obj, ("proveido",)):
                 raise ErrorDeRegla("La unidad de destino ya recibió la derivación: su proveído no se modifica.")
+            if _antes(obj, "fecha_atencion") is not None and _cambio(obj, Derivacion.CAMPOS_FIJOS_AL_CERRAR):
+                raise ErrorDeRegla("Una derivación ya atendida no se modifica: es el registro de lo que pasó.")
+    if any(isinstance(obj, Derivacion) and _antes(obj, "fecha_atencion") is not None for obj in session.deleted):
+        # lo resumido cambió: hasta la próxima tarea diaria, el cumplimiento se calcula en vivo
+        session.execute(sa.delete(EstadoResumen).where(EstadoResumen.nombre == ResumenDerivacion.__tablename__))
 
 
 def _cambio(obj, campos) -> bool:

@@ -4,7 +4,8 @@ Pasos, en una sola corrida:
 
   1. PostgreSQL desechable (tests/pg_server.py; sin initdb se termina con una nota): migraciones + demo
      (`conftest.preparar_base`), N expedientes sintéticos con ~2 derivaciones cada uno repartidos en los últimos
-     años (`semilla.cargar_expedientes_sinteticos`, el mismo generador del benchmark de trámite) y `VACUUM ANALYZE`.
+     años (`semilla.cargar_expedientes_sinteticos`, el mismo generador del benchmark de trámite), `VACUUM ANALYZE`
+     y la tarea diaria del resumen de derivaciones atendidas (`control.actualizar_resumen`, con su tiempo).
   2. Con el cliente de pruebas y sesión de `secretaria_general` (pool de producción): por cada reporte de un año
      completo (cumplimiento por unidad, flujo documentario, supervisión de Mesa de Partes), 2 peticiones de
      calentamiento, una con captura de su SQL, y R peticiones medidas de la página intercaladas con R repeticiones
@@ -33,11 +34,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--expedientes", type=int, default=1_000_000)
     parser.add_argument("--repeticiones", type=int, default=10)
+    parser.add_argument("--explicar", action="store_true", help="EXPLAIN ANALYZE de cada sentencia capturada.")
     args = parser.parse_args()
 
     import sqlalchemy as sa
 
     from models import Derivacion, Expediente, db, hoy_lima
+    from services.control import actualizar_resumen
     from services.semilla import cargar_expedientes_sinteticos
     from tests.conftest import CLAVE, Navegador
 
@@ -53,6 +56,12 @@ def main() -> None:
             vacuum_analyze()
             print(f"[postgres] {n:,} expedientes y {d:,} derivaciones cargados en {time.perf_counter() - t0:.1f} s "
                   "(migraciones, demo, INSERT, VACUUM ANALYZE)", flush=True)
+            t = time.perf_counter()
+            grupos = actualizar_resumen()
+            db.session.commit()
+            print(f"[tarea diaria] resumen de derivaciones atendidas rehecho en {time.perf_counter() - t:.1f} s "
+                  f"({grupos:,} grupos)", flush=True)
+            vacuum_analyze()
             anio = hoy_lima().year - 1  # un año completo
             periodo = f"desde={anio}-01-01&hasta={anio}-12-31"
             reportes = (("Cumplimiento por unidad", f"/admin/reporte_cumplimiento/?{periodo}",
@@ -78,7 +87,8 @@ def main() -> None:
                     if sentencia.lstrip().upper().startswith("SET LOCAL") or (
                             sentencia.lstrip().upper().startswith(("SELECT", "WITH")) and (
                                 "expediente" in sentencia or "derivacion" in sentencia
-                                or "documento_emitido" in sentencia or "solicitud_acceso" in sentencia)):
+                                or "documento_emitido" in sentencia or "solicitud_acceso" in sentencia
+                                or "resumen" in sentencia)):
                         capturadas.append((sentencia, parametros))
 
                 sa.event.listen(db.engine, "before_cursor_execute", capturar)
@@ -87,6 +97,15 @@ def main() -> None:
                 t_pag, t_sql, t_libro = [], [], []
                 crudo = db.engine.raw_connection()
                 try:
+                    if args.explicar:
+                        cur = crudo.cursor()
+                        for sentencia, parametros in capturadas:
+                            if sentencia.lstrip().upper().startswith("SET"):
+                                cur.execute(sentencia, parametros)
+                                continue
+                            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sentencia, parametros)
+                            print("\n".join(f[0] for f in cur.fetchall()), "\n", flush=True)
+                        cur.close()
                     for _ in range(args.repeticiones):
                         t = time.perf_counter()
                         assert nav.get(pagina).status_code == 200

@@ -15,6 +15,11 @@ calendario del período (CTE `calendario_habil`: fecha → número de días háb
 de la tabla `Feriado`): días hábiles entre a y b = orden(b) − orden(a), como `calendario.habiles_entre`.
 Cada condición que produce una cifra es la misma que aplica el filtro del listado al que enlaza la cifra
 (`condicion_derivacion`), para que el Excel de ese listado tenga tantas filas como dice la cifra.
+
+A escala (un millón de expedientes), el cumplimiento no recorre las derivaciones ya cerradas: la tarea diaria
+(`tramite-diario` → `actualizar_resumen`) las deja agrupadas en `resumen_derivacion` y el reporte suma ese
+resumen más lo abierto y lo cerrado desde el corte, leídos en vivo por índices (`derivaciones_agrupadas`). Sin
+resumen (base nueva, o con filtro de procedimiento) todo se calcula en vivo; las cifras son las mismas.
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ from models import (
     DocumentoEmitido,
     EnumEs,
     EstadoExpediente,
+    EstadoResumen,
     Expediente,
     Prestamo,
     ProcedimientoTupa,
+    ResumenDerivacion,
     SolicitudAcceso,
     TipoDocumento,
     UnidadOrganica,
@@ -168,30 +175,90 @@ class Filtros:
     procedimiento: str | None = None
 
 
-def cumplimiento(f: Filtros) -> dict:
-    """Cumplimiento de plazos por unidad de destino de las derivaciones enviadas en el período."""
+def corte_resumen() -> date | None:
+    """Fecha de Lima desde la que el resumen de derivaciones ya no cubre; None si no hay resumen válido."""
+    return db.session.scalar(sa.select(EstadoResumen.corte)
+                             .where(EstadoResumen.nombre == ResumenDerivacion.__tablename__))
+
+
+def actualizar_resumen(hoy: date | None = None) -> int:
+    """Rehace el resumen de las derivaciones atendidas antes de hoy (tarea diaria; en una transacción, así un
+    reporte simultáneo ve el resumen anterior o el nuevo, nunca medio). Devuelve cuántas filas resumidas quedan.
+    Rehacerlo entero (y no sumar solo lo del día) lo deja siempre igual a las derivaciones, aunque alguien haya
+    corregido datos a mano en la base."""
+    corte = hoy or hoy_lima()
     D = Derivacion
-    hoy = hoy_lima()
+    clase = sa.case((condicion_derivacion("a_tiempo", corte), "a_tiempo"), else_="con_retraso")
+    filas = sa.select(D.unidad_destino_id.label("u"), FechaLima(D.fecha_envio).label("e"), clase.label("clase"),
+                      FechaLima(D.fecha_atencion).label("a"), FechaLima(D.fecha_recepcion).label("r")) \
+        .where(D.fecha_atencion < datetime.combine(corte, time.min, ZONA_LIMA)).subquery("filas")
+    agrupadas = sa.select(filas.c.u, filas.c.e, filas.c.clase, filas.c.a, filas.c.r, sa.func.count()) \
+        .group_by(filas.c.u, filas.c.e, filas.c.clase, filas.c.a, filas.c.r)
+    R = ResumenDerivacion
+    sin_jit()
+    db.session.execute(sa.delete(R))
+    db.session.execute(sa.insert(R).from_select(
+        [R.unidad_destino_id, R.fecha_envio, R.clase, R.fecha_atencion, R.fecha_recepcion, R.n], agrupadas))
+    invalidar_resumen(db.session)
+    db.session.add(EstadoResumen(nombre=R.__tablename__, corte=corte))
+    db.session.flush()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(R))
+
+
+def invalidar_resumen(session) -> None:
+    """El resumen deja de valer (los reportes calculan en vivo hasta la próxima tarea diaria)."""
+    session.execute(sa.delete(EstadoResumen).where(EstadoResumen.nombre == ResumenDerivacion.__tablename__))
+
+
+def derivaciones_agrupadas(f: Filtros, hoy: date):
+    """CTE (u, clase, e, a, r, n): las derivaciones enviadas en el período, contadas por unidad de destino,
+    resultado (`CUMPLIMIENTO`) y fechas de Lima de envío, atención y acuse. Con resumen válido (y sin filtro de
+    procedimiento, que el resumen no guarda), lo cerrado antes del corte sale del resumen y solo lo demás se lee
+    de `derivacion` (abiertas por `ix_derivacion_abiertas`, recién cerradas por `ix_derivacion_fecha_atencion`)."""
+    D = Derivacion
     donde = [entre_fechas(D.fecha_envio, f.desde, f.hasta)]
     if f.unidad_id:
         donde.append(D.unidad_destino_id == f.unidad_id)
     if f.procedimiento:
         donde.append(condicion_procedimiento(f.procedimiento))
+    corte = None if f.procedimiento else corte_resumen()
 
+    clase = sa.case(*[(condicion_derivacion(k, hoy), k) for k, _ in CUMPLIMIENTO], else_="otra")
+
+    def filas(*mas):
+        return sa.select(D.unidad_destino_id.label("u"), clase.label("clase"), FechaLima(D.fecha_envio).label("e"),
+                         FechaLima(D.fecha_atencion).label("a"), FechaLima(D.fecha_recepcion).label("r")) \
+            .where(*donde, *mas)
+
+    if corte is None:
+        vivas = filas().subquery("filas")
+    else:
+        vivas = sa.union_all(filas(D.fecha_atencion.is_(None)),
+                             filas(D.fecha_atencion >= datetime.combine(corte, time.min, ZONA_LIMA))).subquery("filas")
+    g = sa.select(vivas.c.u, vivas.c.clase, vivas.c.e, vivas.c.a, vivas.c.r, sa.func.count().label("n")) \
+        .group_by(vivas.c.u, vivas.c.clase, vivas.c.e, vivas.c.a, vivas.c.r)
+    if corte is not None:
+        R = ResumenDerivacion
+        resumidas = sa.select(R.unidad_destino_id.label("u"), R.clase, R.fecha_envio.label("e"),
+                              R.fecha_atencion.label("a"), R.fecha_recepcion.label("r"), R.n) \
+            .where(R.fecha_envio.between(f.desde, f.hasta), R.fecha_envio < corte)
+        if f.unidad_id:
+            resumidas = resumidas.where(R.unidad_destino_id == f.unidad_id)
+        g = sa.union_all(g, resumidas)
+    return g.cte("agrupadas")
+
+
+def cumplimiento(f: Filtros) -> dict:
+    """Cumplimiento de plazos por unidad de destino de las derivaciones enviadas en el período."""
+    hoy = hoy_lima()
     # una sola lectura de las derivaciones del período, agrupadas por unidad, resultado y fechas (de Lima): de ahí
     # salen los conteos, los días hábiles (uniendo el calendario a las fechas distintas, no a cada fila) y el p90
-    clase = sa.case(*[(condicion_derivacion(k, hoy), k) for k, _ in CUMPLIMIENTO], else_="otra")
-    filas_sql = sa.select(D.unidad_destino_id.label("u"), clase.label("clase"), FechaLima(D.fecha_envio).label("e"),
-                          FechaLima(D.fecha_atencion).label("a"), FechaLima(D.fecha_recepcion).label("r")) \
-        .where(*donde).subquery("filas")
-    g = sa.select(filas_sql.c.u, filas_sql.c.clase, filas_sql.c.e, filas_sql.c.a, filas_sql.c.r,
-                  sa.func.count().label("n")).group_by(filas_sql.c.u, filas_sql.c.clase, filas_sql.c.e,
-                                                       filas_sql.c.a, filas_sql.c.r).cte("agrupadas")
+    sin_jit()
+    g = derivaciones_agrupadas(f, hoy)
     total_n = sa.func.sum(g.c.n)
     conteos = sa.select(g.c.u, *[sa.func.coalesce(total_n.filter(g.c.clase == k), 0).label(k) for k, _ in CUMPLIMIENTO],
                         total_n.label("recibidas")).group_by(g.c.u).subquery("conteos")
 
-    sin_jit()
     cal = calendario_habil(*_rango_calendario(f.desde, f.hasta))
     c_e, c_a, c_r = cal.alias("c_envio"), cal.alias("c_atencion"), cal.alias("c_acuse")
     dias = c_a.c.orden - c_e.c.orden
@@ -264,13 +331,10 @@ def cumplimiento(f: Filtros) -> dict:
 
 def resumen_cumplimiento(desde: date, hasta: date, unidad_id: int | None = None) -> dict[str, int]:
     """Solo los cuatro conteos de las derivaciones enviadas en el período (el gráfico del tablero)."""
-    D = Derivacion
-    hoy = hoy_lima()
-    q = sa.select(*[sa.func.count().filter(condicion_derivacion(k, hoy)) for k, _ in CUMPLIMIENTO]).where(
-        entre_fechas(D.fecha_envio, desde, hasta))
-    if unidad_id:
-        q = q.where(D.unidad_destino_id == unidad_id)
-    return dict(zip([k for k, _ in CUMPLIMIENTO], db.session.execute(q).one(), strict=True))
+    sin_jit()
+    g = derivaciones_agrupadas(Filtros(desde, hasta, unidad_id), hoy_lima())
+    cuenta = dict(db.session.execute(sa.select(g.c.clase, sa.func.sum(g.c.n)).group_by(g.c.clase)).all())
+    return {k: int(cuenta.get(k) or 0) for k, _ in CUMPLIMIENTO}
 
 
 def _redondear(v):
@@ -397,43 +461,44 @@ TRAMOS_DERIVACION = (("mismo_dia", "El mismo día (art. 143)"), ("un_dia", "Al d
 def mesa_partes(f: Filtros) -> dict:
     """Expedientes presentados en el período: por persona que los registró, por hora de recepción, por canal;
     observados y no presentados; y días hábiles desde la presentación hasta la primera derivación."""
-    E, D = Expediente, Derivacion
+    E = Expediente
     donde = [E.fecha_presentacion.between(f.desde, f.hasta), E.estado != EstadoExpediente.anulado]
-
-    def contar(cond):
-        return sa.func.count().filter(cond)
-
-    total, digital, presencial, observados, no_presentados = db.session.execute(
-        sa.select(sa.func.count(), contar(E.canal == Canal.digital), contar(E.canal == Canal.presencial),
-                  contar(E.fecha_observacion.is_not(None)), contar(E.estado == EstadoExpediente.no_presentado))
-        .where(*donde)).one()
-
-    por_usuario = [{"usuario": nombre or "Mesa de Partes Digital (sin operador)", "username": username,
-                    "n": n, "observados": obs}
-                   for nombre, username, n, obs in db.session.execute(
-                       sa.select(Usuario.nombre, Usuario.username, sa.func.count(),
-                                 contar(E.fecha_observacion.is_not(None)))
-                       .select_from(E).outerjoin(Usuario, Usuario.id == E.creado_por_id)
-                       .where(*donde).group_by(Usuario.nombre, Usuario.username)
-                       .order_by(sa.func.count().desc(), Usuario.nombre))]
-
-    hora = HoraLima(E.fecha_recepcion)
-    horas = {h: {"hora": f"{h:02d}:00", "presencial": 0, "digital": 0} for h in range(24)}
-    for h, p, d in db.session.execute(sa.select(hora, contar(E.canal == Canal.presencial),
-                                                contar(E.canal == Canal.digital)).where(*donde).group_by(hora)):
-        horas[int(h)].update(presencial=p, digital=d)
-
-    # primera derivación de cada expediente y sus días hábiles desde la presentación
     sin_jit()
+
+    # una lectura para los conteos: por quien registró, hora de recepción, canal, observado y no presentado
+    filas = sa.select(E.creado_por_id.label("quien"), HoraLima(E.fecha_recepcion).label("hora"),
+                      E.canal.label("canal"), E.fecha_observacion.is_not(None).label("obs"),
+                      (E.estado == EstadoExpediente.no_presentado).label("np")).where(*donde).subquery("filas")
+    grupos = db.session.execute(sa.select(filas.c.quien, filas.c.hora, filas.c.canal, filas.c.obs, filas.c.np,
+                                          sa.func.count()).group_by(filas.c.quien, filas.c.hora, filas.c.canal,
+                                                                    filas.c.obs, filas.c.np)).all()
+    nombres = {u.id: u for u in db.session.scalars(
+        sa.select(Usuario).where(Usuario.id.in_({g.quien for g in grupos if g.quien is not None})))}
+    total = digital = presencial = observados = no_presentados = 0
+    personas: dict[int | None, dict] = {}
+    horas = {h: {"hora": f"{h:02d}:00", "presencial": 0, "digital": 0} for h in range(24)}
+    for quien, hora, canal, obs, np_, n in grupos:
+        canal = Canal(canal).value
+        total += n
+        digital += n if canal == "digital" else 0
+        presencial += n if canal == "presencial" else 0
+        observados += n if obs else 0
+        no_presentados += n if np_ else 0
+        u = nombres.get(quien)
+        p = personas.setdefault(quien, {"usuario": u.nombre if u else "Mesa de Partes Digital (sin operador)",
+                                        "username": u.username if u else None, "n": 0, "observados": 0})
+        p["n"] += n
+        p["observados"] += n if obs else 0
+        if canal in ("presencial", "digital"):
+            horas[int(hora)][canal] += n
+    por_usuario = sorted(personas.values(), key=lambda p: (-p["n"], p["usuario"]))
+
+    # días hábiles desde la presentación hasta la primera derivación (la guarda el expediente al derivarse)
     cal = calendario_habil(*_rango_calendario(f.desde, f.hasta))
     c_pres, c_der = cal.alias("c_pres"), cal.alias("c_der")
-    # una lectura: cada expediente del período con su primera derivación (LEFT JOIN por el índice del expediente)
-    primera = sa.select(E.fecha_presentacion.label("p"), E.estado.label("estado"),
-                        sa.func.min(D.fecha_envio).label("envio")).select_from(E) \
-        .outerjoin(D, D.expediente_id == E.id).where(*donde) \
-        .group_by(E.id, E.fecha_presentacion, E.estado).subquery("primera")
-    fechas = sa.select(primera.c.p, FechaLima(primera.c.envio).label("d")) \
-        .where(sa.or_(primera.c.envio.is_not(None), primera.c.estado.in_(("registrado", "en_tramite")))) \
+    fechas = sa.select(E.fecha_presentacion.label("p"), FechaLima(E.fecha_primera_derivacion).label("d")) \
+        .where(*donde, sa.or_(E.fecha_primera_derivacion.is_not(None),
+                              E.estado.in_((EstadoExpediente.registrado, EstadoExpediente.en_tramite)))) \
         .subquery("fechas")
     pares = sa.select(fechas.c.p, fechas.c.d, sa.func.count().label("n")).group_by(fechas.c.p, fechas.c.d) \
         .subquery("pares")  # el calendario se une a cada par de fechas distinto, no a cada expediente

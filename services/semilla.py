@@ -335,7 +335,7 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
     cols_exp = ["id", "anio", "numero", "codigo", "clave", "fecha_recepcion", "fecha_presentacion", "origen",
                 "canal", "persona_id", "unidad_origen_id", "tipo_documento_id", "asunto", "folios",
                 "procedimiento_id", "prioridad", "estado", "unidad_actual_id", "plazo_dias_habiles",
-                "fecha_vencimiento", "creado_en"]
+                "fecha_vencimiento", "fecha_primera_derivacion", "creado_en"]
     cols_der = ["id", "expediente_id", "unidad_origen_id", "unidad_destino_id", "fecha_envio", "accion",
                 "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado", "fecha_atencion", "creado_en"]
     filas_exp, filas_der = [], []
@@ -350,6 +350,8 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
         actual = proc[2] if proc and rnd.random() < 0.7 else rnd.choice(unidades)
         estado = rnd.choice(ESTADOS)
         eid = base_id + i
+        k = int(derivaciones_por_exp) + (1 if rnd.random() < derivaciones_por_exp % 1 else 0)
+        origen, momento = utd, rec + timedelta(minutes=20)
         filas_exp.append((
             eid, anio, numeros[anio], Expediente.formato_codigo(anio, numeros[anio]),
             "".join(rnd.choices(ALFABETO_CLAVE, k=8)), rec, pres, "interno" if interno else "externo",
@@ -357,18 +359,18 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
             None if interno else rnd.choice(ids_persona), rnd.choice(unidades) if interno else None,
             rnd.choice(tipos), f"{rnd.choice(ASUNTOS)} N° {eid}", rnd.randint(1, 120), proc[0] if proc else None,
             "urgente" if rnd.random() < 0.05 else "normal", estado, actual, plazo,
-            vencimiento(pres, plazo, cal), rec))
-        k = int(derivaciones_por_exp) + (1 if rnd.random() < derivaciones_por_exp % 1 else 0)
-        origen, momento = utd, rec + timedelta(minutes=20)
+            vencimiento(pres, plazo, cal), momento if k else None, rec))
         for j in range(k):
             destino = actual if j == k - 1 else rnd.choice(unidades)
             recibida = j < k - 1 or estado != "registrado"
             siguiente = momento + timedelta(days=rnd.randint(1, 5))
+            # la última sigue abierta salvo que el expediente ya terminó (atender y archivar la cierran)
+            cerrada = j < k - 1 or estado in ("atendido", "archivado")
             filas_der.append((did, eid, origen, destino, momento, "atender", 7,
                               calendario.sumar_habiles(momento.astimezone(ZONA_LIMA).date(), 7, cal),
                               momento + timedelta(hours=3) if recibida else None,
-                              ("atendido" if j < k - 1 else "recibido") if recibida else "pendiente",
-                              siguiente if j < k - 1 else None, momento))
+                              ("atendido" if cerrada else "recibido") if recibida else "pendiente",
+                              max(momento, min(siguiente, limite)) if cerrada else None, momento))
             did += 1
             origen, momento = destino, siguiente
     _insertar(Expediente.__table__, cols_exp, filas_exp)

@@ -295,6 +295,7 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
                    proveido=proveido, plazo_dias_habiles=plazo, fecha_limite=limite)
     d.aviso_tope = tope
     db.session.add(d)
+    exp.fecha_primera_derivacion = exp.fecha_primera_derivacion or momento
     exp.unidad_actual = destino
     exp.estado = EstadoExpediente.en_tramite
     _confirmar()

@@ -338,6 +338,11 @@ def test_supervision_de_mesa_de_partes(base, reloj, crear_expediente, como):
     reloj(lima(2026, 4, 6, 8, 0))
     tramite.derivar(dig, gat, "atender", "x", None, mesa)
     db.session.commit()
+    primera = p.fecha_primera_derivacion
+    assert primera == p.derivaciones[0].fecha_envio and dig.fecha_primera_derivacion == dig.derivaciones[0].fecha_envio
+    tramite.derivar(p, unidad("GDU"), "atender", "x", None, mesa)  # la segunda no cambia la primera
+    db.session.commit()
+    assert p.fecha_primera_derivacion == primera and len(p.derivaciones) == 2
     for hora in (10, 11):
         obs = ingreso(lima(2026, 3, 31, hora, 30))
         tramite.observar_en_ingreso(obs, "Falta la copia del DNI")
@@ -421,3 +426,90 @@ def test_grafico_del_tablero(escenario, como):
     assert "Sin derivaciones en los últimos 30 días." in r.text and "data-grafico" not in r.text
     r = como("concejo").get("/admin/")
     assert r.status_code == 200 and "data-grafico" not in r.text
+
+
+# ------------------------------------------------------------------ resumen diario (escala: un millón de expedientes)
+def cifras(nav, consulta: str = PERIODO) -> dict[str, str]:
+    r = nav.get(f"{CUMPLIMIENTO}?{consulta}")
+    assert r.status_code == 200
+    return dict(re.findall(r'id="(c-[A-Z]+-[a-z_0-9]+)">([^<]*)<', r.text))
+
+
+def test_resumen_diario_da_las_mismas_cifras(escenario, como, runner, reloj):
+    """La tarea diaria deja las derivaciones atendidas en `resumen_derivacion` y el reporte las suma de ahí: las
+    cifras son las de antes (las del oráculo), lo atendido después del corte entra en vivo, y un feriado
+    decretado después de la tarea cambia los días hábiles igual que sin resumen."""
+    sg = como("secretaria_general")
+    en_vivo = cifras(sg)
+    assert en_vivo["c-GAT-a_tiempo"] == "1" and en_vivo["c-GAT-promedio_dias"] == "3.0"
+    r = runner.invoke(args=["tramite-diario"])
+    assert r.exit_code == 0 and "Resumen de cumplimiento rehecho" in r.output, r.output
+    assert db.session.get(models.EstadoResumen, "resumen_derivacion").corte == HOY.date()
+    resumidas = db.session.scalar(sa.select(sa.func.sum(models.ResumenDerivacion.n)))
+    assert resumidas == 2  # atendidas antes del 04/01/2027: A (cerrada al pasar a GDU) y B
+    assert cifras(sg) == en_vivo
+
+    # el reporte de veras lee el resumen: alterado a mano, la cifra cambia; la tarea siguiente lo rehace
+    db.session.execute(sa.update(models.ResumenDerivacion).where(models.ResumenDerivacion.clase == "con_retraso")
+                       .values(n=models.ResumenDerivacion.n + 10))
+    db.session.commit()
+    assert cifras(sg)["c-GAT-con_retraso"] == "11"
+    assert runner.invoke(args=["tramite-diario"]).exit_code == 0
+    assert cifras(sg) == en_vivo
+
+    # atendida después del corte (C, el 05/01/2027 a tiempo): entra en vivo, sin esperar a la tarea
+    receptor = usuario_de("unidad")
+    reloj(datetime(2027, 1, 5, 9, 0, tzinfo=ZONA_LIMA))
+    tramite.recibir(escenario["C"], receptor)
+    tramite.atender(escenario["C"].expediente, receptor)
+    db.session.commit()
+    despues = cifras(sg)
+    esperado = oraculo(date(2026, 1, 1), date(2026, 12, 31), date(2027, 1, 5))["GAT"]
+    assert despues["c-GAT-a_tiempo"] == str(esperado["a_tiempo"]) == "2"
+    assert despues["c-GAT-pendiente_en_plazo"] == "0"
+    assert despues["c-GAT-recibidas"] == str(esperado["recibidas"]) == "5"
+
+    # un día no laborable decretado después (jue 30/07, entre el envío y la atención de B): con resumen y sin él,
+    # las mismas cifras (los días hábiles se cuentan al consultar, con el calendario vigente)
+    db.session.add(models.Feriado(fecha=date(2026, 7, 30), nombre="Día no laborable (prueba)",
+                                  tipo="no_laborable"))
+    db.session.commit()
+    con_resumen = cifras(sg)
+    assert con_resumen["c-GAT-promedio_dias"] != despues["c-GAT-promedio_dias"]
+    db.session.execute(sa.delete(models.EstadoResumen))
+    db.session.commit()
+    assert cifras(sg) == con_resumen
+    # el tablero (cuatro conteos) y una unidad sola, con resumen, también coinciden
+    assert runner.invoke(args=["tramite-diario"]).exit_code == 0
+    gat = unidad("GAT").id
+    from services.control import resumen_cumplimiento
+
+    con = resumen_cumplimiento(date(2026, 1, 1), date(2026, 12, 31), gat)
+    db.session.execute(sa.delete(models.EstadoResumen))
+    assert resumen_cumplimiento(date(2026, 1, 1), date(2026, 12, 31), gat) == con
+    assert con == {"a_tiempo": 2, "con_retraso": 1, "pendiente_en_plazo": 0, "pendiente_vencida": 2}
+    db.session.rollback()
+    assert cifras(sg, f"{PERIODO}&unidad=GAT") == {k: v for k, v in cifras(sg).items() if "-GAT-" in k}
+
+
+def test_derivacion_atendida_no_se_modifica(escenario, runner):
+    """Una derivación atendida es el registro de lo que pasó: ninguna vía cambia sus fechas ni su destino (el
+    resumen diario la da por fija); si alguien la borra, el resumen deja de valer hasta la próxima tarea."""
+    b = escenario["B"]
+    for campo, valor in (("fecha_limite", date(2026, 8, 31)), ("unidad_destino_id", unidad("GDU").id),
+                         ("fecha_atencion", datetime(2026, 7, 28, 9, 0, tzinfo=ZONA_LIMA))):
+        setattr(b, campo, valor)
+        with pytest.raises(models.ErrorDeRegla, match="ya atendida no se modifica"):
+            db.session.flush()
+        db.session.rollback()
+    c = escenario["C"]  # abierta: su plazo sí se ajusta (p. ej., al subsanar)
+    c.fecha_limite = date(2027, 1, 6)
+    db.session.flush()
+    db.session.rollback()
+
+    assert runner.invoke(args=["tramite-diario"]).exit_code == 0
+    assert db.session.get(models.EstadoResumen, "resumen_derivacion") is not None
+    db.session.delete(db.session.get(Derivacion, b.id))
+    db.session.flush()
+    assert db.session.get(models.EstadoResumen, "resumen_derivacion") is None
+    db.session.rollback()
