@@ -27,12 +27,13 @@ run: $(VENV)/.run
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
+# en paralelo, un proceso por núcleo (cada uno con su SQLite y su PostgreSQL desechable); en serie: PYTEST_ARGS="-n 0"
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # la suite con el barrido hostil completo (cada valor inválido en cada filtro y campo): antes de publicar una versión
 test-completo: lint
-	HOSTIL_COMPLETO=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	HOSTIL_COMPLETO=1 $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/export.py

@@ -167,6 +167,15 @@ class FormCiudadano(FlaskForm):
         if not consumir_reto(self.RETO, self.reto.data, field.data):
             raise ValidationError("La verificación no es correcta.")
 
+    def enviado(self) -> bool:
+        """validate_on_submit; un robot que llenó la trampa recibe 400 (con el reto ya consumido)."""
+        if not self.validate_on_submit():
+            return False
+        if self.sitio_web.data:
+            db.session.commit()  # el reto queda consumido
+            abort(400)
+        return True
+
 
 class FormTransparencia(FormCiudadano):
     """Los campos del formulario oficial de solicitud de acceso a la información pública."""
@@ -192,10 +201,7 @@ class FormTransparencia(FormCiudadano):
 @bp.route("/transparencia", methods=["GET", "POST"])
 def transparencia():
     form = FormTransparencia()
-    if form.validate_on_submit():
-        if form.sitio_web.data:
-            db.session.commit()  # el reto queda consumido
-            abort(400)
+    if form.enviado():
         try:
             sol = SolicitudAcceso(persona=_persona(form), forma_entrega=form.forma_entrega.data,
                                   informacion_solicitada=form.informacion_solicitada.data.strip(),
@@ -304,10 +310,7 @@ def consumir_reto(formulario: str, token: str | None, respuesta: str | None) -> 
 @bp.route("/mesa-de-partes", methods=["GET", "POST"])
 def mesa_digital():
     form = FormMesaDigital()
-    if form.validate_on_submit():
-        if form.sitio_web.data:
-            db.session.commit()  # el reto queda consumido
-            abort(400)
+    if form.enviado():
         try:
             adjunto = guardar_pdf(form.archivo.data)
             exp = _registrar_digital(form, adjunto)

@@ -167,6 +167,24 @@ def app(db_url, tmp_path):
 
 
 @pytest.fixture
+def otra_app(app, tmp_path):
+    """Fábrica de otra instancia sobre la misma base, con opciones propias (límites de frecuencia activos, una
+    segunda instancia con su caché…): `otra_app(RATELIMIT_ENABLED=True, LIMITE_VERIFICAR="3/minute")`."""
+    creadas = []
+
+    def crear(**opciones):
+        otra = create_app({**_config(app.config["DATABASE_URL"], tmp_path / f"otra{len(creadas)}"), **opciones})
+        otra.test_client_class = ClienteAislado
+        creadas.append(otra)
+        return otra
+
+    yield crear
+    for otra in creadas:
+        with otra.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -10,18 +10,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app import create_app
 from models import (
     Adjunto,
     Expediente,
     Persona,
-    db,
 )
 from tests.conftest import (
     PDF,
     Ciudadano,
-    ClienteAislado,
-    _config,
     archivos_guardados,
     cliente_publico,
     consultar,
@@ -135,13 +131,8 @@ def test_consulta_no_revela_nada_con_clave_equivocada(base, crear_expediente):
 
 
 @pytest.fixture
-def app_con_limite(app, tmp_path):
-    otra = create_app({**_config(app.config["DATABASE_URL"], tmp_path / "b"), "RATELIMIT_ENABLED": True,
-                       "LIMITE_CONSULTA": "3/minute"})
-    otra.test_client_class = ClienteAislado
-    yield otra
-    with otra.app_context():
-        db.engine.dispose()
+def app_con_limite(otra_app):
+    return otra_app(RATELIMIT_ENABLED=True, LIMITE_CONSULTA="3/minute")
 
 
 def test_consulta_con_limite_de_frecuencia(app_con_limite):

@@ -207,29 +207,20 @@ def test_mesa_digital_fallida_no_deja_archivo(app, monkeypatch):
     assert _archivos(app) == []
 
 
-def test_abrir_formularios_publicos_tiene_limite_por_ip_y_total(app, tmp_path):
+def test_abrir_formularios_publicos_tiene_limite_por_ip_y_total(otra_app):
     """Cada apertura de /mesa-de-partes o /transparencia guarda un reto: se limita por IP (429) y en total (503)."""
-    from app import create_app
-    from tests.conftest import ClienteAislado, _config
-
-    otra = create_app({**_config(app.config["DATABASE_URL"], tmp_path / "b"), "RATELIMIT_ENABLED": True,
-                       "LIMITE_FORMULARIO_PUBLICO": "3/hour", "RETOS_MAXIMOS": 5})
-    otra.test_client_class = ClienteAislado
-    try:
-        c = otra.test_client()
-        codigos = [c.get("/mesa-de-partes").status_code for _ in range(4)]
-        assert codigos == [200, 200, 200, 429]
-        r = c.get("/transparencia")
-        assert r.status_code == 200  # otro formulario, su propio contador
-        with otra.app_context():
-            assert db.session.scalar(sa.select(sa.func.count()).select_from(RetoVerificacion)) == 4
-        otro = otra.test_client()
-        ip = {"environ_base": {"REMOTE_ADDR": "10.0.0.9"}}
-        assert otro.get("/transparencia", **ip).status_code == 200  # 5.º reto: llega al tope total
-        r = otro.get("/mesa-de-partes", **ip)
-        assert r.status_code == 503 and "Vuelva a intentarlo en unos minutos" in r.text
-        with otra.app_context():
-            assert db.session.scalar(sa.select(sa.func.count()).select_from(RetoVerificacion)) == 5
-    finally:
-        with otra.app_context():
-            db.engine.dispose()
+    otra = otra_app(RATELIMIT_ENABLED=True, LIMITE_FORMULARIO_PUBLICO="3/hour", RETOS_MAXIMOS=5)
+    c = otra.test_client()
+    codigos = [c.get("/mesa-de-partes").status_code for _ in range(4)]
+    assert codigos == [200, 200, 200, 429]
+    r = c.get("/transparencia")
+    assert r.status_code == 200  # otro formulario, su propio contador
+    with otra.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RetoVerificacion)) == 4
+    otro = otra.test_client()
+    ip = {"environ_base": {"REMOTE_ADDR": "10.0.0.9"}}
+    assert otro.get("/transparencia", **ip).status_code == 200  # 5.º reto: llega al tope total
+    r = otro.get("/mesa-de-partes", **ip)
+    assert r.status_code == 503 and "Vuelva a intentarlo en unos minutos" in r.text
+    with otra.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RetoVerificacion)) == 5

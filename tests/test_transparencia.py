@@ -415,13 +415,8 @@ def test_formulario_publico_de_punta_a_punta(base, correos):
     assert r.status_code == 200 and "indique su correo electrónico" in r.text
 
 
-def test_formulario_publico_con_limite_por_ip(base):
-    from app import create_app
-    from tests.conftest import _config
-
-    app = create_app({**_config(base.config["DATABASE_URL"], __import__("pathlib").Path(base.config["ADJUNTOS_DIR"])),
-                      "RATELIMIT_ENABLED": True, "LIMITE_TRANSPARENCIA": "2/hour"})
-    c = app.test_client()
+def test_formulario_publico_con_limite_por_ip(base, otra_app):
+    c = otra_app(RATELIMIT_ENABLED=True, LIMITE_TRANSPARENCIA="2/hour").test_client()
     codigos = []
     for _ in range(3):
         html = c.get("/transparencia").text

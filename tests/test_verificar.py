@@ -7,10 +7,8 @@ from datetime import date
 
 import pytest
 
-from app import create_app
 from models import db
 from tests.ayudas_fedatario import certificar, documento, hoy_es
-from tests.conftest import ClienteAislado, _config
 
 
 def test_certificacion_verificada_sin_datos_personales(base, reloj, client):
@@ -57,13 +55,8 @@ def test_documento_emitido_verificado_y_proyecto_no(base, reloj, client):
 
 
 @pytest.fixture
-def app_con_limite(app, tmp_path):
-    otra = create_app({**_config(app.config["DATABASE_URL"], tmp_path / "b"), "RATELIMIT_ENABLED": True,
-                       "LIMITE_VERIFICAR": "3/minute"})
-    otra.test_client_class = ClienteAislado
-    yield otra
-    with otra.app_context():
-        db.engine.dispose()
+def app_con_limite(otra_app):
+    return otra_app(RATELIMIT_ENABLED=True, LIMITE_VERIFICAR="3/minute")
 
 
 def test_verificar_con_limite_de_frecuencia(app_con_limite):
