@@ -414,6 +414,9 @@ class TipoDocumento(ConTrazabilidad, db.Model):
     nombre: Mapped[str] = mapped_column(String(80), unique=True)
     abreviatura: Mapped[str] = mapped_column(String(20))
     numeracion: Mapped[Numeracion] = enum_col(Numeracion, "numeracion", default=Numeracion.unidad)
+    # acto dirigido al administrado que se le notifica (resoluciones, cartas, oficios; LPAG arts. 18–27): sus
+    # documentos emitidos quedan «por notificar» (alertas del art. 24) hasta una diligencia efectiva
+    se_notifica: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     etiqueta = etiqueta_sql(lambda cls: cls.nombre)
 
     def __str__(self) -> str:
@@ -2063,9 +2066,22 @@ def _datos_de_solo_lectura(session, flush_context, instances):
                 raise ErrorDeRegla("La unidad de destino ya recibió la derivación: su proveído no se modifica.")
             if _antes(obj, "fecha_atencion") is not None and _cambio(obj, Derivacion.CAMPOS_FIJOS_AL_CERRAR):
                 raise ErrorDeRegla("Una derivación ya atendida no se modifica: es el registro de lo que pasó.")
+    with session.no_autoflush:
+        for obj in [*session.new, *session.dirty]:
+            if isinstance(obj, DocumentoEmitido):
+                _regla_notificado(obj)
     if any(isinstance(obj, Derivacion) and _antes(obj, "fecha_atencion") is not None for obj in session.deleted):
         # lo resumido cambió: hasta la próxima tarea diaria, el cumplimiento se calcula en vivo
         session.execute(sa.delete(EstadoResumen).where(EstadoResumen.nombre == ResumenDerivacion.__tablename__))
+
+
+def _regla_notificado(doc: DocumentoEmitido) -> None:
+    """«Notificado» solo con la diligencia que lo prueba (LPAG art. 21: el cargo con fecha y quién recibió, o la
+    negativa, o el acta bajo la puerta): sin ella el plazo del recurso no corre y el acto no queda firme."""
+    if _valor_enum(doc.estado) == "notificado" and _valor_enum(_antes(doc, "estado")) != "notificado" and not any(
+            _valor_enum(n.resultado) in RESULTADOS_EFECTIVOS for n in doc.notificaciones):
+        raise ErrorDeRegla(f"{doc.codigo}: un documento queda notificado solo con su diligencia de notificación "
+                           "(LPAG art. 21); regístrela en «Notificaciones por unidad».")
 
 
 def _cambio(obj, campos) -> bool:

@@ -55,11 +55,13 @@ class PersonaView(VistaSegura):
 class TipoDocumentoView(VistaSegura):
     permisos_por_defecto = {"admin": "vced", "secretaria_general": "vced", "mesa_partes": "v", "unidad": "v",
                             "fedatario": "v"}
-    column_list = ("nombre", "abreviatura", "numeracion")
+    column_list = ("nombre", "abreviatura", "numeracion", "se_notifica")
     column_searchable_list = ("nombre", "abreviatura")
     column_default_sort = "nombre"
-    column_labels = {"numeracion": "Numeración"}
-    form_columns = ("nombre", "abreviatura", "numeracion")
+    column_labels = {"numeracion": "Numeración", "se_notifica": "Se notifica al administrado"}
+    column_descriptions = {"se_notifica": "Resoluciones, cartas, oficios… dirigidos a un ciudadano: quedan «por "
+                                          "notificar» hasta registrar la diligencia (LPAG arts. 18–27)."}
+    form_columns = ("nombre", "abreviatura", "numeracion", "se_notifica")
 
 
 class ProcedimientoTupaView(VistaSegura):

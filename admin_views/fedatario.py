@@ -350,11 +350,11 @@ class SituacionNotificacionView(VistaSegura):
     bloqueadas = SOLO_LECTURA
 
     def get_query(self):  # las diligencias de cada fila (situación «devuelta») en una consulta, no una por fila
-        return super().get_query().filter(DocumentoEmitido.estado.in_(("emitido", "notificado"))).options(
-            sa.orm.selectinload(DocumentoEmitido.notificaciones))
+        return super().get_query().filter(notif.condicion_en_la_lista()).options(
+            sa.orm.selectinload(DocumentoEmitido.notificaciones), sa.orm.joinedload(DocumentoEmitido.tipo_documento))
 
     def get_count_query(self):
-        return super().get_count_query().filter(DocumentoEmitido.estado.in_(("emitido", "notificado")))
+        return super().get_count_query().filter(notif.condicion_en_la_lista())
 
     @expose("/impreso/")
     def impreso(self):

@@ -71,7 +71,6 @@ from services.tramite import (
     devolver,
     emitir_documento,
     error_fecha_documento,
-    notificar_documento,
     numerar_documento,
     observable,
     observar,
@@ -549,7 +548,7 @@ class DocumentoEmitidoView(VistaSegura):
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"]),
                       "unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
     form_args = {"unidad": {"description": "Las unidades numeran lo suyo; si la deja vacía, la suya."}}
-    acciones_permiso = {"emitir": "editar", "notificar": "editar"}
+    acciones_permiso = {"emitir": "editar"}  # notificado: con su diligencia (Notificaciones por unidad)
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular")]
     bloqueadas = ("eliminar",)  # se anula con motivo; el número no se reutiliza
 
@@ -572,10 +571,6 @@ class DocumentoEmitidoView(VistaSegura):
     @action("emitir", "Emitir", "¿Emitir los documentos seleccionados?")
     def action_emitir(self, ids):
         return self.en_lote(ids, emitir_documento, "Documentos emitidos.")
-
-    @action("notificar", "Notificado hoy", "¿Registrar la notificación de hoy?")
-    def action_notificar(self, ids):
-        return self.en_lote(ids, notificar_documento, "Notificación registrada.")
 
     @expose("/anular/", methods=("GET", "POST"))
     def anular(self):

@@ -32,6 +32,7 @@ from models import (
 )
 from services import calendario, correo
 from services.auditoria import registrar
+from services.notificaciones import se_notifica
 
 DIAS_NOTIFICACION = 5  # LPAG art. 24: el acto se notifica dentro de los 5 días hábiles de emitido
 ENTIDAD = "alertas"
@@ -82,7 +83,7 @@ def _notificaciones(hoy: date, hasta: date):
     Doc = DocumentoEmitido
     filas = []
     for unidad_id, codigo, asunto, fecha in db.session.execute(
-            sa.select(Doc.unidad_id, Doc.codigo, Doc.asunto, Doc.fecha).where(Doc.estado == "emitido")
+            sa.select(Doc.unidad_id, Doc.codigo, Doc.asunto, Doc.fecha).where(Doc.estado == "emitido", se_notifica())
             .order_by(Doc.fecha, Doc.id)):
         limite = calendario.sumar_habiles(fecha, DIAS_NOTIFICACION, cal)
         if limite <= hasta:

@@ -25,6 +25,7 @@ from models import (
     EstadoNorma,
     NormaMunicipal,
     Notificacion,
+    TipoDocumento,
     ahora,
     db,
     hoy_lima,
@@ -67,21 +68,30 @@ def umbral(hoy: date, n: int) -> date:
     return d
 
 
+def se_notifica():
+    """Documentos de un tipo que se notifica al administrado (`TipoDocumento.se_notifica`: resoluciones, cartas,
+    oficios…); los internos (informes, memorandos) no quedan «por notificar» ni dan alertas."""
+    return DocumentoEmitido.tipo_documento.has(TipoDocumento.se_notifica.is_(True))
+
+
 def situacion(doc: DocumentoEmitido, hoy: date | None = None) -> str | None:
-    """por_notificar, devuelta, notificada o firme (None para proyectos y anulados)."""
+    """por_notificar, devuelta, notificada o firme (None para proyectos, anulados y documentos internos)."""
     hoy = hoy or hoy_lima()
     if doc.estado == EstadoDocumento.notificado:
         return "firme" if hoy >= firme_desde(doc.fecha_notificacion) else "notificada"
     if doc.estado != EstadoDocumento.emitido:
         return None
-    return "devuelta" if doc.notificaciones else "por_notificar"
+    if doc.notificaciones:
+        return "devuelta"
+    return "por_notificar" if doc.tipo_documento.se_notifica else None
 
 
 def notificacion_tardia(doc: DocumentoEmitido, hoy: date | None = None) -> bool:
     """Notificada después del plazo, o aún sin notificar con el plazo vencido: alerta."""
     if doc.estado == EstadoDocumento.notificado:
         return doc.fecha_notificacion > limite_notificacion(doc)
-    return doc.estado == EstadoDocumento.emitido and (hoy or hoy_lima()) > limite_notificacion(doc)
+    return doc.estado == EstadoDocumento.emitido and doc.tipo_documento.se_notifica and \
+        (hoy or hoy_lima()) > limite_notificacion(doc)
 
 
 def condicion_situacion(valor: str, hoy: date | None = None):
@@ -89,7 +99,7 @@ def condicion_situacion(valor: str, hoy: date | None = None):
     hoy = hoy or hoy_lima()
     intentos = DocumentoEmitido.notificaciones.any()
     if valor == "por_notificar":
-        return sa.and_(DocumentoEmitido.estado == "emitido", ~intentos)
+        return sa.and_(DocumentoEmitido.estado == "emitido", ~intentos, se_notifica())
     if valor == "devuelta":
         return sa.and_(DocumentoEmitido.estado == "emitido", intentos)
     corte = umbral(hoy, current_app.config["PLAZO_RECURSO"])
@@ -103,7 +113,15 @@ def condicion_situacion(valor: str, hoy: date | None = None):
 def condicion_plazo_vencido(hoy: date | None = None):
     """Emitidos sin notificar cuyo plazo de 5 días hábiles ya venció."""
     corte = umbral(hoy or hoy_lima(), current_app.config["NOTIFICACION_PLAZO"])
-    return sa.and_(DocumentoEmitido.estado == "emitido", DocumentoEmitido.fecha < corte)
+    return sa.and_(DocumentoEmitido.estado == "emitido", DocumentoEmitido.fecha < corte, se_notifica())
+
+
+def condicion_en_la_lista() -> sa.ColumnElement[bool]:
+    """Lo que muestra «Notificaciones por unidad»: lo notificado y lo emitido que se notifica o ya tuvo una
+    diligencia (un informe interno sin diligencias no está ahí)."""
+    return sa.or_(DocumentoEmitido.estado == "notificado",
+                  sa.and_(DocumentoEmitido.estado == "emitido",
+                          sa.or_(se_notifica(), DocumentoEmitido.notificaciones.any())))
 
 
 # ------------------------------------------------------------------ diligencias

@@ -120,10 +120,11 @@ UNIDADES = [  # sigla, nombre, tipo, padre
     ("GAT", "Gerencia de Administración Tributaria", "organo_linea", "GM"),
     ("GDS", "Gerencia de Desarrollo Social", "organo_linea", "GM"),
 ]
-TIPOS_DOCUMENTO = [("Oficio", "OF", "unidad"), ("Informe", "INF", "unidad"), ("Memorando", "MEM", "unidad"),
-                   ("Carta", "CAR", "unidad"), ("Solicitud", "SOL", "institucional"),
-                   ("Resolución", "RES", "institucional"), ("Proveído", "PROV", "unidad"),
-                   ("Informe técnico", "IT", "unidad")]
+# nombre, abreviatura, numeración y si se notifica al administrado (LPAG arts. 18–27)
+TIPOS_DOCUMENTO = [("Oficio", "OF", "unidad", True), ("Informe", "INF", "unidad", False),
+                   ("Memorando", "MEM", "unidad", False), ("Carta", "CAR", "unidad", True),
+                   ("Solicitud", "SOL", "institucional", False), ("Resolución", "RES", "institucional", True),
+                   ("Proveído", "PROV", "unidad", False), ("Informe técnico", "IT", "unidad", False)]
 PROCEDIMIENTOS = [  # código, nombre, plazo, silencio, derecho, unidad
     ("GDE-01", "Licencia de funcionamiento (riesgo bajo o medio)", 4, "positivo", "120.50", "GDE"),
     ("GDU-01", "Licencia de edificación – Modalidad B", 15, "positivo", "350.00", "GDU"),
@@ -240,9 +241,10 @@ def cargar_demo(password: str) -> None:
         if sigla not in unidades:
             unidades[sigla] = UnidadOrganica(sigla=sigla, nombre=nombre, tipo=tipo, padre=unidades.get(padre))
             db.session.add(unidades[sigla])
-    for nombre, abrev, numeracion in TIPOS_DOCUMENTO:
+    for nombre, abrev, numeracion, notifica in TIPOS_DOCUMENTO:
         if not db.session.scalar(sa.select(TipoDocumento.id).where(TipoDocumento.nombre == nombre)):
-            db.session.add(TipoDocumento(nombre=nombre, abreviatura=abrev, numeracion=numeracion))
+            db.session.add(TipoDocumento(nombre=nombre, abreviatura=abrev, numeracion=numeracion,
+                                         se_notifica=notifica))
     for codigo, nombre, plazo, silencio, derecho, sigla in PROCEDIMIENTOS:
         if not db.session.scalar(sa.select(ProcedimientoTupa.id).where(ProcedimientoTupa.codigo == codigo)):
             db.session.add(ProcedimientoTupa(codigo=codigo, nombre=nombre, plazo_dias_habiles=plazo,

@@ -541,17 +541,6 @@ def emitir_documento(doc: DocumentoEmitido) -> None:
     doc.estado = EstadoDocumento.emitido
 
 
-def notificar_documento(doc: DocumentoEmitido, fecha: date | None = None) -> None:
-    if doc.estado != EstadoDocumento.emitido:
-        raise ErrorTramite(f"Solo se notifica un documento emitido ({doc.codigo}).")
-    fecha = fecha or hoy_lima()
-    if fecha < doc.fecha:
-        raise ErrorTramite(f"{doc.codigo}: la notificación no puede ser anterior al documento "
-                           f"({doc.fecha:%d/%m/%Y}).")
-    doc.estado = EstadoDocumento.notificado
-    doc.fecha_notificacion = fecha
-
-
 def anular_documento(doc: DocumentoEmitido, motivo: str) -> None:
     """El número se conserva (nunca se reutiliza)."""
     if not (motivo or "").strip():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, time
 
 import pytest
 import sqlalchemy as sa
@@ -11,11 +11,13 @@ import sqlalchemy as sa
 import services.tramite as tramite
 from models import (
     DocumentoEmitido,
+    ErrorDeRegla,
     RegistroAuditoria,
     TipoDocumento,
     UnidadOrganica,
     db,
 )
+from tests.ayudas_fedatario import diligencia
 from tests.conftest import (
     contar,
     errores_de,
@@ -81,12 +83,22 @@ def test_documentos_emitidos_emitir_notificar_anular(base, como):
     uno, dos = _documento("Informe sobre el lote 12"), _documento("Informe sobre la habilitación urbana")
     assert (uno.codigo, dos.codigo) == ("INFORME N° 001-2026-GDU/MDD", "INFORME N° 002-2026-GDU/MDD")
 
-    # emitir y notificar con las acciones del listado
+    # emitir con la acción del listado
     ids = [str(uno.id), str(dos.id)]
     assert gdu.post("/admin/documento_emitido/action/", {"action": "emitir", "rowid": ids}).status_code == 302
     assert {leer(DocumentoEmitido, int(i)).estado.value for i in ids} == {"emitido"}
+    # notificado solo con su diligencia (LPAG art. 21): no hay «Notificado hoy» en lote, ni se fuerza el estado
+    assert "Notificado hoy" not in gdu.get("/admin/documento_emitido/").text
     assert gdu.post("/admin/documento_emitido/action/", {"action": "notificar", "rowid": ids}).status_code == 302
+    assert {leer(DocumentoEmitido, int(i)).estado.value for i in ids} == {"emitido"}
+    forzado = leer(DocumentoEmitido, uno.id)
+    forzado.estado, forzado.fecha_notificacion = "notificado", hoy()
+    with pytest.raises(ErrorDeRegla, match="solo con su diligencia"):
+        db.session.flush()
+    db.session.rollback()
     for i in ids:
+        diligencia(leer(DocumentoEmitido, int(i)), hoy(), time(0, 1), receptor_nombre="Rosa Quispe Mamani",
+                   receptor_documento="10117410", receptor_relacion="La destinataria")
         doc = leer(DocumentoEmitido, int(i))
         assert (doc.estado.value, doc.fecha_notificacion) == ("notificado", hoy())
     # emitir otra vez: ya no es un proyecto; nada cambia

@@ -4,7 +4,7 @@ con fechas reales (Semana Santa 2026 = 2–3 abr; 28–29 jul y 6 ago son feriad
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
@@ -15,6 +15,7 @@ from models import Certificacion, DocumentoEmitido, Usuario, db
 from services import ErrorDeRegla
 from services.fedatario import devolver_originales, limite_devolucion, registrar_certificacion
 from services.notificaciones import (
+    condicion_plazo_vencido,
     condicion_situacion,
     firme_desde,
     limite_notificacion,
@@ -182,6 +183,28 @@ def test_notificacion_tardia(base, reloj):
     diligencia(doc, date(2026, 8, 6 + 1), modalidad="personal", receptor_nombre="Rosa Quispe",
                receptor_documento="10117410")
     assert notificacion_tardia(doc) and doc.fecha_notificacion == date(2026, 8, 7)
+
+
+def test_solo_los_tipos_que_se_notifican_quedan_por_notificar(base, reloj, runner, como):
+    """Una carta (se notifica) y un informe interno (no), emitidos el lunes 27/07/2026: al 10/08 la carta está
+    por notificar y fuera de plazo (alerta del art. 24); el informe no aparece en esa situación, ni en la
+    alerta, ni en «Notificaciones por unidad». Con una diligencia, aun un informe queda notificado."""
+    hoy_es(reloj, date(2026, 8, 10))
+    carta, informe = documento(date(2026, 7, 27)), documento(date(2026, 7, 27), tipo="Informe")
+    assert carta.tipo_documento.se_notifica and not informe.tipo_documento.se_notifica
+    assert (situacion(carta), notificacion_tardia(carta)) == ("por_notificar", True)
+    assert (situacion(informe), notificacion_tardia(informe)) == (None, False)
+    for cond in (condicion_situacion("por_notificar"), condicion_plazo_vencido()):
+        ids = set(db.session.scalars(sa.select(DocumentoEmitido.id).where(cond)))
+        assert carta.id in ids and informe.id not in ids
+    r = runner.invoke(args=["alertas"])
+    assert r.exit_code == 0 and carta.codigo in r.output and informe.codigo not in r.output, r.output
+    lista = como("unidad").get("/admin/notificacion_documento/")
+    assert carta.codigo in lista.text and informe.codigo not in lista.text
+    diligencia(informe, date(2026, 8, 10), time(9), modalidad="personal", receptor_nombre="Luis Rojas",
+               receptor_documento="40506070", receptor_relacion="Jefe de la unidad")
+    assert informe.estado.value == "notificado" and situacion(informe) == "notificada"
+    assert informe.codigo in como("unidad").get("/admin/notificacion_documento/").text
 
 
 def test_segunda_visita_y_acta_bajo_la_puerta(base, reloj):

@@ -23,12 +23,10 @@ def test_nombre_antiguo_se_rechaza(viejo, nuevo):
 
 
 def test_acciones_permiso_se_suman_a_las_de_la_base():
-    assert DocumentoEmitidoView.acciones_permiso == {"delete": "eliminar", "emitir": "editar",
-                                                     "notificar": "editar"}
+    assert DocumentoEmitidoView.acciones_permiso == {"delete": "eliminar", "emitir": "editar"}
     assert UsuarioView.acciones_permiso == {"delete": "eliminar", "desbloquear": "editar"}
     hija = type("Hija", (DocumentoEmitidoView,), {"acciones_permiso": {"revisar": "ver"}})
-    assert hija.acciones_permiso == {"delete": "eliminar", "emitir": "editar", "notificar": "editar",
-                                     "revisar": "ver"}
+    assert hija.acciones_permiso == {"delete": "eliminar", "emitir": "editar", "revisar": "ver"}
     assert VistaSegura.acciones_permiso == {"delete": "eliminar"}  # la base no cambia
 
 

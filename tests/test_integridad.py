@@ -18,7 +18,9 @@ from models import (
     Asistencia,
     Citacion,
     DocumentoEmitido,
+    ErrorDeRegla,
     MiembroConcejo,
+    Notificacion,
     PuntoAgenda,
     SesionConcejo,
     TipoDocumento,
@@ -196,14 +198,18 @@ def test_documento_no_antes_que_su_expediente(como, crear_expediente):
 
 
 def test_notificacion_no_antes_del_documento(app):
+    from services.notificaciones import registrar_diligencia
+
     doc = DocumentoEmitido(tipo_documento=db.session.scalar(sa.select(TipoDocumento).limit(1)),
                            unidad=unidad("GDU"), fecha=date(2026, 11, 20), asunto="Informe")
     tramite.numerar_documento(doc)
     db.session.add(doc)
     db.session.flush()
     tramite.emitir_documento(doc)
-    with pytest.raises(tramite.ErrorTramite, match="no puede ser anterior al documento"):
-        tramite.notificar_documento(doc, date(2026, 11, 19))
+    n = Notificacion(documento=doc, modalidad="domicilio", resultado="entregada", direccion="Jr. Los Olivos 123",
+                     fecha_hora=datetime(2026, 11, 19, 11, 0, tzinfo=ZONA_LIMA))
+    with pytest.raises(ErrorDeRegla, match="no puede ser anterior al acto"):
+        registrar_diligencia(n)
     db.session.rollback()
 
 

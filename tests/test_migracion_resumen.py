@@ -1,6 +1,7 @@
-"""La migración del resumen diario (b8c9d0e1f2a3) sobre una base con expedientes ya derivados: completa
-`fecha_primera_derivacion` de cada uno con su primera derivación, deja el resumen sin validar (el reporte calcula
-en vivo hasta la primera tarea diaria) y se revierte limpia."""
+"""Las migraciones del resumen diario (b8c9d0e1f2a3) y de los tipos que se notifican (c9d0e1f2a3b4) sobre una base
+con datos: completan `fecha_primera_derivacion` de cada expediente con su primera derivación, dejan el resumen
+sin validar (el reporte calcula en vivo hasta la primera tarea diaria), marcan los tipos que se notifican por su
+nombre y se revierten limpias, también en SQLite con claves foráneas."""
 
 from __future__ import annotations
 
@@ -33,3 +34,6 @@ def test_completa_la_primera_derivacion_de_lo_que_ya_existia(app_vacia):
         assert len(derivados) >= 40  # los sintéticos (dos derivaciones cada uno)
         assert all(f[1] == f[2] for f in filas)
         assert db.session.execute(sa.text("SELECT count(*) FROM estado_resumen")).scalar() == 0
+        # c9d0e1f2a3b4: los tipos que ya existían se notifican según su nombre (oficios, cartas, resoluciones)
+        notifican = set(db.session.scalars(sa.text("SELECT nombre FROM tipo_documento WHERE se_notifica")))
+        assert notifican == {"Oficio", "Carta", "Resolución"}

@@ -39,22 +39,19 @@ def upgrade():
     sa.ForeignKeyConstraint(['unidad_destino_id'], ['unidad_organica.id'], name=op.f('fk_resumen_derivacion_unidad_destino_id_unidad_organica')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_resumen_derivacion'))
     )
-    with op.batch_alter_table('resumen_derivacion', schema=None) as batch_op:
-        batch_op.create_index('ix_resumen_derivacion_envio', ['fecha_envio', 'unidad_destino_id'], unique=False)
-
-    with op.batch_alter_table('derivacion', schema=None) as batch_op:
-        batch_op.create_index('ix_derivacion_abiertas', ['fecha_envio'], unique=False, postgresql_where=sa.text('fecha_atencion IS NULL'), sqlite_where=sa.text('fecha_atencion IS NULL'))
-        batch_op.create_index('ix_derivacion_fecha_atencion', ['fecha_atencion'], unique=False)
-
-    with op.batch_alter_table('expediente', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('fecha_primera_derivacion', sa.DateTime(timezone=True), nullable=True))
+    # sin batch: en SQLite, el batch de Alembic recrearía tablas que otras apuntan (y fallaría con datos)
+    op.create_index('ix_resumen_derivacion_envio', 'resumen_derivacion', ['fecha_envio', 'unidad_destino_id'],
+                    unique=False)
+    op.create_index('ix_derivacion_abiertas', 'derivacion', ['fecha_envio'], unique=False,
+                    postgresql_where=sa.text('fecha_atencion IS NULL'), sqlite_where=sa.text('fecha_atencion IS NULL'))
+    op.create_index('ix_derivacion_fecha_atencion', 'derivacion', ['fecha_atencion'], unique=False)
+    op.add_column('expediente', sa.Column('fecha_primera_derivacion', sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE expediente SET fecha_primera_derivacion = "
                "(SELECT MIN(d.fecha_envio) FROM derivacion d WHERE d.expediente_id = expediente.id)")
-    with op.batch_alter_table('expediente', schema=None) as batch_op:
-        batch_op.drop_index('ix_expediente_fecha_presentacion')
-        batch_op.create_index('ix_expediente_fecha_presentacion', ['fecha_presentacion'], unique=False,
-                              postgresql_include=['creado_por_id', 'fecha_recepcion', 'canal', 'fecha_observacion',
-                                                  'estado', 'fecha_primera_derivacion'])
+    op.drop_index('ix_expediente_fecha_presentacion', table_name='expediente')
+    op.create_index('ix_expediente_fecha_presentacion', 'expediente', ['fecha_presentacion'], unique=False,
+                    postgresql_include=['creado_por_id', 'fecha_recepcion', 'canal', 'fecha_observacion', 'estado',
+                                        'fecha_primera_derivacion'])
 
 
 
@@ -65,12 +62,8 @@ def downgrade():
     op.execute("ALTER TABLE expediente DROP COLUMN fecha_primera_derivacion")
     op.create_index('ix_expediente_fecha_presentacion', 'expediente', ['fecha_presentacion'], unique=False)
 
-    with op.batch_alter_table('derivacion', schema=None) as batch_op:
-        batch_op.drop_index('ix_derivacion_fecha_atencion')
-        batch_op.drop_index('ix_derivacion_abiertas', postgresql_where=sa.text('fecha_atencion IS NULL'), sqlite_where=sa.text('fecha_atencion IS NULL'))
-
-    with op.batch_alter_table('resumen_derivacion', schema=None) as batch_op:
-        batch_op.drop_index('ix_resumen_derivacion_envio')
-
+    op.drop_index('ix_derivacion_fecha_atencion', table_name='derivacion')
+    op.drop_index('ix_derivacion_abiertas', table_name='derivacion')
+    op.drop_index('ix_resumen_derivacion_envio', table_name='resumen_derivacion')
     op.drop_table('resumen_derivacion')
     op.drop_table('estado_resumen')
