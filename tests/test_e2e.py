@@ -263,6 +263,10 @@ def test_secretaria_general_conduce_una_sesion(servidor, pagina, bd, tmp_path):
     from models import SesionConcejo
 
     ingresar(pagina, servidor, "secretaria_general")
+    # el menú completo (nueve categorías y el usuario) cabe en una línea a 1366 px
+    alturas = pagina.evaluate("[...document.querySelectorAll('.navbar .navbar-nav > li')]"
+                              ".map(e => Math.round(e.getBoundingClientRect().top))")
+    assert len(alturas) >= 10 and len(set(alturas)) == 1, alturas
     u = Contador(pagina)
     u.clic(pagina.locator(".navbar").get_by_role("link", name="Concejo"))
     u.clic_y_esperar(pagina.locator('.navbar a[href="/admin/sesion_concejo/"]'))

@@ -128,6 +128,8 @@ def test_prorroga_solo_dentro_de_dos_dias_habiles(base, como):
     assert s.fecha_vencimiento == oraculo_sumar(date(2026, 7, 24), 10) == date(2026, 8, 12)
     assert oraculo_sumar(date(2026, 7, 24), 2) == date(2026, 7, 30)
     datos = {"nueva_fecha": "31/08/2026", "motivo": "El archivo está en el almacén de la ex sede"}
+    pagina = texto_de(t.get(f"{URL}/atender/?id={s.id}").text)  # el formulario dice hasta cuándo
+    assert "comunicada al solicitante a más tardar el 30/07/2026" in pagina
     r = operar(t, s, "prorrogar", fecha_comunicacion="31/07/2026", **datos)
     assert "hasta el 30/07/2026 (TUO Ley 27806, art. 11 g)" in texto_de(r.text)
     assert leer(s.id).prorroga is False
