@@ -115,7 +115,7 @@ def derivar_a_unidad(sol: SolicitudAcceso, destino: UnidadOrganica | None, prove
         raise ErrorTransparencia("Elija la unidad que posee la información.")
     if sol.expediente is None:
         raise ErrorTransparencia("La solicitud no tiene expediente por el cual derivarla.")
-    sol.expediente.fecha_vencimiento = sol.vencimiento_efectivo  # el tope de la derivación es el de la ley
+    alinear_expediente(sol)  # el tope de la derivación es el de la ley
     d = tramite.derivar(sol.expediente, destino, "atender", (proveido or "").strip() or
                         f"Remitir la información solicitada en {sol.codigo}", _cfg("TRANSPARENCIA_PLAZO_UNIDAD"),
                         usuario)
@@ -124,6 +124,14 @@ def derivar_a_unidad(sol: SolicitudAcceso, destino: UnidadOrganica | None, prove
         sol.estado = EstadoSolicitud.en_atencion
     aviso = f" {d.aviso_tope}" if d.aviso_tope else ""
     return f"{sol.codigo}: derivada a {destino.sigla}; plazo hasta el {d.fecha_limite:%d/%m/%Y}.{aviso}"
+
+
+def alinear_expediente(sol: SolicitudAcceso) -> None:
+    """El expediente de la solicitud vence cuando ella (con los días de la subsanación y la prórroga): las
+    bandejas, el tablero y los reportes del trámite no lo dan por vencido antes de tiempo."""
+    exp = sol.expediente
+    if exp is not None and exp.estado in ESTADOS_ABIERTOS and exp.fecha_vencimiento != sol.vencimiento_efectivo:
+        exp.fecha_vencimiento = sol.vencimiento_efectivo
 
 
 def _concluir_expediente(sol: SolicitudAcceso) -> None:
@@ -162,6 +170,15 @@ def recalcular_solicitudes(desde: date, cal: frozenset[date]) -> int:
         if nuevo != sol.fecha_vencimiento:
             sol.fecha_vencimiento = nuevo
             n += 1
+    # sus expedientes vencen con ellas: el recálculo del trámite (que corre antes, por UPDATE directo) no sabe
+    # de subsanaciones ni de prórrogas de la solicitud
+    E = Expediente.__table__
+    for exp_id, efectivo in db.session.execute(
+            sa.select(SolicitudAcceso.expediente_id, SolicitudAcceso.vencimiento_efectivo)
+            .where(SolicitudAcceso.estado.in_(ESTADOS_SOLICITUD_ABIERTOS), SolicitudAcceso.expediente_id.is_not(None))):
+        db.session.execute(E.update().where(E.c.id == exp_id, E.c.estado.in_([e.value for e in ESTADOS_ABIERTOS]),
+                                            E.c.fecha_vencimiento.is_distinct_from(efectivo))
+                           .values(fecha_vencimiento=efectivo))
     if n:
         db.session.flush()
         registrar("editar", "solicitud_acceso", None,
@@ -238,6 +255,7 @@ def subsanar(sol: SolicitudAcceso, fecha: date | None) -> None:
     sol.fecha_subsanacion = fecha
     sol.estado = EstadoSolicitud.recibida
     sol.fecha_vencimiento = vencimiento(sol)
+    alinear_expediente(sol)
 
 
 def vencer_observaciones() -> int:
@@ -276,6 +294,7 @@ def prorrogar(sol: SolicitudAcceso, fecha_comunicacion: date | None, nueva_fecha
     sol.fecha_comunicacion_prorroga = fecha_comunicacion
     sol.fecha_vencimiento_prorroga = nueva_fecha
     sol.estado = EstadoSolicitud.prorrogada
+    alinear_expediente(sol)
 
 
 def encauzar(sol: SolicitudAcceso, entidad: str, fecha: date | None) -> None:

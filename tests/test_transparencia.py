@@ -267,6 +267,32 @@ def test_feriado_nuevo_recalcula_el_vencimiento(base, como):
     assert leer(s.id).fecha_vencimiento == date(2026, 8, 13)
 
 
+def test_el_expediente_vence_con_la_solicitud(base, como):
+    """Subsanada (2 días hábiles sin correr) o prorrogada, la solicitud vence después: su expediente también, y
+    sigue así tras un feriado nuevo (el recálculo del trámite no deshace la prórroga)."""
+    from models import Expediente
+
+    def exp_de(sol_id):
+        return db.session.get(Expediente, leer(sol_id).expediente_id).fecha_vencimiento
+
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 4, 6, 10))  # vence el 20/04; observada el 07 y subsanada el 09: el 22/04
+    assert exp_de(s.id) == date(2026, 4, 20)
+    operar(t, s, "observar", observacion="Precise el período del contrato", fecha_observacion="07/04/2026")
+    operar(t, s, "subsanar", fecha_subsanacion="09/04/2026")
+    assert leer(s.id).fecha_vencimiento == exp_de(s.id) == oraculo_sumar(date(2026, 4, 6), 12) == date(2026, 4, 22)
+
+    p = solicitar(base, t, lima(2026, 7, 24, 10))  # vence el 12/08; prorrogada al 31/08
+    r = operar(t, p, "prorrogar", fecha_comunicacion="27/07/2026", nueva_fecha="31/08/2026",
+               motivo="El archivo está en el almacén de la ex sede")
+    assert "entrega hasta el 31/08/2026" in texto_de(r.text)
+    assert exp_de(p.id) == date(2026, 8, 31)
+    r = como("secretaria_general").post("/admin/feriado/new/", {"fecha": "10/08/2026", "tipo": "local",
+                                                               "nombre": "Aniversario del distrito"})
+    assert r.status_code == 302, r.text[:2000]
+    assert (leer(p.id).fecha_vencimiento, exp_de(p.id)) == (date(2026, 8, 13), date(2026, 8, 31))
+
+
 def test_rol_transparencia_limitado_a_sus_pantallas(base, como):
     t = como("transparencia")
     assert t.get(f"{URL}/").status_code == 200
