@@ -1509,7 +1509,7 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     # acuerdo de concejo sobre remuneración o dietas: rige recién publicado (como una ordenanza)
     sobre_remuneracion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # resoluciones: rigen desde su notificación al destinatario (LPAG art. 16)
-    fecha_notificacion: Mapped[date | None]
+    fecha_notificacion: Mapped[date | None] = mapped_column(active_history=True)
     # texto oficial publicado (PDF subido, guardado por SHA-256 en ADJUNTOS_DIR); sin él, /normas ofrece el generado
     texto_oficial_nombre: Mapped[str | None] = mapped_column(String(255))
     texto_oficial_ruta: Mapped[str | None] = mapped_column(String(300))
@@ -2070,6 +2070,8 @@ def _datos_de_solo_lectura(session, flush_context, instances):
         for obj in [*session.new, *session.dirty]:
             if isinstance(obj, DocumentoEmitido):
                 _regla_notificado(obj)
+            elif isinstance(obj, NormaMunicipal):
+                _regla_norma_notificada(session, obj)
     if any(isinstance(obj, Derivacion) and _antes(obj, "fecha_atencion") is not None for obj in session.deleted):
         # lo resumido cambió: hasta la próxima tarea diaria, el cumplimiento se calcula en vivo
         session.execute(sa.delete(EstadoResumen).where(EstadoResumen.nombre == ResumenDerivacion.__tablename__))
@@ -2082,6 +2084,19 @@ def _regla_notificado(doc: DocumentoEmitido) -> None:
             _valor_enum(n.resultado) in RESULTADOS_EFECTIVOS for n in doc.notificaciones):
         raise ErrorDeRegla(f"{doc.codigo}: un documento queda notificado solo con su diligencia de notificación "
                            "(LPAG art. 21); regístrela en «Notificaciones por unidad».")
+
+
+def _regla_norma_notificada(session, norma: NormaMunicipal) -> None:
+    """Una resolución rige desde su notificación (LPAG art. 16), y esa notificación es su diligencia: la fecha
+    de notificación llega solo con una diligencia efectiva de esa resolución."""
+    if norma.fecha_notificacion is None or _antes(norma, "fecha_notificacion") is not None:
+        return
+    en_esta = any(isinstance(o, Notificacion) and o.norma is norma and
+                  _valor_enum(o.resultado) in RESULTADOS_EFECTIVOS for o in session.new)
+    if not en_esta and not (norma.id is not None and session.scalar(sa.select(sa.exists().where(
+            Notificacion.norma_id == norma.id, Notificacion.resultado.in_(RESULTADOS_EFECTIVOS))))):
+        raise ErrorDeRegla(f"{norma.codigo}: una resolución se da por notificada solo con su diligencia de "
+                           "notificación (LPAG arts. 16 y 21); regístrela en «Diligencias de notificación».")
 
 
 def _cambio(obj, campos) -> bool:

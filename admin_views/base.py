@@ -424,9 +424,13 @@ class VistaSegura(AccesoPorRol, ModelView):
 
     def get_list_row_actions(self):
         """Los íconos de cada fila que llevan a un endpoint propio solo se muestran a quien puede su acción
-        (`acciones_endpoint`): sin «anular», no hay ícono de anular (que respondería 403)."""
+        (`acciones_endpoint`): sin «anular», no hay ícono de anular (que respondería 403). Los que llevan a otra
+        pantalla («notificacion.create_view»), a quien tiene ese permiso allí."""
         def permitida(a) -> bool:
             endpoint = getattr(a, "endpoint", None) or ""
+            if "." in endpoint and not endpoint.startswith("."):
+                vista, metodo = endpoint.split(".", 1)
+                return puede(vista, ACCION_DE_ENDPOINT.get(metodo, "ver"))
             accion = self.acciones_endpoint.get(endpoint.removeprefix("."))
             return accion is None or self.puede(accion)
 

@@ -85,8 +85,9 @@ class NormaMunicipalView(VistaConcejo):
                                 EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar el proyecto"),
                                 EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular el número"),
                                 EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar"),
-                                EndpointLinkRowAction("fa fa-envelope-o", ".notificar",
-                                                      title="Notificación (resoluciones)")]
+                                # una resolución rige desde su notificación: se registra con su diligencia
+                                EndpointLinkRowAction("fa fa-envelope-o", "notificacion.create_view",
+                                                      title="Registrar la notificación (resoluciones)", id_arg="norma")]
     bloqueadas = ("eliminar",)  # el número no se reutiliza
 
     def validar(self, form):
@@ -173,25 +174,6 @@ class NormaMunicipalView(VistaConcejo):
             return f"{norma.codigo} anulada; el número no se reutiliza."
 
         return self._operacion("concejo/anular_norma.html", "motivo", anular)
-
-    @expose("/notificar/", methods=("GET", "POST"))
-    def notificar(self):
-        """Fecha de notificación de una resolución al destinatario: desde ella rige (LPAG art. 16)."""
-        norma = self.get_one(request.args.get("id"))
-        errores = {}
-        if request.method == "POST":
-            fecha = _fecha(request.form.get("fecha"))
-            if fecha is None:
-                errores["fecha"] = "Indique la fecha de notificación (dd/mm/aaaa)."
-            else:
-                def notificar():
-                    normas.notificar_norma(norma, fecha)
-                    return f"{norma.codigo}: notificada; vigente desde el {fecha:%d/%m/%Y}."
-
-                hecho = self.ejecutar(notificar, url_for(".details_view", id=norma.id))
-                if hecho:
-                    return hecho
-        return self.render("concejo/notificar_norma.html", norma=norma, errores=errores)
 
     @expose("/publicar/", methods=("GET", "POST"))
     def publicar(self):

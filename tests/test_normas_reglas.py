@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from models import DocumentoEmitido, EstadoNorma, NormaMunicipal, TipoDocumento, db, hoy_lima
+from models import DocumentoEmitido, ErrorDeRegla, EstadoNorma, NormaMunicipal, TipoDocumento, db, hoy_lima
 from services import normas
 from tests.conftest import unidad
 
@@ -84,16 +84,25 @@ def test_efecto_por_tipo_de_norma(como):
                                                             EstadoNorma.aprobada, None)
     publicar(sg, res, "04/08/2026")
     assert (leer(res).estado, leer(res).fecha_vigencia) == (EstadoNorma.publicada, None)
-    r = sg.post(f"/admin/norma_municipal/notificar/?id={res.id}", data={"fecha": "01/01/2099"},
-                follow_redirects=True)
-    assert "La notificación no puede ser una fecha futura." in r.text and leer(res).fecha_notificacion is None
-    r = sg.post(f"/admin/norma_municipal/notificar/?id={res.id}", data={"fecha": "05/08/2026"})
-    assert r.status_code == 302
+    # se notifica con su diligencia (el sobre de la fila lleva al formulario con la resolución elegida)
+    assert f"/admin/notificacion/new/?norma={res.id}" in sg.get("/admin/norma_municipal/").text
+    assert "/admin/notificacion/new/" not in como("concejo").get("/admin/norma_municipal/").text  # sin permiso
+    res.fecha_notificacion = date(2026, 8, 5)  # la fecha sola, sin la diligencia: ninguna vía
+    with pytest.raises(ErrorDeRegla, match="solo con su diligencia"):
+        db.session.flush()
+    db.session.rollback()
+    diligencia = {"norma": str(res.id), "modalidad": "personal", "resultado": "entregada",
+                  "receptor_nombre": "Carlos Huamán Ríos", "receptor_documento": "41234567",
+                  "receptor_relacion": "El designado"}
+    r = sg.post("/admin/notificacion/new/", {**diligencia, "fecha_hora": "01/01/2099 10:00"})
+    assert r.status_code == 200 and "futura" in r.text and leer(res).fecha_notificacion is None
+    r = sg.post("/admin/notificacion/new/", {**diligencia, "fecha_hora": "05/08/2026 10:00"})
+    assert r.status_code == 302, r.text[-2000:]
     res = leer(res)
     assert (res.estado, res.fecha_notificacion, res.fecha_vigencia) == (EstadoNorma.vigente, date(2026, 8, 5),
                                                                         date(2026, 8, 5))
-    r = sg.post(f"/admin/norma_municipal/notificar/?id={o.id}", data={"fecha": "05/08/2026"}, follow_redirects=True)
-    assert "Solo las resoluciones rigen desde su notificación" in r.text
+    r = sg.post("/admin/notificacion/new/", {**diligencia, "norma": str(o.id), "fecha_hora": "05/08/2026 10:00"})
+    assert r.status_code == 200 and leer(o).fecha_notificacion is None  # una ordenanza no se notifica
 
     # edicto: un aviso; publicado, nunca «vigente» ni «en vigor»
     e = norma(sg, "edicto", "Edicto matrimonial", "03/08/2026")
