@@ -86,6 +86,7 @@ def test_efecto_por_tipo_de_norma(como):
     assert (leer(res).estado, leer(res).fecha_vigencia) == (EstadoNorma.publicada, None)
     # se notifica con su diligencia (el sobre de la fila lleva al formulario con la resolución elegida)
     assert f"/admin/notificacion/new/?norma={res.id}" in sg.get("/admin/norma_municipal/").text
+    assert "001-2026-MDD" in sg.get(f"/admin/notificacion/new/?norma={res.id}").text  # ya elegida (JSON del select2)
     assert "/admin/notificacion/new/" not in como("concejo").get("/admin/norma_municipal/").text  # sin permiso
     res.fecha_notificacion = date(2026, 8, 5)  # la fecha sola, sin la diligencia: ninguna vía
     with pytest.raises(ErrorDeRegla, match="solo con su diligencia"):
