@@ -19,7 +19,6 @@ Uso: .venv/bin/python bench/archivo.py [--expedientes 1000000] [--repeticiones 3
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -30,7 +29,7 @@ RAIZ = Path(__file__).resolve().parent.parent
 if str(RAIZ) not in sys.path:
     sys.path.insert(0, str(RAIZ))
 
-from bench.comun import app_postgres, percentil, vacuum_analyze  # noqa: E402
+from bench.comun import app_postgres, argumentos, percentil, vacuum_analyze  # noqa: E402
 
 
 def cargar(expedientes: int, semilla: int = 2026) -> tuple[int, int]:
@@ -87,10 +86,7 @@ def cargar(expedientes: int, semilla: int = 2026) -> tuple[int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--expedientes", type=int, default=1_000_000)
-    parser.add_argument("--repeticiones", type=int, default=30)
-    args = parser.parse_args()
+    args = argumentos(__doc__, expedientes=1_000_000, repeticiones=30)
 
     import sqlalchemy as sa
 

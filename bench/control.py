@@ -18,7 +18,6 @@ Uso: .venv/bin/python bench/control.py [--expedientes 1000000] [--repeticiones 1
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -27,15 +26,11 @@ RAIZ = Path(__file__).resolve().parent.parent
 if str(RAIZ) not in sys.path:
     sys.path.insert(0, str(RAIZ))
 
-from bench.comun import app_postgres, percentil, vacuum_analyze  # noqa: E402
+from bench.comun import app_postgres, argumentos, imprimir_tiempos, medir_reporte, vacuum_analyze  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--expedientes", type=int, default=1_000_000)
-    parser.add_argument("--repeticiones", type=int, default=10)
-    parser.add_argument("--explicar", action="store_true", help="EXPLAIN ANALYZE de cada sentencia capturada.")
-    args = parser.parse_args()
+    args = argumentos(__doc__, expedientes=1_000_000, repeticiones=10, explicar=False)
 
     import sqlalchemy as sa
 
@@ -75,70 +70,12 @@ def main() -> None:
             print(f"\nReportes del año {anio} ({args.repeticiones} repeticiones; ancla: el SQL de la página "
                   "repetido en una conexión DBAPI)")
             print(f"{'':32}{'p50':>9}{'p95':>9}{'meta':>7}")
+            tablas = ("expediente", "derivacion", "documento_emitido", "solicitud_acceso", "resumen")
             for titulo, pagina, libro in reportes:
-                for _ in range(2):
-                    assert nav.get(pagina).status_code == 200
-                    r = nav.get(libro)
-                    assert r.status_code == 200
-                    r.close()
-                capturadas: list[tuple[str, object]] = []
-
-                def capturar(conn, cursor, sentencia, parametros, context, executemany, capturadas=capturadas):
-                    if sentencia.lstrip().upper().startswith("SET LOCAL") or (
-                            sentencia.lstrip().upper().startswith(("SELECT", "WITH")) and (
-                                "expediente" in sentencia or "derivacion" in sentencia
-                                or "documento_emitido" in sentencia or "solicitud_acceso" in sentencia
-                                or "resumen" in sentencia)):
-                        capturadas.append((sentencia, parametros))
-
-                sa.event.listen(db.engine, "before_cursor_execute", capturar)
-                nav.get(pagina)
-                sa.event.remove(db.engine, "before_cursor_execute", capturar)
-                t_pag, t_sql, t_libro = [], [], []
-                crudo = db.engine.raw_connection()
-                try:
-                    if args.explicar:
-                        cur = crudo.cursor()
-                        for sentencia, parametros in capturadas:
-                            if sentencia.lstrip().upper().startswith("SET"):
-                                cur.execute(sentencia, parametros)
-                                continue
-                            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sentencia, parametros)
-                            print("\n".join(f[0] for f in cur.fetchall()), "\n", flush=True)
-                        cur.close()
-                    for _ in range(args.repeticiones):
-                        t = time.perf_counter()
-                        assert nav.get(pagina).status_code == 200
-                        t_pag.append(time.perf_counter() - t)
-                        cur = crudo.cursor()
-                        t = time.perf_counter()
-                        for sentencia, parametros in capturadas:
-                            cur.execute(sentencia, parametros)
-                            if cur.description is not None:  # SET LOCAL no devuelve filas
-                                cur.fetchall()
-                        t_sql.append(time.perf_counter() - t)
-                        cur.close()
-                    for _ in range(args.repeticiones):
-                        t = time.perf_counter()
-                        r = nav.get(libro)
-                        datos = r.data
-                        r.close()
-                        t_libro.append(time.perf_counter() - t)
-                        assert r.status_code == 200 and datos[:2] == b"PK"
-                finally:
-                    crudo.close()
-                print(f"{titulo} ({len(capturadas)} sentencias SQL)")
-                for nombre, tiempos, meta in (("  página", t_pag, 1.0), ("  libro Excel", t_libro, 3.0),
-                                              ("  SQL crudo (ancla)", t_sql, None)):
-                    p50, p95 = percentil(tiempos, .5) * 1000, percentil(tiempos, .95) * 1000
-                    linea = f"{nombre:32}{p50:>7.0f}ms{p95:>7.0f}ms"
-                    if meta is not None:
-                        estado = "PASS" if percentil(tiempos, .95) <= meta else "MISS"
-                        linea += f"{meta:>6.0f}s  {estado}"
-                    print(linea)
-                base = max(percentil(t_sql, .5), 1e-6)
-                print(f"  razón p50: página {percentil(t_pag, .5) / base:.2f}× el SQL crudo; libro "
-                      f"{percentil(t_libro, .5) / base:.2f}×", flush=True)
+                tiempos, sentencias = medir_reporte(nav, pagina, libro, args.repeticiones,
+                                                    lambda sql: any(t in sql for t in tablas), args.explicar)
+                print(f"{titulo} ({sentencias} sentencias SQL)")
+                imprimir_tiempos(tiempos)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Uso: .venv/bin/python bench/transparencia.py [--filas 100000] [--repeticiones 10
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
@@ -30,7 +29,7 @@ RAIZ = Path(__file__).resolve().parent.parent
 if str(RAIZ) not in sys.path:
     sys.path.insert(0, str(RAIZ))
 
-from bench.comun import app_postgres, percentil, vacuum_analyze  # noqa: E402
+from bench.comun import app_postgres, argumentos, imprimir_tiempos, medir_reporte, vacuum_analyze  # noqa: E402
 
 ANIOS = (2022, 2023, 2024, 2025, 2026)
 TEMAS = ("Copia del contrato de limpieza pública", "Presupuesto institucional de apertura",
@@ -111,10 +110,7 @@ def cargar(filas: int, semilla: int = 2026) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--filas", type=int, default=100_000)
-    parser.add_argument("--repeticiones", type=int, default=10)
-    args = parser.parse_args()
+    args = argumentos(__doc__, filas=100_000, repeticiones=10)
 
     import sqlalchemy as sa
 
@@ -131,58 +127,19 @@ def main() -> None:
             vacuum_analyze()
             print(f"[postgres] {n:,} solicitudes en {len(ANIOS)} años cargadas en {time.perf_counter() - t0:.1f} s "
                   "(migraciones, demo, INSERT, VACUUM ANALYZE)", flush=True)
-
             nav = Navegador(app.test_client())
             assert nav.login("transparencia", CLAVE).status_code == 302
-            pagina, libro = "/admin/reporte_transparencia/?anio=2026", "/admin/reporte_transparencia/xlsx/?anio=2026"
-            for _ in range(2):
-                assert nav.get(pagina).status_code == 200
-                assert nav.get(libro).status_code == 200
-            capturadas: list[tuple[str, object]] = []
-
-            def capturar(conn, cursor, sentencia, parametros, context, executemany):
-                if sentencia.lstrip().upper().startswith("SELECT") and "solicitud_acceso" in sentencia:
-                    capturadas.append((sentencia, parametros))
-
-            sa.event.listen(db.engine, "before_cursor_execute", capturar)
-            nav.get(pagina)
-            sa.event.remove(db.engine, "before_cursor_execute", capturar)
-
-            t_pag, t_sql, t_libro = [], [], []
-            crudo = db.engine.raw_connection()
-            try:
-                for _ in range(args.repeticiones):
-                    t = time.perf_counter()
-                    r = nav.get(pagina)
-                    t_pag.append(time.perf_counter() - t)
-                    assert r.status_code == 200
-                    cur = crudo.cursor()
-                    t = time.perf_counter()
-                    for sentencia, parametros in capturadas:
-                        cur.execute(sentencia, parametros)
-                        cur.fetchall()
-                    t_sql.append(time.perf_counter() - t)
-                    cur.close()
-                for _ in range(args.repeticiones):
-                    t = time.perf_counter()
-                    r = nav.get(libro)
-                    t_libro.append(time.perf_counter() - t)
-                    assert r.status_code == 200 and r.data[:2] == b"PK"
-            finally:
-                crudo.close()
+            tiempos, sentencias = medir_reporte(nav, "/admin/reporte_transparencia/?anio=2026",
+                                                "/admin/reporte_transparencia/xlsx/?anio=2026", args.repeticiones,
+                                                lambda sql: "solicitud_acceso" in sql)
         print(f"\nInforme anual 2026 sobre {n:,} solicitudes ({args.repeticiones} repeticiones; "
-              f"{len(capturadas)} sentencias SQL sobre solicitud_acceso por página)")
-        print(f"{'':18}{'p50':>10}{'p95':>10}{'meta':>10}")
-        for nombre, tiempos, meta in (("página", t_pag, 1.0), ("libro Excel", t_libro, 3.0),
-                                      ("SQL crudo", t_sql, None)):
-            linea = f"{nombre:18}{percentil(tiempos, .5) * 1000:>8.0f}ms{percentil(tiempos, .95) * 1000:>8.0f}ms"
-            if meta is not None:
-                estado = "PASS" if percentil(tiempos, .95) <= meta else "MISS"
-                linea += f"{meta:>9.0f}s  {estado}"
-            print(linea)
+              f"{sentencias} sentencias SQL sobre solicitud_acceso por página)")
+        print(f"{'':32}{'p50':>9}{'p95':>9}{'meta':>7}")
+        imprimir_tiempos(tiempos)
+        ancla = statistics.median(tiempos["SQL crudo (ancla)"])
         print(f"Python y plantilla sobre el SQL crudo (p50): página "
-              f"{(statistics.median(t_pag) - statistics.median(t_sql)) * 1000:.0f} ms, libro "
-              f"{(statistics.median(t_libro) - statistics.median(t_sql)) * 1000:.0f} ms")
+              f"{(statistics.median(tiempos['página']) - ancla) * 1000:.0f} ms, libro "
+              f"{(statistics.median(tiempos['libro Excel']) - ancla) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
