@@ -2050,8 +2050,9 @@ def _enums_al_asignar(mapper, cls):
 # --------------------------------------------------------------------------- reglas al guardar (toda vía)
 @sa.event.listens_for(sa.orm.Session, "before_flush")
 def _datos_de_solo_lectura(session, flush_context, instances):
-    """Un expediente cerrado no cambia sus datos y un proveído recibido no se reescribe, lo intente un
-    formulario, la edición en la lista, la CLI o una importación."""
+    """Lo que ya pasó no se reescribe, lo intente un formulario, la edición en la lista, la CLI o una
+    importación: los datos de un expediente cerrado, el proveído recibido, una derivación atendida; y nada se da
+    por notificado (documento o resolución) sin su diligencia."""
     for obj in session.dirty:
         if isinstance(obj, Expediente):
             estado = sa.inspect(obj).attrs.estado.history
