@@ -76,7 +76,10 @@ def servir(plantilla: Path, tmp: Path, preparar=None):
     hilo.start()
 
     def detener():
-        servidor.close()
+        # cerrar desde el hilo del servidor: cerrado desde aquí, su select() podía ver un descriptor ya cerrado
+        # (EBADF en el hilo, que pytest atribuía a la prueba siguiente)
+        servidor.trigger.pull_trigger(servidor.close)
+        hilo.join(timeout=10)
         servidor.task_dispatcher.shutdown()
         with app.app_context():
             db.engine.dispose()
