@@ -69,9 +69,17 @@ class ServidorPG:
     def iniciar(self) -> ServidorPG:
         self._correr("initdb", "-D", str(self.datos), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                      "--locale=C.UTF-8" if _hay_locale("C.UTF-8") else "--locale=C")
-        opciones = (f"-p {self.puerto} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
-        self._correr("pg_ctl", "-D", str(self.datos), "-o", opciones, "-l", str(self.dir / "log"), "-w", "start")
+        for intento in range(3):  # con pruebas en paralelo, otro proceso pudo tomar el puerto entre tanto
+            opciones = (f"-p {self.puerto} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
+            try:
+                self._correr("pg_ctl", "-D", str(self.datos), "-o", opciones, "-l", str(self.dir / "log"), "-w",
+                             "start")
+                return self
+            except subprocess.CalledProcessError:
+                if intento == 2:
+                    raise
+                self.puerto = _puerto_libre()
         return self
 
     def url(self, base: str = "postgres") -> str:
