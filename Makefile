@@ -6,18 +6,23 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-completo lint bench migrate clean
+.PHONY: run test test-completo lint bench migrate clean candado actualizar
+
+# Se instala SOLO desde los candados (requirements.txt, requirements-dev.txt: todo el árbol fijado con hashes),
+# así una máquina nueva dentro de un año recibe exactamente lo que se probó. Las entradas son los .in.
+PIP_INSTALAR := $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make candado" $(BIN)/pip-compile --quiet --generate-hashes \
+	--strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.run: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(PIP_INSTALAR) -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALAR) -r requirements-dev.txt
 	touch $@ $(VENV)/.run
 
 run: $(VENV)/.run
@@ -29,11 +34,11 @@ lint: $(VENV)/.dev
 
 # en paralelo, un proceso por núcleo (cada uno con su SQLite y su PostgreSQL desechable); en serie: PYTEST_ARGS="-n 0"
 test: lint
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 # la suite con el barrido hostil completo (cada valor inválido en cada filtro y campo): antes de publicar una versión
 test-completo: lint
-	HOSTIL_COMPLETO=1 $(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	HOSTIL_COMPLETO=1 $(BIN)/pytest -n auto $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/export.py
@@ -44,6 +49,20 @@ migrate: $(VENV)/.run
 	@test -n "$(MSG)" || { echo 'Uso: make migrate MSG="qué cambia"'; exit 2; }
 	$(FLASK) db upgrade
 	$(FLASK) db migrate -m "$(MSG)"
+
+# Rehace los candados a partir de requirements.in / requirements-dev.in sin subir lo que ya está fijado
+# (después de agregar o quitar una dependencia en un .in).
+candado: $(VENV)/.dev
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+
+# Sube todo el árbol a las versiones de hoy (dentro de los rangos de los .in), instala y corre la suite:
+# la forma rutinaria de tomar actualizaciones a propósito. Si algo falla, `git checkout requirements*.txt`.
+actualizar: $(VENV)/.dev
+	$(PIP_COMPILE) --upgrade -o requirements.txt requirements.in
+	$(PIP_COMPILE) --upgrade -o requirements-dev.txt requirements-dev.in
+	$(PIP_INSTALAR) -r requirements-dev.txt
+	$(MAKE) test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
