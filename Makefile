@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-completo lint bench migrate clean candado actualizar
+.PHONY: run test test-completo lint bench migrate clean candado actualizar capturas
 
 # Se instala SOLO desde los candados (requirements.txt, requirements-dev.txt: todo el árbol fijado con hashes),
 # así una máquina nueva dentro de un año recibe exactamente lo que se probó. Las entradas son los .in.
@@ -39,6 +39,10 @@ test: lint
 # la suite con el barrido hostil completo (cada valor inválido en cada filtro y campo): antes de publicar una versión
 test-completo: lint
 	HOSTIL_COMPLETO=1 $(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+# Rehace las capturas de docs/capturas (las pruebas e2e las toman; `make test` las deja en una carpeta temporal)
+capturas: $(VENV)/.dev
+	CAPTURAS_DIR=$(CURDIR)/docs/capturas $(BIN)/pytest -m e2e -n 0 $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/export.py

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,9 @@ from tests.conftest import CLAVE, _config
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS_CHROMIUM = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-CAPTURAS = Path(__file__).resolve().parent.parent / "docs" / "capturas"
+# Las capturas van a una carpeta temporal; solo `make capturas` (CAPTURAS_DIR=docs/capturas) rehace las del
+# repositorio, así una corrida de `make test` deja el árbol de git limpio.
+CAPTURAS = Path(os.environ.get("CAPTURAS_DIR") or Path(tempfile.gettempdir()) / "secretaria-capturas").resolve()
 
 
 def motivo_para_omitir() -> str | None:

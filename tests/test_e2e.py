@@ -1,7 +1,7 @@
 """El día del personal en un navegador de verdad (Chromium + Playwright), de extremo a extremo.
 
 Cada recorrido cuenta las acciones del usuario (clic, tecla, campo escrito, opción elegida,
-archivo subido) y guarda capturas de las pantallas principales en docs/capturas/.
+archivo subido) y toma capturas de las pantallas principales (`make capturas` rehace las de docs/capturas/).
 """
 
 from __future__ import annotations
