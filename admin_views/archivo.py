@@ -12,7 +12,6 @@ from datetime import datetime
 import barcode
 import segno
 import sqlalchemy as sa
-import xlsxwriter
 from barcode.writer import SVGWriter
 from flask import current_app, g, redirect, request, send_file, url_for
 from flask_admin import expose
@@ -33,6 +32,7 @@ from admin_views.base import (
     filtro_alcance,
     opciones_enum,
 )
+from admin_views.excel import Libro
 from models import (
     DestinoFinal,
     Eliminacion,
@@ -328,43 +328,30 @@ COLUMNAS_INVENTARIO = ("N° de orden", "Serie documental", "Fecha inicial", "Fec
 
 def libro_inventario(t: Transferencia, filas: list[dict]) -> io.BytesIO:
     """Excel del inventario de transferencia con la cabecera, las columnas del AGN y las firmas."""
-    salida = io.BytesIO()
-    wb = xlsxwriter.Workbook(salida, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    ws = wb.add_worksheet("Inventario")
-    negrita = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True})
-    titulo = wb.add_format({"bold": True, "font_size": 14})
-    fecha = wb.add_format({"num_format": "dd/mm/yyyy", "border": 1})
-    celda = wb.add_format({"border": 1, "text_wrap": True})
-    ws.write_string(0, 0, "Inventario de transferencia de documentos al Archivo Central", titulo)
     cab = [("Entidad", current_app.config["MUNICIPALIDAD"]), ("Transferencia", t.codigo),
            ("Unidad que transfiere", f"{t.unidad_origen.sigla} – {t.unidad_origen.nombre}"),
-           ("Fecha programada", f"{t.fecha:%d/%m/%Y}"), ("Estado", t.estado.etiqueta)]
-    for r, (k, v) in enumerate(cab, start=1):
-        ws.write_string(r, 0, k)
-        ws.write_string(r, 1, v)
+           ("Fecha programada", t.fecha), ("Estado", t.estado.etiqueta)]
     r0 = len(cab) + 2
-    for c, nombre in enumerate(COLUMNAS_INVENTARIO):
-        ws.write_string(r0, c, nombre, negrita)
+    libro = Libro(io.BytesIO())
+    h = libro.hoja("Inventario", fila_titulos=r0, congelar=False)
+    h.texto(0, 0, "Inventario de transferencia de documentos al Archivo Central", "grande")
+    for r, (k, v) in enumerate(cab, start=1):
+        h.texto(r, 0, k, "negrita")
+        h.valor(r, 1, v)
+    h.titulos(r0, COLUMNAS_INVENTARIO)
     for r, f in enumerate(filas, start=r0 + 1):
-        ws.write_number(r, 0, f["n"], celda)
-        ws.write_string(r, 1, f["serie"], celda)
-        ws.write_datetime(r, 2, datetime.combine(f["desde"], datetime.min.time()), fecha)
-        ws.write_datetime(r, 3, datetime.combine(f["hasta"], datetime.min.time()), fecha)
-        ws.write_string(r, 4, f["unidad"], celda)
-        ws.write_number(r, 5, f["folios"], celda)
-        ws.write_string(r, 6, f["ubicacion"], celda)
-        ws.write_string(r, 7, f["obs"], celda)
+        for c, v in enumerate((f["n"], f["serie"], f["desde"], f["hasta"], f["unidad"], f["folios"], f["ubicacion"],
+                               f["obs"])):
+            h.valor(r, c, v, formato="borde")
     fin = r0 + len(filas) + 1
-    ws.write_string(fin, 4, "Total de folios")
-    ws.write_number(fin, 5, sum(f["folios"] for f in filas))
+    h.fin_tabla = fin - 1
+    h.texto(fin, 4, "Total de folios", "negrita")
+    h.valor(fin, 5, sum(f["folios"] for f in filas))
     recibe = t.recibido_por.nombre if t.recibido_por else ""
-    ws.write_string(fin + 3, 1, "Entregado por (unidad): " + (t.entregado_por or ""))
-    ws.write_string(fin + 3, 4, "Recibido por (Archivo Central): " + recibe)
-    for c, ancho in enumerate((8, 40, 12, 12, 24, 8, 20, 30)):
-        ws.set_column(c, c, ancho)
-    wb.close()
-    salida.seek(0)
-    return salida
+    h.texto(fin + 3, 1, "Entregado por (unidad): " + (t.entregado_por or ""))
+    h.texto(fin + 3, 4, "Recibido por (Archivo Central): " + recibe)
+    h.cerrar(filtro=False)
+    return libro.cerrar()
 
 
 # --------------------------------------------------------------------------- préstamos

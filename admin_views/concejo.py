@@ -19,6 +19,7 @@ from admin_views.base import (
     SOLO_LECTURA,
     CargadorAjax,
     PaginaSegura,
+    Tipo,
     VistaSegura,
     error_en,
     exportar_tabla,
@@ -504,9 +505,10 @@ class VotoView(VistaConcejo):
 
     bloqueadas = SOLO_LECTURA
     column_list = ("punto", "miembro", "sentido", "fundamento")
+    column_export_list = ("punto.sesion", "punto", "miembro", "sentido", "fundamento")  # el Excel dice la sesión
     column_select_related_list = (Voto.punto, Voto.miembro)
     column_filters = ("sentido", "miembro.nombre")
-    column_labels = {"miembro.nombre": "Miembro"}
+    column_labels = {"miembro.nombre": "Miembro", "punto.sesion": "Sesión"}
     column_default_sort = ("id", True)
 
 
@@ -575,13 +577,13 @@ class ActaView(VistaConcejo):
 # --------------------------------------------------------------------------- reportes
 REPORTES = {
     "asistencia": ("Asistencia y dietas de regidores", [
-        ("mes", "Mes"), ("regidor", "Regidor(a)"), ("sesiones", "Sesiones celebradas"),
+        ("mes", "Mes", Tipo.MES), ("regidor", "Regidor(a)"), ("sesiones", "Sesiones celebradas"),
         ("asistencias", "Asistencias efectivas"), ("ausencias", "Inasistencias injustificadas"),
         ("justificadas", "Justificadas"), ("licencias", "Licencias"), ("dietas", "Dietas pagables"),
-        ("excedentes", "Asistencias sin dieta (tope)"), ("valor_sesion", "Valor por sesión (S/)"),
-        ("monto", "Monto (S/)")]),
+        ("excedentes", "Asistencias sin dieta (tope)"), ("valor_sesion", "Valor por sesión (S/)", Tipo.SOLES),
+        ("monto", "Monto (S/)", Tipo.SOLES)]),
     "sesiones": ("Sesiones por mes y tipo", [
-        ("mes", "Mes"), ("ordinaria", "Ordinarias"), ("extraordinaria", "Extraordinarias"),
+        ("mes", "Mes", Tipo.MES), ("ordinaria", "Ordinarias"), ("extraordinaria", "Extraordinarias"),
         ("solemne", "Solemnes"), ("total", "Total"), ("aviso", "Aviso")]),
     "normas": ("Normas emitidas por año", [
         ("anio", "Año"), ("tipo", "Tipo"), ("proyecto", "Proyecto"), ("aprobada", "Aprobadas"),

@@ -160,6 +160,10 @@ class ExpedienteView(VistaSegura):
         if e.procedimiento else "",
     }
     column_formatters_detail = {"estado": _estado_expediente}
+    # en el Excel, como en la lista: el remitente, o la unidad de origen de un expediente interno
+    sql_exportacion = {"persona": sa.func.coalesce(
+        sa.select(Persona.etiqueta).where(Persona.id == Expediente.persona_id).scalar_subquery(),
+        sa.select(UnidadOrganica.etiqueta).where(UnidadOrganica.id == Expediente.unidad_origen_id).scalar_subquery())}
     column_labels = {"codigo": "Código", "fecha_recepcion": "Recibido", "fecha_presentacion": "Presentación",
                      "fecha_vencimiento": "Vence", "persona": "Remitente", "procedimiento": "Procedimiento TUPA",
                      "unidad_actual": "Unidad actual", "unidad_origen": "Unidad de origen",

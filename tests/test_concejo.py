@@ -346,8 +346,11 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
     libro = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/reporte_concejo/xlsx/asistencia/?anio=2026")))
     assert libro.sheetnames == ["Asistencia y dietas de regidore", "Filtros"]  # 31 caracteres como máximo
     hoja = libro.worksheets[0]
-    filas = {(f[0], f[1]): f for f in hoja.iter_rows(min_row=2, values_only=True)}
+    filas = {(f"{f[0]:%Y-%m}", f[1]): f for f in hoja.iter_rows(min_row=2, values_only=True)}
     encabezado = [c.value for c in hoja[1]]
+    # el mes es una fecha real que se lee «octubre 2026»; los importes, soles
+    assert isinstance(hoja["A2"].value, datetime) and hoja["A2"].number_format == "[$-280A]mmmm yyyy"
+    assert hoja["K2"].number_format == '"S/ "#,##0.00' and hoja["J2"].number_format == '"S/ "#,##0.00'
     assert encabezado[:4] == ["Mes", "Regidor(a)", "Sesiones celebradas", "Asistencias efectivas"]
     uno = filas[("2026-10", ms[1].nombre)]
     assert uno[2:] == (6, 6, 0, 0, 0, 4, 2, 750, 3000)  # 6 asistencias, 4 dietas de S/ 750 (30 % de 10 000 / 4)
@@ -357,7 +360,7 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
     assert filas[("2026-09", ms[1].nombre)][3] == 1
 
     sesiones = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/reporte_concejo/xlsx/sesiones/?anio=2026")))
-    por_mes = {f[0]: f for f in sesiones.active.iter_rows(min_row=2, values_only=True)}
+    por_mes = {f"{f[0]:%Y-%m}": f for f in sesiones.active.iter_rows(min_row=2, values_only=True)}
     assert por_mes["2026-10"][1:5] == (6, 0, 0, 6) and por_mes["2026-09"][2] == 1
     assert "2026-08" not in por_mes  # antes de la primera sesión registrada no hay datos: no se advierte
     # el rol concejo ve y exporta; el rol unidad no tiene la pantalla
