@@ -41,6 +41,7 @@ from tests.conftest import (
     sesion_celebrada,
     votar,
 )
+from tests.documentos import revisar_docx
 
 
 def test_sesion_completa(como):
@@ -149,7 +150,7 @@ def test_sesion_completa(como):
     operar(sg, s, "levantada")
     operar(sg, s, "acta")
     acta = db.session.scalar(sa.select(Acta).where(Acta.sesion_id == s.id))
-    assert ms[6].nombre in acta.contenido and "Voto dirimente del alcalde" in acta.contenido
+    assert ms[6].nombre in acta.contenido and "el alcalde dirimió a favor" in acta.contenido
     r = sg.get(f"/admin/acta/word/?id={acta.id}")
     assert r.status_code == 200 and r.mimetype.endswith("wordprocessingml.document")
     docx = Document(io.BytesIO(r.data))
@@ -158,8 +159,12 @@ def test_sesion_completa(como):
     assert "ACTA DE LA SESIÓN EXTRAORDINARIA N° 001-2026" in texto
     assert "Ordenanza que regula el comercio ambulatorio" in texto
     assert f"4 a favor ({ms[1].nombre}, {ms[2].nombre}, {ms[3].nombre}, {ms[4].nombre})" in texto
-    assert f"1 en contra ({ms[5].nombre})" in texto and f"{ms[6].nombre}: No conozco el informe técnico" in texto
-    assert "Resultado: Desaprobado" in texto and "Voto dirimente del alcalde" in texto
+    assert f"1 en contra ({ms[5].nombre}), 1 abstención ({ms[6].nombre})." in texto  # singular
+    assert f"{ms[6].nombre}: No conozco el informe técnico" in texto and "Resultado: Desaprobado" in texto
+    # empate 3–3 que el alcalde dirime: la cifra y los nombres coinciden (el alcalde no se suma a los 3)
+    assert (f"3 a favor ({ms[1].nombre}, {ms[2].nombre}, {ms[3].nombre}), 3 en contra ({ms[4].nombre}, "
+            f"{ms[5].nombre}, {ms[6].nombre}), 0 abstenciones; el alcalde dirimió a favor." in texto)
+    revisar_docx(r.data, texto)
     assert "Presentes: 7" in texto and "Quórum requerido: 5" in texto
     assert ms[7].nombre in celdas and "Licencia" in celdas and "10:05" in celdas
 
@@ -180,6 +185,10 @@ def test_sesion_completa(como):
     assert r.status_code == 302
     acta = db.session.get(Acta, acta.id)
     assert acta.estado == EstadoActa.aprobada and acta.aprobada_en_id == s2.id
+    aprobada = sg.get(f"/admin/acta/word/?id={acta.id}")
+    texto = "\n".join(p.text for p in Document(io.BytesIO(aprobada.data)).paragraphs)
+    assert "Estado del acta: Aprobada en la Sesión ordinaria N° 001-2026." in texto
+    revisar_docx(aprobada.data, texto)
     antes = acta.contenido
     r = sg.post(f"/admin/acta/edit/?id={acta.id}", data={"contenido": "cambiado"}, follow_redirects=True)
     assert "El acta aprobada no se modifica" in r.text
