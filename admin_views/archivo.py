@@ -10,7 +10,6 @@ import io
 from datetime import datetime
 
 import barcode
-import segno
 import sqlalchemy as sa
 from barcode.writer import SVGWriter
 from flask import current_app, g, redirect, request, send_file, url_for
@@ -53,16 +52,18 @@ from models import (
 )
 from services import ErrorDeRegla, archivo
 from services.auditoria import registrar
+from services.verificacion import qr_svg, url_publica
 
 ETIQUETAS_A4 = 14  # etiquetas por hoja A4 (2 columnas × 7 filas)
 
 
 def codigo_barras(texto: str) -> Markup:
-    """Código 128 en SVG (lo leen los lectores de mano), sin el texto: la etiqueta lo imprime más grande."""
+    """Código 128 en SVG (lo leen los lectores de mano), sin el texto: la etiqueta lo imprime más grande. Se
+    imprime a su tamaño natural (≈ 63 × 11 mm, con su margen), así las barras no tocan el texto de abajo."""
     salida = io.BytesIO()
     barcode.get("code128", texto, writer=SVGWriter()).write(
-        salida, options={"write_text": False, "module_width": 0.33, "module_height": 14, "quiet_zone": 4,
-                         "compress": False})
+        salida, options={"write_text": False, "module_width": 0.33, "module_height": 9, "quiet_zone": 4,
+                         "margin_top": 1, "margin_bottom": 1, "compress": False})
     svg = salida.getvalue().decode()
     return Markup(svg[svg.index("<svg"):])
 
@@ -207,8 +208,10 @@ class UnidadConservacionView(VistaSegura):
         for c in cajas:
             registrar("imprimir", "unidad_conservacion", c.id, "Etiqueta")
         db.session.commit()
+        # un QR estándar (no Micro QR: lo leen las cámaras de los teléfonos) con la dirección pública de la caja
         return self.render("admin/archivo/etiquetas.html", cajas=cajas, hoja=hoja, barras=codigo_barras,
-                           qr=lambda c: Markup(segno.make(c.codigo, error="m").svg_inline(scale=2, border=1)),
+                           qr=lambda c: qr_svg(url_publica("unidad_conservacion.details_view", id=c.id), escala=2),
+                           url=lambda c: url_publica("unidad_conservacion.details_view", id=c.id),
                            municipalidad=current_app.config["MUNICIPALIDAD"])
 
     @expose("/etiqueta/")

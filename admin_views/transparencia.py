@@ -34,6 +34,7 @@ from models import (
 from services import transparencia
 from services.auditoria import registrar
 from services.transparencia import RESPUESTAS
+from services.verificacion import qr_svg, url_publica
 
 SEMAFORO = {"vencida": ("danger", "Vencida"), "por_vencer": ("warning", "Vence en ≤ 2 días hábiles"),
             "a_tiempo": ("success", "A tiempo")}
@@ -153,8 +154,9 @@ class SolicitudAccesoView(VistaSegura):
         sol = self.get_one(request.args.get("id"))
         registrar("imprimir", "solicitud_acceso", sol.id, "Cargo")
         db.session.commit()
-        return render_template("publico/cargo_transparencia.html", sol=sol,
-                               url=url_for("publico.consulta", codigo=sol.codigo, _external=True))
+        url = url_publica("publico.consulta", codigo=sol.codigo)
+        return render_template("publico/cargo_transparencia.html", sol=sol, url=url,
+                               qr=qr_svg(f"{url}&clave={sol.clave}"))
 
     @expose("/atender/", methods=("GET", "POST"))
     def atender(self):
