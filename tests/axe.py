@@ -41,11 +41,16 @@ def revisar(page) -> list[dict]:
         "(etiquetas) => axe.run(document, {runOnly: {type: 'tag', values: etiquetas}, resultTypes: ['violations']})",
         ETIQUETAS)
     return [{"id": v["id"], "impacto": v["impact"], "ayuda": v["help"],
-             "nodos": [n["target"][0] if n["target"] else "?" for n in v["nodes"]]} for v in resultado["violations"]]
+             "nodos": [n["target"][0] if n["target"] else "?" for n in v["nodes"]],
+             "detalle": [(n.get("any") or [{}])[0].get("message", "")[:160] for n in v["nodes"][:3]]}
+            for v in resultado["violations"]]
 
 
-def recorrer(page, origen: str, inicios: list[str], limite: int = 400) -> dict[str, list[dict]]:
-    """{url: violaciones} de cada forma de página alcanzable desde `inicios` (rutas) sin salir de `origen`."""
+def recorrer(page, origen: str, inicios: list[str], limite: int = 400, omitir: set | None = None,
+             visitadas: list | None = None) -> dict[str, list[dict]]:
+    """{url: violaciones} de cada forma de página alcanzable desde `inicios` (rutas) sin salir de `origen`.
+    `omitir`: formas ya revisadas (por otro rol): se visitan para seguir sus enlaces, sin volver a revisarlas; las
+    que se revisan aquí se agregan."""
     cola = [origen + r for r in inicios]
     formas: set[str] = set()
     resultados: dict[str, list[dict]] = {}
@@ -63,7 +68,12 @@ def recorrer(page, origen: str, inicios: list[str], limite: int = 400) -> dict[s
             continue
         if not page.url.startswith(origen) or forma(page.url) != f and forma(page.url) in formas:
             continue
-        resultados[url] = revisar(page)
+        if visitadas is not None:
+            visitadas.append(url)
+        if omitir is None or f not in omitir:
+            resultados[url] = revisar(page)
+            if omitir is not None:
+                omitir.add(f)
         for enlace in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href.split('#')[0])"):
             if enlace.startswith(origen) and forma(enlace) not in formas:
                 cola.append(enlace)
