@@ -33,6 +33,10 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("MUNICIPALIDAD", "Municipalidad Distrital Demo", "nombre en pantallas, constancias y exportaciones",
            entorno=True),
     Opcion("SIGLA_ENTIDAD", "MDD", "sufijo de los códigos de documentos y normas", entorno=True),
+    Opcion("URL_PUBLICA", None, "dirección pública de la aplicación (`https://tramite.muni.gob.pe`): la de cada QR "
+           "y enlace impreso para el ciudadano (cargos, etiquetas, verificación), nunca la que usó el navegador del "
+           "personal en la intranet. Obligatoria en producción", entorno=True,
+           mostrar="la de la petición (solo en desarrollo)"),
     Opcion("TZ", "America/Lima", "zona horaria con que se muestran fechas y horas", entorno=True),
     Opcion("ADJUNTOS_DIR", None, "archivos adjuntos, guardados por SHA-256", entorno=True,
            mostrar="`<instance>/adjuntos`"),

@@ -37,6 +37,7 @@ from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.identidad import ErrorRemitente, error_documento, remitente
 from services.tramite import registrar_ingreso
 from services.transparencia import registrar_solicitud
+from services.verificacion import qr_svg, url_publica
 
 bp = Blueprint("publico", __name__)
 # límites por IP de las vistas públicas: (endpoint, clave de configuración, exento si…)
@@ -214,7 +215,7 @@ def transparencia():
             form.informacion_solicitada.errors.append(str(e))
         else:
             db.session.add(sol)
-            url = url_for("publico.consulta", codigo=sol.codigo, _external=True)
+            url = url_publica("publico.consulta", codigo=sol.codigo)
             correo.al_confirmar(db.session, form.email.data, f"Solicitud de acceso a la información {sol.codigo} – "
                                 f"{current_app.config['MUNICIPALIDAD']}",
                                 render_template("publico/cargo_transparencia.txt", sol=sol, url=url))
@@ -231,8 +232,8 @@ def cargo_transparencia():
     sol = db.session.get(SolicitudAcceso, session.get("cargo_transparencia") or 0)
     if sol is None:
         return redirect(url_for("publico.transparencia"))
-    return render_template("publico/cargo_transparencia.html", sol=sol,
-                           url=url_for("publico.consulta", codigo=sol.codigo, _external=True))
+    url = url_publica("publico.consulta", codigo=sol.codigo)
+    return render_template("publico/cargo_transparencia.html", sol=sol, url=url, qr=qr_svg(f"{url}&clave={sol.clave}"))
 
 
 def _persona(form):
@@ -328,7 +329,7 @@ def mesa_digital():
 
 
 def _enviar_cargo(exp: Expediente, email: str) -> None:
-    url = url_for("publico.consulta", codigo=exp.codigo, _external=True)
+    url = url_publica("publico.consulta", codigo=exp.codigo)
     texto = render_template("publico/cargo_digital.txt", exp=exp, url=url)
     correo.enviar(email, f"Cargo de recepción {exp.codigo} – {current_app.config['MUNICIPALIDAD']}", texto)
 
@@ -340,7 +341,7 @@ def cargo_digital():
     if exp is None:
         return redirect(url_for("publico.mesa_digital"))
     return render_template("publico/cargo_digital.html", exp=exp,
-                           url=url_for("publico.consulta", codigo=exp.codigo, _external=True))
+                           url=url_publica("publico.consulta", codigo=exp.codigo))
 
 
 def _registrar_digital(form, adjunto) -> Expediente:

@@ -10,9 +10,7 @@ import io
 from datetime import datetime
 
 import barcode
-import segno
 import sqlalchemy as sa
-import xlsxwriter
 from barcode.writer import SVGWriter
 from flask import current_app, g, redirect, request, send_file, url_for
 from flask_admin import expose
@@ -33,6 +31,7 @@ from admin_views.base import (
     filtro_alcance,
     opciones_enum,
 )
+from admin_views.excel import Libro
 from models import (
     DestinoFinal,
     Eliminacion,
@@ -53,16 +52,18 @@ from models import (
 )
 from services import ErrorDeRegla, archivo
 from services.auditoria import registrar
+from services.verificacion import qr_svg, url_publica
 
 ETIQUETAS_A4 = 14  # etiquetas por hoja A4 (2 columnas × 7 filas)
 
 
 def codigo_barras(texto: str) -> Markup:
-    """Código 128 en SVG (lo leen los lectores de mano), sin el texto: la etiqueta lo imprime más grande."""
+    """Código 128 en SVG (lo leen los lectores de mano), sin el texto: la etiqueta lo imprime más grande. Se
+    imprime a su tamaño natural (≈ 63 × 11 mm, con su margen), así las barras no tocan el texto de abajo."""
     salida = io.BytesIO()
     barcode.get("code128", texto, writer=SVGWriter()).write(
-        salida, options={"write_text": False, "module_width": 0.33, "module_height": 14, "quiet_zone": 4,
-                         "compress": False})
+        salida, options={"write_text": False, "module_width": 0.33, "module_height": 9, "quiet_zone": 4,
+                         "margin_top": 1, "margin_bottom": 1, "compress": False})
     svg = salida.getvalue().decode()
     return Markup(svg[svg.index("<svg"):])
 
@@ -207,8 +208,10 @@ class UnidadConservacionView(VistaSegura):
         for c in cajas:
             registrar("imprimir", "unidad_conservacion", c.id, "Etiqueta")
         db.session.commit()
+        # un QR estándar (no Micro QR: lo leen las cámaras de los teléfonos) con la dirección pública de la caja
         return self.render("admin/archivo/etiquetas.html", cajas=cajas, hoja=hoja, barras=codigo_barras,
-                           qr=lambda c: Markup(segno.make(c.codigo, error="m").svg_inline(scale=2, border=1)),
+                           qr=lambda c: qr_svg(url_publica("unidad_conservacion.details_view", id=c.id), escala=2),
+                           url=lambda c: url_publica("unidad_conservacion.details_view", id=c.id),
                            municipalidad=current_app.config["MUNICIPALIDAD"])
 
     @expose("/etiqueta/")
@@ -328,43 +331,30 @@ COLUMNAS_INVENTARIO = ("N° de orden", "Serie documental", "Fecha inicial", "Fec
 
 def libro_inventario(t: Transferencia, filas: list[dict]) -> io.BytesIO:
     """Excel del inventario de transferencia con la cabecera, las columnas del AGN y las firmas."""
-    salida = io.BytesIO()
-    wb = xlsxwriter.Workbook(salida, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    ws = wb.add_worksheet("Inventario")
-    negrita = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": True})
-    titulo = wb.add_format({"bold": True, "font_size": 14})
-    fecha = wb.add_format({"num_format": "dd/mm/yyyy", "border": 1})
-    celda = wb.add_format({"border": 1, "text_wrap": True})
-    ws.write_string(0, 0, "Inventario de transferencia de documentos al Archivo Central", titulo)
     cab = [("Entidad", current_app.config["MUNICIPALIDAD"]), ("Transferencia", t.codigo),
            ("Unidad que transfiere", f"{t.unidad_origen.sigla} – {t.unidad_origen.nombre}"),
-           ("Fecha programada", f"{t.fecha:%d/%m/%Y}"), ("Estado", t.estado.etiqueta)]
-    for r, (k, v) in enumerate(cab, start=1):
-        ws.write_string(r, 0, k)
-        ws.write_string(r, 1, v)
+           ("Fecha programada", t.fecha), ("Estado", t.estado.etiqueta)]
     r0 = len(cab) + 2
-    for c, nombre in enumerate(COLUMNAS_INVENTARIO):
-        ws.write_string(r0, c, nombre, negrita)
+    libro = Libro(io.BytesIO())
+    h = libro.hoja("Inventario", fila_titulos=r0, congelar=False)
+    h.texto(0, 0, "Inventario de transferencia de documentos al Archivo Central", "grande")
+    for r, (k, v) in enumerate(cab, start=1):
+        h.texto(r, 0, k, "negrita")
+        h.valor(r, 1, v)
+    h.titulos(r0, COLUMNAS_INVENTARIO)
     for r, f in enumerate(filas, start=r0 + 1):
-        ws.write_number(r, 0, f["n"], celda)
-        ws.write_string(r, 1, f["serie"], celda)
-        ws.write_datetime(r, 2, datetime.combine(f["desde"], datetime.min.time()), fecha)
-        ws.write_datetime(r, 3, datetime.combine(f["hasta"], datetime.min.time()), fecha)
-        ws.write_string(r, 4, f["unidad"], celda)
-        ws.write_number(r, 5, f["folios"], celda)
-        ws.write_string(r, 6, f["ubicacion"], celda)
-        ws.write_string(r, 7, f["obs"], celda)
+        for c, v in enumerate((f["n"], f["serie"], f["desde"], f["hasta"], f["unidad"], f["folios"], f["ubicacion"],
+                               f["obs"])):
+            h.valor(r, c, v, formato="borde")
     fin = r0 + len(filas) + 1
-    ws.write_string(fin, 4, "Total de folios")
-    ws.write_number(fin, 5, sum(f["folios"] for f in filas))
+    h.fin_tabla = fin - 1
+    h.texto(fin, 4, "Total de folios", "negrita")
+    h.valor(fin, 5, sum(f["folios"] for f in filas))
     recibe = t.recibido_por.nombre if t.recibido_por else ""
-    ws.write_string(fin + 3, 1, "Entregado por (unidad): " + (t.entregado_por or ""))
-    ws.write_string(fin + 3, 4, "Recibido por (Archivo Central): " + recibe)
-    for c, ancho in enumerate((8, 40, 12, 12, 24, 8, 20, 30)):
-        ws.set_column(c, c, ancho)
-    wb.close()
-    salida.seek(0)
-    return salida
+    h.texto(fin + 3, 1, "Entregado por (unidad): " + (t.entregado_por or ""))
+    h.texto(fin + 3, 4, "Recibido por (Archivo Central): " + recibe)
+    h.cerrar(filtro=False)
+    return libro.cerrar()
 
 
 # --------------------------------------------------------------------------- préstamos

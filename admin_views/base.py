@@ -71,7 +71,7 @@ from admin_views.entradas import (  # noqa: F401
     entero_id,
     validar_argumentos,
 )
-from admin_views.excel import exportar_tabla, exportar_xlsx  # noqa: F401
+from admin_views.excel import Tipo, exportar_tabla, exportar_xlsx  # noqa: F401
 from admin_views.formatos import FORMATOS, fecha, momento, opciones_enum, registrar_filtros_jinja  # noqa: F401
 from admin_views.permisos import (  # noqa: F401
     ACCION_DE_ENDPOINT,

@@ -4,10 +4,11 @@ actas y reportes (asistencia y dietas, sesiones por mes, normas por año)."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, request, send_file, url_for
+from flask import abort, current_app, render_template, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, IntEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
@@ -19,6 +20,7 @@ from admin_views.base import (
     SOLO_LECTURA,
     CargadorAjax,
     PaginaSegura,
+    Tipo,
     VistaSegura,
     error_en,
     exportar_tabla,
@@ -504,9 +506,10 @@ class VotoView(VistaConcejo):
 
     bloqueadas = SOLO_LECTURA
     column_list = ("punto", "miembro", "sentido", "fundamento")
+    column_export_list = ("punto.sesion", "punto", "miembro", "sentido", "fundamento")  # el Excel dice la sesión
     column_select_related_list = (Voto.punto, Voto.miembro)
     column_filters = ("sentido", "miembro.nombre")
-    column_labels = {"miembro.nombre": "Miembro"}
+    column_labels = {"miembro.nombre": "Miembro", "punto.sesion": "Sesión"}
     column_default_sort = ("id", True)
 
 
@@ -527,8 +530,24 @@ class ActaView(VistaConcejo):
     form_widget_args = {"contenido": {"rows": 24}}
     edit_template = "concejo/editar_acta.html"  # editor de texto Trix (vendorizado en static/vendor/trix)
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-word-o", ".word", title="Descargar en Word"),
+                                EndpointLinkRowAction("fa fa-print", ".imprimir", title="Imprimir"),
                                 EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar")]
     bloqueadas = ("crear", "eliminar")  # se genera desde la sesión y se conserva
+
+    @expose("/imprimir/")
+    def imprimir(self):
+        """El acta para imprimir en A4, sin el menú de la pantalla: el primer título del texto es el del documento
+        (<h1>) y los demás, sus partes (<h2>)."""
+        acta = self.get_one(request.args.get("id"))
+        html = str(concejo.limpiar_html(acta.contenido))
+        m = re.search(r"<h1>(.*?)</h1>", html, re.S)
+        titulo = Markup(m.group(1)).striptags() if m else f"Acta de la {acta.sesion.codigo}"
+        cuerpo = (html[:m.start()] + html[m.end():]) if m else html
+        cuerpo = cuerpo.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+        registrar("imprimir", "acta", acta.id, "Impresa")
+        db.session.commit()
+        return render_template("concejo/acta_impresa.html", acta=acta, titulo=titulo, contenido=Markup(cuerpo),
+                               aprobacion=concejo.texto_aprobacion(acta, acta.aprobada_en))
 
     def on_model_change(self, form, model, is_created):
         if model.estado == EstadoActa.aprobada:
@@ -575,13 +594,13 @@ class ActaView(VistaConcejo):
 # --------------------------------------------------------------------------- reportes
 REPORTES = {
     "asistencia": ("Asistencia y dietas de regidores", [
-        ("mes", "Mes"), ("regidor", "Regidor(a)"), ("sesiones", "Sesiones celebradas"),
+        ("mes", "Mes", Tipo.MES), ("regidor", "Regidor(a)"), ("sesiones", "Sesiones celebradas"),
         ("asistencias", "Asistencias efectivas"), ("ausencias", "Inasistencias injustificadas"),
         ("justificadas", "Justificadas"), ("licencias", "Licencias"), ("dietas", "Dietas pagables"),
-        ("excedentes", "Asistencias sin dieta (tope)"), ("valor_sesion", "Valor por sesión (S/)"),
-        ("monto", "Monto (S/)")]),
+        ("excedentes", "Asistencias sin dieta (tope)"), ("valor_sesion", "Valor por sesión (S/)", Tipo.SOLES),
+        ("monto", "Monto (S/)", Tipo.SOLES)]),
     "sesiones": ("Sesiones por mes y tipo", [
-        ("mes", "Mes"), ("ordinaria", "Ordinarias"), ("extraordinaria", "Extraordinarias"),
+        ("mes", "Mes", Tipo.MES), ("ordinaria", "Ordinarias"), ("extraordinaria", "Extraordinarias"),
         ("solemne", "Solemnes"), ("total", "Total"), ("aviso", "Aviso")]),
     "normas": ("Normas emitidas por año", [
         ("anio", "Año"), ("tipo", "Tipo"), ("proyecto", "Proyecto"), ("aprobada", "Aprobadas"),

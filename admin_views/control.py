@@ -149,7 +149,8 @@ class ReporteCumplimientoView(PaginaReporte):
         claves = [k for k, _ in COLUMNAS_CUMPLIMIENTO]
         hojas = [{"nombre": "Cumplimiento", "columnas": [t for _, t in COLUMNAS_CUMPLIMIENTO],
                   "filas": [[r[k] for k in claves] for r in datos["filas"]],
-                  "grafico": {"tipo": "bar", "titulo": "Derivaciones por resultado", "series": [3, 4, 5, 6]}},
+                  "grafico": {"tipo": "bar", "titulo": "Derivaciones por resultado", "series": [3, 4, 5, 6],
+                              "categoria": 1}},
                  {"nombre": "Ranking", "columnas": ["Unidad", "% a tiempo"],
                   "filas": [[r["unidad"], r["pct_a_tiempo"]] for r in datos["filas"] if r["pct_a_tiempo"] is not None],
                   "grafico": {"tipo": "bar", "titulo": "% de derivaciones atendidas a tiempo"}}]

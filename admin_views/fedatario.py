@@ -39,7 +39,7 @@ from services import ErrorDeRegla
 from services import notificaciones as notif
 from services.auditoria import registrar
 from services.fedatario import error_de_pago, error_de_retencion, registrar_certificacion
-from services.verificacion import qr_svg, url_verificacion
+from services.verificacion import qr_svg, url_publica, url_verificacion
 
 
 def _badge(texto: str, clase: str) -> Markup:
@@ -281,7 +281,7 @@ class NotificacionView(VistaSegura):
         n = self.get_one(request.args.get("id"))
         acto = n.acto
         # el documento emitido se verifica en /verificar; la resolución, en las normas vigentes del portal
-        url = url_verificacion(acto.codigo_verificacion) if n.documento else url_for("publico.normas", _external=True)
+        url = url_verificacion(acto.codigo_verificacion) if n.documento else url_publica("publico.normas")
         datos = {"codigo": acto.codigo, "fecha": notif.fecha_del_acto(acto),
                  "asunto": acto.sumilla if n.norma else acto.asunto,
                  "destinatario": None if n.norma else acto.destinatario}

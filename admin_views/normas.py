@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from pathlib import Path
 
-from docxtpl import DocxTemplate
 from flask import current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
@@ -19,7 +17,7 @@ from wtforms import BooleanField, TextAreaField
 from admin_views.base import CargadorAjax, error_en, opciones_enum
 from admin_views.concejo import VistaConcejo
 from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma, db
-from services import normas
+from services import normas, word
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.normas import ErrorNorma
@@ -132,11 +130,7 @@ class NormaMunicipalView(VistaConcejo):
                       Path(current_app.instance_path) / "plantillas" / "norma.docx",
                       Path(current_app.root_path) / "plantillas" / f"norma_{norma.tipo.value}.docx",
                       Path(current_app.root_path) / "plantillas" / "norma.docx"]
-        doc = DocxTemplate(next(p for p in candidatas if p.exists()))
-        doc.render(normas.contexto_norma(norma))
-        salida = io.BytesIO()
-        doc.save(salida)
-        salida.seek(0)
+        salida = word.renderizar(next(p for p in candidatas if p.exists()), normas.contexto_norma(norma))
         registrar("imprimir", "norma_municipal", norma.id, "Word")
         db.session.commit()
         nombre = f"{norma.tipo.value}_{norma.numero:03d}_{norma.anio}.docx" if norma.numero else \

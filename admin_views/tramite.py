@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import segno
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
@@ -83,6 +82,7 @@ from services.tramite import (
     serie_de_norma,
     subsanar,
 )
+from services.verificacion import qr_svg, url_publica
 
 
 class FiltroPorClasificar(BooleanEqualFilter):
@@ -160,6 +160,10 @@ class ExpedienteView(VistaSegura):
         if e.procedimiento else "",
     }
     column_formatters_detail = {"estado": _estado_expediente}
+    # en el Excel, como en la lista: el remitente, o la unidad de origen de un expediente interno
+    sql_exportacion = {"persona": sa.func.coalesce(
+        sa.select(Persona.etiqueta).where(Persona.id == Expediente.persona_id).scalar_subquery(),
+        sa.select(UnidadOrganica.etiqueta).where(UnidadOrganica.id == Expediente.unidad_origen_id).scalar_subquery())}
     column_labels = {"codigo": "Código", "fecha_recepcion": "Recibido", "fecha_presentacion": "Presentación",
                      "fecha_vencimiento": "Vence", "persona": "Remitente", "procedimiento": "Procedimiento TUPA",
                      "unidad_actual": "Unidad actual", "unidad_origen": "Unidad de origen",
@@ -335,12 +339,12 @@ class ExpedienteView(VistaSegura):
     def cargo(self):
         """Cargo imprimible (A4 o ticket): número, fecha y hora, folios, clave y QR de consulta."""
         exp = self.get_one(request.args.get("id"))
-        url = url_for("publico.consulta", codigo=exp.codigo, _external=True)
-        qr = segno.make(f"{url}&clave={exp.clave}", error="m").svg_inline(scale=3, border=1)
+        url = url_publica("publico.consulta", codigo=exp.codigo)
+        qr = qr_svg(f"{url}&clave={exp.clave}")
         registrar("imprimir", "expediente", exp.id, "cargo")
         db.session.commit()
         receptor = db.session.get(Usuario, exp.creado_por_id) if exp.creado_por_id else None
-        return self.render("admin/tramite/cargo.html", exp=exp, url=url, qr=Markup(qr), receptor=receptor,
+        return self.render("admin/tramite/cargo.html", exp=exp, url=url, qr=qr, receptor=receptor,
                            ticket=request.args.get("formato") == "ticket",
                            plazo_subsanacion=plazo_subsanacion(exp))
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask import current_app, flash, render_template, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual
@@ -21,6 +19,7 @@ from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 
 from admin_views.base import CargadorAjax, FiltroSigla, PaginaSegura, VistaSegura, error_en, opciones_enum
+from admin_views.excel import libro_reporte
 from models import (
     EstadoSolicitud,
     ExcepcionTransparencia,
@@ -29,13 +28,13 @@ from models import (
     Persona,
     SolicitudAcceso,
     UnidadOrganica,
-    ahora_lima,
     db,
     hoy_lima,
 )
 from services import transparencia
 from services.auditoria import registrar
 from services.transparencia import RESPUESTAS
+from services.verificacion import qr_svg, url_publica
 
 SEMAFORO = {"vencida": ("danger", "Vencida"), "por_vencer": ("warning", "Vence en ≤ 2 días hábiles"),
             "a_tiempo": ("success", "A tiempo")}
@@ -155,8 +154,9 @@ class SolicitudAccesoView(VistaSegura):
         sol = self.get_one(request.args.get("id"))
         registrar("imprimir", "solicitud_acceso", sol.id, "Cargo")
         db.session.commit()
-        return render_template("publico/cargo_transparencia.html", sol=sol,
-                               url=url_for("publico.consulta", codigo=sol.codigo, _external=True))
+        url = url_publica("publico.consulta", codigo=sol.codigo)
+        return render_template("publico/cargo_transparencia.html", sol=sol, url=url,
+                               qr=qr_svg(f"{url}&clave={sol.clave}"))
 
     @expose("/atender/", methods=("GET", "POST"))
     def atender(self):
@@ -295,84 +295,47 @@ class ReporteTransparenciaView(PaginaSegura):
     @expose("/xlsx/")
     def xlsx(self):
         anio = self._anio()
-        salida = libro_informe(transparencia.informe_anual(anio), f"{current_user.nombre} ({current_user.username})",
-                               ahora_lima())
+        salida = libro_informe(transparencia.informe_anual(anio))
         registrar("exportar", self.endpoint, None, f"Informe anual de transparencia {anio}")
         db.session.commit()
         return send_file(salida, as_attachment=True, download_name=f"informe_transparencia_{anio}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def libro_informe(i: dict, por: str, cuando) -> io.BytesIO:
+def libro_informe(i: dict) -> io.BytesIO:
     """Portada (entidad, año, quién y cuándo), resumen y una hoja por cuadro, cada una con su gráfico nativo."""
-    salida = io.BytesIO()
-    wb = xlsxwriter.Workbook(salida, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    negrita = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
-    titulo = wb.add_format({"bold": True, "font_size": 16})
-    momento = wb.add_format({"num_format": "dd/mm/yyyy hh:mm", "align": "left"})
     anio = i["anio"]
-
-    portada = wb.add_worksheet("Portada")
-    portada.set_column(0, 0, 26)
-    portada.set_column(1, 1, 70)
-    portada.write_string(0, 0, "Informe anual de solicitudes de acceso a la información pública", titulo)
-    filas = [("Entidad", current_app.config["MUNICIPALIDAD"]), ("Año", anio),
-             ("Base legal", "TUO de la Ley 27806 (D.S. 021-2019-JUS) y su reglamento (D.S. 007-2024-JUS)"),
-             ("Generado por", por)]
-    for r, (k, v) in enumerate(filas, start=2):
-        portada.write_string(r, 0, k, negrita)
-        portada.write(r, 1, v)
-    portada.write_string(len(filas) + 2, 0, "Generado el", negrita)
-    portada.write_datetime(len(filas) + 2, 1, cuando.replace(tzinfo=None), momento)
-
-    def hoja(nombre: str, columnas: list[str], datos: list[list], grafico: dict | None = None):
-        ws = wb.add_worksheet(nombre)
-        ws.set_column(0, 0, 42)
-        ws.set_column(1, len(columnas) - 1, 14)
-        for c, t in enumerate(columnas):
-            ws.write_string(0, c, t, negrita)
-        for r, fila in enumerate(datos, start=1):
-            for c, v in enumerate(fila):
-                if isinstance(v, int | float | Decimal):
-                    ws.write_number(r, c, float(v))
-                elif v is not None:
-                    ws.write_string(r, c, str(v))
-        if grafico and datos:
-            chart = wb.add_chart({"type": grafico["tipo"]})
-            for c in grafico.get("series", range(1, len(columnas))):
-                chart.add_series({"name": [nombre, 0, c], "categories": [nombre, 1, 0, len(datos), 0],
-                                  "values": [nombre, 1, c, len(datos), c]})
-            chart.set_title({"name": grafico["titulo"]})
-            ws.insert_chart(1, len(columnas) + 1, chart, {"x_scale": 1.4, "y_scale": 1.3})
-        return ws
-
     r = i["resumen"]
-    resumen = hoja("Resumen", ["Indicador", "Valor"], [[t, r[k]] for k, t in INDICADORES])
-    fila0 = len(INDICADORES) + 2
-    resumen.write_string(fila0, 0, "Distribución por estado", negrita)
-    resumen.write_string(fila0, 1, "Solicitudes", negrita)
     dist = distribucion(r)
-    for k, (t, n) in enumerate(dist, start=fila0 + 1):
-        resumen.write_string(k, 0, t)
-        resumen.write_number(k, 1, n)
-    torta = wb.add_chart({"type": "pie"})
-    torta.add_series({"name": "Solicitudes por estado", "categories": ["Resumen", fila0 + 1, 0, fila0 + len(dist), 0],
-                      "values": ["Resumen", fila0 + 1, 1, fila0 + len(dist), 1], "data_labels": {"value": True}})
-    torta.set_title({"name": f"Solicitudes {anio} por estado"})
-    resumen.insert_chart(1, 3, torta)
-    hoja("Por mes", ["Mes", "Recibidas", "Atendidas", "Denegadas"],
-         [[m["mes"], m["recibidas"], m["atendidas"], m["denegadas"]] for m in i["por_mes"]],
-         {"tipo": "column", "titulo": f"Solicitudes por mes ({anio})"})
-    hoja("Por unidad", ["Unidad que posee la información", "Recibidas", "Atendidas", "Denegadas", "Pendientes"],
-         [[u["unidad"], u["recibidas"], u["atendidas"], u["denegadas"], u["pendientes"]] for u in i["por_unidad"]],
-         {"tipo": "bar", "titulo": "Solicitudes por unidad orgánica"})
-    hoja("Excepciones", ["Excepción aplicada", "Denegatorias"],
-         [[f"Art. {e['codigo']} – {e['articulo']}", e["n"]] for e in i["excepciones"]],
-         {"tipo": "bar", "titulo": "Denegatorias por excepción (arts. 15–17)"})
-    hoja("Sexo", ["Sexo del solicitante", "Solicitudes"], [[s["sexo"], s["n"]] for s in i["por_sexo"]],
-         {"tipo": "pie", "titulo": "Solicitantes por sexo"})
-    hoja("Temas", ["Tema (palabra frecuente)", "Solicitudes"], [[t["tema"], t["n"]] for t in i["temas"]],
-         {"tipo": "bar", "titulo": "Temas frecuentes"})
-    wb.close()
-    salida.seek(0)
-    return salida
+
+    def por_estado(libro, h):  # debajo del resumen: la distribución por estado y su torta
+        fila0 = len(INDICADORES) + 2
+        h.titulos(fila0, ["Distribución por estado", "Solicitudes"])
+        for k, (t, n) in enumerate(dist, start=fila0 + 1):
+            h.fila(k, [t, n])
+        libro.grafico(h, {"tipo": "pie", "titulo": f"Solicitudes {anio} por estado"}, len(dist), 2,
+                      fila=fila0 + 1, col=3)
+
+    return libro_reporte(
+        "Informe anual de solicitudes de acceso a la información pública",
+        [("Año", anio), ("Base legal", "TUO de la Ley 27806 (D.S. 021-2019-JUS) y su reglamento (D.S. 007-2024-JUS)")],
+        [{"nombre": "Resumen", "columnas": ["Indicador", "Valor"], "filas": [[t, r[k]] for k, t in INDICADORES],
+          "extra": [por_estado]},
+         {"nombre": "Por mes", "columnas": ["Mes", "Recibidas", "Atendidas", "Denegadas"],
+          "filas": [[m["mes"], m["recibidas"], m["atendidas"], m["denegadas"]] for m in i["por_mes"]],
+          "grafico": {"tipo": "column", "titulo": f"Solicitudes por mes ({anio})"}},
+         {"nombre": "Por unidad",
+          "columnas": ["Unidad que posee la información", "Recibidas", "Atendidas", "Denegadas", "Pendientes"],
+          "filas": [[u["unidad"], u["recibidas"], u["atendidas"], u["denegadas"], u["pendientes"]]
+                    for u in i["por_unidad"]],
+          "grafico": {"tipo": "bar", "titulo": "Solicitudes por unidad orgánica"}},
+         {"nombre": "Excepciones", "columnas": ["Excepción aplicada", "Denegatorias"],
+          "filas": [[f"Art. {e['codigo']} – {e['articulo']}", e["n"]] for e in i["excepciones"]],
+          "grafico": {"tipo": "bar", "titulo": "Denegatorias por excepción (arts. 15–17)"}},
+         {"nombre": "Sexo", "columnas": ["Sexo del solicitante", "Solicitudes"],
+          "filas": [[x["sexo"], x["n"]] for x in i["por_sexo"]],
+          "grafico": {"tipo": "pie", "titulo": "Solicitantes por sexo"}},
+         {"nombre": "Temas", "columnas": ["Tema (palabra frecuente)", "Solicitudes"],
+          "filas": [[t["tema"], t["n"]] for t in i["temas"]],
+          "grafico": {"tipo": "bar", "titulo": "Temas frecuentes"}}],
+        en_memoria=True)

@@ -8,7 +8,6 @@ vigencia, derogación, dietas y causales de vacancia por inasistencias.
 from __future__ import annotations
 
 import calendar
-import io
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -37,6 +36,7 @@ from models import (
     PuntoAgenda,
     ResultadoPunto,
     ResultadoVotacion,
+    SeccionAgenda,
     SentidoVoto,
     SesionConcejo,
     TipoSesion,
@@ -45,7 +45,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services import ErrorDeRegla, calendario, correo, numeracion
+from services import ErrorDeRegla, calendario, correo, numeracion, word
 from services.normas import NORMA_DE_MATERIA, crear_norma_de_punto
 
 # Lapso mínimo entre convocatoria y sesión, mayoría por materia, ordinarias al mes y dietas: configuracion.py.
@@ -353,8 +353,12 @@ def contexto_acta(sesion: SesionConcejo) -> dict:
     puntos = []
     for p in sesion.puntos:
         votos = sorted(p.votos, key=lambda v: v.miembro.orden)
-        nombres = {s: ", ".join(v.miembro.nombre for v in votos if v.sentido == s) or "—" for s in SentidoVoto}
+        cuentan = [v for v in votos if p.vota_alcalde or not v.miembro.es_alcalde]  # los que suman (reglas.md §5)
+        nombres = {s: ", ".join(v.miembro.nombre for v in cuentan if v.sentido == s) or "—" for s in SentidoVoto}
         resolucion = p.resultado_votacion
+        dirime = next((v for v in votos if v.miembro.es_alcalde and not p.vota_alcalde
+                       and v.sentido != SentidoVoto.abstencion), None) \
+            if p.votos_favor == p.votos_contra and votos else None
         puntos.append({
             "orden": p.orden, "seccion": p.seccion.etiqueta, "titulo": p.titulo,
             "mayoria": p.mayoria_requerida.etiqueta, "resultado": p.resultado.etiqueta,
@@ -363,7 +367,8 @@ def contexto_acta(sesion: SesionConcejo) -> dict:
             "a_favor": nombres[SentidoVoto.favor], "en_contra": nombres[SentidoVoto.contra],
             "se_abstienen": nombres[SentidoVoto.abstencion],
             "fundamentos": [f"{v.miembro.nombre}: {v.fundamento}" for v in votos if v.fundamento],
-            "dirimente": any(v.miembro.es_alcalde for v in votos) and p.votos_favor == p.votos_contra,
+            "dirimente": dirime is not None,
+            "texto_votacion": texto_votacion(p, nombres, dirime),
             "expediente": p.expediente.codigo if p.expediente else "",
             "dictamen": p.comision.nombre if p.comision else "",
         })
@@ -376,6 +381,49 @@ def contexto_acta(sesion: SesionConcejo) -> dict:
         "hay_quorum": sesion.hay_quorum, "estado": sesion.estado.etiqueta, "puntos": puntos,
         "alcalde": next((m.nombre for m in sesion.miembros if m.es_alcalde), ""),
     }
+
+
+def plural(n: int, singular: str, plural_: str | None = None) -> str:
+    """«1 abstención», «2 abstenciones», «0 abstenciones»."""
+    return f"{n} {singular if n == 1 else (plural_ or singular + 's')}"
+
+
+def texto_votacion(p: PuntoAgenda, nombres: dict, dirime) -> str:
+    """Lo que dice el acta de la votación de un punto: los votos que cuentan con sus nombres (la cifra y los
+    nombres coinciden), el voto dirimente del alcalde, o qué pasó con un punto que no se votó."""
+    if not p.votos:
+        if p.resultado == ResultadoPunto.retirado:
+            return "No se votó: el punto fue retirado de la agenda."
+        if p.resultado == ResultadoPunto.a_comision:
+            return "No se votó: el punto pasó a comisión."
+        if p.resultado in (ResultadoPunto.aprobado, ResultadoPunto.desaprobado):
+            return f"{p.resultado.etiqueta} sin votación nominal registrada."
+        if p.seccion != SeccionAgenda.orden_del_dia:
+            return f"Sin votación: se dio cuenta al concejo en la estación de {p.seccion.etiqueta.lower()}."
+        return "No se sometió a votación en esta sesión; queda pendiente para una próxima sesión."
+
+    def parte(n, texto, sentido):
+        return f"{n} {texto} ({nombres[sentido]})" if n else f"{n} {texto}"
+
+    texto = ", ".join((parte(p.votos_favor, "a favor", SentidoVoto.favor),
+                       parte(p.votos_contra, "en contra", SentidoVoto.contra),
+                       (f"{plural(p.abstenciones, 'abstención', 'abstenciones')} ({nombres[SentidoVoto.abstencion]})"
+                        if p.abstenciones else plural(0, "abstención", "abstenciones"))))
+    if dirime is not None:
+        texto += f"; el alcalde dirimió {'a favor' if dirime.sentido == SentidoVoto.favor else 'en contra'}"
+    elif p.resultado_votacion == ResultadoVotacion.empate:
+        texto += "; empate sin voto dirimente"
+    return texto + "."
+
+
+def texto_aprobacion(acta: Acta, aprobada_en: SesionConcejo | None) -> str:
+    """Estado del acta en su encabezado: borrador, aprobada en una sesión posterior o con dispensa."""
+    if aprobada_en is None:
+        return f"{acta.estado.etiqueta}, pendiente de aprobación"
+    if aprobada_en.id == acta.sesion_id or acta.con_dispensa:
+        return ("Aprobada en la misma sesión, con dispensa del trámite de lectura y aprobación del acta acordada "
+                "por el concejo")
+    return f"Aprobada en la {aprobada_en.codigo}"
 
 
 def generar_acta(sesion: SesionConcejo) -> Acta:
@@ -417,16 +465,12 @@ def dispensa_aprobada(sesion: SesionConcejo) -> bool:
 def documento_acta(acta: Acta, plantilla, aprobada_en: SesionConcejo | None = None) -> bytes:
     """El Word del acta desde la plantilla (docxtpl) con **todos** los valores escapados: un nombre o un título
     con «</w:t>…<w:p>» o «&<>» se ve tal cual y no agrega párrafos al documento oficial."""
-    from docxtpl import DocxTemplate
-
     aprobada_en = aprobada_en or acta.aprobada_en
-    doc = DocxTemplate(plantilla)
-    doc.render({**contexto_acta(acta.sesion),
-                "estado_acta": EstadoActa.aprobada.etiqueta if aprobada_en else acta.estado.etiqueta,
-                "aprobada_en": aprobada_en.codigo if aprobada_en else ""}, autoescape=True)
-    salida = io.BytesIO()
-    doc.save(salida)
-    return salida.getvalue()
+    return word.renderizar(plantilla, {
+        **contexto_acta(acta.sesion),
+        "estado_acta": EstadoActa.aprobada.etiqueta if aprobada_en else acta.estado.etiqueta,
+        "aprobada_en": aprobada_en.codigo if aprobada_en else "",
+        "aprobacion": texto_aprobacion(acta, aprobada_en)}).getvalue()
 
 
 def aprobar_acta(acta: Acta, en: SesionConcejo, plantilla=None) -> None:

@@ -447,7 +447,7 @@ def flujo(anio: int) -> dict:
         "por_procedimiento": cuadro("procedimiento"),
         "salida_por_unidad": _agrupado(UnidadOrganica.sigla, Doc, sal_anio,
                                        (UnidadOrganica, UnidadOrganica.id == Doc.unidad_id)),
-        "salida_por_tipo": _agrupado(TipoDocumento.abreviatura, Doc, sal_anio,
+        "salida_por_tipo": _agrupado(TipoDocumento.nombre, Doc, sal_anio,
                                      (TipoDocumento, TipoDocumento.id == Doc.tipo_documento_id)),
     }
 
@@ -475,7 +475,7 @@ def mesa_partes(f: Filtros) -> dict:
     nombres = {u.id: u for u in db.session.scalars(
         sa.select(Usuario).where(Usuario.id.in_({g.quien for g in grupos if g.quien is not None})))}
     total = digital = presencial = observados = no_presentados = 0
-    personas: dict[int | None, dict] = {}
+    personas: dict[int | str, dict] = {}
     horas = {h: {"hora": f"{h:02d}:00", "presencial": 0, "digital": 0} for h in range(24)}
     for quien, hora, canal, obs, np_, n in grupos:
         canal = Canal(canal).value
@@ -485,7 +485,11 @@ def mesa_partes(f: Filtros) -> dict:
         observados += n if obs else 0
         no_presentados += n if np_ else 0
         u = nombres.get(quien)
-        p = personas.setdefault(quien, {"usuario": u.nombre if u else "Mesa de Partes Digital (sin operador)",
+        # sin quien lo registró: lo digital lo recibió la Mesa de Partes Digital; lo de ventanilla (una carga masiva,
+        # un usuario borrado) no tiene operador registrado, y no se cuenta como digital
+        clave = quien if quien is not None else f"sin_operador_{canal}"
+        p = personas.setdefault(clave, {"usuario": u.nombre if u else ("Mesa de Partes Digital" if canal == "digital"
+                                                                      else "Sin operador registrado"),
                                         "username": u.username if u else None, "n": 0, "observados": 0})
         p["n"] += n
         p["observados"] += n if obs else 0

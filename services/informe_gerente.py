@@ -9,9 +9,10 @@ from pathlib import Path
 from flask import current_app
 
 from models import ahora_lima
-from services import calendario, control
+from services import calendario, control, word
 
 CUANTAS_ATRASADAS = 5
+CUANTOS_EXPEDIENTES = 10  # expedientes vencidos que se listan por unidad (el informe dice si hay más)
 
 
 def plantilla() -> Path:
@@ -34,10 +35,11 @@ def contexto(f: control.Filtros, filtros: list[tuple[str, str]], usuario) -> dic
                  "promedio": _num(r["promedio_dias"]), "p90": _num(r["p90_dias"])} for r in datos["filas"]]
     atrasadas = sorted((u for u in unidades if u["pendiente_vencida"]),
                        key=lambda u: (-u["pendiente_vencida"], u["unidad"]))[:CUANTAS_ATRASADAS]
-    vencidos = control.vencidos_por_unidad(f, [u["unidad_id"] for u in atrasadas])
+    vencidos = control.vencidos_por_unidad(f, [u["unidad_id"] for u in atrasadas], CUANTOS_EXPEDIENTES)
     hoy = datos["hoy"]
     cal = calendario.feriados()
     for u in atrasadas:
+        u["mostrados"] = len(vencidos[u["unidad_id"]])
         u["expedientes"] = [{"codigo": e.codigo, "asunto": e.asunto[:120], "limite": f"{e.limite_derivacion:%d/%m/%Y}",
                              "dias": calendario.habiles_entre(e.limite_derivacion, hoy, cal)}
                             for e in vencidos[u["unidad_id"]]]
@@ -51,11 +53,4 @@ def contexto(f: control.Filtros, filtros: list[tuple[str, str]], usuario) -> dic
 
 def generar(f: control.Filtros, filtros: list[tuple[str, str]], usuario) -> io.BytesIO:
     """El Word del informe con todos los valores escapados (un asunto con «&<>» se ve tal cual)."""
-    from docxtpl import DocxTemplate
-
-    doc = DocxTemplate(plantilla())
-    doc.render(contexto(f, filtros, usuario), autoescape=True)
-    salida = io.BytesIO()
-    doc.save(salida)
-    salida.seek(0)
-    return salida
+    return word.renderizar(plantilla(), contexto(f, filtros, usuario))

@@ -79,6 +79,11 @@ def anular_norma(norma: NormaMunicipal, motivo: str) -> None:
     norma._accion_auditoria = "anular"
 
 
+# la fórmula con que cada tipo de norma introduce su parte resolutiva
+FORMULA_RESOLUTIVA = {"ordenanza": "ORDENA:", "acuerdo_concejo": "ACUERDA:", "decreto_alcaldia": "DECRETA:",
+                      "resolucion_alcaldia": "RESUELVE:", "resolucion_concejo": "RESUELVE:", "edicto": "HACE SABER:"}
+
+
 def contexto_norma(norma: NormaMunicipal) -> dict:
     """Datos de la plantilla Word de la norma (docxtpl): mismos nombres para todas las plantillas por tipo."""
     periodo = norma.fecha_emision and db.session.scalar(sa.select(PeriodoMunicipal).where(
@@ -91,6 +96,7 @@ def contexto_norma(norma: NormaMunicipal) -> dict:
             "tipo": norma.tipo.etiqueta, "sumilla": norma.sumilla, "estado": norma.estado.etiqueta,
             "fecha": f"{norma.fecha_emision:%d/%m/%Y}" if norma.fecha_emision else "",
             "considerandos": parrafos(norma.considerandos), "articulos": parrafos(norma.articulos),
+            "formula": FORMULA_RESOLUTIVA.get(norma.tipo.value, "RESUELVE:"),
             "proyecto": norma.estado == EstadoNorma.proyecto,
             "alcalde": next((m.nombre for m in (periodo.miembros if periodo else []) if m.es_alcalde), "")}
 

@@ -8,7 +8,7 @@ import re
 
 import segno
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, has_request_context, request, url_for
 from markupsafe import Markup
 
 from models import Certificacion, DocumentoEmitido, EstadoDocumento, db
@@ -16,13 +16,26 @@ from models import Certificacion, DocumentoEmitido, EstadoDocumento, db
 FORMATO = re.compile(r"[A-Za-z0-9_-]{16,32}")
 
 
+def url_publica(endpoint: str, **valores) -> str:
+    """La dirección pública (`URL_PUBLICA` + la ruta) de una página para el ciudadano: la de cada QR y enlace
+    impreso. Sin `URL_PUBLICA` (desarrollo), la del host de la petición."""
+    base = current_app.config.get("URL_PUBLICA")
+    if not base:
+        return url_for(endpoint, _external=True, **valores)
+    ruta = url_for(endpoint, **valores)
+    if has_request_context() and request.script_root and ruta.startswith(request.script_root):
+        ruta = ruta[len(request.script_root):]  # URL_PUBLICA ya es la raíz pública de la aplicación
+    return base.rstrip("/") + ruta
+
+
 def url_verificacion(codigo: str) -> str:
-    return url_for("publico.verificar", codigo=codigo, _external=True)
+    return url_publica("publico.verificar", codigo=codigo)
 
 
 def qr_svg(url: str, escala: int = 3) -> Markup:
-    """El QR (SVG en línea) de `url`, para una hoja impresa."""
-    return Markup(segno.make(url, error="m").svg_inline(scale=escala, border=1))
+    """El QR estándar (nunca Micro QR, que no leen las cámaras de los teléfonos) de `url`, en SVG en línea, para
+    una hoja impresa."""
+    return Markup(segno.make_qr(url, error="m").svg_inline(scale=escala, border=2))
 
 
 def buscar(codigo: str) -> Certificacion | DocumentoEmitido | None:

@@ -41,6 +41,7 @@ from tests.conftest import (
     sesion_celebrada,
     votar,
 )
+from tests.documentos import revisar_docx
 
 
 def test_sesion_completa(como):
@@ -149,7 +150,7 @@ def test_sesion_completa(como):
     operar(sg, s, "levantada")
     operar(sg, s, "acta")
     acta = db.session.scalar(sa.select(Acta).where(Acta.sesion_id == s.id))
-    assert ms[6].nombre in acta.contenido and "Voto dirimente del alcalde" in acta.contenido
+    assert ms[6].nombre in acta.contenido and "el alcalde dirimió a favor" in acta.contenido
     r = sg.get(f"/admin/acta/word/?id={acta.id}")
     assert r.status_code == 200 and r.mimetype.endswith("wordprocessingml.document")
     docx = Document(io.BytesIO(r.data))
@@ -158,8 +159,12 @@ def test_sesion_completa(como):
     assert "ACTA DE LA SESIÓN EXTRAORDINARIA N° 001-2026" in texto
     assert "Ordenanza que regula el comercio ambulatorio" in texto
     assert f"4 a favor ({ms[1].nombre}, {ms[2].nombre}, {ms[3].nombre}, {ms[4].nombre})" in texto
-    assert f"1 en contra ({ms[5].nombre})" in texto and f"{ms[6].nombre}: No conozco el informe técnico" in texto
-    assert "Resultado: Desaprobado" in texto and "Voto dirimente del alcalde" in texto
+    assert f"1 en contra ({ms[5].nombre}), 1 abstención ({ms[6].nombre})." in texto  # singular
+    assert f"{ms[6].nombre}: No conozco el informe técnico" in texto and "Resultado: Desaprobado" in texto
+    # empate 3–3 que el alcalde dirime: la cifra y los nombres coinciden (el alcalde no se suma a los 3)
+    assert (f"3 a favor ({ms[1].nombre}, {ms[2].nombre}, {ms[3].nombre}), 3 en contra ({ms[4].nombre}, "
+            f"{ms[5].nombre}, {ms[6].nombre}), 0 abstenciones; el alcalde dirimió a favor." in texto)
+    revisar_docx(r.data, texto)
     assert "Presentes: 7" in texto and "Quórum requerido: 5" in texto
     assert ms[7].nombre in celdas and "Licencia" in celdas and "10:05" in celdas
 
@@ -180,6 +185,10 @@ def test_sesion_completa(como):
     assert r.status_code == 302
     acta = db.session.get(Acta, acta.id)
     assert acta.estado == EstadoActa.aprobada and acta.aprobada_en_id == s2.id
+    aprobada = sg.get(f"/admin/acta/word/?id={acta.id}")
+    texto = "\n".join(p.text for p in Document(io.BytesIO(aprobada.data)).paragraphs)
+    assert "Estado del acta: Aprobada en la Sesión ordinaria N° 001-2026." in texto
+    revisar_docx(aprobada.data, texto)
     antes = acta.contenido
     r = sg.post(f"/admin/acta/edit/?id={acta.id}", data={"contenido": "cambiado"}, follow_redirects=True)
     assert "El acta aprobada no se modifica" in r.text
@@ -346,8 +355,11 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
     libro = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/reporte_concejo/xlsx/asistencia/?anio=2026")))
     assert libro.sheetnames == ["Asistencia y dietas de regidore", "Filtros"]  # 31 caracteres como máximo
     hoja = libro.worksheets[0]
-    filas = {(f[0], f[1]): f for f in hoja.iter_rows(min_row=2, values_only=True)}
+    filas = {(f"{f[0]:%Y-%m}", f[1]): f for f in hoja.iter_rows(min_row=2, values_only=True)}
     encabezado = [c.value for c in hoja[1]]
+    # el mes es una fecha real que se lee «octubre 2026»; los importes, soles
+    assert isinstance(hoja["A2"].value, datetime) and hoja["A2"].number_format == "[$-280A]mmmm yyyy"
+    assert hoja["K2"].number_format == '"S/ "#,##0.00' and hoja["J2"].number_format == '"S/ "#,##0.00'
     assert encabezado[:4] == ["Mes", "Regidor(a)", "Sesiones celebradas", "Asistencias efectivas"]
     uno = filas[("2026-10", ms[1].nombre)]
     assert uno[2:] == (6, 6, 0, 0, 0, 4, 2, 750, 3000)  # 6 asistencias, 4 dietas de S/ 750 (30 % de 10 000 / 4)
@@ -357,7 +369,7 @@ def test_dietas_con_tope_mensual_y_alertas(app, como):
     assert filas[("2026-09", ms[1].nombre)][3] == 1
 
     sesiones = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/reporte_concejo/xlsx/sesiones/?anio=2026")))
-    por_mes = {f[0]: f for f in sesiones.active.iter_rows(min_row=2, values_only=True)}
+    por_mes = {f"{f[0]:%Y-%m}": f for f in sesiones.active.iter_rows(min_row=2, values_only=True)}
     assert por_mes["2026-10"][1:5] == (6, 0, 0, 6) and por_mes["2026-09"][2] == 1
     assert "2026-08" not in por_mes  # antes de la primera sesión registrada no hay datos: no se advierte
     # el rol concejo ve y exporta; el rol unidad no tiene la pantalla

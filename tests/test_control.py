@@ -350,10 +350,13 @@ def test_supervision_de_mesa_de_partes(base, reloj, crear_expediente, como):
     reloj(lima(2026, 4, 7, 9, 0))  # la subsanación venció el 06/04 (2 días hábiles tras Semana Santa)
     assert tramite.vencer_observaciones() == 2
     db.session.commit()
+    sin = ingreso(lima(2026, 4, 8, 12, 0))  # una carga de ventanilla sin operador registrado (no es digital)
+    sin.creado_por_id = None
+    db.session.commit()
     reloj(lima(2026, 4, 10, 9, 0))
     r = como("mesa_partes").get("/admin/reporte_mesa/?desde=2026-03-01&hasta=2026-04-30")
     assert r.status_code == 200
-    for clave, n in (("total", 4), ("presencial", 3), ("digital", 1), ("observados", 2), ("no_presentados", 2)):
+    for clave, n in (("total", 5), ("presencial", 4), ("digital", 1), ("observados", 2), ("no_presentados", 2)):
         assert re.search(rf'id="m-{clave}">{n}<', r.text), clave
     assert 'id="t-mismo_dia">1<' in r.text and 'id="t-un_dia">1<' in r.text and 'id="t-promedio">0.5<' in r.text
     assert oraculo_entre(date(2026, 4, 1), date(2026, 4, 6)) == 1
@@ -364,7 +367,7 @@ def test_supervision_de_mesa_de_partes(base, reloj, crear_expediente, como):
     horas = {f[0]: f[1:] for f in wb["Por hora"].iter_rows(min_row=2, values_only=True)}
     assert horas["09:00"] == (1, 0) and horas["10:00"] == (1, 0) and horas["20:00"] == (0, 1)
     personas = {f[0]: f[1:] for f in wb["Por persona"].iter_rows(min_row=2, values_only=True)}
-    assert personas[mesa.nombre] == (3, 2)
+    assert personas == {mesa.nombre: (3, 2), "Mesa de Partes Digital": (1, 0), "Sin operador registrado": (1, 0)}
     assert all(len(wb[s]._charts) == 1 for s in ("Por persona", "Por hora", "Primera derivación"))
 
 

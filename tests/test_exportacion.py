@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import RegistroAuditoria, db
+from tests.libros import revisar_libro
 
 
 @pytest.fixture
@@ -91,3 +92,4 @@ def test_cada_listado_exporta(como, app):
         if isinstance(vista, VistaSegura):
             libro = _libro(nav.get(f"/admin/{vista.endpoint}/export/xlsx/"))
             assert libro.sheetnames[-1] == "Filtros", vista.endpoint
+            revisar_libro(libro)  # anchos del contenido y página lista para imprimir, en cada listado

@@ -155,7 +155,7 @@ def test_dietas_ley_32269_valor_por_sesion_del_mes(app, como):
     hoja = libro.worksheets[0]
     cab = [c.value for c in hoja[1]]
     filas = {f[1]: dict(zip(cab, f, strict=True)) for f in hoja.iter_rows(min_row=2, values_only=True)
-             if f[0] == "2026-03"}
+             if f[0] == datetime(2026, 3, 1)}  # el mes: una fecha de Excel («marzo 2026»)
     assert (filas[ms[1].nombre]["Valor por sesión (S/)"], filas[ms[1].nombre]["Monto (S/)"]) == (1500, 3000)
     assert (filas[ms[8].nombre]["Dietas pagables"], filas[ms[8].nombre]["Monto (S/)"]) == (1, 1500)
     filtros = [tuple(f) for f in libro["Filtros"].iter_rows(values_only=True)]
@@ -163,7 +163,8 @@ def test_dietas_ley_32269_valor_por_sesion_del_mes(app, como):
     # monto fijo por sesión fijado por acuerdo de concejo (configurable)
     app.config.update(DIETA_MODO="monto_fijo", DIETA_MONTO_SESION=400)
     libro = openpyxl.load_workbook(io.BytesIO(descargar(sg, "/admin/reporte_concejo/xlsx/asistencia/?anio=2026")))
-    filas = {f[1]: f for f in libro.worksheets[0].iter_rows(min_row=2, values_only=True) if f[0] == "2026-03"}
+    filas = {f[1]: f for f in libro.worksheets[0].iter_rows(min_row=2, values_only=True)
+             if f[0] == datetime(2026, 3, 1)}
     assert filas[ms[1].nombre][-2:] == (400, 800) and filas[ms[8].nombre][-2:] == (400, 400)
     assert "Monto fijo por sesión fijado por acuerdo de concejo: S/ 400.00" in sg.get(
         "/admin/reporte_concejo/?anio=2026").text

@@ -191,7 +191,7 @@ def test_limite_por_ip_en_el_ingreso(db_url, tmp_path):
             assert nav.login(f"usuario{i}", "x").status_code == 200
         r = nav.login("unidad")  # aun con la contraseña correcta: la IP agotó su cuota
         assert r.status_code == 429
-        assert "Demasiadas solicitudes" in r.text and 'lang="es"' in r.text
+        assert "Demasiadas solicitudes" in r.text and 'lang="es-PE"' in r.text
         assert nav.get("/login").status_code == 200  # ver el formulario no cuenta
         db.engine.dispose()
 
@@ -271,7 +271,7 @@ def test_paginas_de_error_en_castellano(app, como, client):
                500: client.get("/_prueba_error")}
     for codigo, r in anonimo.items():
         assert r.status_code == codigo
-        assert f"Error {codigo}" in r.text and 'lang="es"' in r.text, codigo
+        assert f"Error {codigo}" in r.text and 'lang="es-PE"' in r.text, codigo
         assert "Mesa de partes digital" in r.text  # el aspecto de las páginas públicas
         assert "Not Found" not in r.text and "Method Not Allowed" not in r.text
     assert "Allow" in anonimo[405].headers
