@@ -8,16 +8,29 @@ import re
 
 import segno
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, has_request_context, request
 from markupsafe import Markup
 
 from models import Certificacion, DocumentoEmitido, EstadoDocumento, db
+from services import ErrorDeRegla
 
 FORMATO = re.compile(r"[A-Za-z0-9_-]{16,32}")
 
 
+def url_publica(ruta: str) -> str:
+    """Dirección absoluta de una página para el ciudadano (QR, enlaces): `URL_PUBLICA` + ruta. Sin `URL_PUBLICA`, la
+    de la petición en curso (solo sirve en desarrollo: en producción sería la que usó el navegador del empleado);
+    fuera de una petición no hay de dónde sacarla."""
+    base = current_app.config["URL_PUBLICA"]
+    if base:
+        return base.rstrip("/") + "/" + ruta.lstrip("/")
+    if has_request_context():
+        return request.url_root.rstrip("/") + "/" + ruta.lstrip("/")
+    raise ErrorDeRegla("Configure URL_PUBLICA (la dirección pública del sistema) para imprimir el QR de verificación.")
+
+
 def url_verificacion(codigo: str) -> str:
-    return url_for("publico.verificar", codigo=codigo, _external=True)
+    return url_publica(f"/verificar/{codigo}")
 
 
 def qr_svg(url: str, escala: int = 3) -> Markup:
