@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -657,13 +657,13 @@ def _ca_demo(carpeta: Path, clave: str):
         try:
             cert = x509.load_pem_x509_certificate(cert_pem.read_bytes())
             key = serialization.load_pem_private_key(key_pem.read_bytes(), clave.encode())
-            if cert.not_valid_after_utc - datetime.now(UTC) > RENOVAR_ANTES:
+            if cert.not_valid_after_utc - ahora() > RENOVAR_ANTES:
                 return cert, key, False
         except (ValueError, TypeError):
             pass
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     nombre = _nombre_x509(f"CA {SIN_VALIDEZ}", organizacion=current_app.config["MUNICIPALIDAD"])
-    ahora_utc = datetime.now(UTC)
+    ahora_utc = ahora()
     cert = (x509.CertificateBuilder().subject_name(nombre).issuer_name(nombre).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(ahora_utc - timedelta(minutes=5))
             .not_valid_after(ahora_utc + VIGENCIA_CA)
@@ -689,7 +689,7 @@ def _p12_vigente(ruta: Path, clave: str, ca) -> bool:
     except ValueError:
         return False
     return (cert is not None and cert.issuer == ca.subject
-            and cert.not_valid_after_utc - datetime.now(UTC) > RENOVAR_ANTES)
+            and cert.not_valid_after_utc - ahora() > RENOVAR_ANTES)
 
 
 def emitir_certificado(ca, ca_key, nombre: str, clave: str, dni: str | None = None, *, no_repudio: bool = True,
@@ -702,7 +702,7 @@ def emitir_certificado(ca, ca_key, nombre: str, clave: str, dni: str | None = No
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    ahora_utc = datetime.now(UTC)
+    ahora_utc = ahora()
     cert = (x509.CertificateBuilder().subject_name(_nombre_x509(nombre, f"DNI {dni}" if dni else None))
             .issuer_name(ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(desde or ahora_utc - timedelta(minutes=5))
