@@ -300,16 +300,15 @@ class Firmado:
     avisos: list[str] = field(default_factory=list)
 
 
-def _pagina_pdf(datos: bytes, pagina: int = 0):
+def _pagina_pdf(lector, pagina: int = 0):
     """Contenido de pyHanko: una página de otro PDF (el sello hecho con WeasyPrint), como XObject."""
     import uuid
 
     from pyhanko.pdf_utils import content, layout
-    from pyhanko.pdf_utils.reader import PdfFileReader
 
     class PaginaPdf(content.PdfContent):
         def render(self) -> bytes:
-            xobj = self._ensure_writer.import_page_as_xobject(PdfFileReader(io.BytesIO(datos)), page_ix=pagina)
+            xobj = self._ensure_writer.import_page_as_xobject(lector, page_ix=pagina)
             nombre = "/Sello" + uuid.uuid4().hex
             self.resources.xobject[nombre] = xobj
             x1, y1, x2, y2 = xobj.get_object()["/BBox"]
@@ -380,17 +379,22 @@ def _campos_a_completar(w, completar: dict[str, str]) -> list[_Campo]:
     return hallados
 
 
-def _llenar(w, campos: list[_Campo], recuadros: bytes) -> None:
-    """Pone a cada campo su valor y, como apariencia, su página de `recuadros` (la i-ésima para el i-ésimo)."""
+def _llenar(w, campos: list[_Campo], lector) -> None:
+    """Pone a cada campo su valor y, como apariencia, su página de `lector` (la i-ésima para el i-ésimo)."""
     from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.reader import PdfFileReader
 
-    lector = PdfFileReader(io.BytesIO(recuadros))
     for i, campo in enumerate(campos):
         ref, obj = _buscar_campo(w, campo.nombre)
         obj["/V"] = generic.pdf_string(campo.texto)
         obj["/AP"] = generic.DictionaryObject({generic.NameObject("/N"): w.import_page_as_xobject(lector, page_ix=i)})
         w.mark_update(ref)
+
+
+def _espacio_firma(f: _Firmante, con_tsa: bool) -> int:
+    """Caracteres hexadecimales que ocupa la firma CMS: certificados + firma y atributos (+ sello de tiempo), con
+    holgura. Sobra espacio antes que faltar (un CMS más grande que lo reservado no se puede escribir)."""
+    certificados = sum(len(c.dump()) for c in {f.cert, *f.signer.cert_registry})
+    return 2 * (certificados + 4096 + (8192 if con_tsa else 0))
 
 
 def _con_revocacion(cert) -> bool:
@@ -411,7 +415,9 @@ def _firmar_con(f: _Firmante, datos: bytes, *, campo: str, nombre: str, cargo: s
                 esperado: Esperado | None, completar: dict[str, str] | None) -> Firmado:
     from pyhanko.pdf_utils import layout
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers, timestamps
+    from pyhanko.sign.general import SigningError
     from pyhanko.stamp import StaticStampStyle
     from pyhanko_certvalidator import ValidationContext
 
@@ -443,17 +449,25 @@ def _firmar_con(f: _Firmante, datos: bytes, *, campo: str, nombre: str, cargo: s
           c.caja[3] - c.caja[1]) for c in campos]
         + [(_html_sello(f.certificado, nombre, cargo, motivo, momento, y2 - y1), x2 - x1, y2 - y1)],
         ESTILO_RECUADROS)
-    _llenar(w, campos, recuadros)
-    estampa = StaticStampStyle(
-        background=_pagina_pdf(recuadros, len(campos)), border_width=0, background_opacity=1.0,
-        background_layout=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins(), inner_content_scaling=layout.InnerScaling.STRETCH_TO_FIT))
+
+    def preparar():
+        """El escritor de la revisión con los campos llenos y el estilo del sello (un solo lector de `recuadros`:
+        la fuente se copia una vez)."""
+        escritor = IncrementalPdfFileWriter(io.BytesIO(datos), strict=False)
+        lector = PdfFileReader(io.BytesIO(recuadros))
+        _llenar(escritor, campos, lector)
+        return escritor, StaticStampStyle(
+            background=_pagina_pdf(lector, len(campos)), border_width=0, background_opacity=1.0,
+            background_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+                margins=layout.Margins(), inner_content_scaling=layout.InnerScaling.STRETCH_TO_FIT))
+
     tsa = current_app.config["FIRMA_TSA_URL"]
     timestamper = timestamps.HTTPTimeStamper(tsa, timeout=15) if tsa else None
     avisos: list[str] = []
 
     def firmar(con_revocacion: bool) -> bytes:
+        escritor, estampa = preparar()
         extra = {}
         if con_revocacion:
             extra = {"embed_validation_info": True, "validation_context": ValidationContext(
@@ -465,9 +479,18 @@ def _firmar_con(f: _Firmante, datos: bytes, *, campo: str, nombre: str, cargo: s
             # el campo `Firma` bloquea el documento (services/expedir.py): su firma dice lo mismo
             docmdp_permissions=fields.MDPPerm.NO_CHANGES if campo == CAMPO_FIRMA else fields.MDPPerm.FILL_FORMS,
             **extra)
-        salida = signers.PdfSigner(meta, f.signer, timestamper=timestamper, stamp_style=estampa).sign_pdf(
-            w, existing_fields_only=True)
-        return salida.getvalue()
+        firmante = signers.PdfSigner(meta, f.signer, timestamper=timestamper, stamp_style=estampa)
+        if con_revocacion:  # con la revocación dentro, el tamaño lo mide pyHanko (con una firma de prueba)
+            return firmante.sign_pdf(escritor, existing_fields_only=True).getvalue()
+        try:  # el espacio de la firma, calculado: ahorra la firma de prueba con que pyHanko lo mide
+            return firmante.sign_pdf(escritor, existing_fields_only=True,
+                                     bytes_reserved=_espacio_firma(f, bool(timestamper))).getvalue()
+        except SigningError as e:
+            if "larger than expected" not in str(e):
+                raise
+            escritor, estampa = preparar()  # no alcanzó: se mide
+            return signers.PdfSigner(meta, f.signer, timestamper=timestamper, stamp_style=estampa).sign_pdf(
+                escritor, existing_fields_only=True).getvalue()
 
     try:
         if _con_revocacion(f.cert):
@@ -479,8 +502,6 @@ def _firmar_con(f: _Firmante, datos: bytes, *, campo: str, nombre: str, cargo: s
                 log.warning("Firma sin datos de revocación: %s", e)
                 avisos.append("No se pudo obtener la revocación del certificado (OCSP/CRL): la firma no llega a "
                               "PAdES B-LT.")
-                w = IncrementalPdfFileWriter(io.BytesIO(datos), strict=False)
-                _llenar(w, campos, recuadros)
                 firmado = firmar(False)
         else:
             firmado = firmar(False)

@@ -137,6 +137,12 @@ def test_la_firma_del_titular_pone_numero_y_fecha_y_cierra_el_documento(firmado,
         titular(final.datos, pki)
 
 
+def test_si_el_espacio_calculado_para_la_firma_no_alcanza_se_mide(borrador, pki, monkeypatch):
+    monkeypatch.setattr(fd, "_espacio_firma", lambda f, con_tsa: 64)
+    hecho = titular(borrador, pki)
+    assert fd.verificar_firmas(hecho.datos)[-1].integra
+
+
 def test_el_sello_de_cada_firma_esta_en_su_recuadro(firmado):
     *_, final = firmado
     lector = PdfFileReader(io.BytesIO(final.datos))
