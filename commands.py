@@ -1,4 +1,5 @@
-"""Comandos de consola (`flask --app app …`): demo, crear-usuario, feriados, servir, tramite-diario, alertas."""
+"""Comandos de consola (`flask --app app …`): demo, crear-usuario, feriados, servir, tramite-diario, alertas,
+firma-demo."""
 
 from __future__ import annotations
 
@@ -179,6 +180,20 @@ def tabla_roles() -> None:
     click.echo(semilla.tabla_roles_markdown())
 
 
+@click.command("firma-demo")
+@click.option("--password", required=True, help="Contraseña de los certificados (la de los usuarios demo).")
+@with_appcontext
+def firma_demo(password: str) -> None:
+    """Certificados de firma de la demo («DEMO – SIN VALIDEZ»): una CA y un PKCS#12 por usuario demo en
+    instance/firma_demo, con la contraseña dada; la CA queda entre las raíces de FIRMA_RAICES_DIR. Idempotente."""
+    from services.firma_digital import generar_pki_demo
+
+    rutas = generar_pki_demo(password, {u: nombre for u, (nombre, _) in semilla.USUARIOS_DEMO.items()})
+    carpeta = next(iter(rutas.values())).parent
+    click.echo(f"{len(rutas)} certificados demo (sin validez legal) en {carpeta}; la CA demo en "
+               f"{current_app.config['FIRMA_RAICES_DIR']}.")
+
+
 def init_app(app) -> None:
-    for comando in (demo, crear_usuario, feriados, servir, tramite_diario, alertas, tabla_roles):
+    for comando in (demo, crear_usuario, feriados, servir, tramite_diario, alertas, tabla_roles, firma_demo):
         app.cli.add_command(comando)

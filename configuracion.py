@@ -99,8 +99,21 @@ OPCIONES: tuple[Opcion, ...] = (
            "recurso (LPAG art. 218.2); vencidos, el acto queda firme (art. 222)"),
     Opcion("LIMITE_VERIFICAR", "30/minute", "consultas por IP en `/verificar/<codigo>`"),
     Opcion("FIRMA_RAICES_DIR", None, "certificados raíz de confianza (.pem, .crt, .cer) para verificar las firmas "
-           "digitales de los PDF recibidos; no se incluye ninguno: los agrega TI", entorno=True,
-           mostrar="`<instance>/raices_firma`"),
+           "digitales de los PDF recibidos y para aceptar el certificado de quien firma un documento de la entidad; "
+           "no se incluye ninguno: los agrega TI", entorno=True, mostrar="`<instance>/raices_firma`"),
+    # ---- documentos que emite la entidad (services/expedir.py, services/firma_digital.py)
+    Opcion("LUGAR_DOCUMENTOS", "Lima", "lugar que precede a la fecha de los documentos que emite la entidad "
+           "(«Lima, 6 de diciembre de 2026»)", entorno=True),
+    Opcion("LOGO_ENTIDAD", None, "imagen (PNG, JPG o SVG) del escudo o logo en la cabecera de los documentos que "
+           "emite la entidad", entorno=True, mostrar="`static/escudo.svg` (genérico)"),
+    Opcion("FIRMA_TSA_URL", None, "autoridad de sellado de tiempo (RFC 3161) de las firmas digitales: con ella, "
+           "PAdES B-T; sin ella, B-B", entorno=True, mostrar="ninguna"),
+    Opcion("FIRMA_REVOCACION", True, "al firmar, obtener la revocación (OCSP o CRL) del certificado y guardarla en "
+           "el PDF (PAdES B-LT con sello de tiempo); si no se obtiene, la firma sale igual, con aviso"),
+    Opcion("FIRMA_PKCS11_MODULO", None, "biblioteca PKCS#11 de un token o HSM (`/usr/lib/softhsm/libsofthsm2.so`); "
+           "sin ella se firma con el archivo PKCS#12 que entrega el firmante", entorno=True, mostrar="ninguna"),
+    Opcion("FIRMA_PKCS11_TOKEN", None, "etiqueta del token PKCS#11 (sin ella, el primero que haya)", entorno=True,
+           mostrar="el primero"),
     # ---- correo (sin MAIL_SERVER no se envía nada)
     Opcion("MAIL_SERVER", None, "servidor SMTP para el cargo digital y las citaciones al concejo",
            mostrar="sin correo"),

@@ -417,10 +417,28 @@ class TipoDocumento(ConTrazabilidad, db.Model):
     # acto dirigido al administrado que se le notifica (resoluciones, cartas, oficios; LPAG arts. 18–27): sus
     # documentos emitidos quedan «por notificar» (alertas del art. 24) hasta una diligencia efectiva
     se_notifica: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # plantilla HTML/CSS (Jinja en entorno aislado) con que se redactan y se imprimen en PDF los documentos de este
+    # tipo (services/expedir.py); vacía = la que trae el sistema (plantillas/documento.html)
+    plantilla: Mapped[str | None] = mapped_column(Text)
     etiqueta = etiqueta_sql(lambda cls: cls.nombre)
 
     def __str__(self) -> str:
         return self.nombre
+
+
+class DenominacionAnio(ConTrazabilidad, db.Model):
+    """Denominación oficial del año (la fija cada año un decreto supremo de la PCM): va bajo el encabezado de todo
+    documento oficial que emite la entidad."""
+
+    __tablename__ = "denominacion_anio"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anio: Mapped[int] = mapped_column(unique=True)
+    denominacion: Mapped[str] = mapped_column(String(300))
+    norma: Mapped[str | None] = mapped_column(String(120))  # «D.S. N° 011-2026-PCM»
+    __table_args__ = (sa.CheckConstraint("anio BETWEEN 1900 AND 2999", name="anio_valido"),)
+
+    def __str__(self) -> str:
+        return f"{self.anio}: «{self.denominacion}»"
 
 
 class ProcedimientoTupa(ConTrazabilidad, db.Model):

@@ -241,10 +241,13 @@ def cargar_demo(password: str) -> None:
         if sigla not in unidades:
             unidades[sigla] = UnidadOrganica(sigla=sigla, nombre=nombre, tipo=tipo, padre=unidades.get(padre))
             db.session.add(unidades[sigla])
+    from services.expedir import plantilla_por_defecto
+
     for nombre, abrev, numeracion, notifica in TIPOS_DOCUMENTO:
         if not db.session.scalar(sa.select(TipoDocumento.id).where(TipoDocumento.nombre == nombre)):
+            # la plantilla del sistema, copiada para que el administrador la vea y la adapte a cada tipo
             db.session.add(TipoDocumento(nombre=nombre, abreviatura=abrev, numeracion=numeracion,
-                                         se_notifica=notifica))
+                                         se_notifica=notifica, plantilla=plantilla_por_defecto()))
     for codigo, nombre, plazo, silencio, derecho, sigla in PROCEDIMIENTOS:
         if not db.session.scalar(sa.select(ProcedimientoTupa.id).where(ProcedimientoTupa.codigo == codigo)):
             db.session.add(ProcedimientoTupa(codigo=codigo, nombre=nombre, plazo_dias_habiles=plazo,

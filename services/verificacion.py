@@ -12,18 +12,25 @@ from flask import current_app, has_request_context, request, url_for
 from markupsafe import Markup
 
 from models import Certificacion, DocumentoEmitido, EstadoDocumento, db
+from services import ErrorDeRegla
 
 FORMATO = re.compile(r"[A-Za-z0-9_-]{16,32}")
 
 
 def url_publica(endpoint: str, **valores) -> str:
     """La dirección pública (`URL_PUBLICA` + la ruta) de una página para el ciudadano: la de cada QR y enlace
-    impreso. Sin `URL_PUBLICA` (desarrollo), la del host de la petición."""
+    impreso. Sin `URL_PUBLICA` (desarrollo), la del host de la petición; fuera de una petición (un PDF generado
+    por una tarea) no hay de dónde sacarla."""
     base = current_app.config.get("URL_PUBLICA")
     if not base:
+        if not has_request_context():
+            raise ErrorDeRegla("Configure URL_PUBLICA (la dirección pública del sistema) para imprimir el QR "
+                               "de verificación.")
         return url_for(endpoint, _external=True, **valores)
+    if not has_request_context():  # un PDF generado fuera de una petición (tarea, CLI)
+        return base.rstrip("/") + current_app.url_map.bind("localhost").build(endpoint, valores)
     ruta = url_for(endpoint, **valores)
-    if has_request_context() and request.script_root and ruta.startswith(request.script_root):
+    if request.script_root and ruta.startswith(request.script_root):
         ruta = ruta[len(request.script_root):]  # URL_PUBLICA ya es la raíz pública de la aplicación
     return base.rstrip("/") + ruta
 
