@@ -36,6 +36,8 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("TZ", "America/Lima", "zona horaria con que se muestran fechas y horas", entorno=True),
     Opcion("ADJUNTOS_DIR", None, "archivos adjuntos, guardados por SHA-256", entorno=True,
            mostrar="`<instance>/adjuntos`"),
+    Opcion("URL_PUBLICA", None, "dirección pública del sistema (`https://tramite.muni.gob.pe`); con `https` las "
+           "cookies viajan solo cifradas (`Secure`)", entorno=True, mostrar="la del propio pedido (desarrollo)"),
     Opcion("SESSION_COOKIE_SECURE", False, "`1` detrás de HTTPS: la cookie de sesión solo viaja cifrada",
            entorno=True, mostrar="desactivado"),
     Opcion("RATELIMIT_STORAGE_URI", "memory://", "contadores del límite de peticiones de las páginas públicas; "
@@ -64,6 +66,10 @@ OPCIONES: tuple[Opcion, ...] = (
            "evaluación previa: un procedimiento con más se advierte (LPAG arts. 39 y 153)"),
     Opcion("TIPOS_DOCUMENTO_NORMA", {"RES": "resolucion_alcaldia"}, "tipos de documento (abreviatura) que son "
            "normas: se numeran solo en Normas municipales, una serie por tipo (LOM art. 39)"),
+    Opcion("DIAS_FECHA_ACTO", 15, "días hacia atrás que admite la fecha de un acto numerado (norma aprobada, "
+           "documento emitido, certificación, eliminación): el registro tardío de lo firmado días antes y el cierre "
+           "del año (un acto del 30/12 entra en la serie de su año hasta mediados de enero); nunca futura ni "
+           "anterior a la del último número de su serie"),
     Opcion("AVISO_NO_LABORABLES_DESDE", (12, 1), "(mes, día) desde el que el tablero avisa a la SG si faltan los "
            "días no laborables decretados del año siguiente"),
     Opcion("PLAZOS_ACCION", {"atender": None, "opinar": 7, "firmar": 3, "visto_bueno": 3, "conocimiento": None,

@@ -6,7 +6,6 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from docxtpl import DocxTemplate
 from flask import current_app, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
@@ -23,6 +22,7 @@ from services import normas
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.normas import ErrorNorma
+from services.word import llenar_plantilla
 
 
 def _relaciones(view, context, norma, name):
@@ -132,11 +132,8 @@ class NormaMunicipalView(VistaConcejo):
                       Path(current_app.instance_path) / "plantillas" / "norma.docx",
                       Path(current_app.root_path) / "plantillas" / f"norma_{norma.tipo.value}.docx",
                       Path(current_app.root_path) / "plantillas" / "norma.docx"]
-        doc = DocxTemplate(next(p for p in candidatas if p.exists()))
-        doc.render(normas.contexto_norma(norma))
-        salida = io.BytesIO()
-        doc.save(salida)
-        salida.seek(0)
+        # cada valor escapado (services/word.py): una sumilla con «</w:t>…» o «<script>» se ve tal cual
+        salida = io.BytesIO(llenar_plantilla(next(p for p in candidatas if p.exists()), normas.contexto_norma(norma)))
         registrar("imprimir", "norma_municipal", norma.id, "Word")
         db.session.commit()
         nombre = f"{norma.tipo.value}_{norma.numero:03d}_{norma.anio}.docx" if norma.numero else \

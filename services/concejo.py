@@ -8,7 +8,6 @@ vigencia, derogación, dietas y causales de vacancia por inasistencias.
 from __future__ import annotations
 
 import calendar
-import io
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -42,6 +41,7 @@ from models import (
     TipoSesion,
     Voto,
     ahora,
+    bloquear,
     db,
     hoy_lima,
 )
@@ -417,22 +417,20 @@ def dispensa_aprobada(sesion: SesionConcejo) -> bool:
 def documento_acta(acta: Acta, plantilla, aprobada_en: SesionConcejo | None = None) -> bytes:
     """El Word del acta desde la plantilla (docxtpl) con **todos** los valores escapados: un nombre o un título
     con «</w:t>…<w:p>» o «&<>» se ve tal cual y no agrega párrafos al documento oficial."""
-    from docxtpl import DocxTemplate
+    from services.word import llenar_plantilla
 
     aprobada_en = aprobada_en or acta.aprobada_en
-    doc = DocxTemplate(plantilla)
-    doc.render({**contexto_acta(acta.sesion),
-                "estado_acta": EstadoActa.aprobada.etiqueta if aprobada_en else acta.estado.etiqueta,
-                "aprobada_en": aprobada_en.codigo if aprobada_en else ""}, autoescape=True)
-    salida = io.BytesIO()
-    doc.save(salida)
-    return salida.getvalue()
+    return llenar_plantilla(plantilla, {**contexto_acta(acta.sesion),
+                                        "estado_acta": EstadoActa.aprobada.etiqueta if aprobada_en
+                                        else acta.estado.etiqueta,
+                                        "aprobada_en": aprobada_en.codigo if aprobada_en else ""})
 
 
 def aprobar_acta(acta: Acta, en: SesionConcejo, plantilla=None) -> None:
     """Aprueba el acta en una sesión posterior ya celebrada, o en la misma si en ella se votó la dispensa de su
     aprobación (docs/reglas.md §5), y congela su Word (`documento_aprobado`): lo que se descarga después no
-    cambia aunque se editen nombres de miembros o títulos de la agenda."""
+    cambia aunque se editen nombres de miembros o títulos de la agenda. El acta queda tomada hasta el commit."""
+    bloquear(acta)
     if acta.estado == EstadoActa.aprobada:
         raise ErrorConcejo("El acta ya está aprobada.")
     if en.id == acta.sesion_id:

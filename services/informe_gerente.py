@@ -51,11 +51,6 @@ def contexto(f: control.Filtros, filtros: list[tuple[str, str]], usuario) -> dic
 
 def generar(f: control.Filtros, filtros: list[tuple[str, str]], usuario) -> io.BytesIO:
     """El Word del informe con todos los valores escapados (un asunto con «&<>» se ve tal cual)."""
-    from docxtpl import DocxTemplate
+    from services.word import llenar_plantilla
 
-    doc = DocxTemplate(plantilla())
-    doc.render(contexto(f, filtros, usuario), autoescape=True)
-    salida = io.BytesIO()
-    doc.save(salida)
-    salida.seek(0)
-    return salida
+    return io.BytesIO(llenar_plantilla(plantilla(), contexto(f, filtros, usuario)))
