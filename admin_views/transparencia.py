@@ -205,9 +205,9 @@ class SolicitudAccesoView(VistaSegura):
                 return None
 
         def cantidad(campo: str) -> int:
-            n = entero((f.get(campo) or "0").strip(), 0, 100_000)
+            n = entero((f.get(campo) or "0").strip(), -100_000, 100_000)  # el signo lo juzga la regla (liquidar)
             if n is None:
-                errores[campo] = "Escriba un número entero entre 0 y 100 000."
+                errores[campo] = "Escriba un número entero (hasta 100 000)."
                 return 0
             return n
 

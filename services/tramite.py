@@ -525,14 +525,14 @@ def error_fecha_documento(fecha: date | None, expediente: Expediente | None = No
 
 def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
     doc.fecha = doc.fecha or hoy_lima()
-    error = error_fecha_documento(doc.fecha, doc.expediente, doc.tipo_documento, doc.unidad)
-    if error:
-        raise ErrorTramite(error, campo="fecha")
-    doc.anio = doc.fecha.year
     tipo, unidad = doc.tipo_documento, doc.unidad
     if serie_de_norma(tipo):
         raise ErrorTramite(f"Las resoluciones tienen una sola serie: registre la {tipo.nombre.lower()} en "
                            "Normas municipales, donde se numera.")
+    error = error_fecha_documento(doc.fecha, doc.expediente, doc.tipo_documento, doc.unidad)
+    if error:
+        raise ErrorTramite(error, campo="fecha")
+    doc.anio = doc.fecha.year
     ambito = "INST" if tipo.numeracion.value == "institucional" else unidad.sigla
     doc.numero = siguiente(f"documento:{tipo.abreviatura}:{ambito}:{doc.anio}")
     sufijo = current_app.config["SIGLA_ENTIDAD"]

@@ -620,3 +620,20 @@ def a_la_vez(peticiones) -> list:
     for h in hilos:
         h.join(300)
     return resultados
+
+
+class el_dia:
+    """`with el_dia(date(2026, 8, 14)):` la aplicación cree que es ese día (a las `hora` de Lima) mientras dura el
+    bloque: lo registrado en él (una norma, un documento) se numera el día de su fecha, como en la oficina."""
+
+    def __init__(self, dia: date, hora: int = 12):
+        self.momento = datetime(dia.year, dia.month, dia.day, hora, tzinfo=ZONA_LIMA)
+
+    def __enter__(self):
+        self.anterior = models.reloj
+        models.reloj = lambda: self.momento
+        return self
+
+    def __exit__(self, *exc):
+        models.reloj = self.anterior
+        return False
