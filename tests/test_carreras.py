@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import (
+    ZONA_LIMA,
     Acta,
     Certificacion,
     Correlativo,
@@ -158,7 +159,8 @@ def test_aprobar_una_eliminacion_a_la_vez(app, como, backend, capsys):
     assert db.session.get(Eliminacion, e.id).estado == EstadoEliminacion.aprobada_comite
 
 
-def test_responder_una_solicitud_a_la_vez(app, como, backend, capsys):
+def test_responder_una_solicitud_a_la_vez(app, como, backend, capsys, reloj):
+    reloj(datetime(2026, 12, 2, 10, tzinfo=ZONA_LIMA))  # miércoles hábil: presentada y respondida el mismo día
     sol = SolicitudAcceso(persona=persona(), informacion_solicitada="Presupuesto 2026", forma_entrega="correo")
     transparencia.registrar_solicitud(sol)
     db.session.add(sol)
@@ -166,7 +168,7 @@ def test_responder_una_solicitud_a_la_vez(app, como, backend, capsys):
     n = _intentos(backend, 20)
     respuestas = _carrera(como, "transparencia", n, f"/admin/solicitud_acceso/atender/?id={sol.id}",
                           {"operacion": "responder", "tipo": "entregada",
-                           "fecha_respuesta": f"{max(hoy(), sol.fecha_presentacion):%d/%m/%Y}"},
+                           "fecha_respuesta": f"{sol.fecha_presentacion:%d/%m/%Y}"},
                           capsys, "responder una solicitud de acceso")
     assert sum(1 for r in respuestas if r.status_code == 302) == 1
     _perdedores_avisados(respuestas, "no admite respuesta")
