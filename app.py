@@ -15,11 +15,13 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 import services.auditoria  # noqa: F401  (registra los eventos de auditoría)
+from admin_views.entradas import ENTERO_SQL, sin_caracteres_nulos
 from configuracion import DE_ENTORNO, POR_DEFECTO, combinar_diccionarios
 from models import Usuario, db
-from services import seguridad
+from services import escribir_privado, seguridad
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -31,13 +33,26 @@ babel = Babel()
 def _clave_secreta(instancia: Path) -> str:
     archivo = instancia / "secret_key"
     if not archivo.exists():
-        archivo.write_text(secrets.token_hex(32))
-        archivo.chmod(0o600)
+        escribir_privado(archivo, secrets.token_hex(32).encode())
     return archivo.read_text().strip()
+
+
+class EnteroSQL(IntegerConverter):
+    """`<int:…>` de toda ruta: un entero que cabe en un INTEGER de la base (el tipo de los id); uno mayor no es una
+    ruta (404), no una consulta que la base rechaza (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=ENTERO_SQL[1], signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+# lo que no se guarda en la caché del navegador (Cache-Control: no-store): todo salvo los archivos estáticos y las
+# páginas públicas de normas (sin datos personales)
+CACHEABLES = {"static", "admin.static", "publico.normas", "publico.texto_norma"}
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = EnteroSQL  # antes de registrar cualquier ruta
     instancia = Path(app.instance_path)
     instancia.mkdir(parents=True, exist_ok=True)
 
@@ -69,6 +84,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_CONTENT_LENGTH"])
     if isinstance(app.config["SESSION_COOKIE_SECURE"], str):
         app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"] == "1"
+    if str(app.config["URL_PUBLICA"] or "").lower().startswith("https://"):
+        # servido por HTTPS: las cookies (sesión y «recordarme») viajan solo cifradas
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
     db.init_app(app)
     with app.app_context():
@@ -110,11 +128,18 @@ def create_app(config: dict | None = None) -> Flask:
     registrar_errores(app)
     app.before_request(_exigir_cambio_de_clave)
 
+    app.before_request(sin_caracteres_nulos)
+
     @app.after_request
     def cabeceras_seguras(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        html = resp.mimetype == "text/html" and not resp.direct_passthrough
+        resp.headers.setdefault("Content-Security-Policy",
+                                seguridad.politica_csp(resp.get_data(as_text=True) if html else None))
+        if request.endpoint not in CACHEABLES:
+            resp.headers["Cache-Control"] = "no-store"  # páginas del personal, cargos con clave, archivos
         return resp
 
     return app
@@ -196,3 +221,8 @@ def _configurar_sqlite(engine) -> None:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.close()
+        ruta = engine.url.database
+        if ruta and ruta != ":memory:":  # la base y sus archivos -wal y -shm, solo para el usuario del servicio
+            for archivo in (ruta, f"{ruta}-wal", f"{ruta}-shm"):
+                if os.path.exists(archivo) and os.stat(archivo).st_mode & 0o077:
+                    os.chmod(archivo, 0o600)

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
-from models import Usuario, ahora, db
+from models import Usuario, ahora, db, normalizar_identificador
 from services import seguridad
 from services.auditoria import registrar
 
@@ -50,7 +50,7 @@ def login():
         return redirect(url_for("admin.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        nombre = form.username.data.strip().lower()[:60]
+        nombre = normalizar_identificador(form.username.data).lower()[:60]  # «ａｄｍｉｎ» es «admin»
         hasta = seguridad.bloqueo_vigente(nombre, _ip())
         if hasta is not None:
             uid = db.session.scalar(sa.select(Usuario.id).where(Usuario.username == nombre))

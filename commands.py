@@ -15,7 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from models import Rol, UnidadOrganica, Usuario, db
-from services import semilla
+from services import escribir_privado, semilla
 from services.seguridad import error_clave
 
 
@@ -106,8 +106,7 @@ def servir() -> None:
         db.session.commit()
         semilla.cargar_expedientes_sinteticos(int(os.environ.get("EXPEDIENTES_DEMO", "300")))
         db.session.commit()  # una demo con trabajo: bandejas, vencidos, observados y digitales en cada unidad
-        archivo.write_text(clave)
-        archivo.chmod(0o600)
+        escribir_privado(archivo, clave.encode())
         click.echo("Base vacía: se cargó la municipalidad demo.")
     from services.calendario import asegurar_feriados
 

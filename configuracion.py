@@ -35,7 +35,8 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("SIGLA_ENTIDAD", "MDD", "sufijo de los códigos de documentos y normas", entorno=True),
     Opcion("URL_PUBLICA", None, "dirección pública de la aplicación (`https://tramite.muni.gob.pe`): la de cada QR "
            "y enlace impreso para el ciudadano (cargos, etiquetas, verificación), nunca la que usó el navegador del "
-           "personal en la intranet. Obligatoria en producción", entorno=True,
+           "personal en la intranet. Obligatoria en producción; con `https` las cookies viajan solo cifradas "
+           "(`Secure`)", entorno=True,
            mostrar="la de la petición (solo en desarrollo)"),
     Opcion("TZ", "America/Lima", "zona horaria con que se muestran fechas y horas", entorno=True),
     Opcion("ADJUNTOS_DIR", None, "archivos adjuntos, guardados por SHA-256", entorno=True,
@@ -68,6 +69,10 @@ OPCIONES: tuple[Opcion, ...] = (
            "evaluación previa: un procedimiento con más se advierte (LPAG arts. 39 y 153)"),
     Opcion("TIPOS_DOCUMENTO_NORMA", {"RES": "resolucion_alcaldia"}, "tipos de documento (abreviatura) que son "
            "normas: se numeran solo en Normas municipales, una serie por tipo (LOM art. 39)"),
+    Opcion("DIAS_FECHA_ACTO", 15, "días hacia atrás que admite la fecha de un acto numerado (norma aprobada, "
+           "documento emitido, certificación, eliminación): el registro tardío de lo firmado días antes y el cierre "
+           "del año (un acto del 30/12 entra en la serie de su año hasta mediados de enero); nunca futura ni "
+           "anterior a la del último número de su serie"),
     Opcion("AVISO_NO_LABORABLES_DESDE", (12, 1), "(mes, día) desde el que el tablero avisa a la SG si faltan los "
            "días no laborables decretados del año siguiente"),
     Opcion("PLAZOS_ACCION", {"atender": None, "opinar": 7, "firmar": 3, "visto_bueno": 3, "conocimiento": None,

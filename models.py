@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 import math
 import secrets
-from datetime import UTC, date, datetime, time
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -45,7 +46,19 @@ class ErrorDeRegla(ValueError):
     """Una regla del negocio impide la operación; el mensaje, en castellano, es para el usuario.
 
     Vive aquí porque también la lanzan los modelos (reglas de una fila, control al guardar);
-    `services` la reexporta: `from services import ErrorDeRegla`."""
+    `services` la reexporta: `from services import ErrorDeRegla`. `campo`: el atributo del modelo al que se
+    refiere (la vista segura pone el mensaje junto a ese campo del formulario, si lo tiene)."""
+
+    def __init__(self, mensaje: str = "", campo: str | None = None):
+        super().__init__(mensaje)
+        self.campo = campo
+
+
+def normalizar_identificador(texto: str | None) -> str:
+    """Un identificador escrito (documento de identidad, código, usuario) en su forma canónica: NFKC (los dígitos y
+    letras de ancho completo o los superíndices pasan a los comunes: «２５９８８０００» = «25988000»), sin espacios a
+    los lados. Se normaliza antes de validar y antes de buscar: dos escrituras de lo mismo son la misma fila."""
+    return unicodedata.normalize("NFKC", texto or "").strip()
 
 
 # --------------------------------------------------------------------------- el reloj
@@ -193,6 +206,111 @@ class DeUnaUnidad:
         return getattr(cls, f"{cls.relacion_unidad}_id") == unidad_id
 
 
+class ActoFinal:
+    """Lo publicado, aprobado, recibido o firmado no cambia: un error se corrige con un acto nuevo (una fe de
+    erratas, otra norma, otra transferencia). Una sola regla al guardar (`_actos_finales`), para toda vía
+    (pantalla, edición en la lista, servicio, CLI, importación):
+
+    - `fijos`: estado guardado (el valor de `campo_estado` antes del cambio) → campos que desde ese estado ya no
+      cambian; `"*"` = todos;
+    - `fijos_al_llenarse`: campos que, una vez con valor, ya no cambian (la publicación, el texto oficial…);
+    - una fila en un estado con campos fijos no se borra;
+    - y, antes de guardar un cambio, la fila se toma (bloqueo de fila en PostgreSQL, cerrojo de escritura en SQLite)
+      y su estado se compara con el que leyó la petición: si otro lo cambió entretanto (dos clics, dos usuarios),
+      nada se guarda (`CONFLICTO`)."""
+
+    campo_estado = "estado"
+    fijos: dict = {}
+    fijos_al_llenarse: tuple[str, ...] = ()
+
+    @classmethod
+    def campos_fijos(cls, estado) -> tuple[str, ...]:
+        campos = cls.fijos.get(estado, ())
+        if campos == "*":
+            return tuple(a.key for a in sa.inspect(cls).column_attrs if a.key not in ("actualizado_en",)) + \
+                tuple(r.key for r in sa.inspect(cls).relationships if r.direction.name == "MANYTOONE")
+        return campos
+
+
+class ActoNumerado:
+    """Acto con número de una serie por año (norma aprobada, documento emitido, certificación, eliminación): su
+    fecha (`campo_fecha`) es la de hoy o de los últimos `DIAS_FECHA_ACTO` días —el registro tardío de lo firmado
+    días antes, y así el cierre del año: un acto del 30 de diciembre entra en la serie de su año hasta mediados de
+    enero—, nunca futura y nunca anterior a la del último número de su serie (el orden de los números es el de las
+    fechas). Una sola regla (`error_de_fecha`), que el servicio consulta antes de sacar el número y que se aplica
+    al guardar (`_fecha_de_actos`) por cualquier vía."""
+
+    campo_fecha = "fecha"
+
+    def condicion_serie(self, anio: int):
+        """Condición SQL de las filas numeradas de la misma serie que esta en el año `anio`."""
+        raise NotImplementedError
+
+    def error_de_fecha(self, fecha: date | None = None) -> str | None:
+        fecha = fecha if fecha is not None else getattr(self, self.campo_fecha)
+        if fecha is None:
+            return None
+        hoy = hoy_lima()
+        dias = int(current_app.config["DIAS_FECHA_ACTO"])
+        if fecha > hoy:
+            return "La fecha no puede ser futura: el número se saca el día del acto."
+        if fecha < hoy - timedelta(days=dias):
+            return (f"La fecha no puede tener más de {dias} días de atraso (desde el "
+                    f"{hoy - timedelta(days=dias):%d/%m/%Y}): esa serie ya se cerró con los números que tiene.")
+        cls = type(self)
+        ultima = db.session.scalar(sa.select(sa.func.max(getattr(cls, self.campo_fecha))).where(
+            self.condicion_serie(fecha.year), cls.numero.is_not(None), cls.id != (self.id or 0)))
+        if ultima is not None and fecha < ultima:
+            return (f"La fecha no puede ser anterior a la del último número de su serie ({ultima:%d/%m/%Y}): los "
+                    "números siguen el orden de las fechas.")
+        return None
+
+
+# --------------------------------------------------------------------------- concurrencia
+CONFLICTO_FILA = "Otro usuario cambió «{fila}» al mismo tiempo: vuelva a cargar la página y revise su estado."
+
+
+def tomar_escritura(session) -> None:
+    """SQLite: toma ya el cerrojo de escritura de la base (hay un solo escritor a la vez) con una escritura que no
+    cambia nada; quien llegue después espera el commit (busy_timeout) y lee lo ya confirmado. En PostgreSQL no hace
+    nada: ahí se bloquea la fila (`FOR UPDATE`)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.update(Correlativo).where(sa.false()).values(ultimo=Correlativo.ultimo))
+
+
+def bloquear(obj):
+    """Toma la fila de `obj` hasta el fin de la transacción y la relee de la base (sus relaciones se vuelven a
+    cargar al usarlas): una segunda petición sobre la misma fila espera a que la primera confirme y después ve lo
+    que hizo (el segundo clic recibe «ya aprobada», no un segundo número). Una fila nueva no se bloquea."""
+    estado = sa.inspect(obj)
+    if not estado.persistent:
+        return obj
+    session, modelo = estado.session, type(obj)
+    if session.is_modified(obj):  # lo ya cambiado en esta transacción va a la base antes de releer la fila
+        session.flush()
+    tomar_escritura(session)
+    consulta = sa.select(modelo).where(modelo.id == obj.id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        consulta = consulta.with_for_update(of=modelo)
+    session.execute(consulta).all()
+    relaciones = [r.key for r in sa.inspect(modelo).relationships]
+    if relaciones:
+        session.expire(obj, relaciones)
+    session.info.setdefault("filas_tomadas", set()).add((modelo.__tablename__, obj.id))
+    return obj
+
+
+def bloquear_consulta(consulta):
+    """La misma idea para las filas de una consulta ORM (acciones en lote): `FOR UPDATE` de la tabla principal en
+    PostgreSQL; el cerrojo de escritura en SQLite. Las filas se releen de la base."""
+    session = db.session
+    tomar_escritura(session)
+    consulta = consulta.populate_existing()
+    if session.get_bind().dialect.name == "postgresql":
+        consulta = consulta.with_for_update(of=consulta.column_descriptions[0]["entity"])
+    return consulta
+
+
 # --------------------------------------------------------------------------- organización
 class UnidadOrganica(ConTrazabilidad, db.Model):
     """Unidad orgánica del ROF (árbol por `padre`)."""
@@ -276,6 +394,11 @@ class Usuario(UserMixin, ConTrazabilidad, db.Model):
         sa.CheckConstraint("username = lower(username)", name="username_minusculas"),
         sa.CheckConstraint("intentos_fallidos >= 0", name="intentos_no_negativos"),
     )
+
+    @sa.orm.validates("username")
+    def _normalizar_usuario(self, _clave, valor):
+        """Como se escribe al ingresar: NFKC, sin espacios, en minúsculas («ａｄｍｉｎ» es «admin»)."""
+        return normalizar_identificador(valor).lower() if valor is not None else None
 
     def __str__(self) -> str:
         return f"{self.nombre} ({self.username})"
@@ -403,6 +526,12 @@ class Persona(ConTrazabilidad, db.Model):
         )
 
     etiqueta = etiqueta_sql(lambda cls: cls.nombre_completo)
+
+    @sa.orm.validates("numero_documento")
+    def _normalizar_documento(self, _clave, valor):
+        """El número tal como se busca: NFKC, sin espacios, en mayúsculas (los dígitos de ancho completo son los
+        comunes: la misma persona, no un duplicado parecido)."""
+        return normalizar_identificador(valor).upper() if valor is not None else None
 
     def __str__(self) -> str:
         return f"{self.tipo_documento.value} {self.numero_documento} – {self.nombre_completo}"
@@ -638,6 +767,28 @@ class Expediente(ConTrazabilidad, db.Model):
                        "tipo_documento", "tipo_documento_id", "documento_referencia", "asunto", "folios",
                        "procedimiento", "procedimiento_id", "prioridad", "observaciones")
 
+    def recorrido(self, usuario: Usuario | None = None) -> tuple[list[Derivacion], int]:
+        """Lo que `usuario` ve del recorrido del expediente (una sola regla para Detalle, Tramitar, Hoja de ruta y
+        toda impresión): un rol que ve todas las unidades, todo; un rol de una unidad, solo los movimientos en que
+        su unidad participó (los envió o los recibió), con sus proveídos; los demás —y los proveídos que otras
+        unidades se escribieron entre sí— solo se cuentan. Devuelve (visibles, cuántos no se muestran)."""
+        todos = list(self.derivaciones)
+        if usuario is None or not usuario.alcance_unidad:
+            return todos, 0
+        visibles = [d for d in todos if usuario.unidad_id in (d.unidad_origen_id, d.unidad_destino_id)]
+        return visibles, len(todos) - len(visibles)
+
+    def ve_cargo(self, usuario: Usuario | None) -> bool:
+        """El cargo lleva la clave con que el administrado consulta su expediente: lo imprime quien lo recibió. Un
+        rol que ve todas las unidades (Mesa de Partes, Secretaría General), cualquiera; un rol de una unidad, solo
+        el de un documento que registró su unidad (un interno suyo), no el de uno que solo pasó por ella."""
+        if usuario is None or not usuario.alcance_unidad:
+            return usuario is not None
+        if self.origen == Origen.interno and self.unidad_origen_id == usuario.unidad_id:
+            return True
+        registro = db.session.get(Usuario, self.creado_por_id) if self.creado_por_id else None
+        return registro is not None and registro.unidad_id == usuario.unidad_id
+
     def error_de_edicion(self, usuario: Usuario | None = None) -> str | None:
         """Por qué no se pueden corregir los datos del expediente (None: se puede).
 
@@ -716,10 +867,17 @@ class Derivacion(ConTrazabilidad, db.Model):
         return f"{self.unidad_destino.sigla if self.unidad_destino else '?'} ({self.accion.etiqueta})"
 
 
-class DocumentoEmitido(DeUnaUnidad, ConTrazabilidad, db.Model):
-    """Documento de salida (egreso) de una unidad: numerado por tipo, unidad y año."""
+_CONTENIDO_DOCUMENTO = ("tipo_documento", "tipo_documento_id", "unidad", "unidad_id", "anio", "numero", "codigo",
+                        "fecha", "asunto", "destinatario", "expediente", "expediente_id", "firmado_por",
+                        "codigo_verificacion")
+
+
+class DocumentoEmitido(DeUnaUnidad, ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
+    """Documento de salida (egreso) de una unidad: numerado por tipo, unidad y año. Emitido (firmado), su
+    contenido ya no cambia; anulado, nada."""
 
     __tablename__ = "documento_emitido"
+    fijos = {"emitido": _CONTENIDO_DOCUMENTO, "notificado": _CONTENIDO_DOCUMENTO, "anulado": "*"}
     id: Mapped[int] = mapped_column(primary_key=True)
     tipo_documento_id: Mapped[int] = mapped_column(ForeignKey("tipo_documento.id"))
     unidad_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
@@ -762,6 +920,17 @@ class DocumentoEmitido(DeUnaUnidad, ConTrazabilidad, db.Model):
         Index("ix_documento_emitido_unidad", "unidad_id", "anio"),
         Index("ix_documento_emitido_expediente", "expediente_id"),
     )
+
+    def condicion_serie(self, anio: int):
+        """Su serie: el tipo y el año, y la unidad si el tipo se numera por unidad."""
+        tipo = self.tipo_documento or (db.session.get(TipoDocumento, self.tipo_documento_id)
+                                       if self.tipo_documento_id else None)
+        cond = sa.and_(DocumentoEmitido.tipo_documento_id == (tipo.id if tipo else self.tipo_documento_id),
+                       DocumentoEmitido.anio == anio)
+        if tipo is None or _valor_enum(tipo.numeracion) == "unidad":
+            unidad_id = self.unidad.id if self.unidad is not None else self.unidad_id
+            cond = sa.and_(cond, DocumentoEmitido.unidad_id == unidad_id)
+        return cond
 
     def __str__(self) -> str:
         return f"{self.codigo} – {self.asunto[:60]}"
@@ -841,12 +1010,22 @@ TipoCertificacion = _e("TipoCertificacion", "fedateo", "autenticacion", "transcr
                        copia_certificada="Copia certificada")
 
 
-class Certificacion(ConTrazabilidad, db.Model):
+_CONTENIDO_CERTIFICACION = ("anio", "numero", "codigo", "tipo", "fecha", "persona", "persona_id",
+                            "descripcion_documento", "folios", "fedatario", "fedatario_id", "expediente",
+                            "expediente_id", "derecho_pago", "recibo_pago", "codigo_verificacion",
+                            "originales_retenidos", "fecha_devolucion_prevista")
+
+
+class Certificacion(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
     """Certificación del fedatario (LPAG arts. 138–139): número por año; gratuita si sirve a un procedimiento
     de la entidad (un expediente), si no con el derecho del TUPA y su recibo; originales retenidos a lo sumo
     2 días hábiles con constancia; se anula con motivo y el número no se reutiliza."""
 
     __tablename__ = "certificacion"
+    # firmada al emitirse: su contenido no cambia (solo se registra la devolución de los originales); anulada, nada
+    campo_estado = "anulada"
+    fijos = {False: _CONTENIDO_CERTIFICACION, True: "*"}
+    fijos_al_llenarse = ("fecha_devolucion",)
     id: Mapped[int] = mapped_column(primary_key=True)
     anio: Mapped[int]
     numero: Mapped[int]
@@ -927,11 +1106,15 @@ class Certificacion(ConTrazabilidad, db.Model):
     def formato_codigo(anio: int, numero: int) -> str:
         return f"CERT-{anio}-{numero:05d}"
 
+    def condicion_serie(self, anio: int):
+        return Certificacion.anio == anio
+
     def anular(self, motivo: str) -> None:
         """Se anula con motivo, no se borra: el número queda y la verificación pública dice «anulada»."""
         motivo = (motivo or "").strip()
         if not motivo:
             raise ErrorDeRegla("Indique el motivo de la anulación.")
+        bloquear(self)  # dos anulaciones a la vez: la segunda ve «ya está anulada»
         if self.anulada:
             raise ErrorDeRegla(f"{self.codigo} ya está anulada.")
         self.anulada, self.motivo_anulacion, self.fecha_anulacion = True, motivo, ahora()
@@ -1467,10 +1650,11 @@ class Voto(db.Model):
         return f"{self.miembro}: {self.sentido.etiqueta}"
 
 
-class Acta(ConTrazabilidad, db.Model):
+class Acta(ActoFinal, ConTrazabilidad, db.Model):
     """Acta de la sesión: borrador generado de los datos; aprobada en una sesión posterior, luego inmutable."""
 
     __tablename__ = "acta"
+    fijos = {"aprobada": "*"}
     id: Mapped[int] = mapped_column(primary_key=True)
     sesion_id: Mapped[int] = mapped_column(ForeignKey("sesion_concejo.id"), unique=True)
     contenido: Mapped[str] = mapped_column(Text)
@@ -1502,10 +1686,20 @@ _REQUIERE_PUBLICACION = "tipo IN ('ordenanza', 'decreto_alcaldia') OR (tipo = 'a
     "sobre_remuneracion)"
 
 
-class NormaMunicipal(ConTrazabilidad, db.Model):
-    """Ordenanza, acuerdo, decreto, resolución o edicto: número por tipo y año (LOM arts. 39–44)."""
+_TEXTO_NORMA = ("tipo", "anio", "numero", "codigo", "sumilla", "considerandos", "articulos", "fecha_emision",
+                "punto_agenda", "punto_agenda_id", "sobre_remuneracion")
+
+
+class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
+    """Ordenanza, acuerdo, decreto, resolución o edicto: número por tipo y año (LOM arts. 39–44). Aprobada, su
+    texto ya no cambia (se modifica con otra norma); publicada, tampoco la publicación; derogada o anulada, nada."""
 
     __tablename__ = "norma_municipal"
+    campo_fecha = "fecha_emision"
+    fijos = {"aprobada": _TEXTO_NORMA, "publicada": (*_TEXTO_NORMA, "requiere_ratificacion"),
+             "vigente": (*_TEXTO_NORMA, "requiere_ratificacion"), "derogada": "*", "anulada": "*"}
+    fijos_al_llenarse = ("fecha_publicacion", "medio_publicacion", "fecha_ratificacion", "fecha_notificacion",
+                         "texto_oficial_sha256", "texto_oficial_ruta", "texto_oficial_nombre")
     id: Mapped[int] = mapped_column(primary_key=True)
     tipo: Mapped[TipoNorma] = enum_col(TipoNorma, "tipo_norma", default=TipoNorma.ordenanza)
     anio: Mapped[int]
@@ -1580,6 +1774,9 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
         efecto = EFECTO_NORMA[self.tipo.value]
         return "publicacion" if efecto == "adopcion" and self.sobre_remuneracion else efecto
 
+    def condicion_serie(self, anio: int):
+        return sa.and_(NormaMunicipal.tipo == self.tipo, NormaMunicipal.anio == anio)
+
     @staticmethod
     def formato_codigo(tipo: str, anio: int, numero: int, sigla: str) -> str:
         return f"{NOMBRE_NORMA[str(getattr(tipo, 'value', tipo))]} N° {numero:03d}-{anio}-{sigla}"
@@ -1635,11 +1832,21 @@ class ExcepcionTransparencia(db.Model):
         return f"Art. {self.codigo} – {self.articulo}"
 
 
-class SolicitudAcceso(ConTrazabilidad, db.Model):
+_RESPUESTA_SOLICITUD = ("anio", "numero", "codigo", "clave", "fecha_recepcion", "fecha_presentacion", "persona",
+                        "persona_id", "informacion_solicitada", "forma_entrega", "estado", "fecha_respuesta",
+                        "excepcion_legal", "excepcion_legal_id", "informacion_denegada", "fundamento_denegatoria",
+                        "paginas", "discos", "costo_reproduccion", "recibo_pago", "entidad_derivada",
+                        "fecha_encauzamiento", "prorroga", "fecha_vencimiento_prorroga", "fecha_vencimiento")
+
+
+class SolicitudAcceso(ActoFinal, ConTrazabilidad, db.Model):
     """Solicitud de acceso a la información pública (docs/reglas.md §4): número por año, plazo de 10 días
     hábiles, subsanación, prórroga, encauzamiento, respuesta (la denegatoria cita una excepción) y costos."""
 
     __tablename__ = "solicitud_acceso"
+    # respondida, encauzada, desistida o no presentada: la respuesta no cambia (queda la apelación)
+    fijos = {e: _RESPUESTA_SOLICITUD for e in ("atendida", "parcialmente_denegada", "denegada", "derivada",
+                                               "desistida", "no_presentada")}
     id: Mapped[int] = mapped_column(primary_key=True)
     anio: Mapped[int]
     numero: Mapped[int]
@@ -1917,11 +2124,12 @@ class UnidadConservacion(DeUnaUnidad, ConTrazabilidad, db.Model):
         return f"{self.codigo} ({self.serie.codigo if self.serie else '?'})" if self.codigo else "Caja nueva"
 
 
-class Transferencia(DeUnaUnidad, ConTrazabilidad, db.Model):
+class Transferencia(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
     """Transferencia de una unidad al archivo central (cronograma anual): sus cajas son el inventario; el
-    archivo la recibe (y ubica las cajas) u observa."""
+    archivo la recibe (y ubica las cajas) u observa. Recibida (el inventario firmado por ambos lados), nada cambia."""
 
     __tablename__ = "transferencia"
+    fijos = {"recibida": "*"}
     relacion_unidad = "unidad_origen"
     id: Mapped[int] = mapped_column(primary_key=True)
     anio: Mapped[int]
@@ -2005,11 +2213,19 @@ class Prestamo(DeUnaUnidad, ConTrazabilidad, db.Model):
         return f"{caja} → {self.unidad_solicitante.sigla if self.unidad_solicitante else '?'}"
 
 
-class Eliminacion(ConTrazabilidad, db.Model):
+_APROBADA_COMITE = ("anio", "numero", "codigo", "fecha_propuesta", "fecha_aprobacion_comite", "acta_comite")
+
+
+class Eliminacion(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
     """Eliminación de documentos (Directiva 001-2018-AGN/DAI): propuesta del comité evaluador → aprobada por
     el comité → autorizada por el AGN (resolución) → ejecutada con acta. Sus cajas quedan registradas."""
 
     __tablename__ = "eliminacion"
+    campo_fecha = "fecha_propuesta"
+    # cada paso cumplido queda: el acta del comité, la resolución del AGN; ejecutada, nada cambia
+    fijos = {"aprobada_comite": _APROBADA_COMITE,
+             "autorizada_agn": (*_APROBADA_COMITE, "resolucion_autorizacion", "fecha_autorizacion"),
+             "ejecutada": "*"}
     id: Mapped[int] = mapped_column(primary_key=True)
     anio: Mapped[int]
     numero: Mapped[int]
@@ -2045,6 +2261,9 @@ class Eliminacion(ConTrazabilidad, db.Model):
     @staticmethod
     def formato_codigo(anio: int, numero: int) -> str:
         return f"ELI-{anio}-{numero:03d}"
+
+    def condicion_serie(self, anio: int):
+        return Eliminacion.anio == anio
 
     def __str__(self) -> str:
         return self.codigo or "Eliminación nueva"
@@ -2218,6 +2437,18 @@ def _regla_prestamo(p: Prestamo) -> None:
 
 def _regla_caja(caja: UnidadConservacion) -> None:
     estado, antes = _valor_enum(caja.estado) or "en_gestion", _valor_enum(_antes(caja, "estado"))
+    productora = caja.unidad_productora
+    if productora is not None and (sa.inspect(caja).pending or _cambio(caja, ("codigo",))):
+        if _antes(caja, "codigo") is not None:
+            raise ErrorDeRegla("El código de una caja no cambia: es su etiqueta.", campo="codigo")
+        if not (caja.codigo or "").startswith(f"{productora.sigla.upper()}-"):
+            raise ErrorDeRegla(f"El código de una caja de {productora.sigla} empieza con «{productora.sigla}-»: lo "
+                               "saca el sistema (services.archivo.registrar_caja).", campo="codigo")
+    if productora is not None and caja.serie is not None and _cambio(caja, ("serie", "serie_id", "unidad_productora",
+                                                                            "unidad_productora_id")) and \
+            caja.serie.unidad_id != productora.id:
+        raise ErrorDeRegla(f"La serie {caja.serie.codigo} es de otra unidad: una caja guarda una serie de su unidad "
+                           f"productora ({productora.sigla}).", campo="serie")
     elim = caja.eliminacion
     if elim is not None and _cambio(caja, ("eliminacion", "eliminacion_id")):
         if caja.serie is not None and _valor_enum(caja.serie.destino_final) == "conservacion_permanente":
@@ -2282,3 +2513,105 @@ def _regla_capacidad(session, cajas: list[UnidadConservacion]) -> None:
         if ya + len(nuevas) > destino.capacidad:
             raise ErrorDeRegla(f"{destino.codigo} está llena: tiene {ya} de {destino.capacidad} cajas; no caben "
                                f"{len(nuevas)} más.")
+
+
+# --------------------------------------------------------------------------- lo final no cambia (toda vía)
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _actos_finales(session, flush_context, instances):
+    """`ActoFinal`: lo aprobado, publicado, recibido o firmado no cambia ni se borra, y un cambio de estado se guarda
+    solo si nadie lo cambió entretanto (fila tomada y estado comparado con el que se leyó)."""
+    with session.no_autoflush:
+        for obj in [*session.dirty, *session.deleted]:
+            if not isinstance(obj, ActoFinal) or sa.inspect(obj).pending:
+                continue
+            borrado = obj in session.deleted
+            if not borrado and not session.is_modified(obj, include_collections=False):
+                continue
+            antes = _valor_enum(_antes(obj, obj.campo_estado))
+            _comparar_con_la_base(session, obj, antes)
+            fijos = obj.campos_fijos(antes)
+            if borrado and fijos:
+                raise ErrorDeRegla(f"{obj}: {_nombre_estado(obj, antes)}; no se borra (su registro se conserva).")
+            cambiados = [c for c in fijos if _cambio(obj, (c,))] + \
+                [c for c in obj.fijos_al_llenarse if _cambio(obj, (c,)) and _antes(obj, c) is not None]
+            if cambiados:
+                raise ErrorDeRegla(f"{obj}: {_nombre_estado(obj, antes)}; ya no cambia. Un error se corrige con "
+                                   "un acto nuevo (fe de erratas, otra norma u otro documento).", campo=cambiados[0])
+
+
+def _nombre_estado(obj, estado) -> str:
+    if isinstance(estado, bool):
+        return "anulada" if estado else "emitida y firmada"
+    tipo = sa.inspect(type(obj)).columns[obj.campo_estado].type
+    clase = getattr(tipo, "enum_class", None)
+    return clase(estado).etiqueta.lower() if clase is not None else str(estado)
+
+
+def _comparar_con_la_base(session, obj, antes) -> None:
+    """Toma la fila (una vez por transacción) y compara su estado en la base con el que leyó esta petición."""
+    modelo = type(obj)
+    clave = (modelo.__tablename__, obj.id)
+    tomadas = session.info.setdefault("filas_tomadas", set())
+    if clave in tomadas:
+        return
+    tomar_escritura(session)
+    columna = sa.inspect(modelo).columns[obj.campo_estado]
+    consulta = sa.select(columna).where(modelo.__table__.c.id == obj.id)
+    if session.get_bind().dialect.name == "postgresql":
+        consulta = consulta.with_for_update()
+    en_la_base = session.execute(consulta).scalar_one_or_none()
+    tomadas.add(clave)
+    if _valor_enum(en_la_base) != antes:
+        raise ErrorDeRegla(CONFLICTO_FILA.format(fila=obj))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _soltar_filas(session, transaccion):
+    if transaccion.parent is None:
+        session.info.pop("filas_tomadas", None)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _fecha_de_actos(session, flush_context, instances):
+    """`ActoNumerado`: al sacar su número (fila nueva numerada, o un proyecto que se aprueba) o al cambiar su fecha,
+    la fecha es de hoy o de los últimos días, nunca futura ni anterior al último número de su serie."""
+    with session.no_autoflush:
+        for obj in [*session.new, *session.dirty]:
+            if not isinstance(obj, ActoNumerado) or obj.numero is None:
+                continue
+            if not (sa.inspect(obj).pending or _cambio(obj, ("numero", obj.campo_fecha))):
+                continue
+            error = obj.error_de_fecha()
+            if error:
+                raise ErrorDeRegla(error, campo=obj.campo_fecha)
+
+
+# --------------------------------------------------------------------------- textos que caben y documentos (toda vía)
+def texto_largo(modelo, valores: dict) -> tuple[str, str] | None:
+    """(campo, mensaje) del primer texto de `valores` más largo que su columna en `modelo`; None si todos caben."""
+    columnas = sa.inspect(modelo).columns
+    for clave, valor in valores.items():
+        columna = columnas.get(clave)
+        tipo = getattr(columna, "type", None)
+        largo = getattr(tipo, "length", None)
+        if largo and isinstance(tipo, sa.String) and not isinstance(tipo, sa.Enum) and isinstance(valor, str) \
+                and len(valor) > largo:
+            return clave, f"El campo «{clave.replace('_', ' ')}» admite hasta {largo} caracteres (tiene {len(valor)})."
+    return None
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _textos_que_caben(session, flush_context, instances):
+    """Un texto no pasa del largo de su columna (SQLite no lo exige; PostgreSQL respondería con un error): la regla,
+    con el nombre del campo, para toda vía. Y un DNI o RUC son dígitos comunes (ya normalizados: «２５…» → «25…»)."""
+    for obj in [*session.new, *session.dirty]:
+        if sa.inspect(type(obj), raiseerr=False) is None:
+            continue
+        estado = sa.inspect(obj)
+        cambiados = {a.key: a.history.added[0] for a in estado.attrs if a.history.added}
+        largo = texto_largo(type(obj), cambiados)
+        if largo:
+            raise ErrorDeRegla(largo[1], campo=largo[0])
+        if isinstance(obj, Persona) and _valor_enum(obj.tipo_documento) in ("DNI", "RUC") and \
+                obj.numero_documento and not (obj.numero_documento.isascii() and obj.numero_documento.isdigit()):
+            raise ErrorDeRegla(f"El {_valor_enum(obj.tipo_documento)} lleva solo dígitos.", campo="numero_documento")

@@ -31,6 +31,7 @@ from models import (
     UnidadOrganica,
     ahora,
     db,
+    normalizar_identificador,
 )
 from services import ErrorDeRegla, correo
 from services.adjuntos import ErrorAdjunto, guardar_pdf
@@ -125,8 +126,8 @@ def verificar(codigo: str):
 # ------------------------------------------------------------------ consulta
 @bp.route("/consulta", methods=["GET", "POST"])
 def consulta():
-    codigo = (request.values.get("codigo") or "").strip().upper()
-    clave = (request.values.get("clave") or "").strip().upper()
+    codigo = normalizar_identificador(request.values.get("codigo"))[:40].upper()
+    clave = normalizar_identificador(request.values.get("clave"))[:40].upper()
     exp, buscado = None, bool(codigo and clave) and (request.method == "POST" or "clave" in request.args)
     if buscado:
         # el mismo formulario consulta expedientes y solicitudes de acceso a la información (SAIP-…)
@@ -239,12 +240,9 @@ def cargo_transparencia():
 def _persona(form):
     """El solicitante: la persona ya registrada con ese documento, sin tocar sus datos (un formulario anónimo no
     prueba ser su titular), o una nueva con lo escrito (services.identidad.remitente, el de la mesa digital)."""
-    persona = remitente(form.tipo_documento.data, form.numero_documento.data, nombres=form.nombres.data,
-                        apellidos=form.apellidos.data, razon_social=form.razon_social.data,
-                        email=form.email.data, telefono=form.telefono.data)
-    if sa.inspect(persona).transient:
-        persona.direccion = (form.direccion.data or "").strip() or None
-    return persona
+    return remitente(form.tipo_documento.data, form.numero_documento.data, nombres=form.nombres.data,
+                     apellidos=form.apellidos.data, razon_social=form.razon_social.data,
+                     email=form.email.data, telefono=form.telefono.data, direccion=form.direccion.data)
 
 
 # ------------------------------------------------------------------ mesa de partes digital

@@ -77,6 +77,7 @@ from models import (
     Usuario,
     Voto,
 )
+from services.seguridad import nonce_csp
 
 TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA, ARCHIVO = "Trámite", "Concejo", "Normas", "Transparencia", "Archivo"
 FEDATARIO = "Fedatario"
@@ -143,7 +144,7 @@ def init_admin(app) -> Admin:
     castellano.instalar()
     castellano.registrar_filtros(app)
     admin = Admin(
-        app, name="Secretaría General",
+        app, name="Secretaría General", csp_nonce_generator=nonce_csp,
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
         category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",

@@ -158,13 +158,12 @@ class UnidadConservacionView(VistaSegura):
     column_formatters_detail = {"donde": _donde, "expedientes": lambda v, c, m, n: Markup("<br>").join(
         Markup('<a href="{}">{}</a>').format(url_for("expediente.details_view", id=e.id), e.codigo)
         for e in m.expedientes[:200])}
-    form_columns = ("codigo", "tipo", "serie", "unidad_productora", "fecha_inicial", "fecha_final", "folios",
+    # el código lo saca el sistema (el siguiente de la unidad: GDU-2026-0001); nunca se escribe
+    form_columns = ("tipo", "serie", "unidad_productora", "fecha_inicial", "fecha_final", "folios",
                     "descripcion", "transferencia", "observaciones")
     campos_edicion = ("tipo", "folios", "descripcion", "transferencia", "ubicacion", "observaciones")
-    campos_opcionales = ("codigo",)
     form_overrides = {"descripcion": TextAreaField}
-    form_args = {"codigo": {"description": "Vacío: el sistema asigna el siguiente de la unidad (GDU-2026-0001)."},
-                 "unidad_productora": {"description": "Vacía: la unidad del usuario (una unidad solo registra las "
+    form_args = {"unidad_productora": {"description": "Vacía: la unidad del usuario (una unidad solo registra las "
                                                       "suyas)."},
                  "transferencia": {"description": "Para listarla en el inventario de una transferencia programada."},
                  "ubicacion": {"description": "Solo para una caja en el archivo central (mover de lugar)."}}

@@ -58,7 +58,7 @@ from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.orm import aliased
 from wtforms.fields import DateField, DateTimeField, StringField
-from wtforms.validators import Email, InputRequired, Optional, StopValidation, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from admin_views.alcance import CargadorAjax, filtro_alcance, patron_like  # noqa: F401  (se reexportan)
 from admin_views.entradas import (  # noqa: F401
@@ -68,7 +68,10 @@ from admin_views.entradas import (  # noqa: F401
     ENTERO_SQL,
     ID_MAXIMO,
     LIMITE_AJAX,
+    entero,
     entero_id,
+    fila_de,
+    rango_entero,
     validar_argumentos,
 )
 from admin_views.excel import Tipo, exportar_tabla, exportar_xlsx  # noqa: F401
@@ -83,7 +86,7 @@ from admin_views.permisos import (  # noqa: F401
     permisos_actuales,
     puede,
 )
-from models import ZONA_LIMA, MomentoUTC, db
+from models import ZONA_LIMA, MomentoUTC, bloquear, bloquear_consulta, db
 from services import ErrorDeRegla
 
 
@@ -166,7 +169,7 @@ def _es_momento(tipo) -> bool:
 class Convertidor(AdminModelConverter):
     """Tipos de campo acotados para todo formulario, según la columna del modelo.
 
-    - texto: sin espacios a los lados; obligatorio si la columna lo es («   » no vale);
+    - texto: sin espacios a los lados; obligatorio si la columna lo es («   » no vale); no más largo que la columna;
     - enteros: dentro del INTEGER de la base, o del rango `info={"rango": (a, b)}` de la columna;
     - decimales: finitos y dentro de la precisión de la columna;
     - fechas y momentos: años 1900–2100;
@@ -192,6 +195,8 @@ class Convertidor(AdminModelConverter):
             if any(isinstance(v, InputRequired) for v in validadores):
                 validadores = [Obligatorio(), *(v for v in validadores if not isinstance(v, InputRequired))]
             validadores.append(SinControl())
+            if tipo.length and not any(isinstance(v, Length) for v in validadores):  # también un TextArea
+                validadores.append(Length(max=tipo.length, message=f"Admite hasta {tipo.length} caracteres."))
         elif isinstance(tipo, sa.Integer) and not isinstance(tipo, sa.Boolean):
             minimo, maximo = columna.info.get("rango") or (
                 (-ID_MAXIMO - 1, ID_MAXIMO) if isinstance(tipo, sa.BigInteger) else ENTERO_SQL)
@@ -322,17 +327,47 @@ def mensaje_error_base(exc) -> str:
     return "No se pudo guardar por un error interno; quedó registrado para su revisión."
 
 
+# filtros genéricos que comparan la columna con el valor: sobre una columna entera, el valor se convierte a entero
+# (si llegara como texto, PostgreSQL rechazaría `integer = varchar`)
+_FILTROS_DE_VALOR = (sqla_filters.FilterEqual, sqla_filters.FilterNotEqual, sqla_filters.FilterGreater,
+                     sqla_filters.FilterSmaller, sqla_filters.FilterInList, sqla_filters.FilterNotInList)
+
+
+def _valor_entero(limpiar):
+    def limpiar_entero(valor):
+        limpio = limpiar(valor)
+        if isinstance(limpio, list | tuple):
+            return [int(v) for v in limpio]
+        return int(limpio)
+
+    return limpiar_entero
+
+
+def tipar_filtros(filtros: list) -> list:
+    """Un filtro genérico de Flask-Admin (FilterEqual…) sobre una columna entera y sin opciones recibe su valor como
+    entero (`FilterEqual(Transferencia.anio, "Año")`: «2026» → 2026): una sola vez para toda pantalla."""
+    for flt in filtros or []:
+        tipo = getattr(getattr(flt, "column", None), "type", None)
+        if isinstance(flt, _FILTROS_DE_VALOR) and type(flt).__module__.startswith("flask_admin.") and \
+                isinstance(tipo, sa.Integer) and not isinstance(tipo, sa.Boolean) and not flt.options and \
+                not getattr(flt, "_entero", False):
+            flt.clean, flt._entero = _valor_entero(flt.clean), True
+    return filtros
+
+
 def error_de_filtro(view, flt, valor: str) -> str | None:
-    """Mensaje si `valor` no sirve para el filtro: otra opción que las ofrecidas (enums, sí/no), un número
-    que no cabe, una fecha fuera de 1900–2100 o un texto que no se puede convertir."""
+    """Mensaje si `valor` no sirve para el filtro: otra opción que las ofrecidas (enums, sí/no), vacío donde hay
+    opciones, un número que no cabe en su columna (INTEGER, BIGINT…), una fecha fuera de 1900–2100 o un texto que
+    no se puede convertir."""
     malo = f"Valor no válido para el filtro «{flt.name}»: «{valor[:60]}»."
     if "\x00" in valor or len(valor) > 500:
         return malo
     opciones = flt.get_options(view)
     if opciones:
         claves = {str(k) for k, _ in opciones}
-        partes = [p.strip() for p in valor.split(",")] if isinstance(flt, sqla_filters.FilterInList) else [valor]
-        if any(p and p not in claves for p in partes):
+        en_lista = isinstance(flt, sqla_filters.FilterInList | sqla_filters.FilterNotInList)
+        partes = [p.strip() for p in valor.split(",")] if en_lista else [valor]
+        if any(p and p not in claves for p in partes) or (not en_lista and valor not in claves):
             return malo
     try:
         limpio = flt.clean(valor)
@@ -353,7 +388,9 @@ def error_de_filtro(view, flt, valor: str) -> str | None:
                 return malo
         if isinstance(v, bool):
             continue
-        if isinstance(v, int) and not -ID_MAXIMO - 1 <= v <= ID_MAXIMO:
+        minimo, maximo = rango_entero(getattr(flt, "column", None)) if isinstance(tipo, sa.Integer) else \
+            (-ID_MAXIMO - 1, ID_MAXIMO)
+        if isinstance(v, int) and not minimo <= v <= maximo:
             return malo
         if isinstance(v, float | decimal.Decimal) and not math.isfinite(float(v)):
             return malo
@@ -407,6 +444,9 @@ class VistaSegura(AccesoPorRol, ModelView):
     def __init__(self, model, session=db, **kw):
         kw.setdefault("endpoint", model.__tablename__)
         super().__init__(model, session, **kw)
+
+    def get_filters(self):
+        return tipar_filtros(super().get_filters())
 
     # ---- permisos (una sola puerta para cada endpoint)
     def puede(self, accion: str) -> bool:
@@ -481,18 +521,23 @@ class VistaSegura(AccesoPorRol, ModelView):
         return self._alcance(super().get_count_query())
 
     def get_one(self, id):
-        pk = entero_id(id)
+        """La fila por su id, dentro del alcance (404 si no). En un POST (editar, borrar, aprobar, recibir, anular,
+        tramitar…) la fila queda tomada hasta el commit y releída de la base (`models.bloquear`): el segundo clic
+        espera al primero y ve lo que hizo («ya aprobada»), en vez de repetirlo."""
+        pk = entero_id(id, self.model.id)
         if pk is None:
             abort(404)
         fila = self.get_query().filter(self.model.id == pk).one_or_none()
         if fila is None:
             abort(404)
+        if has_request_context() and request.method == "POST":
+            bloquear(fila)
         return fila
 
     @expose("/action/", methods=("POST",))
     def action_view(self):
         ids = request.form.getlist("rowid")
-        pks = {entero_id(i) for i in ids}
+        pks = {entero_id(i, self.model.id) for i in ids}
         if None in pks:
             abort(404)
         if pks:
@@ -507,9 +552,18 @@ class VistaSegura(AccesoPorRol, ModelView):
         return super().action_delete([int(i) for i in ids])
 
     def handle_view_exception(self, exc):
-        """Crear, editar y borrar: el mensaje de la regla, o uno en castellano sin el SQL de la base."""
+        """Crear, editar y borrar: el mensaje de la regla junto a su campo (si el formulario lo tiene) o como aviso,
+        o uno en castellano sin el SQL de la base."""
         if isinstance(exc, ErrorDeRegla):
-            flash(str(exc), "error")
+            form = g.get("_formulario")
+            campo = exc.campo if form is not None and exc.campo and exc.campo in form else None
+            if campo is None and form is not None and exc.campo and exc.campo.endswith("_id") and \
+                    exc.campo.removesuffix("_id") in form:
+                campo = exc.campo.removesuffix("_id")
+            if campo is not None:
+                error_en(form, campo, str(exc))
+            else:
+                flash(str(exc), "error")
             return True
         if not isinstance(exc, sa.exc.SQLAlchemyError) and super().handle_view_exception(exc):
             return True  # ValidationError (o relanza si lo pide la configuración); la de SQLAlchemy mostraría el SQL
@@ -542,7 +596,8 @@ class VistaSegura(AccesoPorRol, ModelView):
 
         `mensaje`: texto con `{n}` o función n → texto (para el singular: «1 derivación recibida»)."""
         def todas():
-            filas = self.get_query().filter(self.model.id.in_([int(i) for i in ids])).all()
+            pks = [pk for pk in (entero_id(i, self.model.id) for i in ids) if pk is not None]
+            filas = bloquear_consulta(self.get_query().filter(self.model.id.in_(pks))).all()
             for fila in filas:
                 operacion(fila)
             return mensaje(len(filas)) if callable(mensaje) else mensaje.format(n=len(filas))
@@ -664,12 +719,15 @@ class VistaSegura(AccesoPorRol, ModelView):
             return query, joins  # el orden por defecto ya es por id
         return query.order_by(self.model.id.desc()), joins
 
-    # ---- guardar: los hooks completan la fila antes de que una consulta la envíe a medias
+    # ---- guardar: los hooks completan la fila antes de que una consulta la envíe a medias; una regla del modelo
+    # que nombra su campo (`ErrorDeRegla(campo=…)`) vuelve junto a ese campo (handle_view_exception)
     def create_model(self, form):
+        g._formulario = form
         with db.session.no_autoflush:
             return super().create_model(form)
 
     def update_model(self, form, model):
+        g._formulario = form
         with db.session.no_autoflush:
             return super().update_model(form, model)
 

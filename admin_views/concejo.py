@@ -22,6 +22,7 @@ from admin_views.base import (
     PaginaSegura,
     Tipo,
     VistaSegura,
+    entero,
     error_en,
     exportar_tabla,
     opciones_enum,
@@ -277,10 +278,10 @@ def _asistencia(sesion, datos, _operacion) -> str:
 
 
 def _postergar(sesion, datos, _operacion) -> str:
-    if not (datos.get("solicitantes") or "").isdigit():
-        raise ErrorConcejo("Indique cuántos miembros piden la postergación.")
-    concejo.postergar(sesion, _momento_formulario(datos.get("nueva_fecha"), "Nueva fecha y hora"),
-                      int(datos["solicitantes"]))
+    solicitantes = entero(datos.get("solicitantes"), 0, 1000)
+    if solicitantes is None:
+        raise ErrorConcejo("Indique cuántos miembros piden la postergación (un número).")
+    concejo.postergar(sesion, _momento_formulario(datos.get("nueva_fecha"), "Nueva fecha y hora"), solicitantes)
     return f"Sesión postergada al {sesion.fecha_hora.astimezone(ZONA_LIMA):%d/%m/%Y %H:%M}."
 
 

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from flask import (
     abort,
     request,
 )
+
+from models import db
 
 # --------------------------------------------------------------------------- límites de lo que entra
 # Lo que llega por la URL o un formulario se valida donde entra (aquí, una vez para todas las pantallas):
 # un id o un número que no cabe en la base, una fecha del año 9999 o un valor de enum inventado no
 # llegan nunca a una consulta (antes eran errores 500).
 ID_MAXIMO = 2**63 - 1  # BIGINT
-ENTERO_SQL = (-(2**31), 2**31 - 1)  # INTEGER de PostgreSQL
+ENTERO_SQL = (-(2**31), 2**31 - 1)  # INTEGER de PostgreSQL: el tipo de todo id y de las columnas `int` del modelo
 ANIO_MINIMO, ANIO_MAXIMO = 1900, 2100
 LIMITE_AJAX = 50  # filas como máximo por búsqueda ajax
 # argumentos enteros de la URL que entiende cualquier pantalla: nombre → (mínimo, máximo)
@@ -26,13 +29,40 @@ _ENTERO = re.compile(r"-?[0-9]{1,20}")
 _ID = re.compile(r"[0-9]{1,19}")
 
 
-def entero_id(valor) -> int | None:
-    """Id de fila escrito en la URL o en un formulario: entero positivo que cabe en BIGINT; si no, None."""
+def rango_entero(columna=None) -> tuple[int, int]:
+    """Mínimo y máximo que caben en la columna según su tipo real en la base (SMALLINT, INTEGER, BIGINT); sin
+    columna, INTEGER (el de todo id)."""
+    tipo = getattr(columna, "type", None)
+    if isinstance(tipo, sa.SmallInteger):
+        return -(2**15), 2**15 - 1
+    if isinstance(tipo, sa.BigInteger):
+        return -ID_MAXIMO - 1, ID_MAXIMO
+    return ENTERO_SQL
+
+
+def entero(valor, minimo: int = ENTERO_SQL[0], maximo: int = ENTERO_SQL[1]) -> int | None:
+    """Un entero escrito (URL o formulario): solo dígitos ASCII (ni «²» ni «１»), a lo sumo 19, dentro de
+    [minimo, maximo]; si no, None. Para los formularios propios de una pantalla (cantidades, ids elegidos)."""
+    texto = str(valor).strip() if valor is not None else ""
+    if not _ENTERO.fullmatch(texto) or len(texto.lstrip("-")) > 19:
+        return None
+    n = int(texto)
+    return n if minimo <= n <= maximo else None
+
+
+def entero_id(valor, columna=None) -> int | None:
+    """Id de fila escrito en la URL o en un formulario: entero positivo que cabe en la columna (`columna`, por
+    defecto un id INTEGER); si no, None."""
     texto = str(valor).strip() if valor is not None else ""
     if not _ID.fullmatch(texto):
         return None
-    n = int(texto)
-    return n if 1 <= n <= ID_MAXIMO else None
+    return entero(texto, 1, rango_entero(columna)[1])
+
+
+def fila_de(modelo, valor):
+    """La fila de `modelo` cuyo id es `valor` (texto de un formulario), o None si no es un id posible o no existe."""
+    pk = entero_id(valor, modelo.id)
+    return db.session.get(modelo, pk) if pk is not None else None
 
 
 def validar_argumentos() -> None:
@@ -40,8 +70,6 @@ def validar_argumentos() -> None:
     página, orden, año… fuera de rango → 400. (`url=`, volver a: solo rutas del sitio, en
     services.seguridad.es_ruta_local, que reemplaza al is_safe_url de Flask-Admin.)"""
     for clave, valor in request.args.items(multi=True):
-        if "\x00" in clave or "\x00" in valor:
-            abort(400, "La dirección contiene caracteres no válidos.")
         if clave == "id" or clave.endswith("_id"):
             if valor.strip() and entero_id(valor) is None:
                 abort(404)
@@ -49,5 +77,14 @@ def validar_argumentos() -> None:
             minimo, maximo = ARGUMENTOS_ENTEROS[clave]
             if not _ENTERO.fullmatch(valor.strip()) or not minimo <= int(valor) <= maximo:
                 abort(400, f"El parámetro «{clave}» debe ser un número entre {minimo} y {maximo}.")
-    if any("\x00" in v for v in request.form.values()):  # PostgreSQL no guarda un NUL en un texto
-        abort(400, "El formulario contiene caracteres no válidos.")
+
+
+def sin_caracteres_nulos() -> None:
+    """Toda petición (pantallas, páginas públicas, ingreso): un NUL en la dirección, en un campo o en el nombre de
+    un archivo → 400. PostgreSQL no guarda un NUL en un texto; ningún dato legítimo lo lleva."""
+    valores = [*request.args.keys(), *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH"):
+        valores += [*request.form.keys(), *request.form.values(),
+                    *(f.filename or "" for f in request.files.values())]
+    if any("\x00" in v for v in valores):
+        abort(400, "La solicitud contiene caracteres no válidos.")

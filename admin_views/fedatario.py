@@ -18,6 +18,7 @@ from admin_views.base import (
     FiltroMomentoEntreFechas,
     FiltroSigla,
     VistaSegura,
+    entero_id,
     error_en,
     opciones_enum,
 )
@@ -248,7 +249,7 @@ class NotificacionView(VistaSegura):
     def create_form(self, obj=None):
         form = super().create_form(obj)
         for campo in ("documento", "norma"):  # preseleccionado desde la lista («Registrar diligencia»)
-            pk = request.args.get(campo, type=int)
+            pk = entero_id(request.args.get(campo))
             if request.method == "GET" and pk and campo in form:
                 form[campo].data = form[campo].loader.get_one(pk)
         return form

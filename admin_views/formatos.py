@@ -42,6 +42,15 @@ FORMATOS = {datetime: FORMATOS.pop(datetime), **FORMATOS}
 def registrar_filtros_jinja(app) -> None:
     app.jinja_env.filters["fecha"] = fecha
     app.jinja_env.filters["momento"] = momento
+    app.jinja_env.globals["recorrido"] = recorrido
+
+
+def recorrido(expediente) -> tuple[list, int]:
+    """En una plantilla: `{% set movimientos, ocultos = recorrido(exp) %}`, lo que el usuario ve del recorrido
+    (la regla es del modelo: `Expediente.recorrido`)."""
+    from flask_login import current_user
+
+    return expediente.recorrido(current_user if current_user.is_authenticated else None)
 
 
 # --------------------------------------------------------------------------- enums por etiqueta

@@ -25,6 +25,7 @@ from admin_views.base import (
     VistaSegura,
     entero_id,
     error_en,
+    fila_de,
     opciones_enum,
     puede,
 )
@@ -125,6 +126,7 @@ def _estado_expediente(view, context, exp, name):
 class ExpedienteView(VistaSegura):
     permisos_por_defecto = {"secretaria_general": "vcea", "mesa_partes": "vcea", "unidad": "vce", "archivo": "v",
                             "fedatario": "v", "transparencia": "v"}
+    acciones_endpoint = {"cargo": "crear"}  # el cargo lleva la clave del administrado: lo imprime quien recibe
     column_list = ("codigo", "fecha_recepcion", "fecha_presentacion", "origen", "persona", "asunto",
                    "folios", "procedimiento", "unidad_actual", "estado", "fecha_vencimiento", "prioridad")
     column_select_related_list = (Expediente.persona, Expediente.procedimiento, Expediente.unidad_actual,
@@ -304,8 +306,9 @@ class ExpedienteView(VistaSegura):
             if error:
                 raise ErrorTramite(error)
             return
-        if current_user.alcance_unidad:  # una unidad registra sus propios documentos internos
-            model.unidad_origen = model.unidad_origen or current_user.unidad
+        if current_user.alcance_unidad:  # una unidad registra sus propios documentos internos (origen: ella)
+            if model.origen == Origen.interno:
+                model.unidad_origen = current_user.unidad
             model.unidad_actual = current_user.unidad
         if getattr(form, "_adjunto", None) is not None:
             model.adjuntos.append(form._adjunto)
@@ -321,7 +324,7 @@ class ExpedienteView(VistaSegura):
     @expose("/adjunto/")
     def adjunto(self):
         """Descarga un adjunto de un expediente al alcance del usuario."""
-        adj = db.session.get(Adjunto, request.args.get("id", type=int) or 0)
+        adj = fila_de(Adjunto, request.args.get("id"))
         if adj is None or adj.expediente_id is None:
             abort(404)
         self.get_one(adj.expediente_id)  # 404 si el expediente está fuera de su alcance
@@ -337,8 +340,12 @@ class ExpedienteView(VistaSegura):
 
     @expose("/cargo/")
     def cargo(self):
-        """Cargo imprimible (A4 o ticket): número, fecha y hora, folios, clave y QR de consulta."""
+        """Cargo imprimible (A4 o ticket): número, fecha y hora, folios, clave y QR de consulta. Solo para quien
+        registra ingresos («crear», `acciones_endpoint`) y, en un rol de unidad, de lo que registró su unidad
+        (`Expediente.ve_cargo`): la clave no se muestra a quien solo tramitó el expediente."""
         exp = self.get_one(request.args.get("id"))
+        if not exp.ve_cargo(current_user):
+            abort(403)
         url = url_publica("publico.consulta", codigo=exp.codigo)
         qr = qr_svg(f"{url}&clave={exp.clave}")
         registrar("imprimir", "expediente", exp.id, "cargo")
@@ -352,13 +359,14 @@ class ExpedienteView(VistaSegura):
     def hoja_ruta(self):
         """Hoja de ruta imprimible (A4): todo el recorrido, con fechas, proveídos y días hábiles por unidad."""
         exp = self.get_one(request.args.get("id"))
-        ids = {d.recibido_por_id for d in exp.derivaciones if d.recibido_por_id}
+        movimientos, ocultos = exp.recorrido(current_user)
+        ids = {d.recibido_por_id for d in movimientos if d.recibido_por_id}
         receptores = {u.id: u.nombre for u in db.session.scalars(sa.select(Usuario).where(Usuario.id.in_(ids)))} \
             if ids else {}
         registrar("imprimir", "expediente", exp.id, "hoja de ruta")
         db.session.commit()
         return self.render("admin/tramite/hoja_ruta.html", exp=exp, receptores=receptores, permanencia=permanencia,
-                           impreso=ahora())
+                           impreso=ahora(), movimientos=movimientos, ocultos=ocultos)
 
     @expose("/tramitar/", methods=("GET", "POST"))
     def tramitar(self):
@@ -377,10 +385,8 @@ class ExpedienteView(VistaSegura):
                 return hecho
         unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.activa)
                                       .order_by(UnidadOrganica.sigla)).all()
-        # una unidad ve los movimientos en que participó (su bandeja); los demás solo se cuentan
-        alcance = current_user.unidad_id if current_user.alcance_unidad else None
-        movimientos = [d for d in exp.derivaciones
-                       if alcance is None or alcance in (d.unidad_origen_id, d.unidad_destino_id)]
+        # una unidad ve los movimientos en que participó (su bandeja); los demás solo se cuentan (Expediente.recorrido)
+        movimientos, ocultos = exp.recorrido(current_user)
         digital = exp.canal == Canal.digital and not exp.derivaciones and exp.estado.value in ("registrado",
                                                                                              "observado")
         catalogos = {"procedimientos": db.session.scalars(sa.select(ProcedimientoTupa).where(
@@ -388,7 +394,7 @@ class ExpedienteView(VistaSegura):
             "tipos": db.session.scalars(sa.select(TipoDocumento).order_by(TipoDocumento.nombre)).all()} \
             if digital else {}
         return self.render("admin/tramite/tramitar.html", exp=exp, unidades=unidades, digital=digital, **catalogos,
-                           movimientos=movimientos, ocultos=len(exp.derivaciones) - len(movimientos),
+                           movimientos=movimientos, ocultos=ocultos,
                            acciones=opciones_enum(AccionDerivacion), en_mi_unidad=self._en_mi_unidad(exp),
                            puede_anular=self.puede("anular"), observable=observable(exp),
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia,
@@ -439,12 +445,12 @@ class ExpedienteView(VistaSegura):
             return derivar(exp, destino, datos.get("accion", "atender"), datos.get("proveido") or None,
                            plazo, current_user)
         if operacion in ("clasificar", "aceptar"):
-            proc = db.session.get(ProcedimientoTupa, datos.get("procedimiento", type=int) or 0)
-            tipo = db.session.get(TipoDocumento, datos.get("tipo_documento", type=int) or 0)
+            proc = fila_de(ProcedimientoTupa, datos.get("procedimiento"))
+            tipo = fila_de(TipoDocumento, datos.get("tipo_documento"))
             clasificar(exp, proc, tipo)
             if operacion == "clasificar":
                 return None
-            destino = db.session.get(UnidadOrganica, datos.get("destino", type=int) or 0) or \
+            destino = fila_de(UnidadOrganica, datos.get("destino")) or \
                 (proc.unidad_resolutora if proc else None)
             if destino is None:
                 raise ErrorTramite("Elija el procedimiento TUPA o la unidad de destino para aceptarlo.")
@@ -561,7 +567,11 @@ class DocumentoEmitidoView(VistaSegura):
             return error_en(form, "tipo_documento", "Las resoluciones tienen una sola serie: regístrela en "
                                                     "Normas municipales, donde se numera.")
         if "fecha" in form:
-            error = error_fecha_documento(form.fecha.data, form.expediente.data if "expediente" in form else None)
+            unidad = (form.unidad.data if "unidad" in form else None) or current_user.unidad
+            if current_user.alcance_unidad:
+                unidad = current_user.unidad
+            error = error_fecha_documento(form.fecha.data, form.expediente.data if "expediente" in form else None,
+                                          form.tipo_documento.data, unidad)
             if error:
                 return error_en(form, "fecha", error)
         return True

@@ -18,7 +18,16 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 
-from admin_views.base import CargadorAjax, FiltroSigla, PaginaSegura, VistaSegura, error_en, opciones_enum
+from admin_views.base import (
+    CargadorAjax,
+    FiltroSigla,
+    PaginaSegura,
+    VistaSegura,
+    entero,
+    error_en,
+    fila_de,
+    opciones_enum,
+)
 from admin_views.excel import libro_reporte
 from models import (
     EstadoSolicitud,
@@ -67,6 +76,7 @@ class FiltroDenegatoriaFicta(BooleanEqualFilter):
 
 class SolicitudAccesoView(VistaSegura):
     permisos_por_defecto = {"secretaria_general": "vce", "transparencia": "vce"}
+    acciones_endpoint = {"cargo": "crear"}  # el cargo lleva la clave de consulta: lo imprime quien la registra
     column_list = ("codigo", "fecha_presentacion", "persona", "informacion_solicitada", "forma_entrega",
                    "unidad_poseedora", "estado", "fecha_vencimiento")
     column_select_related_list = (SolicitudAcceso.persona, SolicitudAcceso.unidad_poseedora)
@@ -194,12 +204,12 @@ class SolicitudAccesoView(VistaSegura):
                 errores[campo] = "Indique la fecha (dd/mm/aaaa)."
                 return None
 
-        def entero(campo: str) -> int:
-            try:
-                return int((f.get(campo) or "0").strip())
-            except ValueError:
-                errores[campo] = "Escriba un número entero."
+        def cantidad(campo: str) -> int:
+            n = entero((f.get(campo) or "0").strip(), -100_000, 100_000)  # el signo lo juzga la regla (liquidar)
+            if n is None:
+                errores[campo] = "Escriba un número entero (hasta 100 000)."
                 return 0
+            return n
 
         def observar():
             transparencia.observar(sol, f.get("observacion", ""), fecha("fecha_observacion"))
@@ -219,16 +229,15 @@ class SolicitudAccesoView(VistaSegura):
             return f"{sol.codigo}: encauzada a {sol.entidad_derivada}; comuníquelo al solicitante."
 
         def derivar():
-            destino = db.session.get(UnidadOrganica, int(f["unidad"])) if (f.get("unidad") or "").isdigit() else None
+            destino = fila_de(UnidadOrganica, f.get("unidad"))
             return transparencia.derivar_a_unidad(sol, destino, f.get("proveido", ""), current_user)
 
         def liquidar():
-            costo = transparencia.liquidar(sol, entero("paginas"), entero("discos"))
+            costo = transparencia.liquidar(sol, cantidad("paginas"), cantidad("discos"))
             return f"{sol.codigo}: liquidación S/ {costo:.2f}."
 
         def responder():
-            excepcion = db.session.get(ExcepcionTransparencia, int(f["excepcion"])) \
-                if (f.get("excepcion") or "").isdigit() else None
+            excepcion = fila_de(ExcepcionTransparencia, f.get("excepcion"))
             transparencia.responder(sol, f.get("tipo", ""), fecha("fecha_respuesta"), excepcion,
                                     f.get("informacion_denegada", ""), f.get("fundamento", ""),
                                     f.get("recibo_pago", ""))

@@ -17,10 +17,16 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from models import Adjunto
+from services import escribir_privado
 
-# claves y tipos de acción que ejecutan algo al abrir o al hacer clic (ISO 32000-1 §12.6.4)
-CLAVES_PELIGROSAS = {"/JS", "/JavaScript", "/Launch"}
-ACCIONES_PELIGROSAS = {"/JavaScript", "/Launch"}
+# claves y tipos de acción que ejecutan algo al abrir o al hacer clic (ISO 32000-1 §12.6.4): JavaScript, lanzar un
+# programa, abrir otro archivo o una dirección (GoToR, GoToE, URI), enviar o importar datos de un formulario
+# (SubmitForm, ImportData), multimedia que corre guiones (Rendition, RichMediaExecute); y archivos incrustados
+# (un ejecutable dentro del PDF: /EmbeddedFile, /EmbeddedFiles, anotación /FileAttachment)
+CLAVES_PELIGROSAS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia"}
+ACCIONES_PELIGROSAS = {"/JavaScript", "/Launch", "/GoToR", "/GoToE", "/URI", "/SubmitForm", "/ImportData",
+                       "/Rendition", "/RichMediaExecute", "/Sound", "/Movie"}
+TIPOS_PELIGROSOS = {"/EmbeddedFile", "/Filespec", "/FileAttachment", "/RichMedia"}
 MAX_OBJETOS = 200_000  # tope del recorrido: un PDF hostil no consume la CPU
 
 
@@ -29,8 +35,8 @@ class ErrorAdjunto(ValueError):
 
 
 def _activo(lector: pypdf.PdfReader) -> bool:
-    """¿Algún objeto del documento tiene JavaScript o una acción de lanzamiento (al abrir, en un enlace, en un
-    campo o en una página)?"""
+    """¿Algún objeto del documento tiene JavaScript, una acción que abre, envía o importa algo, o un archivo
+    incrustado (al abrir, en un enlace, en un campo, en una página o en el catálogo)?"""
     pendientes = [lector.trailer]
     vistos: set[tuple[int, int]] = set()
     n = 0
@@ -48,7 +54,8 @@ def _activo(lector: pypdf.PdfReader) -> bool:
         if isinstance(obj, DictionaryObject):
             if CLAVES_PELIGROSAS & set(obj.keys()):
                 return True
-            if obj.get("/S") in ACCIONES_PELIGROSAS:
+            if obj.get("/S") in ACCIONES_PELIGROSAS or obj.get("/Type") in TIPOS_PELIGROSOS or \
+                    obj.get("/Subtype") in TIPOS_PELIGROSOS:
                 return True
             pendientes.extend(v for k, v in obj.items() if k != "/Parent")
         elif isinstance(obj, ArrayObject):
@@ -79,8 +86,8 @@ def revisar_pdf(datos: bytes) -> int:
     if paginas < 1:
         raise ErrorAdjunto("El PDF no tiene páginas.")
     if activo:
-        raise ErrorAdjunto("El PDF contiene JavaScript o acciones que abren programas: no se acepta. "
-                           "Imprímalo a PDF de nuevo y vuelva a adjuntarlo.")
+        raise ErrorAdjunto("El PDF contiene JavaScript, acciones que abren programas, enlaces o envían datos, o "
+                           "archivos incrustados: no se acepta. Imprímalo a PDF de nuevo y vuelva a adjuntarlo.")
     return paginas
 
 
@@ -121,10 +128,7 @@ def anotar_firma(adj: Adjunto, datos: bytes) -> None:
 def _escribir(destino: Path, datos: bytes) -> None:
     if destino.exists():
         return
-    destino.parent.mkdir(parents=True, exist_ok=True)
-    temporal = destino.with_suffix(f".{id(datos)}.tmp")
-    temporal.write_bytes(datos)
-    temporal.replace(destino)
+    escribir_privado(destino, datos)  # 0600: solo el usuario del servicio lee los documentos
 
 
 @event.listens_for(Session, "after_commit")

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from models import (
+    ORDEN_ELIMINACION,
     EstadoEliminacion,
     EstadoTransferencia,
     EstadoUnidadConservacion,
@@ -27,31 +28,31 @@ from models import (
     UnidadConservacion,
     UnidadOrganica,
     Usuario,
+    bloquear,
     db,
     hoy_lima,
 )
 from services import ErrorDeRegla, calendario
 from services.numeracion import siguiente
 
-CODIGO_CAJA = re.compile(r"[A-Z0-9][A-Z0-9-]{1,29}")
 TOPE_BUSQUEDA = 1000  # cajas que «¿Dónde está?» considera antes de ordenar por código
 
 
 # ------------------------------------------------------------------ numeración
 def registrar_caja(caja: UnidadConservacion) -> None:
-    """Código de barras de la caja: el escrito (mayúsculas, letras, dígitos y guiones) o, vacío, el siguiente
-    de su unidad y año (`GDU-2026-0007`)."""
-    if caja.codigo:
-        caja.codigo = caja.codigo.strip().upper()
-        if not CODIGO_CAJA.fullmatch(caja.codigo):
-            raise ErrorDeRegla("El código de la caja lleva solo letras, dígitos y guiones (2 a 30).")
-        return
+    """Código de barras de la caja: lo saca el sistema, nunca se escribe: el siguiente de su unidad y año
+    (`GDU-2026-0007`, con la sigla de la unidad productora). Un código que ya existiera (cargado antes de esta
+    regla) se salta: la numeración de una unidad nunca queda trabada."""
     if caja.unidad_productora is None:
-        raise ErrorDeRegla("Indique la unidad productora de la caja.")
+        raise ErrorDeRegla("Indique la unidad productora de la caja.", campo="unidad_productora")
     anio = hoy_lima().year
     sigla = caja.unidad_productora.sigla.upper()
     with db.session.no_autoflush:  # la caja aún a medias no se envía a la base al pedir el número
-        caja.codigo = f"{sigla}-{anio}-{siguiente(f'caja:{sigla}:{anio}'):04d}"
+        for _ in range(1000):
+            codigo = f"{sigla}-{anio}-{siguiente(f'caja:{sigla}:{anio}'):04d}"
+            if db.session.scalar(sa.select(UnidadConservacion.id).where(UnidadConservacion.codigo == codigo)) is None:
+                break
+        caja.codigo = codigo
 
 
 def programar_transferencia(t: Transferencia) -> None:
@@ -77,7 +78,9 @@ def numerar_eliminacion(e) -> None:
 # ------------------------------------------------------------------ transferencias
 def recibir_transferencia(t: Transferencia, usuario: Usuario, ubicaciones: dict[int, Ubicacion],
                           fecha: date | None = None) -> None:
-    """El archivo central recibe el inventario: cada caja a su ubicación (la capacidad la cuida el modelo)."""
+    """El archivo central recibe el inventario: cada caja a su ubicación (la capacidad la cuida el modelo). La
+    transferencia queda tomada hasta el commit: recibida dos veces a la vez, la segunda ve «ya fue recibida»."""
+    bloquear(t)
     if t.estado == EstadoTransferencia.recibida:
         raise ErrorDeRegla(f"{t.codigo} ya fue recibida.")
     if not t.unidades:
@@ -94,6 +97,7 @@ def recibir_transferencia(t: Transferencia, usuario: Usuario, ubicaciones: dict[
 
 
 def observar_transferencia(t: Transferencia, observaciones: str) -> None:
+    bloquear(t)
     if t.estado == EstadoTransferencia.recibida:
         raise ErrorDeRegla(f"{t.codigo} ya fue recibida: no se observa.")
     if not (observaciones or "").strip():
@@ -173,7 +177,15 @@ def cajas_para_archivar(unidad_id: int) -> list[UnidadConservacion]:
 
 
 # ------------------------------------------------------------------ eliminación
+def _paso(e, desde: str) -> None:
+    """Cada paso de la eliminación, una vez y en orden: la fila queda tomada y se revisa su estado ya confirmado."""
+    bloquear(e)
+    if ORDEN_ELIMINACION.index(e.estado.value) > ORDEN_ELIMINACION.index(desde):
+        raise ErrorDeRegla(f"{e.codigo} ya está {e.estado.etiqueta.lower()}: ese paso ya se dio.")
+
+
 def aprobar_eliminacion(e, fecha: date, acta: str) -> None:
+    _paso(e, "propuesta")
     if not e.unidades:
         raise ErrorDeRegla(f"{e.codigo} no tiene cajas propuestas.")
     if not (acta or "").strip():
@@ -182,6 +194,7 @@ def aprobar_eliminacion(e, fecha: date, acta: str) -> None:
 
 
 def autorizar_eliminacion(e, resolucion: str, fecha: date) -> None:
+    _paso(e, "aprobada_comite")
     if not (resolucion or "").strip():
         raise ErrorDeRegla("La autorización del AGN exige el número de su resolución.")
     e.estado, e.resolucion_autorizacion, e.fecha_autorizacion = (EstadoEliminacion.autorizada_agn,
@@ -190,6 +203,7 @@ def autorizar_eliminacion(e, resolucion: str, fecha: date) -> None:
 
 def ejecutar_eliminacion(e, fecha: date, acta: str) -> None:
     """Ejecutada con acta: las cajas quedan «eliminadas» (liberan su lugar; el registro se conserva)."""
+    _paso(e, "autorizada_agn")
     if not (acta or "").strip():
         raise ErrorDeRegla("Indique el acta de eliminación.")
     e.estado, e.fecha_ejecucion, e.acta_eliminacion = EstadoEliminacion.ejecutada, fecha, acta.strip()
@@ -204,6 +218,7 @@ def transferir_al_agn(caja: UnidadConservacion, anio: int | None = None) -> None
     """Una caja de conservación permanente con la retención cumplida pasa al AGN o al archivo regional (libera su
     lugar; el registro queda)."""
     anio = anio or hoy_lima().year
+    bloquear(caja)
     if caja.serie.destino_final.value != "conservacion_permanente":
         raise ErrorDeRegla(f"La caja {caja.codigo} es de una serie que se elimina: se propone su eliminación.")
     if caja.estado != EstadoUnidadConservacion.en_archivo:

@@ -42,6 +42,7 @@ from models import (
     TipoSesion,
     Voto,
     ahora,
+    bloquear,
     db,
     hoy_lima,
 )
@@ -476,7 +477,8 @@ def documento_acta(acta: Acta, plantilla, aprobada_en: SesionConcejo | None = No
 def aprobar_acta(acta: Acta, en: SesionConcejo, plantilla=None) -> None:
     """Aprueba el acta en una sesión posterior ya celebrada, o en la misma si en ella se votó la dispensa de su
     aprobación (docs/reglas.md §5), y congela su Word (`documento_aprobado`): lo que se descarga después no
-    cambia aunque se editen nombres de miembros o títulos de la agenda."""
+    cambia aunque se editen nombres de miembros o títulos de la agenda. El acta queda tomada hasta el commit."""
+    bloquear(acta)
     if acta.estado == EstadoActa.aprobada:
         raise ErrorConcejo("El acta ya está aprobada.")
     if en.id == acta.sesion_id:

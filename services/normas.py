@@ -20,6 +20,7 @@ from models import (
     RelacionNorma,
     TipoNorma,
     TipoRelacionNorma,
+    bloquear,
     db,
     hoy_lima,
 )
@@ -38,8 +39,13 @@ def _v(valor) -> str:
 
 
 def numerar_norma(norma: NormaMunicipal) -> None:
+    """El número de la serie de su tipo y del año de su fecha, que debe ser la de hoy o de los últimos días y no
+    anterior a la del último número de la serie (`ActoNumerado`): se revisa antes de sacarlo."""
     norma.estado = norma.estado or EstadoNorma.aprobada
     norma.fecha_emision = norma.fecha_emision or hoy_lima()
+    error = norma.error_de_fecha()
+    if error:
+        raise ErrorNorma(error, campo="fecha_emision")
     norma.anio = norma.fecha_emision.year
     norma.numero = numeracion.siguiente(f"norma:{norma.tipo.value}:{norma.anio}")
     norma.codigo = NormaMunicipal.formato_codigo(norma.tipo, norma.anio, norma.numero,
@@ -55,11 +61,11 @@ def proyectar_norma(norma: NormaMunicipal) -> None:
 
 
 def aprobar_norma(norma: NormaMunicipal, fecha: date) -> None:
-    """Aprobado el proyecto, recién entonces se saca su número (el de la serie de su tipo y del año)."""
+    """Aprobado el proyecto, recién entonces se saca su número (el de la serie de su tipo y del año). La norma queda
+    tomada hasta el commit: dos clics a la vez dan un solo número; el segundo ve «ya aprobada»."""
+    bloquear(norma)
     if norma.estado != EstadoNorma.proyecto:
-        raise ErrorNorma("Solo se aprueba un proyecto: esta norma ya tiene número.")
-    if fecha > hoy_lima():
-        raise ErrorNorma("La fecha de aprobación no puede ser futura.")
+        raise ErrorNorma(f"{norma.codigo or 'La norma'} ya fue aprobada: tiene su número; no se vuelve a aprobar.")
     with db.session.no_autoflush:  # el número se saca antes de que la fila aprobada llegue a la base
         norma.estado, norma.fecha_emision = EstadoNorma.aprobada, fecha
         numerar_norma(norma)
@@ -67,6 +73,7 @@ def aprobar_norma(norma: NormaMunicipal, fecha: date) -> None:
 
 def anular_norma(norma: NormaMunicipal, motivo: str) -> None:
     """Un número sacado por error se anula con su motivo; nunca se reutiliza (la serie sigue)."""
+    bloquear(norma)
     if not (motivo or "").strip():
         raise ErrorNorma("Indique el motivo de la anulación.")
     if norma.estado == EstadoNorma.proyecto:
@@ -128,6 +135,7 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
     """Publicada, rige desde el día siguiente salvo que la norma fije una fecha posterior (LOM art. 44). Un
     acuerdo (que no sea sobre remuneración) ya rige desde su adopción y una resolución desde su notificación:
     la publicación no cambia su vigencia. Un edicto es un aviso: publicado, nunca «vigente»."""
+    bloquear(norma)
     efecto = norma.efecto
     ya_rige = efecto in ("adopcion", "notificacion") and norma.estado == EstadoNorma.vigente \
         and norma.fecha_publicacion is None
@@ -157,6 +165,7 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
 
 def notificar_norma(norma: NormaMunicipal, fecha: date) -> None:
     """Una resolución rige desde su notificación al destinatario (LPAG art. 16)."""
+    bloquear(norma)
     if norma.efecto != "notificacion":
         raise ErrorNorma("Solo las resoluciones rigen desde su notificación.")
     if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.publicada):

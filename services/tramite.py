@@ -27,6 +27,7 @@ from models import (
     db,
     hoy_lima,
 )
+from models import bloquear as bloquear_fila
 from services import ErrorDeRegla, calendario
 from services.auditoria import registrar
 from services.numeracion import siguiente
@@ -502,15 +503,20 @@ def serie_de_norma(tipo) -> str | None:
     """Tipo de norma cuya serie única numera este tipo de documento (p. ej. RES → resolución de alcaldía): ese
     documento no se numera como documento emitido, sino en Normas municipales (una serie por tipo)."""
     return current_app.config["TIPOS_DOCUMENTO_NORMA"].get(tipo.abreviatura) if tipo else None
-def error_fecha_documento(fecha: date | None, expediente: Expediente | None = None) -> str | None:
-    """La fecha de un documento decide su serie (año): no se numera «para 2019». Se admite el año anterior
-    (cierres de enero), el actual y el siguiente (documentos de diciembre para enero); si responde a un
-    expediente, no puede ser anterior a su presentación."""
+
+
+def error_fecha_documento(fecha: date | None, expediente: Expediente | None = None, tipo=None,
+                          unidad: UnidadOrganica | None = None) -> str | None:
+    """La fecha de un documento decide su serie (año): la regla de todo acto numerado (`ActoNumerado`: de hoy o de
+    los últimos DIAS_FECHA_ACTO días, no futura, no anterior al último número de su serie —del `tipo` y la
+    `unidad`—); si responde a un expediente, no puede ser anterior a su presentación."""
     if fecha is None:
         return None
-    anio = hoy_lima().year
-    if not anio - 1 <= fecha.year <= anio + 1:
-        return f"La fecha debe ser de {anio - 1}, {anio} o {anio + 1}: la serie de otro año está cerrada."
+    muestra = DocumentoEmitido(fecha=fecha, tipo_documento_id=getattr(tipo, "id", None),
+                               unidad_id=getattr(unidad, "id", None))
+    error = muestra.error_de_fecha()
+    if error:
+        return error
     if expediente is not None and expediente.fecha_presentacion and fecha < expediente.fecha_presentacion:
         return (f"El documento no puede ser anterior a la presentación del expediente "
                 f"({expediente.fecha_presentacion:%d/%m/%Y}).")
@@ -519,14 +525,14 @@ def error_fecha_documento(fecha: date | None, expediente: Expediente | None = No
 
 def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
     doc.fecha = doc.fecha or hoy_lima()
-    error = error_fecha_documento(doc.fecha, doc.expediente)
-    if error:
-        raise ErrorTramite(error)
-    doc.anio = doc.fecha.year
     tipo, unidad = doc.tipo_documento, doc.unidad
     if serie_de_norma(tipo):
         raise ErrorTramite(f"Las resoluciones tienen una sola serie: registre la {tipo.nombre.lower()} en "
                            "Normas municipales, donde se numera.")
+    error = error_fecha_documento(doc.fecha, doc.expediente, doc.tipo_documento, doc.unidad)
+    if error:
+        raise ErrorTramite(error, campo="fecha")
+    doc.anio = doc.fecha.year
     ambito = "INST" if tipo.numeracion.value == "institucional" else unidad.sigla
     doc.numero = siguiente(f"documento:{tipo.abreviatura}:{ambito}:{doc.anio}")
     sufijo = current_app.config["SIGLA_ENTIDAD"]
@@ -536,6 +542,7 @@ def _numerar(doc: DocumentoEmitido) -> DocumentoEmitido:
 
 
 def emitir_documento(doc: DocumentoEmitido) -> None:
+    bloquear_fila(doc)
     if doc.estado != EstadoDocumento.proyecto:
         raise ErrorTramite(f"{doc.codigo} ya no es un proyecto.")
     doc.estado = EstadoDocumento.emitido
@@ -545,6 +552,7 @@ def anular_documento(doc: DocumentoEmitido, motivo: str) -> None:
     """El número se conserva (nunca se reutiliza)."""
     if not (motivo or "").strip():
         raise ErrorTramite("Indique el motivo de la anulación.")
+    bloquear_fila(doc)
     if doc.estado == EstadoDocumento.anulado:
         raise ErrorTramite("El documento ya está anulado.")
     doc.estado = EstadoDocumento.anulado

@@ -28,6 +28,7 @@ from models import (
     UnidadOrganica,
     Usuario,
     ahora,
+    bloquear,
     db,
     hoy_lima,
 )
@@ -210,6 +211,8 @@ def condicion_semaforo(valor: str):
 
 
 def _abierta(sol, que: str) -> None:
+    """La solicitud sigue abierta (la fila queda tomada hasta el commit: dos respuestas a la vez dan una)."""
+    bloquear(sol)
     if sol.estado not in ESTADOS_SOLICITUD_ABIERTOS:
         raise ErrorTransparencia(f"La solicitud está {sol.estado.etiqueta.lower()}: no admite {que}.")
 

@@ -1,7 +1,9 @@
 """Los Word que produce el sistema (acta, normas, Informe al Gerente): desde la plantilla docxtpl de la oficina o
 la del sistema, siempre en **A4** y en **español (Perú)** (la corrección ortográfica de Word y LibreOffice en
 castellano), aunque la plantilla que la oficina editó venga en carta y en inglés (lo que trae Word en muchos
-equipos). Los valores se escapan: un nombre con «&<>» se ve tal cual."""
+equipos). El único lugar que llena una plantilla (tests/test_endurecimiento2.py lo vigila): todo valor se escapa
+siempre (`autoescape=True`), así una sumilla, un considerando o un nombre con «</w:t></w:r>…», «<script>» o «&<>»
+se ven tal cual y no agregan párrafos ni marcado (docs/seguridad.md)."""
 
 from __future__ import annotations
 
@@ -69,3 +71,8 @@ def renderizar(plantilla, contexto: dict) -> io.BytesIO:
     doc.save(salida)
     salida.seek(0)
     return salida
+
+
+def llenar_plantilla(plantilla, contexto: dict) -> bytes:
+    """El .docx de `plantilla` (ruta o archivo) con `contexto`, cada valor escapado, en A4 y es-PE."""
+    return renderizar(plantilla, contexto).getvalue()

@@ -13,6 +13,7 @@ import zxingcpp
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+import models
 from models import ZONA_LIMA, Certificacion, DocumentoEmitido, Notificacion, Persona, TipoDocumento, Usuario, db
 from services.fedatario import registrar_certificacion
 from services.notificaciones import registrar_diligencia
@@ -52,16 +53,22 @@ def certificar(**campos) -> Certificacion:
     return cert
 
 
-def documento(fecha: date, tipo: str = "Carta") -> DocumentoEmitido:
-    """Un documento emitido de la GDU con esa fecha (numerado y emitido por los servicios)."""
+def documento(fecha: date, tipo: str = "Carta", sigla: str = "GDU") -> DocumentoEmitido:
+    """Un documento emitido de la unidad (GDU) con esa fecha, registrado ese mismo día (numerado y emitido por los
+    servicios: la fecha de un acto numerado es la del día en que se numera, o de pocos días antes)."""
     tipo_doc = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == tipo))
-    doc = DocumentoEmitido(tipo_documento=tipo_doc, unidad=unidad("GDU"), fecha=fecha,
+    doc = DocumentoEmitido(tipo_documento=tipo_doc, unidad=unidad(sigla), fecha=fecha,
                            asunto="Respuesta a su solicitud", destinatario="Rosa Quispe Mamani")
-    numerar_documento(doc)
-    db.session.add(doc)
-    db.session.flush()
-    emitir_documento(doc)
-    db.session.commit()
+    reloj_de_la_prueba = models.reloj
+    models.reloj = lambda: datetime.combine(fecha, time(9), ZONA_LIMA)
+    try:
+        numerar_documento(doc)
+        db.session.add(doc)
+        db.session.flush()
+        emitir_documento(doc)
+        db.session.commit()
+    finally:
+        models.reloj = reloj_de_la_prueba
     return doc
 
 

@@ -597,3 +597,43 @@ def sesion_celebrada(tipo, cuando: datetime, estados: dict[int, str], citados=No
         db.session.add(Citacion(sesion=s, miembro=ms[orden], fecha_envio=cuando - timedelta(days=3),
                                 fecha_recepcion=cuando - timedelta(days=2), recibido_por=ms[orden].nombre))
     return s
+
+
+# =========================================================================== carreras (varias pruebas)
+def a_la_vez(peticiones) -> list:
+    """Lanza cada petición en su hilo, todas juntas (barrera); devuelve las respuestas o las excepciones."""
+    import threading
+
+    barrera = threading.Barrier(len(peticiones))
+    resultados = [None] * len(peticiones)
+
+    def correr(i, peticion):
+        try:
+            barrera.wait()
+            resultados[i] = peticion()
+        except Exception as e:  # noqa: BLE001 - se revisa en la prueba
+            resultados[i] = e
+
+    hilos = [threading.Thread(target=correr, args=(i, p)) for i, p in enumerate(peticiones)]
+    for h in hilos:
+        h.start()
+    for h in hilos:
+        h.join(300)
+    return resultados
+
+
+class el_dia:
+    """`with el_dia(date(2026, 8, 14)):` la aplicación cree que es ese día (a las `hora` de Lima) mientras dura el
+    bloque: lo registrado en él (una norma, un documento) se numera el día de su fecha, como en la oficina."""
+
+    def __init__(self, dia: date, hora: int = 12):
+        self.momento = datetime(dia.year, dia.month, dia.day, hora, tzinfo=ZONA_LIMA)
+
+    def __enter__(self):
+        self.anterior = models.reloj
+        models.reloj = lambda: self.momento
+        return self
+
+    def __exit__(self, *exc):
+        models.reloj = self.anterior
+        return False

@@ -46,3 +46,32 @@ def pdf_con_javascript_al_abrir() -> bytes:
                                               NameObject("/JS"): TextStringObject("this.exportDataObject()")}))
     w._root_object[NameObject("/OpenAction")] = accion
     return _bytes(w)
+
+
+def pdf_con_accion(tipo: str, **extra) -> bytes:
+    """Un PDF que al abrirse ejecuta la acción `tipo` (/URI, /GoToR, /SubmitForm…) con los datos `extra`."""
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    accion = {NameObject("/S"): NameObject(tipo)}
+    accion.update({NameObject(f"/{k}"): TextStringObject(v) for k, v in extra.items()})
+    w._root_object[NameObject("/OpenAction")] = DictionaryObject(accion)
+    return _bytes(w)
+
+
+def pdf_con_enlace(uri: str = "https://malo.example/descarga.exe") -> bytes:
+    """Un PDF con un enlace (anotación) que abre una dirección de internet."""
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    enlace = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+                               NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/URI"),
+                                                                   NameObject("/URI"): TextStringObject(uri)})})
+    w.pages[0][NameObject("/Annots")] = ArrayObject([w._add_object(enlace)])
+    return _bytes(w)
+
+
+def pdf_con_ejecutable() -> bytes:
+    """Un PDF con un archivo incrustado (un .exe) en su catálogo."""
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    w.add_attachment("factura.exe", b"MZ\x90\x00" + b"\x00" * 60)
+    return _bytes(w)

@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from models import DeUnaUnidad, DocumentoEmitido, TipoDocumento, Usuario, db
-from tests.conftest import unidad
+from tests.conftest import lima, unidad
+
+
+@pytest.fixture(autouse=True)
+def _hoy_es_20_de_noviembre(reloj):
+    """Las fechas de estas pruebas son del 20/11/2026: ese día se numeran (un acto numerado lleva la fecha del día
+    en que se numera, o de pocos días antes: `ActoNumerado`)."""
+    reloj(lima(2026, 11, 20, 10))
 
 
 def _nuevo(nav, asunto: str, sigla: str | None):

@@ -194,9 +194,11 @@ def test_alcance_de_la_unidad(base, reloj, como):
     for url in ("/admin/ubicacion/", "/admin/eliminacion/", "/admin/ocupacion_archivo/"):
         assert gdu.get(url).status_code == 403, url
     # la caja de otra unidad no entra en el inventario de la suya
-    r = gdu.post("/admin/unidad_conservacion/new/", {"tipo": "caja", "serie": str(ajena.serie_id),
-                                                      "fecha_inicial": "02/01/2020", "fecha_final": "30/12/2020",
-                                                      "folios": "10", "transferencia": str(t.id)})
+    datos = {"tipo": "caja", "serie": str(ajena.serie_id), "fecha_inicial": "02/01/2020",
+             "fecha_final": "30/12/2020", "folios": "10", "transferencia": str(t.id)}
+    r = gdu.post("/admin/unidad_conservacion/new/", datos)  # ni con la serie de otra unidad (issue 20)
+    assert r.status_code == 200 and "es de otra unidad" in texto(r.text)
+    r = gdu.post("/admin/unidad_conservacion/new/", {**datos, "serie": str(propia.serie_id)})
     assert r.status_code == 302  # la unidad productora la fija el servidor: la suya
     nueva = db.session.scalar(sa.select(UnidadConservacion).order_by(UnidadConservacion.id.desc()))
     assert nueva.unidad_productora.sigla == "GDU" and nueva.transferencia_id == t.id

@@ -93,10 +93,10 @@ def test_demo_force_con_expedientes(app, runner, crear_expediente):
 # ------------------------------------------------------------------------------------------- crear-usuario
 def test_crear_usuario_y_entrar(app, runner):
     r = runner.invoke(args=["crear-usuario", "Pepe", "--rol", "unidad", "--unidad", "GDU", "--nombre",
-                            "José Pérez Ramos"], input="Tramite-7x9q\nTramite-7x9q\n")
+                            "José Pérez Ramos"], input="Vidrio-az-71q\nVidrio-az-71q\n")
     assert r.exit_code == 0, r.output
     assert "Usuario pepe creado" in r.output
-    assert "Tramite-7x9q" not in r.output  # la contraseña no se muestra
+    assert "Vidrio-az-71q" not in r.output  # la contraseña no se muestra
     db.session.expire_all()
     u = db.session.scalar(sa.select(Usuario).where(Usuario.username == "pepe"))
     assert u is not None
@@ -104,14 +104,14 @@ def test_crear_usuario_y_entrar(app, runner):
     assert u.rol.codigo == "unidad" and u.unidad.sigla == "GDU" and u.nombre == "José Pérez Ramos"
 
     n = Navegador(app.test_client())
-    r = n.login("pepe", "Tramite-7x9q")
+    r = n.login("pepe", "Vidrio-az-71q")
     assert r.status_code == 302 and "/login" not in r.headers["Location"]
     assert n.get("/admin/").status_code == 200
 
 
 def test_crear_usuario_claves_distintas(app, runner):
     r = runner.invoke(args=["crear-usuario", "pepe", "--rol", "unidad", "--unidad", "GDU"],
-                      input="Tramite-7x9q\nclave99999\nTramite-7x9q\nTramite-7x9q\n")
+                      input="Vidrio-az-71q\nclave99999\nVidrio-az-71q\nVidrio-az-71q\n")
     # click vuelve a preguntar tras un error de confirmación
     assert r.exit_code == 0, r.output
     assert "Usuario pepe creado" in r.output
@@ -121,17 +121,17 @@ def test_crear_usuario_errores(app, runner):
     """Rol o unidad inexistentes, clave corta o usuario repetido: error, código != 0 y nada creado."""
     antes = _contar(Usuario)
     casos = [
-        (["pepe", "--rol", "alcalde_supremo", "--unidad", "GDU"], "Tramite-7x9q\nTramite-7x9q\n", "no existe el rol"),
-        (["pepe", "--rol", "unidad", "--unidad", "XYZ"], "Tramite-7x9q\nTramite-7x9q\n", "no existe la unidad"),
+        (["pepe", "--rol", "alcalde_supremo", "--unidad", "GDU"], "Vidrio-az-71q\nVidrio-az-71q\n", "no existe el rol"),
+        (["pepe", "--rol", "unidad", "--unidad", "XYZ"], "Vidrio-az-71q\nVidrio-az-71q\n", "no existe la unidad"),
         (["pepe", "--rol", "unidad", "--unidad", "GDU"], "corta\ncorta\n", "al menos 10 caracteres"),
-        (["admin", "--rol", "unidad", "--unidad", "GDU"], "Tramite-7x9q\nTramite-7x9q\n", "ya existe"),
+        (["admin", "--rol", "unidad", "--unidad", "GDU"], "Vidrio-az-71q\nVidrio-az-71q\n", "ya existe"),
     ]
     for args, entrada, mensaje in casos:
         r = runner.invoke(args=["crear-usuario", *args], input=entrada)
         assert r.exit_code != 0, (args, r.output)
         assert mensaje in r.output, (args, r.output)
     assert "alcalde_supremo" in runner.invoke(args=["crear-usuario", "pepe", "--rol", "alcalde_supremo", "--unidad",
-                                                    "GDU"], input="Tramite-7x9q\nTramite-7x9q\n").output
+                                                    "GDU"], input="Vidrio-az-71q\nVidrio-az-71q\n").output
     db.session.rollback()
     assert _contar(Usuario) == antes
     assert db.session.scalar(sa.select(Usuario.id).where(Usuario.username == "pepe")) is None

@@ -21,13 +21,24 @@ from tests.ayudas_fedatario import diligencia
 from tests.conftest import (
     contar,
     errores_de,
-    hoy,
     id_de,
     leer,
+    lima,
     texto_de,
     unidad,
     usuario_de,
 )
+
+
+@pytest.fixture(autouse=True)
+def _hoy_es_20_de_noviembre(reloj):
+    """Hoy es el 23/11/2026 para estas pruebas: sus documentos del 20 y del 23 se numeran dentro de los días que
+    admite la fecha de un acto numerado (`ActoNumerado`)."""
+    reloj(lima(2026, 11, 23, 10))
+
+
+HOY = date(2026, 11, 23)
+
 
 
 def _nuevo_documento(nav, fecha: str, asunto: str, tipo: str = "Informe", unidad_sigla: str | None = "GDU"):
@@ -64,8 +75,9 @@ def test_documentos_emitidos_por_formulario(base, como):
     assert uno.unidad.sigla == "GDU" and uno.estado.value == "proyecto"
     assert uno.creado_por_id == usuario_de("unidad").id
     # el año sale de la fecha del documento: otro correlativo
-    assert _nuevo_documento(gdu, "04/01/2027", "Informe de enero").status_code == 302
-    assert _documento("Informe de enero").codigo == "INFORME N° 001-2027-GDU/MDD"
+    # una fecha futura no se numera (tampoco «para enero»): el número se saca el día del acto
+    r = _nuevo_documento(gdu, "04/01/2027", "Informe de enero")
+    assert r.status_code == 200 and "no puede ser futura" in r.text
     # una unidad numera solo lo suyo, aunque elija otra unidad en el formulario
     assert _nuevo_documento(gdu, "20/11/2026", "Informe con otra unidad", unidad_sigla="GAT").status_code == 302
     assert _documento("Informe con otra unidad").codigo == "INFORME N° 003-2026-GDU/MDD"
@@ -92,15 +104,15 @@ def test_documentos_emitidos_emitir_notificar_anular(base, como):
     assert gdu.post("/admin/documento_emitido/action/", {"action": "notificar", "rowid": ids}).status_code == 302
     assert {leer(DocumentoEmitido, int(i)).estado.value for i in ids} == {"emitido"}
     forzado = leer(DocumentoEmitido, uno.id)
-    forzado.estado, forzado.fecha_notificacion = "notificado", hoy()
+    forzado.estado, forzado.fecha_notificacion = "notificado", HOY
     with pytest.raises(ErrorDeRegla, match="solo con su diligencia"):
         db.session.flush()
     db.session.rollback()
     for i in ids:
-        diligencia(leer(DocumentoEmitido, int(i)), hoy(), time(0, 1), receptor_nombre="Rosa Quispe Mamani",
+        diligencia(leer(DocumentoEmitido, int(i)), HOY, time(0, 1), receptor_nombre="Rosa Quispe Mamani",
                    receptor_documento="10117410", receptor_relacion="La destinataria")
         doc = leer(DocumentoEmitido, int(i))
-        assert (doc.estado.value, doc.fecha_notificacion) == ("notificado", hoy())
+        assert (doc.estado.value, doc.fecha_notificacion) == ("notificado", HOY)
     # emitir otra vez: ya no es un proyecto; nada cambia
     r = gdu.post("/admin/documento_emitido/action/", {"action": "emitir", "rowid": ids}, follow_redirects=True)
     assert "ya no es un proyecto" in r.text

@@ -85,9 +85,14 @@ def pagina(navegador):
                                 viewport={"width": 1366, "height": 768})
     page = ctx.new_page()
     page.on("dialog", lambda d: (DIALOGOS.append(d.message), d.accept()))
+    # la Content-Security-Policy (issue 20) no debe bloquear nada de lo que la aplicación sirve: ni un script, ni un
+    # manejador onclick, ni una hoja de estilos
+    bloqueos: list[str] = []
+    page.on("console", lambda m: bloqueos.append(m.text) if "Content Security Policy" in m.text else None)
     page.set_default_timeout(15_000)
     yield page
     ctx.close()
+    assert not bloqueos, bloqueos[:5]
 
 
 def test_ingreso_y_panel(servidor, pagina):

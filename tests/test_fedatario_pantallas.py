@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from models import Certificacion, DocumentoEmitido, Notificacion, RegistroAuditoria, db
 from tests.ayudas_fedatario import certificar, documento, hoy_es, leer_qr, persona
-from tests.conftest import unidad
 
 
 def _certificacion(nav, **datos):
@@ -138,9 +137,7 @@ def test_diligencias_por_http_cargo_y_lista_por_unidad(base, reloj, como):
 
 def test_otra_unidad_no_ve_ni_notifica_lo_ajeno(base, reloj, como):
     hoy_es(reloj, date(2026, 8, 10), time(18))
-    doc = documento(date(2026, 8, 3))
-    doc.unidad = unidad("GAT")
-    db.session.commit()
+    doc = documento(date(2026, 8, 3), sigla="GAT")
     nav = como("unidad")  # GDU
     assert doc.codigo not in nav.get("/admin/notificacion_documento/").text
     assert nav.get(f"/admin/notificacion_documento/impreso/?id={doc.id}").status_code == 404

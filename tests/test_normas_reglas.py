@@ -7,19 +7,22 @@ corre desde el día siguiente calendario de la publicación, sea o no hábil.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from models import DocumentoEmitido, ErrorDeRegla, EstadoNorma, NormaMunicipal, TipoDocumento, db, hoy_lima
 from services import normas
-from tests.conftest import unidad
+from tests.conftest import el_dia, unidad
 
 
 def norma(n, tipo, sumilla, emision, esperar=302, **extra):
-    r = n.post("/admin/norma_municipal/new/", data={"tipo": tipo, "fecha_emision": emision, "sumilla": sumilla,
-                                                    **extra})
+    """Registrada el día de su emisión (la fecha de un acto numerado es la del día en que se numera)."""
+    dia = datetime.strptime(emision, "%d/%m/%Y").date() if re.fullmatch(r"\d\d/\d\d/\d{4}", emision) else hoy_lima()
+    with el_dia(min(dia, hoy_lima())):
+        r = n.post("/admin/norma_municipal/new/", data={"tipo": tipo, "fecha_emision": emision, "sumilla": sumilla,
+                                                        **extra})
     assert r.status_code == esperar, r.text[:3000]
     if esperar != 302:
         return r
@@ -159,8 +162,9 @@ def test_una_sola_serie_de_resoluciones(como):
                                                  "RESOLUCIÓN DE CONCEJO N° 001-2026-MDD"]
     # otros tipos siguen numerándose como documentos de la unidad
     inf = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.abreviatura == "INF"))
-    r = sg.post("/admin/documento_emitido/new/", {"tipo_documento": str(inf.id), "fecha": "03/08/2026",
-                                                  "asunto": "Informe de la SG", "unidad": str(unidad("SG").id)})
+    with el_dia(date(2026, 8, 3)):
+        r = sg.post("/admin/documento_emitido/new/", {"tipo_documento": str(inf.id), "fecha": "03/08/2026",
+                                                      "asunto": "Informe de la SG", "unidad": str(unidad("SG").id)})
     assert r.status_code == 302
 
 
@@ -193,7 +197,8 @@ def test_proyectar_numerar_al_aprobar_y_anular(como):
     # aprobado: recién ahora el número
     r = sg.post(f"/admin/norma_municipal/aprobar/?id={p.id}", data={"fecha": "31/13/2026"})
     assert r.status_code == 200 and "Indique la fecha" in r.text and leer(p).numero is None
-    assert sg.post(f"/admin/norma_municipal/aprobar/?id={p.id}", data={"fecha": "14/08/2026"}).status_code == 302
+    with el_dia(date(2026, 8, 14)):
+        assert sg.post(f"/admin/norma_municipal/aprobar/?id={p.id}", data={"fecha": "14/08/2026"}).status_code == 302
     p = leer(p)
     assert (p.estado, p.codigo, p.fecha_emision) == (EstadoNorma.aprobada, "ORDENANZA MUNICIPAL N° 002-2026-MDD",
                                                      date(2026, 8, 14))

@@ -150,14 +150,12 @@ def test_la_tabla_de_roles_del_readme_sale_de_las_vistas(app, runner):
 def test_iconos_de_fila_solo_con_su_permiso(app, como):
     """El ícono «Anular» de un documento emitido lo ve quien tiene «anular» (la unidad), no Mesa de Partes ni el
     auditor, que solo lo leen: la fila no ofrece lo que respondería 403."""
-    from datetime import date
-
     from models import DocumentoEmitido, TipoDocumento
     from services import tramite
-    from tests.conftest import unidad
+    from tests.conftest import hoy, unidad
 
     doc = DocumentoEmitido(tipo_documento=db.session.scalar(sa.select(TipoDocumento).where(
-        TipoDocumento.nombre == "Informe")), unidad=unidad("GDU"), fecha=date(2026, 11, 20),
+        TipoDocumento.nombre == "Informe")), unidad=unidad("GDU"), fecha=hoy(),
         asunto="Informe del lote 12", destinatario="Gerencia Municipal")
     tramite.numerar_documento(doc)
     db.session.add(doc)

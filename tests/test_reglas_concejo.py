@@ -170,9 +170,10 @@ def test_dietas_ley_32269_valor_por_sesion_del_mes(app, como):
         "/admin/reporte_concejo/?anio=2026").text
 
 
-def test_dispensa_de_la_aprobacion_del_acta(como):
+def test_dispensa_de_la_aprobacion_del_acta(como, reloj):
     """Ordinaria del 14/08/2026: el concejo vota la dispensa de la lectura y aprobación del acta; el acta se aprueba
     en la misma sesión. Sin la dispensa votada, solo en una posterior."""
+    reloj(datetime(2026, 8, 14, 18, tzinfo=ZONA_LIMA))  # conducida al día: el acuerdo se numera con su fecha
     sg = como("secretaria_general")
     s = crear_sesion(sg, "ordinaria", "14/08/2026 10:00", "10/08/2026")
     agregar_punto(sg, s, "Acuerdo que aprueba el convenio con la UGEL", "acuerdo")

@@ -341,8 +341,8 @@ def test_alcance_de_la_unidad(base, como, crear_expediente):
     assert not contar(RegistroAuditoria, RegistroAuditoria.accion == "imprimir",
                        RegistroAuditoria.entidad_id == ajeno.id)
 
-    # lo suyo sí
-    assert gdu.get(f"/admin/expediente/cargo/?id={propio.id}").status_code == 200
+    # lo suyo sí; el cargo (con la clave del administrado) lo imprime quien lo recibió, Mesa de Partes: no la unidad
+    assert gdu.get(f"/admin/expediente/cargo/?id={propio.id}").status_code == 403
     r = gdu.get("/admin/derivacion/")
     assert propio.codigo in r.text and ajeno.codigo not in r.text
     r = gdu.get("/admin/derivacion/export/xlsx/")
