@@ -70,6 +70,9 @@ def create_app(config: dict | None = None) -> Flask:
     if isinstance(app.config["SESSION_COOKIE_SECURE"], str):
         app.config["SESSION_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"] == "1"
 
+    import operacion
+
+    operacion.init_app(app)  # primero: el id y el reloj de cada petición, su línea JSON, proxy y /salud
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
