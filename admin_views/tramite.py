@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import segno
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual, FilterLike
@@ -53,7 +52,7 @@ from models import (
     db,
 )
 from services import archivo as archivo_central
-from services import control
+from services import archivos, control
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.identidad import ErrorRemitente, remitente
@@ -321,10 +320,7 @@ class ExpedienteView(VistaSegura):
         if adj is None or adj.expediente_id is None:
             abort(404)
         self.get_one(adj.expediente_id)  # 404 si el expediente está fuera de su alcance
-        ruta = Path(current_app.config["ADJUNTOS_DIR"]) / adj.ruta
-        if not ruta.is_file():
-            abort(404)
-        return send_file(ruta, mimetype="application/pdf", download_name=adj.nombre_archivo)
+        return archivos.responder(adj.ruta, adj.nombre_archivo, adj.tipo_mime) or abort(404)
 
     def get_save_return_url(self, model, is_created=False):
         if is_created:
