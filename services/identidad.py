@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from models import Persona, TipoDocumentoIdentidad, db
 from services import ErrorDeRegla
+from services.auditoria import _contexto, registrar
 
 PESOS_RUC = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 PREFIJOS_RUC = ("10", "15", "17", "20")
@@ -69,3 +70,40 @@ def remitente(tipo: str, numero: str | None, *, nombres: str | None = None, apel
     if not datos["nombres"] and not datos["razon_social"]:
         raise ErrorRemitente("Indique el nombre o la razón social del remitente nuevo.", "nombre")
     return Persona(tipo_documento=TipoDocumentoIdentidad[tipo], numero_documento=numero, **datos)
+
+
+COLUMNAS_NUEVA = ("tipo_documento", "numero_documento", "nombres", "apellidos", "razon_social", "direccion", "telefono",
+                  "email")
+
+
+def guardar_remitente(persona: Persona) -> Persona:
+    """Guarda ya la persona nueva de un ingreso (`INSERT … ON CONFLICT DO NOTHING`): si otro ingreso simultáneo (en
+    este nodo o en otro; un doble clic en la mesa digital) acaba de registrar el mismo documento, se espera a que
+    confirme y se usa esa fila, en vez de chocar con ella al confirmar. Llamar antes de sacar números correlativos
+    (su bloqueo no debe esperar a otro ingreso). Una persona ya guardada se devuelve tal cual."""
+    estado = sa.inspect(persona)
+    if estado.persistent or estado.detached:
+        return persona
+    dialecto = db.session.get_bind().dialect.name
+    if dialecto == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialecto == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # otro motor: la restricción única es la red de seguridad
+        return persona
+    valores = {c: getattr(persona, c) for c in COLUMNAS_NUEVA}
+    valores["tipo_documento"] = valores["tipo_documento"] or TipoDocumentoIdentidad.DNI
+    uid, _ = _contexto()
+    with db.session.no_autoflush:
+        nuevo_id = db.session.execute(
+            insert(Persona).values(**valores, creado_por_id=uid)
+            .on_conflict_do_nothing(index_elements=["tipo_documento", "numero_documento"])
+            .returning(Persona.id)).scalar_one_or_none()
+        if estado.pending:
+            db.session.expunge(persona)
+        guardada = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == valores["tipo_documento"],
+                                                              Persona.numero_documento == valores["numero_documento"]))
+    if nuevo_id is not None:  # la creó este ingreso: a la auditoría, como toda alta
+        registrar("crear", "persona", nuevo_id, cambios={c: [None, v.value if hasattr(v, "value") else v]
+                                                         for c, v in valores.items() if v is not None})
+    return guardada
