@@ -149,7 +149,7 @@ class ExpedienteView(VistaSegura):
     # la lista cabe en 1366 px: siglas y códigos con el nombre completo al pasar el ratón; el detalle, completo
     column_formatters = {
         "estado": _estado_expediente,
-        "codigo": lambda v, c, e, n: Markup(f'<a href="{url_for(".tramitar", id=e.id)}" title="Tramitar">'
+        "codigo": lambda v, c, e, n: Markup(f'<a href="{v.get_url(".tramitar", id=e.id)}" title="Tramitar">'
                                             f'{escape(e.codigo)}</a>'),
         "persona": lambda v, c, e, n: _abreviado(e.persona.nombre_completo, str(e.persona)) if e.persona
         else (_abreviado(e.unidad_origen.sigla, e.unidad_origen.nombre) if e.unidad_origen else ""),
@@ -498,7 +498,7 @@ class DerivacionView(VistaSegura):
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     # el código abre «Tramitar»: recibir (el acuse se registra solo al actuar) y derivar/atender en una pantalla
     column_formatters = {"expediente": lambda v, c, d, n: Markup(
-        f'<a href="{url_for("expediente.tramitar", id=d.expediente_id)}" title="Recibir y tramitar">'
+        f'<a href="{v.get_url("expediente.tramitar", id=d.expediente_id)}" title="Recibir y tramitar">'
         f'{escape(d.expediente.codigo)}</a>'),
         **dict.fromkeys(("unidad_origen", "unidad_destino"), lambda v, c, d, n: Markup(
             f'<span title="{escape(getattr(d, n).nombre)}">{escape(getattr(d, n).sigla)}</span>')
