@@ -92,14 +92,17 @@ def feriados(anio: int) -> None:
 
 
 @click.command("servir")
+@click.option("--sin-demo", is_flag=True, help="Producción: no carga la demo aunque la base esté vacía.")
+@click.option("--hilos", default=8, show_default=True, type=click.IntRange(1, 64), help="Hilos de waitress.")
 @with_appcontext
-def servir() -> None:
-    """Carga la demo si la base está vacía y sirve la aplicación con waitress (make run)."""
+def servir(sin_demo: bool, hilos: int) -> None:
+    """Carga la demo si la base está vacía (salvo --sin-demo) y sirve la aplicación con waitress (make run; en
+    producción, la unidad de systemd de docs/despliegue.md)."""
     from waitress import serve
 
     instancia = Path(current_app.instance_path)
     archivo = instancia / "demo_password"
-    if not semilla.hay_datos_reales():
+    if not sin_demo and not semilla.hay_datos_reales():
         clave = secrets.token_urlsafe(9)
         semilla.cargar_demo(clave)
         semilla.cargar_sesiones_demo()
@@ -120,7 +123,7 @@ def servir() -> None:
         click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})\n")
     gc.collect()
     gc.freeze()  # lo cargado al arrancar no se vuelve a recorrer en cada colección completa (pausas de 100+ ms)
-    serve(current_app._get_current_object(), host=host, port=port, threads=8)
+    serve(current_app._get_current_object(), host=host, port=port, threads=hilos)
 
 
 OPCION_DIARIA = click.option(

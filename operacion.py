@@ -35,26 +35,38 @@ def salud():
     return _sin_cache("ok\n", 200)
 
 
-def _revision_esperada(app: Flask) -> set[str]:
-    cabezas = app.extensions.get("revisiones_cabeza")
-    if cabezas is None:
+def _revisiones(app: Flask) -> tuple[set[str], set[str]]:
+    """(cabezas, todas las revisiones que este código conoce), leídas una vez por aplicación."""
+    conocidas = app.extensions.get("revisiones_conocidas")
+    if conocidas is None:
         from alembic.script import ScriptDirectory
 
-        cabezas = set(ScriptDirectory(str(MIGRACIONES)).get_heads())
-        app.extensions["revisiones_cabeza"] = cabezas
-    return cabezas
+        guion = ScriptDirectory(str(MIGRACIONES))
+        conocidas = (set(guion.get_heads()), {r.revision for r in guion.walk_revisions()})
+        app.extensions["revisiones_conocidas"] = conocidas
+    return conocidas
 
 
 def comprobar_listo() -> list[str]:
-    """Lo que impide atender, en palabras del operador (vacío = listo): base, migraciones, almacén de archivos."""
+    """Lo que impide atender, en palabras del operador (vacío = listo): base, migraciones, almacén de archivos.
+
+    Migraciones: la base debe estar en la cabeza que este código conoce. Si está en una revisión que este código no
+    conoce (más nueva: se corrió `db upgrade` con la versión siguiente y este nodo aún no se reinicia), el nodo sigue
+    listo —así se actualiza sin cortar el servicio: respaldo → `db upgrade` → reiniciar nodo por nodo— y lo avisa en
+    el registro. Si está en una revisión anterior conocida, falta `flask db upgrade`: no está listo."""
     problemas = []
     try:
         with db.engine.connect() as c:
             revisiones = set(c.scalars(sa.text("SELECT version_num FROM alembic_version")))
-        esperadas = _revision_esperada(current_app)
-        if revisiones != esperadas:
-            problemas.append(f"migraciones: la base está en {sorted(revisiones)} y el código espera "
-                             f"{sorted(esperadas)} (flask db upgrade)")
+        cabezas, conocidas = _revisiones(current_app)
+        if revisiones != cabezas:
+            if revisiones and not revisiones & conocidas:
+                registro.evento("base_mas_nueva", logging.WARNING, revisiones=sorted(revisiones),
+                                mensaje="la base está en una migración más nueva que este código: reinicie el nodo "
+                                        "con la versión nueva")
+            else:
+                problemas.append(f"migraciones: la base está en {sorted(revisiones)} y el código espera "
+                                 f"{sorted(cabezas)} (flask db upgrade)")
     except Exception as e:  # noqa: BLE001  (cualquier falla de la base es «no listo»)
         problemas.append(f"base de datos: {type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}")
     try:

@@ -38,6 +38,11 @@ def test_salud_lista_dice_no_listo_sin_revelar_por_que(app, client, otra_app, tm
     [linea] = [x for x in lineas_json(capsys.readouterr().err) if x["evento"] == "no_listo"]
     assert "migraciones" in linea["problemas"][0] and "flask db upgrade" in linea["problemas"][0]
     assert client.get("/salud").status_code == 200  # el proceso sigue vivo
+    # una migración más nueva que este código (se actualizó la base; este nodo aún no se reinicia): sigue listo
+    db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'fedcba987654'"))
+    db.session.commit()
+    assert client.get("/salud/lista").status_code == 200
+    assert [x for x in lineas_json(capsys.readouterr().err) if x["evento"] == "base_mas_nueva"]
     db.session.execute(sa.text("UPDATE alembic_version SET version_num = :v"), {"v": actual})
     db.session.commit()
     assert client.get("/salud/lista").status_code == 200
