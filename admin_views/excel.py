@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import decimal
 import math
+import queue
 import re
 import tempfile
-from datetime import date, datetime
+import threading
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 import xlsxwriter
@@ -25,25 +28,6 @@ from services.auditoria import registrar
 
 
 # --------------------------------------------------------------------------- Excel
-def _escritor(ws, tipo, formatos):
-    """Función (fila, col, valor) según el tipo SQL de la columna: se elige una vez, no por celda."""
-    if isinstance(tipo, MomentoUTC):
-        f = formatos["momento"]
-        return lambda r, c, v: ws.write_datetime(r, c, v.astimezone(ZONA_LIMA).replace(tzinfo=None), f)
-    if isinstance(tipo, sa.DateTime):
-        return lambda r, c, v: ws.write_datetime(r, c, v, formatos["momento"])
-    if isinstance(tipo, sa.Date):
-        return lambda r, c, v: ws.write_datetime(r, c, v, formatos["fecha"])
-    if isinstance(tipo, sa.Enum) and tipo.enum_class is not None:
-        etiquetas = {m: m.etiqueta if isinstance(m, EnumEs) else m.name for m in tipo.enum_class}
-        return lambda r, c, v: ws.write_string(r, c, etiquetas[v])
-    if isinstance(tipo, sa.Boolean):
-        return lambda r, c, v: ws.write_string(r, c, "Sí" if v else "No")
-    if isinstance(tipo, sa.Numeric | sa.Integer | sa.Float):
-        return lambda r, c, v: _escribir_numero(ws, r, c, v)
-    return lambda r, c, v: ws.write_string(r, c, v if isinstance(v, str) else str(v))
-
-
 def _escribir_numero(ws, r, c, v):
     """Un número; un importe no finito o ilegible (Inf/NaN guardado antes de validar los formularios) va
     como texto en vez de romper el Excel."""
@@ -102,28 +86,124 @@ def _cerrar_y_enviar(tmp, wb, formatos, titulo: str, endpoint: str, n: int, filt
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def _columnas_rapidas(query, dialecto: str, ws, formatos):
+    """Para cada columna del select: (expresión a leer, método de xlsxwriter, conversión o None, formato).
+
+    Se elige una vez por columna, y lo que se puede se convierte en la base y no por celda en Python: los enums
+    llegan ya con su etiqueta (`CASE`), en PostgreSQL los momentos llegan en hora de Lima
+    (`timezone('America/Lima', col)`) y en SQLite las fechas se leen con `fromisoformat` (C) en lugar del
+    analizador de SQLAlchemy. El texto se escribe tal cual."""
+    sqlite = dialecto == "sqlite"
+    columnas = []
+    for d in query.column_descriptions:
+        expr, tipo, nombre = d["expr"], d["type"], d["name"] or "col"
+        if isinstance(tipo, MomentoUTC | sa.DateTime):
+            if isinstance(tipo, MomentoUTC) and not sqlite:
+                columnas.append((sa.func.timezone(str(ZONA_LIMA), expr).label(nombre), ws.write_datetime, None,
+                                 formatos["momento"]))
+            elif isinstance(tipo, MomentoUTC):  # SQLite guarda UTC sin zona, como texto ISO
+                columnas.append((sa.type_coerce(expr, sa.String()).label(nombre), ws.write_datetime,
+                                 lambda v: datetime.fromisoformat(v).replace(tzinfo=UTC).astimezone(ZONA_LIMA)
+                                 .replace(tzinfo=None), formatos["momento"]))
+            else:
+                columnas.append((expr, ws.write_datetime, None, formatos["momento"]))
+        elif isinstance(tipo, sa.Date):
+            if sqlite:
+                columnas.append((sa.type_coerce(expr, sa.String()).label(nombre), ws.write_datetime,
+                                 date.fromisoformat, formatos["fecha"]))
+            else:
+                columnas.append((expr, ws.write_datetime, None, formatos["fecha"]))
+        elif isinstance(tipo, sa.Enum) and tipo.enum_class is not None:
+            etiquetas = {m.name: m.etiqueta if isinstance(m, EnumEs) else m.name for m in tipo.enum_class}
+            texto = sa.type_coerce(expr, sa.String())
+            columnas.append((sa.case(etiquetas, value=texto, else_=texto).label(nombre), ws.write_string, None,
+                             None))
+        elif isinstance(tipo, sa.Boolean):
+            columnas.append((expr, ws.write_string, lambda v: "Sí" if v else "No", None))
+        elif isinstance(tipo, sa.Integer):
+            columnas.append((expr, ws.write_number, None, None))
+        elif isinstance(tipo, sa.Numeric | sa.Float):
+            columnas.append((expr, lambda r, c, v, _f: _escribir_numero(ws, r, c, v), None, None))
+        elif isinstance(tipo, sa.String):
+            columnas.append((expr, ws.write_string, None, None))
+        else:
+            columnas.append((expr, ws.write_string, lambda v: v if isinstance(v, str) else str(v), None))
+    return columnas
+
+
+@contextmanager
+def _filas_en_paralelo(motor, sentencia, lote: int):
+    """Las filas de `sentencia`, leídas por lotes en otro hilo (con su propia conexión) mientras este escribe el
+    Excel: la base (PostgreSQL en su proceso; SQLite fuera del GIL) trabaja al mismo tiempo que xlsxwriter. A lo más
+    3 lotes esperan en la cola: la memoria sigue plana."""
+    cola: queue.Queue = queue.Queue(maxsize=3)
+    parar = threading.Event()
+
+    def poner(x) -> bool:
+        while not parar.is_set():
+            try:
+                cola.put(x, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def leer():
+        try:
+            with motor.connect() as conexion:
+                resultado = conexion.execution_options(yield_per=lote).execute(sentencia)
+                for parte in resultado.partitions():
+                    if not poner(parte):
+                        return
+            poner(_FIN)
+        except BaseException as e:  # noqa: BLE001  (se relanza en el hilo de la petición)
+            poner(e)
+
+    hilo = threading.Thread(target=leer, name="exportar-xlsx", daemon=True)
+    hilo.start()
+
+    def filas():
+        while True:
+            parte = cola.get()
+            if parte is _FIN:
+                return
+            if isinstance(parte, BaseException):
+                raise parte
+            yield from parte
+
+    try:
+        yield filas()
+    finally:
+        parar.set()
+        hilo.join(30)
+
+
+_FIN = object()
+
+
 def exportar_xlsx(view):  # una VistaSegura
     query, va = view.consulta_exportacion()
     columnas = view._export_columns
     tipos = [d["type"] for d in query.column_descriptions]
     tmp, wb, ws, formatos = _libro(str(view.name))
-    escritores = []
     for c, ((_nombre, etiqueta), tipo) in enumerate(zip(columnas, tipos, strict=True)):
         ws.set_column(c, c, _ancho(tipo, str(etiqueta)))
         ws.write_string(0, c, str(etiqueta), formatos["negrita"])
-        escritores.append(_escritor(ws, tipo, formatos))
+    motor = db.session.get_bind()
+    rapidas = _columnas_rapidas(query, motor.dialect.name, ws, formatos)
+    sentencia = query.with_entities(*(expr for expr, _m, _c, _f in rapidas)).statement
+    escritores = [(c, metodo, conversion, formato) for c, (_e, metodo, conversion, formato) in enumerate(rapidas)]
     limite = 1_048_575
     n = 0
-    lote = current_app.config["EXPORT_FILAS_POR_LOTE"]
-    pares = list(enumerate(escritores))
-    for n, fila in enumerate(query.yield_per(lote), start=1):
-        if n > limite:
-            n = limite
-            break
-        for c, escribir in pares:
-            v = fila[c]
-            if v is not None:
-                escribir(n, c, v)
+    with _filas_en_paralelo(motor, sentencia, current_app.config["EXPORT_FILAS_POR_LOTE"]) as filas:
+        for n, fila in enumerate(filas, start=1):
+            if n > limite:
+                n = limite
+                break
+            for c, escribir, conversion, formato in escritores:
+                v = fila[c]
+                if v is not None:
+                    escribir(n, c, conversion(v) if conversion is not None else v, formato)
     ws.autofilter(0, 0, max(n, 1), len(columnas) - 1)
     return _cerrar_y_enviar(tmp, wb, formatos, str(view.name), view.endpoint, n, view.descripcion_filtros(va))
 

@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session, object_session
 from models import Adjunto, ErrorDeRegla, NormaMunicipal, db
 
 BLOQUE = 1 << 16
+BLOQUE_ENVIO = 1 << 18
 MEMORIA_MAXIMA = 8 * 1024 * 1024  # un flujo más grande se vuelca a un temporal mientras se calcula su hash
 
 # Columnas que guardan la clave de un archivo del almacén: lo que una fila usa no se borra, se respalda y se verifica.
@@ -179,7 +180,10 @@ class AlmacenS3:
             # la suma SHA-256 la damos nosotros; las sumas CRC por defecto de boto3 ≥ 1.36 no las aceptan todos los
             # servidores compatibles (MinIO y Ceph antiguos)
             request_checksum_calculation="when_required", response_checksum_validation="when_required",
-            s3={"addressing_style": "path" if endpoint or os.environ.get("AWS_ENDPOINT_URL") else "auto"},
+            # el cuerpo no se firma (UNSIGNED-PAYLOAD): su integridad la da el SHA-256 propio que viaja con él
+            # (x-amz-checksum-sha256, que el servidor comprueba); firmarlo calcularía el mismo hash otra vez
+            s3={"addressing_style": "path" if endpoint or os.environ.get("AWS_ENDPOINT_URL") else "auto",
+                "payload_signing_enabled": False},
             max_pool_connections=20,
         )
         self.cliente = boto3.session.Session().client("s3", endpoint_url=endpoint, region_name=region, config=config)
@@ -210,14 +214,22 @@ class AlmacenS3:
         return self.tamano(clave) is not None
 
     def escribir(self, clave: str, flujo: BinaryIO, tamano: int, sha256: str) -> bool:
-        if self.existe(clave):
-            return False
+        """Una sola petición: PUT condicional (`If-None-Match: *`), que el servidor rechaza (412) si la clave ya
+        existe: se escribe una vez sin preguntar antes. Un servidor que no entienda la condición reescribe el mismo
+        contenido (la clave es su hash), lo que da igual."""
+        from botocore.exceptions import ClientError
+
         # el SHA-256 viaja con el objeto (x-amz-checksum-sha256): AWS S3 y MinIO rechazan lo que llegó alterado y
         # lo guardan junto al objeto (HeadObject con ChecksumMode lo devuelve)
         suma = base64.b64encode(bytes.fromhex(sha256)).decode()
-        self.cliente.put_object(Bucket=self.bucket, Key=self._clave(clave), Body=flujo, ContentLength=tamano,
-                                ChecksumAlgorithm="SHA256", ChecksumSHA256=suma,
-                                ContentType="application/octet-stream")
+        try:
+            self.cliente.put_object(Bucket=self.bucket, Key=self._clave(clave), Body=flujo, ContentLength=tamano,
+                                    ChecksumAlgorithm="SHA256", ChecksumSHA256=suma, IfNoneMatch="*",
+                                    ContentType="application/octet-stream")
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+                return False
+            raise
         return True
 
     def abrir(self, clave: str) -> BinaryIO:
@@ -257,8 +269,11 @@ class AlmacenS3:
             if self._no_existe(e):
                 return None
             raise
-        respuesta = send_file(obj["Body"], mimetype=tipo_mime, download_name=nombre, as_attachment=descargar,
-                              etag=sha_de_clave(clave), conditional=False)
+        cuerpo = obj["Body"]
+        respuesta = send_file(io.BytesIO(), mimetype=tipo_mime, download_name=nombre, as_attachment=descargar,
+                              etag=sha_de_clave(clave), conditional=False)  # las cabeceras (nombre con tildes…)
+        respuesta.response = cuerpo.iter_chunks(BLOQUE_ENVIO)  # en bloques de 256 KB, sin tenerlo entero en memoria
+        respuesta.call_on_close(cuerpo.close)
         respuesta.content_length = obj["ContentLength"]
         return respuesta
 
