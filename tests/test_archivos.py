@@ -243,3 +243,20 @@ def test_commit_que_falla_no_deja_fila_sin_archivo(app, como, monkeypatch):
     assert r.status_code == 200 and "No se pudo guardar el archivo en el almacenamiento" in r.text
     assert (contar(Expediente), contar(Adjunto)) == antes
     assert not any(Path(app.config["ADJUNTOS_DIR"]).rglob("*.pdf"))
+
+
+def test_mesa_digital_con_el_almacen_caido(app, monkeypatch):
+    """En la mesa digital pública, si el almacén no responde al confirmar: el mensaje junto al archivo, lo escrito se
+    conserva y no queda expediente (tampoco un 500)."""
+    from tests.conftest import Ciudadano
+
+    def falla(*a, **kw):
+        raise OSError("disco lleno")
+
+    monkeypatch.setattr(AlmacenLocal, "escribir", falla)
+    antes = contar(Expediente)
+    ciudadano = Ciudadano(app)
+    r = ciudadano.presentar(archivo=pdf_unico("mesa digital sin almacén"))
+    assert r.status_code == 200 and "No se pudo guardar el archivo en el almacenamiento" in r.text
+    assert "Solicita copia certificada de la licencia de edificación" in r.text
+    assert contar(Expediente) == antes
