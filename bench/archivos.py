@@ -78,12 +78,12 @@ def main() -> int:
         bucket = s3.nuevo_bucket(f"bench-{uuid.uuid4().hex[:8]}")
         url = f"sqlite:///{tmp / 'bench.db'}"
         preparar_base(url, tmp)
-        logging.getLogger("secretaria").setLevel(logging.WARNING)  # sin la línea JSON de cada petición en la consola
         apps = {}
         for nombre, extra in (("local", {}), ("S3", {"ARCHIVOS_URL": s3.url(bucket, "archivos")})):
             config = {**_config(url, tmp / nombre), "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
                       "MAX_ADJUNTO_MB": int(args.mb) + 2, **extra}
             apps[nombre] = create_app(config)
+        logging.getLogger("secretaria").setLevel(logging.WARNING)  # sin la línea JSON de cada petición en la consola
         print(f"Almacenes: local = {archivos.almacen(apps['local']).descripcion}; "
               f"S3 = {archivos.almacen(apps['S3']).descripcion} (moto.server)")
         navs = {}
