@@ -46,7 +46,8 @@ capturas: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/export.py
-	$(BIN)/python bench/paginas.py --filas 1000000 --gc-freeze
+	$(BIN)/python bench/paginas.py --filas 1000000 --gc-freeze --antes
+	cd bench && ../$(BIN)/python archivos.py
 
 # Nueva migración a partir de los cambios en models.py: make migrate MSG="sedes de la municipalidad"
 migrate: $(VENV)/.run

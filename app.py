@@ -88,6 +88,9 @@ def create_app(config: dict | None = None) -> Flask:
         # servido por HTTPS: las cookies (sesión y «recordarme») viajan solo cifradas
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
+    import operacion
+
+    operacion.init_app(app)  # primero: el id y el reloj de cada petición, su línea JSON, proxy y /salud
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -1,5 +1,5 @@
 """Comandos de consola (`flask --app app …`): demo, crear-usuario, feriados, servir, tramite-diario, alertas,
-firma-demo."""
+firma-demo, respaldo, restaurar, archivos (migrar, verificar)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from models import Rol, UnidadOrganica, Usuario, db
-from services import escribir_privado, semilla
+from models import ErrorDeRegla, Rol, UnidadOrganica, Usuario, db
+from services import archivos, escribir_privado, registro, semilla, tareas
 from services.seguridad import error_clave
 
 
@@ -92,14 +92,17 @@ def feriados(anio: int) -> None:
 
 
 @click.command("servir")
+@click.option("--sin-demo", is_flag=True, help="Producción: no carga la demo aunque la base esté vacía.")
+@click.option("--hilos", default=8, show_default=True, type=click.IntRange(1, 64), help="Hilos de waitress.")
 @with_appcontext
-def servir() -> None:
-    """Carga la demo si la base está vacía y sirve la aplicación con waitress (make run)."""
+def servir(sin_demo: bool, hilos: int) -> None:
+    """Carga la demo si la base está vacía (salvo --sin-demo) y sirve la aplicación con waitress (make run; en
+    producción, la unidad de systemd de docs/despliegue.md)."""
     from waitress import serve
 
     instancia = Path(current_app.instance_path)
     archivo = instancia / "demo_password"
-    if not semilla.hay_datos_reales():
+    if not sin_demo and not semilla.hay_datos_reales():
         clave = secrets.token_urlsafe(9)
         semilla.cargar_demo(clave)
         semilla.cargar_sesiones_demo()
@@ -119,57 +122,182 @@ def servir() -> None:
         click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})\n")
     gc.collect()
     gc.freeze()  # lo cargado al arrancar no se vuelve a recorrer en cada colección completa (pausas de 100+ ms)
-    serve(current_app._get_current_object(), host=host, port=port, threads=8)
+    serve(current_app._get_current_object(), host=host, port=port, threads=hilos)
+
+
+OPCION_DIARIA = click.option(
+    "--diaria", is_flag=True,
+    help="Corrida programada (temporizador o cron de cada nodo): si la tarea ya se hizo hoy, no hace nada.")
+
+
+def _exclusiva(nombre: str, diaria: bool, cuerpo) -> None:
+    """Corre `cuerpo(r)` una sola vez entre todos los nodos (services/tareas.py) y deja una línea JSON de la corrida;
+    si otra corrida está en curso o (con --diaria) ya se hizo hoy, lo dice y termina sin error."""
+    with registro.tarea(nombre, diaria=diaria) as r:
+        try:
+            with tareas.exclusiva(nombre, diaria=diaria):
+                cuerpo(r)
+        except tareas.TareaOmitida as e:
+            r["resultado"], r["motivo"] = "omitida", str(e)
+            click.echo(str(e))
 
 
 @click.command("tramite-diario")
+@OPCION_DIARIA
 @with_appcontext
-def tramite_diario() -> None:
+def tramite_diario(diaria: bool) -> None:
     """Tarea diaria (cron): feriados nacionales del año y del siguiente (si faltan); observaciones sin subsanar
     en plazo → «no presentado» (expedientes y solicitudes de acceso); normas publicadas cuya fecha de vigencia
     llegó → «vigente»; rehace el resumen de derivaciones atendidas de los reportes de cumplimiento; lista los
-    préstamos de cajas del archivo vencidos."""
+    préstamos de cajas del archivo vencidos. Con varios nodos corre en uno solo (bloqueo consultivo)."""
+    from services.archivo import prestamos_vencidos
     from services.calendario import asegurar_feriados
     from services.control import actualizar_resumen
     from services.normas import actualizar_vigencias
     from services.tramite import vencer_observaciones
     from services.transparencia import vencer_observaciones as vencer_solicitudes
 
-    f = asegurar_feriados()
-    n = vencer_observaciones()
-    s = vencer_solicitudes()
-    m = actualizar_vigencias()
-    db.session.commit()
-    click.echo(f"{f} feriados nacionales cargados; {n} expedientes pasaron a «no presentado»; "
-               f"{s} solicitudes de acceso pasaron a «no presentada»; {m} normas entraron en vigencia.")
-    r = actualizar_resumen()
-    db.session.commit()
-    click.echo(f"Resumen de cumplimiento rehecho: {r} grupos de derivaciones atendidas hasta ayer.")
-    from services.archivo import prestamos_vencidos
+    def cuerpo(r):
+        f = asegurar_feriados()
+        n = vencer_observaciones()
+        s = vencer_solicitudes()
+        m = actualizar_vigencias()
+        db.session.commit()
+        click.echo(f"{f} feriados nacionales cargados; {n} expedientes pasaron a «no presentado»; "
+                   f"{s} solicitudes de acceso pasaron a «no presentada»; {m} normas entraron en vigencia.")
+        resumen = actualizar_resumen()
+        db.session.commit()
+        click.echo(f"Resumen de cumplimiento rehecho: {resumen} grupos de derivaciones atendidas hasta ayer.")
+        vencidos = prestamos_vencidos()
+        click.echo(f"{len(vencidos)} préstamos de cajas del archivo vencidos.")
+        for p in vencidos:
+            click.echo(f"  {p.unidad_conservacion.codigo} · {p.unidad_solicitante.sigla} · {p.solicitante} · "
+                       f"debía volver el {p.fecha_devolucion_prevista:%d/%m/%Y}")
+        r.update(feriados=f, no_presentados=n, solicitudes_no_presentadas=s, normas_vigentes=m, grupos_resumen=resumen,
+                 prestamos_vencidos=len(vencidos))
 
-    vencidos = prestamos_vencidos()
-    click.echo(f"{len(vencidos)} préstamos de cajas del archivo vencidos.")
-    for p in vencidos:
-        click.echo(f"  {p.unidad_conservacion.codigo} · {p.unidad_solicitante.sigla} · {p.solicitante} · "
-                   f"debía volver el {p.fecha_devolucion_prevista:%d/%m/%Y}")
+    _exclusiva("tramite-diario", diaria, cuerpo)
 
 
 @click.command("alertas")
 @click.option("--dias", default=2, show_default=True, type=click.IntRange(0, 30),
               help="Días hábiles de anticipación para «por vencer».")
+@OPCION_DIARIA
 @with_appcontext
-def alertas(dias: int) -> None:
+def alertas(dias: int, diaria: bool) -> None:
     """Tarea diaria (cron / Programador de tareas): por unidad, lo vencido y lo que vence pronto (expedientes,
     derivaciones, solicitudes de acceso, notificaciones); con correo configurado, un mensaje al día al jefe de
-    cada unidad; siempre, el resumen en pantalla y en la auditoría."""
+    cada unidad; siempre, el resumen en pantalla y en la auditoría. Con varios nodos corre en uno solo."""
     from services import alertas as servicio
 
-    c = servicio.ejecutar(dias_aviso=dias, eco=click.echo)
-    if not c["unidades"]:
-        click.echo("Nada vencido ni por vencer.")
-    click.echo(f"Unidades con alertas: {c['unidades']}; correos enviados: {c['correos']}"
-               + (f", {c['omitidos']} ya enviados hoy" if c["omitidos"] else "")
-               + (f", {c['fallidos']} no enviados" if c["fallidos"] else "") + ".")
+    def cuerpo(r):
+        c = servicio.ejecutar(dias_aviso=dias, eco=click.echo)
+        if not c["unidades"]:
+            click.echo("Nada vencido ni por vencer.")
+        click.echo(f"Unidades con alertas: {c['unidades']}; correos enviados: {c['correos']}"
+                   + (f", {c['omitidos']} ya enviados hoy" if c["omitidos"] else "")
+                   + (f", {c['fallidos']} no enviados" if c["fallidos"] else "") + ".")
+        r.update(unidades=c["unidades"], correos=c["correos"], correos_fallidos=c["fallidos"])
+
+    _exclusiva("alertas", diaria, cuerpo)
+
+
+@click.command("respaldo")
+@click.argument("destino", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def respaldo(destino: Path) -> None:
+    """Respaldo completo en la carpeta DESTINO (nueva o vacía): la base (pg_dump o copia de SQLite) y cada archivo,
+    con un manifiesto de filas por tabla y SHA-256 por archivo."""
+    from services.respaldo import ErrorRespaldo, respaldar
+
+    with registro.tarea("respaldo", destino=str(destino)) as r:
+        try:
+            m = respaldar(destino, eco=click.echo)
+        except ErrorRespaldo as e:
+            raise click.ClickException(str(e)) from e
+        r.update(filas=sum(m["tablas"].values()), archivos=len(m["archivos"]), faltan=len(m["faltan"]))
+        if m["faltan"]:
+            raise click.ClickException(f"{len(m['faltan'])} archivos que usa la base no estaban en el almacén "
+                                       "(el respaldo quedó escrito; revise con `flask archivos verificar`).")
+
+
+@click.command("restaurar")
+@click.argument("origen", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def restaurar(origen: Path) -> None:
+    """Restaura el respaldo ORIGEN en una base vacía (DATABASE_URL) y en el almacén (ARCHIVOS_URL / ADJUNTOS_DIR) y
+    compara cada tabla (filas) y cada archivo (SHA-256) con el manifiesto."""
+    from services.respaldo import ErrorRespaldo
+    from services.respaldo import restaurar as restaurar_respaldo
+
+    with registro.tarea("restaurar", origen=str(origen)) as r:
+        try:
+            resultado = restaurar_respaldo(origen, eco=click.echo)
+        except ErrorRespaldo as e:
+            raise click.ClickException(str(e)) from e
+        r.update(tablas=len(resultado["tablas"]), archivos=resultado["archivos"])
+
+
+@click.group("archivos")
+def archivos_cli() -> None:
+    """Almacén de archivos (ARCHIVOS_URL): mudarlo de la carpeta a un bucket S3 y verificarlo."""
+
+
+@archivos_cli.command("migrar")
+@click.argument("destino")
+@click.option("--origen", default=None, help="Carpeta o URL de origen (por defecto, el almacén configurado).")
+@with_appcontext
+def archivos_migrar(destino: str, origen: str | None) -> None:
+    """Copia cada archivo al almacén DESTINO (`s3://bucket/prefijo`), comprobando su SHA-256 al leerlo y al releerlo
+    del destino, y luego que estén todos los que nombra la base. Se puede repetir: lo ya copiado se comprueba."""
+    fuente = archivos.crear_almacen(origen, None) if origen else archivos.almacen()
+    meta = archivos.crear_almacen(destino, None)
+    with registro.tarea("archivos-migrar", origen=fuente.descripcion, destino=meta.descripcion) as r:
+        meta.comprobar()
+        click.echo(f"{fuente.descripcion} → {meta.descripcion}")
+        copiados, estaban, errores = archivos.copiar_todo(fuente, meta, eco=click.echo)
+        faltan = sorted(c for c in archivos.claves_en_uso() if not meta.existe(c))
+        r.update(copiados=copiados, ya_estaban=estaban, errores=len(errores), faltan=len(faltan))
+        click.echo(f"{copiados} copiados y {estaban} que ya estaban, todos con su SHA-256 comprobado en el destino.")
+        for e in errores[:50]:
+            click.echo(f"  ERROR {e}")
+        for c in faltan[:50]:
+            click.echo(f"  FALTA {c} (lo usa la base y no está en el destino)")
+        if errores or faltan:
+            raise click.ClickException(f"{len(errores)} errores y {len(faltan)} archivos faltantes: no cambie "
+                                       "ARCHIVOS_URL todavía.")
+        click.echo(f"Listo. Configure ARCHIVOS_URL={destino} en cada nodo y reinícielos uno por uno.")
+
+
+@archivos_cli.command("verificar")
+@click.option("--sin-leer", is_flag=True, help="Solo la lista (no lee el contenido para calcular su SHA-256).")
+@click.option("--borrar-huerfanos", is_flag=True,
+              help="Borra los archivos que ninguna fila usa y tienen más de un día (altas que fallaron al confirmar).")
+@with_appcontext
+def archivos_verificar(sin_leer: bool, borrar_huerfanos: bool) -> None:
+    """Cada archivo del almacén contra su SHA-256 y contra la base: faltantes, alterados y huérfanos."""
+    with registro.tarea("archivos-verificar") as r:
+        rev = archivos.verificar(leer_contenido=not sin_leer)
+        r.update(revisados=rev.revisados, faltan=len(rev.faltan), alterados=len(rev.alterados),
+                 huerfanos=len(rev.huerfanos))
+        click.echo(f"{rev.revisados} archivos en {archivos.almacen().descripcion}; {len(rev.faltan)} faltan, "
+                   f"{len(rev.alterados)} alterados, {len(rev.huerfanos)} sin fila que los use.")
+        for c in rev.faltan[:50]:
+            click.echo(f"  FALTA {c}")
+        for c in rev.alterados[:50]:
+            click.echo(f"  ALTERADO {c}")
+        borrados = 0
+        if borrar_huerfanos:
+            for c in rev.huerfanos:
+                try:
+                    archivos.borrar_huerfano(c)
+                    borrados += 1
+                except ErrorDeRegla as e:
+                    click.echo(f"  {c}: {e}")
+            click.echo(f"{borrados} huérfanos borrados.")
+        r["huerfanos_borrados"] = borrados
+        if rev.faltan or rev.alterados:
+            raise click.ClickException("Hay archivos faltantes o alterados: restáurelos desde el último respaldo.")
 
 
 @click.command("tabla-roles")
@@ -194,5 +322,6 @@ def firma_demo(password: str) -> None:
 
 
 def init_app(app) -> None:
-    for comando in (demo, crear_usuario, feriados, servir, tramite_diario, alertas, tabla_roles, firma_demo):
+    for comando in (demo, crear_usuario, feriados, servir, tramite_diario, alertas, tabla_roles, firma_demo, respaldo,
+                    restaurar, archivos_cli):
         app.cli.add_command(comando)

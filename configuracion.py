@@ -39,8 +39,19 @@ OPCIONES: tuple[Opcion, ...] = (
            "(`Secure`)", entorno=True,
            mostrar="la de la petición (solo en desarrollo)"),
     Opcion("TZ", "America/Lima", "zona horaria con que se muestran fechas y horas", entorno=True),
-    Opcion("ADJUNTOS_DIR", None, "archivos adjuntos, guardados por SHA-256", entorno=True,
-           mostrar="`<instance>/adjuntos`"),
+    Opcion("ADJUNTOS_DIR", None, "carpeta de los archivos (adjuntos, PDF recibidos, textos oficiales), guardados por "
+           "su SHA-256, cuando `ARCHIVOS_URL` está vacía", entorno=True, mostrar="`<instance>/adjuntos`"),
+    Opcion("ARCHIVOS_URL", None, "dónde viven los archivos: vacía = la carpeta `ADJUNTOS_DIR`; `s3://bucket/prefijo` = "
+           "almacenamiento de objetos compatible con S3 (MinIO, Ceph, AWS), con el punto de acceso y las credenciales "
+           "del entorno (`AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_DEFAULT_REGION`) o "
+           "`?endpoint=…&region=…` en la URL; con varios nodos, S3. Mudar los archivos: `flask archivos migrar`",
+           entorno=True, mostrar="vacía"),
+    Opcion("PG_BIN", None, "carpeta de `pg_dump` y `pg_restore` para `flask respaldo` / `flask restaurar` (de la "
+           "versión del servidor o más nueva)", entorno=True,
+           mostrar="el `PATH` o `/usr/lib/postgresql/<versión>/bin`"),
+    Opcion("PROXIES", 0, "proxies de confianza delante de la aplicación (nginx = `1`): con ellos se toman la IP del "
+           "cliente, el esquema (https) y el host de `X-Forwarded-*` (ProxyFix); con 0 esas cabeceras se ignoran",
+           entorno=True),
     Opcion("SESSION_COOKIE_SECURE", False, "`1` detrás de HTTPS: la cookie de sesión solo viaja cifrada",
            entorno=True, mostrar="desactivado"),
     Opcion("RATELIMIT_STORAGE_URI", "memory://", "contadores del límite de peticiones de las páginas públicas; "

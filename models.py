@@ -997,6 +997,28 @@ class EstadoResumen(db.Model):
     actualizado_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
 
 
+class EjecucionTarea(db.Model):
+    """Corrida programada de una tarea diaria (`flask tramite-diario --diaria`, `flask alertas --diaria`): una por
+    tarea y fecha de Lima. Con varios nodos, cada uno con su temporizador, la primera corrida del día hace el
+    trabajo y las demás lo encuentran aquí y no hacen nada (services/tareas.py; el bloqueo consultivo de PostgreSQL
+    evita que dos corran a la vez)."""
+
+    __tablename__ = "ejecucion_tarea"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tarea: Mapped[str] = mapped_column(String(40))
+    fecha: Mapped[date]
+    nodo: Mapped[str] = mapped_column(String(100))
+    inicio: Mapped[datetime] = mapped_column(MomentoUTC)
+    fin: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    resultado: Mapped[str] = mapped_column(String(20))  # en_curso, ok, error
+    detalle: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (sa.UniqueConstraint("tarea", "fecha"),
+                      sa.CheckConstraint("resultado IN ('en_curso', 'ok', 'error')", name="resultado_valido"))
+
+    def __repr__(self) -> str:
+        return f"<EjecucionTarea {self.tarea} {self.fecha} {self.resultado} en {self.nodo}>"
+
+
 # --------------------------------------------------------------------------- fedatario y notificaciones
 def nuevo_codigo_verificacion() -> str:
     """Código de verificación de un documento que sale de la entidad (QR → `/verificar/<codigo>`): 96 bits al

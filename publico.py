@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
@@ -33,7 +32,7 @@ from models import (
     db,
     normalizar_identificador,
 )
-from services import ErrorDeRegla, correo
+from services import ErrorDeRegla, archivos, correo
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.identidad import ErrorRemitente, error_documento, remitente
 from services.tramite import registrar_ingreso
@@ -73,10 +72,7 @@ def texto_norma(norma_id: int):
     if norma is None:
         abort(404)
     if norma.texto_oficial_ruta:
-        ruta = Path(current_app.config["ADJUNTOS_DIR"]) / norma.texto_oficial_ruta
-        if not ruta.is_file():
-            abort(404)
-        return send_file(ruta, mimetype="application/pdf", download_name=norma.texto_oficial_nombre or "norma.pdf")
+        return archivos.responder(norma.texto_oficial_ruta, norma.texto_oficial_nombre or "norma.pdf") or abort(404)
     return render_template("publico/norma_texto.html", n=norma)
 
 
@@ -317,6 +313,9 @@ def mesa_digital():
             form.archivo.errors.append(str(e))
         except ErrorRemitente as e:  # nada quedó en la sesión; el reto sigue consumido
             (form.numero_documento if e.campo == "documento" else form.nombres).errors.append(str(e))
+        except archivos.ErrorAlmacen as e:  # el almacén no respondió al confirmar: nada quedó guardado
+            db.session.rollback()
+            form.archivo.errors.append(str(e))
         else:
             _enviar_cargo(exp, form.email.data)
             session["cargo_digital"] = exp.id

@@ -76,6 +76,7 @@ from admin_views.entradas import (  # noqa: F401
 )
 from admin_views.excel import Tipo, exportar_tabla, exportar_xlsx  # noqa: F401
 from admin_views.formatos import FORMATOS, fecha, momento, opciones_enum, registrar_filtros_jinja  # noqa: F401
+from admin_views.listas import FilasRapidas
 from admin_views.permisos import (  # noqa: F401
     ACCION_DE_ENDPOINT,
     ACCIONES,
@@ -400,8 +401,9 @@ def error_de_filtro(view, flt, valor: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- la vista segura
-class VistaSegura(AccesoPorRol, ModelView):
-    """Base de toda pantalla CRUD: negar por defecto, permisos como datos, alcance, export."""
+class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
+    """Base de toda pantalla CRUD: negar por defecto, permisos como datos, alcance, export; filas de la lista en
+    Python (admin_views/listas.py)."""
 
     # Ganchos del proyecto (nombres en castellano; tabla en el README, «Ganchos de VistaSegura y del modelo»)
     bloqueadas: tuple[str, ...] = ()  # acciones que la pantalla no ofrece a nadie: ("eliminar",), SOLO_LECTURA

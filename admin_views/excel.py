@@ -12,9 +12,12 @@ from __future__ import annotations
 import decimal
 import io
 import math
+import queue
 import re
 import tempfile
-from datetime import date, datetime, time
+import threading
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 import xlsxwriter
@@ -257,33 +260,124 @@ class Libro:
 
 
 # --------------------------------------------------------------------------- listados (VistaSegura)
-def _escritor(h: Hoja, tipo, escala):
-    """Función (fila, col, valor) según el tipo SQL de la columna: se elige una vez, no por celda."""
+def _columnas_rapidas(query, dialecto: str, h: Hoja):
+    """Para cada columna del select: (expresión a leer, escritor (fila, col, valor) de las filas después de la
+    muestra, tipo declarado para `Hoja.valor`).
+
+    Se elige una vez por columna, y lo que se puede se convierte en la base y no por celda en Python: los enums
+    llegan ya con su etiqueta (`CASE`), en PostgreSQL los momentos llegan en hora de Lima
+    (`timezone('America/Lima', col)`) y en SQLite las fechas se leen con `fromisoformat` (C) en lugar del
+    analizador de SQLAlchemy. Cada valor llega ya como lo escribe `Hoja.valor` (la muestra que mide los anchos)."""
+    sqlite = dialecto == "sqlite"
     ws, f = h.ws, h.libro.f
-    if isinstance(tipo, MomentoUTC):
-        return lambda r, c, v: ws.write_datetime(r, c, v.astimezone(ZONA_LIMA).replace(tzinfo=None), f["momento"])
-    if isinstance(tipo, sa.DateTime):
-        return lambda r, c, v: ws.write_datetime(r, c, v, f["momento"])
-    if isinstance(tipo, sa.Date):
-        return lambda r, c, v: ws.write_datetime(r, c, v, f["fecha"])
-    if isinstance(tipo, sa.Time):
-        return lambda r, c, v: ws.write_datetime(r, c, v, f["hora"])
-    if isinstance(tipo, sa.Enum) and tipo.enum_class is not None:
-        etiquetas = {m: m.etiqueta if isinstance(m, EnumEs) else m.name for m in tipo.enum_class}
-        return lambda r, c, v: ws.write_string(r, c, etiquetas[v])
-    if isinstance(tipo, sa.Boolean):
-        return lambda r, c, v: ws.write_string(r, c, "Sí" if v else "No")
-    if isinstance(tipo, sa.Numeric) and getattr(tipo, "scale", None) == 2:  # importes (S/)
-        return lambda r, c, v: h._numero(r, c, v, f["soles"])
-    if isinstance(tipo, sa.Numeric | sa.Integer | sa.Float):
-        return lambda r, c, v: h._numero(r, c, v, None)
-    return lambda r, c, v: h.texto(r, c, v if isinstance(v, str) else str(v))
+    columnas = []
+
+    def texto(r, c, v):
+        ws.write_string(r, c, v, f["ajustar"] if len(v) > ANCHO_MAX or "\n" in v else None)
+
+    for d in query.column_descriptions:
+        expr, tipo, nombre = d["expr"], d["type"], d["name"] or "col"
+        if isinstance(tipo, MomentoUTC | sa.DateTime):
+            momento = f["momento"]
+            if isinstance(tipo, MomentoUTC) and not sqlite:
+                expr = sa.func.timezone(str(ZONA_LIMA), expr).label(nombre)
+                conv = None
+            elif isinstance(tipo, MomentoUTC):  # SQLite guarda UTC sin zona, como texto ISO
+                expr = sa.type_coerce(expr, sa.String()).label(nombre)
+                conv = _momento_sqlite
+            else:
+                conv = None
+            columnas.append((expr, _con(conv, lambda r, c, v, m=momento: ws.write_datetime(r, c, v, m)), conv, None))
+        elif isinstance(tipo, sa.Date):
+            conv = date.fromisoformat if sqlite else None
+            if sqlite:
+                expr = sa.type_coerce(expr, sa.String()).label(nombre)
+            columnas.append((expr, _con(conv, lambda r, c, v: ws.write_datetime(r, c, v, f["fecha"])), conv, None))
+        elif isinstance(tipo, sa.Time):
+            conv = time.fromisoformat if sqlite else None
+            if sqlite:
+                expr = sa.type_coerce(expr, sa.String()).label(nombre)
+            columnas.append((expr, _con(conv, lambda r, c, v: ws.write_datetime(r, c, v, f["hora"])), conv, None))
+        elif isinstance(tipo, sa.Enum) and tipo.enum_class is not None:
+            etiquetas = {m.name: m.etiqueta if isinstance(m, EnumEs) else m.name for m in tipo.enum_class}
+            crudo = sa.type_coerce(expr, sa.String())
+            columnas.append((sa.case(etiquetas, value=crudo, else_=crudo).label(nombre), texto, None, None))
+        elif isinstance(tipo, sa.Boolean):
+            si_no = lambda v: "Sí" if v else "No"  # noqa: E731
+            columnas.append((expr, _con(si_no, lambda r, c, v: ws.write_string(r, c, v)), si_no, None))
+        elif isinstance(tipo, sa.Numeric) and getattr(tipo, "scale", None) == 2:  # importes (S/)
+            columnas.append((expr, lambda r, c, v: h._numero(r, c, v, f["soles"]), None, Tipo.SOLES))
+        elif isinstance(tipo, sa.Integer):
+            columnas.append((expr, ws.write_number, None, None))
+        elif isinstance(tipo, sa.Numeric | sa.Float):
+            columnas.append((expr, lambda r, c, v: h._numero(r, c, v, None), None, None))
+        elif isinstance(tipo, sa.String):
+            columnas.append((expr, texto, None, None))
+        else:
+            a_texto = lambda v: v if isinstance(v, str) else str(v)  # noqa: E731
+            columnas.append((expr, _con(a_texto, texto), a_texto, None))
+    return columnas
 
 
-def _tipo_de_columna(tipo) -> str | None:
-    if isinstance(tipo, sa.Numeric) and getattr(tipo, "scale", None) == 2:
-        return Tipo.SOLES
-    return None
+def _momento_sqlite(v: str) -> datetime:
+    return datetime.fromisoformat(v).replace(tzinfo=UTC).astimezone(ZONA_LIMA).replace(tzinfo=None)
+
+
+def _con(conversion, escribir):
+    """El escritor que antes convierte el valor (si hace falta)."""
+    if conversion is None:
+        return escribir
+    return lambda r, c, v: escribir(r, c, conversion(v))
+
+
+@contextmanager
+def _filas_en_paralelo(motor, sentencia, lote: int):
+    """Las filas de `sentencia`, leídas por lotes en otro hilo (con su propia conexión) mientras este escribe el
+    Excel: la base (PostgreSQL en su proceso; SQLite fuera del GIL) trabaja al mismo tiempo que xlsxwriter. A lo más
+    3 lotes esperan en la cola: la memoria sigue plana."""
+    cola: queue.Queue = queue.Queue(maxsize=3)
+    parar = threading.Event()
+
+    def poner(x) -> bool:
+        while not parar.is_set():
+            try:
+                cola.put(x, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def leer():
+        try:
+            with motor.connect() as conexion:
+                resultado = conexion.execution_options(yield_per=lote).execute(sentencia)
+                for parte in resultado.partitions():
+                    if not poner(parte):
+                        return
+            poner(_FIN)
+        except BaseException as e:  # noqa: BLE001  (se relanza en el hilo de la petición)
+            poner(e)
+
+    hilo = threading.Thread(target=leer, name="exportar-xlsx", daemon=True)
+    hilo.start()
+
+    def filas():
+        while True:
+            parte = cola.get()
+            if parte is _FIN:
+                return
+            if isinstance(parte, BaseException):
+                raise parte
+            yield from parte
+
+    try:
+        yield filas()
+    finally:
+        parar.set()
+        hilo.join(30)
+
+
+_FIN = object()
 
 
 def _con_hoja_filtros(libro: Libro, titulo: str, n: int, filtros: list[tuple[str, str]]):
@@ -304,26 +398,30 @@ def _enviar(libro: Libro, nombre: str, endpoint: str, detalle: str):
 def exportar_xlsx(view):  # una VistaSegura
     query, va = view.consulta_exportacion()
     columnas = view._export_columns
-    tipos = [d["type"] for d in query.column_descriptions]
     libro = Libro()
     h = libro.hoja(str(view.name))
     h.titulos(0, [str(e) for _, e in columnas])
-    escritores = [(c, _escritor(h, tipo, None), _tipo_de_columna(tipo)) for c, tipo in enumerate(tipos)]
+    motor = db.session.get_bind()
+    rapidas = _columnas_rapidas(query, motor.dialect.name, h)
+    sentencia = query.with_entities(*(expr for expr, _e, _c, _t in rapidas)).statement
+    muestra = [(c, conv, t) for c, (_e, _escribir, conv, t) in enumerate(rapidas)]
+    resto = [(c, escribir) for c, (_e, escribir, _c, _t) in enumerate(rapidas)]
     limite = 1_048_575
     n = 0
-    lote = current_app.config["EXPORT_FILAS_POR_LOTE"]
-    for n, fila in enumerate(query.yield_per(lote), start=1):
-        if n > limite:
-            n = limite
-            break
-        if n <= MUESTRA:  # las primeras filas se miden (ancho de columna); las demás se escriben sin más
-            for c, _escribir, t in escritores:
-                h.valor(n, c, _valor_sql(fila[c], tipos[c]), t)
-        else:
-            for c, escribir, _t in escritores:
-                v = fila[c]
-                if v is not None:
-                    escribir(n, c, v)
+    with _filas_en_paralelo(motor, sentencia, current_app.config["EXPORT_FILAS_POR_LOTE"]) as filas:
+        for n, fila in enumerate(filas, start=1):
+            if n > limite:
+                n = limite
+                break
+            if n <= MUESTRA:  # las primeras filas se miden (ancho de columna); las demás se escriben sin más
+                for c, conv, t in muestra:
+                    v = fila[c]
+                    h.valor(n, c, conv(v) if conv is not None and v is not None else v, t)
+            else:
+                for c, escribir in resto:
+                    v = fila[c]
+                    if v is not None:
+                        escribir(n, c, v)
     h.ultima_fila, h.ultima_col = max(n, 1), len(columnas) - 1
     h.cerrar()
     titulo = str(view.name)
@@ -332,18 +430,6 @@ def exportar_xlsx(view):  # una VistaSegura
     detalle = "; ".join(f"{k}: {v}" for k, v in filtros) or "sin filtros"
     return _enviar(libro, f"{view.endpoint}_{cuando.astimezone(ZONA_LIMA):%Y%m%d_%H%M}.xlsx", view.endpoint,
                    f"{n} filas; {detalle}")
-
-
-def _valor_sql(v, tipo):
-    """El valor de una columna SQL como lo escribe Hoja.valor (enums por etiqueta)."""
-    if v is None:
-        return None
-    if isinstance(tipo, sa.Enum) and tipo.enum_class is not None:
-        m = tipo.enum_class(v) if not isinstance(v, tipo.enum_class) else v
-        return m.etiqueta if isinstance(m, EnumEs) else m.name
-    if isinstance(tipo, MomentoUTC) or (isinstance(v, datetime) and v.tzinfo is not None):
-        return v.astimezone(ZONA_LIMA).replace(tzinfo=None)
-    return v
 
 
 def exportar_tabla(titulo: str, endpoint: str, columnas: list[tuple], filas: list[dict],

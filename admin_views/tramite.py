@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, DateBetweenFilter, FilterEqual, FilterLike
@@ -53,7 +52,7 @@ from models import (
     db,
 )
 from services import archivo as archivo_central
-from services import control
+from services import archivos, control
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.identidad import ErrorRemitente, remitente
@@ -152,7 +151,7 @@ class ExpedienteView(VistaSegura):
     # la lista cabe en 1366 px: siglas y códigos con el nombre completo al pasar el ratón; el detalle, completo
     column_formatters = {
         "estado": _estado_expediente,
-        "codigo": lambda v, c, e, n: Markup(f'<a href="{url_for(".tramitar", id=e.id)}" title="Tramitar">'
+        "codigo": lambda v, c, e, n: Markup(f'<a href="{v.get_url(".tramitar", id=e.id)}" title="Tramitar">'
                                             f'{escape(e.codigo)}</a>'),
         "persona": lambda v, c, e, n: _abreviado(e.persona.nombre_completo, str(e.persona)) if e.persona
         else (_abreviado(e.unidad_origen.sigla, e.unidad_origen.nombre) if e.unidad_origen else ""),
@@ -328,10 +327,7 @@ class ExpedienteView(VistaSegura):
         if adj is None or adj.expediente_id is None:
             abort(404)
         self.get_one(adj.expediente_id)  # 404 si el expediente está fuera de su alcance
-        ruta = Path(current_app.config["ADJUNTOS_DIR"]) / adj.ruta
-        if not ruta.is_file():
-            abort(404)
-        return send_file(ruta, mimetype="application/pdf", download_name=adj.nombre_archivo)
+        return archivos.responder(adj.ruta, adj.nombre_archivo, adj.tipo_mime) or abort(404)
 
     def get_save_return_url(self, model, is_created=False):
         if is_created:
@@ -512,7 +508,7 @@ class DerivacionView(VistaSegura):
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     # el código abre «Tramitar»: recibir (el acuse se registra solo al actuar) y derivar/atender en una pantalla
     column_formatters = {"expediente": lambda v, c, d, n: Markup(
-        f'<a href="{url_for("expediente.tramitar", id=d.expediente_id)}" title="Recibir y tramitar">'
+        f'<a href="{v.get_url("expediente.tramitar", id=d.expediente_id)}" title="Recibir y tramitar">'
         f'{escape(d.expediente.codigo)}</a>'),
         **dict.fromkeys(("unidad_origen", "unidad_destino"), lambda v, c, d, n: Markup(
             f'<span title="{escape(getattr(d, n).nombre)}">{escape(getattr(d, n).sigla)}</span>')

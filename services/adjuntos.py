@@ -1,23 +1,19 @@
 """Adjuntos PDF: tamaño máximo, PDF que realmente se lee (pypdf), sin JavaScript ni acciones de lanzamiento,
-guardado por SHA-256 (deduplicado) **solo cuando la transacción se confirma**: un alta que falla no deja
-archivos sueltos en ADJUNTOS_DIR."""
+guardado en el almacén de archivos (services/archivos.py) por su SHA-256 **al confirmarse la transacción** que
+guarda su fila: un alta rechazada no deja archivos sueltos."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import warnings
-from pathlib import Path
 
 import pypdf
 from flask import current_app
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
 
 from models import Adjunto
-from services import escribir_privado
+from services import archivos
 
 # claves y tipos de acción que ejecutan algo al abrir o al hacer clic (ISO 32000-1 §12.6.4): JavaScript, lanzar un
 # programa, abrir otro archivo o una dirección (GoToR, GoToE, URI), enviar o importar datos de un formulario
@@ -92,10 +88,8 @@ def revisar_pdf(datos: bytes) -> int:
 
 
 def guardar_pdf(archivo, subido_por_id: int | None = None, session=None) -> Adjunto:
-    """Valida el archivo y devuelve el `Adjunto` (sin agregar a la sesión). El archivo se escribe en
-    ADJUNTOS_DIR cuando la transacción que guarda el adjunto se confirma (ver `_escribir_pendientes`)."""
-    from models import db
-
+    """Valida el archivo y devuelve el `Adjunto` (sin agregar a la sesión). El archivo se escribe en el almacén al
+    confirmarse la transacción que guarda el adjunto (o su `dueno`: services/archivos.preparar)."""
     maximo = int(current_app.config["MAX_ADJUNTO_MB"]) * 1024 * 1024
     datos = archivo.read(maximo + 1)
     if not datos:
@@ -103,15 +97,11 @@ def guardar_pdf(archivo, subido_por_id: int | None = None, session=None) -> Adju
     if len(datos) > maximo:
         raise ErrorAdjunto(f"El archivo supera el máximo de {maximo // (1024 * 1024)} MB.")
     revisar_pdf(datos)
-    sha = hashlib.sha256(datos).hexdigest()
-    relativa = Path(sha[:2]) / sha[2:4] / f"{sha}.pdf"
     nombre = (archivo.filename or "documento.pdf").replace("/", "_").replace("\\", "_")[-200:]
-    adj = Adjunto(nombre_archivo=nombre, tipo_mime="application/pdf", tamano=len(datos), sha256=sha,
-                  ruta=str(relativa), subido_por_id=subido_por_id)
+    adj = Adjunto(nombre_archivo=nombre, tipo_mime="application/pdf", tamano=len(datos), subido_por_id=subido_por_id)
+    guardado = archivos.preparar(datos, "pdf", adj, session=session)
+    adj.sha256, adj.ruta = guardado.sha256, guardado.clave
     anotar_firma(adj, datos)
-    sesion = session or db.session()
-    sesion.info.setdefault("adjuntos_pendientes", []).append(
-        (adj, Path(current_app.config["ADJUNTOS_DIR"]) / relativa, datos))
     return adj
 
 
@@ -123,30 +113,3 @@ def anotar_firma(adj: Adjunto, datos: bytes) -> None:
     if firma is not None:
         adj.firma_estado, adj.firma_firmante, adj.firma_fecha = firma.estado, firma.firmante, firma.momento
         adj.firma_confiable, adj.firma_detalle = firma.confiable, firma.detalle or None
-
-
-def _escribir(destino: Path, datos: bytes) -> None:
-    if destino.exists():
-        return
-    escribir_privado(destino, datos)  # 0600: solo el usuario del servicio lee los documentos
-
-
-@event.listens_for(Session, "after_commit")
-def _escribir_pendientes(session):
-    """Solo los adjuntos que quedaron guardados en la base llegan al disco (o, si el archivo es de otra fila
-    —`adj.dueno`, p. ej. el texto oficial de una norma—, los de esa fila)."""
-    pendientes = session.info.pop("adjuntos_pendientes", [])
-    for adj, destino, datos in pendientes:
-        fila = getattr(adj, "dueno", None) or adj
-        if inspect(fila).persistent:
-            try:
-                _escribir(destino, datos)
-            except OSError:
-                current_app.logger.exception("No se pudo escribir el adjunto %s", destino)
-        elif inspect(fila).transient or inspect(fila).pending:
-            session.info.setdefault("adjuntos_pendientes", []).append((adj, destino, datos))
-
-
-@event.listens_for(Session, "after_rollback")
-def _descartar_pendientes(session):
-    session.info.pop("adjuntos_pendientes", None)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import atexit
 import base64
-import hashlib
 import io
 import logging
 import mimetypes
@@ -490,26 +489,21 @@ def validar_plantilla(texto: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------- archivos
-def _ruta(sha: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{64}", sha or ""):
-        raise ErrorDeRegla("Identificador de archivo no válido.")
-    return Path(current_app.config["ADJUNTOS_DIR"]) / sha[:2] / sha[2:4] / f"{sha}.pdf"
-
-
 def guardar_pdf(datos: bytes) -> str:
-    """Escribe el PDF una sola vez, nombrado por su SHA-256 (el mismo contenido → el mismo archivo), y devuelve el
-    SHA-256. Hoy: la carpeta de adjuntos (`ADJUNTOS_DIR`, mismo esquema que services/adjuntos.py); el único lugar
-    que cambiar para usar otra capa de almacenamiento."""
-    from services.adjuntos import _escribir
+    """Escribe el PDF una sola vez en el almacén (services/archivos.py: carpeta local o S3), nombrado por su SHA-256
+    (el mismo contenido → el mismo archivo), y devuelve el SHA-256."""
+    from services import archivos
 
-    sha = hashlib.sha256(datos).hexdigest()
-    _escribir(_ruta(sha), datos)
-    return sha
+    return archivos.guardar(datos, "pdf").sha256
 
 
 def leer_pdf(sha: str) -> bytes:
     """Los bytes guardados con ese SHA-256, tal como están (si alguien los alteró, la verificación lo dirá)."""
-    ruta = _ruta(sha)
-    if not ruta.is_file():
-        raise ErrorDeRegla("El archivo del documento no está en el almacenamiento.")
-    return ruta.read_bytes()
+    from services import archivos
+
+    if not re.fullmatch(r"[0-9a-f]{64}", sha or ""):
+        raise ErrorDeRegla("Identificador de archivo no válido.")
+    try:
+        return archivos.leer(archivos.clave_de(sha, "pdf"))
+    except FileNotFoundError:
+        raise ErrorDeRegla("El archivo del documento no está en el almacenamiento.") from None

@@ -111,3 +111,16 @@ def _insertar_una_vez(nueva: Persona) -> Persona:
                                                    if k not in ("creado_en", "creado_por_id")})
     return db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == nueva.tipo_documento,
                                                       Persona.numero_documento == nueva.numero_documento))
+
+
+def guardar_remitente(persona: Persona) -> Persona:
+    """La persona de un ingreso, ya guardada: `remitente` inserta la nueva en el acto (`INSERT … ON CONFLICT DO
+    NOTHING`, así dos ingresos simultáneos con el mismo documento nuevo —dos ventanillas, dos nodos o un doble clic en
+    la mesa digital— usan la misma fila en vez de chocar al confirmar); una persona armada de otro modo se inserta
+    igual. Llamar antes de sacar números correlativos (su bloqueo no debe esperar a otro ingreso)."""
+    estado = sa.inspect(persona)
+    if estado.persistent or estado.detached:
+        return persona
+    if estado.pending:
+        db.session.expunge(persona)
+    return _insertar_una_vez(persona)

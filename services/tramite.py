@@ -30,6 +30,7 @@ from models import (
 from models import bloquear as bloquear_fila
 from services import ErrorDeRegla, calendario
 from services.auditoria import registrar
+from services.identidad import guardar_remitente
 from services.numeracion import siguiente
 
 ALFABETO_CLAVE = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # sin 0/O, 1/I/L
@@ -81,6 +82,8 @@ def numerar_ingreso(fila, serie: str) -> None:
 
 
 def _completar_ingreso(exp: Expediente) -> Expediente:
+    if exp.persona is not None:  # un remitente nuevo queda guardado antes del número (dos ingresos a la vez)
+        exp.persona = guardar_remitente(exp.persona)
     numerar_ingreso(exp, "expediente")
     exp.estado = EstadoExpediente.registrado
     if exp.procedimiento is not None:

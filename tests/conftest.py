@@ -43,6 +43,7 @@ from models import (
 from services import concejo, semilla
 from tests.pdf_prueba import pdf_valido
 from tests.pg_server import ServidorPG, binarios
+from tests.servicios import CREDENCIALES_S3, ServidorRedis, ServidorS3, binario_redis, exigir_o_omitir
 
 CLAVE = "clave-de-prueba"
 _contador = itertools.count()
@@ -82,6 +83,34 @@ def servidor_pg():
             pytest.fail("REQUIRE_POSTGRES=1 pero no hay initdb/pg_ctl en esta máquina")
         pytest.skip("PostgreSQL no está instalado (initdb/pg_ctl): se omiten las pruebas 'postgres'")
     servidor = ServidorPG().iniciar()
+    yield servidor
+    servidor.detener()
+
+
+@pytest.fixture(scope="session")
+def servidor_s3():
+    """Un servidor S3 real (moto en modo servidor, otro proceso) para toda la sesión de este proceso de pruebas."""
+    if not ServidorS3.disponible():
+        exigir_o_omitir("REQUIRE_S3", "moto[s3] y flask-cors no están instalados: se omiten las pruebas 's3'")
+    servidor = ServidorS3().iniciar()
+    yield servidor
+    servidor.detener()
+
+
+@pytest.fixture
+def s3(servidor_s3, monkeypatch):
+    """El servidor S3, con las credenciales en el entorno (como en producción: boto3 las lee de ahí)."""
+    for clave, valor in CREDENCIALES_S3.items():
+        monkeypatch.setenv(clave, valor)
+    return servidor_s3
+
+
+@pytest.fixture(scope="session")
+def servidor_redis():
+    if binario_redis() is None:
+        exigir_o_omitir("REQUIRE_REDIS", "redis-server no está instalado (apt-get install redis-server): se omiten "
+                                         "las pruebas 'redis'")
+    servidor = ServidorRedis().iniciar()
     yield servidor
     servidor.detener()
 

@@ -75,3 +75,18 @@ def pdf_con_ejecutable() -> bytes:
     w.add_blank_page(595, 842)
     w.add_attachment("factura.exe", b"MZ\x90\x00" + b"\x00" * 60)
     return _bytes(w)
+
+
+def pdf_unico(texto: str, relleno: int = 0) -> bytes:
+    """Un PDF válido distinto para cada `texto` (va en los metadatos); `relleno` bytes más (un flujo sin comprimir)
+    para probar archivos grandes."""
+    w = PdfWriter()
+    w.add_blank_page(595, 842)
+    w.add_metadata({"/Title": texto})
+    if relleno:
+        from pypdf.generic import DecodedStreamObject
+
+        flujo = DecodedStreamObject()
+        flujo.set_data(b"%" + (texto.encode() * (relleno // max(1, len(texto)) + 1))[:relleno])
+        w._root_object[NameObject("/Relleno")] = w._add_object(flujo)
+    return _bytes(w)
