@@ -401,6 +401,21 @@ def error_de_filtro(view, flt, valor: str) -> str | None:
 
 
 # --------------------------------------------------------------------------- la vista segura
+def _olvidar_filas_revertidas(form) -> None:
+    """Tras un guardado fallido (rollback), un campo relación que apunta a una fila insertada en esa misma
+    transacción (el remitente nuevo de un ingreso) ya no tiene fila: se vacía para volver a mostrar el formulario
+    (lo escrito sigue en sus campos de texto) en vez de fallar al leerla."""
+    for campo in form:
+        for fila in (campo.data if isinstance(campo.data, list) else [campo.data]):
+            estado = sa.inspect(fila, raiseerr=False)
+            if estado is None or not getattr(estado, "mapper", None) or estado.identity is None:
+                continue
+            pk = estado.mapper.primary_key[0]
+            if db.session.scalar(sa.select(pk).where(pk == estado.identity[0])) is None:
+                db.session.expunge(fila)
+                campo.data = [f for f in campo.data if f is not fila] if isinstance(campo.data, list) else None
+
+
 class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
     """Base de toda pantalla CRUD: negar por defecto, permisos como datos, alcance, export; filas de la lista en
     Python (admin_views/listas.py)."""
@@ -726,12 +741,18 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
     def create_model(self, form):
         g._formulario = form
         with db.session.no_autoflush:
-            return super().create_model(form)
+            hecho = super().create_model(form)
+        if not hecho:
+            _olvidar_filas_revertidas(form)
+        return hecho
 
     def update_model(self, form, model):
         g._formulario = form
         with db.session.no_autoflush:
-            return super().update_model(form, model)
+            hecho = super().update_model(form, model)
+        if not hecho:
+            _olvidar_filas_revertidas(form)
+        return hecho
 
     # ---- formularios: reglas entre campos, con el mensaje junto al campo
     def validate_form(self, form):

@@ -33,10 +33,21 @@ def forma(url: str) -> str:
     return ruta + ("?" + "&".join(claves) if claves else "")
 
 
+def _fuente_axe() -> str:
+    global _FUENTE
+    if _FUENTE is None:
+        _FUENTE = AXE.read_text(encoding="utf-8") + "\n;true"
+    return _FUENTE
+
+
+_FUENTE: str | None = None
+
+
 def revisar(page) -> list[dict]:
     """Las violaciones de axe-core en la página abierta: [{id, impacto, nodos: [selector…], ayuda}]."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # por el protocolo de depuración, no como <script> en línea: la CSP de la aplicación (con nonce) lo bloquearía
+        page.evaluate(_fuente_axe())
     resultado = page.evaluate(
         "(etiquetas) => axe.run(document, {runOnly: {type: 'tag', values: etiquetas}, resultTypes: ['violations']})",
         ETIQUETAS)

@@ -64,6 +64,8 @@ def test_alertas_incluyen_los_prestamos_del_archivo(base, runner, reloj):
     hoy_es(reloj, date(2026, 4, 20))
     r = runner.invoke(args=["alertas"])
     assert r.exit_code == 0, r.output
-    assert "[Préstamos del archivo por devolver] GDU-2015-0101 – Luis Rojas (vencido el 17/04/2026)" in r.output
+    # el código de la caja lo pone el sistema (serie, año, correlativo), no quien la registra
+    codigo = pendiente.unidad_conservacion.codigo
+    assert f"[Préstamos del archivo por devolver] {codigo} – Luis Rojas (vencido el 17/04/2026)" in r.output
     assert "1 vencido, 0 por vencer (al 20/04/2026)" in r.output
-    assert "GDU-2015-0102" not in r.output
+    assert devuelto.unidad_conservacion.codigo not in r.output

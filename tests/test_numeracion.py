@@ -85,16 +85,18 @@ def test_normas_y_sesiones_concurrentes(app, backend):
     """16 hilos numeran ordenanzas y sesiones a la vez: números por tipo y año, sin repetir ni saltar."""
     if backend != "postgres":
         pytest.skip("concurrencia real solo en PostgreSQL")
-    from datetime import date, datetime
+    from datetime import datetime, time
 
-    from models import ZONA_LIMA, NormaMunicipal, SesionConcejo
+    from models import ZONA_LIMA, NormaMunicipal, SesionConcejo, hoy_lima
     from services.concejo import numerar_sesion
     from services.normas import numerar_norma
 
+    hoy = hoy_lima()  # un acto numerado lleva la fecha de hoy (no se antedata)
+
     def numerar():
-        norma = NormaMunicipal(tipo="ordenanza", sumilla="Concurrente", fecha_emision=date(2026, 3, 2))
+        norma = NormaMunicipal(tipo="ordenanza", sumilla="Concurrente", fecha_emision=hoy)
         numerar_norma(norma)
-        sesion = SesionConcejo(tipo="extraordinaria", fecha_hora=datetime(2026, 3, 2, 10, tzinfo=ZONA_LIMA))
+        sesion = SesionConcejo(tipo="extraordinaria", fecha_hora=datetime.combine(hoy, time(10), tzinfo=ZONA_LIMA))
         numerar_sesion(sesion)
         db.session.add_all([norma, sesion])
         db.session.commit()
@@ -106,7 +108,7 @@ def test_normas_y_sesiones_concurrentes(app, backend):
     assert db.session.scalars(sa.select(SesionConcejo.numero).order_by(SesionConcejo.numero)).all() == \
         list(range(1, total + 1))
     assert db.session.scalar(sa.select(NormaMunicipal.codigo).where(NormaMunicipal.numero == total)) == \
-        f"ORDENANZA MUNICIPAL N° {total:03d}-2026-MDD"
+        f"ORDENANZA MUNICIPAL N° {total:03d}-{hoy.year}-MDD"
 
 
 HIJO = """

@@ -227,7 +227,7 @@ def test_politica_en_la_pantalla_de_usuarios(como):
     assert r.status_code == 200 and "demasiado común" in r.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Usuario)) == antes
     r = nav.post("/admin/usuario/new/", {"username": "pperez", "nombre": "Pedro Pérez", "rol": str(u.rol_id),
-                                         "unidad": str(u.unidad_id), "activo": "y", "clave": "Tramite-7x9q"})
+                                         "unidad": str(u.unidad_id), "activo": "y", "clave": "Pino-Tramite-7x9q-lunes"})
     assert r.status_code == 302
 
 
