@@ -2070,7 +2070,7 @@ def _datos_de_solo_lectura(session, flush_context, instances):
     with session.no_autoflush:
         for obj in [*session.new, *session.dirty]:
             if isinstance(obj, DocumentoEmitido):
-                _regla_notificado(obj)
+                _regla_notificado(session, obj)
             elif isinstance(obj, NormaMunicipal):
                 _regla_norma_notificada(session, obj)
     if any(isinstance(obj, Derivacion) and _antes(obj, "fecha_atencion") is not None for obj in session.deleted):
@@ -2078,11 +2078,13 @@ def _datos_de_solo_lectura(session, flush_context, instances):
         session.execute(sa.delete(EstadoResumen).where(EstadoResumen.nombre == ResumenDerivacion.__tablename__))
 
 
-def _regla_notificado(doc: DocumentoEmitido) -> None:
+def _regla_notificado(session, doc: DocumentoEmitido) -> None:
     """«Notificado» solo con la diligencia que lo prueba (LPAG art. 21: el cargo con fecha y quién recibió, o la
     negativa, o el acta bajo la puerta): sin ella el plazo del recurso no corre y el acto no queda firme."""
-    if _valor_enum(doc.estado) == "notificado" and _valor_enum(_antes(doc, "estado")) != "notificado" and not any(
-            _valor_enum(n.resultado) in RESULTADOS_EFECTIVOS for n in doc.notificaciones):
+    if _valor_enum(doc.estado) != "notificado" or _valor_enum(_antes(doc, "estado")) == "notificado":
+        return
+    nuevas = [o for o in session.new if isinstance(o, Notificacion) and relacionada(o, "documento") is doc]
+    if not any(_valor_enum(n.resultado) in RESULTADOS_EFECTIVOS for n in (*doc.notificaciones, *nuevas)):
         raise ErrorDeRegla(f"{doc.codigo}: un documento queda notificado solo con su diligencia de notificación "
                            "(LPAG art. 21); regístrela en «Notificaciones por unidad».")
 
@@ -2092,7 +2094,7 @@ def _regla_norma_notificada(session, norma: NormaMunicipal) -> None:
     de notificación llega solo con una diligencia efectiva de esa resolución."""
     if norma.fecha_notificacion is None or _antes(norma, "fecha_notificacion") is not None:
         return
-    en_esta = any(isinstance(o, Notificacion) and o.norma is norma and
+    en_esta = any(isinstance(o, Notificacion) and relacionada(o, "norma") is norma and
                   _valor_enum(o.resultado) in RESULTADOS_EFECTIVOS for o in session.new)
     if not en_esta and not (norma.id is not None and session.scalar(sa.select(sa.exists().where(
             Notificacion.norma_id == norma.id, Notificacion.resultado.in_(RESULTADOS_EFECTIVOS))))):
@@ -2110,15 +2112,58 @@ ORDEN_ELIMINACION = ("propuesta", "aprobada_comite", "autorizada_agn", "ejecutad
 
 
 def _antes(obj, campo):
-    """Valor de `campo` antes de este flush (None si la fila es nueva)."""
-    hist = sa.inspect(obj).attrs[campo].history
+    """Valor de `campo` antes de este flush (None si la fila es nueva). Si se asignó sin haberse cargado antes (un
+    objeto expirado tras un commit, como en un script), el valor anterior se lee de la base: así una regla que mira
+    de qué estado se sale no se salta escribiendo el campo a ciegas."""
+    estado = sa.inspect(obj)
+    hist = estado.attrs[campo].history
     if hist.deleted:
         return hist.deleted[0]
-    return None if sa.inspect(obj).pending or hist.added else getattr(obj, campo)
+    if estado.pending:
+        return None
+    if not hist.added:
+        return getattr(obj, campo)
+    prop = estado.mapper.attrs[campo]
+    if not isinstance(prop, sa.orm.ColumnProperty) or estado.identity is None or estado.session is None:
+        return None
+    clave = sa.and_(*(c == v for c, v in zip(estado.mapper.primary_key, estado.identity, strict=True)))
+    with estado.session.no_autoflush:
+        return estado.session.execute(sa.select(prop.columns[0]).where(clave)).scalar()
 
 
 def _valor_enum(v):
     return getattr(v, "value", v)
+
+
+def relacionada(obj, relacion: str, antes: bool = False):
+    """La fila a la que apunta la relación `relacion` (muchos a uno) de `obj`, se haya asignado el objeto
+    (`voto.miembro = m`) o solo su clave foránea (`voto.miembro_id = 7`, como hace un script o una importación):
+    así ninguna regla al guardar se salta escribiendo el id en vez del objeto. Si se asignó el objeto en esta
+    transacción, manda él (es lo que se escribirá); si no, la clave. Con `antes=True`, la que tenía antes de este
+    flush (None si la fila es nueva). Las reglas de `before_flush` leen sus filas relacionadas solo por aquí."""
+    estado = sa.inspect(obj)
+    rel = estado.mapper.relationships[relacion]
+    [columna] = rel.local_columns
+    clave = estado.mapper.get_property_by_column(columna).key
+    historia = estado.attrs[relacion].history
+    if antes:
+        if historia.deleted:
+            return historia.deleted[0]
+        if estado.pending:
+            return None
+        id_ = _antes(obj, clave)  # si solo se asignó el objeto, la clave aún es la de antes
+    elif historia.added:
+        return historia.added[0]
+    else:
+        id_ = getattr(obj, clave)
+    if id_ is None:
+        return None
+    cargada = estado.dict.get(relacion)
+    if cargada is not None and sa.inspect(cargada).identity == (id_,):
+        return cargada
+    sesion = estado.session or db.session
+    with sesion.no_autoflush:
+        return sesion.get(rel.mapper.class_, id_)
 
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")
@@ -2136,11 +2181,11 @@ def _reglas_archivo(session, flush_context, instances):
                 _regla_eliminacion(obj)
             elif isinstance(obj, Prestamo):
                 _regla_prestamo(obj)
-            elif isinstance(obj, Expediente) and obj.unidad_conservacion is not None and \
-                    _cambio(obj, ("unidad_conservacion",)) and \
-                    _valor_enum(obj.unidad_conservacion.estado) in ("transferida", "eliminada"):
-                raise ErrorDeRegla(f"La caja {obj.unidad_conservacion.codigo} ya no está en la entidad "
-                                   f"({obj.unidad_conservacion.estado.etiqueta.lower()}).")
+            elif isinstance(obj, Expediente) and _cambio(obj, ("unidad_conservacion", "unidad_conservacion_id")):
+                caja = relacionada(obj, "unidad_conservacion")
+                if caja is not None and _valor_enum(caja.estado) in ("transferida", "eliminada"):
+                    raise ErrorDeRegla(f"La caja {caja.codigo} ya no está en la entidad "
+                                       f"({caja.estado.etiqueta.lower()}).")
         cajas = [o for o in [*session.new, *session.dirty] if isinstance(o, UnidadConservacion)]
         for caja in cajas:
             _regla_caja(caja)
@@ -2178,7 +2223,7 @@ def _regla_eliminacion(e: Eliminacion) -> None:
 
 
 def _regla_prestamo(p: Prestamo) -> None:
-    caja = p.unidad_conservacion
+    caja = relacionada(p, "unidad_conservacion")
     if caja is None:
         return
     if sa.inspect(p).pending:
@@ -2200,10 +2245,10 @@ def _regla_prestamo(p: Prestamo) -> None:
 
 def _regla_caja(caja: UnidadConservacion) -> None:
     estado, antes = _valor_enum(caja.estado) or "en_gestion", _valor_enum(_antes(caja, "estado"))
-    elim = caja.eliminacion
+    elim, serie = relacionada(caja, "eliminacion"), relacionada(caja, "serie")
     if elim is not None and _cambio(caja, ("eliminacion", "eliminacion_id")):
-        if caja.serie is not None and _valor_enum(caja.serie.destino_final) == "conservacion_permanente":
-            raise ErrorDeRegla(f"La caja {caja.codigo} es de la serie {caja.serie.codigo}, de conservación "
+        if serie is not None and _valor_enum(serie.destino_final) == "conservacion_permanente":
+            raise ErrorDeRegla(f"La caja {caja.codigo} es de la serie {serie.codigo}, de conservación "
                                "permanente: nunca se elimina.")
         if _valor_enum(elim.estado) != "propuesta":
             raise ErrorDeRegla(f"{elim.codigo} ya fue aprobada por el comité: no se le agregan cajas.")
@@ -2215,7 +2260,7 @@ def _regla_caja(caja: UnidadConservacion) -> None:
             raise ErrorDeRegla(f"La caja {caja.codigo} conserva su plazo de retención hasta el 31/12/"
                                f"{caja.anio_fin_retencion}: aún no se puede proponer su eliminación.")
     if _cambio(caja, ("transferencia", "transferencia_id")):
-        t, previa = caja.transferencia, _antes(caja, "transferencia")
+        t, previa = relacionada(caja, "transferencia"), relacionada(caja, "transferencia", antes=True)
         if previa is not None and _valor_enum(previa.estado) == "recibida":
             raise ErrorDeRegla(f"La caja {caja.codigo} ya fue recibida con {previa.codigo}: no cambia de inventario.")
         if t is not None:
@@ -2223,15 +2268,14 @@ def _regla_caja(caja: UnidadConservacion) -> None:
                 raise ErrorDeRegla(f"{t.codigo} ya fue recibida: no se le agregan cajas.")
             if estado != "en_gestion":
                 raise ErrorDeRegla(f"La caja {caja.codigo} no está en el archivo de gestión: no se transfiere.")
-            productora = caja.unidad_productora.id if caja.unidad_productora else caja.unidad_productora_id
-            origen = t.unidad_origen.id if t.unidad_origen else t.unidad_origen_id
-            if productora != origen:
+            productora, origen = relacionada(caja, "unidad_productora"), relacionada(t, "unidad_origen")
+            if productora is not origen:
                 raise ErrorDeRegla(f"La caja {caja.codigo} es de otra unidad: el inventario de {t.codigo} lista solo "
                                    "las cajas de la unidad que transfiere.")
     if estado == "eliminada" and antes != "eliminada":
         if elim is None or _valor_enum(elim.estado) not in ("autorizada_agn", "ejecutada"):
             raise ErrorDeRegla(f"La caja {caja.codigo} no se elimina sin la autorización del AGN (resolución).")
-        if caja.serie is not None and _valor_enum(caja.serie.destino_final) == "conservacion_permanente":
+        if serie is not None and _valor_enum(serie.destino_final) == "conservacion_permanente":
             raise ErrorDeRegla(f"La caja {caja.codigo} es de una serie de conservación permanente: nunca se "
                                "elimina.")
         caja.ubicacion = None  # libera su lugar; el registro queda
@@ -2247,8 +2291,7 @@ def _regla_capacidad(session, cajas: list[UnidadConservacion]) -> None:
     llegan: dict[int, list[UnidadConservacion]] = {}
     for caja in cajas:
         if _cambio(caja, ("ubicacion", "ubicacion_id")):
-            destino = caja.ubicacion if caja.ubicacion is not None else \
-                (session.get(Ubicacion, caja.ubicacion_id) if caja.ubicacion_id else None)
+            destino = relacionada(caja, "ubicacion")
             if destino is not None:
                 llegan.setdefault(id(destino), [destino]).append(caja)
     for destino, *nuevas in llegan.values():
