@@ -114,6 +114,9 @@ OPCIONES: tuple[Opcion, ...] = (
            "mayoría mínima que exige la materia de un punto; las demás, simple (LOM arts. 13, 23, 25 y 66)"),
     Opcion("MATERIAS_VACANCIA", ("vacancia", "suspension"), "materias que siguen las reglas de la vacancia "
            "(LOM arts. 23 y 25)"),
+    Opcion("MATERIAS_SOBRE_REGIDORES", ("postergacion",), "materias cuya mayoría calificada se cuenta sobre el "
+           "número legal de regidores, sin el alcalde: el aplazamiento de la sesión, 2/3 de los regidores (LOM "
+           "art. 13; 9 regidores → 6)"),
     Opcion("VACANCIA_SOLO_EXTRAORDINARIA", True, "vacancia y suspensión solo en sesión extraordinaria"),
     Opcion("VACANCIA_VOTAN_TODOS", True, "en vacancia y suspensión votan todos los presentes, el alcalde "
            "incluido y con voto que cuenta (jurisprudencia del JNE)"),

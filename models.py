@@ -1287,6 +1287,15 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
         return None
 
     @property
+    def base_de_la_mayoria(self) -> int:
+        """Sobre cuántos se cuenta una mayoría calificada: el número legal; en las materias de
+        MATERIAS_SOBRE_REGIDORES (el aplazamiento de la sesión), sobre el número legal de regidores, sin el
+        alcalde (LOM art. 13: 9 regidores → 6), se registre con `postergar` o como punto de agenda."""
+        if str(getattr(self.materia, "value", self.materia)) in current_app.config["MATERIAS_SOBRE_REGIDORES"]:
+            return sum(1 for m in self.sesion.miembros if m.cargo == CargoMiembro.regidor)
+        return self.sesion.numero_legal
+
+    @property
     def vota_alcalde(self) -> bool:
         """Vacancia y suspensión (JNE): el alcalde vota como todos y su voto cuenta (docs/reglas.md §5)."""
         return self.es_vacancia(self.materia)
@@ -1314,7 +1323,7 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
         if not self.votos:
             return None
         favor, contra = self.votos_favor, self.votos_contra
-        minimo = self.umbral(self.mayoria_requerida, self.sesion.numero_legal)
+        minimo = self.umbral(self.mayoria_requerida, self.base_de_la_mayoria)
         if minimo is not None:
             return ResultadoVotacion.aprobado if favor >= minimo else ResultadoVotacion.desaprobado
         if favor != contra:
