@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import math
 import secrets
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -147,7 +147,10 @@ EstadoExpediente = _e("EstadoExpediente", "registrado", "observado", "no_present
                       no_presentado="No presentado", en_tramite="En trámite")
 AccionDerivacion = _e("AccionDerivacion", "atender", "opinar", "conocimiento", "firmar",
                       "visto_bueno", "archivar", visto_bueno="Visto bueno")
-EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto")
+# retirado: la derivación pendiente que se retira al observar el expediente en el ingreso (art. 136: vuelve a Mesa de
+# Partes hasta que se subsane); queda registrada, no se borra, y no se le da acuse
+EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto", "retirado",
+                      retirado="Retirado (observado en el ingreso)")
 EstadoDocumento = _e("EstadoDocumento", "proyecto", "emitido", "notificado", "anulado")
 EstadoFirma = _e("EstadoFirma", "intacta", "alterada", "ilegible", intacta="Firma íntegra",
                  alterada="Firma alterada (el documento cambió después de firmarse)",
@@ -155,6 +158,8 @@ EstadoFirma = _e("EstadoFirma", "intacta", "alterada", "ilegible", intacta="Firm
 
 ESTADOS_ABIERTOS = (EstadoExpediente.registrado, EstadoExpediente.observado,
                     EstadoExpediente.en_tramite)
+# abiertos y sin una observación pendiente: solo en ellos corre el plazo, vence o opera el silencio (art. 136.3)
+ESTADOS_EN_PLAZO = (EstadoExpediente.registrado, EstadoExpediente.en_tramite)
 # concluidos: sus datos (asunto, folios, prioridad…) ya no cambian; solo queda archivar lo atendido
 ESTADOS_CERRADOS = (EstadoExpediente.no_presentado, EstadoExpediente.atendido,
                     EstadoExpediente.archivado, EstadoExpediente.anulado)
@@ -516,6 +521,10 @@ class Expediente(ConTrazabilidad, db.Model):
     unidad_actual_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
     plazo_dias_habiles: Mapped[int | None]
     fecha_vencimiento: Mapped[date | None]
+    # con silencio positivo, desde cuándo la solicitud se tiene por aprobada (LPAG art. 199.1): el día siguiente a
+    # los 5 días hábiles para notificar la decisión que siguen al vencimiento (art. 24.1). Guardado como el
+    # vencimiento (services/tramite lo calcula y lo recalcula si cambia el calendario); vacío mientras está observado
+    silencio_positivo_desde: Mapped[date | None]
     fecha_atencion: Mapped[date | None]
     motivo_anulacion: Mapped[str | None] = mapped_column(Text)
     observaciones: Mapped[str | None] = mapped_column(Text)
@@ -559,6 +568,7 @@ class Expediente(ConTrazabilidad, db.Model):
               postgresql_include=["creado_por_id", "fecha_recepcion", "canal", "fecha_observacion", "estado",
                                   "fecha_primera_derivacion"]),
         Index("ix_expediente_fecha_vencimiento", "fecha_vencimiento"),
+        Index("ix_expediente_silencio_positivo_desde", "silencio_positivo_desde"),
         Index("ix_expediente_persona", "persona_id"),
         Index("ix_expediente_unidad_conservacion", "unidad_conservacion_id"),
         # búsqueda por palabra (ILIKE '%…%'): índices trigrama en PostgreSQL (pg_trgm)
@@ -570,33 +580,49 @@ class Expediente(ConTrazabilidad, db.Model):
 
     @hybrid_property
     def vencido(self) -> bool:
-        return (self.fecha_vencimiento is not None and self.estado in ESTADOS_ABIERTOS
+        """Pasó el plazo sin atenderse; nunca mientras una observación está pendiente (art. 136.3)."""
+        return (self.fecha_vencimiento is not None and self.estado in ESTADOS_EN_PLAZO
                 and self.fecha_vencimiento < hoy_lima())
 
     @vencido.inplace.expression
     @classmethod
     def _vencido(cls):
         return sa.and_(cls.fecha_vencimiento.is_not(None), cls.fecha_vencimiento < hoy_lima(),
-                       cls.estado.in_(ESTADOS_ABIERTOS))
+                       cls.estado.in_(ESTADOS_EN_PLAZO))
 
     @hybrid_property
     def aprobado_por_silencio(self) -> bool:
-        """Plazo vencido sin pronunciamiento en un procedimiento con silencio positivo: la solicitud se tiene
-        por aprobada (LPAG art. 35; docs/reglas.md §1)."""
-        return bool(self.vencido and self.procedimiento is not None
-                    and self.procedimiento.silencio == Silencio.positivo)
+        """Silencio positivo (LPAG arts. 35 y 199.1): vencido el plazo y los 5 días hábiles para notificar la
+        decisión (art. 24.1) sin que se notificara, la solicitud se tiene por aprobada; nunca antes, ni mientras
+        una observación está pendiente (art. 136.3; docs/reglas.md §1)."""
+        return (self.silencio_positivo_desde is not None and self.estado in ESTADOS_EN_PLAZO
+                and self.silencio_positivo_desde <= hoy_lima())
 
     @aprobado_por_silencio.inplace.expression
     @classmethod
     def _aprobado_por_silencio(cls):
-        positivo = sa.exists().where(ProcedimientoTupa.id == cls.procedimiento_id,
-                                     ProcedimientoTupa.silencio == Silencio.positivo)
-        return sa.and_(cls.vencido, positivo)
+        return sa.and_(cls.silencio_positivo_desde.is_not(None), cls.silencio_positivo_desde <= hoy_lima(),
+                       cls.estado.in_(ESTADOS_EN_PLAZO))
 
     @property
     def aprobacion_automatica(self) -> bool:
-        """Aprobación automática (art. 33): aprobado a la presentación, sin plazo ni vencimiento."""
+        """Procedimiento de aprobación automática (art. 33): sin plazo ni vencimiento."""
         return self.procedimiento is not None and self.procedimiento.aprobacion_automatica
+
+    @property
+    def ultimo_dia_para_notificar(self) -> date | None:
+        """Con silencio positivo, el último de los 5 días hábiles para notificar la decisión (art. 24.1)."""
+        return self.silencio_positivo_desde - timedelta(days=1) if self.silencio_positivo_desde else None
+
+    @property
+    def aprobado_automaticamente_el(self) -> date | None:
+        """Aprobación automática (art. 33): aprobada con su presentación o, si se observó, con la subsanación;
+        mientras la observación está pendiente no procede (art. 136.3.2), ni si no se presentó o se anuló."""
+        if not self.aprobacion_automatica or self.estado in (EstadoExpediente.observado,
+                                                             EstadoExpediente.no_presentado,
+                                                             EstadoExpediente.anulado):
+            return None
+        return self.fecha_subsanacion or self.fecha_presentacion
 
     etiqueta = etiqueta_sql(lambda cls: cls.codigo)
 
@@ -1486,7 +1512,8 @@ class Acta(ConTrazabilidad, db.Model):
 
 # desde cuándo rige cada tipo de norma (docs/reglas.md §6): publicación → el día siguiente de publicada;
 # adopción → desde que se aprueba (salvo acuerdos sobre remuneración o dietas: publicación); notificación →
-# desde que se notifica al destinatario; ninguno → aviso que se publica, nunca «vigente»
+# desde que se notifica al destinatario (la que otorga un beneficio, desde su emisión: `NormaMunicipal.efecto`);
+# ninguno → aviso que se publica, nunca «vigente»
 EFECTO_NORMA = {"ordenanza": "publicacion", "decreto_alcaldia": "publicacion", "acuerdo_concejo": "adopcion",
                 "resolucion_alcaldia": "notificacion", "resolucion_concejo": "notificacion", "edicto": "ninguno"}
 _REQUIERE_PUBLICACION = "tipo IN ('ordenanza', 'decreto_alcaldia') OR (tipo = 'acuerdo_concejo' AND " \
@@ -1517,8 +1544,10 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
     fecha_ratificacion: Mapped[date | None]
     # acuerdo de concejo sobre remuneración o dietas: rige recién publicado (como una ordenanza)
     sobre_remuneracion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    # resoluciones: rigen desde su notificación al destinatario (LPAG art. 16)
+    # resoluciones: rigen desde su notificación al destinatario (LPAG art. 16.1)…
     fecha_notificacion: Mapped[date | None] = mapped_column(active_history=True)
+    # …salvo las que otorgan un beneficio al administrado, eficaces desde su emisión (art. 16.2)
+    otorga_beneficio: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # texto oficial publicado (PDF subido, guardado por SHA-256 en ADJUNTOS_DIR); sin él, /normas ofrece el generado
     texto_oficial_nombre: Mapped[str | None] = mapped_column(String(255))
     texto_oficial_ruta: Mapped[str | None] = mapped_column(String(300))
@@ -1548,7 +1577,10 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
         sa.CheckConstraint("tipo <> 'edicto' OR (estado <> 'vigente' AND fecha_vigencia IS NULL)",
                            name="edicto_no_rige"),
         sa.CheckConstraint("tipo NOT IN ('resolucion_alcaldia', 'resolucion_concejo') OR estado <> 'vigente' "
-                           "OR fecha_notificacion IS NOT NULL", name="resolucion_desde_notificacion"),
+                           "OR fecha_notificacion IS NOT NULL OR otorga_beneficio",
+                           name="resolucion_desde_notificacion"),
+        sa.CheckConstraint("NOT otorga_beneficio OR tipo IN ('resolucion_alcaldia', 'resolucion_concejo')",
+                           name="beneficio_solo_resoluciones"),
         sa.CheckConstraint("NOT requiere_ratificacion OR fecha_publicacion IS NULL OR fecha_ratificacion IS NOT NULL",
                            name="ratificada_antes_de_publicar"),
         Index("ix_norma_municipal_estado", "estado", "fecha_vigencia"),
@@ -1565,10 +1597,29 @@ class NormaMunicipal(ConTrazabilidad, db.Model):
         return sa.and_(cls.estado.in_((EstadoNorma.publicada, EstadoNorma.vigente)),
                        cls.fecha_vigencia <= hoy_lima())
 
+    @hybrid_property
+    def por_notificar(self) -> bool:
+        """Resolución que aún se puede notificar: aprobada o publicada, o la que otorga un beneficio y ya rige desde
+        su emisión (LPAG art. 16.2), sin notificación registrada."""
+        return (_valor_enum(self.tipo) in ("resolucion_alcaldia", "resolucion_concejo")
+                and self.fecha_notificacion is None
+                and (self.estado in (EstadoNorma.aprobada, EstadoNorma.publicada)
+                     or (bool(self.otorga_beneficio) and self.estado == EstadoNorma.vigente)))
+
+    @por_notificar.inplace.expression
+    @classmethod
+    def _por_notificar(cls):
+        return sa.and_(cls.tipo.in_(("resolucion_alcaldia", "resolucion_concejo")), cls.fecha_notificacion.is_(None),
+                       sa.or_(cls.estado.in_((EstadoNorma.aprobada, EstadoNorma.publicada)),
+                              sa.and_(cls.otorga_beneficio, cls.estado == EstadoNorma.vigente)))
+
     @property
     def efecto(self) -> str:
-        """«publicacion», «adopcion», «notificacion» o «ninguno» (EFECTO_NORMA)."""
+        """«publicacion», «adopcion», «notificacion», «emision» (resolución que otorga un beneficio, LPAG art.
+        16.2) o «ninguno» (EFECTO_NORMA)."""
         efecto = EFECTO_NORMA[self.tipo.value]
+        if efecto == "notificacion" and self.otorga_beneficio:
+            return "emision"
         return "publicacion" if efecto == "adopcion" and self.sobre_remuneracion else efecto
 
     @staticmethod
