@@ -583,7 +583,7 @@ def _regla_observacion(session, exp: Expediente) -> None:
                                                                   EstadoDerivacion.retirado)
                 for d in _derivaciones_de(session, exp)):
             raise ErrorTramite(RECIBIDO_NO_SE_OBSERVA)
-    if exp.estado == EstadoExpediente.observado:
+    if exp.estado == EstadoExpediente.observado and _antes(exp, "estado") != EstadoExpediente.observado:
         if exp.fecha_observacion is None or not (exp.observacion or "").strip():
             raise ErrorTramite(f"{exp.codigo}: un expediente observado lleva la observación y su fecha (art. 136.2).")
         if any(d.estado in ABIERTAS for d in _derivaciones_de(session, exp)):
