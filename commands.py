@@ -79,14 +79,8 @@ def crear_usuario(username: str, codigo_rol: str, sigla: str, nombre: str | None
 @click.option("--anio", type=int, required=True, help="Año (AAAA).")
 @with_appcontext
 def feriados(anio: int) -> None:
-    """Carga los feriados nacionales del Perú de ese año (idempotente) y recalcula plazos."""
-    from datetime import date
-
-    from services.calendario import recalcular_plazos
-
+    """Carga los feriados nacionales del Perú de ese año (idempotente); los plazos se recalculan al guardarlos."""
     nuevos = semilla.cargar_feriados(anio)
-    if nuevos:
-        recalcular_plazos([date(anio, 1, 1)])
     db.session.commit()
     click.echo(f"{nuevos} feriados nuevos para {anio}.")
 

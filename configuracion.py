@@ -97,7 +97,11 @@ OPCIONES: tuple[Opcion, ...] = (
            "(art. 11 b)"),
     Opcion("TRANSPARENCIA_DIAS_PRORROGA", 2, "días hábiles desde la presentación para comunicar la prórroga "
            "(art. 11 g); después no se admite"),
-    Opcion("TRANSPARENCIA_DIAS_SUBSANACION", 2, "días hábiles que tiene el solicitante para subsanar"),
+    Opcion("TRANSPARENCIA_DIAS_OBSERVACION", 2, "días hábiles desde la presentación en que la entidad puede pedir "
+           "la subsanación de requisitos; después la solicitud se tiene por admitida (Reglamento, D.S. "
+           "007-2024-JUS)"),
+    Opcion("TRANSPARENCIA_DIAS_SUBSANACION", 2, "días hábiles que tiene el solicitante para subsanar; los 10 días "
+           "para responder corren desde la subsanación"),
     Opcion("TRANSPARENCIA_DIAS_ENCAUZAMIENTO", 2, "días hábiles desde la presentación para encauzar la "
            "solicitud a la entidad que posee la información"),
     Opcion("TRANSPARENCIA_PLAZO_UNIDAD", 5, "plazo interno en días hábiles de la unidad a la que se deriva una "
@@ -110,7 +114,9 @@ OPCIONES: tuple[Opcion, ...] = (
     # ---- fedatario y notificaciones (LPAG arts. 18–27, 138–139; docs/reglas.md §3)
     Opcion("FEDATARIO_DIAS_RETENCION", 2, "días hábiles, como máximo, que el fedatario retiene los originales "
            "de un caso voluminoso, con constancia (LPAG art. 138)"),
-    Opcion("NOTIFICACION_PLAZO", 5, "días hábiles desde la emisión para notificar un acto (LPAG art. 24)"),
+    Opcion("NOTIFICACION_PLAZO", 5, "días hábiles desde la emisión para notificar un acto (LPAG art. 24); el "
+           "silencio positivo opera recién pasados el plazo del procedimiento y estos días sin notificar la "
+           "decisión (art. 199.1)"),
     Opcion("PLAZO_RECURSO", 15, "días hábiles desde el día siguiente a la notificación para interponer un "
            "recurso (LPAG art. 218.2); vencidos, el acto queda firme (art. 222)"),
     Opcion("LIMITE_VERIFICAR", "30/minute", "consultas por IP en `/verificar/<codigo>`"),
@@ -147,6 +153,9 @@ OPCIONES: tuple[Opcion, ...] = (
            "mayoría mínima que exige la materia de un punto; las demás, simple (LOM arts. 13, 23, 25 y 66)"),
     Opcion("MATERIAS_VACANCIA", ("vacancia", "suspension"), "materias que siguen las reglas de la vacancia "
            "(LOM arts. 23 y 25)"),
+    Opcion("MATERIAS_SOBRE_REGIDORES", ("postergacion",), "materias cuya mayoría calificada se cuenta sobre el "
+           "número legal de regidores, sin el alcalde: el aplazamiento de la sesión, 2/3 de los regidores (LOM "
+           "art. 13; 9 regidores → 6)"),
     Opcion("VACANCIA_SOLO_EXTRAORDINARIA", True, "vacancia y suspensión solo en sesión extraordinaria"),
     Opcion("VACANCIA_VOTAN_TODOS", True, "en vacancia y suspensión votan todos los presentes, el alcalde "
            "incluido y con voto que cuenta (jurisprudencia del JNE)"),

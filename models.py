@@ -160,7 +160,10 @@ EstadoExpediente = _e("EstadoExpediente", "registrado", "observado", "no_present
                       no_presentado="No presentado", en_tramite="En trámite")
 AccionDerivacion = _e("AccionDerivacion", "atender", "opinar", "conocimiento", "firmar",
                       "visto_bueno", "archivar", visto_bueno="Visto bueno")
-EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto")
+# retirado: la derivación pendiente que se retira al observar el expediente en el ingreso (art. 136: vuelve a Mesa de
+# Partes hasta que se subsane); queda registrada, no se borra, y no se le da acuse
+EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto", "retirado",
+                      retirado="Retirado (observado en el ingreso)")
 EstadoDocumento = _e("EstadoDocumento", "proyecto", "emitido", "notificado", "anulado")
 EstadoFirma = _e("EstadoFirma", "intacta", "alterada", "ilegible", intacta="Firma íntegra",
                  alterada="Firma alterada (el documento cambió después de firmarse)",
@@ -168,6 +171,8 @@ EstadoFirma = _e("EstadoFirma", "intacta", "alterada", "ilegible", intacta="Firm
 
 ESTADOS_ABIERTOS = (EstadoExpediente.registrado, EstadoExpediente.observado,
                     EstadoExpediente.en_tramite)
+# abiertos y sin una observación pendiente: solo en ellos corre el plazo, vence o opera el silencio (art. 136.3)
+ESTADOS_EN_PLAZO = (EstadoExpediente.registrado, EstadoExpediente.en_tramite)
 # concluidos: sus datos (asunto, folios, prioridad…) ya no cambian; solo queda archivar lo atendido
 ESTADOS_CERRADOS = (EstadoExpediente.no_presentado, EstadoExpediente.atendido,
                     EstadoExpediente.archivado, EstadoExpediente.anulado)
@@ -663,6 +668,10 @@ class Expediente(ConTrazabilidad, db.Model):
     unidad_actual_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
     plazo_dias_habiles: Mapped[int | None]
     fecha_vencimiento: Mapped[date | None]
+    # con silencio positivo, desde cuándo la solicitud se tiene por aprobada (LPAG art. 199.1): el día siguiente a
+    # los 5 días hábiles para notificar la decisión que siguen al vencimiento (art. 24.1). Guardado como el
+    # vencimiento (services/tramite lo calcula y lo recalcula si cambia el calendario); vacío mientras está observado
+    silencio_positivo_desde: Mapped[date | None]
     fecha_atencion: Mapped[date | None]
     motivo_anulacion: Mapped[str | None] = mapped_column(Text)
     observaciones: Mapped[str | None] = mapped_column(Text)
@@ -706,6 +715,7 @@ class Expediente(ConTrazabilidad, db.Model):
               postgresql_include=["creado_por_id", "fecha_recepcion", "canal", "fecha_observacion", "estado",
                                   "fecha_primera_derivacion"]),
         Index("ix_expediente_fecha_vencimiento", "fecha_vencimiento"),
+        Index("ix_expediente_silencio_positivo_desde", "silencio_positivo_desde"),
         Index("ix_expediente_persona", "persona_id"),
         Index("ix_expediente_unidad_conservacion", "unidad_conservacion_id"),
         # búsqueda por palabra (ILIKE '%…%'): índices trigrama en PostgreSQL (pg_trgm)
@@ -717,33 +727,49 @@ class Expediente(ConTrazabilidad, db.Model):
 
     @hybrid_property
     def vencido(self) -> bool:
-        return (self.fecha_vencimiento is not None and self.estado in ESTADOS_ABIERTOS
+        """Pasó el plazo sin atenderse; nunca mientras una observación está pendiente (art. 136.3)."""
+        return (self.fecha_vencimiento is not None and self.estado in ESTADOS_EN_PLAZO
                 and self.fecha_vencimiento < hoy_lima())
 
     @vencido.inplace.expression
     @classmethod
     def _vencido(cls):
         return sa.and_(cls.fecha_vencimiento.is_not(None), cls.fecha_vencimiento < hoy_lima(),
-                       cls.estado.in_(ESTADOS_ABIERTOS))
+                       cls.estado.in_(ESTADOS_EN_PLAZO))
 
     @hybrid_property
     def aprobado_por_silencio(self) -> bool:
-        """Plazo vencido sin pronunciamiento en un procedimiento con silencio positivo: la solicitud se tiene
-        por aprobada (LPAG art. 35; docs/reglas.md §1)."""
-        return bool(self.vencido and self.procedimiento is not None
-                    and self.procedimiento.silencio == Silencio.positivo)
+        """Silencio positivo (LPAG arts. 35 y 199.1): vencido el plazo y los 5 días hábiles para notificar la
+        decisión (art. 24.1) sin que se notificara, la solicitud se tiene por aprobada; nunca antes, ni mientras
+        una observación está pendiente (art. 136.3; docs/reglas.md §1)."""
+        return (self.silencio_positivo_desde is not None and self.estado in ESTADOS_EN_PLAZO
+                and self.silencio_positivo_desde <= hoy_lima())
 
     @aprobado_por_silencio.inplace.expression
     @classmethod
     def _aprobado_por_silencio(cls):
-        positivo = sa.exists().where(ProcedimientoTupa.id == cls.procedimiento_id,
-                                     ProcedimientoTupa.silencio == Silencio.positivo)
-        return sa.and_(cls.vencido, positivo)
+        return sa.and_(cls.silencio_positivo_desde.is_not(None), cls.silencio_positivo_desde <= hoy_lima(),
+                       cls.estado.in_(ESTADOS_EN_PLAZO))
 
     @property
     def aprobacion_automatica(self) -> bool:
-        """Aprobación automática (art. 33): aprobado a la presentación, sin plazo ni vencimiento."""
+        """Procedimiento de aprobación automática (art. 33): sin plazo ni vencimiento."""
         return self.procedimiento is not None and self.procedimiento.aprobacion_automatica
+
+    @property
+    def ultimo_dia_para_notificar(self) -> date | None:
+        """Con silencio positivo, el último de los 5 días hábiles para notificar la decisión (art. 24.1)."""
+        return self.silencio_positivo_desde - timedelta(days=1) if self.silencio_positivo_desde else None
+
+    @property
+    def aprobado_automaticamente_el(self) -> date | None:
+        """Aprobación automática (art. 33): aprobada con su presentación o, si se observó, con la subsanación;
+        mientras la observación está pendiente no procede (art. 136.3.2), ni si no se presentó o se anuló."""
+        if not self.aprobacion_automatica or self.estado in (EstadoExpediente.observado,
+                                                             EstadoExpediente.no_presentado,
+                                                             EstadoExpediente.anulado):
+            return None
+        return self.fecha_subsanacion or self.fecha_presentacion
 
     etiqueta = etiqueta_sql(lambda cls: cls.codigo)
 
@@ -1510,6 +1536,15 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
         return None
 
     @property
+    def base_de_la_mayoria(self) -> int:
+        """Sobre cuántos se cuenta una mayoría calificada: el número legal; en las materias de
+        MATERIAS_SOBRE_REGIDORES (el aplazamiento de la sesión), sobre el número legal de regidores, sin el
+        alcalde (LOM art. 13: 9 regidores → 6), se registre con `postergar` o como punto de agenda."""
+        if str(getattr(self.materia, "value", self.materia)) in current_app.config["MATERIAS_SOBRE_REGIDORES"]:
+            return sum(1 for m in self.sesion.miembros if m.cargo == CargoMiembro.regidor)
+        return self.sesion.numero_legal
+
+    @property
     def vota_alcalde(self) -> bool:
         """Vacancia y suspensión (JNE): el alcalde vota como todos y su voto cuenta (docs/reglas.md §5)."""
         return self.es_vacancia(self.materia)
@@ -1537,7 +1572,7 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
         if not self.votos:
             return None
         favor, contra = self.votos_favor, self.votos_contra
-        minimo = self.umbral(self.mayoria_requerida, self.sesion.numero_legal)
+        minimo = self.umbral(self.mayoria_requerida, self.base_de_la_mayoria)
         if minimo is not None:
             return ResultadoVotacion.aprobado if favor >= minimo else ResultadoVotacion.desaprobado
         if favor != contra:
@@ -1701,7 +1736,8 @@ class Acta(ActoFinal, ConTrazabilidad, db.Model):
 
 # desde cuándo rige cada tipo de norma (docs/reglas.md §6): publicación → el día siguiente de publicada;
 # adopción → desde que se aprueba (salvo acuerdos sobre remuneración o dietas: publicación); notificación →
-# desde que se notifica al destinatario; ninguno → aviso que se publica, nunca «vigente»
+# desde que se notifica al destinatario (la que otorga un beneficio, desde su emisión: `NormaMunicipal.efecto`);
+# ninguno → aviso que se publica, nunca «vigente»
 EFECTO_NORMA = {"ordenanza": "publicacion", "decreto_alcaldia": "publicacion", "acuerdo_concejo": "adopcion",
                 "resolucion_alcaldia": "notificacion", "resolucion_concejo": "notificacion", "edicto": "ninguno"}
 _REQUIERE_PUBLICACION = "tipo IN ('ordenanza', 'decreto_alcaldia') OR (tipo = 'acuerdo_concejo' AND " \
@@ -1742,8 +1778,10 @@ class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
     fecha_ratificacion: Mapped[date | None]
     # acuerdo de concejo sobre remuneración o dietas: rige recién publicado (como una ordenanza)
     sobre_remuneracion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    # resoluciones: rigen desde su notificación al destinatario (LPAG art. 16)
+    # resoluciones: rigen desde su notificación al destinatario (LPAG art. 16.1)…
     fecha_notificacion: Mapped[date | None] = mapped_column(active_history=True)
+    # …salvo las que otorgan un beneficio al administrado, eficaces desde su emisión (art. 16.2)
+    otorga_beneficio: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # texto oficial publicado (PDF subido, guardado por SHA-256 en ADJUNTOS_DIR); sin él, /normas ofrece el generado
     texto_oficial_nombre: Mapped[str | None] = mapped_column(String(255))
     texto_oficial_ruta: Mapped[str | None] = mapped_column(String(300))
@@ -1773,7 +1811,10 @@ class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
         sa.CheckConstraint("tipo <> 'edicto' OR (estado <> 'vigente' AND fecha_vigencia IS NULL)",
                            name="edicto_no_rige"),
         sa.CheckConstraint("tipo NOT IN ('resolucion_alcaldia', 'resolucion_concejo') OR estado <> 'vigente' "
-                           "OR fecha_notificacion IS NOT NULL", name="resolucion_desde_notificacion"),
+                           "OR fecha_notificacion IS NOT NULL OR otorga_beneficio",
+                           name="resolucion_desde_notificacion"),
+        sa.CheckConstraint("NOT otorga_beneficio OR tipo IN ('resolucion_alcaldia', 'resolucion_concejo')",
+                           name="beneficio_solo_resoluciones"),
         sa.CheckConstraint("NOT requiere_ratificacion OR fecha_publicacion IS NULL OR fecha_ratificacion IS NOT NULL",
                            name="ratificada_antes_de_publicar"),
         Index("ix_norma_municipal_estado", "estado", "fecha_vigencia"),
@@ -1790,10 +1831,29 @@ class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
         return sa.and_(cls.estado.in_((EstadoNorma.publicada, EstadoNorma.vigente)),
                        cls.fecha_vigencia <= hoy_lima())
 
+    @hybrid_property
+    def por_notificar(self) -> bool:
+        """Resolución que aún se puede notificar: aprobada o publicada, o la que otorga un beneficio y ya rige desde
+        su emisión (LPAG art. 16.2), sin notificación registrada."""
+        return (_valor_enum(self.tipo) in ("resolucion_alcaldia", "resolucion_concejo")
+                and self.fecha_notificacion is None
+                and (self.estado in (EstadoNorma.aprobada, EstadoNorma.publicada)
+                     or (bool(self.otorga_beneficio) and self.estado == EstadoNorma.vigente)))
+
+    @por_notificar.inplace.expression
+    @classmethod
+    def _por_notificar(cls):
+        return sa.and_(cls.tipo.in_(("resolucion_alcaldia", "resolucion_concejo")), cls.fecha_notificacion.is_(None),
+                       sa.or_(cls.estado.in_((EstadoNorma.aprobada, EstadoNorma.publicada)),
+                              sa.and_(cls.otorga_beneficio, cls.estado == EstadoNorma.vigente)))
+
     @property
     def efecto(self) -> str:
-        """«publicacion», «adopcion», «notificacion» o «ninguno» (EFECTO_NORMA)."""
+        """«publicacion», «adopcion», «notificacion», «emision» (resolución que otorga un beneficio, LPAG art.
+        16.2) o «ninguno» (EFECTO_NORMA)."""
         efecto = EFECTO_NORMA[self.tipo.value]
+        if efecto == "notificacion" and self.otorga_beneficio:
+            return "emision"
         return "publicacion" if efecto == "adopcion" and self.sobre_remuneracion else efecto
 
     def condicion_serie(self, anio: int):
@@ -2329,7 +2389,7 @@ def _datos_de_solo_lectura(session, flush_context, instances):
     with session.no_autoflush:
         for obj in [*session.new, *session.dirty]:
             if isinstance(obj, DocumentoEmitido):
-                _regla_notificado(obj)
+                _regla_notificado(session, obj)
             elif isinstance(obj, NormaMunicipal):
                 _regla_norma_notificada(session, obj)
     if any(isinstance(obj, Derivacion) and _antes(obj, "fecha_atencion") is not None for obj in session.deleted):
@@ -2337,11 +2397,13 @@ def _datos_de_solo_lectura(session, flush_context, instances):
         session.execute(sa.delete(EstadoResumen).where(EstadoResumen.nombre == ResumenDerivacion.__tablename__))
 
 
-def _regla_notificado(doc: DocumentoEmitido) -> None:
+def _regla_notificado(session, doc: DocumentoEmitido) -> None:
     """«Notificado» solo con la diligencia que lo prueba (LPAG art. 21: el cargo con fecha y quién recibió, o la
     negativa, o el acta bajo la puerta): sin ella el plazo del recurso no corre y el acto no queda firme."""
-    if _valor_enum(doc.estado) == "notificado" and _valor_enum(_antes(doc, "estado")) != "notificado" and not any(
-            _valor_enum(n.resultado) in RESULTADOS_EFECTIVOS for n in doc.notificaciones):
+    if _valor_enum(doc.estado) != "notificado" or _valor_enum(_antes(doc, "estado")) == "notificado":
+        return
+    nuevas = [o for o in session.new if isinstance(o, Notificacion) and relacionada(o, "documento") is doc]
+    if not any(_valor_enum(n.resultado) in RESULTADOS_EFECTIVOS for n in (*doc.notificaciones, *nuevas)):
         raise ErrorDeRegla(f"{doc.codigo}: un documento queda notificado solo con su diligencia de notificación "
                            "(LPAG art. 21); regístrela en «Notificaciones por unidad».")
 
@@ -2351,7 +2413,7 @@ def _regla_norma_notificada(session, norma: NormaMunicipal) -> None:
     de notificación llega solo con una diligencia efectiva de esa resolución."""
     if norma.fecha_notificacion is None or _antes(norma, "fecha_notificacion") is not None:
         return
-    en_esta = any(isinstance(o, Notificacion) and o.norma is norma and
+    en_esta = any(isinstance(o, Notificacion) and relacionada(o, "norma") is norma and
                   _valor_enum(o.resultado) in RESULTADOS_EFECTIVOS for o in session.new)
     if not en_esta and not (norma.id is not None and session.scalar(sa.select(sa.exists().where(
             Notificacion.norma_id == norma.id, Notificacion.resultado.in_(RESULTADOS_EFECTIVOS))))):
@@ -2369,15 +2431,58 @@ ORDEN_ELIMINACION = ("propuesta", "aprobada_comite", "autorizada_agn", "ejecutad
 
 
 def _antes(obj, campo):
-    """Valor de `campo` antes de este flush (None si la fila es nueva)."""
-    hist = sa.inspect(obj).attrs[campo].history
+    """Valor de `campo` antes de este flush (None si la fila es nueva). Si se asignó sin haberse cargado antes (un
+    objeto expirado tras un commit, como en un script), el valor anterior se lee de la base: así una regla que mira
+    de qué estado se sale no se salta escribiendo el campo a ciegas."""
+    estado = sa.inspect(obj)
+    hist = estado.attrs[campo].history
     if hist.deleted:
         return hist.deleted[0]
-    return None if sa.inspect(obj).pending or hist.added else getattr(obj, campo)
+    if estado.pending:
+        return None
+    if not hist.added:
+        return getattr(obj, campo)
+    prop = estado.mapper.attrs[campo]
+    if not isinstance(prop, sa.orm.ColumnProperty) or estado.identity is None or estado.session is None:
+        return None
+    clave = sa.and_(*(c == v for c, v in zip(estado.mapper.primary_key, estado.identity, strict=True)))
+    with estado.session.no_autoflush:
+        return estado.session.execute(sa.select(prop.columns[0]).where(clave)).scalar()
 
 
 def _valor_enum(v):
     return getattr(v, "value", v)
+
+
+def relacionada(obj, relacion: str, antes: bool = False):
+    """La fila a la que apunta la relación `relacion` (muchos a uno) de `obj`, se haya asignado el objeto
+    (`voto.miembro = m`) o solo su clave foránea (`voto.miembro_id = 7`, como hace un script o una importación):
+    así ninguna regla al guardar se salta escribiendo el id en vez del objeto. Si se asignó el objeto en esta
+    transacción, manda él (es lo que se escribirá); si no, la clave. Con `antes=True`, la que tenía antes de este
+    flush (None si la fila es nueva). Las reglas de `before_flush` leen sus filas relacionadas solo por aquí."""
+    estado = sa.inspect(obj)
+    rel = estado.mapper.relationships[relacion]
+    [columna] = rel.local_columns
+    clave = estado.mapper.get_property_by_column(columna).key
+    historia = estado.attrs[relacion].history
+    if antes:
+        if historia.deleted:
+            return historia.deleted[0]
+        if estado.pending:
+            return None
+        id_ = _antes(obj, clave)  # si solo se asignó el objeto, la clave aún es la de antes
+    elif historia.added:
+        return historia.added[0]
+    else:
+        id_ = getattr(obj, clave)
+    if id_ is None:
+        return None
+    cargada = estado.dict.get(relacion)
+    if cargada is not None and sa.inspect(cargada).identity == (id_,):
+        return cargada
+    sesion = estado.session or db.session
+    with sesion.no_autoflush:
+        return sesion.get(rel.mapper.class_, id_)
 
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")
@@ -2395,11 +2500,11 @@ def _reglas_archivo(session, flush_context, instances):
                 _regla_eliminacion(obj)
             elif isinstance(obj, Prestamo):
                 _regla_prestamo(obj)
-            elif isinstance(obj, Expediente) and obj.unidad_conservacion is not None and \
-                    _cambio(obj, ("unidad_conservacion",)) and \
-                    _valor_enum(obj.unidad_conservacion.estado) in ("transferida", "eliminada"):
-                raise ErrorDeRegla(f"La caja {obj.unidad_conservacion.codigo} ya no está en la entidad "
-                                   f"({obj.unidad_conservacion.estado.etiqueta.lower()}).")
+            elif isinstance(obj, Expediente) and _cambio(obj, ("unidad_conservacion", "unidad_conservacion_id")):
+                caja = relacionada(obj, "unidad_conservacion")
+                if caja is not None and _valor_enum(caja.estado) in ("transferida", "eliminada"):
+                    raise ErrorDeRegla(f"La caja {caja.codigo} ya no está en la entidad "
+                                       f"({caja.estado.etiqueta.lower()}).")
         cajas = [o for o in [*session.new, *session.dirty] if isinstance(o, UnidadConservacion)]
         for caja in cajas:
             _regla_caja(caja)
@@ -2437,7 +2542,7 @@ def _regla_eliminacion(e: Eliminacion) -> None:
 
 
 def _regla_prestamo(p: Prestamo) -> None:
-    caja = p.unidad_conservacion
+    caja = relacionada(p, "unidad_conservacion")
     if caja is None:
         return
     if sa.inspect(p).pending:
@@ -2459,22 +2564,22 @@ def _regla_prestamo(p: Prestamo) -> None:
 
 def _regla_caja(caja: UnidadConservacion) -> None:
     estado, antes = _valor_enum(caja.estado) or "en_gestion", _valor_enum(_antes(caja, "estado"))
-    productora = caja.unidad_productora
+    productora, serie = relacionada(caja, "unidad_productora"), relacionada(caja, "serie")
     if productora is not None and (sa.inspect(caja).pending or _cambio(caja, ("codigo",))):
         if _antes(caja, "codigo") is not None:
             raise ErrorDeRegla("El código de una caja no cambia: es su etiqueta.", campo="codigo")
         if not (caja.codigo or "").startswith(f"{productora.sigla.upper()}-"):
             raise ErrorDeRegla(f"El código de una caja de {productora.sigla} empieza con «{productora.sigla}-»: lo "
                                "saca el sistema (services.archivo.registrar_caja).", campo="codigo")
-    if productora is not None and caja.serie is not None and _cambio(caja, ("serie", "serie_id", "unidad_productora",
-                                                                            "unidad_productora_id")) and \
-            caja.serie.unidad_id != productora.id:
-        raise ErrorDeRegla(f"La serie {caja.serie.codigo} es de otra unidad: una caja guarda una serie de su unidad "
+    if productora is not None and serie is not None and _cambio(caja, ("serie", "serie_id", "unidad_productora",
+                                                                       "unidad_productora_id")) and \
+            serie.unidad_id != productora.id:
+        raise ErrorDeRegla(f"La serie {serie.codigo} es de otra unidad: una caja guarda una serie de su unidad "
                            f"productora ({productora.sigla}).", campo="serie")
-    elim = caja.eliminacion
+    elim = relacionada(caja, "eliminacion")
     if elim is not None and _cambio(caja, ("eliminacion", "eliminacion_id")):
-        if caja.serie is not None and _valor_enum(caja.serie.destino_final) == "conservacion_permanente":
-            raise ErrorDeRegla(f"La caja {caja.codigo} es de la serie {caja.serie.codigo}, de conservación "
+        if serie is not None and _valor_enum(serie.destino_final) == "conservacion_permanente":
+            raise ErrorDeRegla(f"La caja {caja.codigo} es de la serie {serie.codigo}, de conservación "
                                "permanente: nunca se elimina.")
         if _valor_enum(elim.estado) != "propuesta":
             raise ErrorDeRegla(f"{elim.codigo} ya fue aprobada por el comité: no se le agregan cajas.")
@@ -2486,7 +2591,7 @@ def _regla_caja(caja: UnidadConservacion) -> None:
             raise ErrorDeRegla(f"La caja {caja.codigo} conserva su plazo de retención hasta el 31/12/"
                                f"{caja.anio_fin_retencion}: aún no se puede proponer su eliminación.")
     if _cambio(caja, ("transferencia", "transferencia_id")):
-        t, previa = caja.transferencia, _antes(caja, "transferencia")
+        t, previa = relacionada(caja, "transferencia"), relacionada(caja, "transferencia", antes=True)
         if previa is not None and _valor_enum(previa.estado) == "recibida":
             raise ErrorDeRegla(f"La caja {caja.codigo} ya fue recibida con {previa.codigo}: no cambia de inventario.")
         if t is not None:
@@ -2494,15 +2599,14 @@ def _regla_caja(caja: UnidadConservacion) -> None:
                 raise ErrorDeRegla(f"{t.codigo} ya fue recibida: no se le agregan cajas.")
             if estado != "en_gestion":
                 raise ErrorDeRegla(f"La caja {caja.codigo} no está en el archivo de gestión: no se transfiere.")
-            productora = caja.unidad_productora.id if caja.unidad_productora else caja.unidad_productora_id
-            origen = t.unidad_origen.id if t.unidad_origen else t.unidad_origen_id
-            if productora != origen:
+            productora, origen = relacionada(caja, "unidad_productora"), relacionada(t, "unidad_origen")
+            if productora is not origen:
                 raise ErrorDeRegla(f"La caja {caja.codigo} es de otra unidad: el inventario de {t.codigo} lista solo "
                                    "las cajas de la unidad que transfiere.")
     if estado == "eliminada" and antes != "eliminada":
         if elim is None or _valor_enum(elim.estado) not in ("autorizada_agn", "ejecutada"):
             raise ErrorDeRegla(f"La caja {caja.codigo} no se elimina sin la autorización del AGN (resolución).")
-        if caja.serie is not None and _valor_enum(caja.serie.destino_final) == "conservacion_permanente":
+        if serie is not None and _valor_enum(serie.destino_final) == "conservacion_permanente":
             raise ErrorDeRegla(f"La caja {caja.codigo} es de una serie de conservación permanente: nunca se "
                                "elimina.")
         caja.ubicacion = None  # libera su lugar; el registro queda
@@ -2518,8 +2622,7 @@ def _regla_capacidad(session, cajas: list[UnidadConservacion]) -> None:
     llegan: dict[int, list[UnidadConservacion]] = {}
     for caja in cajas:
         if _cambio(caja, ("ubicacion", "ubicacion_id")):
-            destino = caja.ubicacion if caja.ubicacion is not None else \
-                (session.get(Ubicacion, caja.ubicacion_id) if caja.ubicacion_id else None)
+            destino = relacionada(caja, "ubicacion")
             if destino is not None:
                 llegan.setdefault(id(destino), [destino]).append(caja)
     for destino, *nuevas in llegan.values():

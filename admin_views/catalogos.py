@@ -5,12 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, request
 from markupsafe import Markup
-from sqlalchemy import inspect
 from wtforms.validators import ValidationError
 
 from admin_views.base import CargadorAjax, VistaSegura, error_en
 from models import Persona, ProcedimientoTupa, UnidadOrganica, db
-from services.calendario import recalcular_plazos
 from services.identidad import error_documento
 
 
@@ -107,7 +105,8 @@ def _plazo_tupa(proc: ProcedimientoTupa):
 
 
 class FeriadoView(VistaSegura):
-    """Cada alta, cambio o baja recalcula los vencimientos abiertos afectados."""
+    """Cada alta, cambio o baja recalcula los vencimientos abiertos afectados (lo hace el guardado mismo:
+    services/calendario, eventos de la sesión)."""
     permisos_por_defecto = {"admin": "vced", "secretaria_general": "vced", "mesa_partes": "v", "unidad": "v",
                             "transparencia": "v", "concejo": "v"}
 
@@ -118,14 +117,3 @@ class FeriadoView(VistaSegura):
     column_labels = {"tipo": "Tipo de día"}
     form_columns = ("fecha", "nombre", "tipo")
 
-    def on_model_change(self, form, model, is_created):
-        hist = inspect(model).attrs.fecha.history
-        model._fechas_afectadas = [f for f in (*hist.deleted, model.fecha) if f]
-
-    def after_model_change(self, form, model, is_created):
-        recalcular_plazos(getattr(model, "_fechas_afectadas", [model.fecha]))
-        db.session.commit()
-
-    def after_model_delete(self, model):
-        recalcular_plazos([model.fecha])
-        db.session.commit()

@@ -434,6 +434,11 @@ class PuntoAgendaView(VistaConcejo):
             if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) and not en_curso:
                 return error_en(form, "sesion", "La agenda se fija antes de la sesión; instalada una ordinaria, "
                                                 "solo se agregan despacho, informes o pedidos.")
+        punto = db.session.get(PuntoAgenda, actual) if actual else None
+        if punto is None or form.titulo.data != punto.titulo or form.materia.data != punto.materia.value:
+            error = concejo.error_de_agenda(sesion)  # la extraordinaria, solo la agenda de su convocatoria
+            if error:
+                return error_en(form, "sesion" if "sesion" in form else "titulo", error)
         if sesion is not None and form.orden.data and db.session.scalar(sa.select(PuntoAgenda.id).where(
                 PuntoAgenda.sesion_id == sesion.id, PuntoAgenda.orden == form.orden.data,
                 PuntoAgenda.id != (actual or 0))):

@@ -198,9 +198,7 @@ class CargadorResoluciones(CargadorAjax):
     def get_query(self):
         if current_user.alcance_unidad:
             return super().get_query().filter(sa.false())
-        return super().get_query().filter(NormaMunicipal.tipo.in_(("resolucion_alcaldia", "resolucion_concejo")),
-                                          NormaMunicipal.fecha_notificacion.is_(None),
-                                          NormaMunicipal.estado.in_(("aprobada", "publicada")))
+        return super().get_query().filter(NormaMunicipal.por_notificar)
 
 
 class NotificacionView(VistaSegura):

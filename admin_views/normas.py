@@ -31,6 +31,7 @@ def _relaciones(view, context, norma, name):
 
 EFECTOS = {"publicacion": "Rige desde el día siguiente de su publicación",
            "adopcion": "Rige desde su adopción", "notificacion": "Rige desde su notificación al destinatario",
+           "emision": "Rige desde su emisión (otorga un beneficio: LPAG art. 16.2)",
            "ninguno": "Aviso: no tiene vigencia"}
 PASIVA = {"modifica": "Modificada", "deroga": "Derogada", "reglamenta": "Reglamentada",
           "complementa": "Complementada"}
@@ -52,19 +53,22 @@ class NormaMunicipalView(VistaConcejo):
                      "fecha_ratificacion": "Ratificada el", "relaciones": "Relaciones", "articulos": "Artículos",
                      "motivo_anulacion": "Motivo de anulación", "efecto": "Efecto",
                      "sobre_remuneracion": "Sobre remuneración o dietas", "fecha_notificacion": "Notificada el",
+                     "otorga_beneficio": "Otorga un beneficio al administrado",
                      "texto_oficial_nombre": "Texto oficial (PDF)"}
     column_details_list = ("codigo", "tipo", "sumilla", "considerandos", "articulos", "motivo_anulacion",
                            "fecha_emision", "punto_agenda", "estado", "efecto",
-                           "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion", "fecha_publicacion",
+                           "sobre_remuneracion", "otorga_beneficio", "requiere_ratificacion", "fecha_ratificacion",
+                           "fecha_publicacion",
                            "medio_publicacion", "fecha_notificacion", "fecha_vigencia", "relaciones",
                            "texto_oficial_nombre")
     column_formatters = {"codigo": lambda v, c, m, n: m.codigo or str(m)}
     column_formatters_detail = {"relaciones": _relaciones, "efecto": lambda v, c, m, n: EFECTOS[m.efecto],
                                 "codigo": lambda v, c, m, n: m.codigo or "Proyecto (sin número)"}
     form_columns = ("tipo", "proyecto", "fecha_emision", "sumilla", "considerandos", "articulos",
-                    "sobre_remuneracion", "requiere_ratificacion", "fecha_ratificacion", "texto_oficial")
-    campos_edicion = ("sumilla", "considerandos", "articulos", "sobre_remuneracion", "requiere_ratificacion",
-                         "fecha_ratificacion", "texto_oficial")
+                    "sobre_remuneracion", "otorga_beneficio", "requiere_ratificacion", "fecha_ratificacion",
+                    "texto_oficial")
+    campos_edicion = ("sumilla", "considerandos", "articulos", "sobre_remuneracion", "otorga_beneficio",
+                      "requiere_ratificacion", "fecha_ratificacion", "texto_oficial")
     form_extra_fields = {
         "proyecto": BooleanField("Proyectar (sin número)", description="El proyecto se redacta y se descarga en "
                                  "Word; el número se saca recién al aprobarlo."),
@@ -78,7 +82,10 @@ class NormaMunicipalView(VistaConcejo):
                  "articulos": {"label": "Artículos", "description": "Un artículo por línea (se numeran solos)."},
                  "sobre_remuneracion": {"label": "Sobre remuneración o dietas",
                                         "description": "Acuerdo de concejo sobre remuneración o dietas: rige desde "
-                                                       "el día siguiente de su publicación, no desde su adopción."}}
+                                                       "el día siguiente de su publicación, no desde su adopción."},
+                 "otorga_beneficio": {"label": "Otorga un beneficio al administrado",
+                                      "description": "Resolución que otorga un beneficio: rige desde su emisión "
+                                                     "(LPAG art. 16.2); las demás, desde su notificación."}}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-word-o", ".word", title="Descargar en Word"),
                                 EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar el proyecto"),
                                 EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular el número"),
@@ -93,6 +100,9 @@ class NormaMunicipalView(VistaConcejo):
         if form.sobre_remuneracion.data and tipo != "acuerdo_concejo":
             return error_en(form, "sobre_remuneracion", "Solo un acuerdo de concejo se marca como «sobre "
                                                         "remuneración o dietas».")
+        if form.otorga_beneficio.data and tipo not in ("resolucion_alcaldia", "resolucion_concejo"):
+            return error_en(form, "otorga_beneficio", "Solo una resolución se marca como «otorga un beneficio» "
+                                                      "(LPAG art. 16.2).")
         archivo = form.texto_oficial.data
         if archivo and getattr(archivo, "filename", ""):
             try:

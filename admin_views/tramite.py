@@ -106,7 +106,8 @@ class FiltroVencido(BooleanEqualFilter):
 
 
 class FiltroSilencioPositivo(BooleanEqualFilter):
-    """Vencidos con silencio positivo: la solicitud se tiene por aprobada (LPAG art. 35)."""
+    """Con silencio positivo, pasados el plazo y los 5 días hábiles para notificar: la solicitud se tiene por
+    aprobada (LPAG arts. 35 y 199.1)."""
 
     def apply(self, query, value, alias=None):
         cond = Expediente.aprobado_por_silencio
@@ -114,10 +115,12 @@ class FiltroSilencioPositivo(BooleanEqualFilter):
 
 
 def _estado_expediente(view, context, exp, name):
+    """El estado con la aprobación que ya operó: por silencio positivo (desde su día) o automática (nunca con una
+    observación pendiente: LPAG art. 136.3)."""
     if exp.aprobado_por_silencio:
-        return Markup('{} <span class="badge badge-success">Aprobado por silencio positivo</span>').format(
-            exp.estado.etiqueta)
-    if exp.aprobacion_automatica:
+        return Markup('{} <span class="badge badge-success" title="Desde el {:%d/%m/%Y}">Aprobado por silencio '
+                      'positivo</span>').format(exp.estado.etiqueta, exp.silencio_positivo_desde)
+    if exp.aprobado_automaticamente_el:
         return Markup('{} <span class="badge badge-info">Aprobación automática</span>').format(exp.estado.etiqueta)
     return exp.estado.etiqueta
 
@@ -173,7 +176,8 @@ class ExpedienteView(VistaSegura):
                      "persona.apellidos": "Apellidos", "persona.razon_social": "Razón social",
                      "plazo_dias_habiles": "Plazo (días hábiles)", "fecha_atencion": "Fecha de atención",
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
-                     "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso"}
+                     "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso",
+                     "silencio_positivo_desde": "Silencio positivo desde"}
     column_details_exclude_list = ("clave", "derivaciones", "adjuntos")
     details_template = "admin/tramite/detalle_expediente.html"
     # orden del teclado (Tab): lo de cada ingreso primero; Enter en «Folios» guarda y abre el cargo

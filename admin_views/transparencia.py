@@ -188,7 +188,8 @@ class SolicitudAccesoView(VistaSegura):
                            respuestas=RESPUESTAS, semaforo=transparencia.semaforo(sol), SEMAFORO=SEMAFORO,
                            plazo_subsanacion=transparencia.plazo_subsanacion(sol) if sol.fecha_observacion else None,
                            limite_prorroga=transparencia.limite_desde_presentacion(
-                               sol, current_app.config["TRANSPARENCIA_DIAS_PRORROGA"]))
+                               sol, current_app.config["TRANSPARENCIA_DIAS_PRORROGA"]),
+                           limite_observacion=transparencia.limite_observacion(sol))
 
     def _operacion(self, sol, operacion: str, errores: dict):
         """La función que aplica la operación pedida (o None si falta un dato: el error va junto al campo)."""

@@ -18,7 +18,7 @@ from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from models import Correlativo, Feriado, RegistroAuditoria, ahora, db
+from models import Correlativo, RegistroAuditoria, ahora, db
 
 NO_AUDITAR = {RegistroAuditoria, Correlativo}
 OCULTOS = {"password_hash", "clave"}  # la clave de consulta del ciudadano tampoco queda en la bitácora
@@ -92,11 +92,6 @@ def _antes_de_guardar(session, flush_context, instances):
     for obj in session.new:
         if hasattr(obj, "creado_por_id") and obj.creado_por_id is None and uid:
             obj.creado_por_id = uid
-    # El calendario cambió: subir su versión (caché de todos los procesos)
-    if any(isinstance(o, Feriado) for o in (*session.new, *session.dirty, *session.deleted)):
-        from services.calendario import marcar_cambio
-
-        marcar_cambio(session)
 
 
 @event.listens_for(Session, "after_flush")

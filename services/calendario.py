@@ -3,6 +3,10 @@
 Funciones puras con los feriados como argumento, más un cargador de la tabla
 `Feriado` con caché cuya clave es una versión leída de la base de datos: un
 feriado agregado desde otro proceso se ve en la siguiente consulta.
+
+Todo alta, cambio o baja de un `Feriado` —por la pantalla, la CLI, la semilla, un
+script o una importación— recalcula los plazos guardados en la misma transacción:
+lo hacen los eventos de la sesión de este módulo, no quien agrega el feriado.
 """
 
 from __future__ import annotations
@@ -115,25 +119,39 @@ _recalculos: list[RecalculoFn] = []
 def al_cambiar_calendario(fn: RecalculoFn) -> RecalculoFn:
     """Registra una función `fn(desde, feriados) -> filas` que recalcula plazos abiertos.
 
-    Cada modelo con plazos guardados (expedientes, derivaciones, solicitudes…)
-    se registra aquí; `recalcular_plazos` las llama en la misma transacción
-    que cambió el calendario.
+    Cada modelo con plazos guardados (expedientes, derivaciones, solicitudes…) se registra aquí (en el orden en
+    que se importan sus servicios: el trámite antes que la transparencia, que corrige los expedientes de sus
+    solicitudes). Corren al final del flush que cambió el calendario, en su transacción: escriben con UPDATE
+    directos (no se puede hacer otro flush dentro de uno) y cada una calcula con lo que ella misma leyó, sin
+    releer de la base lo que otra dejó en objetos sin enviar.
     """
     _recalculos.append(fn)
     return fn
 
 
 def recalcular_plazos(fechas_cambiadas: Iterable[date]) -> dict[str, int]:
+    """Recalcula los plazos guardados que dependen de las fechas cambiadas (desde la menor), con el calendario
+    de la base. La llaman los eventos de la sesión al guardarse un `Feriado`."""
     fechas = list(fechas_cambiadas)
     if not fechas:
         return {}
-    db.session.flush()
     cal = feriados()
     desde = min(fechas)
     return {fn.__name__: fn(desde, cal) for fn in _recalculos}
 
 
+def expirar(modelo, ids: Iterable[int], campos: tuple[str, ...]) -> None:
+    """Tras un UPDATE directo de un recálculo, los objetos de esas filas ya cargados en la sesión releen esos
+    campos (nadie ve en la misma transacción el plazo de antes)."""
+    mapa = db.session.identity_map
+    for id_ in ids:
+        obj = mapa.get(sa.orm.util.identity_key(modelo, id_))
+        if obj is not None:
+            db.session.expire(obj, list(campos))
+
+
 SUCIO = "calendario_sin_confirmar"
+FECHAS_CAMBIADAS = "calendario_fechas_cambiadas"
 
 
 def marcar_cambio(session) -> None:
@@ -148,10 +166,42 @@ def marcar_cambio(session) -> None:
     session.info[SUCIO] = True
 
 
+@event.listens_for(Session, "before_flush")
+def _antes_de_guardar_feriados(session, _contexto, _instancias) -> None:
+    """Un `Feriado` nuevo, cambiado o borrado (venga de donde venga): sube la versión del calendario y anota las
+    fechas afectadas (la anterior y la nueva) para recalcular los plazos al terminar este flush."""
+    fechas: set[date] = set()
+    hubo = False
+    for coleccion, todas in ((session.new, True), (session.deleted, True), (session.dirty, False)):
+        for obj in coleccion:
+            if not isinstance(obj, Feriado):
+                continue
+            hubo = True
+            historia = sa.inspect(obj).attrs.fecha.history  # sin cargar: un objeto expirado no tiene historia
+            if todas or historia.has_changes():
+                fechas.update(f for f in (*historia.deleted, obj.fecha) if f)
+    if hubo:
+        marcar_cambio(session)
+    if fechas:
+        session.info.setdefault(FECHAS_CAMBIADAS, set()).update(fechas)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _recalcular_al_guardar_feriados(session, _contexto) -> None:
+    """Los feriados ya están en la base (en esta transacción): los plazos se recalculan con ellos, aquí y no en
+    cada pantalla o comando (una vía que lo olvide ya no existe)."""
+    fechas = session.info.pop(FECHAS_CAMBIADAS, None)
+    if fechas:
+        if session is not db.session():  # los recálculos escriben con la sesión de la aplicación
+            raise RuntimeError("Los feriados se guardan con db.session (sus plazos se recalculan con ella).")
+        recalcular_plazos(fechas)
+
+
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _fin_de_transaccion(session) -> None:
     session.info.pop(SUCIO, None)
+    session.info.pop(FECHAS_CAMBIADAS, None)
 
 
 # ---------------------------------------------------------------- gobierno del calendario (docs/reglas.md §1)
@@ -170,14 +220,12 @@ def cargar_feriados(anio: int) -> int:
 
 def asegurar_feriados(hoy: date | None = None) -> int:
     """Feriados nacionales del año en curso y del siguiente (paquete `holidays`), cargados si faltan: una
-    instalación que nunca corrió `demo` ni `feriados` no se queda sin calendario. Recalcula los plazos si agrega."""
+    instalación que nunca corrió `demo` ni `feriados` no se queda sin calendario (los plazos se recalculan solos
+    al guardarlos)."""
     from models import hoy_lima
 
     hoy = hoy or hoy_lima()
-    nuevos = sum(cargar_feriados(anio) for anio in (hoy.year, hoy.year + 1))
-    if nuevos:
-        recalcular_plazos([date(hoy.year, 1, 1)])
-    return nuevos
+    return sum(cargar_feriados(anio) for anio in (hoy.year, hoy.year + 1))
 
 
 def faltan_no_laborables(hoy: date, desde: tuple[int, int] = (12, 1)) -> bool:

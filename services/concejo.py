@@ -41,16 +41,20 @@ from models import (
     SesionConcejo,
     TipoSesion,
     Voto,
+    _antes,
+    _cambio,
     ahora,
     bloquear,
     db,
     hoy_lima,
+    relacionada,
 )
 from services import ErrorDeRegla, calendario, correo, numeracion, word
 from services.normas import NORMA_DE_MATERIA, crear_norma_de_punto
 
 # Lapso mínimo entre convocatoria y sesión, mayoría por materia, ordinarias al mes y dietas: configuracion.py.
 SESIONES_CELEBRADAS = (EstadoSesion.instalada, EstadoSesion.levantada, EstadoSesion.suspendida)
+DIAS_POSTERGACION = (3, 5)  # días hábiles de la postergación (LOM art. 13: ni menos de 3 ni más de 5)
 
 
 class ErrorConcejo(ErrorDeRegla):
@@ -194,20 +198,41 @@ def advertencias_sesion(sesion: SesionConcejo) -> list[str]:
 
 
 def postergar(sesion: SesionConcejo, nueva: datetime, solicitantes: int) -> None:
-    """Una sola vez, a pedido de dos tercios del número legal, de 3 a 5 días hábiles, sin nueva convocatoria."""
-    if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada):
-        raise ErrorConcejo("Solo se posterga una sesión que aún no se instala.")
-    if sesion.postergada_desde is not None:
-        raise ErrorConcejo("La sesión ya fue postergada una vez.")
+    """Una sola vez, a pedido de dos tercios del número legal de regidores, de 3 a 5 días hábiles, sin nueva
+    convocatoria (las condiciones de la fecha también al guardar: `error_de_postergacion`)."""
     regidores = sum(1 for m in sesion.miembros if m.cargo == CargoMiembro.regidor)
     minimo = umbral("dos_tercios", regidores)  # el alcalde no se cuenta (LOM art. 13): 9 regidores → 6
+    error = error_de_postergacion(sesion.estado, sesion.postergada_desde, sesion.fecha_hora, nueva)
+    if error:
+        raise ErrorConcejo(error)
     if solicitantes < minimo:
         raise ErrorConcejo(f"La postergación la piden al menos dos tercios del número legal de regidores "
                            f"({minimo} de {regidores}).")
-    dias = calendario.dias_habiles_entre(sesion.fecha, nueva.astimezone(ZONA_LIMA).date())
-    if not 3 <= dias <= 5:
-        raise ErrorConcejo(f"La nueva fecha está a {dias} días hábiles; la postergación es de 3 a 5.")
     sesion.postergada_desde, sesion.fecha_hora = sesion.fecha_hora, nueva
+
+
+def error_de_postergacion(estado, ya_postergada: datetime | None, original: datetime, nueva: datetime) -> str | None:
+    """Por qué no procede postergar la sesión `original` a `nueva` (None: procede). LOM art. 13."""
+    if _v(estado) not in ("programada", "convocada"):
+        return "Solo se posterga una sesión que aún no se instala."
+    if ya_postergada is not None:
+        return "La sesión ya fue postergada una vez."
+    dias = calendario.dias_habiles_entre(original.astimezone(ZONA_LIMA).date(), nueva.astimezone(ZONA_LIMA).date())
+    minimo, maximo = DIAS_POSTERGACION
+    if not minimo <= dias <= maximo:
+        return f"La nueva fecha está a {dias} días hábiles; la postergación es de {minimo} a {maximo}."
+    return None
+
+
+def error_de_agenda(sesion: SesionConcejo | None) -> str | None:
+    """Una sesión extraordinaria trata solo la agenda de su convocatoria (LOM art. 13): convocada, no se le agrega ni
+    se le cambia un punto; para tratar otro asunto se convoca otra, con su propio lapso. None: se puede."""
+    if sesion is None or _v(sesion.tipo) != "extraordinaria" or sesion.estado in (None, EstadoSesion.programada):
+        return None  # (una sesión nueva aún sin estado está programada)
+    cuando = f" el {sesion.fecha_convocatoria:%d/%m/%Y}" if sesion.fecha_convocatoria else ""
+    return (f"La {sesion.codigo} ya fue convocada{cuando}: una sesión extraordinaria trata solo la agenda de su "
+            f"convocatoria (LOM art. 13). Para tratar este asunto convoque otra sesión extraordinaria, con al menos "
+            f"{lapso_requerido(sesion.tipo)} días hábiles de anticipación.")
 
 
 def registrar_asistencia(sesion: SesionConcejo, filas: dict[int, tuple[str, object]]) -> None:
@@ -529,21 +554,67 @@ def _fecha_de_sesion_celebrada(mapper, connection, sesion):
 
 @event.listens_for(sa.orm.Session, "before_flush")
 def _reglas_de_concejo(session, _contexto, _instancias):
-    """Debajo de toda pantalla, servicio o script: solo los hábiles están presentes y votan; la vacancia y la
-    suspensión, en sesión extraordinaria y sin abstenciones (docs/reglas.md §5)."""
-    for obj in (*session.new, *session.dirty):
-        if isinstance(obj, Asistencia) and obj.estado == EstadoAsistencia.presente and obj.miembro is not None \
-                and not obj.miembro.habil:
-            raise ErrorConcejo(no_habil(obj.miembro))
-        elif isinstance(obj, Voto) and obj.miembro is not None:
-            if not obj.miembro.habil:
-                raise ErrorConcejo(no_habil(obj.miembro))
-            if obj.punto is not None and materia_de_vacancia(obj.punto.materia) \
-                    and _v(obj.sentido) == "abstencion" and _cfg("VACANCIA_SIN_ABSTENCION"):
-                raise ErrorConcejo(f"{obj.miembro.nombre}: en la vacancia o suspensión no cabe la abstención.")
-        elif isinstance(obj, PuntoAgenda) and obj.sesion is not None and materia_de_vacancia(obj.materia) \
-                and _cfg("VACANCIA_SOLO_EXTRAORDINARIA") and _v(obj.sesion.tipo) != "extraordinaria":
-            raise ErrorConcejo("La vacancia o suspensión solo se trata en sesión extraordinaria.")
+    """Debajo de toda pantalla, servicio o script (docs/reglas.md §5): solo los hábiles están presentes y votan; se
+    vota solo en una sesión instalada, y se instala solo con quórum; la vacancia y la suspensión, en sesión
+    extraordinaria y sin abstenciones; la agenda de una extraordinaria convocada no cambia; la postergación, una
+    vez y de 3 a 5 días hábiles. Las filas relacionadas se leen con `relacionada` (el objeto o su id)."""
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, Asistencia):
+                miembro = relacionada(obj, "miembro")
+                if _v(obj.estado) == "presente" and miembro is not None and not miembro.habil:
+                    raise ErrorConcejo(no_habil(miembro))
+            elif isinstance(obj, Voto):
+                _regla_voto(obj)
+            elif isinstance(obj, PuntoAgenda):
+                _regla_punto(obj)
+            elif isinstance(obj, SesionConcejo) and not inspect(obj).pending:
+                _regla_sesion(obj)
+
+
+def _regla_voto(voto: Voto) -> None:
+    miembro, punto = relacionada(voto, "miembro"), relacionada(voto, "punto")
+    if miembro is not None and not miembro.habil:
+        raise ErrorConcejo(no_habil(miembro))
+    sesion = relacionada(punto, "sesion") if punto is not None else None
+    if sesion is not None and _v(sesion.estado) != "instalada":
+        raise ErrorConcejo("Solo se vota en una sesión instalada.")
+    if punto is not None and materia_de_vacancia(punto.materia) and _v(voto.sentido) == "abstencion" \
+            and _cfg("VACANCIA_SIN_ABSTENCION"):
+        raise ErrorConcejo(f"{miembro.nombre if miembro else 'El miembro'}: en la vacancia o suspensión no cabe la "
+                           "abstención.")
+
+
+def _regla_punto(punto: PuntoAgenda) -> None:
+    sesion = relacionada(punto, "sesion")
+    if sesion is None:
+        return
+    if materia_de_vacancia(punto.materia) and _cfg("VACANCIA_SOLO_EXTRAORDINARIA") \
+            and _v(sesion.tipo) != "extraordinaria":
+        raise ErrorConcejo("La vacancia o suspensión solo se trata en sesión extraordinaria.")
+    # (una sesión nueva se registra con su agenda, aunque ya venga convocada: p. ej. una importación)
+    if not inspect(sesion).pending and (inspect(punto).pending or _cambio(punto, ("sesion", "sesion_id", "titulo",
+                                                                                   "materia"))):
+        error = error_de_agenda(sesion)
+        if error:
+            raise ErrorConcejo(error)
+
+
+def _regla_sesion(sesion: SesionConcejo) -> None:
+    """Los cambios de estado con condición legal: instalar exige quórum (LOM art. 16); postergar, una vez, de 3 a
+    5 días hábiles (art. 13)."""
+    antes = _v(_antes(sesion, "estado"))
+    if _v(sesion.estado) == "instalada" and antes in ("programada", "convocada", "sin_quorum") \
+            and not sesion.hay_quorum:
+        raise ErrorConcejo(f"No hay quórum: {sesion.presentes} presentes de {sesion.quorum_requerido} requeridos "
+                           f"({sesion.miembros_habiles} miembros hábiles).")
+    if _cambio(sesion, ("postergada_desde",)):
+        if _antes(sesion, "postergada_desde") is not None:
+            raise ErrorConcejo("La sesión ya fue postergada una vez: la postergación registrada no cambia.")
+        error = sesion.postergada_desde and error_de_postergacion(antes, None, sesion.postergada_desde,
+                                                                  sesion.fecha_hora)
+        if error:
+            raise ErrorConcejo(error)
 
 
 @event.listens_for(Acta, "before_update")

@@ -38,6 +38,7 @@ from models import (
     Derivacion,
     DocumentoEmitido,
     EnumEs,
+    EstadoDerivacion,
     EstadoExpediente,
     EstadoResumen,
     Expediente,
@@ -191,7 +192,8 @@ def actualizar_resumen(hoy: date | None = None) -> int:
     clase = sa.case((condicion_derivacion("a_tiempo", corte), "a_tiempo"), else_="con_retraso")
     filas = sa.select(D.unidad_destino_id.label("u"), FechaLima(D.fecha_envio).label("e"), clase.label("clase"),
                       FechaLima(D.fecha_atencion).label("a"), FechaLima(D.fecha_recepcion).label("r")) \
-        .where(D.fecha_atencion < datetime.combine(corte, time.min, ZONA_LIMA)).subquery("filas")
+        .where(D.fecha_atencion < datetime.combine(corte, time.min, ZONA_LIMA),
+               D.estado != EstadoDerivacion.retirado).subquery("filas")
     agrupadas = sa.select(filas.c.u, filas.c.e, filas.c.clase, filas.c.a, filas.c.r, sa.func.count()) \
         .group_by(filas.c.u, filas.c.e, filas.c.clase, filas.c.a, filas.c.r)
     R = ResumenDerivacion
@@ -216,7 +218,8 @@ def derivaciones_agrupadas(f: Filtros, hoy: date):
     procedimiento, que el resumen no guarda), lo cerrado antes del corte sale del resumen y solo lo demás se lee
     de `derivacion` (abiertas por `ix_derivacion_abiertas`, recién cerradas por `ix_derivacion_fecha_atencion`)."""
     D = Derivacion
-    donde = [entre_fechas(D.fecha_envio, f.desde, f.hasta)]
+    # una derivación retirada al observarse el expediente en el ingreso nunca llegó a la unidad: no cuenta
+    donde = [entre_fechas(D.fecha_envio, f.desde, f.hasta), D.estado != EstadoDerivacion.retirado]
     if f.unidad_id:
         donde.append(D.unidad_destino_id == f.unidad_id)
     if f.procedimiento:

@@ -109,14 +109,27 @@ def contexto_norma(norma: NormaMunicipal) -> dict:
 
 
 def regir_desde_adopcion(norma: NormaMunicipal) -> None:
-    """Un acuerdo de concejo rige desde su adopción (salvo sobre remuneración o dietas: desde su publicación)."""
-    if norma.efecto == "adopcion" and norma.estado in (EstadoNorma.aprobada, EstadoNorma.vigente):
+    """Un acuerdo de concejo rige desde su adopción (salvo sobre remuneración o dietas: desde su publicación); una
+    resolución que otorga un beneficio, desde su emisión (LPAG art. 16.2); las demás resoluciones, desde su
+    notificación (art. 16.1: si se le quita la marca del beneficio, vuelve a regir desde la notificación)."""
+    efecto = norma.efecto
+    rige_ya = norma.estado in (EstadoNorma.aprobada, EstadoNorma.vigente) or \
+        (efecto == "emision" and norma.estado == EstadoNorma.publicada)
+    if efecto in ("adopcion", "emision") and rige_ya:
         norma.fecha_vigencia = norma.fecha_emision
-        norma.estado = EstadoNorma.vigente if norma.fecha_emision <= hoy_lima() else EstadoNorma.aprobada
-    elif norma.efecto == "publicacion" and norma.fecha_publicacion is None:
+        if norma.fecha_emision <= hoy_lima():
+            norma.estado = EstadoNorma.vigente
+        elif norma.estado == EstadoNorma.vigente:
+            norma.estado = EstadoNorma.aprobada
+    elif efecto == "publicacion" and norma.fecha_publicacion is None:
         norma.fecha_vigencia = None
         if norma.estado == EstadoNorma.vigente:
             norma.estado = EstadoNorma.aprobada
+    elif efecto == "notificacion" and norma.estado in (EstadoNorma.aprobada, EstadoNorma.publicada,
+                                                         EstadoNorma.vigente):
+        norma.fecha_vigencia = norma.fecha_notificacion
+        if norma.fecha_notificacion is None and norma.estado == EstadoNorma.vigente:
+            norma.estado = EstadoNorma.publicada if norma.fecha_publicacion else EstadoNorma.aprobada
 
 
 def crear_norma_de_punto(punto: PuntoAgenda) -> NormaMunicipal:
@@ -137,7 +150,7 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
     la publicación no cambia su vigencia. Un edicto es un aviso: publicado, nunca «vigente»."""
     bloquear(norma)
     efecto = norma.efecto
-    ya_rige = efecto in ("adopcion", "notificacion") and norma.estado == EstadoNorma.vigente \
+    ya_rige = efecto in ("adopcion", "notificacion", "emision") and norma.estado == EstadoNorma.vigente \
         and norma.fecha_publicacion is None
     if norma.estado == EstadoNorma.proyecto:
         raise ErrorNorma("Un proyecto no se publica: apruébelo primero (recién entonces tiene número).")
@@ -147,6 +160,8 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
         raise ErrorNorma({"adopcion": "Un acuerdo de concejo rige desde su adopción; no se fija su vigencia al "
                                         "publicarlo.",
                             "notificacion": "Una resolución rige desde su notificación al destinatario.",
+                            "emision": "Una resolución que otorga un beneficio rige desde su emisión (LPAG art. "
+                                       "16.2).",
                             "ninguno": "Un edicto es un aviso: no tiene vigencia."}[efecto])
     if norma.requiere_ratificacion and norma.fecha_ratificacion is None:
         raise ErrorNorma("Ordenanza tributaria distrital: registre la ratificación provincial antes de publicar.")
@@ -164,18 +179,21 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
 
 
 def notificar_norma(norma: NormaMunicipal, fecha: date) -> None:
-    """Una resolución rige desde su notificación al destinatario (LPAG art. 16)."""
+    """Una resolución rige desde su notificación al destinatario (LPAG art. 16.1); la que otorga un beneficio ya
+    rige desde su emisión (art. 16.2): su notificación se anota sin cambiar la vigencia."""
     bloquear(norma)
-    if norma.efecto != "notificacion":
+    if norma.efecto not in ("notificacion", "emision"):
         raise ErrorNorma("Solo las resoluciones rigen desde su notificación.")
-    if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.publicada):
+    if not norma.por_notificar:
         raise ErrorNorma(f"La resolución está {norma.estado.etiqueta.lower()}: no se notifica.")
     if fecha < norma.fecha_emision:
         raise ErrorNorma("La notificación no puede ser anterior a la emisión.")
     if fecha > hoy_lima():
         raise ErrorNorma("La notificación no puede ser una fecha futura.")
-    norma.fecha_notificacion = norma.fecha_vigencia = fecha
-    norma.estado = EstadoNorma.vigente
+    norma.fecha_notificacion = fecha
+    if norma.efecto == "notificacion":
+        norma.fecha_vigencia = fecha
+        norma.estado = EstadoNorma.vigente
 
 
 def actualizar_vigencias() -> int:

@@ -22,7 +22,6 @@ from models import (
     DocumentoEmitido,
     ErrorDeRegla,
     EstadoDocumento,
-    EstadoNorma,
     NormaMunicipal,
     Notificacion,
     TipoDocumento,
@@ -140,11 +139,11 @@ def _error_del_acto(n: Notificacion) -> tuple[str, str] | None:
         return "documento", "Elija el documento emitido o la resolución que se notifica (uno de los dos)."
     if n.norma is not None:
         norma = n.norma
-        if norma.efecto != "notificacion":
+        if norma.efecto not in ("notificacion", "emision"):
             return "norma", "De las normas solo se notifican las resoluciones (las demás se publican)."
         if norma.fecha_notificacion is not None:
             return "norma", f"{norma.codigo} ya fue notificada el {norma.fecha_notificacion:%d/%m/%Y}."
-        if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.publicada):
+        if not norma.por_notificar:
             return "norma", f"La resolución está {norma.estado.etiqueta.lower()}: no se notifica."
         return None
     doc = n.documento

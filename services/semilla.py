@@ -35,7 +35,7 @@ from services import calendario
 from services.calendario import cargar_feriados  # noqa: F401  (la demo y la CLI la usan desde aquí)
 from services.numeracion import fijar_minimo
 from services.permisos import por_vista
-from services.tramite import ALFABETO_CLAVE, fecha_presentacion, vencimiento
+from services.tramite import ALFABETO_CLAVE, fecha_presentacion, silencio_desde, vencimiento
 
 # Los permisos por defecto de cada rol NO se escriben aquí: cada pantalla los declara junto a su código
 # (`permisos_por_defecto` en admin_views/…) y la semilla se calcula de esas declaraciones.
@@ -307,7 +307,7 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
     utd = db.session.scalar(sa.select(UnidadOrganica.id).where(UnidadOrganica.sigla == "UTD")) or unidades[0]
     tipos = list(db.session.scalars(sa.select(TipoDocumento.id)))
     procs = list(db.session.execute(sa.select(ProcedimientoTupa.id, ProcedimientoTupa.plazo_dias_habiles,
-                                              ProcedimientoTupa.unidad_resolutora_id)))
+                                              ProcedimientoTupa.unidad_resolutora_id, ProcedimientoTupa.silencio)))
     for anio in range(hoy_lima().year - DIAS_SINTETICOS // 365 - 1, hoy_lima().year):
         cargar_feriados(anio)  # los años que cubren las fechas sintéticas
     cal = calendario.feriados()
@@ -340,7 +340,7 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
     cols_exp = ["id", "anio", "numero", "codigo", "clave", "fecha_recepcion", "fecha_presentacion", "origen",
                 "canal", "persona_id", "unidad_origen_id", "tipo_documento_id", "asunto", "folios",
                 "procedimiento_id", "prioridad", "estado", "unidad_actual_id", "plazo_dias_habiles",
-                "fecha_vencimiento", "fecha_primera_derivacion", "creado_en"]
+                "fecha_vencimiento", "silencio_positivo_desde", "fecha_primera_derivacion", "creado_en"]
     cols_der = ["id", "expediente_id", "unidad_origen_id", "unidad_destino_id", "fecha_envio", "accion",
                 "plazo_dias_habiles", "fecha_limite", "fecha_recepcion", "estado", "fecha_atencion", "creado_en"]
     filas_exp, filas_der = [], []
@@ -354,6 +354,8 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
         interno = rnd.random() < 0.25
         actual = proc[2] if proc and rnd.random() < 0.7 else rnd.choice(unidades)
         estado = rnd.choice(ESTADOS)
+        # observado: sin vencimiento hasta que se subsane (art. 136.3); con silencio positivo, su día
+        vence = None if estado == "observado" else vencimiento(pres, plazo, cal)
         eid = base_id + i
         k = int(derivaciones_por_exp) + (1 if rnd.random() < derivaciones_por_exp % 1 else 0)
         origen, momento = utd, rec + timedelta(minutes=20)
@@ -363,8 +365,8 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
             "digital" if rnd.random() < 0.2 else "presencial",
             None if interno else rnd.choice(ids_persona), rnd.choice(unidades) if interno else None,
             rnd.choice(tipos), f"{rnd.choice(ASUNTOS)} N° {eid}", rnd.randint(1, 120), proc[0] if proc else None,
-            "urgente" if rnd.random() < 0.05 else "normal", estado, actual, plazo,
-            vencimiento(pres, plazo, cal), momento if k else None, rec))
+            "urgente" if rnd.random() < 0.05 else "normal", estado, actual, plazo, vence,
+            silencio_desde(vence, bool(proc) and proc[3].value == "positivo", cal), momento if k else None, rec))
         for j in range(k):
             destino = actual if j == k - 1 else rnd.choice(unidades)
             recibida = j < k - 1 or estado != "registrado"

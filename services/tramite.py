@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -21,11 +21,16 @@ from models import (
     EstadoExpediente,
     Expediente,
     Persona,
+    ProcedimientoTupa,
+    Silencio,
     UnidadOrganica,
     Usuario,
+    _antes,
+    _cambio,
     ahora,
     db,
     hoy_lima,
+    relacionada,
 )
 from models import bloquear as bloquear_fila
 from services import ErrorDeRegla, calendario
@@ -63,6 +68,50 @@ def vencimiento(presentacion: date, plazo: int | None, feriados: frozenset[date]
     return calendario.sumar_habiles(presentacion, plazo, cal)
 
 
+def inicio_del_plazo(presentacion: date, subsanacion: date | None) -> date:
+    """Desde cuándo corre el plazo legal: la presentación o, si se observó, la subsanación (mientras la
+    observación está pendiente no corre ningún plazo ni opera el silencio: LPAG art. 136.3; docs/reglas.md §1)."""
+    return subsanacion or presentacion
+
+
+def silencio_desde(vence: date | None, positivo: bool, feriados: frozenset[date] | None = None) -> date | None:
+    """Con silencio positivo, el día desde el que la solicitud se tiene por aprobada: el siguiente a los
+    NOTIFICACION_PLAZO (5) días hábiles que siguen al vencimiento, el plazo para notificar la decisión (LPAG arts.
+    24.1 y 199.1). Presentada el 20/07/2026 con 5 días: vence el 30/07; notifica hasta el 07/08 (el 06/08 es
+    feriado); aprobada desde el 08/08/2026."""
+    if vence is None or not positivo:
+        return None
+    cal = calendario.feriados() if feriados is None else feriados
+    return calendario.sumar_habiles(vence, current_app.config["NOTIFICACION_PLAZO"], cal) + timedelta(days=1)
+
+
+def fijar_plazo(exp: Expediente) -> None:
+    """El vencimiento del expediente según su plazo, desde su presentación o su subsanación; mientras la
+    observación está pendiente, ninguno (ni vencido ni aprobado). El día del silencio positivo lo sigue
+    (`_silencio_positivo`, al guardar)."""
+    if exp.estado == EstadoExpediente.observado:
+        exp.fecha_vencimiento = None
+    else:
+        exp.fecha_vencimiento = vencimiento(inicio_del_plazo(exp.fecha_presentacion, exp.fecha_subsanacion),
+                                            exp.plazo_dias_habiles)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _silencio_positivo(session, _contexto, _instancias):
+    """El día del silencio positivo sigue al vencimiento, lo cambie un servicio, una pantalla o un script (los
+    recálculos por el calendario, con UPDATE directos, lo calculan ellos mismos)."""
+    with session.no_autoflush:
+        for exp in (*session.new, *session.dirty):
+            if isinstance(exp, Expediente) and (sa.inspect(exp).pending or _cambio(
+                    exp, ("fecha_vencimiento", "procedimiento", "procedimiento_id", "estado"))):
+                proc = relacionada(exp, "procedimiento")
+                positivo = proc is not None and proc.silencio == Silencio.positivo \
+                    and exp.estado != EstadoExpediente.observado
+                nuevo = silencio_desde(exp.fecha_vencimiento, positivo)
+                if exp.silencio_positivo_desde != nuevo:
+                    exp.silencio_positivo_desde = nuevo
+
+
 def registrar_ingreso(exp: Expediente) -> Expediente:
     """Completa lo que asigna el servidor: número, código, clave, fechas legales y plazo."""
     with db.session.no_autoflush:  # el expediente puede estar ya en la sesión, aún incompleto
@@ -93,35 +142,59 @@ def _completar_ingreso(exp: Expediente) -> Expediente:
         exp.unidad_actual = exp.unidad_actual or exp.procedimiento.unidad_resolutora
     elif exp.plazo_dias_habiles is None:
         exp.plazo_dias_habiles = current_app.config["PLAZO_MAXIMO_DIAS"]
-    exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, exp.plazo_dias_habiles)
+    fijar_plazo(exp)
     return exp
 
 
 @calendario.al_cambiar_calendario
 def recalcular_expedientes(desde: date, cal: frozenset[date]) -> int:
-    """Recalcula `fecha_vencimiento` de los expedientes abiertos afectados por el cambio."""
+    """Recalcula `fecha_vencimiento` (desde la presentación o la subsanación) y el día del silencio positivo de
+    los expedientes abiertos afectados por el cambio."""
+    E = Expediente
+    positivo = sa.exists().where(ProcedimientoTupa.id == E.procedimiento_id,
+                                 ProcedimientoTupa.silencio == Silencio.positivo)
     filas = db.session.execute(
-        sa.select(Expediente.id, Expediente.fecha_presentacion, Expediente.plazo_dias_habiles,
-                  Expediente.fecha_vencimiento, Expediente.fecha_observacion, Expediente.fecha_subsanacion)
-        .where(Expediente.estado.in_(ESTADOS_ABIERTOS), Expediente.plazo_dias_habiles.is_not(None),
-               Expediente.fecha_vencimiento >= desde)
+        sa.select(E.id, E.fecha_presentacion, E.fecha_subsanacion, E.plazo_dias_habiles, E.fecha_vencimiento,
+                  E.silencio_positivo_desde, positivo)
+        .where(E.estado.in_(ESTADOS_ABIERTOS), E.estado != EstadoExpediente.observado,
+               E.plazo_dias_habiles.is_not(None),
+               sa.or_(E.fecha_vencimiento >= desde, E.silencio_positivo_desde >= desde))
     ).all()
     cambios = []
-    for id_, pres, plazo, actual, observado, subsanado in filas:
-        suspendidos = calendario.habiles_entre(observado, subsanado, cal) if observado and subsanado else 0
-        nuevo = vencimiento(pres, plazo + max(0, suspendidos), cal)
-        if nuevo != actual:
-            cambios.append({"id": id_, "fecha_vencimiento": nuevo})
+    for id_, pres, subsanado, plazo, actual, silencio, es_positivo in filas:
+        nuevo = vencimiento(inicio_del_plazo(pres, subsanado), plazo, cal)
+        nuevo_silencio = silencio_desde(nuevo, es_positivo, cal)
+        if (nuevo, nuevo_silencio) != (actual, silencio):
+            cambios.append({"b_id": id_, "b_fv": nuevo, "b_sp": nuevo_silencio})
     if cambios:
         # UPDATE por lotes sin control de versión (Expediente.version): un recálculo del calendario no
         # compite con los trámites (no toca lo que ellos cambian)
-        t = Expediente.__table__
+        t = E.__table__
         db.session.execute(t.update().where(t.c.id == sa.bindparam("b_id"))
-                           .values(fecha_vencimiento=sa.bindparam("b_fv")),
-                           [{"b_id": c["id"], "b_fv": c["fecha_vencimiento"]} for c in cambios])
+                           .values(fecha_vencimiento=sa.bindparam("b_fv"),
+                                   silencio_positivo_desde=sa.bindparam("b_sp")), cambios)
+        calendario.expirar(E, (c["b_id"] for c in cambios), ("fecha_vencimiento", "silencio_positivo_desde"))
         registrar("editar", "expediente", None,
                   f"Recálculo de {len(cambios)} vencimientos por cambio del calendario desde {desde:%d/%m/%Y}")
     return len(cambios)
+
+
+def recalcular_silencio(ids: list[int], cal: frozenset[date]) -> None:
+    """El día del silencio positivo de esos expedientes, tras cambiar su vencimiento con un UPDATE directo."""
+    E = Expediente
+    positivo = sa.exists().where(ProcedimientoTupa.id == E.procedimiento_id,
+                                 ProcedimientoTupa.silencio == Silencio.positivo)
+    cambios = []
+    for id_, vence, actual, es_positivo, estado in db.session.execute(
+            sa.select(E.id, E.fecha_vencimiento, E.silencio_positivo_desde, positivo, E.estado).where(E.id.in_(ids))):
+        nuevo = silencio_desde(vence, es_positivo and estado != EstadoExpediente.observado, cal)
+        if nuevo != actual:
+            cambios.append({"b_id": id_, "b_sp": nuevo})
+    if cambios:
+        t = E.__table__
+        db.session.execute(t.update().where(t.c.id == sa.bindparam("b_id"))
+                           .values(silencio_positivo_desde=sa.bindparam("b_sp")), cambios)
+        calendario.expirar(E, (c["b_id"] for c in cambios), ("silencio_positivo_desde",))
 
 
 @calendario.al_cambiar_calendario
@@ -144,7 +217,11 @@ def recalcular_derivaciones(desde: date, cal: frozenset[date]) -> int:
         if nuevo != actual:
             cambios.append({"id": id_, "fecha_limite": nuevo})
     if cambios:
-        db.session.execute(sa.update(Derivacion), cambios)
+        t = Derivacion.__table__
+        db.session.execute(t.update().where(t.c.id == sa.bindparam("b_id"))
+                           .values(fecha_limite=sa.bindparam("b_fl")),
+                           [{"b_id": c["id"], "b_fl": c["fecha_limite"]} for c in cambios])
+        calendario.expirar(Derivacion, (c["id"] for c in cambios), ("fecha_limite",))
     return len(cambios)
 
 
@@ -323,6 +400,10 @@ def recibir(derivacion: Derivacion, usuario: Usuario) -> None:
         .values(estado=EstadoDerivacion.recibido, fecha_recepcion=momento, recibido_por_id=usuario.id)
         .execution_options(synchronize_session=False)).rowcount
     if not marcada:
+        db.session.refresh(derivacion, ["estado"])
+        if derivacion.estado == EstadoDerivacion.retirado:
+            raise ErrorTramite(f"La derivación de {derivacion.expediente.codigo} fue retirada: el expediente se "
+                               "observó en el ingreso y volvió a Mesa de Partes hasta que se subsane.")
         raise ErrorTramite(f"La derivación de {derivacion.expediente.codigo} ya fue recibida.")
     # el mismo cambio en el objeto: la auditoría lo registra y la sesión queda al día
     derivacion.fecha_recepcion = momento
@@ -391,7 +472,7 @@ def clasificar(exp: Expediente, procedimiento, tipo_documento) -> None:
         exp.plazo_dias_habiles = current_app.config["PLAZO_MAXIMO_DIAS"]
     else:  # aprobación automática (art. 33): sin plazo ni vencimiento
         exp.plazo_dias_habiles = None if procedimiento.aprobacion_automatica else procedimiento.plazo_dias_habiles
-    exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, exp.plazo_dias_habiles)
+    fijar_plazo(exp)
 
 
 def observable(exp: Expediente) -> bool:
@@ -402,7 +483,10 @@ def observable(exp: Expediente) -> bool:
 
 
 def observar(exp: Expediente, observacion: str) -> None:
-    """Una sola vez, en un solo acto, al ingreso; el administrado tiene 2 días hábiles para subsanar."""
+    """Una sola vez, en un solo acto, al ingreso; el administrado tiene 2 días hábiles para subsanar. Si ya se
+    derivó en el acto (aún sin acuse), la derivación se retira —queda registrada como «retirada», no se borra—
+    y el expediente vuelve a la unidad que lo recibió (Mesa de Partes) hasta que se subsane (art. 136.3.3).
+    Mientras tanto no hay vencimiento, ni aprobación automática, ni silencio (art. 136.3)."""
     if not (observacion or "").strip():
         raise ErrorTramite("Indique qué falta (la observación).")
     bloquear(exp)
@@ -410,13 +494,32 @@ def observar(exp: Expediente, observacion: str) -> None:
         raise ErrorTramite("Las observaciones se hacen una sola vez, en un solo acto.")
     if exp.estado not in (EstadoExpediente.registrado, EstadoExpediente.en_tramite):
         raise ErrorTramite(f"No se puede observar un expediente {exp.estado.etiqueta.lower()}.")
-    if len(exp.derivaciones) > 1 or any(d.estado != EstadoDerivacion.pendiente for d in exp.derivaciones):
-        raise ErrorTramite("La observación se hace en el ingreso (art. 136), antes de que una unidad reciba el "
-                           "expediente.")
+    if not observable(exp):
+        raise ErrorTramite(RECIBIDO_NO_SE_OBSERVA)
+    momento = ahora()
+    for d in exp.derivaciones:
+        if d.estado == EstadoDerivacion.pendiente:
+            retirar_derivacion(exp, d, momento)
     exp.observacion = observacion.strip()
     exp.fecha_observacion = hoy_lima()
     exp.estado = EstadoExpediente.observado
+    fijar_plazo(exp)
     _confirmar()
+
+
+RECIBIDO_NO_SE_OBSERVA = ("La observación se hace en el ingreso (art. 136), antes de que una unidad reciba el "
+                          "expediente.")
+
+
+def retirar_derivacion(exp: Expediente, d: Derivacion, momento: datetime) -> None:
+    """La derivación aún sin acuse se retira (queda registrada, sin acuse posible) y el expediente vuelve a la
+    unidad que lo envió: la que lo recibió en el ingreso."""
+    d.estado = EstadoDerivacion.retirado
+    d.fecha_atencion = momento
+    origen = d.unidad_origen_id or db.session.scalar(sa.select(UnidadOrganica.id).where(
+        UnidadOrganica.sigla == current_app.config["SIGLA_MESA_PARTES"]))
+    if origen is not None:
+        exp.unidad_actual = db.session.get(UnidadOrganica, origen)
 
 
 def plazo_subsanacion(exp: Expediente) -> date | None:
@@ -426,37 +529,78 @@ def plazo_subsanacion(exp: Expediente) -> date | None:
     return calendario.sumar_dias_habiles(exp.fecha_observacion, dias)
 
 
-def dias_suspendidos(exp: Expediente, cal: frozenset[date] | None = None) -> int:
-    """Días hábiles en que el plazo no corrió por la observación."""
-    if exp.fecha_observacion is None:
-        return 0
-    cal = calendario.feriados() if cal is None else cal
-    fin = exp.fecha_subsanacion or max(hoy_lima(), exp.fecha_observacion)
-    return max(0, calendario.habiles_entre(exp.fecha_observacion, fin, cal))
-
-
 def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | None:
-    """Subsanado en plazo, el plazo sigue corriendo; si se observó en el ingreso (aún en Mesa de Partes), recién
-    ahora se deriva a la unidad resolutora de su procedimiento (o la Mesa de Partes elige a cuál)."""
+    """Subsanado en plazo, el plazo legal corre desde la subsanación (art. 136.3: mientras estuvo observado no
+    corrió) y recién ahora se deriva: a la unidad a la que iba cuando se observó, o a la unidad resolutora de su
+    procedimiento (sin ninguna, la Mesa de Partes elige a cuál)."""
     bloquear(exp)
     if exp.estado != EstadoExpediente.observado:
         raise ErrorTramite("El expediente no está observado.")
     if hoy_lima() > plazo_subsanacion(exp):
         raise ErrorTramite("Venció el plazo para subsanar: el expediente se tiene por no presentado.")
     exp.fecha_subsanacion = hoy_lima()
-    exp.estado = EstadoExpediente.en_tramite if exp.derivaciones else EstadoExpediente.registrado
-    suspendidos = dias_suspendidos(exp)
-    exp.fecha_vencimiento = vencimiento(exp.fecha_presentacion, (exp.plazo_dias_habiles or 0) + suspendidos)
-    vigente = _abierta(exp)  # el plazo de la unidad tampoco corrió mientras estuvo observado
-    if vigente is not None and vigente.plazo_dias_habiles is not None:
-        inicio = vigente.fecha_envio.astimezone(ZONA_LIMA).date()
-        vigente.fecha_limite = calendario.sumar_dias_habiles(inicio, vigente.plazo_dias_habiles + suspendidos)
+    vigente = _abierta(exp)
+    exp.estado = EstadoExpediente.en_tramite if vigente is not None else EstadoExpediente.registrado
+    fijar_plazo(exp)
     _confirmar()
-    if not exp.derivaciones and exp.procedimiento is not None \
-            and exp.procedimiento.unidad_resolutora_id != exp.unidad_actual_id:
-        return derivar(exp, exp.procedimiento.unidad_resolutora, "atender", "Subsanado: para su atención.",
-                       usuario=usuario)
+    if vigente is not None:
+        return None
+    retirada = next((d for d in reversed(exp.derivaciones) if d.estado == EstadoDerivacion.retirado), None)
+    destino = retirada.unidad_destino if retirada is not None else \
+        (exp.procedimiento.unidad_resolutora if exp.procedimiento is not None else None)
+    if destino is not None and destino.id != exp.unidad_actual_id:
+        return derivar(exp, destino, retirada.accion.value if retirada else "atender",
+                       "Subsanado: para su atención.", usuario=usuario)
     return None
+
+
+ABIERTAS = (EstadoDerivacion.pendiente, EstadoDerivacion.recibido)
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _reglas_de_la_observacion(session, _contexto, _instancias):
+    """La observación del ingreso (LPAG art. 136) debajo de toda vía —pantalla, servicio, script, importación—:
+    una sola vez y antes de que una unidad reciba el expediente; observado, no está en la bandeja de ninguna unidad
+    (ni se deriva) hasta que se subsane, y se subsana dentro de DIAS_SUBSANACION días hábiles."""
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, Expediente):
+                _regla_observacion(session, obj)
+            elif isinstance(obj, Derivacion) and sa.inspect(obj).pending:
+                exp = relacionada(obj, "expediente")
+                if exp is not None and exp.estado == EstadoExpediente.observado:
+                    raise ErrorTramite(f"No se puede derivar {exp.codigo}: el expediente está observado hasta que "
+                                       "se subsane.")
+
+
+def _derivaciones_de(session, exp: Expediente) -> list[Derivacion]:
+    nuevas = [d for d in session.new if isinstance(d, Derivacion) and relacionada(d, "expediente") is exp]
+    return [*exp.derivaciones, *(d for d in nuevas if d not in exp.derivaciones)]
+
+
+def _regla_observacion(session, exp: Expediente) -> None:
+    if _cambio(exp, ("fecha_observacion",)):
+        if _antes(exp, "fecha_observacion") is not None:
+            raise ErrorTramite("Las observaciones se hacen una sola vez, en un solo acto.")
+        if exp.fecha_observacion is not None and any(
+                d.fecha_recepcion is not None or d.estado not in (EstadoDerivacion.pendiente,
+                                                                  EstadoDerivacion.retirado)
+                for d in _derivaciones_de(session, exp)):
+            raise ErrorTramite(RECIBIDO_NO_SE_OBSERVA)
+    if exp.estado == EstadoExpediente.observado and _antes(exp, "estado") != EstadoExpediente.observado:
+        if exp.fecha_observacion is None or not (exp.observacion or "").strip():
+            raise ErrorTramite(f"{exp.codigo}: un expediente observado lleva la observación y su fecha (art. 136.2).")
+        if any(d.estado in ABIERTAS for d in _derivaciones_de(session, exp)):
+            raise ErrorTramite(f"{exp.codigo}: observado, el expediente vuelve a Mesa de Partes hasta que se subsane: "
+                               "su derivación pendiente se retira (art. 136.3.3).")
+    if _cambio(exp, ("fecha_subsanacion",)) and exp.fecha_subsanacion is not None:
+        if exp.fecha_observacion is None:
+            raise ErrorTramite("Solo se subsana un expediente observado.")
+        limite = plazo_subsanacion(exp)
+        if not exp.fecha_observacion <= exp.fecha_subsanacion <= limite:
+            raise ErrorTramite(f"La subsanación es del {exp.fecha_observacion:%d/%m/%Y} al {limite:%d/%m/%Y} "
+                               f"({current_app.config['DIAS_SUBSANACION']} días hábiles, art. 136.1): después, el "
+                               "expediente se tiene por no presentado.")
 
 
 def observar_en_ingreso(exp: Expediente, observacion: str) -> None:

@@ -1,7 +1,9 @@
 """Transparencia y acceso a la información pública (TUO Ley 27806; D.S. 007-2024-JUS; docs/reglas.md §4).
 
-Cada operación valida su regla y deja la solicitud consistente; las restricciones de la tabla
-(`solicitud_acceso`) impiden lo mismo a cualquier otro camino (CLI, importación, SQL).
+Cada operación deja la solicitud consistente; sus condiciones legales (plazos de la observación, la subsanación,
+la prórroga, el encauzamiento y la apelación) están en `error_de_solicitud`, que corre al guardar cualquier
+solicitud (evento `before_flush`): ningún otro camino (CLI, script, importación) las salta. Las restricciones de
+la tabla (`solicitud_acceso`) impiden el resto.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from models import (
     ESTADOS_ABIERTOS,
@@ -27,6 +30,8 @@ from models import (
     TipoDocumento,
     UnidadOrganica,
     Usuario,
+    _antes,
+    _cambio,
     ahora,
     bloquear,
     db,
@@ -127,12 +132,19 @@ def derivar_a_unidad(sol: SolicitudAcceso, destino: UnidadOrganica | None, prove
     return f"{sol.codigo}: derivada a {destino.sigla}; plazo hasta el {d.fecha_limite:%d/%m/%Y}.{aviso}"
 
 
+def vence_el_expediente(estado, vencimiento_efectivo: date | None) -> date | None:
+    """Cuándo vence el expediente de una solicitud: cuando ella (con la subsanación y la prórroga); mientras la
+    observación está pendiente, nunca (el plazo no corre)."""
+    return None if getattr(estado, "value", estado) == "observada" else vencimiento_efectivo
+
+
 def alinear_expediente(sol: SolicitudAcceso) -> None:
-    """El expediente de la solicitud vence cuando ella (con los días de la subsanación y la prórroga): las
-    bandejas, el tablero y los reportes del trámite no lo dan por vencido antes de tiempo."""
+    """El expediente de la solicitud vence cuando ella: las bandejas, el tablero y los reportes del trámite no lo
+    dan por vencido antes de tiempo."""
     exp = sol.expediente
-    if exp is not None and exp.estado in ESTADOS_ABIERTOS and exp.fecha_vencimiento != sol.vencimiento_efectivo:
-        exp.fecha_vencimiento = sol.vencimiento_efectivo
+    vence = vence_el_expediente(sol.estado, sol.vencimiento_efectivo)
+    if exp is not None and exp.estado in ESTADOS_ABIERTOS and exp.fecha_vencimiento != vence:
+        exp.fecha_vencimiento = vence
 
 
 def _concluir_expediente(sol: SolicitudAcceso) -> None:
@@ -142,18 +154,12 @@ def _concluir_expediente(sol: SolicitudAcceso) -> None:
         tramite.archivar(exp)
 
 
-def dias_suspendidos(sol, cal: frozenset[date]) -> int:
-    """Días hábiles en que el plazo no corrió: de la observación a la subsanación."""
-    if sol.fecha_observacion and sol.fecha_subsanacion:
-        return max(0, calendario.habiles_entre(sol.fecha_observacion, sol.fecha_subsanacion, cal))
-    return 0
-
-
 def vencimiento(sol, cal: frozenset[date] | None = None) -> date:
-    """10 días hábiles desde el siguiente a la presentación (art. 11 b), más los suspendidos."""
+    """10 días hábiles desde el siguiente a la presentación (art. 11 b) o, si se observó, a la subsanación: los 10
+    días corren desde ella (Reglamento, D.S. 007-2024-JUS)."""
     cal = calendario.feriados() if cal is None else cal
-    return calendario.sumar_habiles(sol.fecha_presentacion, _cfg("TRANSPARENCIA_PLAZO") + dias_suspendidos(sol, cal),
-                                    cal)
+    inicio = sol.fecha_subsanacion or sol.fecha_presentacion
+    return calendario.sumar_habiles(inicio, _cfg("TRANSPARENCIA_PLAZO"), cal)
 
 
 def limite_desde_presentacion(sol, dias: int) -> date:
@@ -162,29 +168,39 @@ def limite_desde_presentacion(sol, dias: int) -> date:
 
 @calendario.al_cambiar_calendario
 def recalcular_solicitudes(desde: date, cal: frozenset[date]) -> int:
-    """Recalcula `fecha_vencimiento` de las solicitudes abiertas afectadas por un cambio del calendario."""
-    filas = db.session.scalars(sa.select(SolicitudAcceso).where(
-        SolicitudAcceso.estado.in_(ESTADOS_SOLICITUD_ABIERTOS), SolicitudAcceso.fecha_vencimiento >= desde)).all()
-    n = 0
-    for sol in filas:
-        nuevo = vencimiento(sol, cal)
-        if nuevo != sol.fecha_vencimiento:
-            sol.fecha_vencimiento = nuevo
-            n += 1
-    # sus expedientes vencen con ellas: el recálculo del trámite (que corre antes, por UPDATE directo) no sabe
-    # de subsanaciones ni de prórrogas de la solicitud
-    E = Expediente.__table__
-    for exp_id, efectivo in db.session.execute(
-            sa.select(SolicitudAcceso.expediente_id, SolicitudAcceso.vencimiento_efectivo)
-            .where(SolicitudAcceso.estado.in_(ESTADOS_SOLICITUD_ABIERTOS), SolicitudAcceso.expediente_id.is_not(None))):
-        db.session.execute(E.update().where(E.c.id == exp_id, E.c.estado.in_([e.value for e in ESTADOS_ABIERTOS]),
-                                            E.c.fecha_vencimiento.is_distinct_from(efectivo))
-                           .values(fecha_vencimiento=efectivo))
-    if n:
-        db.session.flush()
+    """Recalcula `fecha_vencimiento` de las solicitudes abiertas afectadas por un cambio del calendario, y el de
+    sus expedientes, que vencen con ellas (el recálculo del trámite, que corre antes, no sabe de subsanaciones
+    ni de prórrogas de la solicitud). Todo con lo calculado aquí mismo: UPDATE directos, sin releer de la base lo
+    que otro recálculo dejó en objetos de la sesión (corre al final de un flush: services/calendario)."""
+    S, E = SolicitudAcceso, Expediente
+    filas = db.session.execute(
+        sa.select(S.id, S.fecha_presentacion, S.fecha_subsanacion, S.fecha_vencimiento, S.prorroga,
+                  S.fecha_vencimiento_prorroga, S.estado, E.id, E.fecha_vencimiento)
+        .outerjoin(E, sa.and_(E.id == S.expediente_id, E.estado.in_(ESTADOS_ABIERTOS)))
+        .where(S.estado.in_(ESTADOS_SOLICITUD_ABIERTOS),
+               sa.or_(S.fecha_vencimiento >= desde, E.fecha_vencimiento >= desde))).all()
+    solicitudes, expedientes = [], []
+    for sid, presentacion, subsanacion, actual, prorroga, prorrogada, estado, eid, del_expediente in filas:
+        nuevo = calendario.sumar_habiles(subsanacion or presentacion, _cfg("TRANSPARENCIA_PLAZO"), cal)
+        if nuevo != actual:
+            solicitudes.append({"b_id": sid, "b_fv": nuevo})
+        vence = vence_el_expediente(estado, prorrogada if prorroga else nuevo)
+        if eid is not None and vence != del_expediente:
+            expedientes.append({"b_id": eid, "b_fv": vence})
+    for modelo, cambios in ((S, solicitudes), (E, expedientes)):
+        if cambios:
+            t = modelo.__table__
+            db.session.execute(t.update().where(t.c.id == sa.bindparam("b_id"))
+                               .values(fecha_vencimiento=sa.bindparam("b_fv")), cambios)
+            calendario.expirar(modelo, (c["b_id"] for c in cambios), ("fecha_vencimiento",))
+    if expedientes:
+        # el día del silencio positivo sigue al vencimiento (una solicitud de acceso no tiene silencio positivo,
+        # pero su procedimiento lo decide la municipalidad)
+        tramite.recalcular_silencio([c["b_id"] for c in expedientes], cal)
+    if solicitudes:
         registrar("editar", "solicitud_acceso", None,
-                  f"Recálculo de {n} vencimientos por cambio del calendario desde {desde:%d/%m/%Y}")
-    return n
+                  f"Recálculo de {len(solicitudes)} vencimientos por cambio del calendario desde {desde:%d/%m/%Y}")
+    return len(solicitudes)
 
 
 def semaforo(sol, hoy: date | None = None) -> str | None:
@@ -230,8 +246,10 @@ def _fecha_valida(sol, fecha: date | None, que: str) -> date:
 
 # ------------------------------------------------------------------ subsanación
 def observar(sol: SolicitudAcceso, observacion: str, fecha: date | None) -> None:
-    """Requisitos que faltan (nombre, documento, domicilio, pedido preciso): una sola observación; el
-    solicitante tiene TRANSPARENCIA_DIAS_SUBSANACION días hábiles y el plazo no corre mientras tanto."""
+    """Requisitos que faltan (nombre, documento, domicilio, pedido preciso): la entidad los pide una sola vez,
+    dentro de TRANSPARENCIA_DIAS_OBSERVACION días hábiles de recibida la solicitud (después se tiene por
+    admitida); el solicitante tiene TRANSPARENCIA_DIAS_SUBSANACION días hábiles y mientras tanto el plazo no
+    corre (`error_de_solicitud`)."""
     _abierta(sol, "observaciones")
     if sol.fecha_observacion is not None:
         raise ErrorTransparencia("La solicitud ya fue observada una vez: no se observa de nuevo.")
@@ -240,22 +258,25 @@ def observar(sol: SolicitudAcceso, observacion: str, fecha: date | None) -> None
     sol.fecha_observacion = _fecha_valida(sol, fecha, "observación")
     sol.observacion = observacion.strip()
     sol.estado = EstadoSolicitud.observada
+    error_de_solicitud(sol)
+    alinear_expediente(sol)
 
 
 def plazo_subsanacion(sol) -> date:
     return calendario.sumar_dias_habiles(sol.fecha_observacion, _cfg("TRANSPARENCIA_DIAS_SUBSANACION"))
 
 
+def limite_observacion(sol) -> date:
+    """Último día para pedir la subsanación: TRANSPARENCIA_DIAS_OBSERVACION días hábiles desde la presentación."""
+    return limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_OBSERVACION"))
+
+
 def subsanar(sol: SolicitudAcceso, fecha: date | None) -> None:
+    """Subsanada en plazo, los 10 días corren desde la subsanación."""
     if sol.estado != EstadoSolicitud.observada:
         raise ErrorTransparencia("Solo se subsana una solicitud observada.")
-    fecha = _fecha_valida(sol, fecha, "subsanación")
-    if fecha < sol.fecha_observacion:
-        raise ErrorTransparencia("La subsanación no puede ser anterior a la observación.")
-    if fecha > plazo_subsanacion(sol):
-        raise ErrorTransparencia(f"El plazo para subsanar venció el {plazo_subsanacion(sol):%d/%m/%Y}: la solicitud "
-                                 "se tiene por no presentada.")
-    sol.fecha_subsanacion = fecha
+    sol.fecha_subsanacion = _fecha_valida(sol, fecha, "subsanación")
+    error_de_solicitud(sol)
     sol.estado = EstadoSolicitud.recibida
     sol.fecha_vencimiento = vencimiento(sol)
     alinear_expediente(sol)
@@ -275,7 +296,8 @@ def vencer_observaciones() -> int:
 
 # ------------------------------------------------------------------ prórroga y encauzamiento
 def prorrogar(sol: SolicitudAcceso, fecha_comunicacion: date | None, nueva_fecha: date | None, motivo: str) -> None:
-    """Una sola vez, por imposibilidad material, comunicada dentro de 2 días hábiles de la presentación (art. 11 g)."""
+    """Una sola vez, por imposibilidad material, comunicada dentro de 2 días hábiles de la presentación (art. 11 g;
+    la regla de la fecha vive en `error_de_solicitud`)."""
     _abierta(sol, "prórroga")
     if sol.estado == EstadoSolicitud.observada:
         raise ErrorTransparencia("La solicitud está observada: primero debe subsanarse.")
@@ -283,19 +305,14 @@ def prorrogar(sol: SolicitudAcceso, fecha_comunicacion: date | None, nueva_fecha
         raise ErrorTransparencia("La prórroga se concede una sola vez (art. 11 g).")
     if not (motivo or "").strip():
         raise ErrorTransparencia("Indique el motivo de la prórroga (la imposibilidad material de entregar a tiempo).")
-    fecha_comunicacion = _fecha_valida(sol, fecha_comunicacion, "comunicación")
-    limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_PRORROGA"))
-    if fecha_comunicacion > limite:
-        raise ErrorTransparencia(
-            f"La prórroga debe comunicarse dentro de {_cfg('TRANSPARENCIA_DIAS_PRORROGA')} días hábiles de "
-            f"presentada la solicitud, hasta el {limite:%d/%m/%Y} (TUO Ley 27806, art. 11 g): ya no procede.")
-    if nueva_fecha is None or nueva_fecha <= sol.fecha_vencimiento:
-        raise ErrorTransparencia(f"La nueva fecha de entrega debe ser posterior al vencimiento "
+    sol.fecha_comunicacion_prorroga = _fecha_valida(sol, fecha_comunicacion, "comunicación")
+    if nueva_fecha is None:
+        raise ErrorTransparencia(f"Indique la nueva fecha de entrega, posterior al vencimiento "
                                  f"({sol.fecha_vencimiento:%d/%m/%Y}).")
     sol.prorroga = True
     sol.motivo_prorroga = motivo.strip()
-    sol.fecha_comunicacion_prorroga = fecha_comunicacion
     sol.fecha_vencimiento_prorroga = nueva_fecha
+    error_de_solicitud(sol)
     sol.estado = EstadoSolicitud.prorrogada
     alinear_expediente(sol)
 
@@ -305,15 +322,73 @@ def encauzar(sol: SolicitudAcceso, entidad: str, fecha: date | None) -> None:
     _abierta(sol, "encauzamiento")
     if not (entidad or "").strip():
         raise ErrorTransparencia("Indique la entidad que posee la información.")
-    fecha = _fecha_valida(sol, fecha, "encauzamiento")
-    limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_ENCAUZAMIENTO"))
-    if fecha > limite:
-        raise ErrorTransparencia(f"El encauzamiento debe hacerse dentro de {_cfg('TRANSPARENCIA_DIAS_ENCAUZAMIENTO')} "
-                                 f"días hábiles de presentada la solicitud, hasta el {limite:%d/%m/%Y}.")
+    sol.fecha_encauzamiento = _fecha_valida(sol, fecha, "encauzamiento")
+    error_de_solicitud(sol)
     sol.entidad_derivada = entidad.strip()[:300]
-    sol.fecha_encauzamiento = fecha
     sol.estado = EstadoSolicitud.derivada
     _concluir_expediente(sol)
+
+
+# ------------------------------------------------------------------ las condiciones legales, al guardar
+def error_de_solicitud(sol: SolicitudAcceso) -> None:
+    """Las condiciones legales de cada cambio de la solicitud, comparado con lo que había en la base: las llaman
+    las operaciones y, antes de escribir, el evento `before_flush` (un script o una importación que escribe los
+    campos directamente no las salta)."""
+    presentacion = sol.fecha_presentacion
+    if presentacion is None:
+        return
+    if _cambio(sol, ("fecha_observacion",)):
+        if _antes(sol, "fecha_observacion") is not None:
+            raise ErrorTransparencia("La solicitud ya fue observada una vez: no se observa de nuevo.")
+        if sol.fecha_observacion is not None:
+            limite = limite_observacion(sol)
+            if not presentacion <= sol.fecha_observacion <= limite:
+                raise ErrorTransparencia(
+                    f"La subsanación de requisitos se pide dentro de {_cfg('TRANSPARENCIA_DIAS_OBSERVACION')} días "
+                    f"hábiles de recibida la solicitud, hasta el {limite:%d/%m/%Y}: pasado ese plazo la solicitud se "
+                    "tiene por admitida (Reglamento de la Ley 27806, D.S. 007-2024-JUS).")
+    if _cambio(sol, ("fecha_subsanacion",)) and sol.fecha_subsanacion is not None:
+        if sol.fecha_observacion is None:
+            raise ErrorTransparencia("Solo se subsana una solicitud observada.")
+        if sol.fecha_subsanacion < sol.fecha_observacion:
+            raise ErrorTransparencia("La subsanación no puede ser anterior a la observación.")
+        if sol.fecha_subsanacion > plazo_subsanacion(sol):
+            raise ErrorTransparencia(f"El plazo para subsanar venció el {plazo_subsanacion(sol):%d/%m/%Y}: la "
+                                     "solicitud se tiene por no presentada.")
+    if _cambio(sol, ("prorroga", "fecha_comunicacion_prorroga", "fecha_vencimiento_prorroga")):
+        if _antes(sol, "prorroga"):
+            raise ErrorTransparencia("La prórroga se concede una sola vez (art. 11 g).")
+        if sol.prorroga and sol.fecha_comunicacion_prorroga is not None:
+            limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_PRORROGA"))
+            if not presentacion <= sol.fecha_comunicacion_prorroga <= limite:
+                raise ErrorTransparencia(
+                    f"La prórroga debe comunicarse dentro de {_cfg('TRANSPARENCIA_DIAS_PRORROGA')} días hábiles de "
+                    f"presentada la solicitud, hasta el {limite:%d/%m/%Y} (TUO Ley 27806, art. 11 g): ya no "
+                    "procede.")
+            if sol.fecha_vencimiento_prorroga is None or sol.fecha_vencimiento_prorroga <= sol.fecha_vencimiento:
+                raise ErrorTransparencia(f"La nueva fecha de entrega debe ser posterior al vencimiento "
+                                         f"({sol.fecha_vencimiento:%d/%m/%Y}).")
+    if _cambio(sol, ("fecha_encauzamiento",)) and sol.fecha_encauzamiento is not None:
+        limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_ENCAUZAMIENTO"))
+        if not presentacion <= sol.fecha_encauzamiento <= limite:
+            raise ErrorTransparencia(f"El encauzamiento debe hacerse dentro de "
+                                     f"{_cfg('TRANSPARENCIA_DIAS_ENCAUZAMIENTO')} días hábiles de presentada la "
+                                     f"solicitud, hasta el {limite:%d/%m/%Y}.")
+    if _cambio(sol, ("fecha_apelacion",)) and sol.fecha_apelacion is not None:
+        desde = sol.fecha_respuesta or sol.vencimiento_efectivo
+        limite = calendario.sumar_dias_habiles(desde, _cfg("TRANSPARENCIA_DIAS_APELACION"))
+        if sol.fecha_apelacion > limite:
+            raise ErrorTransparencia(f"La apelación debía presentarse dentro de "
+                                     f"{_cfg('TRANSPARENCIA_DIAS_APELACION')} días hábiles, hasta el "
+                                     f"{limite:%d/%m/%Y}.")
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _reglas_de_transparencia(session, _contexto, _instancias):
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, SolicitudAcceso):
+                error_de_solicitud(obj)
 
 
 # ------------------------------------------------------------------ costos
@@ -378,17 +453,13 @@ def responder(sol: SolicitudAcceso, tipo: str, fecha: date | None, excepcion=Non
 
 # ------------------------------------------------------------------ apelación
 def apelar(sol: SolicitudAcceso, fecha: date | None, fecha_elevacion: date | None, resultado: str = "") -> None:
-    """Apelación al Tribunal de Transparencia contra una denegatoria (expresa, parcial o ficta)."""
+    """Apelación al Tribunal de Transparencia contra una denegatoria (expresa, parcial o ficta), dentro de
+    TRANSPARENCIA_DIAS_APELACION días hábiles (`error_de_solicitud`)."""
     if not (sol.estado in (EstadoSolicitud.denegada, EstadoSolicitud.parcialmente_denegada) or sol.denegatoria_ficta
             or sol.fecha_apelacion):
         raise ErrorTransparencia("Solo se apela una denegatoria (expresa, parcial o ficta).")
-    fecha = _fecha_valida(sol, fecha, "apelación")
-    desde = sol.fecha_respuesta if sol.fecha_respuesta else sol.vencimiento_efectivo
-    limite = calendario.sumar_dias_habiles(desde, _cfg("TRANSPARENCIA_DIAS_APELACION"))
-    if fecha > limite:
-        raise ErrorTransparencia(f"La apelación debía presentarse dentro de {_cfg('TRANSPARENCIA_DIAS_APELACION')} "
-                                 f"días hábiles, hasta el {limite:%d/%m/%Y}.")
-    sol.fecha_apelacion = fecha
+    sol.fecha_apelacion = _fecha_valida(sol, fecha, "apelación")
+    error_de_solicitud(sol)
     if fecha_elevacion is not None and fecha_elevacion < sol.fecha_apelacion:
         raise ErrorTransparencia("La elevación al Tribunal no puede ser anterior a la apelación.")
     sol.fecha_elevacion = fecha_elevacion

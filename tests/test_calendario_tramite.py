@@ -92,9 +92,10 @@ def test_feriado_nuevo_recalcula_las_derivaciones_abiertas(base, como, crear_exp
     assert leer(Expediente, exp.id).fecha_vencimiento == habil(exp.fecha_presentacion, 5, con_feriado)
 
 
-def test_feriado_nuevo_respeta_los_dias_de_observacion_en_la_derivacion(base, como, reloj):
-    """Ingreso el 31/03/2026 con 5 días, observado el 1/04 y subsanado el 7/04 (Semana Santa de por medio):
-    la unidad tiene 2 días hábiles más. Un feriado nuevo el miércoles 8/04 recalcula sin perderlos."""
+def test_feriado_nuevo_recalcula_desde_la_subsanacion(base, como, reloj):
+    """Ingreso el 31/03/2026 con 5 días, observado el 1/04 y subsanado el 7/04 (Semana Santa de por medio): el
+    plazo corre desde la subsanación (art. 136.3) y la derivación sale entonces, con él. Un feriado nuevo el
+    miércoles 8/04 recalcula desde la subsanación, no desde la presentación."""
     persona_id = crear_persona()
     mp = como("mesa_partes")
     reloj(lima(2026, 3, 31, 10, 15))
@@ -104,14 +105,15 @@ def test_feriado_nuevo_respeta_los_dias_de_observacion_en_la_derivacion(base, co
     assert tramitar(mp, exp.id, "observar", observacion="Falta el plano.").status_code == 302
     reloj(lima(2026, 4, 7, 16, 30))
     assert tramitar(mp, exp.id, "subsanar").status_code == 302
-    [abierta] = derivaciones_de(exp.id)
-    assert abierta.fecha_limite == habil(date(2026, 3, 31), 5 + 2) == date(2026, 4, 13)
+    retirada, abierta = derivaciones_de(exp.id)
+    assert retirada.estado.value == "retirado"
+    assert abierta.fecha_limite == habil(date(2026, 4, 7), 5) == date(2026, 4, 14)
 
     r = como("secretaria_general").post("/admin/feriado/new/", {
         "fecha": "08/04/2026", "nombre": "Día no laborable (prueba)", "tipo": "no_laborable"})
     assert r.status_code == 302
     con_feriado = calendario_np(FERIADOS | {date(2026, 4, 8)})
-    esperado = habil(date(2026, 3, 31), 5 + 2, con_feriado)
-    assert esperado == date(2026, 4, 14)
+    esperado = habil(date(2026, 4, 7), 5, con_feriado)
+    assert esperado == date(2026, 4, 15)
     assert leer(Derivacion, abierta.id).fecha_limite == esperado
     assert leer(Expediente, exp.id).fecha_vencimiento == esperado

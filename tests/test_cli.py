@@ -7,7 +7,7 @@ from collections import defaultdict
 import numpy as np
 import sqlalchemy as sa
 
-from models import ZONA_LIMA, Derivacion, Expediente, Feriado, Usuario, db
+from models import ZONA_LIMA, Derivacion, Expediente, Feriado, ProcedimientoTupa, Usuario, db
 from tests.conftest import CLAVE, Navegador
 
 
@@ -46,7 +46,9 @@ def test_demo_force_con_expedientes(app, runner, crear_expediente):
     filas = db.session.execute(sa.select(
         Expediente.id, Expediente.anio, Expediente.numero, Expediente.codigo, Expediente.fecha_recepcion,
         Expediente.fecha_presentacion, Expediente.plazo_dias_habiles, Expediente.fecha_vencimiento,
-        Expediente.unidad_actual_id)).all()
+        Expediente.unidad_actual_id, Expediente.estado, Expediente.silencio_positivo_desde,
+        ProcedimientoTupa.silencio).outerjoin(ProcedimientoTupa, ProcedimientoTupa.id == Expediente.procedimiento_id)
+    ).all()
     nuevas = [f for f in filas if f.id not in ids_antes]
     assert len(nuevas) == 300 and len(filas) == len(ids_antes) + 300
 
@@ -64,11 +66,20 @@ def test_demo_force_con_expedientes(app, runner, crear_expediente):
     cal = np.busdaycalendar(holidays=np.array(sorted(db.session.scalars(sa.select(Feriado.fecha))),
                                               dtype="datetime64[D]"))
     for f in nuevas:
-        assert f.fecha_vencimiento >= f.fecha_presentacion >= f.fecha_recepcion.astimezone(ZONA_LIMA).date()
+        assert f.fecha_presentacion >= f.fecha_recepcion.astimezone(ZONA_LIMA).date()
         assert np.is_busday(np.datetime64(f.fecha_presentacion, "D"), busdaycal=cal), f
+        if f.estado.value == "observado":  # observado: sin vencimiento hasta que se subsane (art. 136.3)
+            assert f.fecha_vencimiento is None and f.silencio_positivo_desde is None, f
+            continue
         esperado = np.busday_offset(np.datetime64(f.fecha_presentacion, "D"), f.plazo_dias_habiles,
                                     roll="backward", busdaycal=cal).astype(object)
-        assert f.fecha_vencimiento == esperado, f
+        assert f.fecha_vencimiento == esperado >= f.fecha_presentacion, f
+        # con silencio positivo, el día siguiente a los 5 días hábiles para notificar (LPAG arts. 24.1 y 199.1)
+        if f.silencio is not None and f.silencio.value == "positivo":
+            notificar = np.busday_offset(np.datetime64(esperado, "D"), 5, roll="backward", busdaycal=cal)
+            assert f.silencio_positivo_desde == (notificar + np.timedelta64(1, "D")).astype(object), f
+        else:
+            assert f.silencio_positivo_desde is None, f
 
     # cada expediente sintético tiene derivaciones; la última llega a su unidad actual
     ders = db.session.execute(sa.select(Derivacion.expediente_id, Derivacion.unidad_destino_id)

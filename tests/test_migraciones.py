@@ -84,3 +84,68 @@ def test_una_instalacion_existente_recibe_los_permisos_del_concejo(app_vacia):
     assert ("secretaria_general", "sesion_concejo", "crear") in filas
     assert ("secretaria_general", "acta", "editar") in filas and ("secretaria_general", "acta", "crear") not in filas
     assert ("unidad", "norma_municipal", "ver") in filas and ("unidad", "sesion_concejo", "ver") not in filas
+
+
+def test_reglas_ronda_3_sobre_una_base_con_datos(app_vacia):
+    """50ddc107111c sobre una instalación en uso (issue 21): el expediente observado con su derivación pendiente
+    queda sin vencimiento, con la derivación retirada y de vuelta en la unidad que lo envió; uno en trámite con
+    silencio positivo recibe su día (vence el 30/07/2026 → aprobado desde el 08/08/2026: 31/07, 3, 4, 5 y 7 de
+    agosto); la tabla de normas se recrea sin perder la diligencia que la apunta. Y vuelve atrás con los datos."""
+    from datetime import date
+
+    runner = app_vacia.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "c9d0e1f2a3b4"]).exit_code == 0
+    with app_vacia.app_context():
+        t = {n: sa.Table(n, sa.MetaData(), autoload_with=db.engine)
+             for n in ("unidad_organica", "tipo_documento", "persona", "procedimiento_tupa", "expediente", "derivacion",
+                       "norma_municipal", "notificacion")}
+        ahora_ = ahora()
+        with db.engine.begin() as c:
+            def fila(tabla, **v):
+                return c.execute(t[tabla].insert().values(creado_en=ahora_, **v)).inserted_primary_key[0]
+
+            utd = fila("unidad_organica", nombre="Trámite Documentario", sigla="UTD", tipo="organo_apoyo", activa=True)
+            gdu = fila("unidad_organica", nombre="Desarrollo Urbano", sigla="GDU", tipo="organo_linea", activa=True)
+            tipo = fila("tipo_documento", nombre="Solicitud", abreviatura="SOL", numeracion="unidad",
+                        se_notifica=False)
+            persona = fila("persona", tipo_documento="DNI", numero_documento="10117410", nombres="Rosa")
+            proc = fila("procedimiento_tupa", codigo="GDU-02", nombre="Certificado", plazo_dias_habiles=5,
+                        silencio="positivo", derecho_tramite=0, unidad_resolutora_id=gdu, activo=True)
+            comun = dict(anio=2026, clave="X", fecha_recepcion=ahora_, origen="externo", canal="presencial",
+                         persona_id=persona, tipo_documento_id=tipo, asunto="Certificado", folios=1,
+                         procedimiento_id=proc, prioridad="normal", unidad_actual_id=gdu, plazo_dias_habiles=5,
+                         version=1)
+            observado = fila("expediente", numero=1, codigo="EXP-2026-000001", estado="observado",
+                             fecha_presentacion=date(2026, 7, 20), fecha_vencimiento=date(2026, 7, 30),
+                             observacion="Falta el plano", fecha_observacion=date(2026, 7, 20), **comun)
+            derivacion = fila("derivacion", expediente_id=observado, unidad_origen_id=utd, unidad_destino_id=gdu,
+                              fecha_envio=ahora_, accion="atender", estado="pendiente")
+            en_tramite = fila("expediente", numero=2, codigo="EXP-2026-000002", estado="en_tramite",
+                              fecha_presentacion=date(2026, 7, 20), fecha_vencimiento=date(2026, 7, 30), **comun)
+            norma = fila("norma_municipal", tipo="resolucion_alcaldia", anio=2026, numero=1, codigo="RA-001",
+                         sumilla="Sanciona", fecha_emision=date(2026, 8, 3), estado="vigente",
+                         fecha_vigencia=date(2026, 8, 5), fecha_notificacion=date(2026, 8, 5),
+                         requiere_ratificacion=False, sobre_remuneracion=False)
+            fila("notificacion", norma_id=norma, modalidad="personal", resultado="entregada", fecha_hora=ahora_,
+                 receptor_nombre="Rosa", receptor_documento="10117410")
+    r = runner.invoke(args=["db", "upgrade"])
+    assert r.exit_code == 0, r.output
+    with app_vacia.app_context():
+        def uno(sql, **p):
+            return db.session.execute(sa.text(sql), p).one()
+
+        assert uno("SELECT fecha_vencimiento, silencio_positivo_desde, unidad_actual_id FROM expediente "
+                   "WHERE id = :i", i=observado) == (None, None, utd)
+        estado, atendida = uno("SELECT estado, fecha_atencion FROM derivacion WHERE id = :i", i=derivacion)
+        assert estado == "retirado" and atendida is not None
+        silencio = uno("SELECT silencio_positivo_desde FROM expediente WHERE id = :i", i=en_tramite)[0]
+        assert str(silencio) == "2026-08-08"
+        assert uno("SELECT count(*) FROM notificacion WHERE norma_id = :n", n=norma)[0] == 1
+        assert not uno("SELECT otorga_beneficio FROM norma_municipal WHERE id = :n", n=norma)[0]
+        db.session.remove()
+    r = runner.invoke(args=["db", "downgrade", "c9d0e1f2a3b4"])
+    assert r.exit_code == 0, r.output
+    with app_vacia.app_context():
+        assert db.session.execute(sa.text("SELECT estado FROM derivacion WHERE id = :i"),
+                                  {"i": derivacion}).scalar() == "devuelto"
+        assert db.session.execute(sa.text("SELECT count(*) FROM notificacion")).scalar() == 1

@@ -223,3 +223,46 @@ def test_proyectar_numerar_al_aprobar_y_anular(como):
         db.session.execute(sa.update(NormaMunicipal).where(NormaMunicipal.id == otra.id)
                            .values(estado="anulada"))
     db.session.rollback()
+
+
+def test_resolucion_que_otorga_un_beneficio_rige_desde_su_emision(como, reloj):
+    """LPAG art. 16.2: la resolución de alcaldía del viernes 14/08/2026 que otorga una licencia (un beneficio) rige
+    desde su emisión; la que sanciona, recién desde su notificación (art. 16.1). Notificada el 19/08, la primera
+    conserva su vigencia del 14/08. La marca es solo de resoluciones: junto al campo y, por script, la base."""
+    from tests.conftest import lima
+
+    reloj(lima(2026, 8, 20, 10, 0))
+    sg = como("secretaria_general")
+    beneficio = norma(sg, "resolucion_alcaldia", "Otorga licencia de edificación al administrado", "14/08/2026",
+                      otorga_beneficio="y")
+    sancion = norma(sg, "resolucion_alcaldia", "Sanciona a la administrada por construir sin licencia",
+                    "14/08/2026")
+    assert (beneficio.otorga_beneficio, beneficio.estado, beneficio.fecha_vigencia) == (
+        True, EstadoNorma.vigente, date(2026, 8, 14))
+    assert (sancion.estado, sancion.fecha_vigencia) == (EstadoNorma.aprobada, None)
+    assert "Rige desde su emisión (otorga un beneficio: LPAG art. 16.2)" in texto(
+        sg.get(f"/admin/norma_municipal/details/?id={beneficio.id}").text)
+    assert "Rige desde su notificación al destinatario" in texto(
+        sg.get(f"/admin/norma_municipal/details/?id={sancion.id}").text)
+    assert beneficio.codigo in sg.get("/admin/norma_municipal/?flt0_en_vigor_equals=1").text
+    assert sancion.codigo not in sg.get("/admin/norma_municipal/?flt0_en_vigor_equals=1").text
+
+    # notificada después, la del beneficio no cambia de vigencia; la otra rige desde su notificación
+    for n in (beneficio, sancion):
+        r = sg.post("/admin/notificacion/new/", {"norma": str(n.id), "modalidad": "personal",
+                                                 "resultado": "entregada", "fecha_hora": "19/08/2026 09:15",
+                                                 "receptor_nombre": "Rosa Quispe Mamani",
+                                                 "receptor_documento": "10117410", "documento": ""})
+        assert r.status_code == 302, r.text[-3000:]
+    assert (leer(beneficio).fecha_notificacion, leer(beneficio).fecha_vigencia) == (date(2026, 8, 19),
+                                                                                  date(2026, 8, 14))
+    assert (leer(sancion).fecha_notificacion, leer(sancion).fecha_vigencia) == (date(2026, 8, 19), date(2026, 8, 19))
+
+    # solo resoluciones
+    r = norma(sg, "decreto_alcaldia", "Decreto marcado", "14/08/2026", esperar=200, otorga_beneficio="y")
+    assert "Solo una resolución se marca como «otorga un beneficio» (LPAG art. 16.2)." in texto(r.text)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.add(NormaMunicipal(tipo="ordenanza", anio=2026, numero=99, codigo="X-99", sumilla="x",
+                                      fecha_emision=date(2026, 8, 14), estado="aprobada", otorga_beneficio=True))
+        db.session.flush()
+    db.session.rollback()

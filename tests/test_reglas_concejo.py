@@ -207,3 +207,68 @@ def test_dispensa_de_la_aprobacion_del_acta(como, reloj):
         db.session.execute(sa.update(Acta).where(Acta.sesion_id == otra.id)
                            .values(estado="aprobada", aprobada_en_id=otra.id))
     db.session.rollback()
+
+
+# ------------------------------------------------------------------ issue 21, puntos 6 y 7
+def test_aplazamiento_votado_como_punto_cuenta_dos_tercios_de_los_regidores(como):
+    """9 regidores: la «postergación» votada como punto de agenda se aprueba con 6 votos a favor (2/3 de los
+    regidores, LOM art. 13, como `postergar`), no con 7 (2/3 del número legal, 10); 5 no alcanzan. Las demás
+    materias de dos tercios siguen contándose sobre el número legal (bienes municipales: 6 no alcanzan)."""
+    sg = como("secretaria_general")
+    s = crear_sesion(sg, "ordinaria", "14/08/2026 10:00", "10/08/2026")
+    agregar_punto(sg, s, "Postergación de la sesión al miércoles 19/08/2026", "postergacion", "dos_tercios")
+    agregar_punto(sg, s, "Postergación de la sesión (otra moción)", "postergacion", "dos_tercios")
+    agregar_punto(sg, s, "Donación del terreno del ex camal", "bienes_municipales", "dos_tercios")
+    operar(sg, s, "citar")
+    asistencia(sg, s, {i: "presente" for i in range(10)})
+    operar(sg, s, "instalar")
+    seis = {i: "favor" for i in range(1, 7)} | {i: "contra" for i in range(7, 10)}
+    votar(sg, s, punto(s, 1), seis)
+    p = punto(s, 1)
+    assert (p.votos_favor, p.votos_contra, p.base_de_la_mayoria, p.resultado.value) == (6, 3, 9, "aprobado")
+    votar(sg, s, punto(s, 2), {i: "favor" for i in range(1, 6)} | {i: "contra" for i in range(6, 10)})
+    assert (punto(s, 2).votos_favor, punto(s, 2).resultado.value) == (5, "desaprobado")
+    votar(sg, s, punto(s, 3), seis)
+    p = punto(s, 3)
+    assert (p.votos_favor, p.base_de_la_mayoria, p.resultado.value) == (6, 10, "desaprobado")
+
+
+def test_extraordinaria_trata_solo_la_agenda_de_su_convocatoria(como, reloj):
+    """Extraordinaria del martes 15/09/2026 convocada el lunes 07/09 (median 8, 9, 10, 11 y 14: 5 días hábiles).
+    El viernes 11/09 no se le agrega un punto ni se cambia el convocado, por la pantalla ni por un script: para otro
+    asunto se convoca otra extraordinaria con su propio lapso. Una ordinaria convocada sí recibe puntos hasta
+    instalarse."""
+    from datetime import date
+
+    from models import PuntoAgenda
+    from tests.conftest import lima, texto_de
+
+    sg = como("secretaria_general")
+    reloj(lima(2026, 9, 7, 9, 0))
+    s = crear_sesion(sg, "extraordinaria", "15/09/2026 10:00")
+    agregar_punto(sg, s, "Declaratoria de emergencia vial")
+    operar(sg, s, "citar")
+    s = db.session.get(SesionConcejo, s.id)
+    assert (s.estado.value, s.fecha_convocatoria) == ("convocada", date(2026, 9, 7))
+    assert concejo.dias_que_median(s.fecha_convocatoria, s) == 5
+
+    reloj(lima(2026, 9, 11, 9, 0))
+    mensaje = (f"La {s.codigo} ya fue convocada el 07/09/2026: una sesión extraordinaria trata solo la agenda de "
+               "su convocatoria (LOM art. 13). Para tratar este asunto convoque otra sesión extraordinaria, con al "
+               "menos 5 días hábiles de anticipación.")
+    r = agregar_punto(sg, s, "Pedido de información sobre el mercado", esperar=200)
+    assert mensaje in texto_de(r.text) and 'value="Pedido de información sobre el mercado"' in r.text
+    r = sg.post(f"/admin/punto_agenda/edit/?id={punto(s, 1).id}",
+                data={"orden": 1, "seccion": "orden_del_dia", "titulo": "Emergencia vial y mercado",
+                      "materia": "general", "mayoria_requerida": "simple"})
+    assert r.status_code == 200 and mensaje in texto_de(r.text)
+    with pytest.raises(concejo.ErrorConcejo, match="trata solo la agenda de su convocatoria"):
+        db.session.add(PuntoAgenda(sesion_id=s.id, orden=2, titulo="Agregado por script", materia="general"))
+        db.session.flush()
+    db.session.rollback()
+    assert [p.titulo for p in db.session.get(SesionConcejo, s.id).puntos] == ["Declaratoria de emergencia vial"]
+
+    o = crear_sesion(sg, "ordinaria", "18/09/2026 10:00")
+    agregar_punto(sg, o, "Informe de la Gerencia de Desarrollo Urbano")
+    operar(sg, o, "citar")
+    agregar_punto(sg, o, "Pedido de información sobre el mercado")

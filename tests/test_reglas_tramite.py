@@ -285,3 +285,162 @@ def test_mesa_digital_con_procedimiento_tupa(base, como):
     db.session.expire_all()
     otro = db.session.scalar(sa.select(Expediente).order_by(Expediente.id.desc()).limit(1))
     assert (otro.procedimiento_id, otro.plazo_dias_habiles) == (None, 30)
+
+
+# ------------------------------------------------------------------ issue 21: silencio, observación y derivación
+def cifra_del_tablero(html: str, titulo: str) -> int:
+    """La cifra de toda la municipalidad (la sección «Toda la municipalidad» del tablero)."""
+    m = re.search(rf"{re.escape(titulo)}</div>\s*<div class=\"cifra\">(\d+)</div>",
+                  html.split("Toda la municipalidad", 1)[1])
+    assert m, f"sin la cifra «{titulo}» en el tablero"
+    return int(m.group(1))
+
+
+def silencio_en_todas_partes(sg, exp) -> dict[str, bool]:
+    """¿Se muestra «aprobado por silencio positivo» en la ficha, el filtro del listado y el reporte de
+    cumplimiento (la cifra de la GDU del mes de julio de 2026)?"""
+    ficha = sg.get(f"/admin/expediente/tramitar/?id={exp.id}").text
+    filtrado = sg.get("/admin/expediente/?flt0_aprobado_por_silencio_positivo_equals=1").text
+    reporte = sg.get("/admin/reporte_cumplimiento/?desde=2026-07-01&hasta=2026-07-31").text
+    cifra = re.search(r'id="c-GDU-silencio_positivo">(\d+)<', reporte)
+    return {"ficha": "Aprobado por silencio positivo" in ficha, "filtro": exp.codigo in filtrado,
+            "reporte": bool(cifra) and int(cifra.group(1)) >= 1}
+
+
+def test_silencio_positivo_solo_tras_el_plazo_y_los_5_dias_para_notificar(base, como):
+    """GDU-02 (5 días, silencio positivo) presentado el lunes 20/07/2026: vence el jueves 30/07 (23, 28 y 29 de
+    julio son feriados). Los 5 días hábiles para notificar la decisión (LPAG art. 24.1) son 31/07, 03/08, 04/08,
+    05/08 y 07/08 (el 06/08, Batalla de Junín, es feriado): aprobado por silencio recién desde el sábado 08/08/2026
+    (art. 199.1), en la ficha, el filtro, el tablero y el reporte. Un día no laborable nuevo lo corre."""
+    base.reloj(lima(2026, 7, 20, 10, 0))
+    exp = ingreso(base, como("mesa_partes"), "GDU-02")
+    assert exp.fecha_vencimiento == calendario.sumar_dias_habiles(date(2026, 7, 20), 5) == date(2026, 7, 30)
+    assert exp.silencio_positivo_desde == date(2026, 8, 8)
+    sg = como("secretaria_general")
+    cargo = texto_de(sg.get(f"/admin/expediente/cargo/?id={exp.id}").text)
+    assert "si la decisión no se notifica hasta el 07/08/2026, la solicitud se tiene por aprobada desde el " \
+           "08/08/2026" in cargo
+
+    # vencido el plazo, y aún dentro de los días para notificar: vencido, no aprobado
+    for dia in (date(2026, 7, 31), date(2026, 8, 5), date(2026, 8, 7)):
+        base.reloj(lima(dia.year, dia.month, dia.day, 18, 0))
+        assert silencio_en_todas_partes(sg, exp) == {"ficha": False, "filtro": False, "reporte": False}, dia
+        assert "Vencido" in sg.get(f"/admin/expediente/tramitar/?id={exp.id}").text
+        assert exp.codigo in sg.get("/admin/expediente/?flt0_aprobado_por_silencio_positivo_equals=0").text
+    antes = cifra_del_tablero(sg.get("/admin/").text, "Aprobados por silencio positivo")
+
+    base.reloj(lima(2026, 8, 8, 9, 0))
+    assert silencio_en_todas_partes(sg, exp) == {"ficha": True, "filtro": True, "reporte": True}
+    ficha = sg.get(f"/admin/expediente/tramitar/?id={exp.id}").text
+    assert "Aprobado por silencio positivo desde el 08/08/2026" in ficha
+    assert cifra_del_tablero(sg.get("/admin/").text, "Aprobados por silencio positivo") == antes + 1
+    assert exp.codigo not in sg.get("/admin/expediente/?flt0_aprobado_por_silencio_positivo_equals=0").text
+
+    # el martes 04/08/2026 se declara no laborable: el quinto día para notificar pasa al lunes 10/08
+    r = sg.post("/admin/feriado/new/", {"fecha": "04/08/2026", "nombre": "Día no laborable (prueba)",
+                                        "tipo": "no_laborable"})
+    assert r.status_code == 302, r.text[:2000]
+    db.session.expire_all()
+    assert db.session.get(Expediente, exp.id).silencio_positivo_desde == date(2026, 8, 11)
+    assert silencio_en_todas_partes(sg, exp) == {"ficha": False, "filtro": False, "reporte": False}
+    base.reloj(lima(2026, 8, 11, 9, 0))
+    assert silencio_en_todas_partes(sg, exp)["filtro"]
+
+
+def test_observacion_pendiente_sin_aprobacion_ni_vencimiento(base, como):
+    """Mientras la observación del ingreso está pendiente (art. 136.3) no hay aprobación automática ni silencio ni
+    vencimiento, y el plazo corre desde la subsanación, también en el cargo.
+    a) Aprobación automática observada el jueves 12/03/2026 y subsanada el viernes 13/03.
+    b) Silencio positivo de 1 día presentado y observado el martes 10/03/2026: el jueves 12/03 (dentro de los 2
+       días para subsanar) no está aprobado ni vencido; subsanado ese día, vence el 13/03 y queda aprobado desde
+       el 21/03 (5 días hábiles para notificar: 16 al 20 de marzo)."""
+    sg = como("secretaria_general")
+    nuevo_procedimiento(sg, "GDE-11", 0, "aprobacion_automatica")
+    nuevo_procedimiento(sg, "GDE-12", 1, "positivo")
+    mp = como("mesa_partes")
+
+    base.reloj(lima(2026, 3, 12, 10, 0))
+    automatica = ingreso(base, mp, "GDE-11")
+    r = mp.post(f"/admin/expediente/tramitar/?id={automatica.id}",
+                {"operacion": "observar", "observacion": "Falta la declaración jurada."})
+    assert r.status_code == 302
+    cargo = texto_de(mp.get(f"/admin/expediente/cargo/?id={automatica.id}").text)
+    assert "queda aprobada con su presentación" not in cargo
+    assert "quedará aprobada con la subsanación de las observaciones (LPAG arts. 33 y 136.3.2)" in cargo
+    fila = sg.get("/admin/expediente/").text.split(automatica.codigo, 1)[1].split("</tr>", 1)[0]
+    assert "Aprobación automática" not in fila and "Observado" in fila
+    base.reloj(lima(2026, 3, 13, 9, 0))
+    assert mp.post(f"/admin/expediente/tramitar/?id={automatica.id}", {"operacion": "subsanar"}).status_code == 302
+    cargo = texto_de(mp.get(f"/admin/expediente/cargo/?id={automatica.id}").text)
+    assert "queda aprobada con su subsanación del 13/03/2026" in cargo
+
+    base.reloj(lima(2026, 3, 10, 9, 0))
+    uno = ingreso(base, mp, "GDE-12")
+    assert uno.fecha_vencimiento == date(2026, 3, 11)
+    r = mp.post(f"/admin/expediente/tramitar/?id={uno.id}", {"operacion": "observar",
+                                                              "observacion": "Falta el croquis."})
+    assert r.status_code == 302
+    base.reloj(lima(2026, 3, 12, 10, 0))
+    db.session.expire_all()
+    uno = db.session.get(Expediente, uno.id)
+    assert (uno.fecha_vencimiento, uno.silencio_positivo_desde, uno.vencido, uno.aprobado_por_silencio) == \
+        (None, None, False, False)
+    ficha = sg.get(f"/admin/expediente/tramitar/?id={uno.id}").text
+    assert "Aprobado por silencio positivo" not in ficha and "Vencido" not in ficha
+    assert "corren desde la subsanación" in texto_de(ficha)
+    for filtro in ("aprobado_por_silencio_positivo", "vencido"):
+        assert uno.codigo not in sg.get(f"/admin/expediente/?flt0_{filtro}_equals=1").text
+    assert "1 días hábiles, que corren desde la subsanación (LPAG art. 136.3)" in texto_de(
+        mp.get(f"/admin/expediente/cargo/?id={uno.id}").text)
+    # subsanado el jueves 12/03: el día corre desde ahí (vence el viernes 13) y el silencio, desde el 21/03
+    assert mp.post(f"/admin/expediente/tramitar/?id={uno.id}", {"operacion": "subsanar"}).status_code == 302
+    db.session.expire_all()
+    uno = db.session.get(Expediente, uno.id)
+    assert (uno.fecha_vencimiento, uno.silencio_positivo_desde) == (date(2026, 3, 13), date(2026, 3, 21))
+    assert "1 días hábiles – vence el 13/03/2026 (desde la subsanación del 12/03/2026)" in texto_de(
+        mp.get(f"/admin/expediente/cargo/?id={uno.id}").text)
+    base.reloj(lima(2026, 3, 16, 9, 0))
+    assert uno.vencido and not uno.aprobado_por_silencio
+    base.reloj(lima(2026, 3, 21, 9, 0))
+    assert uno.codigo in sg.get("/admin/expediente/?flt0_aprobado_por_silencio_positivo_equals=1").text
+
+
+def test_observar_un_expediente_derivado_lo_trae_de_vuelta(base, como):
+    """Lunes 11/05/2026: ingresa con GDU-02 y se deriva en el acto a la GDU; Mesa de Partes lo observa desde
+    Tramitar. La derivación se retira (queda registrada como «retirada», no se borra), la GDU ya no puede darle
+    acuse, no cuenta en su cumplimiento y el expediente vuelve a Mesa de Partes; subsanado el martes 12, sale de
+    nuevo a la GDU con los 5 días desde la subsanación (hasta el 19/05)."""
+    base.reloj(lima(2026, 5, 11, 9, 30))
+    mp = como("mesa_partes")
+    exp = ingreso(base, mp, "GDU-02")
+    [d] = derivaciones(exp.id)
+    assert (d.unidad_destino.sigla, d.estado.value) == ("GDU", "pendiente")
+    base.reloj(lima(2026, 5, 11, 11, 0))
+    formulario = mp.get(f"/admin/expediente/tramitar/?id={exp.id}").text
+    assert "aún sin acuse, se retira (queda registrada) y el expediente vuelve a Mesa de Partes" in formulario
+    r = mp.post(f"/admin/expediente/tramitar/?id={exp.id}", {"operacion": "observar",
+                                                              "observacion": "Falta el plano de ubicación."})
+    assert r.status_code == 302
+    [d] = derivaciones(exp.id)
+    assert (d.estado.value, d.fecha_recepcion) == ("retirado", None) and d.fecha_atencion is not None
+    db.session.expire_all()
+    exp = db.session.get(Expediente, exp.id)
+    assert (exp.estado.value, exp.unidad_actual.sigla) == ("observado", "UTD")
+    gdu = como("unidad")
+    r = gdu.post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d.id)]}, follow_redirects=True)
+    assert "fue retirada: el expediente se observó en el ingreso" in texto_de(r.text)
+    assert derivaciones(exp.id)[0].fecha_recepcion is None
+    assert exp.codigo not in gdu.get("/admin/derivacion/?flt0_estado_equals=pendiente").text
+    reporte = como("secretaria_general").get("/admin/reporte_cumplimiento/?desde=2026-05-01&hasta=2026-05-31").text
+    assert not re.search(r'id="c-GDU-recibidas">\d', reporte)  # la retirada no llegó a la GDU
+
+    base.reloj(lima(2026, 5, 12, 10, 0))
+    assert mp.post(f"/admin/expediente/tramitar/?id={exp.id}", {"operacion": "subsanar"}).status_code == 302
+    retirada, nueva = derivaciones(exp.id)
+    assert retirada.estado.value == "retirado"
+    assert (nueva.unidad_destino.sigla, nueva.estado.value, nueva.fecha_limite) == ("GDU", "pendiente",
+                                                                                   date(2026, 5, 19))
+    db.session.expire_all()
+    assert db.session.get(Expediente, exp.id).fecha_vencimiento == date(2026, 5, 19)
+    r = gdu.post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(nueva.id)]})
+    assert r.status_code == 302 and derivaciones(exp.id)[1].fecha_recepcion is not None

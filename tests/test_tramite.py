@@ -209,8 +209,9 @@ def test_derivar_con_datos_invalidos_muestra_el_error(base, como, datos, mensaje
 
 
 def test_observacion_subsanada_en_plazo(base, como, reloj):
-    """Martes 31/03/2026: ingreso con 5 días; observado el miércoles 1 (antes de Semana Santa); subsanado
-    el martes 7, último día del plazo de 2 días hábiles; el vencimiento corre los días suspendidos."""
+    """Martes 31/03/2026: ingreso con 5 días, derivado en el acto a la GDU; observado el miércoles 1 (antes de
+    Semana Santa): la derivación se retira y vuelve a Mesa de Partes; subsanado el martes 7, último día del plazo de
+    2 días hábiles: el plazo corre desde la subsanación (art. 136.3) y recién entonces se deriva."""
     persona_id = crear_persona()
     mp = como("mesa_partes")
     reloj(lima(2026, 3, 31, 10, 15))
@@ -224,30 +225,29 @@ def test_observacion_subsanada_en_plazo(base, como, reloj):
     r = tramitar(mp, exp.id, "observar", observacion="Falta la copia del título de propiedad.")
     assert r.status_code == 302
     exp = leer(Expediente, exp.id)
-    assert (exp.estado.value, exp.fecha_observacion) == ("observado", date(2026, 4, 1))
+    assert (exp.estado.value, exp.fecha_observacion, exp.fecha_vencimiento) == ("observado", date(2026, 4, 1), None)
     plazo = habil(date(2026, 4, 1), 2)
     assert plazo == date(2026, 4, 7)  # 2 y 3 de abril son Jueves y Viernes Santo
     texto = texto_de(mp.get(f"/admin/expediente/cargo/?id={exp.id}").text)
     assert "Falta la copia del título de propiedad." in texto
     assert f"hasta el {plazo:%d/%m/%Y}" in texto
 
-    # observado: no se deriva
+    # observado: no se deriva (y volvió a Mesa de Partes)
     r = tramitar(mp, exp.id, "derivar", destino=str(unidad("GAT").id), accion="atender")
     assert r.status_code == 200
     assert "No se puede derivar: el expediente está observado hasta que se subsane." in r.text
     exp = leer(Expediente, exp.id)
-    assert (exp.unidad_actual.sigla, exp.estado.value) == ("GDU", "observado")
-    assert len(derivaciones_de(exp.id)) == 1
+    assert (exp.unidad_actual.sigla, exp.estado.value) == ("UTD", "observado")
+    assert [d.estado.value for d in derivaciones_de(exp.id)] == ["retirado"]
 
     reloj(lima(2026, 4, 7, 16, 30))
     r = tramitar(mp, exp.id, "subsanar")
     assert r.status_code == 302
     exp = leer(Expediente, exp.id)
-    assert (exp.estado.value, exp.fecha_subsanacion) == ("en_tramite", date(2026, 4, 7))
-    suspendidos = int(np.busday_count(np.datetime64("2026-04-02"), np.datetime64("2026-04-08"),
-                                      busdaycal=CALENDARIO_NP))
-    assert suspendidos == 2  # lunes 6 y martes 7
-    assert exp.fecha_vencimiento == habil(venc, suspendidos) == habil(date(2026, 3, 31), 5 + 2) == date(2026, 4, 13)
+    assert (exp.estado.value, exp.fecha_subsanacion, exp.unidad_actual.sigla) == ("en_tramite", date(2026, 4, 7),
+                                                                                   "GDU")
+    # los 5 días corren desde la subsanación: 8, 9, 10, 13 y 14 de abril
+    assert exp.fecha_vencimiento == habil(date(2026, 4, 7), 5) == date(2026, 4, 14)
 
     # la observación se hace una sola vez
     r = tramitar(mp, exp.id, "observar", observacion="Otra cosa.")
@@ -371,7 +371,8 @@ def test_expediente_cerrado_sale_de_la_bandeja(base, como, operacion, monkeypatc
         assert tramite.vencer_observaciones() == 1
         db.session.commit()
     [d] = derivaciones_de(exp.id)
-    assert d.estado.value == "atendido"
+    # anulado: su derivación se cierra; observado en el ingreso: se retira (issue 21) y luego no se presenta
+    assert d.estado.value == ("atendido" if operacion == "anular" else "retirado")
     r = como("unidad").post("/admin/derivacion/action/", {"action": "recibir", "rowid": [str(d.id)]})
     assert r.status_code == 302
     assert derivaciones_de(exp.id)[0].fecha_recepcion is None

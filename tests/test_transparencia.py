@@ -105,10 +105,9 @@ def test_subsanacion_suspende_el_plazo_y_sin_subsanar_no_se_presenta(base, como,
     assert "venció el 09/04/2026" in texto_de(r.text) and leer(s.id).estado == EstadoSolicitud.observada
     operar(t, s, "subsanar", fecha_subsanacion="09/04/2026")
     s = leer(s.id)
-    # el plazo no corrió del 07/04 al 09/04: dos días hábiles más
-    suspendidos = oraculo_entre(date(2026, 4, 7), date(2026, 4, 9))
-    assert suspendidos == 2
-    assert (s.estado, s.fecha_vencimiento) == (EstadoSolicitud.recibida, oraculo_sumar(date(2026, 4, 6), 12))
+    # los 10 días corren desde la subsanación (issue 21): del 10/04 al 23/04
+    assert (s.estado, s.fecha_vencimiento) == (EstadoSolicitud.recibida, oraculo_sumar(date(2026, 4, 9), 10))
+    assert s.fecha_vencimiento == date(2026, 4, 23)
     r = operar(t, s, "observar", observacion="Otra cosa", fecha_observacion="10/04/2026")
     assert "ya fue observada una vez" in texto_de(r.text)
     # otra, observada y sin subsanar: la tarea diaria la archiva como no presentada
@@ -276,11 +275,12 @@ def test_el_expediente_vence_con_la_solicitud(base, como):
         return db.session.get(Expediente, leer(sol_id).expediente_id).fecha_vencimiento
 
     t = como("transparencia")
-    s = solicitar(base, t, lima(2026, 4, 6, 10))  # vence el 20/04; observada el 07 y subsanada el 09: el 22/04
+    s = solicitar(base, t, lima(2026, 4, 6, 10))  # vence el 20/04; observada el 07 y subsanada el 09: el 23/04
     assert exp_de(s.id) == date(2026, 4, 20)
     operar(t, s, "observar", observacion="Precise el período del contrato", fecha_observacion="07/04/2026")
+    assert exp_de(s.id) is None  # mientras la observación está pendiente, el plazo no corre
     operar(t, s, "subsanar", fecha_subsanacion="09/04/2026")
-    assert leer(s.id).fecha_vencimiento == exp_de(s.id) == oraculo_sumar(date(2026, 4, 6), 12) == date(2026, 4, 22)
+    assert leer(s.id).fecha_vencimiento == exp_de(s.id) == oraculo_sumar(date(2026, 4, 9), 10) == date(2026, 4, 23)
 
     p = solicitar(base, t, lima(2026, 7, 24, 10))  # vence el 12/08; prorrogada al 31/08
     r = operar(t, p, "prorrogar", fecha_comunicacion="27/07/2026", nueva_fecha="31/08/2026",
@@ -602,3 +602,65 @@ def test_ingreso_desde_un_expediente_de_mesa_de_partes(base, como, crear_expedie
     r = solicitar(base, t, lima(2026, 11, 25, 11), esperar=200, persona="")
     assert "Elija al solicitante" in texto_de(r.text)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SolicitudAcceso)) == 1
+
+
+# ------------------------------------------------------------------ issue 21: subsanación y calendario
+def test_la_subsanacion_se_pide_dentro_de_2_dias_habiles_y_el_plazo_corre_desde_ella(base, como):
+    """Presentada el lunes 20/07/2026: la entidad pide la subsanación hasta el miércoles 22/07 (2 días hábiles);
+    el jueves 30/07 (5.º día hábil: 23, 28 y 29 son feriados) ya no: la solicitud se tiene por admitida.
+    Observada el 22/07 y subsanada el viernes 24/07, los 10 días corren desde la subsanación: hasta el 12/08
+    (6 de agosto, feriado), y su expediente con ella; mientras estuvo observada, el expediente no vencía."""
+    from models import Expediente
+
+    t = como("transparencia")
+    tarde = solicitar(base, t, lima(2026, 7, 20, 10))
+    assert oraculo_sumar(date(2026, 7, 20), 2) == date(2026, 7, 22)
+    assert oraculo_sumar(date(2026, 7, 20), 5) == date(2026, 7, 30)
+    pagina = texto_de(t.get(f"{URL}/atender/?id={tarde.id}").text)  # el formulario dice hasta cuándo
+    assert "una sola vez, a más tardar el 22/07/2026; después se tiene por admitida" in pagina
+    base.reloj(lima(2026, 7, 30, 12))
+    r = operar(t, tarde, "observar", observacion="Precise el período", fecha_observacion="30/07/2026")
+    assert ("dentro de 2 días hábiles de recibida la solicitud, hasta el 22/07/2026: pasado ese plazo la "
+            "solicitud se tiene por admitida") in texto_de(r.text)
+    assert (leer(tarde.id).estado, leer(tarde.id).fecha_observacion) == (EstadoSolicitud.recibida, None)
+
+    s = solicitar(base, t, lima(2026, 7, 20, 11))
+    base.reloj(lima(2026, 7, 22, 12))
+    r = operar(t, s, "observar", observacion="Falta el domicilio", fecha_observacion="22/07/2026")
+    assert "subsana hasta el 27/07/2026" in texto_de(r.text)
+    assert db.session.get(Expediente, leer(s.id).expediente_id).fecha_vencimiento is None
+    base.reloj(lima(2026, 7, 24, 12))
+    r = operar(t, s, "subsanar", fecha_subsanacion="24/07/2026")
+    assert "vence el 12/08/2026" in texto_de(r.text)
+    s = leer(s.id)
+    assert s.fecha_vencimiento == oraculo_sumar(date(2026, 7, 24), 10) == date(2026, 8, 12)
+    assert db.session.get(Expediente, s.expediente_id).fecha_vencimiento == date(2026, 8, 12)
+
+
+def test_feriado_de_la_pantalla_mueve_la_solicitud_y_su_expediente(base, como):
+    """Presentada el lunes 14/12/2026, vence el martes 29/12 (25, Navidad). El 24/12 declarado no laborable en la
+    pantalla *Feriados* corre la solicitud Y su expediente al 30/12 (antes la pantalla recalculaba sin enviar lo
+    recalculado y el expediente volvía al 29/12); quitarlo los devuelve al 29/12. Lo mismo por un script que agrega
+    el feriado sin llamar a ningún servicio: el recálculo va con el guardado del feriado."""
+    from models import Expediente, Feriado
+
+    def fechas(sol):
+        sol = leer(sol.id)
+        return sol.fecha_vencimiento, db.session.get(Expediente, sol.expediente_id).fecha_vencimiento
+
+    t = como("transparencia")
+    s = solicitar(base, t, lima(2026, 12, 14, 10))
+    assert fechas(s) == (oraculo_sumar(date(2026, 12, 14), 10), date(2026, 12, 29)) == (date(2026, 12, 29),) * 2
+    sg = como("secretaria_general")
+    r = sg.post("/admin/feriado/new/", {"fecha": "24/12/2026", "nombre": "Día no laborable (D.S. de prueba)",
+                                        "tipo": "no_laborable"})
+    assert r.status_code == 302, r.text[:2000]
+    assert fechas(s) == (date(2026, 12, 30), date(2026, 12, 30))
+    feriado = db.session.scalar(sa.select(Feriado).where(Feriado.fecha == date(2026, 12, 24)))
+    r = sg.post("/admin/feriado/delete/", {"id": str(feriado.id), "url": "/admin/feriado/"})
+    assert r.status_code == 302
+    assert fechas(s) == (date(2026, 12, 29), date(2026, 12, 29))
+    # un script (o una importación) que solo agrega la fila
+    db.session.add(Feriado(fecha=date(2026, 12, 24), nombre="Día no laborable (script)", tipo="no_laborable"))
+    db.session.commit()
+    assert fechas(s) == (date(2026, 12, 30), date(2026, 12, 30))
