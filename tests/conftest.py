@@ -597,3 +597,37 @@ def sesion_celebrada(tipo, cuando: datetime, estados: dict[int, str], citados=No
         db.session.add(Citacion(sesion=s, miembro=ms[orden], fecha_envio=cuando - timedelta(days=3),
                                 fecha_recepcion=cuando - timedelta(days=2), recibido_por=ms[orden].nombre))
     return s
+
+
+# =========================================================================== pruebas e2e (tests/e2e.py)
+# Cada módulo e2e define su `servidor` (la app servida con sus datos); estas fixtures son comunes.
+@pytest.fixture(scope="module")
+def navegador():
+    from tests.e2e import exigir_navegador, lanzar_navegador
+
+    exigir_navegador()
+    pw, browser = lanzar_navegador()
+    yield browser
+    browser.close()
+    pw.stop()
+
+
+@pytest.fixture
+def pagina(navegador):
+    from tests.e2e import DIALOGOS
+
+    ctx = navegador.new_context(locale="es-PE", timezone_id="America/Lima", accept_downloads=True,
+                                viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    page.on("dialog", lambda d: (DIALOGOS.append(d.message), d.accept()))
+    page.set_default_timeout(15_000)
+    yield page
+    ctx.close()
+
+
+@pytest.fixture
+def bd(servidor):
+    """Contexto de la app servida, para mirar la base después de cada recorrido."""
+    with servidor.app.app_context():
+        yield db
+        db.session.remove()

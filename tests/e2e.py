@@ -138,6 +138,9 @@ class Contador:
         locator.set_input_files(archivo)
 
 
+DIALOGOS: list[str] = []  # textos de los diálogos de confirmación que vio el usuario (se aceptan)
+
+
 def ingresar(page, servidor: Servidor, usuario: str, clave: str = CLAVE) -> None:
     page.goto(servidor("/login"))
     page.fill("#username", usuario)

@@ -14,11 +14,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e import Contador, capturar, exigir_navegador, ingresar, lanzar_navegador, servir
+from tests.e2e import DIALOGOS, Contador, capturar, exigir_navegador, ingresar, servir
 from tests.pdf_prueba import pdf_valido
 
 ACCIONES: dict[str, int] = {}  # recorrido → acciones del usuario (se imprimen al final del módulo)
-DIALOGOS: list[str] = []  # textos de los diálogos de confirmación que vio el usuario
 PDF = pdf_valido()  # un PDF real: la mesa de partes lo revisa con pypdf
 
 pytestmark = pytest.mark.e2e
@@ -58,36 +57,6 @@ def _preparar_trabajo():
         derivar(exp, unidad["GDU"], "atender", "Para su atención.", usuario=mesa)
     proxima = db.session.scalar(sa.select(SesionConcejo).where(SesionConcejo.estado == "convocada"))
     proxima.fecha_hora = datetime.now(ZONA_LIMA).replace(second=0, microsecond=0) - timedelta(minutes=5)
-
-
-@pytest.fixture
-def bd(servidor):
-    """Contexto de la app servida, para mirar la base después de cada recorrido."""
-    from models import db
-
-    with servidor.app.app_context():
-        yield db
-        db.session.remove()
-
-
-@pytest.fixture(scope="module")
-def navegador():
-    exigir_navegador()
-    pw, browser = lanzar_navegador()
-    yield browser
-    browser.close()
-    pw.stop()
-
-
-@pytest.fixture
-def pagina(navegador):
-    ctx = navegador.new_context(locale="es-PE", timezone_id="America/Lima", accept_downloads=True,
-                                viewport={"width": 1366, "height": 768})
-    page = ctx.new_page()
-    page.on("dialog", lambda d: (DIALOGOS.append(d.message), d.accept()))
-    page.set_default_timeout(15_000)
-    yield page
-    ctx.close()
 
 
 def test_ingreso_y_panel(servidor, pagina):
