@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import secrets
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -117,9 +119,47 @@ def servir() -> None:
     if archivo.exists():
         click.echo(f"  Usuarios demo: {', '.join(semilla.USUARIOS_DEMO)}")
         click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})\n")
+    click.echo("  Para detenerla: Ctrl+C\n")
     gc.collect()
     gc.freeze()  # lo cargado al arrancar no se vuelve a recorrer en cada colección completa (pausas de 100+ ms)
-    serve(current_app._get_current_object(), host=host, port=port, threads=8)
+    devolver_terminal = _terminal_propia()
+    try:
+        serve(current_app._get_current_object(), host=host, port=port, threads=8)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        devolver_terminal()
+    click.echo("Secretaría detenida.")
+
+
+def _terminal_propia():
+    """Ctrl+C detiene el servidor sin que `make run` lo informe como un error («make: *** [run] Interrupt»).
+
+    La terminal envía Ctrl+C a todo el grupo de procesos en primer plano, `make` incluido; así que el servidor
+    pasa a un grupo propio y toma la terminal: Ctrl+C le llega solo a él, termina con código 0 y devuelve la
+    terminal al grupo de `make`. Fuera de una terminal (servicio, Windows) no hace nada. Devuelve la función
+    que devuelve la terminal."""
+    if os.name != "posix" or not sys.stdin.isatty():
+        return lambda: None
+    try:
+        original = os.tcgetpgrp(sys.stdin.fileno())
+        if original != os.getpgrp():
+            return lambda: None  # en segundo plano: la terminal no es nuestra
+        os.setpgid(0, 0)
+        _en_primer_plano(os.getpgrp())
+    except OSError:
+        return lambda: None
+    return lambda: _en_primer_plano(original)
+
+
+def _en_primer_plano(grupo: int) -> None:
+    anterior = signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # un grupo en segundo plano puede tomar la terminal
+    try:
+        os.tcsetpgrp(sys.stdin.fileno(), grupo)
+    except OSError:
+        pass
+    finally:
+        signal.signal(signal.SIGTTOU, anterior)
 
 
 @click.command("tramite-diario")
