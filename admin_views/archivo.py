@@ -30,6 +30,7 @@ from admin_views.base import (
     VistaSegura,
     entero_id,
     error_en,
+    fecha_o_none,
     filtro_alcance,
     opciones_enum,
 )
@@ -65,13 +66,6 @@ def codigo_barras(texto: str) -> Markup:
                          "compress": False})
     svg = salida.getvalue().decode()
     return Markup(svg[svg.index("<svg"):])
-
-
-def _fecha(texto: str):
-    try:
-        return datetime.strptime((texto or "").strip(), "%d/%m/%Y").date()
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------- series
@@ -495,7 +489,7 @@ class EliminacionView(VistaSegura):
                 raise ErrorDeRegla("Solo se quita una caja de una propuesta aún no aprobada.")
             caja.eliminacion = None
             return f"{e.codigo}: caja {caja.codigo} retirada de la propuesta."
-        fecha = _fecha(f.get("fecha"))
+        fecha = fecha_o_none(f.get("fecha"))
         if operacion in ("aprobar", "autorizar", "ejecutar") and fecha is None:
             raise ErrorDeRegla("Indique la fecha (dd/mm/aaaa).")
         if operacion == "aprobar":

@@ -65,10 +65,14 @@ from admin_views.entradas import (  # noqa: F401
     ANIO_MAXIMO,
     ANIO_MINIMO,
     ARGUMENTOS_ENTEROS,
+    EJEMPLO_FECHA,
     ENTERO_SQL,
     ID_MAXIMO,
     LIMITE_AJAX,
     entero_id,
+    fecha_o_none,
+    leer_fecha,
+    leer_momento,
     validar_argumentos,
 )
 from admin_views.excel import exportar_tabla, exportar_xlsx  # noqa: F401
@@ -215,6 +219,21 @@ class Convertidor(AdminModelConverter):
         return MomentoLimaField(**field_args)
 
 
+class FechaField(DateField):
+    """Fecha dd/mm/aaaa escrita, pegada o elegida en el calendario (la regla de `leer_fecha`: 1/1/2027, 01012027…);
+    si no es una fecha, el mensaje junto al campo y lo escrito se conserva."""
+
+    def process_formdata(self, valuelist):
+        texto = " ".join(valuelist or []).strip()
+        self.data = None
+        if not texto:
+            return
+        try:
+            self.data = leer_fecha(texto)
+        except ValueError:
+            raise ValueError(f"No es una fecha válida: escríbala como {EJEMPLO_FECHA}.") from None
+
+
 class MomentoLimaField(DateTimeField):
     """Fecha y hora de Lima en el formulario; se guarda en UTC (MomentoUTC)."""
 
@@ -231,9 +250,15 @@ class MomentoLimaField(DateTimeField):
         return self.data.astimezone(ZONA_LIMA).strftime(self.format[0]) if self.data else ""
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None:
-            self.data = self.data.replace(tzinfo=ZONA_LIMA)
+        texto = " ".join(valuelist or []).strip()
+        self.data = None
+        if not texto:
+            return
+        try:
+            self.data = leer_momento(texto).replace(tzinfo=ZONA_LIMA)
+        except ValueError:
+            raise ValueError("No es una fecha y hora válidas: escríbalas como dd/mm/aaaa hh:mm, por ejemplo "
+                             "01/01/2027 10:30.") from None
 
 
 class FiltroMomentoEntreFechas(sqla_filters.DateBetweenFilter):
@@ -734,6 +759,7 @@ class VistaSegura(AccesoPorRol, ModelView):
             if getattr(campo, "field_class", None) is None:
                 continue
             if issubclass(campo.field_class, DateField):
+                campo.field_class = FechaField if campo.field_class is DateField else campo.field_class
                 campo.kwargs["format"] = "%d/%m/%Y"
                 campo.kwargs["widget"] = DatePickerWidget()
                 campo.kwargs.setdefault("render_kw", {})["data-date-format"] = "DD/MM/YYYY"

@@ -18,17 +18,9 @@ from datetime import date, datetime
 
 from flask_admin.model import filters
 
-SEPARADOR = re.compile(r"\s+(?:al|to)\s+")
-FORMATOS = ("%d/%m/%Y", "%Y-%m-%d")
+from admin_views.entradas import leer_fecha
 
-
-def leer_fecha(texto: str) -> date:
-    for formato in FORMATOS:
-        try:
-            return datetime.strptime(texto.strip(), formato).date()
-        except ValueError:
-            continue
-    raise ValueError(f"fecha no válida: {texto!r}")
+SEPARADOR = re.compile(r"\s+(?:al|to|-|–)\s+")
 
 
 def leer_rango(texto: str) -> list[date]:
@@ -109,6 +101,7 @@ def mes(valor) -> str:
 def registrar_filtros(app) -> None:
     app.jinja_env.filters["soles"] = soles
     app.jinja_env.filters["mes"] = mes
+    app.jinja_env.filters["etiqueta_campo"] = lambda nombre: etiqueta(str(nombre).split("-")[-1])
 
 
 def contar(n: int, singular: str, plural: str) -> str:

@@ -22,6 +22,7 @@ from admin_views.base import (
     VistaSegura,
     error_en,
     exportar_tabla,
+    leer_momento,
     opciones_enum,
     puede,
 )
@@ -366,7 +367,7 @@ def _momento_formulario(texto: str | None, campo: str, ahora: bool = False):
     if not texto and ahora:
         return ahora_lima()
     try:
-        return datetime.strptime((texto or "").strip(), "%d/%m/%Y %H:%M").replace(tzinfo=ZONA_LIMA)
+        return leer_momento(texto).replace(tzinfo=ZONA_LIMA)
     except ValueError:
         raise ErrorConcejo(f"{campo} no válida: use dd/mm/aaaa hh:mm.") from None
 

@@ -7,7 +7,6 @@ services/transparencia.py, que valida la regla (docs/reglas.md §4).
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -20,7 +19,16 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 
-from admin_views.base import CargadorAjax, FiltroSigla, PaginaSegura, VistaSegura, error_en, opciones_enum
+from admin_views.base import (
+    EJEMPLO_FECHA,
+    CargadorAjax,
+    FiltroSigla,
+    PaginaSegura,
+    VistaSegura,
+    error_en,
+    leer_fecha,
+    opciones_enum,
+)
 from models import (
     EstadoSolicitud,
     ExcepcionTransparencia,
@@ -189,9 +197,9 @@ class SolicitudAccesoView(VistaSegura):
             if not texto and not obligatoria:
                 return None
             try:
-                return datetime.strptime(texto, "%d/%m/%Y").date()
+                return leer_fecha(texto)
             except ValueError:
-                errores[campo] = "Indique la fecha (dd/mm/aaaa)."
+                errores[campo] = f"Indique la fecha ({EJEMPLO_FECHA})."
                 return None
 
         def entero(campo: str) -> int:
