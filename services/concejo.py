@@ -45,7 +45,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services import ErrorDeRegla, calendario, correo, numeracion
+from services import ErrorDeRegla, calendario, correo, numeracion, word
 from services.normas import NORMA_DE_MATERIA, crear_norma_de_punto
 
 # Lapso mínimo entre convocatoria y sesión, mayoría por materia, ordinarias al mes y dietas: configuracion.py.
@@ -416,14 +416,17 @@ def dispensa_aprobada(sesion: SesionConcejo) -> bool:
 
 def documento_acta(acta: Acta, plantilla, aprobada_en: SesionConcejo | None = None) -> bytes:
     """El Word del acta desde la plantilla (docxtpl) con **todos** los valores escapados: un nombre o un título
-    con «</w:t>…<w:p>» o «&<>» se ve tal cual y no agrega párrafos al documento oficial."""
+    con «</w:t>…<w:p>» o «&<>» se ve tal cual y no agrega párrafos al documento oficial. Su texto (`{{ cuerpo }}`)
+    es el contenido del acta tal como quedó en el editor (services/word.py)."""
     from docxtpl import DocxTemplate
 
     aprobada_en = aprobada_en or acta.aprobada_en
     doc = DocxTemplate(plantilla)
     doc.render({**contexto_acta(acta.sesion),
                 "estado_acta": EstadoActa.aprobada.etiqueta if aprobada_en else acta.estado.etiqueta,
-                "aprobada_en": aprobada_en.codigo if aprobada_en else ""}, autoescape=True)
+                "aprobada_en": aprobada_en.codigo if aprobada_en else "", "cuerpo": word.MARCA}, autoescape=True)
+    # el texto del acta es el que quedó en el editor (lo que la Secretaría General corrigió), no uno regenerado
+    word.insertar_html(doc.docx, limpiar_html(acta.contenido))
     salida = io.BytesIO()
     doc.save(salida)
     return salida.getvalue()

@@ -161,7 +161,8 @@ def test_sesion_completa(como):
     assert f"1 en contra ({ms[5].nombre})" in texto and f"{ms[6].nombre}: No conozco el informe técnico" in texto
     assert "Resultado: Desaprobado" in texto and "Voto dirimente del alcalde" in texto
     assert "Presentes: 7" in texto and "Quórum requerido: 5" in texto
-    assert ms[7].nombre in celdas and "Licencia" in celdas and "10:05" in celdas
+    assert f"{ms[7].nombre} (Regidor(a)): Licencia" in texto and "llegada 10:05" in texto
+    assert any("Alcalde" in c for c in celdas)  # las firmas, de la plantilla
 
     # el borrador se edita como HTML saneado: sin scripts ni eventos
     r = sg.post(f"/admin/acta/edit/?id={acta.id}",
@@ -169,6 +170,9 @@ def test_sesion_completa(como):
     assert r.status_code == 302
     contenido = db.session.get(Acta, acta.id).contenido
     assert "<div>Nota del SG</div>" in contenido and "<script" not in contenido and "onclick" not in contenido
+    # lo editado es lo que sale en el Word (hasta que la aprobación lo congela)
+    r = sg.get(f"/admin/acta/word/?id={acta.id}")
+    assert "Nota del SG" in [p.text for p in Document(io.BytesIO(r.data)).paragraphs]
 
     # --- aprobada en una sesión posterior; luego inmutable (y auditado)
     assert "No hay una sesión posterior" in sg.get(f"/admin/acta/aprobar/?id={acta.id}").text
