@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import flask_admin.helpers
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
@@ -109,6 +109,12 @@ def create_app(config: dict | None = None) -> Flask:
     def inicio():
         return redirect(url_for("admin.index"))
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """El ícono que todo navegador pide (antes, un 404 en cada página)."""
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86400)
+
     registrar_errores(app)
     app.before_request(_exigir_cambio_de_clave)
 
@@ -136,7 +142,7 @@ def _cargar_usuario(uid: str):
 
 
 # con `debe_cambiar_clave` solo se puede cambiar la contraseña o salir
-_PERMITIDOS_SIN_CLAVE = {"auth.cambiar_clave", "auth.logout", "auth.login", "static", "admin.static"}
+_PERMITIDOS_SIN_CLAVE = {"auth.cambiar_clave", "auth.logout", "auth.login", "static", "admin.static", "favicon"}
 
 
 def _exigir_cambio_de_clave():
