@@ -50,7 +50,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services import concejo, numeracion
+from services import concejo, correo, numeracion
 from services.auditoria import registrar
 from services.concejo import ErrorConcejo
 
@@ -215,7 +215,7 @@ class SesionConcejoView(VistaConcejo):
                            avisos=concejo.advertencias_sesion(sesion), aviso_citacion=concejo.advertencia_citacion,
                            estados_asistencia=opciones_enum(EstadoAsistencia), sentidos=opciones_enum(SentidoVoto),
                            lapso=concejo.lapso_requerido(sesion.tipo),
-                           puede_editar_acta=puede("acta", "editar"),
+                           puede_editar_acta=puede("acta", "editar"), sin_correo=correo.SIN_SERVIDOR,
                            form=request.form if request.method == "POST" else {})
 
     def _operar(self, sesion: SesionConcejo, operacion: str, datos) -> str:
