@@ -27,7 +27,7 @@ import json
 import math
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from flask import (
@@ -57,6 +57,7 @@ from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.orm import aliased
+from werkzeug.datastructures import MultiDict
 from wtforms.fields import DateField, DateTimeField, StringField
 from wtforms.validators import Email, InputRequired, Optional, StopValidation, ValidationError
 
@@ -735,7 +736,31 @@ class VistaSegura(AccesoPorRol, ModelView):
             if nombre in form:
                 form[nombre].validators = [Optional()]
                 form[nombre].flags.required = False
+        if request.method == "GET":
+            self._repetir_anterior(form)
         return form
+
+    # ---- «Guardar y agregar otro»: el formulario siguiente trae ya llenos los campos que se repiten
+    repetir_al_agregar: tuple[str, ...] = ()  # p. ej. ("deposito", "ambiente", "estante") en las ubicaciones
+    PREFIJO_REPETIR = "anterior_"
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        respuesta = super().create_view()
+        if request.method == "POST" and "_add_another" in request.form and self.repetir_al_agregar \
+                and getattr(respuesta, "status_code", None) == 302:
+            valores = {f"{self.PREFIJO_REPETIR}{c}": request.form[c] for c in self.repetir_al_agregar
+                       if request.form.get(c)}
+            destino = respuesta.headers["Location"]
+            respuesta.headers["Location"] = destino + ("&" if "?" in destino else "?") + urlencode(valores)
+        return respuesta
+
+    def _repetir_anterior(self, form) -> None:
+        """Los valores del registro anterior (URL de «Guardar y agregar otro») en los campos declarados."""
+        for nombre in self.repetir_al_agregar:
+            valor = request.args.get(f"{self.PREFIJO_REPETIR}{nombre}")
+            if valor is not None and nombre in form:
+                form[nombre].process(MultiDict({nombre: valor}))
 
     # ---- formularios: columnas propias para editar (sin reglas, que quitan el token CSRF)
     campos_edicion: tuple[str, ...] | None = None

@@ -381,6 +381,13 @@ def _hora_formulario(texto: str | None, nombre: str):
         raise ErrorConcejo(f"{nombre}: hora de llegada no válida (hh:mm).") from None
 
 
+def sesiones_con_agenda_abierta():
+    """Las sesiones a las que aún se agregan puntos (programadas o convocadas), la más próxima primero."""
+    return sa.select(SesionConcejo).where(SesionConcejo.estado.in_((EstadoSesion.programada,
+                                                                    EstadoSesion.convocada))) \
+        .order_by(SesionConcejo.fecha_hora)
+
+
 class PuntoAgendaView(VistaConcejo):
     permisos_por_defecto = {"secretaria_general": "vced", "concejo": "v"}
     column_list = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "votos_favor",
@@ -397,6 +404,7 @@ class PuntoAgendaView(VistaConcejo):
     campos_opcionales = ("orden",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     form_args = {"orden": {"description": "Si lo deja vacío, el siguiente de la sesión."},
+                 "sesion": {"description": "Las sesiones que aún reciben agenda (programadas o convocadas)."},
                  "materia": {"description": "Vacancia, suspensión, bienes municipales y postergación exigen dos "
                                          "tercios; vacancia y suspensión, solo en sesión extraordinaria."}}
     column_export_list = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "resultado")
@@ -404,11 +412,17 @@ class PuntoAgendaView(VistaConcejo):
     def get_query(self):
         return super().get_query().options(selectinload(PuntoAgenda.votos))
 
+    repetir_al_agregar = ("sesion", "seccion")  # «Guardar y agregar otro»: la misma sesión y sección
+
     def create_form(self, obj=None):
         form = super().create_form(obj)
-        sesion_id = request.args.get("sesion_id", type=int)
-        if sesion_id and request.method == "GET":
-            form.sesion.data = db.session.get(SesionConcejo, sesion_id)
+        if request.method == "GET":
+            form.orden.data = None  # vacío: el siguiente de la sesión (no «1», que ya suele estar tomado)
+            sesion_id = request.args.get("sesion_id", type=int)
+            if sesion_id:
+                form.sesion.data = db.session.get(SesionConcejo, sesion_id)
+            elif form.sesion.raw_data is None:  # sin sesión elegida: la próxima que aún recibe agenda
+                form.sesion.data = db.session.scalar(sesiones_con_agenda_abierta().limit(1))
         return form
 
     def validar(self, form):

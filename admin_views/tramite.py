@@ -31,6 +31,7 @@ from admin_views.base import (
 )
 from admin_views.castellano import contar
 from models import (
+    ESTADOS_ABIERTOS,
     PLAZO_MAXIMO_HABILES,
     AccionDerivacion,
     Adjunto,
@@ -51,6 +52,7 @@ from models import (
     Usuario,
     ahora,
     db,
+    hoy_lima,
 )
 from services import archivo as archivo_central
 from services import control
@@ -113,6 +115,16 @@ class FiltroSilencioPositivo(BooleanEqualFilter):
         return query.filter(cond if value in (True, "1") else ~cond)
 
 
+def _limite(fecha, abierta: bool):
+    """Fecha límite o de vencimiento; si pasó y sigue abierta, resaltada (la fila entera: `tr:has(.vencida)`)."""
+    if fecha is None:
+        return ""
+    if abierta and fecha < hoy_lima():
+        return Markup('<span class="vencida" title="Plazo vencido">{} <span class="badge badge-danger">Vencido'
+                      '</span></span>').format(fecha.strftime("%d/%m/%Y"))
+    return fecha.strftime("%d/%m/%Y")
+
+
 def _estado_expediente(view, context, exp, name):
     if exp.aprobado_por_silencio:
         return Markup('{} <span class="badge badge-success">Aprobado por silencio positivo</span>').format(
@@ -158,6 +170,8 @@ class ExpedienteView(VistaSegura):
         if e.unidad_actual else "",
         "procedimiento": lambda v, c, e, n: _abreviado(e.procedimiento.codigo, str(e.procedimiento))
         if e.procedimiento else "",
+        "fecha_vencimiento": lambda v, c, e, n: _limite(e.fecha_vencimiento, e.estado in ESTADOS_ABIERTOS
+                                                         and not e.aprobado_por_silencio),
     }
     column_formatters_detail = {"estado": _estado_expediente}
     column_labels = {"codigo": "Código", "fecha_recepcion": "Recibido", "fecha_presentacion": "Presentación",
@@ -168,7 +182,8 @@ class ExpedienteView(VistaSegura):
                      "persona.apellidos": "Apellidos", "persona.razon_social": "Razón social",
                      "plazo_dias_habiles": "Plazo (días hábiles)", "fecha_atencion": "Fecha de atención",
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
-                     "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso"}
+                     "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso",
+                     "respuesta": "Respuesta (al atenderlo)"}
     column_details_exclude_list = ("clave", "derivaciones", "adjuntos")
     details_template = "admin/tramite/detalle_expediente.html"
     # orden del teclado (Tab): lo de cada ingreso primero; Enter en «Folios» guarda y abre el cargo
@@ -445,7 +460,7 @@ class ExpedienteView(VistaSegura):
             if destino is None:
                 raise ErrorTramite("Elija el procedimiento TUPA o la unidad de destino para aceptarlo.")
             return derivar(exp, destino, "atender", "Ingreso por Mesa Digital aceptado.", None, current_user)
-        acciones = {"atender": lambda: atender(exp, current_user),
+        acciones = {"atender": lambda: atender(exp, current_user, datos.get("respuesta")),
                     "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
                     "archivar": lambda: archivar(exp, current_user, self._caja(datos)),
                     "encajar": lambda: archivo_central.encajar(exp, self._caja(datos)),
@@ -507,6 +522,8 @@ class DerivacionView(VistaSegura):
         **dict.fromkeys(("unidad_origen", "unidad_destino"), lambda v, c, d, n: Markup(
             f'<span title="{escape(getattr(d, n).nombre)}">{escape(getattr(d, n).sigla)}</span>')
             if getattr(d, n) else "")}
+    column_formatters["fecha_limite"] = lambda v, c, d, n: _limite(d.fecha_limite, d.estado in (
+        EstadoDerivacion.pendiente, EstadoDerivacion.recibido))
     acciones_permiso = {"recibir": "editar"}
     bloqueadas = ("crear",)  # las derivaciones nacen del flujo del expediente, no de un formulario suelto
 
@@ -517,12 +534,21 @@ class DerivacionView(VistaSegura):
 
     @action("recibir", "Recibir (acuse)", "¿Registrar el acuse de recibo de las derivaciones seleccionadas?")
     def action_recibir(self, ids):
+        recibidas = []
+
         def acuse(d):
             if current_user.alcance_unidad and d.unidad_destino_id != current_user.unidad_id:
                 raise ErrorTramite(f"{d.expediente.codigo} no fue derivado a su unidad.")
             recibir(d, current_user)
+            recibidas.append(d.expediente)
 
-        return self.en_lote(ids, acuse, lambda n: contar(n, "derivación recibida.", "derivaciones recibidas."))
+        def mensaje(n):  # lo recibido sale de «Por recibir»: el aviso lleva a cada uno para tramitarlo ya
+            enlaces = Markup(" · ").join(Markup('<a href="{}">{}</a>').format(
+                url_for("expediente.tramitar", id=e.id), e.codigo) for e in recibidas[:20])
+            return Markup("{} Tramitar ahora: {}").format(
+                contar(n, "derivación recibida.", "derivaciones recibidas."), enlaces)
+
+        return self.en_lote(ids, acuse, mensaje)
 
 
 class DocumentoEmitidoView(VistaSegura):

@@ -326,12 +326,14 @@ def recibir(derivacion: Derivacion, usuario: Usuario) -> None:
     derivacion.estado = EstadoDerivacion.recibido
 
 
-def atender(exp: Expediente, usuario: Usuario | None = None) -> None:
+def atender(exp: Expediente, usuario: Usuario | None = None, respuesta: str | None = None) -> None:
+    """Concluye el trámite; `respuesta`: lo que se respondió o resolvió (queda en el expediente)."""
     bloquear(exp)
     _exigir_abierto(exp, "atender")
     _cerrar_vigente(exp, exigir_recibo=True)
     exp.estado = EstadoExpediente.atendido
     exp.fecha_atencion = hoy_lima()
+    exp.respuesta = (respuesta or "").strip()[:4000] or None
     _confirmar()
 
 
