@@ -105,7 +105,7 @@ def observar_transferencia(t: Transferencia, observaciones: str) -> None:
 # ------------------------------------------------------------------ préstamos
 def vencimiento_prestamo(desde: date) -> date:
     """Devolución prevista: ARCHIVO_DIAS_PRESTAMO días hábiles después del préstamo (10 por defecto)."""
-    return calendario.sumar_dias_habiles(desde, current_app.config["ARCHIVO_DIAS_PRESTAMO"])
+    return calendario.plazo_desde(desde, current_app.config["ARCHIVO_DIAS_PRESTAMO"])
 
 
 def completar_prestamo(p: Prestamo) -> None:

@@ -104,7 +104,8 @@ def dias_que_median(desde: date, sesion: SesionConcejo) -> int:
     """Días hábiles que median entre `desde` y el día de la sesión (ninguno de los dos cuenta). Si se
     postergó, cuenta la fecha convocada: la postergación no exige nueva convocatoria."""
     dia = (sesion.postergada_desde or sesion.fecha_hora).astimezone(ZONA_LIMA).date()
-    return calendario.dias_habiles_entre(desde, dia - timedelta(days=1))
+    # convocada (o recibida) un sábado: como del lunes (calendario.fecha_legal)
+    return calendario.dias_habiles_entre(calendario.fecha_legal(desde), dia - timedelta(days=1))
 
 
 def lapso_cumplido(desde: date | None, sesion: SesionConcejo) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -48,9 +48,9 @@ def fecha_presentacion(recepcion: datetime, feriados: frozenset[date] | None = N
     local = recepcion.astimezone(ZONA_LIMA)
     cierre = time.fromisoformat(current_app.config["HORA_CIERRE"])
     dia = local.date()
-    if calendario.es_habil(dia, cal) and local.time().replace(second=0, microsecond=0) <= cierre:
-        return dia
-    return calendario.sumar_habiles(dia, 1, cal)
+    if local.time().replace(second=0, microsecond=0) > cierre:
+        dia += timedelta(days=1)  # después del cierre: cuenta como del día siguiente…
+    return calendario.fecha_legal(dia, cal)  # …y un día no hábil, como el siguiente hábil (la regla de todo acto)
 
 
 def vencimiento(presentacion: date, plazo: int | None, feriados: frozenset[date] | None = None) -> date | None:
@@ -104,7 +104,7 @@ def recalcular_expedientes(desde: date, cal: frozenset[date]) -> int:
     ).all()
     cambios = []
     for id_, pres, plazo, actual, observado, subsanado in filas:
-        suspendidos = calendario.habiles_entre(observado, subsanado, cal) if observado and subsanado else 0
+        suspendidos = calendario.habiles_entre_actos(observado, subsanado, cal) if observado and subsanado else 0
         nuevo = vencimiento(pres, plazo + max(0, suspendidos), cal)
         if nuevo != actual:
             cambios.append({"id": id_, "fecha_vencimiento": nuevo})
@@ -134,9 +134,9 @@ def recalcular_derivaciones(desde: date, cal: frozenset[date]) -> int:
     cambios = []
     for id_, envio, plazo, actual, observado, subsanado in filas:
         inicio = envio.astimezone(ZONA_LIMA).date()
-        suspendidos = calendario.habiles_entre(observado, subsanado, cal) \
+        suspendidos = calendario.habiles_entre_actos(observado, subsanado, cal) \
             if observado and subsanado and inicio <= observado else 0
-        nuevo = calendario.sumar_habiles(inicio, plazo + max(0, suspendidos), cal)
+        nuevo = calendario.plazo_desde(inicio, plazo + max(0, suspendidos), cal)
         if nuevo != actual:
             cambios.append({"id": id_, "fecha_limite": nuevo})
     if cambios:
@@ -281,13 +281,14 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
     _cerrar_vigente(exp, momento)
     if plazo is None:
         plazo = plazo_por_defecto(exp, accion)
-    limite = calendario.sumar_dias_habiles(hoy_lima(), plazo) if plazo is not None else None
+    hoy = calendario.fecha_legal(hoy_lima())  # derivado un domingo: como del lunes
+    limite = calendario.sumar_dias_habiles(hoy, plazo) if plazo is not None else None
     tope = None
     if limite is not None and exp.fecha_vencimiento is not None and limite > exp.fecha_vencimiento:
         # el plazo interno nunca pasa del plazo legal del expediente (docs/reglas.md §1): se recorta y se avisa;
         # así una segunda derivación «atender» tampoco vuelve a dar el plazo completo
         limite = exp.fecha_vencimiento
-        plazo = max(0, calendario.dias_habiles_entre(hoy_lima(), limite))
+        plazo = max(0, calendario.dias_habiles_entre(hoy, limite))
         tope = (f"Plazo de la derivación recortado a {plazo} días hábiles: no puede pasar del vencimiento del "
                 f"expediente ({limite:%d/%m/%Y}).")
     d = Derivacion(expediente=exp, unidad_origen_id=exp.unidad_actual_id, unidad_destino=destino,
@@ -421,7 +422,7 @@ def plazo_subsanacion(exp: Expediente) -> date | None:
     if exp.fecha_observacion is None:
         return None
     dias = current_app.config["DIAS_SUBSANACION"]
-    return calendario.sumar_dias_habiles(exp.fecha_observacion, dias)
+    return calendario.plazo_desde(exp.fecha_observacion, dias)
 
 
 def dias_suspendidos(exp: Expediente, cal: frozenset[date] | None = None) -> int:
@@ -430,7 +431,7 @@ def dias_suspendidos(exp: Expediente, cal: frozenset[date] | None = None) -> int
         return 0
     cal = calendario.feriados() if cal is None else cal
     fin = exp.fecha_subsanacion or max(hoy_lima(), exp.fecha_observacion)
-    return max(0, calendario.habiles_entre(exp.fecha_observacion, fin, cal))
+    return max(0, calendario.habiles_entre_actos(exp.fecha_observacion, fin, cal))
 
 
 def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | None:
@@ -439,7 +440,7 @@ def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | No
     bloquear(exp)
     if exp.estado != EstadoExpediente.observado:
         raise ErrorTramite("El expediente no está observado.")
-    if hoy_lima() > plazo_subsanacion(exp):
+    if calendario.fecha_legal(hoy_lima()) > plazo_subsanacion(exp):
         raise ErrorTramite("Venció el plazo para subsanar: el expediente se tiene por no presentado.")
     exp.fecha_subsanacion = hoy_lima()
     exp.estado = EstadoExpediente.en_tramite if exp.derivaciones else EstadoExpediente.registrado
@@ -448,7 +449,7 @@ def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | No
     vigente = _abierta(exp)  # el plazo de la unidad tampoco corrió mientras estuvo observado
     if vigente is not None and vigente.plazo_dias_habiles is not None:
         inicio = vigente.fecha_envio.astimezone(ZONA_LIMA).date()
-        vigente.fecha_limite = calendario.sumar_dias_habiles(inicio, vigente.plazo_dias_habiles + suspendidos)
+        vigente.fecha_limite = calendario.plazo_desde(inicio, vigente.plazo_dias_habiles + suspendidos)
     _confirmar()
     if not exp.derivaciones and exp.procedimiento is not None \
             and exp.procedimiento.unidad_resolutora_id != exp.unidad_actual_id:
@@ -513,7 +514,9 @@ def error_fecha_documento(fecha: date | None, expediente: Expediente | None = No
     anio = hoy_lima().year
     if not anio - 1 <= fecha.year <= anio + 1:
         return f"La fecha debe ser de {anio - 1}, {anio} o {anio + 1}: la serie de otro año está cerrada."
-    if expediente is not None and expediente.fecha_presentacion and fecha < expediente.fecha_presentacion:
+    # un documento de un domingo vale como del lunes (calendario.fecha_legal), igual que lo presentado ese día
+    if expediente is not None and expediente.fecha_presentacion and \
+            calendario.fecha_legal(fecha) < expediente.fecha_presentacion:
         return (f"El documento no puede ser anterior a la presentación del expediente "
                 f"({expediente.fecha_presentacion:%d/%m/%Y}).")
     return None

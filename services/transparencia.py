@@ -144,7 +144,7 @@ def _concluir_expediente(sol: SolicitudAcceso) -> None:
 def dias_suspendidos(sol, cal: frozenset[date]) -> int:
     """Días hábiles en que el plazo no corrió: de la observación a la subsanación."""
     if sol.fecha_observacion and sol.fecha_subsanacion:
-        return max(0, calendario.habiles_entre(sol.fecha_observacion, sol.fecha_subsanacion, cal))
+        return max(0, calendario.habiles_entre_actos(sol.fecha_observacion, sol.fecha_subsanacion, cal))
     return 0
 
 
@@ -217,7 +217,7 @@ def _abierta(sol, que: str) -> None:
 def _fecha_valida(sol, fecha: date | None, que: str) -> date:
     if fecha is None:
         raise ErrorTransparencia(f"Indique la fecha de {que} (dd/mm/aaaa).")
-    if fecha < sol.fecha_presentacion:
+    if calendario.fecha_legal(fecha) < sol.fecha_presentacion:  # un acto de un domingo vale como del lunes
         raise ErrorTransparencia(f"La fecha de {que} no puede ser anterior a la presentación "
                                  f"({sol.fecha_presentacion:%d/%m/%Y}).")
     if fecha > hoy_lima():
@@ -240,7 +240,7 @@ def observar(sol: SolicitudAcceso, observacion: str, fecha: date | None) -> None
 
 
 def plazo_subsanacion(sol) -> date:
-    return calendario.sumar_dias_habiles(sol.fecha_observacion, _cfg("TRANSPARENCIA_DIAS_SUBSANACION"))
+    return calendario.plazo_desde(sol.fecha_observacion, _cfg("TRANSPARENCIA_DIAS_SUBSANACION"))
 
 
 def subsanar(sol: SolicitudAcceso, fecha: date | None) -> None:
@@ -249,7 +249,7 @@ def subsanar(sol: SolicitudAcceso, fecha: date | None) -> None:
     fecha = _fecha_valida(sol, fecha, "subsanación")
     if fecha < sol.fecha_observacion:
         raise ErrorTransparencia("La subsanación no puede ser anterior a la observación.")
-    if fecha > plazo_subsanacion(sol):
+    if calendario.fecha_legal(fecha) > plazo_subsanacion(sol):
         raise ErrorTransparencia(f"El plazo para subsanar venció el {plazo_subsanacion(sol):%d/%m/%Y}: la solicitud "
                                  "se tiene por no presentada.")
     sol.fecha_subsanacion = fecha
@@ -282,7 +282,7 @@ def prorrogar(sol: SolicitudAcceso, fecha_comunicacion: date | None, nueva_fecha
         raise ErrorTransparencia("Indique el motivo de la prórroga (la imposibilidad material de entregar a tiempo).")
     fecha_comunicacion = _fecha_valida(sol, fecha_comunicacion, "comunicación")
     limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_PRORROGA"))
-    if fecha_comunicacion > limite:
+    if calendario.fecha_legal(fecha_comunicacion) > limite:
         raise ErrorTransparencia(
             f"La prórroga debe comunicarse dentro de {_cfg('TRANSPARENCIA_DIAS_PRORROGA')} días hábiles de "
             f"presentada la solicitud, hasta el {limite:%d/%m/%Y} (TUO Ley 27806, art. 11 g): ya no procede.")
@@ -304,7 +304,7 @@ def encauzar(sol: SolicitudAcceso, entidad: str, fecha: date | None) -> None:
         raise ErrorTransparencia("Indique la entidad que posee la información.")
     fecha = _fecha_valida(sol, fecha, "encauzamiento")
     limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_ENCAUZAMIENTO"))
-    if fecha > limite:
+    if calendario.fecha_legal(fecha) > limite:
         raise ErrorTransparencia(f"El encauzamiento debe hacerse dentro de {_cfg('TRANSPARENCIA_DIAS_ENCAUZAMIENTO')} "
                                  f"días hábiles de presentada la solicitud, hasta el {limite:%d/%m/%Y}.")
     sol.entidad_derivada = entidad.strip()[:300]
@@ -381,8 +381,8 @@ def apelar(sol: SolicitudAcceso, fecha: date | None, fecha_elevacion: date | Non
         raise ErrorTransparencia("Solo se apela una denegatoria (expresa, parcial o ficta).")
     fecha = _fecha_valida(sol, fecha, "apelación")
     desde = sol.fecha_respuesta if sol.fecha_respuesta else sol.vencimiento_efectivo
-    limite = calendario.sumar_dias_habiles(desde, _cfg("TRANSPARENCIA_DIAS_APELACION"))
-    if fecha > limite:
+    limite = calendario.plazo_desde(desde, _cfg("TRANSPARENCIA_DIAS_APELACION"))
+    if calendario.fecha_legal(fecha) > limite:
         raise ErrorTransparencia(f"La apelación debía presentarse dentro de {_cfg('TRANSPARENCIA_DIAS_APELACION')} "
                                  f"días hábiles, hasta el {limite:%d/%m/%Y}.")
     sol.fecha_apelacion = fecha

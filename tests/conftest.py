@@ -354,6 +354,11 @@ def hoy() -> date:
     return datetime.now(ZONA_LIMA).date()
 
 
+def hoy_legal() -> date:
+    """La fecha legal de un acto hecho hoy: hoy si es hábil, si no el siguiente hábil (calendario.fecha_legal)."""
+    return habil(hoy(), 0)
+
+
 # Oráculo del calendario completo: feriados del paquete `holidays` más los días no laborables decretados.
 # Días no laborables para el sector público decretados (D.S. 042-2025-PCM): no están en `holidays`.
 DECRETADOS = frozenset({date(2025, 5, 2), date(2025, 12, 26), date(2026, 1, 2)})

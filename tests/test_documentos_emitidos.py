@@ -22,6 +22,7 @@ from tests.conftest import (
     contar,
     errores_de,
     hoy,
+    hoy_legal,
     id_de,
     leer,
     texto_de,
@@ -100,7 +101,7 @@ def test_documentos_emitidos_emitir_notificar_anular(base, como):
         diligencia(leer(DocumentoEmitido, int(i)), hoy(), time(0, 1), receptor_nombre="Rosa Quispe Mamani",
                    receptor_documento="10117410", receptor_relacion="La destinataria")
         doc = leer(DocumentoEmitido, int(i))
-        assert (doc.estado.value, doc.fecha_notificacion) == ("notificado", hoy())
+        assert (doc.estado.value, doc.fecha_notificacion) == ("notificado", hoy_legal())  # la fecha legal
     # emitir otra vez: ya no es un proyecto; nada cambia
     r = gdu.post("/admin/documento_emitido/action/", {"action": "emitir", "rowid": ids}, follow_redirects=True)
     assert "ya no es un proyecto" in r.text
