@@ -7,12 +7,14 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import segno
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from markupsafe import Markup
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
@@ -339,8 +341,9 @@ def cargo_digital():
     exp = db.session.get(Expediente, session.get("cargo_digital") or 0)
     if exp is None:
         return redirect(url_for("publico.mesa_digital"))
-    return render_template("publico/cargo_digital.html", exp=exp,
-                           url=url_for("publico.consulta", codigo=exp.codigo, _external=True))
+    url = url_for("publico.consulta", codigo=exp.codigo, _external=True)
+    qr = segno.make(f"{url}&clave={exp.clave}", error="m").svg_inline(scale=3, border=1)  # como el del mostrador
+    return render_template("publico/cargo_digital.html", exp=exp, url=url, qr=Markup(qr))
 
 
 def _registrar_digital(form, adjunto) -> Expediente:

@@ -210,8 +210,31 @@ class ExpedienteView(VistaSegura):
         "unidad_actual": CargadorAjax("unidad_actual", UnidadOrganica, ["sigla", "nombre"]),
         "unidad_origen": CargadorAjax("unidad_origen", UnidadOrganica, ["sigla", "nombre"]),
     }
-    form_args = {"folios": {"description": "Número de hojas (mínimo 1)."}}
+    form_args = {"folios": {"description": "Número de hojas (mínimo 1)."},
+                 "unidad_actual": {"label": "Unidad de destino",
+                                   "description": "Con procedimiento TUPA se llena sola con su unidad resolutora; "
+                                                  "sin procedimiento, elija a quién se deriva."},
+                 "tipo_documento": {"description": "Lo que presenta el ciudadano suele ser una solicitud."}}
     column_editable_list = ("prioridad",)
+    TIPO_POR_DEFECTO = "SOL"  # lo que trae un ciudadano al mostrador: una solicitud (no un oficio)
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        if request.method == "GET" and "tipo_documento" in form and form.tipo_documento.raw_data is None:
+            form.tipo_documento.data = db.session.scalar(
+                sa.select(TipoDocumento).where(TipoDocumento.abreviatura == self.TIPO_POR_DEFECTO)) \
+                or form.tipo_documento.data
+        return form
+
+    @expose("/procedimiento/")
+    def procedimiento(self):
+        """La unidad resolutora y el plazo de un procedimiento TUPA: el formulario de ingreso llena con ellos la unidad
+        de destino al elegir el procedimiento (static/secretaria.js)."""
+        proc = db.session.get(ProcedimientoTupa, entero_id(request.args.get("id")) or 0) or abort(404)
+        unidad = proc.unidad_resolutora
+        return {"unidad": [unidad.id, f"{unidad.sigla} – {unidad.nombre}"] if unidad else None,
+                "plazo": None if proc.aprobacion_automatica else proc.plazo_dias_habiles,
+                "silencio": proc.silencio.etiqueta}
     acciones_permiso = {"atender": "editar", "archivar": "editar", "derivar": "editar"}
 
     # ---- acciones masivas de la lista (las mismas reglas que los botones de «Tramitar»)
