@@ -46,6 +46,7 @@ from models import (
     Persona,
     Prioridad,
     ProcedimientoTupa,
+    SerieDocumental,
     TipoDocumento,
     UnidadConservacion,
     UnidadOrganica,
@@ -428,7 +429,9 @@ class ExpedienteView(VistaSegura):
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia,
                            por_recibir=self._por_recibir(exp),
                            cajas=archivo_central.cajas_para_archivar(exp.unidad_actual_id)
-                           if self._en_mi_unidad(exp) and puede("unidad_conservacion", "ver") else None)
+                           if self._en_mi_unidad(exp) and puede("unidad_conservacion", "ver") else None,
+                           series_nuevas=archivo_central.series_de(exp.unidad_actual_id)
+                           if self._en_mi_unidad(exp) and puede("unidad_conservacion", "crear") else [])
 
     @staticmethod
     def _por_recibir(exp):
@@ -446,9 +449,16 @@ class ExpedienteView(VistaSegura):
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id
 
     @staticmethod
-    def _caja(datos):
-        """La caja elegida al archivar (vacía: queda en el archivo de gestión de la unidad)."""
-        caja_id = entero_id(datos.get("caja"))
+    def _caja(datos, exp=None):
+        """La caja elegida al archivar (vacía: queda en el archivo de gestión de la unidad), o una nueva de la serie
+        elegida («serie-<id>», si puede crear cajas)."""
+        valor = datos.get("caja") or ""
+        if valor.startswith("serie-") and exp is not None:
+            if not puede("unidad_conservacion", "crear"):
+                raise ErrorTramite("Su rol no crea cajas: elija una existente.")
+            serie = db.session.get(SerieDocumental, entero_id(valor.removeprefix("serie-")) or 0)
+            return archivo_central.caja_nueva_para(exp, serie)
+        caja_id = entero_id(valor)
         return db.session.get(UnidadConservacion, caja_id) if caja_id else None
 
     def _operar(self, exp, operacion, datos):
@@ -485,8 +495,8 @@ class ExpedienteView(VistaSegura):
             return derivar(exp, destino, "atender", "Ingreso por Mesa Digital aceptado.", None, current_user)
         acciones = {"atender": lambda: atender(exp, current_user, datos.get("respuesta")),
                     "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
-                    "archivar": lambda: archivar(exp, current_user, self._caja(datos)),
-                    "encajar": lambda: archivo_central.encajar(exp, self._caja(datos)),
+                    "archivar": lambda: archivar(exp, current_user, self._caja(datos, exp)),
+                    "encajar": lambda: archivo_central.encajar(exp, self._caja(datos, exp)),
                     "observar": lambda: observar(exp, datos.get("observacion", "")),
                     "subsanar": lambda: subsanar(exp, current_user)}
         if operacion not in acciones:

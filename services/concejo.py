@@ -30,6 +30,9 @@ from models import (
     EstadoAsistencia,
     EstadoNorma,
     EstadoSesion,
+    Expediente,
+    Materia,
+    Mayoria,
     MedioCitacion,
     MiembroConcejo,
     NormaMunicipal,
@@ -314,6 +317,98 @@ def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> Resul
     else:
         punto.resultado = ResultadoPunto.pendiente
     return resultado
+
+
+# --------------------------------------------------------------------------- agenda
+ORDEN_MAYORIAS = ("simple", "absoluta", "dos_tercios")
+
+
+def error_de_punto(sesion: SesionConcejo, materia, seccion, mayoria=None, nuevo: bool = True) -> tuple[str, str] | None:
+    """(campo, mensaje) si el punto no cabe en la agenda de la sesión: la mayoría que exige su materia, la vacancia
+    solo en extraordinaria y la agenda fijada antes de la sesión (instalada una ordinaria, solo despacho, informes o
+    pedidos). El formulario de puntos y «Agregar a la agenda» de *Conducir* usan esta misma regla."""
+    minima = mayoria_de(materia)
+    if mayoria is not None and ORDEN_MAYORIAS.index(_v(mayoria)) < ORDEN_MAYORIAS.index(minima):
+        return "mayoria_requerida", f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}»."
+    if materia_de_vacancia(materia) and _cfg("VACANCIA_SOLO_EXTRAORDINARIA") \
+            and sesion.tipo != TipoSesion.extraordinaria:
+        return "materia", "La vacancia o suspensión solo se trata en sesión extraordinaria (LOM arts. 23 y 25)."
+    if nuevo:
+        en_curso = sesion.estado == EstadoSesion.instalada and sesion.tipo != TipoSesion.extraordinaria \
+            and _v(seccion) != "orden_del_dia"
+        if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) and not en_curso:
+            return "sesion", ("La agenda se fija antes de la sesión; instalada una ordinaria, solo se agregan "
+                              "despacho, informes o pedidos.")
+    return None
+
+
+def agregar_punto(sesion: SesionConcejo, titulo: str, materia: str = "general", seccion: str = "orden_del_dia",
+                  expediente: Expediente | None = None, dictamen: Dictamen | None = None) -> PuntoAgenda:
+    """Un punto al final de la agenda, con la mayoría que exige su materia; si viene de un dictamen, lleva la
+    comisión y el expediente (como al agendarlo desde el formulario de puntos)."""
+    titulo = " ".join((titulo or "").split())[:500]
+    if not titulo:
+        raise ErrorConcejo("Escriba el título de cada punto que agrega a la agenda.")
+    if materia not in Materia.__members__:
+        raise ErrorConcejo("Elija la materia del punto.")
+    error = error_de_punto(sesion, materia, seccion)
+    if error:
+        raise ErrorConcejo(f"«{titulo[:60]}»: {error[1]}")
+    orden = numeracion.siguiente_libre(f"punto_agenda:{sesion.id}", PuntoAgenda.orden,
+                                       PuntoAgenda.sesion_id == sesion.id)
+    with db.session.no_autoflush:  # el punto entra completo (con su dictamen) en un solo flush
+        punto = PuntoAgenda(titulo=titulo, materia=materia, seccion=seccion, mayoria_requerida=mayoria_de(materia),
+                            expediente=expediente, orden=orden)
+        db.session.add(punto)
+        punto.sesion = sesion
+        if dictamen is not None:
+            agendar_dictamen(punto, dictamen)
+    db.session.flush()
+    return punto
+
+
+def listos_para_agenda(sesion: SesionConcejo, unidad_id: int | None, tope: int = 30) -> list[dict]:
+    """Lo que ya espera una sesión: en una del concejo, los dictámenes de comisión aún no agendados; en ambas, los
+    expedientes abiertos en la unidad que conduce (la Secretaría General) que no están en una agenda pendiente ni
+    tienen ya dictamen, y que no son solicitudes de acceso a la información."""
+    from models import SolicitudAcceso
+
+    filas = []
+    if sesion.comision_id is None:
+        agendado = sa.exists().where(PuntoAgenda.dictamen_id == Dictamen.id)
+        for d in db.session.scalars(sa.select(Dictamen).where(~agendado).order_by(Dictamen.id.desc()).limit(tope)):
+            filas.append({"clave": f"d-{d.id}", "codigo": d.codigo, "origen": d.comision.nombre,
+                          "titulo": d.sumilla, "expediente": d.expediente.codigo if d.expediente else "",
+                          "detalle": f"{d.sentido.etiqueta} · {d.votacion}"})
+    if unidad_id is not None:
+        en_agenda = sa.exists().where(PuntoAgenda.expediente_id == Expediente.id,
+                                      PuntoAgenda.resultado == ResultadoPunto.pendiente)
+        con_dictamen = sa.exists().where(Dictamen.expediente_id == Expediente.id)
+        es_solicitud = sa.exists().where(SolicitudAcceso.expediente_id == Expediente.id)
+        q = (sa.select(Expediente).where(Expediente.unidad_actual_id == unidad_id,
+                                         Expediente.estado == "en_tramite", ~en_agenda, ~con_dictamen,
+                                         ~es_solicitud)
+             .order_by(Expediente.id.desc()).limit(tope))
+        for e in db.session.scalars(q):
+            filas.append({"clave": f"e-{e.id}", "codigo": e.codigo, "origen": "Expediente", "titulo": e.asunto,
+                          "expediente": e.codigo, "detalle": f"presentado el {e.fecha_presentacion:%d/%m/%Y}"})
+    return filas
+
+
+def agendar_listos(sesion: SesionConcejo, elegidos: list[str], titulos: dict[str, str], materias: dict[str, str],
+                   unidad_id: int | None) -> list[PuntoAgenda]:
+    """Agrega a la agenda los elegidos de `listos_para_agenda` (clave «d-<id>» o «e-<id>») con su título y materia."""
+    disponibles = {f["clave"] for f in listos_para_agenda(sesion, unidad_id, tope=500)}
+    puntos = []
+    for clave in elegidos:
+        if clave not in disponibles:
+            raise ErrorConcejo("Uno de los elegidos ya no está disponible para la agenda: vuelva a cargar la página.")
+        tipo, _, id_ = clave.partition("-")
+        dictamen = db.session.get(Dictamen, int(id_)) if tipo == "d" else None
+        expediente = db.session.get(Expediente, int(id_)) if tipo == "e" else None
+        puntos.append(agregar_punto(sesion, titulos.get(clave, ""), materias.get(clave) or "general",
+                                    expediente=expediente, dictamen=dictamen))
+    return puntos
 
 
 # --------------------------------------------------------------------------- comisiones
