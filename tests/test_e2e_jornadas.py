@@ -138,23 +138,15 @@ def test_sesion_del_concejo_de_principio_a_fin(servidor, pagina, bd, tmp_path):
     pagina.wait_for_url(re.compile(r".*/conducir/.*"))
     sesion_id = int(re.search(r"id=(\d+)", pagina.url).group(1))
 
-    puntos = [("Ordenanza de ornato del centro histórico", "ordenanza", dictamenes[0].id),
-              ("Acuerdo que aprueba la donación de terreno para local comunal", "bienes_municipales",
-               dictamenes[1].id),
-              ("Pedido de informe sobre el mercado municipal", "general", None)]
-    u.clic_y_esperar(pagina.get_by_role("link", name="Agregar punto"))
-    for i, (titulo, materia, dictamen) in enumerate(puntos):
-        if i:  # «Guardar y agregar otro» no recuerda la sesión y propone el orden 1
-            _select2(u, pagina.locator("#sesion"), str(sesion_id))
-            u.escribir(pagina.locator("#orden"), str(i + 1))
-        u.escribir(pagina.locator("#titulo"), titulo)
-        _select2(u, pagina.locator("#materia"), materia)
-        if materia == "bienes_municipales":
-            _select2(u, pagina.locator("#mayoria_requerida"), "dos_tercios")
-        if dictamen:
-            _select2(u, pagina.locator("#dictamen"), str(dictamen))
-        _guardar(u, pagina, "Guardar y agregar otro" if i < len(puntos) - 1 else "Guardar")
-    pagina.wait_for_url(re.compile(r".*/conducir/.*"))
+    # la agenda: los dos dictámenes que esperan al concejo (con su materia) y un pedido escrito ahí mismo
+    agenda = pagina.locator("#agregar-a-la-agenda")
+    for d, materia in zip(dictamenes, ("ordenanza", "bienes_municipales"), strict=True):
+        u.clic(agenda.locator(f"input[value='d-{d.id}']"))
+        u.elegir(agenda.locator(f"select[name='materia_d-{d.id}']"), materia)
+    u.escribir(agenda.locator("#titulo_nuevo"), "Pedido de informe sobre el mercado municipal")
+    u.clic_y_esperar(agenda.get_by_role("button", name="Agregar a la agenda"))
+    assert "3 puntos agregados a la agenda." in pagina.locator(".alert").first.inner_text()
+    puntos = [1, 2, 3]
 
     u.clic_y_esperar(pagina.get_by_role("button", name="Generar citaciones"))
     u.clic_y_esperar(pagina.get_by_role("button", name=re.compile("Registrar cargo de todas")))
@@ -196,15 +188,12 @@ def test_sesion_de_comision_y_sus_dictamenes(servidor, pagina, bd):
     pagina.wait_for_url(re.compile(r".*/conducir/.*"))
     sesion_id = int(re.search(r"id=(\d+)", pagina.url).group(1))
     asuntos = ["vaso de leche", "comedores populares"]
-    u.clic_y_esperar(pagina.get_by_role("link", name="Agregar punto"))
-    for i, asunto in enumerate(asuntos):
-        if i:
-            _select2(u, pagina.locator("#sesion"), str(sesion_id))
-            u.escribir(pagina.locator("#orden"), str(i + 1))
-        u.escribir(pagina.locator("#titulo"), f"Dictamen sobre {asunto}")
-        _select2_ajax(u, pagina, "expediente", asunto)
-        _guardar(u, pagina, "Guardar y agregar otro" if i < len(asuntos) - 1 else "Guardar")
-    pagina.wait_for_url(re.compile(r".*/conducir/.*"))
+    # la agenda: los dos expedientes que la Secretaría General tiene para la comisión, marcados en la lista
+    agenda = pagina.locator("#agregar-a-la-agenda")
+    for asunto in asuntos:
+        u.clic(agenda.locator("tr", has=pagina.locator(f"input[value*='{asunto}']")).locator("input[name=listo]"))
+    u.clic_y_esperar(agenda.get_by_role("button", name="Agregar a la agenda"))
+    assert "2 puntos agregados a la agenda." in pagina.locator(".alert").first.inner_text()
     u.clic_y_esperar(pagina.get_by_role("button", name="Generar citaciones"))
     u.clic_y_esperar(pagina.get_by_role("button", name=re.compile("Registrar cargo de todas")))
     u.clic(pagina.get_by_role("button", name="Todos presentes"))
@@ -230,7 +219,7 @@ def test_sesion_de_comision_y_sus_dictamenes(servidor, pagina, bd):
 def test_archivo_de_la_serie_al_prestamo_devuelto(servidor, navegador, bd):
     """El archivo crea la serie y el estante; la unidad archiva su expediente en una caja nueva y la transfiere; el
     archivo la recibe y ubica, la presta y registra la devolución."""
-    from models import Expediente, Prestamo, UnidadConservacion
+    from models import Expediente, Prestamo
 
     def pagina_de(usuario):
         ctx = navegador.new_context(locale="es-PE", timezone_id="America/Lima", viewport={"width": 1366,
@@ -253,58 +242,45 @@ def test_archivo_de_la_serie_al_prestamo_devuelto(servidor, navegador, bd):
     u.escribir(archivo.locator("#retencion_gestion_anios"), "2")
     u.escribir(archivo.locator("#retencion_central_anios"), "8")
     _guardar(u, archivo)
-    # 2. dos niveles de un estante
+    # 2. dos niveles de un estante: el segundo repite depósito, ambiente, estante, cuerpo y capacidad
     _menu(u, archivo, "Archivo", "/admin/ubicacion/")
     u.clic_y_esperar(archivo.get_by_role("link", name="Crear", exact=True))
-    for nivel in (1, 2):
-        for campo, valor in (("deposito", "9"), ("ambiente", "1"), ("estante", "1"), ("cuerpo", "1"),
-                             ("nivel", str(nivel)), ("capacidad", "12")):
-            u.escribir(archivo.locator(f"#{campo}"), valor)
-        _guardar(u, archivo, "Guardar y agregar otro" if nivel == 1 else "Guardar")
+    for campo, valor in (("deposito", "9"), ("ambiente", "1"), ("estante", "1"), ("cuerpo", "1"), ("nivel", "1"),
+                         ("capacidad", "12")):
+        u.escribir(archivo.locator(f"#{campo}"), valor)
+    _guardar(u, archivo, "Guardar y agregar otro")
+    assert archivo.locator("#estante").input_value() == "1" and archivo.locator("#nivel").input_value() == ""
+    u.escribir(archivo.locator("#nivel"), "2")
+    _guardar(u, archivo)
 
-    # 3. la unidad: una caja, archivar el expediente atendido en ella, programar la transferencia con la caja
+    # 3. la unidad archiva su expediente atendido en una caja nueva de la serie y transfiere la caja
     unidad = pagina_de("unidad")
     u.page = unidad
-    _menu(u, unidad, "Archivo", "/admin/unidad_conservacion/")
-    u.clic_y_esperar(unidad.get_by_role("link", name="Crear", exact=True))
-    _select2_ajax(u, unidad, "serie", "GDU-E2E")
-    u.escribir(unidad.locator("#fecha_inicial"), f"{hoy:%d/%m/%Y}")
-    u.escribir(unidad.locator("#fecha_final"), f"{hoy:%d/%m/%Y}")
-    u.escribir(unidad.locator("#folios"), "4")
-    _guardar(u, unidad)
     exp = bd.session.scalar(sa.select(Expediente).where(Expediente.asunto.like("%para archivar E2E")))
     _menu(u, unidad, "Trámite", "/admin/expediente/")
     u.escribir(unidad.locator("input[name=search]"), exp.codigo)
     with unidad.expect_navigation():
         u.tecla("Enter")
     u.clic_y_esperar(unidad.locator("tbody tr", has_text=exp.codigo).get_by_role("link", name=exp.codigo))
-    caja = unidad.locator("#caja option", has_text="GDU-E2E").get_attribute("value")
-    u.elegir(unidad.locator("#caja"), caja)
+    nueva = unidad.locator("#caja option", has_text="Caja nueva · GDU-E2E").get_attribute("value")
+    u.elegir(unidad.locator("#caja"), nueva)
     u.clic_y_esperar(unidad.get_by_role("button", name="Archivar"))
-    _menu(u, unidad, "Archivo", "/admin/transferencia/")
-    u.clic_y_esperar(unidad.get_by_role("link", name="Crear", exact=True))
-    u.escribir(unidad.locator("#fecha"), f"{hoy:%d/%m/%Y}")
-    u.escribir(unidad.locator("#entregado_por"), "Carlos Díaz Ramos")
-    _guardar(u, unidad)
+    bd.session.expire_all()
+    codigo_caja = bd.session.get(Expediente, exp.id).unidad_conservacion.codigo
     _menu(u, unidad, "Archivo", "/admin/unidad_conservacion/")
-    u.clic_y_esperar(unidad.locator("tbody tr", has_text="GDU-E2E").locator("a[title='Editar registro']"))
-    _select2_ajax(u, unidad, "transferencia", "TRF")
-    _guardar(u, unidad)
+    u.clic(unidad.locator("tbody tr", has_text=codigo_caja).locator("input.action-checkbox"))
+    u.clic(unidad.get_by_role("button", name="Con seleccionados"))
+    u.clic_y_esperar(unidad.get_by_role("link", name="Transferir al archivo central"))
+    assert "programada con 1 caja" in unidad.locator(".alert").first.inner_text()
 
-    # 4. el archivo recibe y ubica la caja, la presta y registra su devolución
+    # 4. el archivo la recibe (la ubicación viene propuesta), la presta desde ahí y registra su devolución
     u.page = archivo
     _menu(u, archivo, "Archivo", "/admin/transferencia/")
     u.clic_y_esperar(archivo.locator("tbody tr", has_text="Programada").first.locator("a[title='Recibir u observar']"))
-    lugar = archivo.locator("select[name^=ubicacion_] option", has_text="D9-A1-E01-C1-N1").first.get_attribute("value")
-    u.elegir(archivo.locator("select[name^=ubicacion_]").first, lugar)
+    assert archivo.locator("select[name^=ubicacion_] option:checked").first.inner_text().startswith("D9-A1-E01-C1-N1")
     u.clic_y_esperar(archivo.get_by_role("button", name="Recibir y ubicar"))
-    u.clic_y_esperar(archivo.get_by_role("link", name="Transferencias"))  # el inventario impreso no tiene menú
-    _menu(u, archivo, "Archivo", "/admin/prestamo/")
-    u.clic_y_esperar(archivo.get_by_role("link", name="Crear", exact=True))
-    codigo_caja = bd.session.scalar(sa.select(UnidadConservacion.codigo).join(UnidadConservacion.serie).where(
-        sa.text("serie_documental.codigo = 'GDU-E2E'")))
-    _select2_ajax(u, archivo, "unidad_conservacion", codigo_caja)
-    _select2_ajax(u, archivo, "unidad_solicitante", "GDU")
+    assert "recibida; 1 cajas ubicadas" in archivo.locator(".alert").first.inner_text()
+    u.clic_y_esperar(archivo.locator("#cajas-recibidas tr", has_text=codigo_caja).get_by_role("link", name="Prestar"))
     u.escribir(archivo.locator("#solicitante"), "Carlos Díaz Ramos")
     _guardar(u, archivo)
     fila = archivo.locator("tbody tr", has_text=codigo_caja)
@@ -333,9 +309,10 @@ def test_reportes_de_control(servidor, pagina, tmp_path):
     ingresar(pagina, servidor, "secretaria_general")
     u = Contador(pagina)
     _menu(u, pagina, "Control", "/admin/reporte_cumplimiento/")
-    u.escribir(pagina.locator("[name=desde]"), hoy.replace(day=1).isoformat())  # <input type=date> del navegador
-    u.escribir(pagina.locator("[name=hasta]"), hoy.isoformat())
+    u.escribir(pagina.locator("[name=desde]"), f"{hoy.replace(day=1):%d/%m/%Y}")
+    u.escribir(pagina.locator("[name=hasta]"), f"{hoy:%d/%m/%Y}")
     u.clic_y_esperar(pagina.get_by_role("button", name="Ver", exact=True))
+    assert f"del {hoy.replace(day=1):%d/%m/%Y} al {hoy:%d/%m/%Y}" in pagina.locator("body").inner_text()
     with pagina.expect_download() as descarga:
         u.clic(pagina.get_by_role("link", name=re.compile("Excel")).first)
     ruta = tmp_path / "cumplimiento.xlsx"
