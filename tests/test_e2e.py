@@ -148,11 +148,14 @@ def test_la_unidad_recibe_dos_deriva_uno_y_atiende_otro(servidor, pagina, bd):
         u.clic(filas.nth(i).locator("input.action-checkbox"))
     u.clic(pagina.get_by_role("button", name="Con seleccionados"))
     u.clic_y_esperar(pagina.get_by_role("link", name="Recibir (acuse)"))
-    assert "2 derivaciones recibidas" in pagina.locator(".alert").first.inner_text()
-    u.clic_y_esperar(pagina.get_by_role("link", name="Restaurar filtros"))  # ver también lo recibido
+    aviso = pagina.locator(".alert").first
+    assert "2 derivaciones recibidas. Tramitar ahora:" in aviso.inner_text()
 
-    # el primero se deriva a Asesoría Jurídica desde «Tramitar» (el código lo abre)
-    u.clic_y_esperar(pagina.locator("tbody tr", has_text="posesión E2E").get_by_role("link", name=re.compile("EXP-")))
+    # el primero se deriva a Asesoría Jurídica desde «Tramitar»: el aviso del acuse lleva a cada uno
+    from models import Expediente as Exp
+
+    posesion = bd.session.scalar(sa.select(Exp.codigo).where(Exp.asunto.like("%posesión E2E")))
+    u.clic_y_esperar(aviso.get_by_role("link", name=posesion))
     oaj = pagina.locator("select[name=destino] option", has_text="Asesoría Jurídica").get_attribute("value")
     u.elegir(pagina.locator("select[name=destino]"), oaj)
     u.clic_y_esperar(pagina.get_by_role("button", name="Derivar"))
@@ -201,9 +204,11 @@ def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, t
     _elegir_en_select2(u, _agregar_filtro(u, pagina, "Estado"), "en_tramite")
     campo = _agregar_filtro(u, pagina, "Fecha de presentación")
     u.escribir(campo, f"{desde:%d/%m/%Y} al {hasta:%d/%m/%Y}")
+    campo.locator("xpath=..").locator("button").click()  # el calendario, solo para la captura (no se cuenta)
     selector = pagina.locator(".daterangepicker").last
     assert "Aplicar" in selector.inner_text() and "Cancelar" in selector.inner_text()
     capturar(pagina, "07-filtros-fechas")
+    pagina.keyboard.press("Escape")
     u.clic_y_esperar(pagina.get_by_role("button", name=re.compile("Aplicar filtro|Aplicar")).first)
     capturar(pagina, "08-expedientes")
     ancho = pagina.evaluate("document.documentElement.scrollWidth")
