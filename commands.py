@@ -101,15 +101,18 @@ def servir() -> None:
     instancia = Path(current_app.instance_path)
     archivo = instancia / "demo_password"
     if not semilla.hay_datos_reales():
+        from services.demo import cargar_demo_viva
+
         clave = secrets.token_urlsafe(9)
+        click.echo("Base vacía: cargando la municipalidad demo (unos meses de trabajo, con las reglas de siempre)…")
         semilla.cargar_demo(clave)
-        semilla.cargar_sesiones_demo()
         db.session.commit()
-        semilla.cargar_expedientes_sinteticos(int(os.environ.get("EXPEDIENTES_DEMO", "300")))
-        db.session.commit()  # una demo con trabajo: bandejas, vencidos, observados y digitales en cada unidad
+        # una demo con trabajo en cada módulo, hecha con los servicios: bandejas, vencidos, observados, digitales,
+        # documentos y notificaciones, transparencia, fedatario, archivo, concejo y normas (services/demo.py)
+        cuenta = cargar_demo_viva(int(os.environ.get("EXPEDIENTES_DEMO", "300")))
         archivo.write_text(clave)
         archivo.chmod(0o600)
-        click.echo("Base vacía: se cargó la municipalidad demo.")
+        click.echo("Municipalidad demo cargada: " + ", ".join(f"{n} {que}" for que, n in cuenta.items()) + ".")
     from services.calendario import asegurar_feriados
 
     if asegurar_feriados():  # feriados nacionales del año y del siguiente, siempre
