@@ -157,6 +157,8 @@ def test_sesion_del_concejo_de_principio_a_fin(servidor, pagina, bd, tmp_path):
         tarjeta = pagina.locator(".card", has=pagina.get_by_role("button", name="Registrar votación")).first
         u.clic(tarjeta.get_by_role("button", name="Todos a favor"))
         u.clic_y_esperar(tarjeta.get_by_role("button", name="Registrar votación"))
+    votacion = pagina.locator("#votacion ~ .card").first.inner_text()
+    assert "→ Aprobado" in votacion and "Aprobado Aprobado" not in votacion  # un solo resultado por punto
     u.clic_y_esperar(pagina.get_by_role("button", name="Levantar la sesión"))
     u.clic_y_esperar(pagina.get_by_role("button", name="Generar borrador"))
     with pagina.expect_download() as descarga:
