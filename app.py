@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import flask_admin.helpers
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -128,6 +130,12 @@ def create_app(config: dict | None = None) -> Flask:
     def inicio():
         return redirect(url_for("admin.index"))
 
+    @app.get("/favicon.ico")
+    def favicon():
+        """El ícono que todo navegador pide (antes, un 404 en cada página)."""
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86400)
+
     registrar_errores(app)
     app.before_request(_exigir_cambio_de_clave)
 
@@ -162,7 +170,7 @@ def _cargar_usuario(uid: str):
 
 
 # con `debe_cambiar_clave` solo se puede cambiar la contraseña o salir
-_PERMITIDOS_SIN_CLAVE = {"auth.cambiar_clave", "auth.logout", "auth.login", "static", "admin.static"}
+_PERMITIDOS_SIN_CLAVE = {"auth.cambiar_clave", "auth.logout", "auth.login", "static", "admin.static", "favicon"}
 
 
 def _exigir_cambio_de_clave():
@@ -191,6 +199,23 @@ MENSAJES_ERROR = {
 }
 
 
+UNIDADES_LIMITE = {"second": ("un segundo", "segundos"), "minute": ("un minuto", "minutos"),
+                   "hour": ("una hora", "horas"), "day": ("un día", "días"), "month": ("un mes", "meses"),
+                   "year": ("un año", "años")}
+
+
+def texto_limite(error) -> str | None:
+    """«20 per 1 minute» de Flask-Limiter, dicho al ciudadano: cuántas solicitudes, en cuánto tiempo y cuánto
+    esperar (None si el error no es de un límite de peticiones)."""
+    item = getattr(getattr(error, "limit", None), "limit", None)
+    if item is None:
+        return None
+    uno, varios = UNIDADES_LIMITE.get(type(item).GRANULARITY.name, ("un momento", "momentos"))
+    lapso = uno if item.multiples == 1 else f"{item.multiples} {varios}"
+    return (f"Desde su conexión llegaron más de {item.amount} solicitudes en {lapso}, el máximo que admite esta "
+            f"página para que el servicio atienda a todos. Espere {lapso} y vuelva a intentarlo.")
+
+
 def registrar_errores(app: Flask) -> None:
     """Un solo manejador para los errores HTTP: página en castellano con el aspecto de la aplicación."""
 
@@ -201,7 +226,9 @@ def registrar_errores(app: Flask) -> None:
         titulo, texto = MENSAJES_ERROR.get(codigo, (getattr(error, "name", "Error"), ""))
         texto = texto.format(mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
         propio = getattr(error, "description", None)
-        if isinstance(error, HTTPException) and propio and propio != type(error).description:
+        if codigo == 429:
+            texto = texto_limite(error) or texto  # Flask-Limiter describe el límite en inglés («20 per 1 minute»)
+        elif isinstance(error, HTTPException) and propio and propio != type(error).description:
             texto = propio  # el motivo en castellano que dio quien llamó a abort(400, «…»)
         try:
             con_sesion = current_user.is_authenticated
@@ -214,6 +241,34 @@ def registrar_errores(app: Flask) -> None:
 
     for codigo in MENSAJES_ERROR:
         app.register_error_handler(codigo, pagina_error)
+    app.register_error_handler(CSRFError, formulario_caducado)
+
+
+CAMPOS_QUE_NO_SE_REPITEN = re.compile(r"csrf_token|password.*|clave.*|actual|nueva|repetir", re.IGNORECASE)
+
+
+def _del_mismo_sitio() -> bool:
+    """¿El formulario se envió desde esta aplicación? (cabecera Origin, o Referer si falta). Un envío desde otro
+    sitio nunca se ofrece para reenviar: sería la falsificación que el token CSRF impide."""
+    origen = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    return bool(origen) and urlsplit(origen).netloc == request.host
+
+
+def formulario_caducado(error):
+    """El token CSRF faltó o no valió (el formulario estuvo abierto mientras la sesión se cerraba o vencía): no se
+    guarda nada (400), pero lo escrito se muestra y se ofrece enviarlo de nuevo con un token nuevo (si hace falta,
+    tras ingresar otra vez). Solo para formularios de esta aplicación; las contraseñas no se repiten."""
+    if request.endpoint == "auth.login":
+        flash("La página de ingreso caducó: escriba de nuevo su usuario y su contraseña.", "warning")
+        return redirect(url_for("auth.login", next=request.args.get("next")))
+    datos = [(k, v) for k, v in request.form.items(multi=True) if not CAMPOS_QUE_NO_SE_REPITEN.fullmatch(k)]
+    try:
+        con_sesion = current_user.is_authenticated
+    except Exception:  # noqa: BLE001  (la base pudo fallar: la página de error no debe fallar también)
+        con_sesion = False
+    return render_template("formulario_caducado.html", datos=datos, destino=request.full_path.rstrip("?"),
+                           con_archivos=bool(request.files), reenviable=_del_mismo_sitio(), con_sesion=con_sesion,
+                           publica=request.blueprint == "publico"), 400
 
 
 def _configurar_sqlite(engine) -> None:

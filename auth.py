@@ -7,6 +7,8 @@ todas las sesiones del usuario (`Usuario.version_sesion`); con `debe_cambiar_cla
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -72,6 +74,10 @@ def login():
             if usuario.debe_cambiar_clave:
                 flash("Debe cambiar su contraseña antes de continuar.", "warning")
                 return redirect(url_for("auth.cambiar_clave"))
+            pendiente = _formulario_por_reenviar()
+            if pendiente is not None:  # venía de «El formulario caducó»: lo escrito, para enviarlo de nuevo
+                return render_template("formulario_caducado.html", datos=pendiente[1], destino=pendiente[0],
+                                       con_archivos=False, reenviable=True, con_sesion=True, publica=False)
             return redirect(seguridad.destino_seguro(request.args.get("next"), url_for("admin.index")))
         bloqueado_hasta = seguridad.registrar_fallo(nombre, _ip())
         if usuario is not None:
@@ -83,6 +89,22 @@ def login():
         db.session.commit()
         form.password.errors.append("Usuario o contraseña incorrectos.")
     return render_template("auth/login.html", form=form)
+
+
+def _formulario_por_reenviar() -> tuple[str, list[tuple[str, str]]] | None:
+    """(dirección, campos) del formulario que caducó (app.formulario_caducado), si el ingreso vino de allí: una ruta
+    de esta aplicación y una lista de pares de texto; si no, None."""
+    destino, texto = request.form.get("reenviar_a", ""), request.form.get("reenviar", "")
+    if not destino or not texto or not seguridad.es_ruta_local(destino):
+        return None
+    try:
+        datos = json.loads(texto)
+    except ValueError:
+        return None
+    if not isinstance(datos, list) or not all(isinstance(d, list) and len(d) == 2 and all(isinstance(x, str)
+                                                                                         for x in d) for d in datos):
+        return None
+    return destino, [(k, v) for k, v in datos]
 
 
 @bp.post("/logout")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gc
 import os
 import secrets
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -97,14 +99,17 @@ def servir(sin_demo: bool, hilos: int) -> None:
     instancia = Path(current_app.instance_path)
     archivo = instancia / "demo_password"
     if not sin_demo and not semilla.hay_datos_reales():
+        from services.demo import cargar_demo_viva
+
         clave = secrets.token_urlsafe(9)
+        click.echo("Base vacía: cargando la municipalidad demo (unos meses de trabajo, con las reglas de siempre)…")
         semilla.cargar_demo(clave)
-        semilla.cargar_sesiones_demo()
         db.session.commit()
-        semilla.cargar_expedientes_sinteticos(int(os.environ.get("EXPEDIENTES_DEMO", "300")))
-        db.session.commit()  # una demo con trabajo: bandejas, vencidos, observados y digitales en cada unidad
+        # una demo con trabajo en cada módulo, hecha con los servicios: bandejas, vencidos, observados, digitales,
+        # documentos y notificaciones, transparencia, fedatario, archivo, concejo y normas (services/demo.py)
+        cuenta = cargar_demo_viva(int(os.environ.get("EXPEDIENTES_DEMO", "300")))
         escribir_privado(archivo, clave.encode())
-        click.echo("Base vacía: se cargó la municipalidad demo.")
+        click.echo("Municipalidad demo cargada: " + ", ".join(f"{n} {que}" for que, n in cuenta.items()) + ".")
     from services.calendario import asegurar_feriados
 
     if asegurar_feriados():  # feriados nacionales del año y del siguiente, siempre
@@ -114,9 +119,47 @@ def servir(sin_demo: bool, hilos: int) -> None:
     if archivo.exists():
         click.echo(f"  Usuarios demo: {', '.join(semilla.USUARIOS_DEMO)}")
         click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})\n")
+    click.echo("  Para detenerla: Ctrl+C\n")
     gc.collect()
     gc.freeze()  # lo cargado al arrancar no se vuelve a recorrer en cada colección completa (pausas de 100+ ms)
-    serve(current_app._get_current_object(), host=host, port=port, threads=hilos)
+    devolver_terminal = _terminal_propia()
+    try:
+        serve(current_app._get_current_object(), host=host, port=port, threads=hilos)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        devolver_terminal()
+    click.echo("Secretaría detenida.")
+
+
+def _terminal_propia():
+    """Ctrl+C detiene el servidor sin que `make run` lo informe como un error («make: *** [run] Interrupt»).
+
+    La terminal envía Ctrl+C a todo el grupo de procesos en primer plano, `make` incluido; así que el servidor
+    pasa a un grupo propio y toma la terminal: Ctrl+C le llega solo a él, termina con código 0 y devuelve la
+    terminal al grupo de `make`. Fuera de una terminal (servicio, Windows) no hace nada. Devuelve la función
+    que devuelve la terminal."""
+    if os.name != "posix" or not sys.stdin.isatty():
+        return lambda: None
+    try:
+        original = os.tcgetpgrp(sys.stdin.fileno())
+        if original != os.getpgrp():
+            return lambda: None  # en segundo plano: la terminal no es nuestra
+        os.setpgid(0, 0)
+        _en_primer_plano(os.getpgrp())
+    except OSError:
+        return lambda: None
+    return lambda: _en_primer_plano(original)
+
+
+def _en_primer_plano(grupo: int) -> None:
+    anterior = signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # un grupo en segundo plano puede tomar la terminal
+    try:
+        os.tcsetpgrp(sys.stdin.fileno(), grupo)
+    except OSError:
+        pass
+    finally:
+        signal.signal(signal.SIGTTOU, anterior)
 
 
 OPCION_DIARIA = click.option(

@@ -673,6 +673,8 @@ class Expediente(ConTrazabilidad, db.Model):
     # vencimiento (services/tramite lo calcula y lo recalcula si cambia el calendario); vacío mientras está observado
     silencio_positivo_desde: Mapped[date | None]
     fecha_atencion: Mapped[date | None]
+    # lo que se respondió o resolvió al darlo por atendido (la unidad lo escribe en «Tramitar → Atendido»)
+    respuesta: Mapped[str | None] = mapped_column(Text)
     motivo_anulacion: Mapped[str | None] = mapped_column(Text)
     observaciones: Mapped[str | None] = mapped_column(Text)
     # contacto declarado en este ingreso (mesa de partes digital): nunca cambia los datos de la persona

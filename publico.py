@@ -337,8 +337,9 @@ def cargo_digital():
     exp = db.session.get(Expediente, session.get("cargo_digital") or 0)
     if exp is None:
         return redirect(url_for("publico.mesa_digital"))
-    return render_template("publico/cargo_digital.html", exp=exp,
-                           url=url_publica("publico.consulta", codigo=exp.codigo))
+    url = url_publica("publico.consulta", codigo=exp.codigo)
+    return render_template("publico/cargo_digital.html", exp=exp, url=url,
+                           qr=qr_svg(f"{url}&clave={exp.clave}"))  # como el del mostrador
 
 
 def _registrar_digital(form, adjunto) -> Expediente:

@@ -7,12 +7,11 @@ Pantallas declarativas; las reglas viven en models.py (al guardar) y services/ar
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import barcode
 import sqlalchemy as sa
 from barcode.writer import SVGWriter
-from flask import current_app, g, redirect, request, send_file, url_for
+from flask import abort, current_app, g, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import DateBetweenFilter, FilterEqual
@@ -28,9 +27,12 @@ from admin_views.base import (
     VistaSegura,
     entero_id,
     error_en,
+    fecha_o_none,
     filtro_alcance,
     opciones_enum,
+    puede,
 )
+from admin_views.castellano import contar
 from admin_views.excel import Libro
 from models import (
     DestinoFinal,
@@ -66,13 +68,6 @@ def codigo_barras(texto: str) -> Markup:
                          "margin_top": 1, "margin_bottom": 1, "compress": False})
     svg = salida.getvalue().decode()
     return Markup(svg[svg.index("<svg"):])
-
-
-def _fecha(texto: str):
-    try:
-        return datetime.strptime((texto or "").strip(), "%d/%m/%Y").date()
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------- series
@@ -124,6 +119,7 @@ class UbicacionView(VistaSegura):
                      "capacidad": "Capacidad (cajas)"}
     column_formatters = {"ocupadas": _ocupacion}
     form_columns = ("deposito", "ambiente", "estante", "cuerpo", "nivel", "capacidad")
+    repetir_al_agregar = ("deposito", "ambiente", "estante", "cuerpo", "capacidad")  # el siguiente nivel del estante
     sql_exportacion = {"ocupadas": Ubicacion.ocupadas}
 
 
@@ -171,9 +167,25 @@ class UnidadConservacionView(VistaSegura):
                       "unidad_productora": CargadorAjax("unidad_productora", UnidadOrganica, ["sigla", "nombre"]),
                       "transferencia": CargadorAjax("transferencia", Transferencia, ["codigo"]),
                       "ubicacion": CargadorAjax("ubicacion", Ubicacion, ["codigo"])}
-    column_extra_row_actions = [EndpointLinkRowAction("fa fa-barcode", ".etiqueta", title="Etiqueta")]
+    column_extra_row_actions = [EndpointLinkRowAction("fa fa-barcode", ".etiqueta", title="Etiqueta"),
+                                EndpointLinkRowAction("fa fa-exchange", "prestamo.create_view", title="Prestar",
+                                                      id_arg="caja_id")]
     acciones_endpoint = {"etiqueta": "ver", "etiquetas": "ver"}
-    acciones_permiso = {"etiquetas": "ver", "transferir_agn": "editar"}
+    acciones_permiso = {"etiquetas": "ver", "transferir_agn": "editar", "transferir": "editar"}
+
+    @action("transferir", "Transferir al archivo central",
+            "¿Programar hoy la transferencia al archivo central de las cajas seleccionadas, con su inventario?")
+    def action_transferir(self, ids):
+        if not puede("transferencia", "crear"):
+            abort(403)
+        cajas = self.get_query().filter(UnidadConservacion.id.in_([int(i) for i in ids])).all()
+
+        def transferir():
+            t = archivo.transferir_cajas(cajas, current_user)
+            return Markup('{}: programada con {} — <a href="{}">ver el inventario</a>.').format(
+                t.codigo, contar(len(cajas), "caja", "cajas"), url_for("transferencia.inventario", id=t.id))
+
+        return self.ejecutar(transferir, url_for(".index_view"))
 
     def validar(self, form):
         if "fecha_final" in form and form.fecha_inicial.data and form.fecha_final.data and \
@@ -275,13 +287,16 @@ class TransferenciaView(VistaSegura):
                     archivo.recibir_transferencia(t, current_user, lugares)
                     return f"{t.codigo}: recibida; {len(t.unidades)} cajas ubicadas."
 
-                hecho = self.ejecutar(recibir, url_for(".inventario", id=t.id))
+                # se queda aquí: el aviso, dónde quedó cada caja, el inventario para firmar y «Prestar»
+                hecho = self.ejecutar(recibir, url_for(".recibir", id=t.id))
             if hecho:
                 return hecho
         libres = db.session.execute(
             sa.select(Ubicacion.id, Ubicacion.codigo, Ubicacion.capacidad - Ubicacion.ocupadas)
             .where(Ubicacion.capacidad > Ubicacion.ocupadas).order_by(Ubicacion.codigo).limit(500)).all()
-        return self.render("admin/archivo/recibir.html", t=t, libres=libres, form=request.form)
+        return self.render("admin/archivo/recibir.html", t=t, libres=libres, form=request.form,
+                           sugeridas=archivo.ubicaciones_sugeridas(t.unidades, libres),
+                           puede_prestar=puede("prestamo", "crear"))
 
     def _inventario(self, t):
         filas = []
@@ -411,6 +426,15 @@ class PrestamoView(VistaSegura):
         form._obj_fecha = obj.fecha_prestamo if obj is not None else None
         return form
 
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        caja = db.session.get(UnidadConservacion, entero_id(request.args.get("caja_id")) or 0) \
+            if request.method == "GET" else None
+        if caja is not None:  # «Prestar» desde la fila de la caja: la caja y, por defecto, su unidad
+            form.unidad_conservacion.data = caja
+            form.unidad_solicitante.data = caja.unidad_productora
+        return form
+
     def on_model_change(self, form, model, is_created):
         if is_created:
             archivo.completar_prestamo(model)
@@ -484,7 +508,7 @@ class EliminacionView(VistaSegura):
                 raise ErrorDeRegla("Solo se quita una caja de una propuesta aún no aprobada.")
             caja.eliminacion = None
             return f"{e.codigo}: caja {caja.codigo} retirada de la propuesta."
-        fecha = _fecha(f.get("fecha"))
+        fecha = fecha_o_none(f.get("fecha"))
         if operacion in ("aprobar", "autorizar", "ejecutar") and fecha is None:
             raise ErrorDeRegla("Indique la fecha (dd/mm/aaaa).")
         if operacion == "aprobar":

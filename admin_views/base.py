@@ -27,7 +27,7 @@ import json
 import math
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from flask import (
@@ -57,6 +57,7 @@ from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.orm import aliased
+from werkzeug.datastructures import MultiDict
 from wtforms.fields import DateField, DateTimeField, StringField
 from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation, ValidationError
 
@@ -65,12 +66,16 @@ from admin_views.entradas import (  # noqa: F401
     ANIO_MAXIMO,
     ANIO_MINIMO,
     ARGUMENTOS_ENTEROS,
+    EJEMPLO_FECHA,
     ENTERO_SQL,
     ID_MAXIMO,
     LIMITE_AJAX,
     entero,
     entero_id,
+    fecha_o_none,
     fila_de,
+    leer_fecha,
+    leer_momento,
     rango_entero,
     validar_argumentos,
 )
@@ -221,6 +226,21 @@ class Convertidor(AdminModelConverter):
         return MomentoLimaField(**field_args)
 
 
+class FechaField(DateField):
+    """Fecha dd/mm/aaaa escrita, pegada o elegida en el calendario (la regla de `leer_fecha`: 1/1/2027, 01012027…);
+    si no es una fecha, el mensaje junto al campo y lo escrito se conserva."""
+
+    def process_formdata(self, valuelist):
+        texto = " ".join(valuelist or []).strip()
+        self.data = None
+        if not texto:
+            return
+        try:
+            self.data = leer_fecha(texto)
+        except ValueError:
+            raise ValueError(f"No es una fecha válida: escríbala como {EJEMPLO_FECHA}.") from None
+
+
 class MomentoLimaField(DateTimeField):
     """Fecha y hora de Lima en el formulario; se guarda en UTC (MomentoUTC)."""
 
@@ -237,9 +257,15 @@ class MomentoLimaField(DateTimeField):
         return self.data.astimezone(ZONA_LIMA).strftime(self.format[0]) if self.data else ""
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None:
-            self.data = self.data.replace(tzinfo=ZONA_LIMA)
+        texto = " ".join(valuelist or []).strip()
+        self.data = None
+        if not texto:
+            return
+        try:
+            self.data = leer_momento(texto).replace(tzinfo=ZONA_LIMA)
+        except ValueError:
+            raise ValueError("No es una fecha y hora válidas: escríbalas como dd/mm/aaaa hh:mm, por ejemplo "
+                             "01/01/2027 10:30.") from None
 
 
 class FiltroMomentoEntreFechas(sqla_filters.DateBetweenFilter):
@@ -791,7 +817,31 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
             if nombre in form:
                 form[nombre].validators = [Optional()]
                 form[nombre].flags.required = False
+        if request.method == "GET":
+            self._repetir_anterior(form)
         return form
+
+    # ---- «Guardar y agregar otro»: el formulario siguiente trae ya llenos los campos que se repiten
+    repetir_al_agregar: tuple[str, ...] = ()  # p. ej. ("deposito", "ambiente", "estante") en las ubicaciones
+    PREFIJO_REPETIR = "anterior_"
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        respuesta = super().create_view()
+        if request.method == "POST" and "_add_another" in request.form and self.repetir_al_agregar \
+                and getattr(respuesta, "status_code", None) == 302:
+            valores = {f"{self.PREFIJO_REPETIR}{c}": request.form[c] for c in self.repetir_al_agregar
+                       if request.form.get(c)}
+            destino = respuesta.headers["Location"]
+            respuesta.headers["Location"] = destino + ("&" if "?" in destino else "?") + urlencode(valores)
+        return respuesta
+
+    def _repetir_anterior(self, form) -> None:
+        """Los valores del registro anterior (URL de «Guardar y agregar otro») en los campos declarados."""
+        for nombre in self.repetir_al_agregar:
+            valor = request.args.get(f"{self.PREFIJO_REPETIR}{nombre}")
+            if valor is not None and nombre in form:
+                form[nombre].process(MultiDict({nombre: valor}))
 
     # ---- formularios: columnas propias para editar (sin reglas, que quitan el token CSRF)
     campos_edicion: tuple[str, ...] | None = None
@@ -815,6 +865,7 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
             if getattr(campo, "field_class", None) is None:
                 continue
             if issubclass(campo.field_class, DateField):
+                campo.field_class = FechaField if campo.field_class is DateField else campo.field_class
                 campo.kwargs["format"] = "%d/%m/%Y"
                 campo.kwargs["widget"] = DatePickerWidget()
                 campo.kwargs.setdefault("render_kw", {})["data-date-format"] = "DD/MM/YYYY"

@@ -18,17 +18,9 @@ from datetime import date, datetime
 
 from flask_admin.model import filters
 
-SEPARADOR = re.compile(r"\s+(?:al|to)\s+")
-FORMATOS = ("%d/%m/%Y", "%Y-%m-%d")
+from admin_views.entradas import leer_fecha
 
-
-def leer_fecha(texto: str) -> date:
-    for formato in FORMATOS:
-        try:
-            return datetime.strptime(texto.strip(), formato).date()
-        except ValueError:
-            continue
-    raise ValueError(f"fecha no válida: {texto!r}")
+SEPARADOR = re.compile(r"\s+(?:al|to|-|–)\s+")
 
 
 def leer_rango(texto: str) -> list[date]:
@@ -98,6 +90,20 @@ def soles(monto) -> str:
     return f"S/ {texto}"
 
 
+def numero(valor, decimales: int = 1) -> str:
+    """67.2 → «67,2»; 1234 → «1 234»: coma decimal y miles con espacio, como en el Word y el Excel. None → «—»."""
+    if valor is None or valor == "":
+        return "—"
+    if isinstance(valor, int) and not isinstance(valor, bool):
+        return f"{valor:,}".replace(",", "\u00a0")
+    return f"{float(valor):,.{decimales}f}".replace(",", "\u00a0").replace(".", ",")
+
+
+def porcentaje(valor) -> str:
+    """67.2 → «67,2 %»; None → «—»."""
+    return "—" if valor is None else f"{numero(valor)}\u00a0%"
+
+
 def mes(valor) -> str:
     """«2026-11» o una fecha → «noviembre 2026»."""
     if isinstance(valor, date):
@@ -109,6 +115,9 @@ def mes(valor) -> str:
 def registrar_filtros(app) -> None:
     app.jinja_env.filters["soles"] = soles
     app.jinja_env.filters["mes"] = mes
+    app.jinja_env.filters["numero"] = numero
+    app.jinja_env.filters["porcentaje"] = porcentaje
+    app.jinja_env.filters["etiqueta_campo"] = lambda nombre: etiqueta(str(nombre).split("-")[-1])
 
 
 def contar(n: int, singular: str, plural: str) -> str:

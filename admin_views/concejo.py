@@ -8,10 +8,11 @@ import re
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request, send_file, url_for
+from flask import abort, render_template, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter, IntEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
@@ -25,9 +26,11 @@ from admin_views.base import (
     entero,
     error_en,
     exportar_tabla,
+    leer_momento,
     opciones_enum,
     puede,
 )
+from admin_views.castellano import contar
 from models import (
     ZONA_LIMA,
     Acta,
@@ -39,12 +42,14 @@ from models import (
     EstadoAsistencia,
     EstadoSesion,
     Expediente,
+    Materia,
     Mayoria,
     MiembroComision,
     MiembroConcejo,
     PeriodoMunicipal,
     PuntoAgenda,
     ResultadoPunto,
+    SeccionAgenda,
     SentidoVoto,
     SesionConcejo,
     Voto,
@@ -52,7 +57,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services import concejo, numeracion
+from services import concejo, correo, numeracion
 from services.auditoria import registrar
 from services.concejo import ErrorConcejo
 
@@ -213,11 +218,15 @@ class SesionConcejoView(VistaConcejo):
                 return hecho
             sesion = self.get_one(sesion.id)
         asistencias = {a.miembro_id: a for a in sesion.asistencias}
+        agenda_abierta = self.can_edit and sesion.estado in (EstadoSesion.programada, EstadoSesion.convocada)
         return self.render("concejo/conducir.html", sesion=sesion, asistencias=asistencias,
+                           listos=concejo.listos_para_agenda(sesion, current_user.unidad_id) if agenda_abierta else [],
+                           agenda_abierta=agenda_abierta, materias=opciones_enum(Materia),
+                           secciones=opciones_enum(SeccionAgenda),
                            avisos=concejo.advertencias_sesion(sesion), aviso_citacion=concejo.advertencia_citacion,
                            estados_asistencia=opciones_enum(EstadoAsistencia), sentidos=opciones_enum(SentidoVoto),
                            lapso=concejo.lapso_requerido(sesion.tipo),
-                           puede_editar_acta=puede("acta", "editar"),
+                           puede_editar_acta=puede("acta", "editar"), sin_correo=correo.SIN_SERVIDOR,
                            form=request.form if request.method == "POST" else {})
 
     def _operar(self, sesion: SesionConcejo, operacion: str, datos) -> str:
@@ -313,6 +322,21 @@ def _cerrar_punto(sesion, datos, operacion) -> str:
     return f"Punto {punto.orden}: {punto.resultado.etiqueta.lower()}."
 
 
+def _agendar(sesion, datos, _operacion) -> str:
+    """«Agregar a la agenda»: los elegidos de lo que ya espera la sesión (dictámenes, expedientes) y un punto nuevo
+    escrito, de una vez."""
+    elegidos = datos.getlist("listo")
+    titulos = {c: datos.get(f"titulo_{c}", "") for c in elegidos}
+    materias = {c: datos.get(f"materia_{c}", "") for c in elegidos}
+    puntos = concejo.agendar_listos(sesion, elegidos, titulos, materias, current_user.unidad_id)
+    if (datos.get("titulo_nuevo") or "").strip():
+        puntos.append(concejo.agregar_punto(sesion, datos["titulo_nuevo"], datos.get("materia_nuevo") or "general",
+                                            datos.get("seccion_nuevo") or "orden_del_dia"))
+    if not puntos:
+        raise ErrorConcejo("Marque lo que agrega a la agenda o escriba el título del punto nuevo.")
+    return contar(len(puntos), "punto agregado a la agenda.", "puntos agregados a la agenda.")
+
+
 def _acta(sesion, _datos, _operacion) -> str:
     concejo.generar_acta(sesion)
     return "Borrador del acta generado con los datos de la sesión."
@@ -322,7 +346,7 @@ OPERACIONES_SESION = {
     "citar": _citar, "cargo": _cargo, "cargo_todas": _cargo_todas, "asistencia": _asistencia,
     "postergar": _postergar, "instalar": _instalar,
     "sin_quorum": _cambiar_estado, "levantada": _cambiar_estado, "suspendida": _cambiar_estado,
-    "votar": _votar, "retirado": _cerrar_punto, "a_comision": _cerrar_punto, "acta": _acta,
+    "votar": _votar, "retirado": _cerrar_punto, "a_comision": _cerrar_punto, "acta": _acta, "agendar": _agendar,
 }
 
 
@@ -369,7 +393,7 @@ def _momento_formulario(texto: str | None, campo: str, ahora: bool = False):
     if not texto and ahora:
         return ahora_lima()
     try:
-        return datetime.strptime((texto or "").strip(), "%d/%m/%Y %H:%M").replace(tzinfo=ZONA_LIMA)
+        return leer_momento(texto).replace(tzinfo=ZONA_LIMA)
     except ValueError:
         raise ErrorConcejo(f"{campo} no válida: use dd/mm/aaaa hh:mm.") from None
 
@@ -381,6 +405,13 @@ def _hora_formulario(texto: str | None, nombre: str):
         return datetime.strptime(texto.strip(), "%H:%M").time()
     except ValueError:
         raise ErrorConcejo(f"{nombre}: hora de llegada no válida (hh:mm).") from None
+
+
+def sesiones_con_agenda_abierta():
+    """Las sesiones a las que aún se agregan puntos (programadas o convocadas), la más próxima primero."""
+    return sa.select(SesionConcejo).where(SesionConcejo.estado.in_((EstadoSesion.programada,
+                                                                    EstadoSesion.convocada))) \
+        .order_by(SesionConcejo.fecha_hora)
 
 
 class PuntoAgendaView(VistaConcejo):
@@ -399,6 +430,7 @@ class PuntoAgendaView(VistaConcejo):
     campos_opcionales = ("orden",)
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     form_args = {"orden": {"description": "Si lo deja vacío, el siguiente de la sesión."},
+                 "sesion": {"description": "Las sesiones que aún reciben agenda (programadas o convocadas)."},
                  "materia": {"description": "Vacancia, suspensión, bienes municipales y postergación exigen dos "
                                          "tercios; vacancia y suspensión, solo en sesión extraordinaria."}}
     column_export_list = ("sesion", "orden", "seccion", "titulo", "materia", "mayoria_requerida", "resultado")
@@ -406,36 +438,34 @@ class PuntoAgendaView(VistaConcejo):
     def get_query(self):
         return super().get_query().options(selectinload(PuntoAgenda.votos))
 
+    repetir_al_agregar = ("sesion", "seccion")  # «Guardar y agregar otro»: la misma sesión y sección
+
     def create_form(self, obj=None):
         form = super().create_form(obj)
-        sesion_id = request.args.get("sesion_id", type=int)
-        if sesion_id and request.method == "GET":
-            form.sesion.data = db.session.get(SesionConcejo, sesion_id)
+        if request.method == "GET":
+            form.orden.data = None  # vacío: el siguiente de la sesión (no «1», que ya suele estar tomado)
+            sesion_id = request.args.get("sesion_id", type=int)
+            if sesion_id:
+                form.sesion.data = db.session.get(SesionConcejo, sesion_id)
+            elif form.sesion.raw_data is None:  # sin sesión elegida: la próxima que aún recibe agenda
+                form.sesion.data = db.session.scalar(sesiones_con_agenda_abierta().limit(1))
         return form
 
     def validar(self, form):
-        minima = concejo.mayoria_de(form.materia.data)
-        orden = ["simple", "absoluta", "dos_tercios"]
-        if orden.index(form.mayoria_requerida.data) < orden.index(minima):
-            return error_en(form, "mayoria_requerida",
-                            f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}».")
         actual = request.args.get("id", type=int) if request.endpoint.endswith("edit_view") else None
         if actual and db.session.scalar(sa.select(sa.func.count()).select_from(Voto).where(Voto.punto_id == actual)):
             return error_en(form, "titulo", "El punto ya fue votado: no se modifica.")
         sesion = form.sesion.data if "sesion" in form else db.session.get(PuntoAgenda, actual or 0).sesion
-        if sesion is not None and concejo.materia_de_vacancia(form.materia.data) \
-                and current_app.config["VACANCIA_SOLO_EXTRAORDINARIA"] \
-                and sesion.tipo.value != "extraordinaria":
-            return error_en(form, "materia", "La vacancia o suspensión solo se trata en sesión extraordinaria "
-                                             "(LOM arts. 23 y 25).")
-        if sesion is not None and actual is None:
-            en_curso = sesion.estado == EstadoSesion.instalada and sesion.tipo.value != "extraordinaria" \
-                and form.seccion.data != "orden_del_dia"
-            if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) and not en_curso:
-                return error_en(form, "sesion", "La agenda se fija antes de la sesión; instalada una ordinaria, "
-                                                "solo se agregan despacho, informes o pedidos.")
+        minima = concejo.mayoria_de(form.materia.data)
+        if concejo.ORDEN_MAYORIAS.index(form.mayoria_requerida.data) < concejo.ORDEN_MAYORIAS.index(minima):
+            return error_en(form, "mayoria_requerida",
+                            f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}».")
+        error = sesion and concejo.error_de_punto(sesion, form.materia.data, form.seccion.data,
+                                                  nuevo=actual is None)
+        if error:
+            return error_en(form, *error)
         punto = db.session.get(PuntoAgenda, actual) if actual else None
-        if punto is None or form.titulo.data != punto.titulo or form.materia.data != punto.materia.value:
+        if punto is not None and (form.titulo.data != punto.titulo or form.materia.data != punto.materia.value):
             error = concejo.error_de_agenda(sesion)  # la extraordinaria, solo la agenda de su convocatoria
             if error:
                 return error_en(form, "sesion" if "sesion" in form else "titulo", error)

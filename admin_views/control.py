@@ -4,14 +4,14 @@ cada cifra enlaza al listado filtrado que la produce (`url_filtrada`), cuyo Exce
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from flask import request, send_file
 from flask_admin import expose
 from flask_login import current_user
 
-from admin_views.base import PaginaSegura, puede
+from admin_views.base import EJEMPLO_FECHA, PaginaSegura, fecha_o_none, puede
 from admin_views.excel import enviar_libro, libro_reporte
 from models import ProcedimientoTupa, UnidadOrganica, ahora_lima, db, hoy_lima
 from services import control, informe_gerente
@@ -37,14 +37,10 @@ class PaginaReporte(PaginaSegura):
             texto = (request.args.get(campo) or "").strip()
             if not texto:
                 return defecto
-            for formato in ("%Y-%m-%d", "%d/%m/%Y"):
-                try:
-                    d = datetime.strptime(texto, formato).date()
-                except ValueError:
-                    continue
-                if 2000 <= d.year <= 2100:
-                    return d
-            errores[campo] = "Indique una fecha válida (dd/mm/aaaa) entre los años 2000 y 2100."
+            d = fecha_o_none(texto)
+            if d is not None and 2000 <= d.year <= 2100:
+                return d
+            errores[campo] = f"Indique una fecha válida ({EJEMPLO_FECHA}) entre los años 2000 y 2100."
             return defecto
 
         desde, hasta = fecha("desde", date(hoy.year, 1, 1)), fecha("hasta", hoy)

@@ -5,6 +5,7 @@ Flask-Admin: ninguno de sus miembros privados."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import (
@@ -88,3 +89,48 @@ def sin_caracteres_nulos() -> None:
                     *(f.filename or "" for f in request.files.values())]
     if any("\x00" in v for v in valores):
         abort(400, "La solicitud contiene caracteres no válidos.")
+
+
+# --------------------------------------------------------------------------- fechas escritas por una persona
+# Una sola regla para todo campo y filtro de fecha (la misma que static/fechas.js): 01/01/2027, 1/1/2027,
+# 01-01-2027, 01.01.2027, 01012027, 01/01/27 (años 70–99 → 1900) y 2027-01-01 (los enlaces guardados).
+_DMA = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})")
+_PEGADA = re.compile(r"(\d{2})(\d{2})(\d{4}|\d{2})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_HORA = re.compile(r"(\d{1,2}):(\d{2})")
+EJEMPLO_FECHA = "dd/mm/aaaa, por ejemplo 01/01/2027"
+
+
+def _anio(texto: str) -> int:
+    n = int(texto)
+    return (2000 + n if n < 70 else 1900 + n) if len(texto) == 2 else n
+
+
+def leer_fecha(texto: str | None) -> date:
+    """La fecha que escribió o pegó una persona (ver arriba); ValueError si no lo es."""
+    t = (texto or "").strip()
+    if m := _ISO.fullmatch(t):
+        anio, mes, dia = int(m[1]), int(m[2]), int(m[3])
+    elif m := _DMA.fullmatch(t) or _PEGADA.fullmatch(t):
+        dia, mes, anio = int(m[1]), int(m[2]), _anio(m[3])
+    else:
+        raise ValueError(f"fecha no válida: {t!r}")
+    return date(anio, mes, dia)
+
+
+def leer_momento(texto: str | None) -> datetime:
+    """Fecha y hora «dd/mm/aaaa hh:mm» (la fecha, con la misma regla que `leer_fecha`), sin zona horaria."""
+    partes = (texto or "").split()
+    hora = _HORA.fullmatch(partes[1]) if len(partes) == 2 else None
+    if hora is None:
+        raise ValueError(f"fecha y hora no válidas: {texto!r}")
+    return datetime.combine(leer_fecha(partes[0]), datetime.min.time()).replace(hour=int(hora[1]),
+                                                                               minute=int(hora[2]))
+
+
+def fecha_o_none(texto: str | None) -> date | None:
+    """Para los formularios propios: la fecha escrita, o None si está vacía o no es una fecha."""
+    try:
+        return leer_fecha(texto)
+    except ValueError:
+        return None

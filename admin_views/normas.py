@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, request, send_file, url_for
@@ -14,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import inspect
 from wtforms import BooleanField, TextAreaField
 
-from admin_views.base import CargadorAjax, error_en, opciones_enum
+from admin_views.base import CargadorAjax, error_en, fecha_o_none, opciones_enum
 from admin_views.concejo import VistaConcejo
 from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma, db
 from services import normas, word
@@ -154,10 +153,10 @@ class NormaMunicipalView(VistaConcejo):
         errores = {}
         if request.method == "POST":
             valor = (request.form.get(campo) or "").strip()
-            if campo == "fecha" and _fecha(valor) is None:
+            if campo == "fecha" and fecha_o_none(valor) is None:
                 errores[campo] = "Indique la fecha (dd/mm/aaaa)."
             else:
-                hecho = self.ejecutar(lambda: hacer(norma, _fecha(valor) if campo == "fecha" else valor),
+                hecho = self.ejecutar(lambda: hacer(norma, fecha_o_none(valor) if campo == "fecha" else valor),
                                       url_for(".details_view", id=norma.id))
                 if hecho:
                     return hecho
@@ -186,8 +185,8 @@ class NormaMunicipalView(VistaConcejo):
         errores = {}
         if request.method == "POST":
             medio = request.form.get("medio") or ""
-            fecha = _fecha(request.form.get("fecha"))
-            vigencia = _fecha(request.form.get("vigencia"))
+            fecha = fecha_o_none(request.form.get("fecha"))
+            vigencia = fecha_o_none(request.form.get("vigencia"))
             if medio not in MedioPublicacion.__members__:
                 errores["medio"] = "Elija el medio de publicación."
             if fecha is None:
@@ -206,13 +205,6 @@ class NormaMunicipalView(VistaConcejo):
                     return hecho
         return self.render("concejo/publicar_norma.html", norma=norma, medios=opciones_enum(MedioPublicacion),
                            errores=errores)
-
-
-def _fecha(texto):
-    try:
-        return datetime.strptime((texto or "").strip(), "%d/%m/%Y").date()
-    except ValueError:
-        return None
 
 
 class RelacionNormaView(VistaConcejo):

@@ -30,6 +30,7 @@ from admin_views.base import (
 )
 from admin_views.castellano import contar
 from models import (
+    ESTADOS_ABIERTOS,
     PLAZO_MAXIMO_HABILES,
     AccionDerivacion,
     Adjunto,
@@ -44,12 +45,14 @@ from models import (
     Persona,
     Prioridad,
     ProcedimientoTupa,
+    SerieDocumental,
     TipoDocumento,
     UnidadConservacion,
     UnidadOrganica,
     Usuario,
     ahora,
     db,
+    hoy_lima,
 )
 from services import archivo as archivo_central
 from services import archivos, control
@@ -114,6 +117,16 @@ class FiltroSilencioPositivo(BooleanEqualFilter):
         return query.filter(cond if value in (True, "1") else ~cond)
 
 
+def _limite(fecha, abierta: bool):
+    """Fecha límite o de vencimiento; si pasó y sigue abierta, resaltada (la fila entera: `tr:has(.vencida)`)."""
+    if fecha is None:
+        return ""
+    if abierta and fecha < hoy_lima():
+        return Markup('<span class="vencida" title="Plazo vencido">{} <span class="badge badge-danger">Vencido'
+                      '</span></span>').format(fecha.strftime("%d/%m/%Y"))
+    return fecha.strftime("%d/%m/%Y")
+
+
 def _estado_expediente(view, context, exp, name):
     """El estado con la aprobación que ya operó: por silencio positivo (desde su día) o automática (nunca con una
     observación pendiente: LPAG art. 136.3)."""
@@ -162,6 +175,8 @@ class ExpedienteView(VistaSegura):
         if e.unidad_actual else "",
         "procedimiento": lambda v, c, e, n: _abreviado(e.procedimiento.codigo, str(e.procedimiento))
         if e.procedimiento else "",
+        "fecha_vencimiento": lambda v, c, e, n: _limite(e.fecha_vencimiento, e.estado in ESTADOS_ABIERTOS
+                                                         and not e.aprobado_por_silencio),
     }
     column_formatters_detail = {"estado": _estado_expediente}
     # en el Excel, como en la lista: el remitente, o la unidad de origen de un expediente interno
@@ -177,7 +192,8 @@ class ExpedienteView(VistaSegura):
                      "plazo_dias_habiles": "Plazo (días hábiles)", "fecha_atencion": "Fecha de atención",
                      "motivo_anulacion": "Motivo de anulación", "fecha_observacion": "Fecha de observación",
                      "fecha_subsanacion": "Fecha de subsanación", "observacion": "Observación de ingreso",
-                     "silencio_positivo_desde": "Silencio positivo desde"}
+                     "silencio_positivo_desde": "Silencio positivo desde",
+                     "respuesta": "Respuesta (al atenderlo)"}
     column_details_exclude_list = ("clave", "derivaciones", "adjuntos")
     details_template = "admin/tramite/detalle_expediente.html"
     # orden del teclado (Tab): lo de cada ingreso primero; Enter en «Folios» guarda y abre el cargo
@@ -204,8 +220,31 @@ class ExpedienteView(VistaSegura):
         "unidad_actual": CargadorAjax("unidad_actual", UnidadOrganica, ["sigla", "nombre"]),
         "unidad_origen": CargadorAjax("unidad_origen", UnidadOrganica, ["sigla", "nombre"]),
     }
-    form_args = {"folios": {"description": "Número de hojas (mínimo 1)."}}
+    form_args = {"folios": {"description": "Número de hojas (mínimo 1)."},
+                 "unidad_actual": {"label": "Unidad de destino",
+                                   "description": "Con procedimiento TUPA se llena sola con su unidad resolutora; "
+                                                  "sin procedimiento, elija a quién se deriva."},
+                 "tipo_documento": {"description": "Lo que presenta el ciudadano suele ser una solicitud."}}
     column_editable_list = ("prioridad",)
+    TIPO_POR_DEFECTO = "SOL"  # lo que trae un ciudadano al mostrador: una solicitud (no un oficio)
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        if request.method == "GET" and "tipo_documento" in form and form.tipo_documento.raw_data is None:
+            form.tipo_documento.data = db.session.scalar(
+                sa.select(TipoDocumento).where(TipoDocumento.abreviatura == self.TIPO_POR_DEFECTO)) \
+                or form.tipo_documento.data
+        return form
+
+    @expose("/procedimiento/")
+    def procedimiento(self):
+        """La unidad resolutora y el plazo de un procedimiento TUPA: el formulario de ingreso llena con ellos la unidad
+        de destino al elegir el procedimiento (static/secretaria.js)."""
+        proc = db.session.get(ProcedimientoTupa, entero_id(request.args.get("id")) or 0) or abort(404)
+        unidad = proc.unidad_resolutora
+        return {"unidad": [unidad.id, f"{unidad.sigla} – {unidad.nombre}"] if unidad else None,
+                "plazo": None if proc.aprobacion_automatica else proc.plazo_dias_habiles,
+                "silencio": proc.silencio.etiqueta}
     acciones_permiso = {"atender": "editar", "archivar": "editar", "derivar": "editar"}
 
     # ---- acciones masivas de la lista (las mismas reglas que los botones de «Tramitar»)
@@ -400,7 +439,9 @@ class ExpedienteView(VistaSegura):
                            plazo_subsanacion=plazo_subsanacion(exp), form=request.form, permanencia=permanencia,
                            por_recibir=self._por_recibir(exp),
                            cajas=archivo_central.cajas_para_archivar(exp.unidad_actual_id)
-                           if self._en_mi_unidad(exp) and puede("unidad_conservacion", "ver") else None)
+                           if self._en_mi_unidad(exp) and puede("unidad_conservacion", "ver") else None,
+                           series_nuevas=archivo_central.series_de(exp.unidad_actual_id)
+                           if self._en_mi_unidad(exp) and puede("unidad_conservacion", "crear") else [])
 
     @staticmethod
     def _por_recibir(exp):
@@ -418,9 +459,16 @@ class ExpedienteView(VistaSegura):
         return not current_user.alcance_unidad or exp.unidad_actual_id == current_user.unidad_id
 
     @staticmethod
-    def _caja(datos):
-        """La caja elegida al archivar (vacía: queda en el archivo de gestión de la unidad)."""
-        caja_id = entero_id(datos.get("caja"))
+    def _caja(datos, exp=None):
+        """La caja elegida al archivar (vacía: queda en el archivo de gestión de la unidad), o una nueva de la serie
+        elegida («serie-<id>», si puede crear cajas)."""
+        valor = datos.get("caja") or ""
+        if valor.startswith("serie-") and exp is not None:
+            if not puede("unidad_conservacion", "crear"):
+                raise ErrorTramite("Su rol no crea cajas: elija una existente.")
+            serie = db.session.get(SerieDocumental, entero_id(valor.removeprefix("serie-")) or 0)
+            return archivo_central.caja_nueva_para(exp, serie)
+        caja_id = entero_id(valor)
         return db.session.get(UnidadConservacion, caja_id) if caja_id else None
 
     def _operar(self, exp, operacion, datos):
@@ -455,10 +503,10 @@ class ExpedienteView(VistaSegura):
             if destino is None:
                 raise ErrorTramite("Elija el procedimiento TUPA o la unidad de destino para aceptarlo.")
             return derivar(exp, destino, "atender", "Ingreso por Mesa Digital aceptado.", None, current_user)
-        acciones = {"atender": lambda: atender(exp, current_user),
+        acciones = {"atender": lambda: atender(exp, current_user, datos.get("respuesta")),
                     "devolver": lambda: devolver(exp, datos.get("motivo", ""), current_user),
-                    "archivar": lambda: archivar(exp, current_user, self._caja(datos)),
-                    "encajar": lambda: archivo_central.encajar(exp, self._caja(datos)),
+                    "archivar": lambda: archivar(exp, current_user, self._caja(datos, exp)),
+                    "encajar": lambda: archivo_central.encajar(exp, self._caja(datos, exp)),
                     "observar": lambda: observar(exp, datos.get("observacion", "")),
                     "subsanar": lambda: subsanar(exp, current_user)}
         if operacion not in acciones:
@@ -517,6 +565,8 @@ class DerivacionView(VistaSegura):
         **dict.fromkeys(("unidad_origen", "unidad_destino"), lambda v, c, d, n: Markup(
             f'<span title="{escape(getattr(d, n).nombre)}">{escape(getattr(d, n).sigla)}</span>')
             if getattr(d, n) else "")}
+    column_formatters["fecha_limite"] = lambda v, c, d, n: _limite(d.fecha_limite, d.estado in (
+        EstadoDerivacion.pendiente, EstadoDerivacion.recibido))
     acciones_permiso = {"recibir": "editar"}
     bloqueadas = ("crear",)  # las derivaciones nacen del flujo del expediente, no de un formulario suelto
 
@@ -527,12 +577,21 @@ class DerivacionView(VistaSegura):
 
     @action("recibir", "Recibir (acuse)", "¿Registrar el acuse de recibo de las derivaciones seleccionadas?")
     def action_recibir(self, ids):
+        recibidas = []
+
         def acuse(d):
             if current_user.alcance_unidad and d.unidad_destino_id != current_user.unidad_id:
                 raise ErrorTramite(f"{d.expediente.codigo} no fue derivado a su unidad.")
             recibir(d, current_user)
+            recibidas.append(d.expediente)
 
-        return self.en_lote(ids, acuse, lambda n: contar(n, "derivación recibida.", "derivaciones recibidas."))
+        def mensaje(n):  # lo recibido sale de «Por recibir»: el aviso lleva a cada uno para tramitarlo ya
+            enlaces = Markup(" · ").join(Markup('<a href="{}">{}</a>').format(
+                url_for("expediente.tramitar", id=e.id), e.codigo) for e in recibidas[:20])
+            return Markup("{} Tramitar ahora: {}").format(
+                contar(n, "derivación recibida.", "derivaciones recibidas."), enlaces)
+
+        return self.en_lote(ids, acuse, mensaje)
 
 
 class DocumentoEmitidoView(VistaSegura):

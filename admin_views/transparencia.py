@@ -7,7 +7,6 @@ services/transparencia.py, que valida la regla (docs/reglas.md §4).
 from __future__ import annotations
 
 import io
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, flash, render_template, request, send_file, url_for
@@ -19,6 +18,7 @@ from markupsafe import Markup
 from wtforms import SelectField, TextAreaField
 
 from admin_views.base import (
+    EJEMPLO_FECHA,
     CargadorAjax,
     FiltroSigla,
     PaginaSegura,
@@ -26,6 +26,7 @@ from admin_views.base import (
     entero,
     error_en,
     fila_de,
+    leer_fecha,
     opciones_enum,
 )
 from admin_views.excel import libro_reporte
@@ -200,9 +201,9 @@ class SolicitudAccesoView(VistaSegura):
             if not texto and not obligatoria:
                 return None
             try:
-                return datetime.strptime(texto, "%d/%m/%Y").date()
+                return leer_fecha(texto)
             except ValueError:
-                errores[campo] = "Indique la fecha (dd/mm/aaaa)."
+                errores[campo] = f"Indique la fecha ({EJEMPLO_FECHA})."
                 return None
 
         def cantidad(campo: str) -> int:

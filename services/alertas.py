@@ -85,7 +85,7 @@ def _notificaciones(hoy: date, hasta: date):
     for unidad_id, codigo, asunto, fecha in db.session.execute(
             sa.select(Doc.unidad_id, Doc.codigo, Doc.asunto, Doc.fecha).where(Doc.estado == "emitido", se_notifica())
             .order_by(Doc.fecha, Doc.id)):
-        limite = calendario.sumar_habiles(fecha, DIAS_NOTIFICACION, cal)
+        limite = calendario.plazo_desde(fecha, DIAS_NOTIFICACION, cal)
         if limite <= hasta:
             filas.append((unidad_id, codigo, asunto, limite))
     return filas

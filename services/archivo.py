@@ -109,7 +109,7 @@ def observar_transferencia(t: Transferencia, observaciones: str) -> None:
 # ------------------------------------------------------------------ préstamos
 def vencimiento_prestamo(desde: date) -> date:
     """Devolución prevista: ARCHIVO_DIAS_PRESTAMO días hábiles después del préstamo (10 por defecto)."""
-    return calendario.sumar_dias_habiles(desde, current_app.config["ARCHIVO_DIAS_PRESTAMO"])
+    return calendario.plazo_desde(desde, current_app.config["ARCHIVO_DIAS_PRESTAMO"])
 
 
 def completar_prestamo(p: Prestamo) -> None:
@@ -166,6 +166,62 @@ def encajar(exp: Expediente, caja: UnidadConservacion | None) -> None:
     if caja is None:
         raise ErrorDeRegla("Elija la caja.")
     archivar_en(exp, caja)
+
+
+def caja_nueva_para(exp: Expediente, serie: SerieDocumental | None) -> UnidadConservacion:
+    """Al archivar, una caja nueva de la unidad que tiene el expediente, de la serie elegida, con las fechas y los
+    folios del expediente (la unidad los corrige al completar la caja)."""
+    if serie is None:
+        raise ErrorDeRegla("Elija la serie documental de la caja nueva.")
+    if serie.unidad_id != exp.unidad_actual_id:
+        raise ErrorDeRegla(f"La serie {serie.codigo} es de otra unidad: la caja es de la unidad que archiva.")
+    desde = exp.fecha_presentacion or hoy_lima()
+    caja = UnidadConservacion(tipo="caja", serie=serie, unidad_productora=exp.unidad_actual, fecha_inicial=desde,
+                              fecha_final=max(desde, hoy_lima()), folios=exp.folios,
+                              descripcion=f"{serie.nombre}: {exp.codigo}")
+    db.session.add(caja)
+    registrar_caja(caja)
+    db.session.flush()
+    return caja
+
+
+def series_de(unidad_id: int) -> list[SerieDocumental]:
+    return list(db.session.scalars(sa.select(SerieDocumental).where(SerieDocumental.unidad_id == unidad_id)
+                                   .order_by(SerieDocumental.codigo)))
+
+
+def transferir_cajas(cajas: list[UnidadConservacion], usuario: Usuario) -> Transferencia:
+    """Programa hoy la transferencia al archivo central de las cajas elegidas (todas de una unidad y aún en su
+    archivo de gestión), con su inventario ya armado; quien la programa la entrega."""
+    if not cajas:
+        raise ErrorDeRegla("Elija las cajas que transfiere.")
+    unidades = {c.unidad_productora_id for c in cajas}
+    if len(unidades) != 1:
+        raise ErrorDeRegla("Una transferencia es de una sola unidad: elija cajas de la misma unidad.")
+    fuera = [c.codigo for c in cajas if c.estado != EstadoUnidadConservacion.en_gestion or c.transferencia_id]
+    if fuera:
+        raise ErrorDeRegla("Solo se transfieren cajas del archivo de gestión que no estén en otra transferencia: "
+                           + ", ".join(fuera) + ".")
+    t = Transferencia(unidad_origen=cajas[0].unidad_productora, fecha=hoy_lima(), entregado_por=usuario.nombre)
+    programar_transferencia(t)
+    db.session.add(t)
+    for c in cajas:
+        c.transferencia = t
+    db.session.flush()
+    return t
+
+
+def ubicaciones_sugeridas(cajas: list[UnidadConservacion], libres: list[tuple[int, str, int]]) -> dict[int, int]:
+    """Para recibir: cada caja en la primera ubicación con lugar libre (en orden), sin pasar la capacidad."""
+    quedan = [[id_, n] for id_, _codigo, n in libres]
+    sugerida = {}
+    for caja in cajas:
+        lugar = next((q for q in quedan if q[1] > 0), None)
+        if lugar is None:
+            break
+        sugerida[caja.id] = lugar[0]
+        lugar[1] -= 1
+    return sugerida
 
 
 def cajas_para_archivar(unidad_id: int) -> list[UnidadConservacion]:

@@ -110,6 +110,28 @@ def es_dia_habil(d: date) -> bool:
     return es_habil(d, feriados())
 
 
+# ---------------------------------------------------------------- fecha legal de un acto (docs/reglas.md §1)
+def fecha_legal(dia: date, cal: frozenset[date] | set[date] | None = None) -> date:
+    """La fecha legal de un acto hecho el `dia`: ese día si es hábil; si fue sábado, domingo, feriado o día no
+    laborable, el siguiente día hábil, como un escrito presentado ese día (D.S. 029-2021-PCM). Una sola regla para
+    todo módulo: un documento emitido, una notificación, una prórroga, una observación o una derivación de un
+    domingo valen como del lunes, se comparan con los demás actos por esta fecha y sus plazos corren desde ella."""
+    return sumar_habiles(dia, 0, feriados() if cal is None else cal)
+
+
+def plazo_desde(acto: date, n: int, cal: frozenset[date] | set[date] | None = None) -> date:
+    """Último día de un plazo de `n` días hábiles contados desde el día hábil siguiente a la fecha legal del acto
+    (LPAG art. 144)."""
+    cal = feriados() if cal is None else cal
+    return sumar_habiles(fecha_legal(acto, cal), n, cal)
+
+
+def habiles_entre_actos(a: date, b: date, cal: frozenset[date] | set[date] | None = None) -> int:
+    """Días hábiles entre las fechas legales de dos actos (después de la del primero, hasta la del segundo)."""
+    cal = feriados() if cal is None else cal
+    return habiles_entre(fecha_legal(a, cal), fecha_legal(b, cal), cal)
+
+
 # ---------------------------------------------------------------- recálculo al cambiar el calendario
 
 RecalculoFn = Callable[[date, frozenset[date]], int]

@@ -29,6 +29,9 @@ from models import (
     EstadoAsistencia,
     EstadoNorma,
     EstadoSesion,
+    Expediente,
+    Materia,
+    Mayoria,
     MedioCitacion,
     MiembroConcejo,
     NormaMunicipal,
@@ -109,7 +112,8 @@ def dias_que_median(desde: date, sesion: SesionConcejo) -> int:
     """Días hábiles que median entre `desde` y el día de la sesión (ninguno de los dos cuenta). Si se
     postergó, cuenta la fecha convocada: la postergación no exige nueva convocatoria."""
     dia = (sesion.postergada_desde or sesion.fecha_hora).astimezone(ZONA_LIMA).date()
-    return calendario.dias_habiles_entre(desde, dia - timedelta(days=1))
+    # convocada (o recibida) un sábado: como del lunes (calendario.fecha_legal)
+    return calendario.dias_habiles_entre(calendario.fecha_legal(desde), dia - timedelta(days=1))
 
 
 def lapso_cumplido(desde: date | None, sesion: SesionConcejo) -> bool:
@@ -341,6 +345,101 @@ def votar(punto: PuntoAgenda, votos: dict[int, tuple[str, str | None]]) -> Resul
     return resultado
 
 
+# --------------------------------------------------------------------------- agenda
+ORDEN_MAYORIAS = ("simple", "absoluta", "dos_tercios")
+
+
+def error_de_punto(sesion: SesionConcejo, materia, seccion, mayoria=None, nuevo: bool = True) -> tuple[str, str] | None:
+    """(campo, mensaje) si el punto no cabe en la agenda de la sesión: la mayoría que exige su materia, la vacancia
+    solo en extraordinaria y la agenda fijada antes de la sesión (instalada una ordinaria, solo despacho, informes o
+    pedidos). El formulario de puntos y «Agregar a la agenda» de *Conducir* usan esta misma regla."""
+    minima = mayoria_de(materia)
+    if mayoria is not None and ORDEN_MAYORIAS.index(_v(mayoria)) < ORDEN_MAYORIAS.index(minima):
+        return "mayoria_requerida", f"Esta materia exige mayoría «{Mayoria(minima).etiqueta.lower()}»."
+    if materia_de_vacancia(materia) and _cfg("VACANCIA_SOLO_EXTRAORDINARIA") \
+            and sesion.tipo != TipoSesion.extraordinaria:
+        return "materia", "La vacancia o suspensión solo se trata en sesión extraordinaria (LOM arts. 23 y 25)."
+    if nuevo:
+        error = error_de_agenda(sesion)  # la extraordinaria convocada: solo la agenda de su convocatoria
+        if error:
+            return "sesion", error
+        en_curso = sesion.estado == EstadoSesion.instalada and sesion.tipo != TipoSesion.extraordinaria \
+            and _v(seccion) != "orden_del_dia"
+        if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) and not en_curso:
+            return "sesion", ("La agenda se fija antes de la sesión; instalada una ordinaria, solo se agregan "
+                              "despacho, informes o pedidos.")
+    return None
+
+
+def agregar_punto(sesion: SesionConcejo, titulo: str, materia: str = "general", seccion: str = "orden_del_dia",
+                  expediente: Expediente | None = None, dictamen: Dictamen | None = None) -> PuntoAgenda:
+    """Un punto al final de la agenda, con la mayoría que exige su materia; si viene de un dictamen, lleva la
+    comisión y el expediente (como al agendarlo desde el formulario de puntos)."""
+    titulo = " ".join((titulo or "").split())[:500]
+    if not titulo:
+        raise ErrorConcejo("Escriba el título de cada punto que agrega a la agenda.")
+    if materia not in Materia.__members__:
+        raise ErrorConcejo("Elija la materia del punto.")
+    error = error_de_punto(sesion, materia, seccion)
+    if error:
+        raise ErrorConcejo(f"«{titulo[:60]}»: {error[1]}")
+    orden = numeracion.siguiente_libre(f"punto_agenda:{sesion.id}", PuntoAgenda.orden,
+                                       PuntoAgenda.sesion_id == sesion.id)
+    with db.session.no_autoflush:  # el punto entra completo (con su dictamen) en un solo flush
+        punto = PuntoAgenda(titulo=titulo, materia=materia, seccion=seccion, mayoria_requerida=mayoria_de(materia),
+                            expediente=expediente, orden=orden)
+        db.session.add(punto)
+        punto.sesion = sesion
+        if dictamen is not None:
+            agendar_dictamen(punto, dictamen)
+    db.session.flush()
+    return punto
+
+
+def listos_para_agenda(sesion: SesionConcejo, unidad_id: int | None, tope: int = 30) -> list[dict]:
+    """Lo que ya espera una sesión: en una del concejo, los dictámenes de comisión aún no agendados; en ambas, los
+    expedientes abiertos en la unidad que conduce (la Secretaría General) que no están en una agenda pendiente ni
+    tienen ya dictamen, y que no son solicitudes de acceso a la información."""
+    from models import SolicitudAcceso
+
+    filas = []
+    if sesion.comision_id is None:
+        agendado = sa.exists().where(PuntoAgenda.dictamen_id == Dictamen.id)
+        for d in db.session.scalars(sa.select(Dictamen).where(~agendado).order_by(Dictamen.id.desc()).limit(tope)):
+            filas.append({"clave": f"d-{d.id}", "codigo": d.codigo, "origen": d.comision.nombre,
+                          "titulo": d.sumilla, "expediente": d.expediente.codigo if d.expediente else "",
+                          "detalle": f"{d.sentido.etiqueta} · {d.votacion}"})
+    if unidad_id is not None:
+        en_agenda = sa.exists().where(PuntoAgenda.expediente_id == Expediente.id,
+                                      PuntoAgenda.resultado == ResultadoPunto.pendiente)
+        con_dictamen = sa.exists().where(Dictamen.expediente_id == Expediente.id)
+        es_solicitud = sa.exists().where(SolicitudAcceso.expediente_id == Expediente.id)
+        q = (sa.select(Expediente).where(Expediente.unidad_actual_id == unidad_id,
+                                         Expediente.estado == "en_tramite", ~en_agenda, ~con_dictamen,
+                                         ~es_solicitud)
+             .order_by(Expediente.id.desc()).limit(tope))
+        for e in db.session.scalars(q):
+            filas.append({"clave": f"e-{e.id}", "codigo": e.codigo, "origen": "Expediente", "titulo": e.asunto,
+                          "expediente": e.codigo, "detalle": f"presentado el {e.fecha_presentacion:%d/%m/%Y}"})
+    return filas
+
+
+def agendar_listos(sesion: SesionConcejo, elegidos: list[str], titulos: dict[str, str], materias: dict[str, str],
+                   unidad_id: int | None) -> list[PuntoAgenda]:
+    """Agrega a la agenda los elegidos de `listos_para_agenda` (clave «d-<id>» o «e-<id>») con su título y materia."""
+    disponibles = {f["clave"] for f in listos_para_agenda(sesion, unidad_id, tope=500)}
+    puntos = []
+    for clave in elegidos:
+        if clave not in disponibles:
+            raise ErrorConcejo("Uno de los elegidos ya no está disponible para la agenda: vuelva a cargar la página.")
+        tipo, _, id_ = clave.partition("-")
+        dictamen = db.session.get(Dictamen, int(id_)) if tipo == "d" else None
+        expediente = db.session.get(Expediente, int(id_)) if tipo == "e" else None
+        puntos.append(agregar_punto(sesion, titulos.get(clave, ""), materias.get(clave) or "general",
+                                    expediente=expediente, dictamen=dictamen))
+    return puntos
+
+
 # --------------------------------------------------------------------------- comisiones
 def crear_dictamen_de_punto(punto: PuntoAgenda) -> Dictamen:
     """Votado un punto en la sesión de una comisión, su dictamen (favorable o desfavorable) queda numerado por
@@ -490,13 +589,15 @@ def dispensa_aprobada(sesion: SesionConcejo) -> bool:
 
 def documento_acta(acta: Acta, plantilla, aprobada_en: SesionConcejo | None = None) -> bytes:
     """El Word del acta desde la plantilla (docxtpl) con **todos** los valores escapados: un nombre o un título
-    con «</w:t>…<w:p>» o «&<>» se ve tal cual y no agrega párrafos al documento oficial."""
+    con «</w:t>…<w:p>» o «&<>» se ve tal cual y no agrega párrafos al documento oficial. Su texto (`{{ cuerpo }}`)
+    es el contenido del acta tal como quedó en el editor (lo que la Secretaría General corrigió, no uno regenerado;
+    services/word.py)."""
     aprobada_en = aprobada_en or acta.aprobada_en
     return word.renderizar(plantilla, {
         **contexto_acta(acta.sesion),
         "estado_acta": EstadoActa.aprobada.etiqueta if aprobada_en else acta.estado.etiqueta,
         "aprobada_en": aprobada_en.codigo if aprobada_en else "",
-        "aprobacion": texto_aprobacion(acta, aprobada_en)}).getvalue()
+        "aprobacion": texto_aprobacion(acta, aprobada_en)}, cuerpo_html=limpiar_html(acta.contenido)).getvalue()
 
 
 def aprobar_acta(acta: Acta, en: SesionConcejo, plantilla=None) -> None:

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-SIN_SERVIDOR = "no hay servidor de correo configurado (MAIL_SERVER)"
+SIN_SERVIDOR = "el correo de la municipalidad no está configurado"
 
 
 def enviar(destino: str, asunto: str, texto: str) -> bool:

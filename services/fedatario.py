@@ -10,13 +10,13 @@ from decimal import Decimal
 from flask import current_app
 
 from models import Certificacion, ErrorDeRegla, Usuario, hoy_lima
-from services.calendario import sumar_dias_habiles
+from services.calendario import plazo_desde
 from services.numeracion import siguiente
 
 
 def limite_devolucion(fecha: date) -> date:
     """Último día para devolver los originales retenidos: 2 días hábiles (configurable) después de `fecha`."""
-    return sumar_dias_habiles(fecha, current_app.config["FEDATARIO_DIAS_RETENCION"])
+    return plazo_desde(fecha, current_app.config["FEDATARIO_DIAS_RETENCION"])
 
 
 def error_de_pago(expediente, derecho: Decimal | None, recibo: str | None) -> tuple[str, str] | None:

@@ -29,7 +29,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services.calendario import es_habil, feriados, sumar_dias_habiles
+from services.calendario import es_habil, fecha_legal, feriados, plazo_desde, sumar_dias_habiles
 from services.normas import notificar_norma
 
 SITUACIONES = {"por_notificar": "Por notificar", "devuelta": "Devuelta (no ubicado o segunda visita)",
@@ -39,7 +39,7 @@ SITUACIONES = {"por_notificar": "Por notificar", "devuelta": "Devuelta (no ubica
 # ------------------------------------------------------------------ plazos
 def limite_notificacion(acto) -> date:
     """Último día para notificar: 5 días hábiles después de la emisión (art. 24; configurable)."""
-    return sumar_dias_habiles(fecha_del_acto(acto), current_app.config["NOTIFICACION_PLAZO"])
+    return plazo_desde(fecha_del_acto(acto), current_app.config["NOTIFICACION_PLAZO"])
 
 
 def vence_recurso(fecha_notificacion: date) -> date:
@@ -110,9 +110,14 @@ def condicion_situacion(valor: str, hoy: date | None = None):
 
 
 def condicion_plazo_vencido(hoy: date | None = None):
-    """Emitidos sin notificar cuyo plazo de 5 días hábiles ya venció."""
+    """Emitidos sin notificar cuyo plazo de 5 días hábiles (desde la fecha legal de la emisión) ya venció: los de
+    fecha hasta el último día hábil antes del umbral (uno de un sábado cuenta desde el lunes siguiente)."""
     corte = umbral(hoy or hoy_lima(), current_app.config["NOTIFICACION_PLAZO"])
-    return sa.and_(DocumentoEmitido.estado == "emitido", DocumentoEmitido.fecha < corte, se_notifica())
+    cal = feriados()
+    ultimo = corte - timedelta(days=1)
+    while not es_habil(ultimo, cal):
+        ultimo -= timedelta(days=1)
+    return sa.and_(DocumentoEmitido.estado == "emitido", DocumentoEmitido.fecha <= ultimo, se_notifica())
 
 
 def condicion_en_la_lista() -> sa.ColumnElement[bool]:
@@ -173,7 +178,7 @@ def error_de_diligencia(n: Notificacion) -> tuple[str, str] | None:
         return "fecha_hora", "Indique la fecha y hora de la diligencia."
     if n.fecha_hora > ahora() + timedelta(minutes=5):
         return "fecha_hora", "La diligencia no puede ser de una fecha u hora futura."
-    if n.fecha < fecha_del_acto(acto):
+    if fecha_legal(n.fecha) < fecha_legal(fecha_del_acto(acto)):  # actos de un domingo: como del lunes
         return "fecha_hora", f"La notificación no puede ser anterior al acto ({fecha_del_acto(acto):%d/%m/%Y})."
     modalidad, resultado = n.modalidad.value, n.resultado.value
     if modalidad in ("casilla_electronica", "publicacion") and resultado != "entregada":
@@ -222,12 +227,15 @@ def registrar_diligencia(n: Notificacion) -> Notificacion:
         n.fecha_segunda_visita = None
     with db.session.no_autoflush:  # la diligencia puede no estar aún en la sesión
         error = error_de_diligencia(n)
+        # la fecha legal de la notificación (una hecha un sábado vale como del lunes): desde ella corren el
+        # plazo del recurso y la vigencia de la resolución; la diligencia guarda el momento en que ocurrió
+        legal = fecha_legal(n.fecha) if error is None else None
     if error:
         raise ErrorDeRegla(error[1])
     if n.resultado.value in RESULTADOS_EFECTIVOS:
         if n.norma is not None:  # la resolución rige desde su notificación (LPAG art. 16)
-            notificar_norma(n.norma, n.fecha)
+            notificar_norma(n.norma, legal)
         else:
             n.documento.estado = EstadoDocumento.notificado
-            n.documento.fecha_notificacion = n.fecha
+            n.documento.fecha_notificacion = legal
     return n

@@ -55,9 +55,9 @@ def fecha_presentacion(recepcion: datetime, feriados: frozenset[date] | None = N
     local = recepcion.astimezone(ZONA_LIMA)
     cierre = time.fromisoformat(current_app.config["HORA_CIERRE"])
     dia = local.date()
-    if calendario.es_habil(dia, cal) and local.time().replace(second=0, microsecond=0) <= cierre:
-        return dia
-    return calendario.sumar_habiles(dia, 1, cal)
+    if local.time().replace(second=0, microsecond=0) > cierre:
+        dia += timedelta(days=1)  # después del cierre: cuenta como del día siguiente…
+    return calendario.fecha_legal(dia, cal)  # …y un día no hábil, como el siguiente hábil (la regla de todo acto)
 
 
 def vencimiento(presentacion: date, plazo: int | None, feriados: frozenset[date] | None = None) -> date | None:
@@ -211,9 +211,9 @@ def recalcular_derivaciones(desde: date, cal: frozenset[date]) -> int:
     cambios = []
     for id_, envio, plazo, actual, observado, subsanado in filas:
         inicio = envio.astimezone(ZONA_LIMA).date()
-        suspendidos = calendario.habiles_entre(observado, subsanado, cal) \
+        suspendidos = calendario.habiles_entre_actos(observado, subsanado, cal) \
             if observado and subsanado and inicio <= observado else 0
-        nuevo = calendario.sumar_habiles(inicio, plazo + max(0, suspendidos), cal)
+        nuevo = calendario.plazo_desde(inicio, plazo + max(0, suspendidos), cal)
         if nuevo != actual:
             cambios.append({"id": id_, "fecha_limite": nuevo})
     if cambios:
@@ -362,13 +362,14 @@ def derivar(exp: Expediente, destino: UnidadOrganica, accion: str = "atender", p
     _cerrar_vigente(exp, momento)
     if plazo is None:
         plazo = plazo_por_defecto(exp, accion)
-    limite = calendario.sumar_dias_habiles(hoy_lima(), plazo) if plazo is not None else None
+    hoy = calendario.fecha_legal(hoy_lima())  # derivado un domingo: como del lunes
+    limite = calendario.sumar_dias_habiles(hoy, plazo) if plazo is not None else None
     tope = None
     if limite is not None and exp.fecha_vencimiento is not None and limite > exp.fecha_vencimiento:
         # el plazo interno nunca pasa del plazo legal del expediente (docs/reglas.md §1): se recorta y se avisa;
         # así una segunda derivación «atender» tampoco vuelve a dar el plazo completo
         limite = exp.fecha_vencimiento
-        plazo = max(0, calendario.dias_habiles_entre(hoy_lima(), limite))
+        plazo = max(0, calendario.dias_habiles_entre(hoy, limite))
         tope = (f"Plazo de la derivación recortado a {plazo} días hábiles: no puede pasar del vencimiento del "
                 f"expediente ({limite:%d/%m/%Y}).")
     d = Derivacion(expediente=exp, unidad_origen_id=exp.unidad_actual_id, unidad_destino=destino,
@@ -411,12 +412,14 @@ def recibir(derivacion: Derivacion, usuario: Usuario) -> None:
     derivacion.estado = EstadoDerivacion.recibido
 
 
-def atender(exp: Expediente, usuario: Usuario | None = None) -> None:
+def atender(exp: Expediente, usuario: Usuario | None = None, respuesta: str | None = None) -> None:
+    """Concluye el trámite; `respuesta`: lo que se respondió o resolvió (queda en el expediente)."""
     bloquear(exp)
     _exigir_abierto(exp, "atender")
     _cerrar_vigente(exp, exigir_recibo=True)
     exp.estado = EstadoExpediente.atendido
     exp.fecha_atencion = hoy_lima()
+    exp.respuesta = (respuesta or "").strip()[:4000] or None
     _confirmar()
 
 
@@ -526,7 +529,7 @@ def plazo_subsanacion(exp: Expediente) -> date | None:
     if exp.fecha_observacion is None:
         return None
     dias = current_app.config["DIAS_SUBSANACION"]
-    return calendario.sumar_dias_habiles(exp.fecha_observacion, dias)
+    return calendario.plazo_desde(exp.fecha_observacion, dias)
 
 
 def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | None:
@@ -536,7 +539,7 @@ def subsanar(exp: Expediente, usuario: Usuario | None = None) -> Derivacion | No
     bloquear(exp)
     if exp.estado != EstadoExpediente.observado:
         raise ErrorTramite("El expediente no está observado.")
-    if hoy_lima() > plazo_subsanacion(exp):
+    if calendario.fecha_legal(hoy_lima()) > plazo_subsanacion(exp):
         raise ErrorTramite("Venció el plazo para subsanar: el expediente se tiene por no presentado.")
     exp.fecha_subsanacion = hoy_lima()
     vigente = _abierta(exp)
@@ -664,7 +667,9 @@ def error_fecha_documento(fecha: date | None, expediente: Expediente | None = No
     error = muestra.error_de_fecha()
     if error:
         return error
-    if expediente is not None and expediente.fecha_presentacion and fecha < expediente.fecha_presentacion:
+    # un documento de un domingo vale como del lunes (calendario.fecha_legal), igual que lo presentado ese día
+    if expediente is not None and expediente.fecha_presentacion and \
+            calendario.fecha_legal(fecha) < expediente.fecha_presentacion:
         return (f"El documento no puede ser anterior a la presentación del expediente "
                 f"({expediente.fecha_presentacion:%d/%m/%Y}).")
     return None

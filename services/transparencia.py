@@ -236,7 +236,7 @@ def _abierta(sol, que: str) -> None:
 def _fecha_valida(sol, fecha: date | None, que: str) -> date:
     if fecha is None:
         raise ErrorTransparencia(f"Indique la fecha de {que} (dd/mm/aaaa).")
-    if fecha < sol.fecha_presentacion:
+    if calendario.fecha_legal(fecha) < sol.fecha_presentacion:  # un acto de un domingo vale como del lunes
         raise ErrorTransparencia(f"La fecha de {que} no puede ser anterior a la presentación "
                                  f"({sol.fecha_presentacion:%d/%m/%Y}).")
     if fecha > hoy_lima():
@@ -263,7 +263,7 @@ def observar(sol: SolicitudAcceso, observacion: str, fecha: date | None) -> None
 
 
 def plazo_subsanacion(sol) -> date:
-    return calendario.sumar_dias_habiles(sol.fecha_observacion, _cfg("TRANSPARENCIA_DIAS_SUBSANACION"))
+    return calendario.plazo_desde(sol.fecha_observacion, _cfg("TRANSPARENCIA_DIAS_SUBSANACION"))
 
 
 def limite_observacion(sol) -> date:
@@ -342,7 +342,7 @@ def error_de_solicitud(sol: SolicitudAcceso) -> None:
             raise ErrorTransparencia("La solicitud ya fue observada una vez: no se observa de nuevo.")
         if sol.fecha_observacion is not None:
             limite = limite_observacion(sol)
-            if not presentacion <= sol.fecha_observacion <= limite:
+            if not presentacion <= calendario.fecha_legal(sol.fecha_observacion) <= limite:
                 raise ErrorTransparencia(
                     f"La subsanación de requisitos se pide dentro de {_cfg('TRANSPARENCIA_DIAS_OBSERVACION')} días "
                     f"hábiles de recibida la solicitud, hasta el {limite:%d/%m/%Y}: pasado ese plazo la solicitud se "
@@ -352,7 +352,7 @@ def error_de_solicitud(sol: SolicitudAcceso) -> None:
             raise ErrorTransparencia("Solo se subsana una solicitud observada.")
         if sol.fecha_subsanacion < sol.fecha_observacion:
             raise ErrorTransparencia("La subsanación no puede ser anterior a la observación.")
-        if sol.fecha_subsanacion > plazo_subsanacion(sol):
+        if calendario.fecha_legal(sol.fecha_subsanacion) > plazo_subsanacion(sol):
             raise ErrorTransparencia(f"El plazo para subsanar venció el {plazo_subsanacion(sol):%d/%m/%Y}: la "
                                      "solicitud se tiene por no presentada.")
     if _cambio(sol, ("prorroga", "fecha_comunicacion_prorroga", "fecha_vencimiento_prorroga")):
@@ -360,7 +360,7 @@ def error_de_solicitud(sol: SolicitudAcceso) -> None:
             raise ErrorTransparencia("La prórroga se concede una sola vez (art. 11 g).")
         if sol.prorroga and sol.fecha_comunicacion_prorroga is not None:
             limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_PRORROGA"))
-            if not presentacion <= sol.fecha_comunicacion_prorroga <= limite:
+            if not presentacion <= calendario.fecha_legal(sol.fecha_comunicacion_prorroga) <= limite:
                 raise ErrorTransparencia(
                     f"La prórroga debe comunicarse dentro de {_cfg('TRANSPARENCIA_DIAS_PRORROGA')} días hábiles de "
                     f"presentada la solicitud, hasta el {limite:%d/%m/%Y} (TUO Ley 27806, art. 11 g): ya no "
@@ -370,14 +370,14 @@ def error_de_solicitud(sol: SolicitudAcceso) -> None:
                                          f"({sol.fecha_vencimiento:%d/%m/%Y}).")
     if _cambio(sol, ("fecha_encauzamiento",)) and sol.fecha_encauzamiento is not None:
         limite = limite_desde_presentacion(sol, _cfg("TRANSPARENCIA_DIAS_ENCAUZAMIENTO"))
-        if not presentacion <= sol.fecha_encauzamiento <= limite:
+        if not presentacion <= calendario.fecha_legal(sol.fecha_encauzamiento) <= limite:
             raise ErrorTransparencia(f"El encauzamiento debe hacerse dentro de "
                                      f"{_cfg('TRANSPARENCIA_DIAS_ENCAUZAMIENTO')} días hábiles de presentada la "
                                      f"solicitud, hasta el {limite:%d/%m/%Y}.")
     if _cambio(sol, ("fecha_apelacion",)) and sol.fecha_apelacion is not None:
         desde = sol.fecha_respuesta or sol.vencimiento_efectivo
-        limite = calendario.sumar_dias_habiles(desde, _cfg("TRANSPARENCIA_DIAS_APELACION"))
-        if sol.fecha_apelacion > limite:
+        limite = calendario.plazo_desde(desde, _cfg("TRANSPARENCIA_DIAS_APELACION"))
+        if calendario.fecha_legal(sol.fecha_apelacion) > limite:
             raise ErrorTransparencia(f"La apelación debía presentarse dentro de "
                                      f"{_cfg('TRANSPARENCIA_DIAS_APELACION')} días hábiles, hasta el "
                                      f"{limite:%d/%m/%Y}.")

@@ -2,6 +2,7 @@
    tipo, etiquetas y series. Al imprimir, cada gráfico se reemplaza por su imagen (nítida y sin animación). */
 (function () {
   if (!window.Chart) { return; }
+  Chart.defaults.locale = 'es';  // 67,2: coma decimal, como en las pantallas, el Excel y el Word
   var paleta = ['#2c6fbb', '#2e9e5b', '#f0ad4e', '#d9534f', '#5bc0de', '#8e6bbf', '#a7b7cc', '#e377c2'];
   var graficos = [];
   document.querySelectorAll('canvas[data-grafico]').forEach(function (lienzo) {

@@ -81,3 +81,23 @@ document.addEventListener('click', function (e) {
   });
   window.addEventListener('load', function () { etiquetar(document); });
 })();
+/* Nuevo ingreso: al elegir el procedimiento TUPA, la unidad de destino se llena con su unidad resolutora (si la
+   persona no eligió otra). */
+(function ($) {
+  if (!$) { return; }
+  $(function () {
+    var $proc = $('form.admin-form #procedimiento'), $destino = $('form.admin-form #unidad_actual');
+    if (!$proc.length || !$destino.length || !/\/expediente\/new\/?$/.test(window.location.pathname)) { return; }
+    var puesta = null;  // la unidad que llenó el procedimiento: otra elegida a mano no se reemplaza
+    $proc.on('change', function () {
+      var id = $proc.val();
+      if (!id) { return; }
+      $.getJSON(window.location.pathname.replace(/new\/?$/, 'procedimiento/'), {id: id}, function (datos) {
+        var actual = $destino.val();
+        if (!datos.unidad || (actual && actual !== puesta)) { return; }
+        $destino.select2('data', {id: datos.unidad[0], text: datos.unidad[1]});
+        puesta = String(datos.unidad[0]);
+      });
+    });
+  });
+})(window.jQuery);

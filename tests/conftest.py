@@ -383,6 +383,11 @@ def hoy() -> date:
     return datetime.now(ZONA_LIMA).date()
 
 
+def hoy_legal() -> date:
+    """La fecha legal de un acto hecho hoy: hoy si es hábil, si no el siguiente hábil (calendario.fecha_legal)."""
+    return habil(hoy(), 0)
+
+
 # Oráculo del calendario completo: feriados del paquete `holidays` más los días no laborables decretados.
 # Días no laborables para el sector público decretados (D.S. 042-2025-PCM): no están en `holidays`.
 DECRETADOS = frozenset({date(2025, 5, 2), date(2025, 12, 26), date(2026, 1, 2)})
@@ -666,3 +671,40 @@ class el_dia:
     def __exit__(self, *exc):
         models.reloj = self.anterior
         return False
+# =========================================================================== pruebas e2e (tests/e2e.py)
+# Cada módulo e2e define su `servidor` (la app servida con sus datos); estas fixtures son comunes.
+@pytest.fixture(scope="module")
+def navegador():
+    from tests.e2e import exigir_navegador, lanzar_navegador
+
+    exigir_navegador()
+    pw, browser = lanzar_navegador()
+    yield browser
+    browser.close()
+    pw.stop()
+
+
+@pytest.fixture
+def pagina(navegador):
+    from tests.e2e import DIALOGOS
+
+    ctx = navegador.new_context(locale="es-PE", timezone_id="America/Lima", accept_downloads=True,
+                                viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    page.on("dialog", lambda d: (DIALOGOS.append(d.message), d.accept()))
+    # la Content-Security-Policy (issue 20) no debe bloquear nada de lo que la aplicación sirve: ni un script, ni un
+    # manejador onclick, ni una hoja de estilos
+    bloqueos: list[str] = []
+    page.on("console", lambda m: bloqueos.append(m.text) if "Content Security Policy" in m.text else None)
+    page.set_default_timeout(15_000)
+    yield page
+    ctx.close()
+    assert not bloqueos, bloqueos[:5]
+
+
+@pytest.fixture
+def bd(servidor):
+    """Contexto de la app servida, para mirar la base después de cada recorrido."""
+    with servidor.app.app_context():
+        yield db
+        db.session.remove()

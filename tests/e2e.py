@@ -59,8 +59,9 @@ class Servidor:
         return self.url + ruta
 
 
-def servir(plantilla: Path, tmp: Path, preparar=None):
-    """Arranca waitress en un hilo con una copia de `plantilla`; devuelve (Servidor, detener)."""
+def servir(plantilla: Path, tmp: Path, preparar=None, **config):
+    """Arranca waitress en un hilo con una copia de `plantilla` (y opciones de configuración propias, p. ej. los
+    límites de peticiones); devuelve (Servidor, detener)."""
     from waitress.server import create_server
 
     from app import create_app
@@ -68,7 +69,7 @@ def servir(plantilla: Path, tmp: Path, preparar=None):
 
     ruta = tmp / "e2e.db"
     shutil.copy(plantilla, ruta)
-    app = create_app(_config(f"sqlite:///{ruta}", tmp))
+    app = create_app({**_config(f"sqlite:///{ruta}", tmp), **config})
     if preparar is not None:
         with app.app_context():
             preparar()
@@ -136,6 +137,9 @@ class Contador:
     def subir(self, locator, archivo):
         self.n += 1
         locator.set_input_files(archivo)
+
+
+DIALOGOS: list[str] = []  # textos de los diálogos de confirmación que vio el usuario (se aceptan)
 
 
 def ingresar(page, servidor: Servidor, usuario: str, clave: str = CLAVE) -> None:

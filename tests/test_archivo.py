@@ -87,6 +87,9 @@ def test_de_la_transferencia_a_la_devolucion(base, reloj, como, runner):
     lugares[f"ubicacion_{cajas[2].id}"] = str(n5.id)
     r = arch.post(f"/admin/transferencia/recibir/?id={t.id}", {"operacion": "recibir", **lugares})
     assert r.status_code == 302
+    # la misma página dice lo que se hizo, dónde quedó cada caja y ofrece prestarlas
+    recibida = arch.get(r.headers["Location"]).text
+    assert f"{t.codigo}: recibida; 3 cajas ubicadas." in recibida and "Prestar" in recibida
     t = leer(Transferencia, t.id)
     assert t.estado == EstadoTransferencia.recibida and t.fecha_recepcion == date(2026, 4, 1)
     assert [c.ubicacion.codigo for c in t.unidades] == ["D1-A1-E03-C2-N4"] * 2 + ["D1-A1-E03-C2-N5"]

@@ -245,10 +245,10 @@ def test_fecha_del_feriado_en_formato_peruano(app, como):
     """El formulario pide dd/mm/aaaa: otro formato vuelve al formulario sin guardar nada."""
     antes = db.session.scalar(sa.select(sa.func.count()).select_from(Feriado))
     n = como("secretaria_general")
-    r = n.post("/admin/feriado/new/", data={"fecha": "2026-06-15", "nombre": "Mal escrito", "tipo": "local"})
+    r = n.post("/admin/feriado/new/", data={"fecha": "15 de junio", "nombre": "Mal escrito", "tipo": "local"})
     assert r.status_code == 200
     campo = re.search(r'<input[^>]*name="fecha"[^>]*>', r.text).group(0)
-    assert "is-invalid" in campo and 'value="2026-06-15"' in campo
+    assert "is-invalid" in campo and 'value="15 de junio"' in campo
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Feriado)) == antes
 
 

@@ -73,7 +73,7 @@ def test_feriado_nuevo_recalcula_las_derivaciones_abiertas(base, como, crear_exp
     [abierta] = derivaciones_de(exp.id)
     envio = abierta.fecha_envio.astimezone(ZONA_LIMA).date()
     limite = abierta.fecha_limite
-    assert limite == habil(envio, 5)
+    assert limite == habil(habil(envio, 0), 5)  # derivada en día no hábil: corre desde el siguiente hábil
     # una derivación ya atendida no se recalcula
     otro = crear_expediente("GDU")
     cerrada = Derivacion(expediente=otro, unidad_origen=unidad("UTD"), unidad_destino=unidad("GDU"),
@@ -87,7 +87,7 @@ def test_feriado_nuevo_recalcula_las_derivaciones_abiertas(base, como, crear_exp
         "fecha": nuevo.strftime("%d/%m/%Y"), "nombre": "Aniversario del distrito", "tipo": "local"})
     assert r.status_code == 302, texto_de(r.text)[:2000]
     con_feriado = calendario_np(FERIADOS | {nuevo})
-    assert leer(Derivacion, abierta.id).fecha_limite == habil(envio, 5, con_feriado) == habil(limite, 1)
+    assert leer(Derivacion, abierta.id).fecha_limite == habil(habil(envio, 0), 5, con_feriado) == habil(limite, 1)
     assert leer(Derivacion, cerrada.id).fecha_limite == limite
     assert leer(Expediente, exp.id).fecha_vencimiento == habil(exp.fecha_presentacion, 5, con_feriado)
 

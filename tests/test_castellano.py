@@ -198,3 +198,12 @@ def test_enlaces_del_tablero_con_fechas_dd_mm_aaaa_al(app, como, crear_expedient
     m = re.search(r'href="(/admin/expediente/\?[^"]*recibido_between=[^"]*)"', inicio)
     assert m and f"{hoy:%d/%m/%Y}+al+{hoy:%d/%m/%Y}" in m.group(1).replace("%2F", "/")
     assert exp.codigo in mesa.get(m.group(1)).text
+
+
+def test_si_con_tilde_y_coma_decimal_en_pantalla(app, como):
+    """«Sí» (no «Si») en los filtros de sí/no; una sola forma de escribir decimales: coma, como en Word y Excel."""
+    from admin_views.castellano import numero, porcentaje
+
+    texto = como("secretaria_general").get("/admin/expediente/").text  # las opciones de los filtros, en JSON
+    assert '["1", "S\\u00ed"]' in texto and '["1", "Si"]' not in texto
+    assert (numero(67.2), porcentaje(67.25), numero(None), numero(1234)) == ("67,2", "67,2\u00a0%", "—", "1\u00a0234")

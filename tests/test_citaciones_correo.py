@@ -35,9 +35,12 @@ def _por_correo(sesion_id):
 def test_sin_servidor_de_correo_no_dice_enviada(app, como):
     sid = _sesion_citada()
     citas = _por_correo(sid)
-    assert citas and all(c.correo_enviado_en is None and "no hay servidor" in c.correo_error for c in citas)
+    assert citas and all(c.correo_enviado_en is None and "no está configurado" in c.correo_error for c in citas)
     texto = como("secretaria_general").get(f"/admin/sesion_concejo/conducir/?id={sid}").text
-    assert "No enviado: no hay servidor de correo configurado" in texto and "Enviado el" not in texto
+    # dicho una vez y en castellano llano: qué pasó y qué hacer (antes, «… (MAIL_SERVER)» en cada fila)
+    assert "Las citaciones no se enviaron por correo porque el correo de la municipalidad no está configurado: " \
+           "imprímalas" in texto and texto.count("No enviado (sin correo configurado)") == len(citas)
+    assert "(MAIL_SERVER)</span>" not in texto and "Enviado el" not in texto
     assert "Correo" in como("secretaria_general").get("/admin/citacion/").text
 
 

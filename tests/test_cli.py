@@ -146,3 +146,49 @@ def test_crear_usuario_errores(app, runner):
     db.session.rollback()
     assert _contar(Usuario) == antes
     assert db.session.scalar(sa.select(Usuario.id).where(Usuario.username == "pepe")) is None
+
+
+# ------------------------------------------------------------------------------------------- make run y Ctrl+C
+def test_ctrl_c_en_make_run_detiene_sin_informar_un_error(tmp_path):
+    """`make run` y Ctrl+C en la terminal: el servidor termina bien y `make` no imprime «*** … Interrupt» (la
+    terminal manda Ctrl+C a todo el grupo en primer plano; el servidor toma la terminal para él solo)."""
+    import os
+    import pty
+    import select
+    import shutil
+    import sys
+    import time
+    from pathlib import Path
+
+    import pytest
+
+    if os.name != "posix" or shutil.which("make") is None:
+        pytest.skip("sin make ni terminal POSIX")
+    raiz = Path(__file__).resolve().parent.parent
+    guion = tmp_path / "servidor.py"
+    guion.write_text(f"import sys, time\nsys.path.insert(0, {str(raiz)!r})\nfrom commands import _terminal_propia\n"
+                     "devolver = _terminal_propia()\nprint('escuchando', flush=True)\n"
+                     "try:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    pass\nfinally:\n    devolver()\n"
+                     "print('detenida', flush=True)\n")
+    (tmp_path / "Makefile").write_text(f"run:\n\t{sys.executable} {guion}\n")
+    pid, fd = pty.fork()
+    if pid == 0:  # el hijo: `make run` en una terminal propia
+        os.chdir(tmp_path)
+        os.execvp("make", ["make", "-s", "run"])
+    salida, enviado, inicio = b"", False, time.monotonic()
+    while time.monotonic() - inicio < 60:
+        if select.select([fd], [], [], 0.2)[0]:
+            try:
+                trozo = os.read(fd, 4096)
+            except OSError:
+                break
+            if not trozo:
+                break
+            salida += trozo
+        if not enviado and b"escuchando" in salida:
+            os.write(fd, b"\x03")  # Ctrl+C desde el teclado
+            enviado = True
+    _, estado = os.waitpid(pid, 0)
+    texto = salida.decode(errors="replace")
+    assert enviado and "detenida" in texto, texto
+    assert "Interrupt" not in texto and os.waitstatus_to_exitcode(estado) == 0, texto

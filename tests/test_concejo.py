@@ -171,7 +171,8 @@ def test_sesion_completa(como, reloj):
             f"{ms[5].nombre}, {ms[6].nombre}), 0 abstenciones; el alcalde dirimió a favor." in texto)
     revisar_docx(r.data, texto)
     assert "Presentes: 7" in texto and "Quórum requerido: 5" in texto
-    assert ms[7].nombre in celdas and "Licencia" in celdas and "10:05" in celdas
+    assert f"{ms[7].nombre} (Regidor(a)): Licencia" in texto and "llegada 10:05" in texto
+    assert any("Alcalde" in c for c in celdas)  # las firmas, de la plantilla
 
     # el borrador se edita como HTML saneado: sin scripts ni eventos
     r = sg.post(f"/admin/acta/edit/?id={acta.id}",
@@ -179,6 +180,9 @@ def test_sesion_completa(como, reloj):
     assert r.status_code == 302
     contenido = db.session.get(Acta, acta.id).contenido
     assert "<div>Nota del SG</div>" in contenido and "<script" not in contenido and "onclick" not in contenido
+    # lo editado es lo que sale en el Word (hasta que la aprobación lo congela)
+    r = sg.get(f"/admin/acta/word/?id={acta.id}")
+    assert "Nota del SG" in [p.text for p in Document(io.BytesIO(r.data)).paragraphs]
 
     # --- aprobada en una sesión posterior; luego inmutable (y auditado)
     assert "No hay una sesión posterior" in sg.get(f"/admin/acta/aprobar/?id={acta.id}").text
@@ -236,12 +240,17 @@ def test_sesion_completa(como, reloj):
 
 
 def test_lapso_de_convocatoria_con_feriados(como):
-    """Extraordinaria del 03/08/2026 convocada el jueves 23/07: median 24, 27, 30 y 31 (28–29 feriados) = 4."""
+    """Extraordinaria del 03/08/2026 convocada el miércoles 22/07: median 24, 27, 30 y 31 (23, 28 y 29 feriados)
+    = 4. Convocada el jueves 23/07, feriado, vale como del viernes 24 (calendario.fecha_legal): median 3."""
     sg = como("secretaria_general")
-    s = crear_sesion(sg, "extraordinaria", "03/08/2026 10:00", "23/07/2026")
+    s = crear_sesion(sg, "extraordinaria", "03/08/2026 10:00", "22/07/2026")
     agregar_punto(sg, s, "Vacancia del regidor", "vacancia", "dos_tercios")
     r = sg.get(f"/admin/sesion_concejo/conducir/?id={s.id}")
     assert "Convocada con 4 días hábiles de anticipación; una sesión extraordinaria exige al menos 5." in r.text
+    s_feriado = crear_sesion(sg, "extraordinaria", "03/08/2026 11:00", "23/07/2026")
+    agregar_punto(sg, s_feriado, "Vacancia del regidor", "vacancia", "dos_tercios")
+    r = sg.get(f"/admin/sesion_concejo/conducir/?id={s_feriado.id}")
+    assert "Convocada con 3 días hábiles de anticipación; una sesión extraordinaria exige al menos 5." in r.text
     # una ordinaria (2 días por defecto, RIC) convocada el viernes 24 para el jueves 30: solo median el 27
     s2 = crear_sesion(sg, "ordinaria", "30/07/2026 10:00", "24/07/2026")
     assert "Convocada con 1 días hábiles" in sg.get(f"/admin/sesion_concejo/conducir/?id={s2.id}").text
@@ -249,7 +258,7 @@ def test_lapso_de_convocatoria_con_feriados(como):
     r = sg.post("/admin/sesion_concejo/new/", data={"tipo": "ordinaria", "fecha_hora": "30/07/2026 10:00",
                                                     "modalidad": "presencial", "fecha_convocatoria": "31/07/2026"})
     assert r.status_code == 200 and "La convocatoria no puede ser posterior a la sesión." in r.text
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(SesionConcejo)) == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SesionConcejo)) == 3
 
 
 def test_citaciones_por_correo_e_imprimibles(app, como, correos):

@@ -65,3 +65,26 @@ def test_botones_irreversibles_piden_confirmacion(app, sesiones, como, crear_exp
     levantar = re.search(r'<button[^>]*value="levantada"[^>]*>', texto).group(0)
     assert "Hay 2 puntos pendientes de votación" in levantar  # aviso antes de cerrar con puntos pendientes
     assert "Todos presentes" in texto and "Todos a favor" in texto
+
+
+def test_aprobar_el_acta_y_sacar_el_numero_de_una_norma_piden_confirmacion(app, sesiones, como):
+    from models import Acta, NormaMunicipal
+    from services.normas import proyectar_norma
+
+    sg = como("secretaria_general")
+    acta = db.session.scalar(sa.select(Acta))
+    s = _proxima()  # una sesión posterior instalada, para que se ofrezca aprobar
+    s.fecha_hora = datetime.now(ZONA_LIMA) - timedelta(minutes=1)
+    db.session.commit()
+    _marcar_presentes(sg, s)
+    assert sg.post(f"/admin/sesion_concejo/conducir/?id={s.id}", {"operacion": "instalar"}).status_code == 302
+    texto = sg.get(f"/admin/acta/aprobar/?id={acta.id}").text
+    assert re.search(r'<button[^>]*data-confirmar="¿Aprobar el acta de la Sesión ordinaria[^"]*ya no cambian\.">'
+                     r'Aprobar</button>', texto)
+    proyecto = NormaMunicipal(tipo="decreto_alcaldia", sumilla="Decreto que regula el horario de atención")
+    proyectar_norma(proyecto)
+    db.session.add(proyecto)
+    db.session.commit()
+    texto = sg.get(f"/admin/norma_municipal/aprobar/?id={proyecto.id}").text
+    assert re.search(r'data-confirmar="¿Aprobar el proyecto y sacar el número siguiente de decreto de alcaldía\?'
+                     r'[^"]*no se reutiliza', texto)

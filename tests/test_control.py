@@ -161,9 +161,9 @@ def test_cumplimiento_por_unidad_cifras_enlaces_y_excel(escenario, como):
                 "silencio_positivo": 1}
     for clave, n in conocido.items():
         assert re.search(rf'id="c-GAT-{clave}">{n}<', pagina), (clave, n)
-    assert 'id="c-GAT-pct_a_tiempo">25.0<' in pagina  # 1 ÷ (2 atendidas + 2 vencidas)
-    assert 'id="c-GAT-promedio_dias">3.0<' in pagina and 'id="c-GAT-p90_dias">3<' in pagina
-    assert 'id="c-GAT-demora_acuse">0.3<' in pagina  # acuses: 0, 1 y 0 días hábiles
+    assert 'id="c-GAT-pct_a_tiempo">25,0<' in pagina  # 1 ÷ (2 atendidas + 2 vencidas); coma decimal
+    assert 'id="c-GAT-promedio_dias">3,0<' in pagina and 'id="c-GAT-p90_dias">3<' in pagina
+    assert 'id="c-GAT-demora_acuse">0,3<' in pagina  # acuses: 0, 1 y 0 días hábiles
     assert re.search(r'id="c-GDU-pendiente_vencida">1<', pagina)
 
     # cada cifra de cada unidad = el conteo independiente; y su enlace lleva a un listado con esas filas
@@ -358,7 +358,7 @@ def test_supervision_de_mesa_de_partes(base, reloj, crear_expediente, como):
     assert r.status_code == 200
     for clave, n in (("total", 5), ("presencial", 4), ("digital", 1), ("observados", 2), ("no_presentados", 2)):
         assert re.search(rf'id="m-{clave}">{n}<', r.text), clave
-    assert 'id="t-mismo_dia">1<' in r.text and 'id="t-un_dia">1<' in r.text and 'id="t-promedio">0.5<' in r.text
+    assert 'id="t-mismo_dia">1<' in r.text and 'id="t-un_dia">1<' in r.text and 'id="t-promedio">0,5<' in r.text
     assert oraculo_entre(date(2026, 4, 1), date(2026, 4, 6)) == 1
     nav = como("mesa_partes")
     assert filas_excel(nav, enlace(r.text, "m-no_presentados")) == 2
@@ -444,7 +444,7 @@ def test_resumen_diario_da_las_mismas_cifras(escenario, como, runner, reloj):
     decretado después de la tarea cambia los días hábiles igual que sin resumen."""
     sg = como("secretaria_general")
     en_vivo = cifras(sg)
-    assert en_vivo["c-GAT-a_tiempo"] == "1" and en_vivo["c-GAT-promedio_dias"] == "3.0"
+    assert en_vivo["c-GAT-a_tiempo"] == "1" and en_vivo["c-GAT-promedio_dias"] == "3,0"
     r = runner.invoke(args=["tramite-diario"])
     assert r.exit_code == 0 and "Resumen de cumplimiento rehecho" in r.output, r.output
     assert db.session.get(models.EstadoResumen, "resumen_derivacion").corte == HOY.date()

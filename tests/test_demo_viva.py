@@ -1,9 +1,9 @@
-"""`make run` en una base vacía: la demo trae trabajo (expedientes en las unidades, vencidos, observados,
-digitales), no ceros."""
+"""`make run` en una base vacía: la demo trae trabajo en cada módulo, hecho con los servicios (services/demo.py), sin
+estados que las reglas prohíben ni momentos en el futuro."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,35 +12,79 @@ from tests.conftest import _config
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # la carga es la misma; se prueba el comando
-def test_servir_en_base_vacia_carga_una_demo_con_trabajo(tmp_path, monkeypatch, backend):
+def test_servir_en_base_vacia_carga_una_demo_viva_y_coherente(tmp_path, monkeypatch, backend):
     import waitress
     from flask_migrate import upgrade
 
+    import models
     from app import create_app
-    from models import Derivacion, Expediente, db, hoy_lima
+    from models import (
+        Acta,
+        Certificacion,
+        Derivacion,
+        Dictamen,
+        DocumentoEmitido,
+        Expediente,
+        NormaMunicipal,
+        Notificacion,
+        Prestamo,
+        SesionConcejo,
+        SolicitudAcceso,
+        Transferencia,
+        UnidadConservacion,
+        db,
+        hoy_lima,
+    )
 
     servido = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: servido.append(kw))
-    monkeypatch.setenv("EXPEDIENTES_DEMO", "200")
+    monkeypatch.setenv("EXPEDIENTES_DEMO", "120")
     app = create_app({**_config(f"sqlite:///{tmp_path / 'vacia.db'}", tmp_path), "TESTING": False})
     app.instance_path = str(tmp_path)
     with app.app_context():
         upgrade()
         r = app.test_cli_runner().invoke(args=["servir"])
         assert r.exit_code == 0, r.output
-        assert servido and "Usuarios demo" in r.output
-        def contar(*cond):
-            return db.session.scalar(sa.select(sa.func.count()).select_from(Expediente).where(*cond))
+        assert servido and "Usuarios demo" in r.output and "Municipalidad demo cargada" in r.output
+        assert models.reloj is not None and abs(models.reloj() - datetime.now(UTC)) < timedelta(minutes=1)
 
-        assert contar() == 200
-        assert contar(Expediente.vencido) > 0
-        assert contar(Expediente.estado == "observado") > 0
-        assert contar(Expediente.canal == "digital") > 0
-        unidades = db.session.scalar(sa.select(sa.func.count(sa.distinct(Expediente.unidad_actual_id))))
-        assert unidades >= 5
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Derivacion).where(
-            Derivacion.estado == "pendiente")) > 0
-        ultima = db.session.scalar(sa.select(sa.func.max(Expediente.fecha_presentacion)))
-        assert ultima <= hoy_lima() + timedelta(days=5)
+        def contar(modelo, *cond):
+            return db.session.scalar(sa.select(sa.func.count()).select_from(modelo).where(*cond))
+
+        # trabajo en cada módulo
+        assert contar(Expediente) >= 120
+        assert contar(Expediente, Expediente.vencido) > 0 and contar(Expediente, Expediente.estado == "observado") > 0
+        assert contar(Expediente, Expediente.canal == "digital") > 0
+        assert contar(Expediente, Expediente.estado == "atendido", Expediente.respuesta.is_not(None)) > 0
+        assert db.session.scalar(sa.select(sa.func.count(sa.distinct(Expediente.unidad_actual_id)))) >= 5
+        assert contar(Derivacion, Derivacion.estado == "pendiente") > 0
+        assert contar(DocumentoEmitido, DocumentoEmitido.estado == "notificado") > 0 and contar(Notificacion) > 0
+        assert contar(SolicitudAcceso) > 0 and contar(Certificacion) > 0 and contar(Dictamen) == 2
+        assert contar(Transferencia, Transferencia.estado == "recibida") == 1 and contar(UnidadConservacion) >= 5
+        assert contar(Expediente, Expediente.unidad_conservacion_id.is_not(None)) > 0
+        assert contar(Prestamo, Prestamo.fecha_devolucion.is_(None)) == 2 and contar(Prestamo) == 3
+        assert contar(NormaMunicipal, NormaMunicipal.en_vigor) == 3 and contar(Acta, Acta.estado == "aprobada") == 1
+        assert contar(SesionConcejo, SesionConcejo.estado == "convocada") == 1
+
+        # nada en el futuro: ningún momento (recepción, envíos, acuses, auditoría…) pasa de ahora; solo la fecha de
+        # la próxima sesión, que se programa para después (su convocatoria y sus citaciones son de hoy)
+        ahora = datetime.now(UTC) + timedelta(seconds=5)
+        programados = {"sesion_concejo.fecha_hora"}
+        for tabla in models.db.metadata.sorted_tables:
+            for col in tabla.columns:
+                if isinstance(col.type, models.MomentoUTC) and f"{tabla.name}.{col.name}" not in programados:
+                    maximo = db.session.scalar(sa.select(sa.func.max(col)))
+                    assert maximo is None or maximo <= ahora, f"{tabla.name}.{col.name} en el futuro: {maximo}"
+        assert db.session.scalar(sa.select(sa.func.max(Expediente.fecha_presentacion))) <= hoy_lima() + timedelta(5)
+
+        # ningún estado que las reglas prohíben
+        observados = db.session.scalars(sa.select(Expediente).where(Expediente.estado == "observado")).all()
+        assert all(e.fecha_observacion is not None and not e.derivaciones for e in observados)
+        assert not contar(Expediente, Expediente.estado == "en_tramite", ~Expediente.derivaciones.any())
+        assert not contar(DocumentoEmitido, DocumentoEmitido.estado == "notificado",
+                          ~DocumentoEmitido.notificaciones.any())
+        assert not contar(Derivacion, Derivacion.estado == "atendido", Derivacion.fecha_atencion.is_(None))
+        for e in db.session.scalars(sa.select(Expediente).where(Expediente.estado.in_(("atendido", "archivado")))):
+            assert e.fecha_atencion is None or e.fecha_atencion >= e.fecha_recepcion.date() - timedelta(days=1)
         db.session.remove()
         db.engine.dispose()

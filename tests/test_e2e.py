@@ -14,11 +14,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e import Contador, capturar, exigir_navegador, ingresar, lanzar_navegador, servir
+from tests.e2e import DIALOGOS, Contador, capturar, exigir_navegador, ingresar, servir
 from tests.pdf_prueba import pdf_valido
 
 ACCIONES: dict[str, int] = {}  # recorrido → acciones del usuario (se imprimen al final del módulo)
-DIALOGOS: list[str] = []  # textos de los diálogos de confirmación que vio el usuario
 PDF = pdf_valido()  # un PDF real: la mesa de partes lo revisa con pypdf
 
 pytestmark = pytest.mark.e2e
@@ -58,41 +57,6 @@ def _preparar_trabajo():
         derivar(exp, unidad["GDU"], "atender", "Para su atención.", usuario=mesa)
     proxima = db.session.scalar(sa.select(SesionConcejo).where(SesionConcejo.estado == "convocada"))
     proxima.fecha_hora = datetime.now(ZONA_LIMA).replace(second=0, microsecond=0) - timedelta(minutes=5)
-
-
-@pytest.fixture
-def bd(servidor):
-    """Contexto de la app servida, para mirar la base después de cada recorrido."""
-    from models import db
-
-    with servidor.app.app_context():
-        yield db
-        db.session.remove()
-
-
-@pytest.fixture(scope="module")
-def navegador():
-    exigir_navegador()
-    pw, browser = lanzar_navegador()
-    yield browser
-    browser.close()
-    pw.stop()
-
-
-@pytest.fixture
-def pagina(navegador):
-    ctx = navegador.new_context(locale="es-PE", timezone_id="America/Lima", accept_downloads=True,
-                                viewport={"width": 1366, "height": 768})
-    page = ctx.new_page()
-    page.on("dialog", lambda d: (DIALOGOS.append(d.message), d.accept()))
-    # la Content-Security-Policy (issue 20) no debe bloquear nada de lo que la aplicación sirve: ni un script, ni un
-    # manejador onclick, ni una hoja de estilos
-    bloqueos: list[str] = []
-    page.on("console", lambda m: bloqueos.append(m.text) if "Content Security Policy" in m.text else None)
-    page.set_default_timeout(15_000)
-    yield page
-    ctx.close()
-    assert not bloqueos, bloqueos[:5]
 
 
 def test_ingreso_y_panel(servidor, pagina):
@@ -184,11 +148,14 @@ def test_la_unidad_recibe_dos_deriva_uno_y_atiende_otro(servidor, pagina, bd):
         u.clic(filas.nth(i).locator("input.action-checkbox"))
     u.clic(pagina.get_by_role("button", name="Con seleccionados"))
     u.clic_y_esperar(pagina.get_by_role("link", name="Recibir (acuse)"))
-    assert "2 derivaciones recibidas" in pagina.locator(".alert").first.inner_text()
-    u.clic_y_esperar(pagina.get_by_role("link", name="Restaurar filtros"))  # ver también lo recibido
+    aviso = pagina.locator(".alert").first
+    assert "2 derivaciones recibidas. Tramitar ahora:" in aviso.inner_text()
 
-    # el primero se deriva a Asesoría Jurídica desde «Tramitar» (el código lo abre)
-    u.clic_y_esperar(pagina.locator("tbody tr", has_text="posesión E2E").get_by_role("link", name=re.compile("EXP-")))
+    # el primero se deriva a Asesoría Jurídica desde «Tramitar»: el aviso del acuse lleva a cada uno
+    from models import Expediente as Exp
+
+    posesion = bd.session.scalar(sa.select(Exp.codigo).where(Exp.asunto.like("%posesión E2E")))
+    u.clic_y_esperar(aviso.get_by_role("link", name=posesion))
     oaj = pagina.locator("select[name=destino] option", has_text="Asesoría Jurídica").get_attribute("value")
     u.elegir(pagina.locator("select[name=destino]"), oaj)
     u.clic_y_esperar(pagina.get_by_role("button", name="Derivar"))
@@ -237,9 +204,11 @@ def test_jefe_filtra_exporta_y_el_excel_tiene_esas_filas(servidor, pagina, bd, t
     _elegir_en_select2(u, _agregar_filtro(u, pagina, "Estado"), "en_tramite")
     campo = _agregar_filtro(u, pagina, "Fecha de presentación")
     u.escribir(campo, f"{desde:%d/%m/%Y} al {hasta:%d/%m/%Y}")
+    campo.locator("xpath=..").locator("button").click()  # el calendario, solo para la captura (no se cuenta)
     selector = pagina.locator(".daterangepicker").last
     assert "Aplicar" in selector.inner_text() and "Cancelar" in selector.inner_text()
     capturar(pagina, "07-filtros-fechas")
+    pagina.keyboard.press("Escape")
     u.clic_y_esperar(pagina.get_by_role("button", name=re.compile("Aplicar filtro|Aplicar")).first)
     capturar(pagina, "08-expedientes")
     ancho = pagina.evaluate("document.documentElement.scrollWidth")

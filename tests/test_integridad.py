@@ -80,13 +80,14 @@ def test_word_del_acta_escapa_cada_valor(como):
     m = _miembros()[3]
     m.nombre = INYECCION
     db.session.get(PuntoAgenda, acta.sesion.puntos[0].id).titulo = "Título & <w:br/> </w:t>"
+    concejo.generar_acta(acta.sesion)  # el borrador se rehace con esos datos (el Word trae el texto del acta)
     db.session.commit()
     docx = _word(sg, acta.id)
     doc = Document(io.BytesIO(docx))
     # ni un párrafo más: el nombre no abrió uno nuevo
     assert len(doc.paragraphs) == len(normal.paragraphs)
     textos = _textos(docx)
-    assert INYECCION in textos  # el nombre se ve tal cual, en su celda
+    assert any(INYECCION in t for t in textos)  # el nombre se ve tal cual
     assert not any(t.strip().startswith("INYECTADO") for t in textos)
     assert any("Título & <w:br/> </w:t>" in t for t in textos)
 

@@ -55,3 +55,31 @@ def test_norma_no_vigente_no_se_publica(app, client):
     db.session.commit()
     assert client.get(f"/normas/{n.id}/texto").status_code == 404
     assert client.get("/normas/999999/texto").status_code == 404
+
+
+def test_acuerdo_que_rige_desde_su_adopcion_y_el_texto_con_sus_articulos(app, client):
+    """Un acuerdo de concejo no se publica: rige desde su aprobación (antes: «Publicada el () ·»); el texto público
+    lleva sus considerandos y sus artículos."""
+    from services.normas import numerar_norma
+
+    n = NormaMunicipal(tipo="acuerdo_concejo", sumilla="Acuerdo que aprueba el programa de vaso de leche",
+                       considerandos="Que el programa atiende a 1 200 beneficiarios;\nQue existe disponibilidad.",
+                       articulos="Artículo 1.- Aprobar el programa de vaso de leche 2026.\n"
+                                 "Artículo 2.- Encargar su cumplimiento a la Gerencia de Desarrollo Social.")
+    numerar_norma(n)
+    db.session.add(n)
+    db.session.commit()
+    assert n.estado.value == "vigente" and n.fecha_publicacion is None
+    lista = client.get("/normas").text
+    assert n.codigo in lista and "Publicada el ()" not in lista and "()" not in lista
+    assert f"Rige desde su aprobación, el {n.fecha_vigencia:%d/%m/%Y}" in lista
+    texto = client.get(f"/normas/{n.id}/texto").text
+    assert "Artículo 1.- Aprobar el programa de vaso de leche 2026." in texto
+    assert "Artículo 2.- Encargar su cumplimiento" in texto and "Que existe disponibilidad." in texto
+    assert "Publicada el" not in texto and "publicado en None" not in texto
+
+
+def test_favicon(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.mimetype == "image/vnd.microsoft.icon" and r.data[:4] == b"\x00\x00\x01\x00"
+    r.close()

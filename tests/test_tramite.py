@@ -75,7 +75,7 @@ def test_jornada_de_un_expediente(base, como, runner):
     [d1] = derivaciones_de(exp.id)  # nace en Mesa de Partes y se deriva en el acto a la unidad resolutora
     assert (d1.unidad_origen.sigla, d1.unidad_destino.sigla) == ("UTD", "GDU")
     assert (d1.estado.value, d1.accion.value) == ("pendiente", "atender")
-    assert d1.plazo_dias_habiles == 5 and d1.fecha_limite == habil(hoy(), 5)
+    assert d1.plazo_dias_habiles == 5 and d1.fecha_limite == habil(habil(hoy(), 0), 5)
     assert d1.enviado_por_id == usuario_de("mesa_partes").id
 
     exp_id, codigo, clave = exp.id, exp.codigo, exp.clave
@@ -107,8 +107,9 @@ def test_jornada_de_un_expediente(base, como, runner):
     assert d1.estado.value == "atendido" and d1.fecha_atencion is not None
     assert (d2.unidad_origen.sigla, d2.unidad_destino.sigla, d2.accion.value) == ("GDU", "GAT", "opinar")
     venc = leer(Expediente, exp_id).fecha_vencimiento
-    assert d2.fecha_limite == min(habil(hoy(), 7), venc)
-    assert d2.plazo_dias_habiles == min(7, int(np.busday_count(hoy() + timedelta(days=1), venc + timedelta(days=1),
+    assert d2.fecha_limite == min(habil(habil(hoy(), 0), 7), venc)
+    desde = habil(hoy(), 0)  # derivada en día no hábil: cuenta desde el siguiente hábil
+    assert d2.plazo_dias_habiles == min(7, int(np.busday_count(desde + timedelta(days=1), venc + timedelta(days=1),
                                                                busdaycal=CALENDARIO_NP)))
     assert d2.estado.value == "pendiente" and d2.enviado_por_id == usuario_de("unidad").id
     exp = leer(Expediente, exp_id)
@@ -172,7 +173,7 @@ def test_ingreso_sin_procedimiento_va_a_la_unidad_elegida_con_el_plazo_maximo(ba
     assert exp.fecha_vencimiento == habil(exp.fecha_presentacion, 30)
     [d] = derivaciones_de(exp.id)
     assert (d.unidad_origen.sigla, d.unidad_destino.sigla, d.plazo_dias_habiles) == ("UTD", "GAT", 30)
-    assert d.fecha_limite == habil(hoy(), 30)
+    assert d.fecha_limite == habil(habil(hoy(), 0), 30)
 
 
 def test_devolver_a_quien_lo_envio(base, como):

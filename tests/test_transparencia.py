@@ -530,7 +530,7 @@ def test_informe_anual_pagina_y_excel_con_graficos(base, como):
     assert pagina.status_code == 200
     for k, v in esperado.items():
         assert f'id="ind-{k}">{v}<' in pagina.text, k
-    assert f'id="ind-promedio_dias">{promedio}<' in pagina.text
+    assert f'id="ind-promedio_dias">{str(promedio).replace(".", ",")}<' in pagina.text  # coma decimal
     plano = texto_de(pagina.text)
     assert "Art. 17.5 – Información confidencial: datos personales 1" in plano
     assert "Art. 17.2 – Información confidencial: secretos protegidos 1" in plano
