@@ -97,7 +97,7 @@ def guardar_pdf(archivo, subido_por_id: int | None = None, session=None) -> Adju
         raise ErrorAdjunto(f"El archivo supera el máximo de {maximo // (1024 * 1024)} MB.")
     revisar_pdf(datos)
     sha = hashlib.sha256(datos).hexdigest()
-    relativa = Path(sha[:2]) / sha[2:4] / f"{sha}.pdf"
+    relativa = Path(ruta_de(sha))
     nombre = (archivo.filename or "documento.pdf").replace("/", "_").replace("\\", "_")[-200:]
     adj = Adjunto(nombre_archivo=nombre, tipo_mime="application/pdf", tamano=len(datos), sha256=sha,
                   ruta=str(relativa), subido_por_id=subido_por_id)
@@ -106,6 +106,41 @@ def guardar_pdf(archivo, subido_por_id: int | None = None, session=None) -> Adju
     sesion.info.setdefault("adjuntos_pendientes", []).append(
         (adj, Path(current_app.config["ADJUNTOS_DIR"]) / relativa, datos))
     return adj
+
+
+def ruta_de(sha: str) -> str:
+    """Dónde se guarda un PDF dentro de ADJUNTOS_DIR: por su SHA-256 (el mismo contenido, el mismo archivo)."""
+    return str(Path(sha[:2]) / sha[2:4] / f"{sha}.pdf")
+
+
+def guardar_datos(datos: bytes, dueno, session=None) -> str:
+    """Guarda un PDF ya revisado que no es un `Adjunto` (p. ej. lo depositado en la casilla electrónica): se escribe
+    en ADJUNTOS_DIR cuando se confirma la transacción que guarda `dueno` (la fila que lo referencia). Devuelve la
+    ruta relativa (por SHA-256)."""
+    from models import db
+
+    relativa = ruta_de(hashlib.sha256(datos).hexdigest())
+    sesion = session or db.session()
+    sesion.info.setdefault("adjuntos_pendientes", []).append(
+        (dueno, Path(current_app.config["ADJUNTOS_DIR"]) / relativa, datos))
+    return relativa
+
+
+def leer(ruta: str | None) -> bytes | None:
+    """El contenido de un archivo guardado (ruta relativa a ADJUNTOS_DIR), o None si falta; también uno de esta
+    misma transacción que aún espera el commit para escribirse."""
+    from models import db
+
+    if not ruta:
+        return None
+    raiz = Path(current_app.config["ADJUNTOS_DIR"]).resolve()
+    for _fila, destino, datos in db.session().info.get("adjuntos_pendientes", ()):
+        if destino.resolve() == (raiz / ruta).resolve():
+            return datos
+    archivo = (raiz / ruta).resolve()
+    if raiz not in archivo.parents or not archivo.is_file():
+        return None
+    return archivo.read_bytes()
 
 
 def anotar_firma(adj: Adjunto, datos: bytes) -> None:

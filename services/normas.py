@@ -149,18 +149,22 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
         norma.estado = EstadoNorma.publicada  # el edicto, o la resolución aún sin notificar
 
 
-def notificar_norma(norma: NormaMunicipal, fecha: date) -> None:
-    """Una resolución rige desde su notificación al destinatario (LPAG art. 16)."""
+def notificar_norma(norma: NormaMunicipal, fecha: date, diligencia: date | None = None) -> None:
+    """Una resolución rige desde su notificación al destinatario (LPAG art. 16). `fecha` es la del efecto;
+    `diligencia`, la del acto de notificar si es otra (en la casilla electrónica el efecto puede ser el día hábil
+    siguiente al depósito: la resolución pasa a vigente ese día, con la tarea diaria)."""
+    diligencia = diligencia or fecha
     if norma.efecto != "notificacion":
         raise ErrorNorma("Solo las resoluciones rigen desde su notificación.")
     if norma.estado not in (EstadoNorma.aprobada, EstadoNorma.publicada):
         raise ErrorNorma(f"La resolución está {norma.estado.etiqueta.lower()}: no se notifica.")
-    if fecha < norma.fecha_emision:
+    if diligencia < norma.fecha_emision:
         raise ErrorNorma("La notificación no puede ser anterior a la emisión.")
-    if fecha > hoy_lima():
+    if diligencia > hoy_lima():
         raise ErrorNorma("La notificación no puede ser una fecha futura.")
     norma.fecha_notificacion = norma.fecha_vigencia = fecha
-    norma.estado = EstadoNorma.vigente
+    if fecha <= hoy_lima():
+        norma.estado = EstadoNorma.vigente
 
 
 def actualizar_vigencias() -> int:

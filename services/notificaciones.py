@@ -53,6 +53,21 @@ def firme_desde(fecha_notificacion: date) -> date:
     return vence_recurso(fecha_notificacion) + timedelta(days=1)
 
 
+def efecto_casilla(fecha_deposito: date) -> date:
+    """Desde cuándo surte efecto lo depositado en la casilla electrónica (LPAG art. 20.4): el día del depósito o el
+    día hábil siguiente (`CASILLA_EFECTO`). Desde esa fecha corren el recurso y la firmeza, como en papel."""
+    if current_app.config["CASILLA_EFECTO"] == "dia_habil_siguiente":
+        return sumar_dias_habiles(fecha_deposito, 1)
+    return fecha_deposito
+
+
+def fecha_efecto(n: Notificacion) -> date:
+    """La fecha de la notificación para los plazos: la de la diligencia; en la casilla, `efecto_casilla`."""
+    if n.modalidad.value == "casilla_electronica":
+        return efecto_casilla(n.fecha)
+    return n.fecha
+
+
 def umbral(hoy: date, n: int) -> date:
     """La fecha D tal que `sumar_dias_habiles(f, n) < hoy` ⇔ `f < D` (para filtrar en SQL sin guardar plazos):
     D es el n-ésimo día hábil contando hacia atrás desde el último hábil anterior a `hoy`."""
@@ -210,6 +225,9 @@ def error_de_diligencia(n: Notificacion) -> tuple[str, str] | None:
         return "medio_publicacion", "Indique el medio y la fecha de la publicación (art. 20.1.3)."
     if modalidad in ("domicilio",) and not n.direccion:
         return "direccion", "Indique el domicilio donde se notifica."
+    if modalidad == "casilla_electronica" and getattr(n, "deposito", None) is None:
+        return "modalidad", ("La notificación por casilla electrónica se hace depositando el acto en la casilla del "
+                             "administrado (services.casilla.depositar), no registrándola a mano.")
     return None
 
 
@@ -226,9 +244,10 @@ def registrar_diligencia(n: Notificacion) -> Notificacion:
     if error:
         raise ErrorDeRegla(error[1])
     if n.resultado.value in RESULTADOS_EFECTIVOS:
+        efecto = fecha_efecto(n)  # en la casilla electrónica, según CASILLA_EFECTO
         if n.norma is not None:  # la resolución rige desde su notificación (LPAG art. 16)
-            notificar_norma(n.norma, n.fecha)
+            notificar_norma(n.norma, efecto, n.fecha)
         else:
             n.documento.estado = EstadoDocumento.notificado
-            n.documento.fecha_notificacion = n.fecha
+            n.documento.fecha_notificacion = efecto
     return n
