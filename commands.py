@@ -30,6 +30,7 @@ def demo(password: str, expedientes: int, force: bool) -> None:
     inicio = time.perf_counter()
     semilla.cargar_demo(password)
     semilla.cargar_sesiones_demo()
+    semilla.cargar_casilla_demo(password)
     db.session.commit()
     if expedientes:
         semilla.cargar_expedientes_sinteticos(expedientes)
@@ -102,6 +103,7 @@ def servir() -> None:
         clave = secrets.token_urlsafe(9)
         semilla.cargar_demo(clave)
         semilla.cargar_sesiones_demo()
+        semilla.cargar_casilla_demo(clave)
         db.session.commit()
         semilla.cargar_expedientes_sinteticos(int(os.environ.get("EXPEDIENTES_DEMO", "300")))
         db.session.commit()  # una demo con trabajo: bandejas, vencidos, observados y digitales en cada unidad
@@ -116,7 +118,9 @@ def servir() -> None:
     click.echo(f"\n  Secretaría General en http://{host}:{port}/")
     if archivo.exists():
         click.echo(f"  Usuarios demo: {', '.join(semilla.USUARIOS_DEMO)}")
-        click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})\n")
+        click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})")
+        click.echo(f"  Casilla electrónica: http://{host}:{port}/casilla/ingresar con DNI "
+                   f"{' o '.join(c[0] for c in semilla.CASILLA_DEMO)} y la misma contraseña\n")
     gc.collect()
     gc.freeze()  # lo cargado al arrancar no se vuelve a recorrer en cada colección completa (pausas de 100+ ms)
     serve(current_app._get_current_object(), host=host, port=port, threads=8)
