@@ -364,7 +364,8 @@ def _tramite(fila, form):
                            ruta=servicio.ruta_publica(exp) if exp is not None else [],
                            notificados=servicio.notificados(cuenta, exp),
                            depositos=servicio.depositos_de_la_solicitud(cuenta, fila),
-                           limite=servicio.plazo_para_subsanar(fila), form=form)
+                           limite=servicio.plazo_para_subsanar(fila), vencio=servicio.limite_subsanacion(fila),
+                           form=form)
 
 
 def _subsanar(fila, destino: str):

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 import pyotp
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from werkzeug.security import generate_password_hash
 
 from models import (
@@ -112,8 +112,15 @@ def _url(endpoint: str, **valores) -> str:
 
 
 # ------------------------------------------------------------------ sesión propia del ciudadano
+class _SelloConElReloj(TimestampSigner):
+    """La edad de la sesión se mide con el reloj de la aplicación (models.reloj), no con el del sistema."""
+
+    def get_timestamp(self) -> int:
+        return int(ahora().timestamp())
+
+
 def _firmador() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="casilla-sesion")
+    return URLSafeTimedSerializer(current_app.secret_key, salt="casilla-sesion", signer=_SelloConElReloj)
 
 
 def _minutos_sesion() -> int:
@@ -857,8 +864,8 @@ def depositos_de_la_solicitud(cuenta: CuentaCasilla, fila) -> list[DepositoCasil
                                                                     DepositoCasilla.cuenta_id == cuenta.id)))
 
 
-def plazo_para_subsanar(fila) -> date | None:
-    """Hasta cuándo puede subsanar en línea (None si no hay observación abierta)."""
+def limite_subsanacion(fila) -> date | None:
+    """El último día para subsanar la observación abierta (vencido o no); None si no está observado."""
     if isinstance(fila, Expediente) and fila.estado == EstadoExpediente.observado:
         return tramite.plazo_subsanacion(fila)
     if isinstance(fila, SolicitudAcceso) and fila.estado == EstadoSolicitud.observada:
@@ -866,13 +873,22 @@ def plazo_para_subsanar(fila) -> date | None:
     return None
 
 
+def plazo_para_subsanar(fila) -> date | None:
+    """Hasta cuándo puede subsanar en línea; None si no hay observación abierta o si el plazo ya venció."""
+    limite = limite_subsanacion(fila)
+    return limite if limite is not None and hoy_lima() <= limite else None
+
+
 def subsanar_en_linea(cuenta: CuentaCasilla, fila, archivo, comentario: str = "") -> Expediente:
     """Subsanación en línea de una observación abierta: el PDF con las mismas comprobaciones que el ingreso
     (services/adjuntos.guardar_pdf) se agrega al expediente y el servicio del trámite (o de transparencia) la
     registra: el plazo se reanuda desde hoy. Todo o nada."""
     exp = fila if isinstance(fila, Expediente) else fila.expediente
-    if plazo_para_subsanar(fila) is None:
+    limite = limite_subsanacion(fila)
+    if limite is None:
         raise ErrorCasilla("No hay una observación pendiente de subsanar.", "archivo")
+    if hoy_lima() > limite:
+        raise ErrorCasilla(f"El plazo para subsanar venció el {limite:%d/%m/%Y}.", "archivo")
     if exp is None:
         raise ErrorCasilla("La solicitud no tiene expediente donde agregar el documento: subsane en Mesa de Partes.",
                            "archivo")
