@@ -312,7 +312,7 @@ def bandeja():
     pagina = _pagina()
     filas, total, sin_leer = servicio.bandeja(cuenta, pagina)
     return render_template("casilla/bandeja.html", cuenta=cuenta, filas=filas, total=total, sin_leer=sin_leer,
-                           pagina=pagina, plazos={d.id: servicio.plazos(d) for d in filas})
+                           pagina=pagina, plazos=servicio.plazos_de(filas))
 
 
 @bp.get("/notificacion/<int:deposito_id>")

@@ -58,7 +58,7 @@ from models import (
 from services import ErrorDeRegla, adjuntos, correo, seguridad, tramite, transparencia
 from services import notificaciones as notif
 from services.auditoria import registrar
-from services.calendario import sumar_dias_habiles
+from services.calendario import feriados, sumar_habiles
 from services.identidad import error_documento
 from services.numeracion import siguiente
 
@@ -707,14 +707,21 @@ def _avisar(dep: DepositoCasilla) -> None:
                         texto, al_terminar=anotar)
 
 
-def plazos(dep: DepositoCasilla) -> tuple[date, date]:
+def plazos(dep: DepositoCasilla, cal: frozenset[date] | None = None) -> tuple[date, date]:
     """(último día para el recurso, firme desde) contados desde el efecto, como en papel: 15 días hábiles (art.
-    218.2; la respuesta de transparencia: la apelación, TRANSPARENCIA_DIAS_APELACION)."""
+    218.2; la respuesta de transparencia: la apelación, TRANSPARENCIA_DIAS_APELACION). `cal`: los feriados ya
+    leídos (la bandeja los lee una vez para sus 50 filas)."""
+    cal = feriados() if cal is None else cal
     if dep.solicitud_id is not None:
-        vence = sumar_dias_habiles(dep.fecha_efecto, current_app.config["TRANSPARENCIA_DIAS_APELACION"])
+        vence = sumar_habiles(dep.fecha_efecto, current_app.config["TRANSPARENCIA_DIAS_APELACION"], cal)
     else:
-        vence = notif.vence_recurso(dep.fecha_efecto)
+        vence = notif.vence_recurso(dep.fecha_efecto, cal)
     return vence, vence + timedelta(days=1)
+
+
+def plazos_de(deps: list[DepositoCasilla]) -> dict[int, tuple[date, date]]:
+    cal = feriados()
+    return {d.id: plazos(d, cal) for d in deps}
 
 
 def deposito_de(cuenta: CuentaCasilla, deposito_id) -> DepositoCasilla | None:

@@ -30,7 +30,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services.calendario import es_habil, feriados, sumar_dias_habiles
+from services.calendario import es_habil, feriados, sumar_dias_habiles, sumar_habiles
 from services.normas import notificar_norma
 
 SITUACIONES = {"por_notificar": "Por notificar", "devuelta": "Devuelta (no ubicado o segunda visita)",
@@ -43,9 +43,10 @@ def limite_notificacion(acto) -> date:
     return sumar_dias_habiles(fecha_del_acto(acto), current_app.config["NOTIFICACION_PLAZO"])
 
 
-def vence_recurso(fecha_notificacion: date) -> date:
-    """Último día para el recurso: 15 días hábiles contados desde el día hábil siguiente (arts. 144, 218.2)."""
-    return sumar_dias_habiles(fecha_notificacion, current_app.config["PLAZO_RECURSO"])
+def vence_recurso(fecha_notificacion: date, cal: frozenset[date] | None = None) -> date:
+    """Último día para el recurso: 15 días hábiles contados desde el día hábil siguiente (arts. 144, 218.2).
+    `cal`: los feriados ya leídos (una lista de muchas filas los lee una vez)."""
+    return sumar_habiles(fecha_notificacion, current_app.config["PLAZO_RECURSO"], feriados() if cal is None else cal)
 
 
 def firme_desde(fecha_notificacion: date) -> date:
