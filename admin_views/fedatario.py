@@ -279,6 +279,8 @@ class NotificacionView(VistaSegura):
         aviso = "" if not model.efectiva else (
             f" Notificado el {acto.fecha_notificacion:%d/%m/%Y}; el plazo del recurso vence el "
             f"{notif.vence_recurso(acto.fecha_notificacion):%d/%m/%Y}.")
+        if getattr(model, "deposito", None) is not None:
+            aviso += f" Depositado en la casilla electrónica: constancia {model.deposito.codigo}."
         flash(Markup('{}: diligencia registrada.{} <a href="{}" target="_blank">Imprimir el cargo</a>.').format(
             acto.codigo, aviso, url_for(".cargo", id=model.id)), "success")
 

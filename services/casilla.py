@@ -99,10 +99,6 @@ def texto_consentimiento(version: str = VERSION_CONSENTIMIENTO) -> list[str]:
     return [p.format(municipalidad=current_app.config["MUNICIPALIDAD"]) for p in TEXTOS_CONSENTIMIENTO[version]]
 
 
-def _ip() -> str | None:
-    return (request.remote_addr or "desconocida")[:45] if has_request_context() else None
-
-
 def _url(endpoint: str, **valores) -> str:
     """Dirección completa para un correo (en una petición, la del sitio; fuera, la de una petición de prueba)."""
     if has_request_context():

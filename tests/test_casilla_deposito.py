@@ -56,9 +56,12 @@ def test_deposito_un_viernes_antes_de_fiestas_patrias(base, reloj, como, efecto,
     base.config["CASILLA_EFECTO"] = efecto
     cuenta, exp = _preparar(reloj, date(2026, 7, 24))
     doc = documento_con_pdf(exp, date(2026, 7, 22))
-    r = _notificar(como, doc)
+    nav = como("unidad")
+    r = nav.post("/admin/notificacion/new/", {"documento": str(doc.id), "modalidad": "casilla_electronica",
+                                              "resultado": "entregada", "fecha_hora": "01/01/2026 08:00"})
     assert r.status_code == 302, texto_de(r.text)[-1500:]
     dep, = depositos()
+    assert f"constancia {dep.codigo}" in texto_de(nav.get(r.headers["Location"]).text)
     assert dep.fecha_efecto == surte and dep.cuenta_id == cuenta.id
     assert recurso == habil(surte, 15)  # el oráculo (numpy + holidays) dice lo mismo que la tabla
     assert casilla.plazos(dep) == (recurso, date.fromordinal(recurso.toordinal() + 1))
