@@ -17,7 +17,8 @@ def test_servir_en_base_vacia_carga_una_demo_con_trabajo(tmp_path, monkeypatch, 
     from flask_migrate import upgrade
 
     from app import create_app
-    from models import Derivacion, Expediente, db, hoy_lima
+    from models import DepositoCasilla, Derivacion, Expediente, Persona, db, hoy_lima
+    from services import semilla
 
     servido = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: servido.append(kw))
@@ -32,7 +33,10 @@ def test_servir_en_base_vacia_carga_una_demo_con_trabajo(tmp_path, monkeypatch, 
         def contar(*cond):
             return db.session.scalar(sa.select(sa.func.count()).select_from(Expediente).where(*cond))
 
-        assert contar() == 200
+        dnis = [c[0] for c in semilla.CASILLA_DEMO]  # los dos ciudadanos con casilla traen sus propios trámites
+        assert contar(~Expediente.persona.has(Persona.numero_documento.in_(dnis))) == 200
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(DepositoCasilla)) == len(dnis)
+        assert "Casilla electrónica" in r.output and dnis[0] in r.output
         assert contar(Expediente.vencido) > 0
         assert contar(Expediente.estado == "observado") > 0
         assert contar(Expediente.canal == "digital") > 0
