@@ -105,11 +105,13 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message = "Inicie sesión para continuar."
     login_manager.login_message_category = "warning"
 
+    import casilla
     import publico
     from auth import bp as auth_bp
 
     app.register_blueprint(auth_bp)
     publico.init_app(app)
+    casilla.init_app(app)  # después de publico: usa su limitador
 
     from admin_views import init_admin
 

@@ -33,6 +33,7 @@ def demo(password: str, expedientes: int, force: bool) -> None:
     inicio = time.perf_counter()
     semilla.cargar_demo(password)
     semilla.cargar_sesiones_demo()
+    semilla.cargar_casilla_demo(password)
     db.session.commit()
     if expedientes:
         semilla.cargar_expedientes_sinteticos(expedientes)
@@ -104,6 +105,7 @@ def servir(sin_demo: bool, hilos: int) -> None:
         clave = secrets.token_urlsafe(9)
         click.echo("Base vacía: cargando la municipalidad demo (unos meses de trabajo, con las reglas de siempre)…")
         semilla.cargar_demo(clave)
+        semilla.cargar_casilla_demo(clave)  # dos ciudadanos con casilla electrónica
         db.session.commit()
         # una demo con trabajo en cada módulo, hecha con los servicios: bandejas, vencidos, observados, digitales,
         # documentos y notificaciones, transparencia, fedatario, archivo, concejo y normas (services/demo.py)
@@ -118,7 +120,9 @@ def servir(sin_demo: bool, hilos: int) -> None:
     click.echo(f"\n  Secretaría General en http://{host}:{port}/")
     if archivo.exists():
         click.echo(f"  Usuarios demo: {', '.join(semilla.USUARIOS_DEMO)}")
-        click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})\n")
+        click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})")
+        click.echo(f"  Casilla electrónica: http://{host}:{port}/casilla/ingresar con DNI "
+                   f"{' o '.join(c[0] for c in semilla.CASILLA_DEMO)} y la misma contraseña\n")
     click.echo("  Para detenerla: Ctrl+C\n")
     gc.collect()
     gc.freeze()  # lo cargado al arrancar no se vuelve a recorrer en cada colección completa (pausas de 100+ ms)

@@ -120,6 +120,18 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("PLAZO_RECURSO", 15, "días hábiles desde el día siguiente a la notificación para interponer un "
            "recurso (LPAG art. 218.2); vencidos, el acto queda firme (art. 222)"),
     Opcion("LIMITE_VERIFICAR", "30/minute", "consultas por IP en `/verificar/<codigo>`"),
+    # ---- casilla electrónica (LPAG art. 20.4; docs/reglas.md §1 «Casilla electrónica»)
+    Opcion("CASILLA_EFECTO", "deposito", "desde cuándo surte efecto una notificación depositada en la casilla: "
+           "`deposito` (el día del depósito) o `dia_habil_siguiente`; el plazo del recurso corre desde el día hábil "
+           "siguiente a esa fecha, como en papel"),
+    Opcion("CASILLA_HORAS_VERIFICACION", 48, "horas que vale el enlace (de un solo uso) para confirmar el correo de "
+           "la casilla o, si se creó en el mostrador, elegir la contraseña"),
+    Opcion("CASILLA_MINUTOS_RESTABLECER", 60, "minutos que vale el enlace (de un solo uso) para restablecer la "
+           "contraseña de la casilla"),
+    Opcion("CASILLA_MINUTOS_SESION", 30, "minutos sin actividad tras los que se cierra la sesión del ciudadano en "
+           "la casilla"),
+    Opcion("LIMITE_CASILLA_CORREO", "10/hour", "por IP: creaciones de casilla y pedidos de restablecimiento (cada "
+           "uno envía un correo)"),
     Opcion("FIRMA_RAICES_DIR", None, "certificados raíz de confianza (.pem, .crt, .cer) para verificar las firmas "
            "digitales de los PDF recibidos y para aceptar el certificado de quien firma un documento de la entidad; "
            "no se incluye ninguno: los agrega TI", entorno=True, mostrar="`<instance>/raices_firma`"),

@@ -2037,6 +2037,206 @@ class SolicitudAcceso(ActoFinal, ConTrazabilidad, db.Model):
         return self.codigo or "Solicitud nueva"
 
 
+# --------------------------------------------------------------------------- casilla electrónica (LPAG art. 20.4)
+OrigenCuentaCasilla = _e("OrigenCuentaCasilla", "digital", "mostrador", digital="Desde la mesa de partes digital",
+                         mostrador="En el mostrador de Mesa de Partes")
+PropositoEnlace = _e("PropositoEnlace", "verificar", "restablecer", verificar="Confirmar el correo",
+                     restablecer="Restablecer la contraseña")
+
+
+class CuentaCasilla(ConTrazabilidad, db.Model):
+    """Cuenta de un ciudadano (una `Persona`: DNI, CE o RUC) en la casilla electrónica: aparte de los usuarios del
+    personal (`Usuario`), con su propia sesión (services/casilla.py). Se crea desde el cargo de la mesa de partes
+    digital o en el mostrador; entra solo con el correo confirmado. Creada en línea, su identidad no está validada
+    hasta que Mesa de Partes la valide: mientras tanto solo ve y recibe lo de los ingresos hechos con su correo."""
+
+    __tablename__ = "cuenta_casilla"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    persona_id: Mapped[int] = mapped_column(ForeignKey("persona.id"), unique=True)
+    email: Mapped[str] = mapped_column(String(200))
+    # sin contraseña hasta que el ciudadano la elige con el enlace de su correo (cuenta creada en el mostrador)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    email_verificado_en: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    identidad_validada_en: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    origen: Mapped[OrigenCuentaCasilla] = enum_col(OrigenCuentaCasilla, "origen_cuenta_casilla",
+                                                   default=OrigenCuentaCasilla.digital)
+    activa: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # segundo factor opcional (TOTP, RFC 6238): el secreto no se audita; el último paso usado no se acepta dos veces
+    totp_secreto: Mapped[str | None] = mapped_column(String(64))
+    totp_activo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    totp_ultimo_paso: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # sube al salir, al cambiar o restablecer la contraseña y al bloquear: las sesiones abiertas dejan de valer
+    version_sesion: Mapped[int] = mapped_column(default=0, server_default="0")
+    ultimo_acceso: Mapped[datetime | None] = mapped_column(MomentoUTC)
+
+    persona: Mapped[Persona] = relationship(lazy="joined")
+    consentimientos: Mapped[list[ConsentimientoCasilla]] = relationship(
+        back_populates="cuenta", order_by="ConsentimientoCasilla.otorgado_en")
+    etiqueta = etiqueta_sql(lambda cls: cls.email)
+
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_minusculas"),
+        sa.CheckConstraint("NOT totp_activo OR totp_secreto IS NOT NULL", name="totp_con_secreto"),
+    )
+
+    @property
+    def consentimiento_vigente(self) -> ConsentimientoCasilla | None:
+        return next((c for c in self.consentimientos if c.revocado_en is None), None)
+
+    @property
+    def identidad_validada(self) -> bool:
+        return self.identidad_validada_en is not None
+
+    def cerrar_sesiones(self) -> None:
+        self.version_sesion = (self.version_sesion or 0) + 1
+
+    def __str__(self) -> str:
+        return f"Casilla de {self.persona}" if self.persona else "Casilla nueva"
+
+    def __repr__(self) -> str:
+        return f"<CuentaCasilla {self.id}>"
+
+
+class ConsentimientoCasilla(db.Model):
+    """Consentimiento expreso para ser notificado en la casilla (LPAG art. 20.4): versión del texto aceptado, fecha
+    y hora, IP. Revocable: la fila queda con la fecha y la IP de la revocación (no se borra) y, desde entonces, se
+    notifica en papel; uno nuevo es otra fila. Una sola vigente por cuenta (índice único parcial)."""
+
+    __tablename__ = "consentimiento_casilla"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cuenta_id: Mapped[int] = mapped_column(ForeignKey("cuenta_casilla.id"))
+    version_texto: Mapped[str] = mapped_column(String(20))
+    otorgado_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    # dado en el mostrador (firma en papel ante el empleado): quién lo registró
+    registrado_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    revocado_en: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    ip_revocacion: Mapped[str | None] = mapped_column(String(45))
+
+    cuenta: Mapped[CuentaCasilla] = relationship(back_populates="consentimientos")
+
+    __table_args__ = (
+        sa.CheckConstraint("revocado_en IS NULL OR revocado_en >= otorgado_en", name="revocado_despues"),
+        Index("ix_consentimiento_casilla_vigente", "cuenta_id", unique=True,
+              postgresql_where=sa.text("revocado_en IS NULL"), sqlite_where=sa.text("revocado_en IS NULL")),
+    )
+
+    @property
+    def vigente(self) -> bool:
+        return self.revocado_en is None
+
+    def __str__(self) -> str:
+        return f"Consentimiento {self.version_texto} ({'vigente' if self.vigente else 'revocado'})"
+
+
+class EnlaceCasilla(db.Model):
+    """Enlace de un solo uso que se envía por correo (confirmar el correo o restablecer la contraseña): se guarda
+    solo el SHA-256 del token; vence en `vence_en` y se consume al usarlo (`usado_en`)."""
+
+    __tablename__ = "enlace_casilla"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cuenta_id: Mapped[int] = mapped_column(ForeignKey("cuenta_casilla.id"))
+    proposito: Mapped[PropositoEnlace] = enum_col(PropositoEnlace, "proposito_enlace")
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    creado_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    vence_en: Mapped[datetime] = mapped_column(MomentoUTC)
+    usado_en: Mapped[datetime | None] = mapped_column(MomentoUTC)
+
+    cuenta: Mapped[CuentaCasilla] = relationship()
+    __table_args__ = (
+        sa.CheckConstraint("vence_en > creado_en", name="vence_despues"),
+        Index("ix_enlace_casilla_cuenta", "cuenta_id", "proposito"),
+    )
+
+    def __str__(self) -> str:
+        return f"{self.proposito.etiqueta} ({'usado' if self.usado_en else 'pendiente'})"
+
+
+class DepositoCasilla(db.Model):
+    """Depósito de un acto en la casilla de un ciudadano: la notificación electrónica (LPAG art. 20.4) con su
+    constancia (número por año, fecha y hora, SHA-256 del PDF depositado). De un documento emitido o de una
+    resolución, con su `Notificacion` (modalidad casilla electrónica: los plazos, las listas y el cargo la tratan
+    como a la de papel); de la respuesta a una solicitud de acceso a la información, con la solicitud. Surte efecto
+    en `fecha_efecto` (`CASILLA_EFECTO`); la primera lectura (`leida_en`) se anota y no cambia el efecto. No se
+    modifica ni se borra (services/casilla.py)."""
+
+    __tablename__ = "deposito_casilla"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    anio: Mapped[int]
+    numero: Mapped[int]
+    codigo: Mapped[str] = mapped_column(String(20), unique=True)
+    cuenta_id: Mapped[int] = mapped_column(ForeignKey("cuenta_casilla.id"))
+    notificacion_id: Mapped[int | None] = mapped_column(ForeignKey("notificacion.id"), unique=True)
+    solicitud_id: Mapped[int | None] = mapped_column(ForeignKey("solicitud_acceso.id"))
+    # lo que ve la bandeja sin abrir el acto (código y asunto al depositar)
+    acto_codigo: Mapped[str] = mapped_column(String(80))
+    asunto: Mapped[str] = mapped_column(String(500))
+    fecha_hora: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    fecha_efecto: Mapped[date]
+    pdf_nombre: Mapped[str] = mapped_column(String(255))
+    pdf_ruta: Mapped[str] = mapped_column(String(300))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_tamano: Mapped[int]
+    leida_en: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    # la alerta por correo (nunca con el contenido): cuándo salió o por qué no
+    alerta_enviada_en: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    alerta_error: Mapped[str | None] = mapped_column(String(200))
+    depositado_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+
+    # campos que pueden cambiar después del depósito (una vez la lectura; la constancia del correo)
+    CAMPOS_QUE_CAMBIAN = ("leida_en", "alerta_enviada_en", "alerta_error")
+
+    cuenta: Mapped[CuentaCasilla] = relationship()
+    notificacion: Mapped[Notificacion | None] = relationship(backref=sa.orm.backref("deposito", uselist=False))
+    solicitud: Mapped[SolicitudAcceso | None] = relationship()
+    etiqueta = etiqueta_sql(lambda cls: cls.codigo)
+
+    __table_args__ = (
+        sa.UniqueConstraint("anio", "numero"),
+        sa.CheckConstraint("numero >= 1", name="numero_positivo"),
+        sa.CheckConstraint("(notificacion_id IS NULL) <> (solicitud_id IS NULL)", name="de_un_acto"),
+        sa.CheckConstraint("pdf_tamano > 0 AND length(pdf_sha256) = 64", name="pdf_con_huella"),
+        sa.CheckConstraint("leida_en IS NULL OR leida_en >= fecha_hora", name="leida_despues"),
+        # la bandeja del ciudadano: sus depósitos del más reciente al más antiguo
+        Index("ix_deposito_casilla_bandeja", "cuenta_id", "fecha_hora", "id"),
+        Index("ix_deposito_casilla_solicitud", "solicitud_id"),
+    )
+
+    @staticmethod
+    def formato_codigo(anio: int, numero: int) -> str:
+        return f"CAS-{anio}-{numero:06d}"
+
+    @property
+    def acto(self):
+        return self.notificacion.acto if self.notificacion is not None else self.solicitud
+
+    def __str__(self) -> str:
+        return f"{self.codigo} – {self.acto_codigo}" if self.codigo else "Depósito nuevo"
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _reglas_casilla(session, flush_context, instances):
+    """Toda vía: un depósito en la casilla no se modifica (salvo su primera lectura y la constancia del correo) ni se
+    borra; la lectura se anota una sola vez; y no hay notificación por casilla electrónica sin su depósito."""
+    for obj in session.dirty:
+        if isinstance(obj, DepositoCasilla):
+            attrs = sa.inspect(obj).attrs
+            cambiados = {a.key for a in sa.inspect(obj).mapper.column_attrs if attrs[a.key].history.has_changes()}
+            if cambiados - set(DepositoCasilla.CAMPOS_QUE_CAMBIAN):
+                raise ErrorDeRegla(f"{obj.codigo}: un depósito en la casilla electrónica no se modifica.")
+            if "leida_en" in cambiados and _antes(obj, "leida_en") is not None:
+                raise ErrorDeRegla(f"{obj.codigo}: la primera lectura ya quedó anotada.")
+    for obj in session.deleted:
+        if isinstance(obj, DepositoCasilla):
+            raise ErrorDeRegla(f"{obj.codigo}: un depósito en la casilla electrónica no se borra.")
+    with session.no_autoflush:
+        for obj in session.new:
+            if isinstance(obj, Notificacion) and _valor_enum(obj.modalidad) == "casilla_electronica" and \
+                    getattr(obj, "deposito", None) is None:
+                raise ErrorDeRegla("La notificación por casilla electrónica se hace depositando el acto en la "
+                                   "casilla del administrado (con su constancia), no registrándola a mano.")
+
+
 # --------------------------------------------------------------------------- archivo central
 # Ley 25323 (Sistema Nacional de Archivos), D.S. 008-92-JUS y directivas del AGN (docs/reglas.md §7)
 DestinoFinal = _e("DestinoFinal", "conservacion_permanente", "eliminacion",

@@ -34,6 +34,7 @@ from models import (
 )
 from services import ErrorDeRegla, archivos, correo
 from services.adjuntos import ErrorAdjunto, guardar_pdf
+from services.casilla import cuenta_actual
 from services.identidad import ErrorRemitente, error_documento, remitente
 from services.tramite import registrar_ingreso
 from services.transparencia import registrar_solicitud
@@ -199,12 +200,15 @@ class FormTransparencia(FormCiudadano):
 @bp.route("/transparencia", methods=["GET", "POST"])
 def transparencia():
     form = FormTransparencia()
+    cuenta = _prellenar(form)
     if form.enviado():
         try:
             sol = SolicitudAcceso(persona=_persona(form), forma_entrega=form.forma_entrega.data,
                                   informacion_solicitada=form.informacion_solicitada.data.strip(),
                                   sexo=form.sexo.data or None)
             registrar_solicitud(sol)
+            # el correo de este ingreso queda en su expediente (como en la mesa digital): su casilla lo reconoce
+            sol.expediente.email_contacto = (form.email.data or "").strip() or None
         except ErrorRemitente as e:
             form.numero_documento.errors.append(str(e))
         except ErrorDeRegla as e:
@@ -220,7 +224,7 @@ def transparencia():
             session["cargo_transparencia"] = sol.id
             return redirect(url_for("publico.cargo_transparencia"))
     form.reto.data, pregunta = nuevo_reto("transparencia")
-    return render_template("publico/transparencia.html", form=form, pregunta=pregunta)
+    return render_template("publico/transparencia.html", form=form, pregunta=pregunta, cuenta=cuenta)
 
 
 @bp.get("/transparencia/cargo")
@@ -302,9 +306,26 @@ def consumir_reto(formulario: str, token: str | None, respuesta: str | None) -> 
     return guardada is not None and secrets.compare_digest(guardada.encode(), (respuesta or "").strip().encode())
 
 
+def _prellenar(form):
+    """Con la sesión de la casilla abierta, el formulario viene con los datos del ciudadano y el correo de su
+    casilla (solo al abrirlo: lo que escriba después es de este ingreso y nunca cambia su registro)."""
+    cuenta = cuenta_actual()
+    if cuenta is None or request.method != "GET":
+        return cuenta
+    p = cuenta.persona
+    form.tipo_documento.data, form.numero_documento.data = p.tipo_documento.value, p.numero_documento
+    form.nombres.data, form.apellidos.data, form.razon_social.data = p.nombres, p.apellidos, p.razon_social
+    form.telefono.data = p.telefono
+    if "direccion" in form:
+        form.direccion.data = p.direccion
+    form.email.data = cuenta.email
+    return cuenta
+
+
 @bp.route("/mesa-de-partes", methods=["GET", "POST"])
 def mesa_digital():
     form = FormMesaDigital()
+    cuenta = _prellenar(form)
     if form.enviado():
         try:
             adjunto = guardar_pdf(form.archivo.data)
@@ -322,7 +343,7 @@ def mesa_digital():
             return redirect(url_for("publico.cargo_digital"))
     form.reto.data, pregunta = nuevo_reto("mesa_digital")
     return render_template("publico/mesa_digital.html", form=form, pregunta=pregunta,
-                           procedimientos=procedimientos_activos())
+                           procedimientos=procedimientos_activos(), cuenta=cuenta)
 
 
 def _enviar_cargo(exp: Expediente, email: str) -> None:

@@ -36,7 +36,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services import ErrorDeRegla
+from services import ErrorDeRegla, casilla
 from services import notificaciones as notif
 from services.auditoria import registrar
 from services.fedatario import error_de_pago, error_de_retencion, registrar_certificacion
@@ -259,6 +259,13 @@ class NotificacionView(VistaSegura):
         return True
 
     def on_model_change(self, form, model, is_created):
+        if model.modalidad == ModalidadNotificacion.casilla_electronica:
+            try:  # se deposita ahora en la casilla del administrado (su consentimiento, el PDF, la constancia)
+                casilla.depositar(model.acto, notificacion=model, usuario=current_user)
+            except ErrorDeRegla as e:
+                error_en(form, getattr(e, "campo", None) or "modalidad", str(e))
+                raise
+            return
         error = notif.error_de_diligencia(model)
         if error:
             if error[0] in form:
@@ -271,6 +278,8 @@ class NotificacionView(VistaSegura):
         aviso = "" if not model.efectiva else (
             f" Notificado el {acto.fecha_notificacion:%d/%m/%Y}; el plazo del recurso vence el "
             f"{notif.vence_recurso(acto.fecha_notificacion):%d/%m/%Y}.")
+        if getattr(model, "deposito", None) is not None:
+            aviso += f" Depositado en la casilla electrónica: constancia {model.deposito.codigo}."
         flash(Markup('{}: diligencia registrada.{} <a href="{}" target="_blank">Imprimir el cargo</a>.').format(
             acto.codigo, aviso, url_for(".cargo", id=model.id)), "success")
 
@@ -286,7 +295,8 @@ class NotificacionView(VistaSegura):
                  "destinatario": None if n.norma else acto.destinatario}
         return hoja_con_qr(self, "fedatario/cargo_notificacion.html", n, url, "cargo de notificación", n=n,
                            doc=datos, limite=notif.limite_notificacion(acto),
-                           vence=notif.vence_recurso(n.fecha) if n.efectiva else None)
+                           vence=notif.vence_recurso(notif.fecha_efecto(n)) if n.efectiva else None,
+                           efecto=notif.fecha_efecto(n) if n.efectiva else None, deposito=getattr(n, "deposito", None))
 
 
 class FiltroSituacion(FilterEqual):

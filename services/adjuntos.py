@@ -105,6 +105,29 @@ def guardar_pdf(archivo, subido_por_id: int | None = None, session=None) -> Adju
     return adj
 
 
+def guardar_datos(datos: bytes, dueno, session=None) -> str:
+    """Guarda un PDF ya revisado que no es un `Adjunto` (p. ej. lo depositado en la casilla electrónica) en el
+    almacén (services/archivos), al confirmarse la transacción que guarda `dueno` (la fila que lo referencia).
+    Devuelve su clave (por SHA-256)."""
+    return archivos.preparar(datos, "pdf", dueno, session=session).clave
+
+
+def leer(clave: str | None) -> bytes | None:
+    """El contenido de un archivo del almacén, o None si falta; también uno de esta misma transacción que aún
+    espera el commit para escribirse."""
+    from models import db
+
+    if not clave:
+        return None
+    for pendiente in db.session().info.get("archivos_pendientes", ()):
+        if pendiente.clave == clave:
+            return pendiente.datos
+    try:
+        return archivos.leer(clave)
+    except (FileNotFoundError, ValueError):
+        return None
+
+
 def anotar_firma(adj: Adjunto, datos: bytes) -> None:
     """Firma digital del PDF (services/firmas.py): firmante, fecha, integridad y confianza, en el adjunto."""
     from services.firmas import verificar

@@ -18,10 +18,13 @@ from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from models import Correlativo, RegistroAuditoria, ahora, db
+from models import Correlativo, EnlaceCasilla, RegistroAuditoria, ahora, db
 
-NO_AUDITAR = {RegistroAuditoria, Correlativo}
-OCULTOS = {"password_hash", "clave"}  # la clave de consulta del ciudadano tampoco queda en la bitácora
+# los enlaces de la casilla no: su pedido ya se registra (services/casilla.py) y así un pedido para una cuenta que
+# no existe deja el mismo rastro que uno para una que sí
+NO_AUDITAR = {RegistroAuditoria, Correlativo, EnlaceCasilla}
+# la clave de consulta del ciudadano y el secreto de su segundo factor tampoco quedan en la bitácora
+OCULTOS = {"password_hash", "clave", "totp_secreto"}
 
 
 def _valor(v):

@@ -6,6 +6,7 @@ falla después, o un rollback, no deja correos de algo que no ocurrió)."""
 from __future__ import annotations
 
 import smtplib
+import threading
 from email.message import EmailMessage
 
 from flask import current_app
@@ -45,20 +46,49 @@ def motivo_de_fallo(destino: str, asunto: str, texto: str) -> str | None:
         return f"falló el envío ({type(e).__name__}: {e})"[:200]
 
 
-def al_confirmar(session, destino: str, asunto: str, texto: str, al_terminar=None) -> None:
+def al_confirmar(session, destino: str, asunto: str, texto: str, al_terminar=None,
+                 en_segundo_plano: bool = False) -> None:
     """Envía el correo cuando la transacción de `session` se confirme; se descarta si se revierte.
 
-    `al_terminar(motivo)` se llama tras el intento (motivo None = enviado) para dejar constancia."""
+    `al_terminar(motivo)` se llama tras el intento (motivo None = enviado) para dejar constancia. Con
+    `en_segundo_plano` la petición no espera al servidor SMTP (un hilo lo envía): así el tiempo de respuesta no
+    revela si se envió un correo (p. ej. si existe una cuenta)."""
     if current_app.config["MAIL_SERVER"] and destino:
-        session.info.setdefault("correos_pendientes", []).append((destino, asunto, texto, al_terminar))
+        session.info.setdefault("correos_pendientes", []).append(
+            (destino, asunto, texto, al_terminar, en_segundo_plano))
+
+
+_hilos: list[threading.Thread] = []
+
+
+def esperar_envios(tiempo: float = 10) -> None:
+    """Espera los correos que se están enviando en segundo plano (pruebas, fin de un comando)."""
+    while _hilos:
+        _hilos.pop().join(tiempo)
+
+
+def _enviar(destino, asunto, texto, al_terminar) -> None:
+    motivo = motivo_de_fallo(destino, asunto, texto)
+    if al_terminar is not None:
+        al_terminar(motivo)
 
 
 @event.listens_for(Session, "after_commit")
 def _enviar_pendientes(session):
-    for destino, asunto, texto, al_terminar in session.info.pop("correos_pendientes", []):
-        motivo = motivo_de_fallo(destino, asunto, texto)
-        if al_terminar is not None:
-            al_terminar(motivo)
+    for destino, asunto, texto, al_terminar, en_segundo_plano in session.info.pop("correos_pendientes", []):
+        if not en_segundo_plano:
+            _enviar(destino, asunto, texto, al_terminar)
+            continue
+        app = current_app._get_current_object()
+
+        def enviar(app=app, datos=(destino, asunto, texto, al_terminar)):
+            with app.app_context():
+                _enviar(*datos)
+
+        hilo = threading.Thread(target=enviar, name="correo", daemon=True)
+        _hilos[:] = [h for h in _hilos if h.is_alive()]
+        _hilos.append(hilo)
+        hilo.start()
 
 
 @event.listens_for(Session, "after_rollback")

@@ -178,21 +178,25 @@ def publicar(norma: NormaMunicipal, medio: str, fecha: date, vigencia: date | No
         norma.estado = EstadoNorma.publicada  # el edicto, o la resolución aún sin notificar
 
 
-def notificar_norma(norma: NormaMunicipal, fecha: date) -> None:
+def notificar_norma(norma: NormaMunicipal, fecha: date, diligencia: date | None = None) -> None:
     """Una resolución rige desde su notificación al destinatario (LPAG art. 16.1); la que otorga un beneficio ya
-    rige desde su emisión (art. 16.2): su notificación se anota sin cambiar la vigencia."""
+    rige desde su emisión (art. 16.2): su notificación se anota sin cambiar la vigencia. `fecha` es la del efecto;
+    `diligencia`, la del acto de notificar si es otra (en la casilla electrónica el efecto puede ser el día hábil
+    siguiente al depósito: la resolución pasa a vigente ese día, con la tarea diaria)."""
     bloquear(norma)
+    diligencia = diligencia or fecha
     if norma.efecto not in ("notificacion", "emision"):
         raise ErrorNorma("Solo las resoluciones rigen desde su notificación.")
     if not norma.por_notificar:
         raise ErrorNorma(f"La resolución está {norma.estado.etiqueta.lower()}: no se notifica.")
-    if fecha < norma.fecha_emision:
+    if diligencia < norma.fecha_emision:
         raise ErrorNorma("La notificación no puede ser anterior a la emisión.")
-    if fecha > hoy_lima():
+    if diligencia > hoy_lima():
         raise ErrorNorma("La notificación no puede ser una fecha futura.")
     norma.fecha_notificacion = fecha
     if norma.efecto == "notificacion":
         norma.fecha_vigencia = fecha
+    if norma.efecto == "notificacion" and fecha <= hoy_lima():
         norma.estado = EstadoNorma.vigente
 
 

@@ -29,7 +29,7 @@ from models import (
     db,
     hoy_lima,
 )
-from services.calendario import es_habil, fecha_legal, feriados, plazo_desde, sumar_dias_habiles
+from services.calendario import es_habil, fecha_legal, feriados, plazo_desde, sumar_dias_habiles, sumar_habiles
 from services.normas import notificar_norma
 
 SITUACIONES = {"por_notificar": "Por notificar", "devuelta": "Devuelta (no ubicado o segunda visita)",
@@ -42,14 +42,31 @@ def limite_notificacion(acto) -> date:
     return plazo_desde(fecha_del_acto(acto), current_app.config["NOTIFICACION_PLAZO"])
 
 
-def vence_recurso(fecha_notificacion: date) -> date:
-    """Último día para el recurso: 15 días hábiles contados desde el día hábil siguiente (arts. 144, 218.2)."""
-    return sumar_dias_habiles(fecha_notificacion, current_app.config["PLAZO_RECURSO"])
+def vence_recurso(fecha_notificacion: date, cal: frozenset[date] | None = None) -> date:
+    """Último día para el recurso: 15 días hábiles contados desde el día hábil siguiente (arts. 144, 218.2).
+    `cal`: los feriados ya leídos (una lista de muchas filas los lee una vez)."""
+    return sumar_habiles(fecha_notificacion, current_app.config["PLAZO_RECURSO"], feriados() if cal is None else cal)
 
 
 def firme_desde(fecha_notificacion: date) -> date:
     """El día siguiente al último del plazo del recurso: desde entonces el acto es firme (art. 222)."""
     return vence_recurso(fecha_notificacion) + timedelta(days=1)
+
+
+def efecto_casilla(fecha_deposito: date) -> date:
+    """Desde cuándo surte efecto lo depositado en la casilla electrónica (LPAG art. 20.4): el día del depósito o el
+    día hábil siguiente (`CASILLA_EFECTO`). Desde esa fecha corren el recurso y la firmeza, como en papel."""
+    if current_app.config["CASILLA_EFECTO"] == "dia_habil_siguiente":
+        return sumar_dias_habiles(fecha_deposito, 1)
+    return fecha_deposito
+
+
+def fecha_efecto(n: Notificacion) -> date:
+    """La fecha de la notificación para los plazos: la fecha legal de la diligencia (una hecha un sábado vale como
+    del lunes); en la casilla, `efecto_casilla` (el depósito o el día hábil siguiente, CASILLA_EFECTO)."""
+    if n.modalidad.value == "casilla_electronica":
+        return fecha_legal(efecto_casilla(n.fecha))
+    return fecha_legal(n.fecha)
 
 
 def umbral(hoy: date, n: int) -> date:
@@ -214,6 +231,9 @@ def error_de_diligencia(n: Notificacion) -> tuple[str, str] | None:
         return "medio_publicacion", "Indique el medio y la fecha de la publicación (art. 20.1.3)."
     if modalidad in ("domicilio",) and not n.direccion:
         return "direccion", "Indique el domicilio donde se notifica."
+    if modalidad == "casilla_electronica" and getattr(n, "deposito", None) is None:
+        return "modalidad", ("La notificación por casilla electrónica se hace depositando el acto en la casilla del "
+                             "administrado (services.casilla.depositar), no registrándola a mano.")
     return None
 
 
@@ -227,15 +247,16 @@ def registrar_diligencia(n: Notificacion) -> Notificacion:
         n.fecha_segunda_visita = None
     with db.session.no_autoflush:  # la diligencia puede no estar aún en la sesión
         error = error_de_diligencia(n)
-        # la fecha legal de la notificación (una hecha un sábado vale como del lunes): desde ella corren el
-        # plazo del recurso y la vigencia de la resolución; la diligencia guarda el momento en que ocurrió
-        legal = fecha_legal(n.fecha) if error is None else None
     if error:
         raise ErrorDeRegla(error[1])
     if n.resultado.value in RESULTADOS_EFECTIVOS:
+        # la fecha legal de la notificación (una hecha un sábado vale como del lunes; en la casilla, según
+        # CASILLA_EFECTO): desde ella corren el plazo del recurso y la vigencia de la resolución; la diligencia
+        # guarda el momento en que ocurrió
+        efecto = fecha_efecto(n)
         if n.norma is not None:  # la resolución rige desde su notificación (LPAG art. 16)
-            notificar_norma(n.norma, legal)
+            notificar_norma(n.norma, efecto, n.fecha)
         else:
             n.documento.estado = EstadoDocumento.notificado
-            n.documento.fecha_notificacion = legal
+            n.documento.fecha_notificacion = efecto
     return n

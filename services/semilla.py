@@ -389,3 +389,104 @@ def cargar_expedientes_sinteticos(n: int, semilla: int = 2026, derivaciones_por_
             db.session.execute(sa.text(
                 f"SELECT setval(pg_get_serial_sequence('{tabla}', 'id'), (SELECT max(id) FROM {tabla}))"))
     current_app.logger.info("Cargados %s expedientes y %s derivaciones", len(filas_exp), len(filas_der))
+
+
+# ------------------------------------------------------------------ casilla electrónica demo
+CASILLA_DEMO = [  # DNI, nombres, apellidos, correo, asunto del expediente, procedimiento
+    ("40000001", "Rosa Elena", "Quispe Huamán", "rosa.quispe@example.pe",
+     "Solicita certificado de parámetros urbanísticos del lote 7, Mz. B", "GDU-02"),
+    ("40000002", "Carlos Alberto", "Mendoza Ríos", "carlos.mendoza@example.pe",
+     "Solicita licencia de funcionamiento para librería", "GDE-01"),
+]
+
+
+def pdf_demo(titulo: str, lineas: list[str]) -> bytes:
+    """Un PDF de una página con texto (Helvetica, WinAnsi) para los documentos de la demo: lo que el ciudadano abre
+    en su casilla. Solo la demo; el PDF de un acto real lo da services.casilla.pdf_de."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    def texto(t: str) -> str:
+        t = t.encode("cp1252", "replace").decode("latin-1")
+        return t.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    w = PdfWriter()
+    pagina = w.add_blank_page(595, 842)
+    fuente = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                               NameObject("/BaseFont"): NameObject("/Helvetica"),
+                               NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
+    pagina[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): w._add_object(fuente)})})
+    ops = [f"BT /F1 15 Tf 72 760 Td ({texto(titulo)}) Tj ET"]
+    for i, linea in enumerate(lineas):
+        ops.append(f"BT /F1 11 Tf 72 {720 - 18 * i} Td ({texto(linea)}) Tj ET")
+    contenido = DecodedStreamObject()
+    contenido.set_data("\n".join(ops).encode("latin-1"))
+    pagina[NameObject("/Contents")] = w._add_object(contenido)
+    salida = io.BytesIO()
+    w.write(salida)
+    return salida.getvalue()
+
+
+def cargar_casilla_demo(password: str) -> None:
+    """Dos ciudadanos con casilla (DNI 40000001 y 40000002, contraseña = la de la demo), consentimiento vigente y una
+    carta depositada cada uno; el segundo, además, con un expediente observado que puede subsanar en línea."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.security import generate_password_hash
+
+    from models import DocumentoEmitido
+    from services import casilla, tramite
+    from services.adjuntos import guardar_pdf
+
+    if db.session.scalar(sa.select(Persona.id).where(Persona.numero_documento == CASILLA_DEMO[0][0])):
+        return
+    mesa = db.session.scalar(sa.select(Usuario).where(Usuario.username == "mesa_partes"))
+    carta = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == "Carta"))
+    solicitud = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == "Solicitud"))
+    unidades = {u.sigla: u for u in db.session.scalars(sa.select(UnidadOrganica))}
+    hace = ahora() - timedelta(days=6)
+    for i, (dni, nombres, apellidos, email, asunto, proc) in enumerate(CASILLA_DEMO):
+        persona = Persona(tipo_documento="DNI", numero_documento=dni, nombres=nombres, apellidos=apellidos,
+                          email=email, direccion="Av. Los Próceres 1450, Cercado")
+        procedimiento = db.session.scalar(sa.select(ProcedimientoTupa).where(ProcedimientoTupa.codigo == proc))
+        exp = Expediente(origen="externo", canal="digital", persona=persona, tipo_documento=solicitud, asunto=asunto,
+                         folios=3, procedimiento=procedimiento, unidad_actual=unidades["UTD"], email_contacto=email,
+                         fecha_recepcion=hace)
+        tramite.registrar_ingreso(exp)
+        db.session.add(exp)
+        db.session.flush()
+        tramite.derivar(exp, procedimiento.unidad_resolutora, "atender", "Para su atención.", usuario=mesa)
+        cuenta = casilla.crear_en_mostrador(persona, email, mesa, consentimiento=True, ip="127.0.0.1")
+        cuenta.password_hash = generate_password_hash(password)
+        cuenta.email_verificado_en = ahora()
+        unidad = procedimiento.unidad_resolutora
+        doc = DocumentoEmitido(tipo_documento=carta, unidad=unidad, fecha=hoy_lima(), expediente=exp,
+                               asunto=f"Respuesta a su solicitud {exp.codigo}",
+                               destinatario=persona.nombre_completo, firmado_por=f"Gerente de {unidad.sigla}")
+        tramite.numerar_documento(doc)
+        db.session.add(doc)
+        db.session.flush()
+        tramite.emitir_documento(doc)
+        datos = pdf_demo(f"CARTA – {doc.codigo}", [
+            f"Señor(a): {persona.nombre_completo}", f"Referencia: {exp.codigo} – {asunto}", "",
+            "Por la presente le comunicamos que su solicitud ha sido evaluada y se encuentra",
+            "conforme. Puede recoger el documento solicitado en la unidad indicada.", "",
+            "DOCUMENTO DE DEMOSTRACIÓN – SIN VALIDEZ"])
+        adj = guardar_pdf(FileStorage(io.BytesIO(datos), filename=f"carta-{doc.numero:03d}.pdf"), mesa.id)
+        adj.documento_id = doc.id
+        db.session.add(adj)
+        db.session.flush()
+        casilla.depositar(doc, usuario=mesa)
+        if i == 1:  # un segundo trámite, observado hoy: se subsana en línea desde «Mis trámites»
+            otro = Expediente(origen="externo", canal="digital", persona=persona, tipo_documento=solicitud,
+                              asunto="Solicita autorización de anuncio publicitario", folios=2,
+                              unidad_actual=unidades["UTD"], email_contacto=email)
+            tramite.registrar_ingreso(otro)
+            db.session.add(otro)
+            db.session.flush()
+            tramite.observar_en_ingreso(otro, "Falta la vista del anuncio con sus medidas (plano o fotografía).")
+    db.session.flush()

@@ -49,8 +49,15 @@ def test_demo_force_con_expedientes(app, runner, crear_expediente):
         Expediente.unidad_actual_id, Expediente.estado, Expediente.silencio_positivo_desde,
         ProcedimientoTupa.silencio).outerjoin(ProcedimientoTupa, ProcedimientoTupa.id == Expediente.procedimiento_id)
     ).all()
-    nuevas = [f for f in filas if f.id not in ids_antes]
-    assert len(nuevas) == 300 and len(filas) == len(ids_antes) + 300
+    # además de los 300 sintéticos, los trámites de los dos ciudadanos con casilla electrónica de la demo
+    from models import Persona
+    from services.semilla import CASILLA_DEMO
+
+    de_la_casilla = set(db.session.scalars(sa.select(Expediente.id).join(Expediente.persona).where(
+        Persona.numero_documento.in_([c[0] for c in CASILLA_DEMO]))))
+    nuevas = [f for f in filas if f.id not in ids_antes and f.id not in de_la_casilla]
+    assert len(nuevas) == 300 and len(filas) == len(ids_antes) + 300 + len(de_la_casilla)
+    assert len(de_la_casilla) == 3
 
     # numeración por año: única y sin huecos (1..máximo), el código la refleja
     por_anio = defaultdict(list)

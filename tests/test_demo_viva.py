@@ -21,12 +21,14 @@ def test_servir_en_base_vacia_carga_una_demo_viva_y_coherente(tmp_path, monkeypa
     from models import (
         Acta,
         Certificacion,
+        DepositoCasilla,
         Derivacion,
         Dictamen,
         DocumentoEmitido,
         Expediente,
         NormaMunicipal,
         Notificacion,
+        Persona,
         Prestamo,
         SesionConcejo,
         SolicitudAcceso,
@@ -35,6 +37,7 @@ def test_servir_en_base_vacia_carga_una_demo_viva_y_coherente(tmp_path, monkeypa
         db,
         hoy_lima,
     )
+    from services import semilla
 
     servido = []
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: servido.append(kw))
@@ -86,5 +89,11 @@ def test_servir_en_base_vacia_carga_una_demo_viva_y_coherente(tmp_path, monkeypa
         assert not contar(Derivacion, Derivacion.estado == "atendido", Derivacion.fecha_atencion.is_(None))
         for e in db.session.scalars(sa.select(Expediente).where(Expediente.estado.in_(("atendido", "archivado")))):
             assert e.fecha_atencion is None or e.fecha_atencion >= e.fecha_recepcion.date() - timedelta(days=1)
+
+        # los dos ciudadanos con casilla electrónica: sus trámites y un depósito en cada casilla
+        dnis = [c[0] for c in semilla.CASILLA_DEMO]
+        assert contar(Expediente, Expediente.persona.has(Persona.numero_documento.in_(dnis))) > 0
+        assert contar(DepositoCasilla) == len(dnis)
+        assert "Casilla electrónica" in r.output and dnis[0] in r.output
         db.session.remove()
         db.engine.dispose()

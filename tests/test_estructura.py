@@ -10,7 +10,7 @@ from pathlib import Path
 RAIZ = Path(__file__).resolve().parent.parent
 
 # capa de cada módulo: solo se importa lo de una capa menor (o, en la misma capa, lo del mismo paquete)
-CAPAS = {"configuracion": 0, "models": 1, "services": 2, "admin_views": 3, "auth": 3, "publico": 3,
+CAPAS = {"configuracion": 0, "models": 1, "services": 2, "admin_views": 3, "auth": 3, "publico": 3, "casilla": 3,
          "commands": 3, "operacion": 3, "app": 4}
 # Importaciones contra las capas toleradas: ninguna. No agregue excepciones: corrija la importación.
 EXCEPCIONES: set[tuple[str, str]] = set()
