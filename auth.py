@@ -130,7 +130,7 @@ def cambiar_clave():
             current_user.debe_cambiar_clave = False
             current_user.cerrar_sesiones()  # las demás sesiones abiertas dejan de valer…
             db.session.commit()
-            login_user(current_user)  # …y esta sigue con la versión nueva
+            login_user(current_user._get_current_object())  # …y esta sigue con la versión nueva
             flash("Contraseña actualizada.", "success")
             return redirect(url_for("admin.index"))
     return render_template("auth/cambiar_clave.html", form=form)

@@ -46,7 +46,7 @@ from flask import current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
-from models import Adjunto, DepositoCasilla, ErrorDeRegla, NormaMunicipal, db
+from models import Adjunto, DepositoCasilla, ErrorDeRegla, NormaMunicipal, ahora, db
 
 BLOQUE = 1 << 16
 BLOQUE_ENVIO = 1 << 18
@@ -446,7 +446,7 @@ def borrar_huerfano(clave: str, antiguedad: timedelta = timedelta(days=1), desti
         raise ErrorDeRegla("El archivo pertenece a un registro: no se borra (lo guardado no cambia).")
     for c, _tamano, modificado in destino.listar():
         if c == clave:
-            if datetime.now(UTC) - modificado < antiguedad:
+            if ahora() - modificado < antiguedad:
                 raise ErrorDeRegla("El archivo es reciente: puede pertenecer a un registro que aún se está guardando.")
             destino.borrar(clave)
             return

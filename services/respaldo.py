@@ -23,13 +23,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 
-from models import ErrorDeRegla, db
+from models import ErrorDeRegla, ahora, db
 from services import archivos
 from services.registro import NODO
 
@@ -154,7 +153,7 @@ def respaldar(destino: Path, eco=print) -> dict:
     usadas = archivos.claves_en_uso()
     faltan = sorted(usadas - {a["clave"] for a in lista})
     manifiesto = {
-        "formato": FORMATO, "creado": datetime.now(UTC).isoformat(timespec="seconds"), "nodo": NODO,
+        "formato": FORMATO, "creado": ahora().isoformat(timespec="seconds"), "nodo": NODO,
         "base": {"motor": motor, "archivo": volcado.name, "sha256": _sha256_de_archivo(volcado),
                  "tamano": volcado.stat().st_size, "revision": revision},
         "tablas": tablas,

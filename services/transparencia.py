@@ -39,6 +39,7 @@ from models import (
 )
 from services import ErrorDeRegla, calendario, tramite
 from services.auditoria import registrar
+from services.identidad import guardar_remitente
 
 
 class ErrorTransparencia(ErrorDeRegla):
@@ -62,6 +63,8 @@ def registrar_solicitud(sol: SolicitudAcceso, unidad: UnidadOrganica | None = No
             _desde_expediente(sol)
         else:
             sol.fecha_recepcion = sol.fecha_recepcion or ahora()
+            if sol.persona is not None:  # la persona nueva, insertada una sola vez (services/identidad)
+                sol.persona = guardar_remitente(sol.persona)
             sol.expediente = _expediente(sol, unidad)
         tramite.numerar_ingreso(sol, "solicitud_acceso")
         sol.estado = EstadoSolicitud.recibida
