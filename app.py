@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import flask_admin.helpers
-from flask import Flask, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import Flask, Response, flash, redirect, render_template, request, url_for
 from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
@@ -135,8 +135,11 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/favicon.ico")
     def favicon():
         """El ícono que todo navegador pide (antes, un 404 en cada página)."""
-        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
-                                   max_age=86400)
+        # 1 KB leído entero: sin un archivo abierto hasta que el cliente termine de leer la respuesta
+        respuesta = Response((Path(app.static_folder) / "favicon.ico").read_bytes(),
+                             mimetype="image/vnd.microsoft.icon")
+        respuesta.cache_control.public, respuesta.cache_control.max_age = True, 86400
+        return respuesta
 
     registrar_errores(app)
     app.before_request(_exigir_cambio_de_clave)

@@ -572,12 +572,12 @@ class ActaView(VistaConcejo):
 
     @expose("/imprimir/")
     def imprimir(self):
-        """El acta para imprimir en A4, sin el menú de la pantalla: el primer título del texto es el del documento
-        (<h1>) y los demás, sus partes (<h2>)."""
+        """El acta para imprimir en A4, sin el menú de la pantalla: su título (<h1>, como en el Word: «ACTA DE LA …»)
+        y los títulos del texto, sus partes (<h2>). Un borrador antiguo que empieza con su propio título lo conserva."""
         acta = self.get_one(request.args.get("id"))
         html = str(concejo.limpiar_html(acta.contenido))
-        m = re.search(r"<h1>(.*?)</h1>", html, re.S)
-        titulo = Markup(m.group(1)).striptags() if m else f"Acta de la {acta.sesion.codigo}"
+        m = re.match(r"\s*<h1>(\s*acta\b.*?)</h1>", html, re.S | re.IGNORECASE)
+        titulo = Markup(m.group(1)).striptags() if m else f"ACTA DE LA {acta.sesion.codigo.upper()}"
         cuerpo = (html[:m.start()] + html[m.end():]) if m else html
         cuerpo = cuerpo.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
         registrar("imprimir", "acta", acta.id, "Impresa")

@@ -360,14 +360,14 @@ def error_de_punto(sesion: SesionConcejo, materia, seccion, mayoria=None, nuevo:
             and sesion.tipo != TipoSesion.extraordinaria:
         return "materia", "La vacancia o suspensión solo se trata en sesión extraordinaria (LOM arts. 23 y 25)."
     if nuevo:
-        error = error_de_agenda(sesion)  # la extraordinaria convocada: solo la agenda de su convocatoria
-        if error:
-            return "sesion", error
         en_curso = sesion.estado == EstadoSesion.instalada and sesion.tipo != TipoSesion.extraordinaria \
             and _v(seccion) != "orden_del_dia"
         if sesion.estado not in (EstadoSesion.programada, EstadoSesion.convocada) and not en_curso:
             return "sesion", ("La agenda se fija antes de la sesión; instalada una ordinaria, solo se agregan "
                               "despacho, informes o pedidos.")
+        error = error_de_agenda(sesion)  # la extraordinaria convocada: solo la agenda de su convocatoria
+        if error:
+            return "sesion", error
     return None
 
 

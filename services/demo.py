@@ -599,16 +599,17 @@ def _concejo_y_normas(sim: _Simulacion | None = None) -> None:
         concejo.agregar_punto(s2, "Aprobación del acta de la sesión anterior", "general")
         concejo.agregar_punto(s2, "Ordenanza que regula el comercio ambulatorio en el distrito", "ordenanza",
                               dictamen=dictamen)
-        _celebrar(s2, miembros, ir, dos, contra=(7, 8))
+        texto = {"considerandos": "Que el artículo 83 de la Ley Orgánica de Municipalidades faculta a las "
+                                  "municipalidades a regular el comercio ambulatorio;\nQue la Comisión de "
+                                  "Desarrollo Urbano emitió dictamen favorable.",
+                 "articulos": "Artículo 1.- Regular el comercio ambulatorio en las vías del distrito.\n"
+                              "Artículo 2.- Encargar su cumplimiento a la Gerencia de Servicios a la Ciudad."}
+        _celebrar(s2, miembros, ir, dos, contra=(7, 8),
+                  textos={"Ordenanza que regula el comercio ambulatorio en el distrito": texto})
         ir(dos, time(13, 0))
         concejo.aprobar_acta(s1.acta, s2)
         ordenanza = db.session.scalar(sa.select(NormaMunicipal).where(NormaMunicipal.tipo == "ordenanza"))
         if ordenanza is not None:
-            ordenanza.considerandos = ("Que el artículo 83 de la Ley Orgánica de Municipalidades faculta a las "
-                                       "municipalidades a regular el comercio ambulatorio;\nQue la Comisión de "
-                                       "Desarrollo Urbano emitió dictamen favorable.")
-            ordenanza.articulos = ("Artículo 1.- Regular el comercio ambulatorio en las vías del distrito.\n"
-                                   "Artículo 2.- Encargar su cumplimiento a la Gerencia de Servicios a la Ciudad.")
             publicada = calendario.sumar_dias_habiles(dos, 2)
             ir(publicada, time(9, 0))
             normas.publicar(ordenanza, "diario_judicial", publicada)
@@ -645,8 +646,10 @@ def _junta_vecinal() -> Persona:
 
 
 def _celebrar(sesion: SesionConcejo, miembros, ir, dia: date, hora: time = time(10, 0), ausente: int | None = None,
-              contra: tuple[int, ...] = ()) -> None:
-    """Citar con cargo una semana antes, asistencia, instalar, votar cada punto, levantar y redactar el acta."""
+              contra: tuple[int, ...] = (), textos: dict[str, dict] | None = None) -> None:
+    """Citar con cargo una semana antes, asistencia, instalar, votar cada punto, levantar y redactar el acta.
+    `textos`: {título del punto: campos del texto de la norma aprobada} (el texto se aprueba con la votación: la
+    norma nace con él, porque aprobada ya no cambia)."""
     ir(dia - timedelta(days=7), time(9, 0))
     concejo.citar(sesion)
     ir(dia - timedelta(days=6), time(11, 0))
@@ -665,6 +668,9 @@ def _celebrar(sesion: SesionConcejo, miembros, ir, dia: date, hora: time = time(
         votos = {m.id: ("contra" if m.orden in contra else "favor", None) for m in miembros
                  if m.id in presentes and (not m.es_alcalde or sesion.comision_id is not None)}
         concejo.votar(p, votos)
+        for norma in [n for n in db.session.new if isinstance(n, NormaMunicipal) and n.punto_agenda is p]:
+            for campo, valor in (textos or {}).get(p.titulo, {}).items():
+                setattr(norma, campo, valor)
     ir(dia, (datetime.combine(dia, hora) + timedelta(hours=2)).time())
     concejo.cambiar_estado(sesion, "levantada")
     db.session.flush()

@@ -247,13 +247,13 @@ def registrar_diligencia(n: Notificacion) -> Notificacion:
         n.fecha_segunda_visita = None
     with db.session.no_autoflush:  # la diligencia puede no estar aún en la sesión
         error = error_de_diligencia(n)
-    if error:
-        raise ErrorDeRegla(error[1])
-    if n.resultado.value in RESULTADOS_EFECTIVOS:
         # la fecha legal de la notificación (una hecha un sábado vale como del lunes; en la casilla, según
         # CASILLA_EFECTO): desde ella corren el plazo del recurso y la vigencia de la resolución; la diligencia
         # guarda el momento en que ocurrió
-        efecto = fecha_efecto(n)
+        efecto = fecha_efecto(n) if error is None else None
+    if error:
+        raise ErrorDeRegla(error[1])
+    if n.resultado.value in RESULTADOS_EFECTIVOS:
         if n.norma is not None:  # la resolución rige desde su notificación (LPAG art. 16)
             notificar_norma(n.norma, efecto, n.fecha)
         else:

@@ -72,7 +72,7 @@ def test_servir_en_base_vacia_carga_una_demo_viva_y_coherente(tmp_path, monkeypa
         # nada en el futuro: ningún momento (recepción, envíos, acuses, auditoría…) pasa de ahora; solo la fecha de
         # la próxima sesión, que se programa para después (su convocatoria y sus citaciones son de hoy)
         ahora = datetime.now(UTC) + timedelta(seconds=5)
-        programados = {"sesion_concejo.fecha_hora"}
+        programados = {"sesion_concejo.fecha_hora", "enlace_casilla.vence_en"}  # lo que se fija para después
         for tabla in models.db.metadata.sorted_tables:
             for col in tabla.columns:
                 if isinstance(col.type, models.MomentoUTC) and f"{tabla.name}.{col.name}" not in programados:

@@ -100,5 +100,7 @@ def test_prorroga_fuera_de_plazo_sigue_rechazada(base, reloj, crear_expediente, 
     reloj(datetime.combine(tarde, time(9), ZONA_LIMA))
     with pytest.raises(ErrorTransparencia, match="ya no procede"):
         prorrogar(sol, tarde, habil(sol.fecha_vencimiento, 5), "Volumen de la información")
+    db.session.rollback()  # como la pantalla (todo o nada): nada de la prórroga rechazada queda
+    sol = db.session.get(SolicitudAcceso, sol.id)
     prorrogar(sol, habil(legal, 2), habil(sol.fecha_vencimiento, 5), "Volumen de la información")
     assert sol.prorroga

@@ -47,8 +47,16 @@ def test_usuario_inexistente_no_revela_nada(nav):
     assert r.status_code == 200 and "Usuario o contraseña incorrectos." in r.text
 
 
+def test_ingreso_sin_token_csrf_no_ingresa(nav):
+    """El ingreso sin token (la página de ingreso caducó) no inicia sesión: vuelve a la página de ingreso con el
+    aviso (nada que reenviar: la contraseña no se repite)."""
+    r = nav.c.post("/login", data={"username": "admin", "password": CLAVE})
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert nav.get("/admin/").status_code == 302  # sin sesión
+    assert "caducó" in nav.get("/login").text
+
+
 @pytest.mark.parametrize("url,datos", [
-    ("/login", {"username": "admin", "password": CLAVE}),
     ("/admin/feriado/new/", {"fecha": "15/06/2026", "nombre": "Aniversario", "tipo": "local"}),
     ("/admin/feriado/delete/", {"id": "1"}),
     ("/admin/feriado/action/", {"action": "delete", "rowid": ["1"]}),

@@ -267,7 +267,7 @@ def test_paginas_de_error_en_castellano(app, como, client):
         raise RuntimeError("fallo de prueba")
 
     anonimo = {404: client.get("/no-existe"), 405: client.get("/logout"),
-               400: client.post("/login", data={"username": "x", "password": "y"}),
+               400: client.get("/consulta?codigo=%00"),  # un NUL en la dirección (sin_caracteres_nulos)
                500: client.get("/_prueba_error")}
     for codigo, r in anonimo.items():
         assert r.status_code == codigo
