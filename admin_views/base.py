@@ -11,9 +11,9 @@ Lo que resuelve aquí una sola vez (ver docs/flask-admin.md):
 
 VistaSegura compone módulos pequeños (cada uno lista arriba los miembros privados de Flask-Admin que usa):
 `entradas.py` (límites de la URL y los formularios), `permisos.py` (permiso por endpoint, AccesoPorRol,
-PaginaSegura), `alcance.py` (alcance por unidad, búsquedas ajax), `formatos.py` y `excel.py`. Aquí quedan
-los formularios (validadores, conversores, filtros) y la vista; los nombres de aquellos módulos se
-reexportan: `from admin_views.base import X` sigue valiendo.
+PaginaSegura), `alcance.py` (alcance por unidad, búsquedas ajax), `formularios.py` (validadores, conversores,
+filtros, el error junto al campo), `formatos.py` y `excel.py`. Aquí queda la vista; los nombres de aquellos módulos
+se reexportan: `from admin_views.base import X` sigue valiendo.
 
 Miembros privados de Flask-Admin que usa este módulo: `_on_model_change`, `_handle_view`, `_filters`,
 `_filter_args`, `_get_list_filter_args`, `_apply_sorting`, `_form_ajax_refs`, `_export_columns`,
