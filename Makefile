@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-completo lint bench migrate clean candado actualizar capturas
+.PHONY: run test test-completo lint bench migrate readme clean candado actualizar capturas
 
 # Se instala SOLO desde los candados (requirements.txt, requirements-dev.txt: todo el árbol fijado con hashes),
 # así una máquina nueva dentro de un año recibe exactamente lo que se probó. Las entradas son los .in.
@@ -54,6 +54,10 @@ migrate: $(VENV)/.run
 	@test -n "$(MSG)" || { echo 'Uso: make migrate MSG="qué cambia"'; exit 2; }
 	$(FLASK) db upgrade
 	$(FLASK) db migrate -m "$(MSG)"
+
+# Después de agregar una pantalla o cambiar `permisos_por_defecto`: la tabla «Roles y permisos» del README
+readme: $(VENV)/.run
+	$(FLASK) tabla-roles --readme
 
 # Rehace los candados a partir de requirements.in / requirements-dev.in sin subir lo que ya está fijado
 # (después de agregar o quitar una dependencia en un .in).

@@ -342,10 +342,21 @@ def archivos_verificar(sin_leer: bool, borrar_huerfanos: bool) -> None:
 
 
 @click.command("tabla-roles")
+@click.option("--readme", "en_readme", is_flag=True, help="Reescribe la tabla en README.md en vez de imprimirla.")
 @with_appcontext
-def tabla_roles() -> None:
-    """Imprime la tabla de roles del README, calculada de los permisos que declara cada pantalla."""
-    click.echo(semilla.tabla_roles_markdown())
+def tabla_roles(en_readme: bool) -> None:
+    """Imprime la tabla de roles del README, calculada de los permisos que declara cada pantalla; con `--readme`
+    (o `make readme`), la reescribe en README.md."""
+    tabla = semilla.tabla_roles_markdown()
+    if not en_readme:
+        click.echo(tabla)
+        return
+    readme = Path(current_app.root_path) / "README.md"
+    lineas = readme.read_text(encoding="utf-8").split("\n")
+    inicio = lineas.index(tabla.split("\n")[0])
+    fin = next((i for i in range(inicio, len(lineas)) if not lineas[i].startswith("|")), len(lineas))
+    readme.write_text("\n".join([*lineas[:inicio], tabla, *lineas[fin:]]), encoding="utf-8")
+    click.echo(f"Tabla de roles reescrita en {readme}.")
 
 
 @click.command("firma-demo")

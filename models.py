@@ -190,6 +190,65 @@ def enum_col(tipo: type[EnumEs], nombre: str, **kw) -> Mapped:
     )
 
 
+# --------------------------------------------------------------------------- restricciones con su mensaje
+MENSAJE_REPETIDO = "Ese valor ya está registrado: no se puede repetir."
+
+
+def junto_a(campo: str, mensaje: str) -> dict:
+    """`info=` de una restricción (CHECK, UNIQUE o índice único): el campo del formulario y el mensaje que toda
+    pantalla muestra junto a él cuando la base rechaza el cambio por esa restricción. La regla se escribe una vez, en
+    el modelo; la vista no la repite. `{valor}` en el mensaje = lo escrito en el campo. Un mensaje de unicidad no dice
+    de quién es la fila que ya tiene el valor (puede ser de una unidad que el usuario no ve)."""
+    return {"campo": campo, "mensaje": mensaje}
+
+
+def regla(condicion: str, nombre: str, campo: str, mensaje: str) -> sa.CheckConstraint:
+    """CHECK con nombre y su mensaje junto al campo: `regla("fin >= inicio", "fin_despues_de_inicio", "fin",
+    "El fin no puede ser anterior al inicio.")`."""
+    return sa.CheckConstraint(condicion, name=nombre, info=junto_a(campo, mensaje))
+
+
+def _restriccion_de(exc: sa.exc.IntegrityError):
+    """La restricción (o el índice único) de los modelos que rechazó el cambio, o None si no se sabe cuál."""
+    orig, tablas = getattr(exc, "orig", None), db.metadata.tables.values()
+    nombre = getattr(getattr(orig, "diag", None), "constraint_name", None)  # PostgreSQL (psycopg)
+    columnas, texto = None, str(orig)
+    if nombre is None and texto.startswith("CHECK constraint failed: "):  # SQLite
+        nombre = texto.removeprefix("CHECK constraint failed: ").strip()
+    elif nombre is None and texto.startswith("UNIQUE constraint failed: "):
+        resto = texto.removeprefix("UNIQUE constraint failed: ").strip()
+        if resto.startswith("index "):
+            nombre = resto.removeprefix("index ").strip("'\"")
+        else:
+            pares = [c.strip().split(".", 1) for c in resto.split(",")]
+            columnas = (pares[0][0], [c for _, c in pares])
+    for tabla in tablas:
+        for r in [*tabla.constraints, *tabla.indexes]:
+            if nombre is not None and r.name == nombre:
+                return r
+            if columnas is not None and tabla.name == columnas[0] and \
+                    (isinstance(r, sa.UniqueConstraint) or getattr(r, "unique", False)) and \
+                    [c.name for c in r.columns] == columnas[1]:
+                return r
+    return None
+
+
+def error_de_restriccion(exc: sa.exc.IntegrityError) -> ErrorDeRegla | None:
+    """El error para el usuario cuando la base rechaza un cambio por una restricción que tiene mensaje (`junto_a`,
+    `regla`) o que es de unicidad (sin mensaje propio: `MENSAJE_REPETIDO`, junto a su última columna); None si no."""
+    restriccion = _restriccion_de(exc) if isinstance(exc, sa.exc.IntegrityError) else None
+    if restriccion is None:
+        return None
+    if restriccion.info.get("mensaje"):
+        return ErrorDeRegla(restriccion.info["mensaje"], campo=restriccion.info.get("campo"))
+    if isinstance(restriccion, sa.UniqueConstraint) or getattr(restriccion, "unique", False):
+        columnas = [c.name for c in restriccion.columns]
+        error = ErrorDeRegla(MENSAJE_REPETIDO, campo=columnas[-1] if columnas else None)
+        error.generico = True  # solo sirve junto a un campo que el usuario escribió
+        return error
+    return None
+
+
 # --------------------------------------------------------------------------- mixins
 class ConTrazabilidad:
     """Columnas de quién y cuándo, en tablas que editan los usuarios."""
@@ -202,9 +261,24 @@ class ConTrazabilidad:
 class DeUnaUnidad:
     """La fila es de una unidad (la relación `relacion_unidad`, por defecto `unidad` → `unidad_id`): un usuario
     con alcance «unidad» solo ve las de la suya (`filtro_unidad`) y solo escribe para la suya (VistaSegura fija
-    la unidad al crear y al editar; si un usuario de alcance total la deja vacía, también: la suya)."""
+    la unidad al crear y al editar; si un usuario de alcance total la deja vacía, también: la suya).
+
+    Trae lo que toda fila de una unidad repite: si el modelo no los declara, la columna `<relacion>_id` (NOT NULL,
+    FK a `unidad_organica`) y la relación `<relacion>`; la pantalla (VistaSegura) agrega la búsqueda de la unidad en
+    el formulario y el filtro por sigla en la lista."""
 
     relacion_unidad = "unidad"
+
+    def __init_subclass__(cls, **kw):
+        relacion = cls.__dict__.get("relacion_unidad", None) or next(
+            b.relacion_unidad for b in cls.__mro__ if "relacion_unidad" in b.__dict__)
+        propias = {**cls.__dict__, **cls.__dict__.get("__annotations__", {})}
+        if "__tablename__" in cls.__dict__:
+            if f"{relacion}_id" not in propias:
+                setattr(cls, f"{relacion}_id", mapped_column(ForeignKey("unidad_organica.id"), nullable=False))
+            if relacion not in propias:
+                setattr(cls, relacion, relationship("UnidadOrganica", foreign_keys=f"{cls.__name__}.{relacion}_id"))
+        super().__init_subclass__(**kw)
 
     @classmethod
     def filtro_unidad(cls, unidad_id: int):
@@ -508,10 +582,12 @@ class Persona(ConTrazabilidad, db.Model):
     email: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
-        sa.UniqueConstraint("tipo_documento", "numero_documento"),
+        sa.UniqueConstraint("tipo_documento", "numero_documento",
+                            info=junto_a("numero_documento", "Ya está registrada una persona con ese documento.")),
         sa.CheckConstraint("tipo_documento <> 'DNI' OR length(numero_documento) = 8", name="dni_8"),
         sa.CheckConstraint("tipo_documento <> 'RUC' OR length(numero_documento) = 11", name="ruc_11"),
-        sa.CheckConstraint("nombres IS NOT NULL OR razon_social IS NOT NULL", name="con_nombre"),
+        regla("nombres IS NOT NULL OR razon_social IS NOT NULL", "con_nombre", "nombres",
+              "Indique los nombres (persona natural) o la razón social (persona jurídica)."),
         *(Index(f"ix_persona_{c}_trgm", c, postgresql_using="gin", postgresql_ops={c: "gin_trgm_ops"})
           for c in ("numero_documento", "nombres", "apellidos", "razon_social")),
     )
@@ -592,11 +668,12 @@ class ProcedimientoTupa(ConTrazabilidad, db.Model):
     unidad_resolutora: Mapped[UnidadOrganica] = relationship()
     etiqueta = etiqueta_sql(lambda cls: cls.codigo + " – " + cls.nombre)
     __table_args__ = (
-        sa.CheckConstraint("plazo_dias_habiles >= 0", name="plazo_no_negativo"),
+        regla("plazo_dias_habiles >= 0", "plazo_no_negativo", "plazo_dias_habiles", "El plazo no puede ser negativo."),
         sa.CheckConstraint("derecho_tramite >= 0", name="derecho_no_negativo"),
         # aprobación automática (art. 33): se aprueba al presentarse, sin plazo
-        sa.CheckConstraint("silencio <> 'aprobacion_automatica' OR plazo_dias_habiles = 0",
-                           name="automatica_sin_plazo"),
+        regla("silencio <> 'aprobacion_automatica' OR plazo_dias_habiles = 0", "automatica_sin_plazo",
+              "plazo_dias_habiles", "La aprobación automática no tiene plazo: se aprueba al presentarse (art. 33). "
+                                    "Indique 0."),
     )
 
     @property
@@ -1309,7 +1386,8 @@ class PeriodoMunicipal(ConTrazabilidad, db.Model):
     fin: Mapped[date]
     miembros: Mapped[list[MiembroConcejo]] = relationship(back_populates="periodo", order_by="MiembroConcejo.orden")
     etiqueta = etiqueta_sql(lambda cls: cls.nombre)
-    __table_args__ = (sa.CheckConstraint("fin > inicio", name="fin_despues_de_inicio"),)
+    __table_args__ = (regla("fin > inicio", "fin_despues_de_inicio", "fin",
+                            "El fin del período debe ser posterior a su inicio."),)
 
     def __str__(self) -> str:
         return self.nombre
@@ -1332,8 +1410,10 @@ class MiembroConcejo(ConTrazabilidad, db.Model):
     periodo: Mapped[PeriodoMunicipal] = relationship(back_populates="miembros")
     etiqueta = etiqueta_sql(lambda cls: cls.nombre)
     __table_args__ = (
-        sa.UniqueConstraint("periodo_id", "orden"),
-        sa.CheckConstraint("(cargo = 'alcalde') = (orden = 0)", name="alcalde_orden_cero"),
+        sa.UniqueConstraint("periodo_id", "orden",
+                            info=junto_a("orden", "Ese orden ya lo tiene otro miembro del período.")),
+        regla("(cargo = 'alcalde') = (orden = 0)", "alcalde_orden_cero", "orden",
+              "El alcalde lleva el orden 0 y los regidores 1 en adelante."),
         sa.CheckConstraint("orden >= 0", name="orden_no_negativo"),
     )
 
@@ -1518,7 +1598,8 @@ class PuntoAgenda(ConTrazabilidad, db.Model):
     dictamen: Mapped[Dictamen | None] = relationship(foreign_keys=[dictamen_id])
     votos: Mapped[list[Voto]] = relationship(back_populates="punto", cascade="all, delete-orphan")
     etiqueta = etiqueta_sql(lambda cls: cls.titulo)
-    __table_args__ = (sa.UniqueConstraint("sesion_id", "orden"),
+    __table_args__ = (sa.UniqueConstraint("sesion_id", "orden",
+                                          info=junto_a("orden", "La sesión ya tiene un punto {valor}.")),
                       sa.CheckConstraint("orden >= 1", name="orden_positivo"))
 
     @staticmethod
@@ -1647,7 +1728,8 @@ class Citacion(ConTrazabilidad, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("sesion_id", "miembro_id"),
         sa.CheckConstraint("(miembro_id IS NULL) <> (destinatario IS NULL)", name="miembro_o_destinatario"),
-        sa.CheckConstraint("fecha_recepcion IS NULL OR recibido_por IS NOT NULL", name="cargo_con_receptor"),
+        regla("fecha_recepcion IS NULL OR recibido_por IS NOT NULL", "cargo_con_receptor", "recibido_por",
+              "Indique quién recibió la citación."),
         sa.CheckConstraint("fecha_recepcion IS NULL OR (fecha_envio IS NOT NULL AND fecha_recepcion >= fecha_envio)",
                            name="recepcion_despues_del_envio"),
     )
@@ -1815,8 +1897,9 @@ class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
         sa.CheckConstraint("tipo NOT IN ('resolucion_alcaldia', 'resolucion_concejo') OR estado <> 'vigente' "
                            "OR fecha_notificacion IS NOT NULL OR otorga_beneficio",
                            name="resolucion_desde_notificacion"),
-        sa.CheckConstraint("NOT otorga_beneficio OR tipo IN ('resolucion_alcaldia', 'resolucion_concejo')",
-                           name="beneficio_solo_resoluciones"),
+        regla("NOT otorga_beneficio OR tipo IN ('resolucion_alcaldia', 'resolucion_concejo')",
+              "beneficio_solo_resoluciones", "otorga_beneficio",
+              "Solo una resolución se marca como «otorga un beneficio» (LPAG art. 16.2)."),
         sa.CheckConstraint("NOT requiere_ratificacion OR fecha_publicacion IS NULL OR fecha_ratificacion IS NOT NULL",
                            name="ratificada_antes_de_publicar"),
         Index("ix_norma_municipal_estado", "estado", "fecha_vigencia"),
@@ -1885,7 +1968,7 @@ class RelacionNorma(ConTrazabilidad, db.Model):
     destino: Mapped[NormaMunicipal] = relationship(foreign_keys=[destino_id], back_populates="relaciones_destino")
     __table_args__ = (
         sa.UniqueConstraint("origen_id", "destino_id", "tipo"),
-        sa.CheckConstraint("origen_id <> destino_id", name="no_a_si_misma"),
+        regla("origen_id <> destino_id", "no_a_si_misma", "destino", "Una norma no se relaciona consigo misma."),
     )
 
     def __str__(self) -> str:
@@ -2363,7 +2446,8 @@ class UnidadConservacion(DeUnaUnidad, ConTrazabilidad, db.Model):
     etiqueta = etiqueta_sql(lambda cls: cls.codigo)
 
     __table_args__ = (
-        sa.CheckConstraint("fecha_final >= fecha_inicial", name="fechas_extremas"),
+        regla("fecha_final >= fecha_inicial", "fechas_extremas", "fecha_final",
+              "La fecha final no puede ser anterior a la inicial."),
         sa.CheckConstraint("folios >= 0", name="folios_no_negativos"),
         # en el archivo central (o prestada) tiene su lugar; fuera de él, ninguno (la eliminada libera el suyo)
         sa.CheckConstraint("(estado IN ('en_archivo', 'prestada')) = (ubicacion_id IS NOT NULL)",
@@ -2414,12 +2498,11 @@ class Transferencia(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
 
     __tablename__ = "transferencia"
     fijos = {"recibida": "*"}
-    relacion_unidad = "unidad_origen"
+    relacion_unidad = "unidad_origen"  # DeUnaUnidad trae `unidad_origen_id` y `unidad_origen`
     id: Mapped[int] = mapped_column(primary_key=True)
     anio: Mapped[int]
     numero: Mapped[int]
     codigo: Mapped[str] = mapped_column(String(20), unique=True)
-    unidad_origen_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
     fecha: Mapped[date]  # programada (cronograma)
     estado: Mapped[EstadoTransferencia] = enum_col(EstadoTransferencia, "estado_transferencia",
                                                    default=EstadoTransferencia.programada)
@@ -2428,7 +2511,6 @@ class Transferencia(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
     recibido_por_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
     observaciones: Mapped[str | None] = mapped_column(Text)
 
-    unidad_origen: Mapped[UnidadOrganica] = relationship()
     recibido_por: Mapped[Usuario | None] = relationship(foreign_keys=[recibido_por_id])
     unidades: Mapped[list[UnidadConservacion]] = relationship(back_populates="transferencia",
                                                               order_by="UnidadConservacion.id")
@@ -2471,10 +2553,12 @@ class Prestamo(DeUnaUnidad, ConTrazabilidad, db.Model):
     unidad_solicitante: Mapped[UnidadOrganica] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint("fecha_devolucion_prevista >= fecha_prestamo", name="prevista_despues_del_prestamo"),
-        sa.CheckConstraint("fecha_devolucion IS NULL OR fecha_devolucion >= fecha_prestamo",
-                           name="devuelto_despues_del_prestamo"),
+        regla("fecha_devolucion_prevista >= fecha_prestamo", "prevista_despues_del_prestamo",
+              "fecha_devolucion_prevista", "La devolución no puede ser anterior al préstamo."),
+        regla("fecha_devolucion IS NULL OR fecha_devolucion >= fecha_prestamo", "devuelto_despues_del_prestamo",
+              "fecha_devolucion", "La devolución no puede ser anterior al préstamo."),
         Index("uq_prestamo_vigente", "unidad_conservacion_id", unique=True,
+              info=junto_a("unidad_conservacion", "La caja ya está prestada: registre antes su devolución."),
               sqlite_where=sa.text("fecha_devolucion IS NULL"), postgresql_where=sa.text("fecha_devolucion IS NULL")),
         Index("ix_prestamo_pendiente", "fecha_devolucion", "fecha_devolucion_prevista"),
         Index("ix_prestamo_solicitante", "unidad_solicitante_id"),

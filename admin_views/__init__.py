@@ -83,6 +83,11 @@ TRAMITE, CONCEJO, NORMAS, TRANSPARENCIA, ARCHIVO = "Trámite", "Concejo", "Norma
 FEDATARIO = "Fedatario"
 CATALOGOS, SEGURIDAD = "Catálogos", "Seguridad"
 CONTROL = "Control"  # control de plazos y estadísticas
+# ícono de cada categoría del menú (Font Awesome 4.7); una categoría nueva que no esté aquí lleva ICONO_CATEGORIA
+ICONOS_CATEGORIA = {TRAMITE: "fa-folder", CONCEJO: "fa-university", NORMAS: "fa-balance-scale", TRANSPARENCIA: "fa-eye",
+                    ARCHIVO: "fa-archive", FEDATARIO: "fa-certificate", CONTROL: "fa-line-chart",
+                    CATALOGOS: "fa-book", SEGURIDAD: "fa-lock"}
+ICONO_CATEGORIA = "fa-folder-o"
 
 VISTAS = [
     (ExpedienteView, Expediente, "Expedientes", TRAMITE, "fa-folder-open"),
@@ -147,10 +152,8 @@ def init_admin(app) -> Admin:
         app, name="Secretaría General", csp_nonce_generator=nonce_csp,
         theme=Bootstrap4Theme(swatch="flatly", fluid=True, base_template="admin/secretaria_base.html"),
         index_view=InicioView(name="Inicio", menu_icon_type="fa", menu_icon_value="fa-home"),
-        category_icon_classes={TRAMITE: "fa fa-folder", CONCEJO: "fa fa-university", NORMAS: "fa fa-balance-scale",
-                               TRANSPARENCIA: "fa fa-eye", ARCHIVO: "fa fa-archive", FEDATARIO: "fa fa-certificate",
-                               CONTROL: "fa fa-line-chart",
-                               CATALOGOS: "fa fa-book", SEGURIDAD: "fa fa-lock"},
+        category_icon_classes={categoria: f"fa {ICONOS_CATEGORIA.get(categoria, ICONO_CATEGORIA)}"
+                               for categoria in dict.fromkeys(v[3] for v in VISTAS)},
         # el .mo que trae Flask-Admin está desactualizado (p. ej. "Not a valid choice"): este lo completa
         translations_path=str(Path(__file__).resolve().parent.parent / "translations"),
     )

@@ -26,7 +26,6 @@ from admin_views.base import (
     PaginaSegura,
     VistaSegura,
     entero_id,
-    error_en,
     fecha_o_none,
     filtro_alcance,
     opciones_enum,
@@ -47,7 +46,6 @@ from models import (
     Transferencia,
     Ubicacion,
     UnidadConservacion,
-    UnidadOrganica,
     ahora_lima,
     db,
     hoy_lima,
@@ -87,7 +85,6 @@ class SerieDocumentalView(VistaSegura):
                      "acceso": "Acceso"}
     form_columns = ("codigo", "nombre", "unidad", "retencion_gestion_anios", "retencion_central_anios",
                     "destino_final", "acceso")
-    form_ajax_refs = {"unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
     form_args = {"codigo": {"description": "Como en el Programa de Control de Documentos aprobado."}}
 
 
@@ -164,7 +161,6 @@ class UnidadConservacionView(VistaSegura):
                  "transferencia": {"description": "Para listarla en el inventario de una transferencia programada."},
                  "ubicacion": {"description": "Solo para una caja en el archivo central (mover de lugar)."}}
     form_ajax_refs = {"serie": CargadorAjax("serie", SerieDocumental, ["codigo", "nombre"]),
-                      "unidad_productora": CargadorAjax("unidad_productora", UnidadOrganica, ["sigla", "nombre"]),
                       "transferencia": CargadorAjax("transferencia", Transferencia, ["codigo"]),
                       "ubicacion": CargadorAjax("ubicacion", Ubicacion, ["codigo"])}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-barcode", ".etiqueta", title="Etiqueta"),
@@ -186,12 +182,6 @@ class UnidadConservacionView(VistaSegura):
                 t.codigo, contar(len(cajas), "caja", "cajas"), url_for("transferencia.inventario", id=t.id))
 
         return self.ejecutar(transferir, url_for(".index_view"))
-
-    def validar(self, form):
-        if "fecha_final" in form and form.fecha_inicial.data and form.fecha_final.data and \
-                form.fecha_final.data < form.fecha_inicial.data:
-            return error_en(form, "fecha_final", "La fecha final no puede ser anterior a la inicial.")
-        return True
 
     def on_model_change(self, form, model, is_created):
         if is_created:
@@ -257,7 +247,6 @@ class TransferenciaView(VistaSegura):
     form_columns = ("unidad_origen", "fecha", "entregado_por", "observaciones")
     campos_edicion = ("fecha", "entregado_por")
     form_overrides = {"observaciones": TextAreaField}
-    form_ajax_refs = {"unidad_origen": CargadorAjax("unidad_origen", UnidadOrganica, ["sigla", "nombre"])}
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-list-ol", ".inventario", title="Inventario"),
                                 EndpointLinkRowAction("fa fa-check-square-o", ".recibir", title="Recibir u observar")]
     list_template = "admin/archivo/transferencias.html"  # con el enlace al cronograma
@@ -406,25 +395,10 @@ class PrestamoView(VistaSegura):
     campos_opcionales = ("fecha_prestamo", "fecha_devolucion_prevista")
     form_args = {"fecha_devolucion_prevista": {"description": "Vacío: 10 días hábiles después del préstamo."},
                  "fecha_prestamo": {"description": "Vacío: hoy."}}
-    form_ajax_refs = {"unidad_conservacion": CargadorAjax("unidad_conservacion", UnidadConservacion, ["codigo"]),
-                      "unidad_solicitante": CargadorAjax("unidad_solicitante", UnidadOrganica, ["sigla", "nombre"])}
+    form_ajax_refs = {"unidad_conservacion": CargadorAjax("unidad_conservacion", UnidadConservacion, ["codigo"])}
     bloqueadas = ("eliminar",)
     acciones_permiso = {"devolver": "editar"}
     sql_exportacion = {"estado": Prestamo.estado}
-
-    def validar(self, form):
-        if "fecha_devolucion_prevista" in form and form.fecha_prestamo.data and \
-                form.fecha_devolucion_prevista.data and form.fecha_devolucion_prevista.data < form.fecha_prestamo.data:
-            return error_en(form, "fecha_devolucion_prevista", "La devolución no puede ser anterior al préstamo.")
-        desde = getattr(form, "_obj_fecha", None)
-        if "fecha_devolucion" in form and form.fecha_devolucion.data and desde and form.fecha_devolucion.data < desde:
-            return error_en(form, "fecha_devolucion", "La devolución no puede ser anterior al préstamo.")
-        return True
-
-    def edit_form(self, obj=None):
-        form = super().edit_form(obj)
-        form._obj_fecha = obj.fecha_prestamo if obj is not None else None
-        return form
 
     def create_form(self, obj=None):
         form = super().create_form(obj)

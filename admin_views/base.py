@@ -11,9 +11,9 @@ Lo que resuelve aquí una sola vez (ver docs/flask-admin.md):
 
 VistaSegura compone módulos pequeños (cada uno lista arriba los miembros privados de Flask-Admin que usa):
 `entradas.py` (límites de la URL y los formularios), `permisos.py` (permiso por endpoint, AccesoPorRol,
-PaginaSegura), `alcance.py` (alcance por unidad, búsquedas ajax), `formatos.py` y `excel.py`. Aquí quedan
-los formularios (validadores, conversores, filtros) y la vista; los nombres de aquellos módulos se
-reexportan: `from admin_views.base import X` sigue valiendo.
+PaginaSegura), `alcance.py` (alcance por unidad, búsquedas ajax), `formularios.py` (validadores, conversores,
+filtros, el error junto al campo), `formatos.py` y `excel.py`. Aquí queda la vista; los nombres de aquellos módulos
+se reexportan: `from admin_views.base import X` sigue valiendo.
 
 Miembros privados de Flask-Admin que usa este módulo: `_on_model_change`, `_handle_view`, `_filters`,
 `_filter_args`, `_get_list_filter_args`, `_apply_sorting`, `_form_ajax_refs`, `_export_columns`,
@@ -22,11 +22,8 @@ Miembros privados de Flask-Admin que usa este módulo: `_on_model_change`, `_han
 
 from __future__ import annotations
 
-import decimal
 import json
-import math
 import unicodedata
-from datetime import date, datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
@@ -44,22 +41,14 @@ from flask import (
 )
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.babel import Translations
-from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla import filters as sqla_filters
-from flask_admin.contrib.sqla.fields import QuerySelectField
-from flask_admin.contrib.sqla.form import AdminModelConverter
-from flask_admin.form import BaseForm, DatePickerWidget, DateTimePickerWidget
-from flask_admin.model import filters
+from flask_admin.form import DatePickerWidget
 from flask_admin.model.base import filter_char_re, filter_compact_re
-from flask_admin.model.fields import AjaxSelectField
-from flask_admin.model.form import converts
 from flask_login import current_user
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
-from wtforms.fields import DateField, DateTimeField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.fields import DateField
+from wtforms.validators import Email, InputRequired, Optional
 
 from admin_views.alcance import CargadorAjax, filtro_alcance, patron_like  # noqa: F401  (se reexportan)
 from admin_views.entradas import (  # noqa: F401
@@ -81,6 +70,28 @@ from admin_views.entradas import (  # noqa: F401
 )
 from admin_views.excel import Tipo, exportar_tabla, exportar_xlsx  # noqa: F401
 from admin_views.formatos import FORMATOS, fecha, momento, opciones_enum, registrar_filtros_jinja  # noqa: F401
+from admin_views.formularios import (  # noqa: F401  (se reexportan: `from admin_views.base import X` sigue valiendo)
+    Convertidor,
+    ConvertidorFiltros,
+    DecimalFinito,
+    FechaEnRango,
+    FechaField,
+    FiltroMomentoEntreFechas,
+    FiltroSigla,
+    FormularioBase,
+    MomentoLimaField,
+    Obligatorio,
+    RangoEntero,
+    RelacionAjaxEstricta,
+    RelacionEstricta,
+    SinControl,
+    TraduccionesEs,
+    UnidadesActivas,
+    error_de_filtro,
+    error_en,
+    mensaje_error_base,
+    tipar_filtros,
+)
 from admin_views.listas import FilasRapidas
 from admin_views.permisos import (  # noqa: F401
     ACCION_DE_ENDPOINT,
@@ -92,338 +103,8 @@ from admin_views.permisos import (  # noqa: F401
     permisos_actuales,
     puede,
 )
-from models import ZONA_LIMA, MomentoUTC, bloquear, bloquear_consulta, db
+from models import bloquear, bloquear_consulta, db, error_de_restriccion
 from services import ErrorDeRegla
-
-
-# --------------------------------------------------------------------------- validadores de tipo (todo formulario)
-def _sin_espacios(valor):
-    return valor.strip() if isinstance(valor, str) else valor
-
-
-class Obligatorio:
-    """Texto obligatorio: «   » no es un valor (InputRequired de WTForms lo aceptaba)."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
-            raise StopValidation("Este campo es obligatorio.")
-
-
-class SinControl:
-    """Texto sin caracteres de control (salvo tabulación y saltos de línea)."""
-
-    def __call__(self, form, field):
-        if isinstance(field.data, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in field.data):
-            raise ValidationError("El texto contiene caracteres no válidos.")
-
-
-class RangoEntero:
-    def __init__(self, minimo: int, maximo: int):
-        self.minimo, self.maximo = minimo, maximo
-
-    def __call__(self, form, field):
-        if field.data is not None and not self.minimo <= field.data <= self.maximo:
-            raise ValidationError(f"Debe ser un número entre {self.minimo} y {self.maximo}.")
-
-
-class DecimalFinito:
-    """Un importe: número finito (ni «Inf» ni «NaN») que cabe en la columna (precisión, escala)."""
-
-    def __init__(self, precision: int | None, escala: int | None):
-        self.tope = decimal.Decimal(10) ** ((precision or 18) - (escala or 0))
-
-    def __call__(self, form, field):
-        if field.data is None:
-            return
-        if not math.isfinite(float(field.data)) or abs(field.data) >= self.tope:
-            raise ValidationError(f"Escriba un número válido, menor que {self.tope:,.0f}.")
-
-
-class FechaEnRango:
-    """Fechas de 1900 a 2100: el año 0001 o 9999 es un error de tipeo (y desborda los cálculos de plazos)."""
-
-    def __call__(self, form, field):
-        valor = field.data
-        if isinstance(valor, date) and not ANIO_MINIMO <= valor.year <= ANIO_MAXIMO:
-            raise ValidationError(f"La fecha debe estar entre los años {ANIO_MINIMO} y {ANIO_MAXIMO}.")
-
-
-class _RelacionEstricta:
-    """Un id que no existe (o fuera del alcance) es un error junto al campo, no un campo vacío en silencio."""
-
-    def pre_validate(self, form):
-        super().pre_validate(form)  # obligatorio y vacío o inexistente: «No es una opción válida»
-        crudo = (self.raw_data or [""])[0]
-        if crudo not in ("", "__None") and self.data is None:
-            raise ValidationError("El registro elegido no existe o no está a su alcance.")
-
-
-class RelacionEstricta(_RelacionEstricta, QuerySelectField):
-    pass
-
-
-class RelacionAjaxEstricta(_RelacionEstricta, AjaxSelectField):
-    pass
-
-
-def _es_momento(tipo) -> bool:
-    return isinstance(tipo, MomentoUTC | sa.Date | sa.DateTime)
-
-
-class Convertidor(AdminModelConverter):
-    """Tipos de campo acotados para todo formulario, según la columna del modelo.
-
-    - texto: sin espacios a los lados; obligatorio si la columna lo es («   » no vale); no más largo que la columna;
-    - enteros: dentro del INTEGER de la base, o del rango `info={"rango": (a, b)}` de la columna;
-    - decimales: finitos y dentro de la precisión de la columna;
-    - fechas y momentos: años 1900–2100;
-    - relaciones: un id inexistente o fuera del alcance es un error, no un vacío;
-    - enums: la etiqueta en castellano (el valor sigue siendo el nombre).
-    """
-
-    def convert(self, model, mapper, name, prop, field_args, hidden_pk):
-        campo = super().convert(model, mapper, name, prop, field_args, hidden_pk)
-        if campo is None or not hasattr(campo, "field_class"):
-            return campo
-        if campo.field_class is QuerySelectField:
-            campo.field_class = RelacionEstricta
-        elif campo.field_class is AjaxSelectField:
-            campo.field_class = RelacionAjaxEstricta
-        columnas = getattr(prop, "columns", None)
-        if not columnas:
-            return campo
-        columna, kw = columnas[0], campo.kwargs
-        tipo, validadores = columna.type, list(kw.get("validators") or [])
-        if isinstance(tipo, sa.String) and not isinstance(tipo, sa.Enum) and issubclass(campo.field_class, StringField):
-            kw["filters"] = [_sin_espacios, *(kw.get("filters") or [])]
-            if any(isinstance(v, InputRequired) for v in validadores):
-                validadores = [Obligatorio(), *(v for v in validadores if not isinstance(v, InputRequired))]
-            validadores.append(SinControl())
-            if tipo.length and not any(isinstance(v, Length) for v in validadores):  # también un TextArea
-                validadores.append(Length(max=tipo.length, message=f"Admite hasta {tipo.length} caracteres."))
-        elif isinstance(tipo, sa.Integer) and not isinstance(tipo, sa.Boolean):
-            minimo, maximo = columna.info.get("rango") or (
-                (-ID_MAXIMO - 1, ID_MAXIMO) if isinstance(tipo, sa.BigInteger) else ENTERO_SQL)
-            validadores.append(RangoEntero(minimo, maximo))
-        elif isinstance(tipo, sa.Numeric):
-            validadores.append(DecimalFinito(getattr(tipo, "precision", None), getattr(tipo, "scale", None)))
-        elif _es_momento(tipo):
-            validadores.append(FechaEnRango())
-        kw["validators"] = validadores
-        return campo
-
-    @converts("Enum")
-    def convert_enum(self, column, field_args, **extra):
-        campo = super().convert_enum(column, field_args, **extra)
-        if column.type.enum_class is not None:
-            campo.kwargs["choices"] = opciones_enum(column.type.enum_class)
-        return campo
-
-    @converts("MomentoUTC")
-    def convert_momento(self, field_args, **extra):
-        return MomentoLimaField(**field_args)
-
-
-class FechaField(DateField):
-    """Fecha dd/mm/aaaa escrita, pegada o elegida en el calendario (la regla de `leer_fecha`: 1/1/2027, 01012027…);
-    si no es una fecha, el mensaje junto al campo y lo escrito se conserva."""
-
-    def process_formdata(self, valuelist):
-        texto = " ".join(valuelist or []).strip()
-        self.data = None
-        if not texto:
-            return
-        try:
-            self.data = leer_fecha(texto)
-        except ValueError:
-            raise ValueError(f"No es una fecha válida: escríbala como {EJEMPLO_FECHA}.") from None
-
-
-class MomentoLimaField(DateTimeField):
-    """Fecha y hora de Lima en el formulario; se guarda en UTC (MomentoUTC)."""
-
-    def __init__(self, label=None, validators=None, **kw):
-        kw.setdefault("format", "%d/%m/%Y %H:%M")
-        kw.setdefault("widget", DateTimePickerWidget())
-        kw.setdefault("render_kw", {"data-date-format": "DD/MM/YYYY HH:mm"})
-        kw["description"] = kw.get("description") or "dd/mm/aaaa hh:mm (hora de Lima)"
-        super().__init__(label, validators, **kw)
-
-    def _value(self):
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        return self.data.astimezone(ZONA_LIMA).strftime(self.format[0]) if self.data else ""
-
-    def process_formdata(self, valuelist):
-        texto = " ".join(valuelist or []).strip()
-        self.data = None
-        if not texto:
-            return
-        try:
-            self.data = leer_momento(texto).replace(tzinfo=ZONA_LIMA)
-        except ValueError:
-            raise ValueError("No es una fecha y hora válidas: escríbalas como dd/mm/aaaa hh:mm, por ejemplo "
-                             "01/01/2027 10:30.") from None
-
-
-class FiltroMomentoEntreFechas(sqla_filters.DateBetweenFilter):
-    """Momento (UTC) entre dos fechas de Lima, ambas inclusive."""
-
-    def apply(self, query, value, alias=None):
-        desde, hasta = value
-        col = self.get_column(alias)
-        return query.filter(col >= datetime.combine(desde, time.min, ZONA_LIMA),
-                            col < datetime.combine(hasta + timedelta(days=1), time.min, ZONA_LIMA))
-
-
-class UnidadesActivas:
-    """Opciones de un filtro por unidad (sigla → «SIGLA – nombre»), leídas al mostrar la lista, no al arrancar."""
-
-    def __bool__(self):
-        return True
-
-    def __iter__(self):
-        from models import UnidadOrganica
-
-        filas = db.session.execute(sa.select(UnidadOrganica.sigla, UnidadOrganica.nombre)
-                                   .where(UnidadOrganica.activa).order_by(UnidadOrganica.sigla))
-        return iter([(sigla, f"{sigla} – {nombre}") for sigla, nombre in filas])
-
-
-class FiltroSigla(sqla_filters.FilterEqual):
-    """Unidad por su sigla sobre la columna *_id (sin JOIN): `unidad_id = (SELECT id … WHERE sigla = …)`.
-
-    PostgreSQL resuelve la subconsulta una vez y usa los índices que empiezan por la unidad. La lista
-    ofrece las unidades activas.
-    """
-
-    def __init__(self, column, name, options=None, **kw):
-        super().__init__(column, name, options=options or UnidadesActivas(), **kw)
-
-    def apply(self, query, value, alias=None):
-        from models import UnidadOrganica
-
-        sub = sa.select(UnidadOrganica.id).where(UnidadOrganica.sigla == value.strip().upper()).scalar_subquery()
-        return query.filter(self.get_column(alias) == sub)
-
-
-class ConvertidorFiltros(sqla_filters.FilterConverter):
-    @filters.convert("MomentoUTC")
-    def conv_momento(self, column, name, **kwargs):
-        return [FiltroMomentoEntreFechas(column, name, **kwargs)]
-
-    @filters.convert("enum")
-    def conv_enum(self, column, name, options=None, **kwargs):
-        if not options and getattr(column.type, "enum_class", None) is not None:
-            options = opciones_enum(column.type.enum_class)
-        return super().conv_enum(column, name, options, **kwargs)
-
-
-class TraduccionesEs(Translations):
-    """Mensajes de validación: catálogo de WTForms y, si no lo traduce, el de Flask-Admin."""
-
-    def gettext(self, string):
-        traducido = super().gettext(string)
-        return admin_gettext(string) if traducido == string else traducido
-
-
-class FormularioBase(BaseForm):
-    class Meta:
-        _translations = TraduccionesEs()
-
-        def get_translations(self, form):
-            return self._translations
-
-
-
-def error_en(form, campo: str, mensaje: str) -> bool:
-    """Mensaje junto al campo (el formulario vuelve con lo escrito); devuelve False para `validar`."""
-    form[campo].errors = [*form[campo].errors, mensaje]
-    return False
-
-
-def mensaje_error_base(exc) -> str:
-    """Mensaje para el usuario cuando la base rechaza un cambio: nunca el texto SQL."""
-    if isinstance(exc, sa.exc.IntegrityError):
-        return ("No se pudo guardar: ya existe un registro igual, falta un dato obligatorio, un dato no cumple "
-                "una regla o el registro está en uso.")
-    if isinstance(exc, sa.exc.DataError):
-        return "No se pudo guardar: algún dato no tiene el formato o el tamaño permitido."
-    return "No se pudo guardar por un error interno; quedó registrado para su revisión."
-
-
-# filtros genéricos que comparan la columna con el valor: sobre una columna entera, el valor se convierte a entero
-# (si llegara como texto, PostgreSQL rechazaría `integer = varchar`)
-_FILTROS_DE_VALOR = (sqla_filters.FilterEqual, sqla_filters.FilterNotEqual, sqla_filters.FilterGreater,
-                     sqla_filters.FilterSmaller, sqla_filters.FilterInList, sqla_filters.FilterNotInList)
-
-
-def _valor_entero(limpiar):
-    def limpiar_entero(valor):
-        limpio = limpiar(valor)
-        if isinstance(limpio, list | tuple):
-            return [int(v) for v in limpio]
-        return int(limpio)
-
-    return limpiar_entero
-
-
-def tipar_filtros(filtros: list) -> list:
-    """Un filtro genérico de Flask-Admin (FilterEqual…) sobre una columna entera y sin opciones recibe su valor como
-    entero (`FilterEqual(Transferencia.anio, "Año")`: «2026» → 2026): una sola vez para toda pantalla."""
-    for flt in filtros or []:
-        tipo = getattr(getattr(flt, "column", None), "type", None)
-        if isinstance(flt, _FILTROS_DE_VALOR) and type(flt).__module__.startswith("flask_admin.") and \
-                isinstance(tipo, sa.Integer) and not isinstance(tipo, sa.Boolean) and not flt.options and \
-                not getattr(flt, "_entero", False):
-            flt.clean, flt._entero = _valor_entero(flt.clean), True
-    return filtros
-
-
-def error_de_filtro(view, flt, valor: str) -> str | None:
-    """Mensaje si `valor` no sirve para el filtro: otra opción que las ofrecidas (enums, sí/no), vacío donde hay
-    opciones, un número que no cabe en su columna (INTEGER, BIGINT…), una fecha fuera de 1900–2100 o un texto que
-    no se puede convertir."""
-    malo = f"Valor no válido para el filtro «{flt.name}»: «{valor[:60]}»."
-    if "\x00" in valor or len(valor) > 500:
-        return malo
-    opciones = flt.get_options(view)
-    if opciones:
-        claves = {str(k) for k, _ in opciones}
-        en_lista = isinstance(flt, sqla_filters.FilterInList | sqla_filters.FilterNotInList)
-        partes = [p.strip() for p in valor.split(",")] if en_lista else [valor]
-        if any(p and p not in claves for p in partes) or (not en_lista and valor not in claves):
-            return malo
-    try:
-        limpio = flt.clean(valor)
-        if not flt.validate(valor):
-            return malo
-    except (ValueError, KeyError, LookupError, TypeError, OverflowError, decimal.InvalidOperation):
-        return malo
-    tipo = getattr(getattr(flt, "column", None), "type", None)
-    generico = type(flt).__module__.startswith("flask_admin.")
-    for v in limpio if isinstance(limpio, list | tuple) else [limpio]:
-        if isinstance(v, str) and isinstance(tipo, sa.Integer | sa.Numeric) and not opciones and generico:
-            # un filtro genérico (FilterEqual…) sobre una columna numérica no convierte el texto: la base lo
-            # rechazaría (PostgreSQL) con un error 500; se valida aquí como número. Un filtro propio
-            # (p. ej. «Expediente (código)» de la auditoría) convierte su valor él mismo.
-            try:
-                v = int(v) if isinstance(tipo, sa.Integer) else decimal.Decimal(v)
-            except (ValueError, decimal.InvalidOperation):
-                return malo
-        if isinstance(v, bool):
-            continue
-        minimo, maximo = rango_entero(getattr(flt, "column", None)) if isinstance(tipo, sa.Integer) else \
-            (-ID_MAXIMO - 1, ID_MAXIMO)
-        if isinstance(v, int) and not minimo <= v <= maximo:
-            return malo
-        if isinstance(v, float | decimal.Decimal) and not math.isfinite(float(v)):
-            return malo
-        if isinstance(v, date) and not ANIO_MINIMO <= v.year <= ANIO_MAXIMO:
-            return f"{malo} Las fechas van de {ANIO_MINIMO} a {ANIO_MAXIMO}."
-    return None
 
 
 # --------------------------------------------------------------------------- la vista segura
@@ -440,6 +121,15 @@ def _olvidar_filas_revertidas(form) -> None:
             if db.session.scalar(sa.select(pk).where(pk == estado.identity[0])) is None:
                 db.session.expunge(fila)
                 campo.data = [f for f in campo.data if f is not fila] if isinstance(campo.data, list) else None
+
+
+def _campo_en(form, campo: str | None) -> str | None:
+    """El campo del formulario que corresponde a un atributo del modelo (`unidad_id` → `unidad`), si lo tiene."""
+    if form is None or not campo:
+        return None
+    if campo in form:
+        return campo
+    return campo.removesuffix("_id") if campo.endswith("_id") and campo.removesuffix("_id") in form else None
 
 
 class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
@@ -486,7 +176,32 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
 
     def __init__(self, model, session=db, **kw):
         kw.setdefault("endpoint", model.__tablename__)
+        self._unidad_declarada(model)
         super().__init__(model, session, **kw)
+
+    # ---- la unidad, sin repetirla en cada vista: toda relación a UnidadOrganica del formulario se busca por sigla o
+    # nombre (CargadorAjax), y una fila DeUnaUnidad (models.py) trae su filtro por sigla (FiltroSigla) en la lista
+    CAMPOS_BUSQUEDA_UNIDAD = ("sigla", "nombre")
+
+    def _unidad_declarada(self, model) -> None:
+        from models import UnidadOrganica
+
+        campos = {*(self.form_columns or ()), *(self.campos_edicion or ())}
+        refs = dict(self.form_ajax_refs or {})
+        for rel in sa.inspect(model).relationships:
+            if rel.mapper.class_ is UnidadOrganica and rel.direction.name == "MANYTOONE" and rel.key in campos \
+                    and rel.key not in refs:
+                refs[rel.key] = CargadorAjax(rel.key, UnidadOrganica, list(self.CAMPOS_BUSQUEDA_UNIDAD))
+        if refs:
+            self.form_ajax_refs = refs
+        relacion = getattr(model, "relacion_unidad", None)
+        if relacion is None or self.column_filters is None:
+            return
+        columna = getattr(model, f"{relacion}_id")
+        if not any(f.split(".")[0] in (relacion, columna.key) if isinstance(f, str) else
+                   getattr(getattr(f, "column", f), "key", None) == columna.key for f in self.column_filters):
+            etiqueta = (self.column_labels or {}).get(relacion) or "Unidad"
+            self.column_filters = (FiltroSigla(columna, etiqueta), *self.column_filters)
 
     def get_filters(self):
         return tipar_filtros(super().get_filters())
@@ -597,14 +312,15 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
     def handle_view_exception(self, exc):
         """Crear, editar y borrar: el mensaje de la regla junto a su campo (si el formulario lo tiene) o como aviso,
         o uno en castellano sin el SQL de la base."""
+        form = g.get("_formulario")
+        declarado = error_de_restriccion(exc) if isinstance(exc, sa.exc.IntegrityError) else None
+        if declarado is not None and (not getattr(declarado, "generico", False) or _campo_en(form, declarado.campo)):
+            exc = declarado  # la restricción que la base rechazó trae su mensaje y su campo (models.junto_a)
         if isinstance(exc, ErrorDeRegla):
-            form = g.get("_formulario")
-            campo = exc.campo if form is not None and exc.campo and exc.campo in form else None
-            if campo is None and form is not None and exc.campo and exc.campo.endswith("_id") and \
-                    exc.campo.removesuffix("_id") in form:
-                campo = exc.campo.removesuffix("_id")
+            campo = _campo_en(form, exc.campo)
             if campo is not None:
-                error_en(form, campo, str(exc))
+                mensaje = str(exc)
+                error_en(form, campo, mensaje.format(valor=form[campo]._value()) if "{valor}" in mensaje else mensaje)
             else:
                 flash(str(exc), "error")
             return True
@@ -625,10 +341,14 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
             db.session.rollback()
             flash(str(e), "error")
             return None
-        except sa.exc.SQLAlchemyError as e:  # una restricción de la base: el mensaje, sin el SQL
+        except sa.exc.SQLAlchemyError as e:  # una restricción de la base: su mensaje declarado o uno sin el SQL
             db.session.rollback()
-            current_app.logger.exception("%s: operación rechazada por la base", self.endpoint)
-            flash(mensaje_error_base(e), "error")
+            declarado = error_de_restriccion(e)
+            if declarado is None or getattr(declarado, "generico", False):
+                current_app.logger.exception("%s: operación rechazada por la base", self.endpoint)
+                flash(mensaje_error_base(e), "error")
+            else:
+                flash(str(declarado).replace(" {valor}", "").replace("{valor}", ""), "error")
             return None
         if mensaje:
             flash(mensaje, "success")
@@ -665,7 +385,8 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
             return Response("No se guardó. " + " ".join(errores or ["Dato no válido."]), 400,
                             mimetype="text/plain")
         if not self.update_model(form, fila):
-            mensajes = " ".join(m for m in get_flashed_messages())
+            mensajes = " ".join([*get_flashed_messages(), *(e for campo in form for e in campo.errors
+                                                            if isinstance(e, str))])
             return Response(mensajes or "No se pudo guardar el cambio.", 400, mimetype="text/plain")
         return Response("Cambio guardado.", mimetype="text/plain")
 

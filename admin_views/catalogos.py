@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import current_app, request
+from flask import current_app
 from markupsafe import Markup
 from wtforms.validators import ValidationError
 
-from admin_views.base import CargadorAjax, VistaSegura, error_en
-from models import Persona, ProcedimientoTupa, UnidadOrganica, db
+from admin_views.base import VistaSegura
+from models import ProcedimientoTupa
 from services.identidad import error_documento
 
 
@@ -32,19 +31,6 @@ class PersonaView(VistaSegura):
     form_columns = ("tipo_documento", "numero_documento", "nombres", "apellidos", "razon_social",
                     "direccion", "telefono", "email")
     form_args = {"numero_documento": {"validators": [validar_documento]}}
-
-    def validar(self, form):
-        if not (form.nombres.data or "").strip() and not (form.razon_social.data or "").strip():
-            return error_en(form, "nombres", "Indique los nombres (persona natural) o la razón social "
-                                             "(persona jurídica).")
-        actual = request.args.get("id", type=int)
-        repetido = db.session.scalar(sa.select(Persona.id).where(
-            Persona.tipo_documento == form.tipo_documento.data,
-            Persona.numero_documento == (form.numero_documento.data or "").strip().upper(),
-            Persona.id != (actual or 0)))
-        if repetido:
-            return error_en(form, "numero_documento", "Ya está registrada una persona con ese documento.")
-        return True
 
     def on_model_change(self, form, model, is_created):
         model.numero_documento = model.numero_documento.strip().upper()
@@ -75,22 +61,11 @@ class ProcedimientoTupaView(VistaSegura):
                      "unidad_resolutora": "Unidad resolutora", "unidad_resolutora.sigla": "Unidad resolutora"}
     form_columns = ("codigo", "nombre", "plazo_dias_habiles", "silencio", "derecho_tramite",
                     "unidad_resolutora", "activo")
-    form_ajax_refs = {"unidad_resolutora": CargadorAjax("unidad_resolutora", UnidadOrganica,
-                                                        ["sigla", "nombre"])}
     form_args = {"silencio": {"description": "Calificación (LPAG arts. 33–38): aprobación automática (sin plazo) "
                                              "o evaluación previa con silencio positivo (regla general) o negativo."},
                  "plazo_dias_habiles": {"description": "0 en aprobación automática; con evaluación previa, hasta "
                                                        "30 días hábiles (arts. 39 y 153)."}}
     column_formatters = {"plazo_dias_habiles": lambda v, c, m, n: _plazo_tupa(m)}
-
-    def validar(self, form):
-        plazo = form.plazo_dias_habiles.data
-        if form.silencio.data == "aprobacion_automatica" and plazo:
-            return error_en(form, "plazo_dias_habiles", "La aprobación automática no tiene plazo: se aprueba al "
-                                                        "presentarse (art. 33). Indique 0.")
-        if plazo is not None and plazo < 0:
-            return error_en(form, "plazo_dias_habiles", "El plazo no puede ser negativo.")
-        return True
 
 
 def _plazo_tupa(proc: ProcedimientoTupa):

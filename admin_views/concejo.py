@@ -90,11 +90,6 @@ class PeriodoMunicipalView(VistaConcejo):
     column_details_list = ("nombre", "inicio", "fin", "miembros")
     form_args = {"nombre": {"description": "p. ej. 2023-2026"}}
 
-    def validar(self, form):
-        if form.fin.data <= form.inicio.data:
-            return error_en(form, "fin", "El fin del período debe ser posterior a su inicio.")
-        return True
-
 
 class MiembroConcejoView(VistaConcejo):
     permisos_por_defecto = {"secretaria_general": "vced", "concejo": "v"}
@@ -106,17 +101,6 @@ class MiembroConcejoView(VistaConcejo):
     form_columns = ("periodo", "nombre", "cargo", "orden", "organizacion_politica", "habil", "email", "telefono")
     form_args = {"orden": {"description": "0 = alcalde; 1 = teniente alcalde; luego el orden de la lista."},
                  "habil": {"description": "Desmárquelo durante una licencia o suspensión: no cuenta para el quórum."}}
-
-    def validar(self, form):
-        alcalde = form.cargo.data == "alcalde"
-        if alcalde != (form.orden.data == 0):
-            return error_en(form, "orden", "El alcalde lleva el orden 0 y los regidores 1 en adelante.")
-        otro = db.session.scalar(sa.select(MiembroConcejo.nombre).where(
-            MiembroConcejo.periodo_id == form.periodo.data.id, MiembroConcejo.orden == form.orden.data,
-            MiembroConcejo.id != (request.args.get("id", type=int) or 0)))
-        if otro:
-            return error_en(form, "orden", f"Ese orden ya lo tiene {otro}.")
-        return True
 
 
 class ComisionView(VistaConcejo):
@@ -469,10 +453,6 @@ class PuntoAgendaView(VistaConcejo):
             error = concejo.error_de_agenda(sesion)  # la extraordinaria, solo la agenda de su convocatoria
             if error:
                 return error_en(form, "sesion" if "sesion" in form else "titulo", error)
-        if sesion is not None and form.orden.data and db.session.scalar(sa.select(PuntoAgenda.id).where(
-                PuntoAgenda.sesion_id == sesion.id, PuntoAgenda.orden == form.orden.data,
-                PuntoAgenda.id != (actual or 0))):
-            return error_en(form, "orden", f"La sesión ya tiene un punto {form.orden.data}.")
         return True
 
     def on_model_delete(self, model):
@@ -507,11 +487,6 @@ class CitacionView(VistaConcejo):
                           "recibido_por")
     form_columns = ("medio", "fecha_recepcion", "recibido_por")
     bloqueadas = ("crear",)  # se generan desde la sesión, todas a la vez
-
-    def validar(self, form):
-        if form.fecha_recepcion.data and not (form.recibido_por.data or "").strip():
-            return error_en(form, "recibido_por", "Indique quién recibió la citación.")
-        return True
 
     @expose("/imprimir/")
     def imprimir(self):

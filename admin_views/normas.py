@@ -99,9 +99,6 @@ class NormaMunicipalView(VistaConcejo):
         if form.sobre_remuneracion.data and tipo != "acuerdo_concejo":
             return error_en(form, "sobre_remuneracion", "Solo un acuerdo de concejo se marca como «sobre "
                                                         "remuneración o dietas».")
-        if form.otorga_beneficio.data and tipo not in ("resolucion_alcaldia", "resolucion_concejo"):
-            return error_en(form, "otorga_beneficio", "Solo una resolución se marca como «otorga un beneficio» "
-                                                      "(LPAG art. 16.2).")
         archivo = form.texto_oficial.data
         if archivo and getattr(archivo, "filename", ""):
             try:
@@ -219,11 +216,6 @@ class RelacionNormaView(VistaConcejo):
     bloqueadas = ("editar",)  # una relación se borra y se vuelve a registrar
     form_ajax_refs = {"origen": CargadorAjax("origen", NormaMunicipal, ["codigo", "sumilla"]),
                       "destino": CargadorAjax("destino", NormaMunicipal, ["codigo", "sumilla"])}
-
-    def validar(self, form):
-        if form.origen.data is not None and form.origen.data == form.destino.data:
-            return error_en(form, "destino", "Una norma no se relaciona consigo misma.")
-        return True
 
     def on_model_change(self, form, model, is_created):
         normas.aplicar_relacion(model)

@@ -11,9 +11,9 @@ from flask_admin.model.template import EndpointLinkRowAction
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
-from admin_views.base import ACCIONES_MATRIZ, SOLO_LECTURA, CargadorAjax, PaginaSegura, VistaSegura
+from admin_views.base import ACCIONES_MATRIZ, SOLO_LECTURA, PaginaSegura, VistaSegura
 from admin_views.castellano import nombre_entidad, tabla_cambios
-from models import Adjunto, Derivacion, Expediente, Permiso, RegistroAuditoria, UnidadOrganica, Usuario, db
+from models import Adjunto, Derivacion, Expediente, Permiso, RegistroAuditoria, Usuario, db
 from services.seguridad import desbloquear, error_clave
 
 
@@ -43,7 +43,6 @@ class UsuarioView(VistaSegura):
     form_columns = ("username", "nombre", "email", "rol", "unidad", "activo", "debe_cambiar_clave", "clave")
     form_extra_fields = {"clave": PasswordField("Contraseña", validators=[Optional()],
         description="Déjela vacía para no cambiarla. Al menos 10 caracteres; ni el usuario ni una común.")}
-    form_ajax_refs = {"unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
     acciones_permiso = {"desbloquear": "editar"}  # se suma a «delete» → «eliminar» de VistaSegura
 
     def on_model_change(self, form, model, is_created):

@@ -217,8 +217,6 @@ class ExpedienteView(VistaSegura):
         "persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos", "razon_social"],
                                 placeholder="DNI, RUC o nombre"),
         "procedimiento": CargadorAjax("procedimiento", ProcedimientoTupa, ["codigo", "nombre"]),
-        "unidad_actual": CargadorAjax("unidad_actual", UnidadOrganica, ["sigla", "nombre"]),
-        "unidad_origen": CargadorAjax("unidad_origen", UnidadOrganica, ["sigla", "nombre"]),
     }
     form_args = {"folios": {"description": "Número de hojas (mínimo 1)."},
                  "unidad_actual": {"label": "Unidad de destino",
@@ -614,8 +612,7 @@ class DocumentoEmitidoView(VistaSegura):
                      "motivo_anulacion": "Motivo de anulación"}
     form_columns = ("tipo_documento", "unidad", "fecha", "asunto", "destinatario", "expediente", "firmado_por")
     campos_edicion = ("asunto", "destinatario", "expediente", "firmado_por")
-    form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"]),
-                      "unidad": CargadorAjax("unidad", UnidadOrganica, ["sigla", "nombre"])}
+    form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"])}
     form_args = {"unidad": {"description": "Las unidades numeran lo suyo; si la deja vacía, la suya."}}
     acciones_permiso = {"emitir": "editar"}  # notificado: con su diligencia (Notificaciones por unidad)
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular")]

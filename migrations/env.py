@@ -40,9 +40,21 @@ target_db = current_app.extensions['migrate'].db
 
 
 def render_item(type_, obj, autogen_context):
-    """Las migraciones no importan la aplicación: MomentoUTC se escribe como DateTime con zona."""
+    """Las migraciones no importan la aplicación: MomentoUTC se escribe como DateTime con zona.
+
+    Una FK con `use_alter=True` (la de `creado_por_id` de ConTrazabilidad hacia `usuario`, que rompe el ciclo
+    usuario ↔ unidad en `create_all`) se escribe sin él: dentro de `op.create_table` PostgreSQL no la crearía (la
+    dejaría para un ALTER que la migración no hace) y la base migrada no sería la de los modelos."""
     if type_ == "type" and type(obj).__name__ == "MomentoUTC":
         return "sa.DateTime(timezone=True)"
+    if type_ == "foreign_key" and getattr(obj, "use_alter", False):
+        from alembic.autogenerate import render
+
+        obj.use_alter = False
+        try:
+            return render._render_foreign_key(obj, autogen_context, None)
+        finally:
+            obj.use_alter = True
     return False
 
 

@@ -142,7 +142,7 @@ def test_la_tabla_de_roles_del_readme_sale_de_las_vistas(app, runner):
     r = runner.invoke(args=["tabla-roles"])
     assert r.exit_code == 0, r.output
     tabla = r.output.strip()
-    assert tabla in readme, "regenere la tabla del README con: flask --app app tabla-roles"
+    assert tabla in readme, "regenere la tabla del README con: make readme (flask --app app tabla-roles --readme)"
     assert "| `auditor` | todas | todas las pantallas: v |" in tabla
     assert "Expedientes, Documentos emitidos, Normas municipales: vcea" in tabla  # la Secretaría General anula
 
