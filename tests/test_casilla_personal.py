@@ -1,0 +1,317 @@
+"""Casilla electrónica, el lado del personal (issue 27, parte B): *Casillas electrónicas* (crear en el mostrador,
+validar la identidad, bloquear, desbloquear, reenviar el enlace, la historia de la autorización) y *Depósitos en
+casillas* (con «leída el …», el PDF tal como se depositó), filtrados y exportados a Excel; la auditoría de cada
+depósito y cada lectura; permisos por rol y alcance por unidad con cada id falsificado en cada URL; el PDF firmado
+se deposita byte a byte; el canal papel y el de la casilla, iguales en las listas, el cargo y las alertas."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import date, datetime, time
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from models import (
+    CuentaCasilla,
+    DepositoCasilla,
+    Persona,
+    RegistroAuditoria,
+    db,
+)
+from services import casilla
+from tests.ayudas_casilla import (
+    Ciudadano,
+    crear_cuenta,
+    depositos,
+    documento_con_pdf,
+    expediente_de,
+    mesa,
+    persona,
+    token_de,
+)
+from tests.ayudas_fedatario import hoy_es
+from tests.conftest import texto_de
+
+
+def _libro(r) -> list[tuple]:
+    assert r.status_code == 200 and r.mimetype.endswith("sheet"), r.status_code
+    datos = r.data
+    r.close()
+    hoja = openpyxl.load_workbook(io.BytesIO(datos)).worksheets[0]
+    return [tuple(c.value for c in fila) for fila in hoja.iter_rows()]
+
+
+def _cuenta(dni: str) -> CuentaCasilla:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(CuentaCasilla).join(CuentaCasilla.persona).where(
+        CuentaCasilla.persona.property.mapper.class_.numero_documento == dni))
+
+
+def _auditoria(entidad: str, entidad_id: int) -> list[RegistroAuditoria]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(RegistroAuditoria).where(
+        RegistroAuditoria.entidad == entidad, RegistroAuditoria.entidad_id == entidad_id)
+        .order_by(RegistroAuditoria.id)))
+
+
+# ------------------------------------------------------------------ cuentas
+def test_mostrador_crea_la_casilla_con_la_autorizacion_firmada(base, reloj, como, correos):
+    base.config["MAIL_SERVER"] = "smtp.muni.test"
+    hoy_es(reloj, date(2026, 8, 10), time(9, 30))
+    p = persona("40000021", nombres="Teresa", apellidos="Flores Cano")
+    db.session.commit()
+    nav = como("mesa_partes")
+    formulario = nav.get("/admin/cuenta_casilla/new/")
+    assert formulario.status_code == 200
+    assert "Firmó la autorización (art. 20.4)" in formulario.text and "Titular" in formulario.text
+    # sin correo: el mensaje junto al campo y nada guardado
+    r = nav.post("/admin/cuenta_casilla/new/", {"persona": str(p.id), "email": "", "consentimiento_papel": "y"})
+    assert r.status_code == 200 and "Indique el correo electrónico del ciudadano." in texto_de(r.text)
+    assert _cuenta("40000021") is None
+    r = nav.post("/admin/cuenta_casilla/new/", {"persona": str(p.id), "email": "Teresa.Flores@Example.pe",
+                                                "consentimiento_papel": "y"})
+    assert r.status_code == 302, texto_de(r.text)[-800:]
+    cuenta = _cuenta("40000021")
+    assert cuenta.email == "teresa.flores@example.pe" and cuenta.origen.value == "mostrador"
+    assert cuenta.identidad_validada and cuenta.password_hash is None and cuenta.email_verificado_en is None
+    c, = cuenta.consentimientos
+    assert c.vigente and c.registrado_por_id == mesa().id and c.version_texto == casilla.VERSION_CONSENTIMIENTO
+    assert "creada: el enlace para elegir la contraseña" in texto_de(nav.get(r.headers["Location"]).text)
+    # el ciudadano elige su contraseña con el enlace de su correo
+    enlace, = [m for m in correos if "msg" in m and m["msg"]["To"] == "teresa.flores@example.pe"]
+    ciudadano = Ciudadano(base)
+    r = ciudadano.post(f"/casilla/verificar/{token_de(enlace)}", {"clave": "Mi casilla segura 2026",
+                                                                   "repetir": "Mi casilla segura 2026"})
+    assert r.status_code == 302, texto_de(r.text)[-500:]
+    assert _cuenta("40000021").email_verificado_en is not None
+    # otra vez la misma persona: el mensaje junto al titular, lo escrito se conserva
+    r = nav.post("/admin/cuenta_casilla/new/", {"persona": str(p.id), "email": "otro@example.pe"})
+    assert r.status_code == 200 and "ya tiene casilla electrónica" in texto_de(r.text)
+    assert 'value="otro@example.pe"' in r.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CuentaCasilla).where(
+        CuentaCasilla.persona_id == p.id)) == 1
+    # un pasaporte no tiene casilla
+    pas = Persona(tipo_documento="PASAPORTE", numero_documento="X1234567", nombres="John", apellidos="Smith")
+    db.session.add(pas)
+    db.session.commit()
+    r = nav.post("/admin/cuenta_casilla/new/", {"persona": str(pas.id), "email": "john@example.com"})
+    assert r.status_code == 200 and "es para DNI, carné de extranjería o RUC" in texto_de(r.text)
+    # sin formulario de edición ni borrado: la cuenta cambia con las acciones
+    assert nav.get(f"/admin/cuenta_casilla/edit/?id={cuenta.id}").status_code == 302
+    assert nav.post("/admin/cuenta_casilla/delete/", {"id": str(cuenta.id)}).status_code == 403
+
+
+def _accion(nav, vista: str, accion: str, *ids):
+    return nav.post(f"/admin/{vista}/action/", {"action": accion, "rowid": [str(i) for i in ids],
+                                                "url": f"/admin/{vista}/"})
+
+
+def test_validar_bloquear_desbloquear_y_reenviar(base, reloj, como, correos):
+    base.config["MAIL_SERVER"] = "smtp.muni.test"
+    hoy_es(reloj, date(2026, 8, 10), time(10))
+    en_linea = crear_cuenta("40000031", validada=False)
+    otra = crear_cuenta("40000032", nombres="Luis", apellidos="Torres")
+    exp = expediente_de(en_linea.persona, "otro@example.pe")  # presentado con otro correo
+    doc = documento_con_pdf(exp, date(2026, 8, 10))
+    nav = como("mesa_partes")
+    # creada en línea: no recibe lo que presentó con otro correo hasta que Mesa de Partes vea su documento
+    with pytest.raises(casilla.ErrorCasilla, match="su identidad aún no se validó"):
+        casilla.depositar(doc, usuario=mesa())
+    db.session.rollback()
+    r = _accion(nav, "cuenta_casilla", "validar", en_linea.id)
+    assert r.status_code == 302
+    assert "Identidad validada: 1 casilla." in texto_de(nav.get("/admin/cuenta_casilla/").text)
+    assert _cuenta("40000031").identidad_validada
+    assert any("identidad validada" in (f.detalle or "") and f.usuario_id == mesa().id
+               for f in _auditoria("cuenta_casilla", en_linea.id))
+    # bloquear: la sesión abierta del ciudadano se cierra, no entra y no se le deposita (en papel)
+    ciudadano = Ciudadano(base)
+    assert ciudadano.ingresar("40000031").status_code == 302
+    assert ciudadano.get("/casilla/").status_code == 200
+    assert _accion(nav, "cuenta_casilla", "bloquear", en_linea.id, otra.id).status_code == 302
+    assert "2 casillas bloqueadas" in texto_de(nav.get("/admin/cuenta_casilla/").text)
+    assert not _cuenta("40000031").activa and not _cuenta("40000032").activa
+    assert ciudadano.get("/casilla/").status_code == 302
+    assert "está bloqueada" in texto_de(ciudadano.ingresar("40000031").text)
+    r = nav.post("/admin/notificacion/new/", {"documento": str(doc.id), "modalidad": "casilla_electronica",
+                                              "resultado": "entregada", "fecha_hora": "10/08/2026 10:00"})
+    assert r.status_code == 200 and "está bloqueada" in texto_de(r.text) and "Notifique en papel" in texto_de(r.text)
+    cambios = [f.cambios for f in _auditoria("cuenta_casilla", en_linea.id) if f.accion.value == "editar"]
+    assert {"activa": [True, False]}.items() <= next(c for c in cambios if c and "activa" in c).items()
+    # desbloquear (también los intentos fallidos de su documento): entra y se le deposita
+    for _ in range(5):
+        Ciudadano(base).ingresar("40000031", clave="una clave errada")
+    assert _accion(nav, "cuenta_casilla", "desbloquear", en_linea.id).status_code == 302
+    assert _cuenta("40000031").activa and not _cuenta("40000032").activa
+    assert Ciudadano(base).ingresar("40000031").status_code == 302
+    r = nav.post("/admin/notificacion/new/", {"documento": str(doc.id), "modalidad": "casilla_electronica",
+                                              "resultado": "entregada", "fecha_hora": "10/08/2026 10:00"})
+    assert r.status_code == 302 and depositos()[-1].cuenta_id == en_linea.id
+    # reenviar el enlace: solo a una casilla sin activar; todo o nada
+    nueva = casilla.crear_en_mostrador(persona("40000033", nombres="Ana", apellidos="Rojas"), "ana@example.pe",
+                                       mesa())
+    db.session.commit()
+    antes = len(correos)
+    r = _accion(nav, "cuenta_casilla", "reenviar", nueva.id, en_linea.id)
+    assert "ya está activa" in texto_de(nav.get(r.headers["Location"]).text) and len(correos) == antes
+    assert _accion(nav, "cuenta_casilla", "reenviar", nueva.id).status_code == 302
+    enlace = [m for m in correos[antes:] if "msg" in m]
+    assert len(enlace) == 1 and enlace[0]["msg"]["To"] == "ana@example.pe" and token_de(enlace[0])
+
+
+def test_historia_de_la_autorizacion_y_sus_depositos(base, reloj, como):
+    hoy_es(reloj, date(2026, 8, 10), time(10))
+    cuenta = crear_cuenta("40000041")
+    exp = expediente_de(cuenta.persona, cuenta.email)
+    casilla.depositar(documento_con_pdf(exp, date(2026, 8, 10)), usuario=mesa())
+    db.session.commit()
+    hoy_es(reloj, date(2026, 8, 12), time(16))
+    c = Ciudadano(base, ip="203.0.113.77")
+    c.ingresar("40000041")
+    assert c.post("/casilla/consentimiento", {"operacion": "revocar"}).status_code == 302
+    hoy_es(reloj, date(2026, 8, 13), time(11))
+    c.ingresar("40000041")  # otro día: la sesión de ayer venció
+    r = c.post("/casilla/consentimiento", {"acepto": "y"})
+    assert r.status_code == 302 and r.headers["Location"] == "/casilla/consentimiento"
+    nav = como("secretaria_general")
+    detalle = texto_de(nav.get(f"/admin/cuenta_casilla/details/?id={cuenta.id}").text)
+    assert "Historia de la autorización" in detalle
+    assert "En el mostrador, por Luis Huamán Rojas" in detalle and "192.0.2.1" in detalle
+    assert "12/08/2026 16:00 203.0.113.77" in detalle  # revocada, con la IP de la revocación
+    assert "En línea" in detalle and "13/08/2026 11:00 203.0.113.77" in detalle and "Vigente" in detalle
+    assert "Desde el 13/08/2026 11:00" in detalle
+    assert "1 depósito (1 sin leer)" in detalle
+    # el enlace de sus depósitos lleva a la lista filtrada por su casilla
+    enlace = nav.get(f"/admin/cuenta_casilla/details/?id={cuenta.id}").text.split("1 depósito (1 sin leer)")[0]
+    url = enlace.rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    lista = texto_de(nav.get(url).text)
+    assert exp.codigo not in lista  # la lista muestra el acto, no el expediente
+    dep, = depositos(DepositoCasilla.cuenta_id == cuenta.id)
+    assert dep.codigo in lista and lista.count("CAS-") == 1
+    # nunca el hash de la contraseña ni el secreto del segundo factor
+    html = nav.get(f"/admin/cuenta_casilla/details/?id={cuenta.id}").text
+    assert "pbkdf2" not in html and "scrypt" not in html and "totp_secreto" not in html.lower()
+
+
+def test_lista_de_cuentas_filtrada_y_exportada(base, reloj, como):
+    hoy_es(reloj, date(2026, 8, 10), time(10))
+    crear_cuenta("40000051", nombres="Marta", apellidos="Vega")
+    sin = crear_cuenta("40000052", nombres="Jorge", apellidos="Paz", consentimiento=False)
+    bloqueada = crear_cuenta("40000053", nombres="Lucía", apellidos="Ramos")
+    casilla.bloquear(bloqueada)
+    db.session.commit()
+    nav = como("mesa_partes")
+    lista = texto_de(nav.get("/admin/cuenta_casilla/").text)
+    assert "Marta Vega" in lista and "Sin autorización: en papel" in lista and "Desde el 10/08/2026" in lista
+    sin_aut = texto_de(nav.get("/admin/cuenta_casilla/?flt0_autorizacion_vigente_equals=0").text)
+    assert "Jorge Paz" in sin_aut and "Marta Vega" not in sin_aut and "Lucía Ramos" not in sin_aut
+    r = nav.get("/admin/cuenta_casilla/?flt0_activa_equals=0")
+    assert "Lucía Ramos" in r.text and "Marta Vega" not in r.text
+    assert "Jorge Paz" in nav.get("/admin/cuenta_casilla/?flt0_n_de_documento_equals=40000052").text
+    assert "Marta Vega" in nav.get("/admin/cuenta_casilla/?search=40000051").text
+    assert "Marta Vega" not in nav.get("/admin/cuenta_casilla/?search=40000052").text
+    # Excel: los mismos filtros, fechas como fechas, sí/no, el titular; sin contraseñas ni secretos
+    filas = _libro(nav.get("/admin/cuenta_casilla/export/xlsx/?flt0_autorizacion_vigente_equals=1"))
+    titulos = filas[0]
+    assert titulos[:4] == ("Tipo de documento", "N° de documento", "Titular", "Correo electrónico")
+    assert "Autorizada desde" in titulos and "Activa" in titulos
+    datos = {f[1]: dict(zip(titulos, f, strict=True)) for f in filas[1:]}
+    assert datos.keys() == {"40000051", "40000053"}
+    marta = datos["40000051"]
+    assert marta["Titular"] == "Marta Vega" and marta["Tipo de documento"] == "DNI"
+    assert isinstance(marta["Autorizada desde"], datetime) and marta["Autorizada desde"].date() == date(2026, 8, 10)
+    assert datos["40000053"]["Activa"] == "No" and marta["Activa"] == "Sí"
+    assert not any("pbkdf2" in str(v) or "scrypt" in str(v) for f in filas for v in f)
+    assert sin.id  # la cuenta sin autorización existe, solo el filtro la deja fuera
+
+
+# ------------------------------------------------------------------ depósitos y su lectura
+def test_el_personal_ve_el_deposito_y_cuando_se_leyo(base, reloj, como):
+    """Viernes 24/07/2026 (antes de Fiestas Patrias): la lista dice el efecto, el plazo y «Sin leer»; el ciudadano
+    lo abre el domingo 26 a las 21:15 → «Leída el 26/07/2026 21:15», el efecto y el plazo no cambian. El PDF que abre
+    el personal es el depositado (mismo SHA-256) y abrirlo no es la lectura del titular."""
+    hoy_es(reloj, date(2026, 7, 24), time(11))
+    cuenta = crear_cuenta("40000061", nombres="Elena", apellidos="Suárez")
+    exp = expediente_de(cuenta.persona, cuenta.email)
+    doc = documento_con_pdf(exp, date(2026, 7, 24), asunto="Declara procedente su licencia")
+    r = como("unidad").post("/admin/notificacion/new/", {"documento": str(doc.id), "modalidad": "casilla_electronica",
+                                                         "resultado": "entregada", "fecha_hora": "24/07/2026 11:00"})
+    assert r.status_code == 302
+    dep, = depositos()
+    nav = como("mesa_partes")
+    lista = texto_de(nav.get("/admin/deposito_casilla/").text)
+    assert dep.codigo in lista and "DNI 40000061 – Elena Suárez" in lista and doc.codigo in lista
+    assert "24/07/2026 11:00" in lista and "Recurso hasta el 19/08/2026; firme desde el 20/08/2026" in lista
+    assert "Sin leer" in lista
+    # el personal abre el PDF: es el depositado; queda en la auditoría y no cuenta como lectura
+    pdf = nav.get(f"/admin/deposito_casilla/pdf/?id={dep.id}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert hashlib.sha256(pdf.data).hexdigest() == dep.pdf_sha256
+    pdf.close()
+    assert depositos()[0].leida_en is None
+    # el ciudadano lo abre el domingo por la noche
+    hoy_es(reloj, date(2026, 7, 26), time(21, 15))
+    c = Ciudadano(base)
+    c.ingresar("40000061")
+    assert c.get(f"/casilla/notificacion/{dep.id}").status_code == 200
+    hoy_es(reloj, date(2026, 7, 27), time(8, 30))
+    lista = texto_de(nav.get("/admin/deposito_casilla/").text)
+    assert "Leída el 26/07/2026 21:15" in lista and "Recurso hasta el 19/08/2026" in lista
+    detalle = texto_de(nav.get(f"/admin/deposito_casilla/details/?id={dep.id}").text)
+    assert "Leída el 26/07/2026 21:15" in detalle and dep.pdf_sha256 in detalle and "Surte efecto 24/07/2026" in detalle
+    assert "Cargo de notificación" in detalle and "Luis Huamán Rojas" not in detalle  # depositó la unidad
+    assert "Carlos Díaz Ramos" in detalle
+    # filtros: leídas / sin leer, leída entre fechas, por el documento del titular
+    assert dep.codigo in nav.get("/admin/deposito_casilla/?flt0_leida_equals=1").text
+    assert dep.codigo not in nav.get("/admin/deposito_casilla/?flt0_leida_equals=0").text
+    assert dep.codigo in nav.get(
+        "/admin/deposito_casilla/?flt0_leida_el_between=26/07/2026+to+26/07/2026").text
+    assert dep.codigo not in nav.get(
+        "/admin/deposito_casilla/?flt0_leida_el_between=27/07/2026+to+31/07/2026").text
+    assert dep.codigo in nav.get("/admin/deposito_casilla/?flt0_n_de_documento_del_titular_equals=40000061").text
+    assert dep.codigo not in nav.get("/admin/deposito_casilla/?flt0_n_de_documento_del_titular_equals=40000062").text
+    assert "Valor no válido" in nav.get("/admin/deposito_casilla/?flt0_casilla_equals=abc").text
+    # Excel con el filtro: la lectura y las fechas como fechas
+    filas = _libro(nav.get("/admin/deposito_casilla/export/xlsx/?flt0_leida_equals=1"))
+    fila = dict(zip(filas[0], filas[1], strict=True))
+    assert len(filas) == 2 and fila["Constancia"] == dep.codigo and fila["N° de documento"] == "40000061"
+    assert fila["Leída el"] == datetime(2026, 7, 26, 21, 15) and fila["Surte efecto"] == datetime(2026, 7, 24)
+    assert fila["Titular"] == "Elena Suárez" and fila["SHA-256 del PDF"] == dep.pdf_sha256
+    assert _libro(nav.get("/admin/deposito_casilla/export/xlsx/?flt0_leida_equals=0"))[1:] == []
+
+
+def test_la_auditoria_registra_cada_deposito_y_cada_lectura(base, reloj, como):
+    hoy_es(reloj, date(2026, 8, 10), time(9))
+    cuenta = crear_cuenta("40000071")
+    exp = expediente_de(cuenta.persona, cuenta.email)
+    deps = []
+    for _ in range(3):
+        r = como("unidad").post("/admin/notificacion/new/", {
+            "documento": str(documento_con_pdf(exp, date(2026, 8, 10)).id), "modalidad": "casilla_electronica",
+            "resultado": "entregada", "fecha_hora": "10/08/2026 09:00"})
+        assert r.status_code == 302
+    deps = depositos()
+    c = Ciudadano(base, ip="198.51.100.7")
+    c.ingresar("40000071")
+    for d in deps[:2]:
+        for _ in range(2):  # abrirla dos veces: una sola lectura
+            assert c.get(f"/casilla/notificacion/{d.id}").status_code == 200
+    unidad_id = db.session.scalar(sa.select(RegistroAuditoria.usuario_id).where(
+        RegistroAuditoria.entidad == "deposito_casilla", RegistroAuditoria.accion == "crear").limit(1))
+    for i, d in enumerate(deps):
+        filas = _auditoria("deposito_casilla", d.id)
+        creado, = [f for f in filas if f.accion.value == "crear"]
+        assert creado.usuario_id == unidad_id and creado.cambios["pdf_sha256"] == [None, d.pdf_sha256]
+        assert creado.cambios["codigo"] == [None, d.codigo]
+        lecturas = [f for f in filas if f.accion.value == "editar" and "leida_en" in (f.cambios or {})]
+        assert len(lecturas) == (1 if i < 2 else 0)
+        if lecturas:
+            assert lecturas[0].ip == "198.51.100.7" and "primera lectura por el titular" in lecturas[0].detalle
+    # la pantalla de auditoría (Secretaría General) lo muestra en castellano, filtrable por el depósito
+    sg = como("secretaria_general")
+    texto = texto_de(sg.get(f"/admin/registro_auditoria/?flt0_que_equals=deposito_casilla"
+                            f"&flt1_no_de_registro_equals={deps[0].id}").text)
+    assert "Depósito en la casilla electrónica" in texto and "primera lectura por el titular" in texto
