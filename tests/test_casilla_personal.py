@@ -17,8 +17,11 @@ import sqlalchemy as sa
 from models import (
     CuentaCasilla,
     DepositoCasilla,
+    Permiso,
     Persona,
     RegistroAuditoria,
+    Rol,
+    Usuario,
     db,
 )
 from services import casilla
@@ -30,6 +33,7 @@ from tests.ayudas_casilla import (
     expediente_de,
     mesa,
     persona,
+    sin_token,
     token_de,
 )
 from tests.ayudas_fedatario import hoy_es
@@ -315,3 +319,140 @@ def test_la_auditoria_registra_cada_deposito_y_cada_lectura(base, reloj, como):
     texto = texto_de(sg.get(f"/admin/registro_auditoria/?flt0_que_equals=deposito_casilla"
                             f"&flt1_no_de_registro_equals={deps[0].id}").text)
     assert "Depósito en la casilla electrónica" in texto and "primera lectura por el titular" in texto
+
+
+# ------------------------------------------------------------------ permisos, alcance y ids falsificados
+OTROS_ROLES = ("unidad", "archivo", "fedatario", "transparencia", "concejo")
+DNI_GDU, DNI_GDE = "40000081", "40000082"
+
+
+def _dos_casillas() -> tuple[CuentaCasilla, CuentaCasilla]:
+    """Dos ciudadanos con un depósito cada uno: una carta de la GDU y otra de la GDE."""
+    cuentas = []
+    for dni, nombres, apellidos, sigla in ((DNI_GDU, "Rosa", "Quispe Mamani", "GDU"),
+                                           (DNI_GDE, "Carlos", "Mendoza Ríos", "GDE")):
+        cuenta = crear_cuenta(dni, nombres=nombres, apellidos=apellidos)
+        casilla.depositar(documento_con_pdf(expediente_de(cuenta.persona, cuenta.email), date(2026, 8, 10),
+                                            sigla=sigla), usuario=mesa())
+        db.session.commit()
+        cuentas.append(_cuenta(dni))
+    return cuentas[0], cuentas[1]
+INEXISTENTES = ("0", "999999", str(2**31 - 1), str(2**63), "-1", "abc", "1.5", "1e3", "")
+
+
+def _sin_permiso_ni_datos(r, *prohibidos) -> bool:
+    return r.status_code == 403 and not any(p in r.text for p in prohibidos)
+
+
+def test_sin_permiso_no_ven_nada_y_el_auditor_solo_lee(base, reloj, como):
+    hoy_es(reloj, date(2026, 8, 10), time(10))
+    suya, ajena = _dos_casillas()
+    cuenta = _cuenta(DNI_GDU)
+    dep = depositos(DepositoCasilla.cuenta_id == cuenta.id)[0]
+    urls = [f"/admin/{v}/{p}" for v in ("cuenta_casilla", "deposito_casilla")
+            for p in ("", "export/xlsx/", f"details/?id={cuenta.id}", f"details/?id={dep.id}")] + \
+        [f"/admin/deposito_casilla/pdf/?id={dep.id}", "/admin/cuenta_casilla/new/"]
+    for rol in OTROS_ROLES:
+        nav = como(rol)
+        for url in urls:
+            assert _sin_permiso_ni_datos(nav.get(url), DNI_GDU, dep.codigo), (rol, url)
+        r = _accion(nav, "cuenta_casilla", "bloquear", cuenta.id)
+        assert r.status_code == 403
+        assert "Casillas electrónicas" not in nav.get("/admin/").text  # ni en el menú
+    assert _cuenta(DNI_GDU).activa
+    auditor = como("auditor")
+    assert "Rosa Quispe Mamani" in auditor.get("/admin/cuenta_casilla/").text
+    assert dep.codigo in auditor.get(f"/admin/deposito_casilla/details/?id={dep.id}").text
+    assert auditor.get(f"/admin/deposito_casilla/pdf/?id={dep.id}").status_code == 200
+    assert len(_libro(auditor.get("/admin/deposito_casilla/export/xlsx/"))) == 3
+    for metodo, url, datos in (("get", "/admin/cuenta_casilla/new/", None),
+                               ("post", "/admin/cuenta_casilla/new/", {"persona": str(cuenta.persona_id),
+                                                                       "email": "x@example.pe"}),
+                               ("post", "/admin/cuenta_casilla/action/", {"action": "bloquear",
+                                                                          "rowid": str(cuenta.id)}),
+                               ("post", "/admin/cuenta_casilla/action/", {"action": "validar",
+                                                                          "rowid": str(cuenta.id)}),
+                               ("post", "/admin/deposito_casilla/delete/", {"id": str(dep.id)})):
+        r = getattr(auditor, metodo)(url, datos) if datos else auditor.get(url)
+        assert r.status_code == 403, (url, r.status_code)
+    assert _cuenta(DNI_GDU).activa and len(depositos()) == 2
+
+
+def test_ningun_id_fuera_del_alcance_en_ninguna_url_del_personal(base, reloj, como, capsys):
+    """Un rol de alcance «unidad» al que el administrador le diera TODO en las dos pantallas (la matriz lo permite):
+    ve solo los depósitos de lo que notificó su unidad y ninguna cuenta de ciudadano. Cada id ajeno, inexistente o
+    mal formado en cada URL de las dos pantallas (lista, detalle, edición, borrado, cada acción, edición en la
+    lista, PDF, Excel con el filtro por casilla) → 404 (o 403 donde la pantalla no ofrece la acción a nadie), y
+    nada cambia."""
+    hoy_es(reloj, date(2026, 8, 10), time(10))
+    suya, ajena = _dos_casillas()  # un depósito de la GDU (la unidad del usuario «unidad») y otro de la GDE
+    propio, = depositos(DepositoCasilla.cuenta_id == suya.id)
+    ajeno, = depositos(DepositoCasilla.cuenta_id == ajena.id)
+    assert propio.notificacion.documento.unidad.sigla == "GDU" != ajeno.notificacion.documento.unidad.sigla
+    rol = db.session.scalar(sa.select(Rol).where(Rol.codigo == "unidad"))
+    for vista in ("cuenta_casilla", "deposito_casilla"):
+        for accion in ("ver", "exportar", "crear", "editar", "eliminar", "anular"):
+            db.session.add(Permiso(rol=rol, vista=vista, accion=accion))
+    db.session.commit()
+    nav = como("unidad")
+    # lo suyo sí: el depósito que notificó su unidad
+    assert propio.codigo in nav.get("/admin/deposito_casilla/").text
+    assert nav.get(f"/admin/deposito_casilla/details/?id={propio.id}").status_code == 200
+    r = nav.get(f"/admin/deposito_casilla/pdf/?id={propio.id}")
+    assert r.status_code == 200 and hashlib.sha256(r.data).hexdigest() == propio.pdf_sha256
+    r.close()
+    # lo ajeno, nunca: ni en la lista ni en el Excel (ni filtrando por su casilla)
+    prohibidos = [ajeno.codigo, ajeno.acto_codigo, DNI_GDE, DNI_GDU, ajena.email, suya.email]
+    for url in ("/admin/deposito_casilla/", "/admin/cuenta_casilla/", f"/admin/deposito_casilla/?search={ajeno.codigo}",
+                f"/admin/deposito_casilla/?flt0_casilla_equals={ajena.id}", "/admin/cuenta_casilla/?search=4000"):
+        html = texto_de(sin_token(nav.get(url).text))  # el texto visible: los enlaces repiten lo buscado
+        assert not any(p in html for p in prohibidos[:3] + prohibidos[4:]), url
+    for url in ("/admin/deposito_casilla/export/xlsx/", f"/admin/deposito_casilla/export/xlsx/?flt0_casilla_equals="
+                f"{ajena.id}", "/admin/cuenta_casilla/export/xlsx/"):
+        filas = _libro(nav.get(url))
+        assert not any(p in str(v) for f in filas for v in f for p in prohibidos[:2] + prohibidos[4:5]), url
+    assert len(_libro(nav.get("/admin/cuenta_casilla/export/xlsx/"))) == 1  # solo los títulos
+    # cada id fuera del alcance, inexistente o mal formado, en cada URL con id
+    ids = {"cuenta_casilla": [str(suya.id), str(ajena.id), *INEXISTENTES],
+           "deposito_casilla": [str(ajeno.id), *INEXISTENTES]}
+    acciones = {"cuenta_casilla": ["validar", "bloquear", "desbloquear", "reenviar", "delete"],
+                "deposito_casilla": ["delete"]}
+    sondas, fallas = 0, []
+
+    def sonda(esperados, metodo, url, datos=None):
+        nonlocal sondas
+        sondas += 1
+        r = nav.get(url) if metodo == "GET" else nav.post(url, datos)
+        if r.status_code not in esperados or any(p in r.get_data(as_text=True) for p in prohibidos[:2]):
+            fallas.append(f"{metodo} {url} {datos or ''}: {r.status_code}")
+        r.close()
+
+    for vista, lista in ids.items():
+        puede_editar = vista == "cuenta_casilla"
+        for i in lista:
+            sonda({404} if i else {302}, "GET", f"/admin/{vista}/details/?id={i}")  # sin id: a la lista
+            # editar: la cuenta no tiene formulario (vuelve a la lista sin leer la fila); el depósito no se edita
+            editar = {302, 404} if puede_editar else {403}
+            sonda(editar, "GET", f"/admin/{vista}/edit/?id={i}")
+            sonda(editar, "POST", f"/admin/{vista}/edit/?id={i}", {"email": "x@example.pe"})
+            sonda({403}, "POST", f"/admin/{vista}/delete/", {"id": i})  # nadie borra una cuenta ni un depósito
+            sonda({403} if not puede_editar else {404}, "POST", f"/admin/{vista}/ajax/update/",
+                  {"list_form_pk": i, "email": "x@example.pe"})
+            for accion in acciones[vista]:
+                esperado = {403} if accion == "delete" else {404}
+                sonda(esperado, "POST", f"/admin/{vista}/action/", {"action": accion, "rowid": i})
+            if vista == "deposito_casilla":
+                sonda({404}, "GET", f"/admin/deposito_casilla/pdf/?id={i}")
+    with capsys.disabled():
+        print(f"\n[casilla, personal] sondas de ids ajenos, inexistentes o mal formados: {sondas}, accesos: "
+              f"{len(fallas)}")
+    assert not fallas, fallas
+    assert sondas > 150
+    db.session.expire_all()
+    assert _cuenta(DNI_GDU).activa and _cuenta(DNI_GDE).activa
+    unidad_id = db.session.scalar(sa.select(Usuario.id).where(Usuario.username == "unidad"))
+    assert not db.session.scalar(sa.select(sa.func.count()).select_from(RegistroAuditoria).where(
+        RegistroAuditoria.usuario_id == unidad_id, RegistroAuditoria.entidad.in_(("cuenta_casilla",
+                                                                                   "deposito_casilla")),
+        RegistroAuditoria.accion.in_(("crear", "editar", "eliminar"))))
+    assert all(d.leida_en is None for d in depositos()) and len(depositos()) == 2
