@@ -25,8 +25,10 @@ from models import (
     db,
 )
 from services import casilla
+from services.semilla import pdf_demo
 from tests.ayudas_casilla import (
     Ciudadano,
+    adjuntar_pdf,
     crear_cuenta,
     depositos,
     documento_con_pdf,
@@ -456,3 +458,58 @@ def test_ningun_id_fuera_del_alcance_en_ninguna_url_del_personal(base, reloj, co
                                                                                    "deposito_casilla")),
         RegistroAuditoria.accion.in_(("crear", "editar", "eliminar"))))
     assert all(d.leida_en is None for d in depositos()) and len(depositos()) == 2
+
+
+# ------------------------------------------------------------------ el PDF firmado es el que se deposita
+def test_se_deposita_el_pdf_firmado_byte_a_byte(base, reloj, como, tmp_path):
+    """El documento expedido con el motor (issue 26: WeasyPrint + firma PAdES del titular con pyHanko) y, después,
+    una copia sin firma adjunta al mismo documento: se deposita el firmado, el mismo archivo (SHA-256) que el
+    ciudadano descarga, con la firma íntegra."""
+    from services import expedir as ex
+    from services import firma_digital as fd
+    from tests.pki_prueba import CA, CLAVE_P12
+
+    ca = CA.nueva("CA de prueba de la casilla")
+    (tmp_path / "raices").mkdir()
+    (tmp_path / "raices" / "ca.pem").write_bytes(ca.pem)
+    base.config["FIRMA_RAICES_DIR"] = str(tmp_path / "raices")
+    base.config["URL_PUBLICA"] = "https://tramite.muni.gob.pe"
+    hoy_es(reloj, date(2026, 8, 10), time(9))
+    cuenta = crear_cuenta("40000091", nombres="Julia", apellidos="Cárdenas")
+    exp = expediente_de(cuenta.persona, cuenta.email)
+    doc = documento_con_pdf(exp, date(2026, 8, 10), con_pdf=False, asunto="Otorga la licencia de edificación")
+    borrador = ex.generar_pdf(ex.DatosDocumento(
+        tipo="Carta", asunto=doc.asunto, cuerpo_html="<p>Se otorga la licencia solicitada.</p>",
+        firmante=ex.Persona("Carlos Díaz Ramos", "Gerente de Desarrollo Urbano"),
+        municipalidad=base.config["MUNICIPALIDAD"], unidad="Gerencia de Desarrollo Urbano", lugar="Lima",
+        codigo_verificacion=doc.codigo_verificacion,
+        url_verificacion=ex.url_de_verificacion(doc.codigo_verificacion))).datos
+    titular = fd.Credencial(pkcs12=ca.emitir("CARLOS DÍAZ RAMOS", "40000013", desde=-300), clave=CLAVE_P12)
+    firmado = fd.firmar(borrador, titular,
+                        campo=ex.CAMPO_FIRMA, nombre="Carlos Díaz Ramos", cargo="Gerente de Desarrollo Urbano",
+                        completar={ex.CAMPO_CODIGO: doc.codigo, ex.CAMPO_FECHA: ex.lugar_fecha(doc.fecha)}).datos
+    adj = adjuntar_pdf(doc, firmado)
+    db.session.commit()
+    assert adj.firma_estado.value == "intacta" and "CARLOS" in adj.firma_firmante.upper()
+    hoy_es(reloj, date(2026, 8, 10), time(9, 30))  # después, una copia escaneada sin firma
+    adjuntar_pdf(doc)
+    db.session.commit()
+    r = como("unidad").post("/admin/notificacion/new/", {"documento": str(doc.id), "modalidad": "casilla_electronica",
+                                                         "resultado": "entregada", "fecha_hora": "10/08/2026 09:30"})
+    assert r.status_code == 302, texto_de(r.text)[-600:]
+    dep, = depositos()
+    assert dep.pdf_sha256 == hashlib.sha256(firmado).hexdigest() and dep.pdf_tamano == len(firmado)
+    assert "PDF firmado del documento" in dep.notificacion.observaciones
+    c = Ciudadano(base)
+    c.ingresar("40000091")
+    r = c.get(f"/casilla/notificacion/{dep.id}/pdf")
+    assert r.status_code == 200 and r.data == firmado
+    firma, = fd.verificar_firmas(r.data)
+    assert firma.integra and firma.cubre_todo
+    # sin PDF firmado: el último adjunto (como antes)
+    otro = documento_con_pdf(exp, date(2026, 8, 10))
+    hoy_es(reloj, date(2026, 8, 10), time(10))
+    adjuntar_pdf(otro, pdf_demo("COPIA CORREGIDA", ["segunda versión"]))
+    db.session.commit()
+    assert casilla.pdf_de(otro).datos == pdf_demo("COPIA CORREGIDA", ["segunda versión"])
+    assert casilla.pdf_de(otro).origen == "adjunto del documento"
