@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from models import (
     CuentaCasilla,
     DepositoCasilla,
+    Notificacion,
     Permiso,
     Persona,
     RegistroAuditoria,
@@ -513,3 +514,53 @@ def test_se_deposita_el_pdf_firmado_byte_a_byte(base, reloj, como, tmp_path):
     db.session.commit()
     assert casilla.pdf_de(otro).datos == pdf_demo("COPIA CORREGIDA", ["segunda versión"])
     assert casilla.pdf_de(otro).origen == "adjunto del documento"
+
+
+# ------------------------------------------------------------------ papel y casilla, iguales
+def test_papel_y_casilla_iguales_en_listas_cargo_y_alertas(base, reloj, como):
+    """Dos cartas emitidas el lunes 20/07/2026: una se notifica en papel y otra en la casilla, ambas el viernes 24
+    (antes de Fiestas Patrias). Las dos salen de «por notificar» y de las alertas del art. 24, las dos corren el
+    recurso hasta el 19/08/2026 en la lista por unidad, las dos están en *Diligencias de notificación* (filtrables por
+    modalidad) y el cargo de cada una dice su canal."""
+    from services import alertas
+
+    hoy_es(reloj, date(2026, 7, 20), time(9))
+    cuenta = crear_cuenta("40000095", nombres="Pedro", apellidos="Salas")
+    sin_casilla = persona("40000096", nombres="María", apellidos="Lozano")
+    papel = documento_con_pdf(expediente_de(sin_casilla, "maria@example.pe"), date(2026, 7, 20))
+    electronica = documento_con_pdf(expediente_de(cuenta.persona, cuenta.email), date(2026, 7, 20))
+
+    def pendientes() -> set[str]:
+        return {codigo for resumen in alertas.reunir(date(2026, 7, 24), dias_aviso=5)
+                for titulo, grupo in resumen.grupos.items() if titulo.startswith("Notificaciones")
+                for lista in grupo.values() for codigo, *_ in lista}
+
+    nav = como("unidad")
+    por_notificar = texto_de(nav.get("/admin/notificacion_documento/?flt0_situacion_equals=por_notificar").text)
+    assert papel.codigo in por_notificar and electronica.codigo in por_notificar
+    assert {papel.codigo, electronica.codigo} <= pendientes()
+    hoy_es(reloj, date(2026, 7, 24), time(10))
+    assert nav.post("/admin/notificacion/new/", {
+        "documento": str(papel.id), "modalidad": "personal", "resultado": "entregada",
+        "fecha_hora": "24/07/2026 10:00", "receptor_nombre": "María Lozano",
+        "receptor_documento": "40000096"}).status_code == 302
+    assert nav.post("/admin/notificacion/new/", {
+        "documento": str(electronica.id), "modalidad": "casilla_electronica", "resultado": "entregada",
+        "fecha_hora": "24/07/2026 10:00"}).status_code == 302
+    assert "diligencia registrada" in nav.get("/admin/notificacion/").text  # los avisos ya se leyeron
+    por_notificar = texto_de(nav.get("/admin/notificacion_documento/?flt0_situacion_equals=por_notificar").text)
+    assert papel.codigo not in por_notificar and electronica.codigo not in por_notificar
+    assert not {papel.codigo, electronica.codigo} & pendientes()
+    notificadas = texto_de(nav.get("/admin/notificacion_documento/?flt0_situacion_equals=notificada").text)
+    for doc in (papel, electronica):
+        fila = notificadas.split(doc.codigo, 1)[1][:400]
+        assert "Recurso hasta el 19/08/2026; firme desde el 20/08/2026" in fila and "24/07/2026" in fila
+    diligencias = texto_de(nav.get("/admin/notificacion/").text)
+    assert papel.codigo in diligencias and electronica.codigo in diligencias and "Casilla electrónica" in diligencias
+    solo_casilla = texto_de(nav.get("/admin/notificacion/?flt0_modalidad_equals=casilla_electronica").text)
+    assert electronica.codigo in solo_casilla and papel.codigo not in solo_casilla
+    dep, = depositos()
+    for doc, canal in ((papel, "María Lozano"), (electronica, dep.codigo)):
+        n_id = db.session.scalar(sa.select(Notificacion.id).where(Notificacion.documento_id == doc.id))
+        cargo = texto_de(nav.get(f"/admin/notificacion/cargo/?id={n_id}").text)
+        assert canal in cargo and "19/08/2026" in cargo
