@@ -138,7 +138,8 @@ def _si_no_momento(view, context, cuenta, name):
 class CuentaCasillaView(VistaSegura):
     """Casillas de los ciudadanos: se crean en el mostrador con el documento a la vista; validar la identidad de una
     creada en línea, bloquear, desbloquear y reenviar el enlace de activación son acciones; la autorización (art.
-    20.4) se ve con su historia. Sin formulario de edición: el correo y la contraseña son del ciudadano."""
+    20.4) se ve con su historia. Editar cambia solo el correo (se confirma con un enlace al nuevo); la contraseña y la
+    autorización son del ciudadano."""
 
     permisos_por_defecto = {"mesa_partes": "vce", "secretaria_general": "vce"}
     bloqueadas = ("eliminar",)  # la cuenta queda (sus depósitos la citan): se bloquea
@@ -181,6 +182,7 @@ class CuentaCasillaView(VistaSegura):
         ConsentimientoCasilla.cuenta_id == CuentaCasilla.id, ConsentimientoCasilla.revocado_en.is_(None))
         .limit(1).scalar_subquery()}
     form_columns = ("persona", "email", "consentimiento_papel")
+    campos_edicion = ("email",)  # lo demás cambia con las acciones; la contraseña y la autorización, el ciudadano
     form_extra_fields = {"consentimiento_papel": BooleanField(
         "Firmó la autorización (art. 20.4)",
         description="Marque si el ciudadano firmó ante usted la autorización para ser notificado en su casilla. "
@@ -188,15 +190,11 @@ class CuentaCasillaView(VistaSegura):
     form_args = {
         "persona": {"label": "Titular", "description": "Con su documento a la vista (DNI, carné de extranjería o "
                                                       "RUC): la identidad queda validada."},
-        "email": {"label": "Correo electrónico", "description": "Le llega un enlace de un solo uso para elegir su "
-                                                                "contraseña y activar la casilla."},
+        "email": {"label": "Correo electrónico", "description": "Le llega un enlace de un solo uso para activar la "
+                                                                "casilla (y, si es nueva, elegir su contraseña)."},
     }
     form_ajax_refs = {"persona": CargadorAjax("persona", Persona, ["numero_documento", "nombres", "apellidos",
                                                                    "razon_social"])}
-
-    @property
-    def can_edit(self):  # se cambia con las acciones, no con un formulario
-        return False
 
     def get_query(self):  # la autorización de cada fila en una consulta, no una por fila
         return super().get_query().options(sa.orm.selectinload(CuentaCasilla.consentimientos))
@@ -205,11 +203,16 @@ class CuentaCasillaView(VistaSegura):
         if is_created:
             casilla.preparar_en_mostrador(model, current_user, bool(form.consentimiento_papel.data),
                                           request.remote_addr)
+        elif sa.inspect(model).attrs.email.history.has_changes():
+            casilla.cambiar_correo(model)
 
     def after_model_change(self, form, model, is_created):
         if is_created:
             flash(f"Casilla de {model.persona} creada: el enlace para elegir la contraseña y activarla se envió a "
                   f"{model.email}.", "success")
+        elif model.email_verificado_en is None:
+            flash(f"Se envió a {model.email} el enlace para confirmar el correo nuevo: hasta entonces la casilla no "
+                  "ingresa ni recibe depósitos.", "success")
 
     @action("validar", "Validar identidad (documento a la vista)",
             "¿Vio el documento de identidad de los titulares seleccionados?")

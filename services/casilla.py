@@ -435,6 +435,18 @@ def desbloquear(cuenta: CuentaCasilla) -> None:
     seguridad.desbloquear(clave_intentos(cuenta.persona.tipo_documento.value, cuenta.persona.numero_documento))
 
 
+def cambiar_correo(cuenta: CuentaCasilla) -> None:
+    """La pantalla del personal cambió el correo (con el titular y su documento a la vista): el nuevo se confirma con
+    un enlace de un solo uso que le llega ahí; hasta entonces no ingresa ni recibe depósitos, y sus sesiones abiertas
+    se cierran."""
+    email = (cuenta.email or "").strip().lower()
+    if not email or "@" not in email:
+        raise ErrorCasilla("Indique el correo electrónico del ciudadano.", "email")
+    cuenta.email, cuenta.email_verificado_en = email, None
+    cuenta.cerrar_sesiones()
+    _mandar_verificacion(cuenta)
+
+
 def reenviar_activacion(cuenta: CuentaCasilla) -> None:
     """Un enlace de activación nuevo (el anterior deja de valer) a una casilla que aún no confirmó su correo."""
     if cuenta.email_verificado_en is not None:

@@ -457,6 +457,7 @@ def cargar_casilla_demo(password: str) -> None:
                          folios=3, procedimiento=procedimiento, unidad_actual=unidades["UTD"], email_contacto=email,
                          fecha_recepcion=hace)
         tramite.registrar_ingreso(exp)
+        persona = exp.persona  # el remitente ya guardado (services.identidad.guardar_remitente), no el armado arriba
         db.session.add(exp)
         db.session.flush()
         tramite.derivar(exp, procedimiento.unidad_resolutora, "atender", "Para su atención.", usuario=mesa)

@@ -106,8 +106,28 @@ def test_mostrador_crea_la_casilla_con_la_autorizacion_firmada(base, reloj, como
     db.session.commit()
     r = nav.post("/admin/cuenta_casilla/new/", {"persona": str(pas.id), "email": "john@example.com"})
     assert r.status_code == 200 and "es para DNI, carné de extranjería o RUC" in texto_de(r.text)
-    # sin formulario de edición ni borrado: la cuenta cambia con las acciones
-    assert nav.get(f"/admin/cuenta_casilla/edit/?id={cuenta.id}").status_code == 302
+    # editar cambia solo el correo: el nuevo se confirma con su enlace; hasta entonces no ingresa (ni recibe)
+    assert ciudadano.ingresar("40000021").status_code == 302
+    formulario = nav.get(f"/admin/cuenta_casilla/edit/?id={cuenta.id}")
+    assert formulario.status_code == 200 and 'name="email"' in formulario.text
+    assert 'name="persona"' not in formulario.text and 'name="consentimiento_papel"' not in formulario.text
+    antes = len(correos)
+    r = nav.post(f"/admin/cuenta_casilla/edit/?id={cuenta.id}", {"email": "no es un correo"})
+    assert r.status_code == 200 and "Correo electrónico no válido." in texto_de(r.text)
+    r = nav.post(f"/admin/cuenta_casilla/edit/?id={cuenta.id}", {"email": "Teresa.Nueva@Example.pe",
+                                                                  "persona": "1"})
+    assert r.status_code == 302
+    cuenta = _cuenta("40000021")
+    assert cuenta.email == "teresa.nueva@example.pe" and cuenta.email_verificado_en is None
+    assert cuenta.persona_id == p.id  # el titular no cambia aunque se envíe
+    assert ciudadano.get("/casilla/").status_code == 302  # su sesión se cerró
+    assert "Primero confirme su correo" in texto_de(ciudadano.ingresar("40000021").text)
+    nuevo, = [m for m in correos[antes:] if "msg" in m]
+    assert nuevo["msg"]["To"] == "teresa.nueva@example.pe"
+    assert ciudadano.post(f"/casilla/verificar/{token_de(nuevo)}", {}).status_code in (200, 302)
+    assert _cuenta("40000021").email_verificado_en is not None
+    assert ciudadano.ingresar("40000021").status_code == 302
+    # no se borra (sus depósitos la citan): se bloquea
     assert nav.post("/admin/cuenta_casilla/delete/", {"id": str(cuenta.id)}).status_code == 403
 
 
@@ -431,11 +451,10 @@ def test_ningun_id_fuera_del_alcance_en_ninguna_url_del_personal(base, reloj, co
         r.close()
 
     for vista, lista in ids.items():
-        puede_editar = vista == "cuenta_casilla"
+        puede_editar = vista == "cuenta_casilla"  # el depósito no se edita
         for i in lista:
             sonda({404} if i else {302}, "GET", f"/admin/{vista}/details/?id={i}")  # sin id: a la lista
-            # editar: la cuenta no tiene formulario (vuelve a la lista sin leer la fila); el depósito no se edita
-            editar = {302, 404} if puede_editar else {403}
+            editar = ({404} if i else {302}) if puede_editar else {403}
             sonda(editar, "GET", f"/admin/{vista}/edit/?id={i}")
             sonda(editar, "POST", f"/admin/{vista}/edit/?id={i}", {"email": "x@example.pe"})
             sonda({403}, "POST", f"/admin/{vista}/delete/", {"id": i})  # nadie borra una cuenta ni un depósito
