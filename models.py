@@ -2173,6 +2173,11 @@ class CuentaCasilla(ConTrazabilidad, db.Model):
     def cerrar_sesiones(self) -> None:
         self.version_sesion = (self.version_sesion or 0) + 1
 
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        """Las cuentas de los ciudadanos no son de una unidad: un rol de alcance «unidad» no ve ninguna."""
+        return sa.false()
+
     def __str__(self) -> str:
         return f"Casilla de {self.persona}" if self.persona else "Casilla nueva"
 
@@ -2292,6 +2297,13 @@ class DepositoCasilla(db.Model):
     @property
     def acto(self):
         return self.notificacion.acto if self.notificacion is not None else self.solicitud
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        """Alcance de una unidad: lo que ella notificó (su documento emitido) o la respuesta de una solicitud de
+        acceso que ella tiene."""
+        return sa.or_(cls.notificacion.has(Notificacion.filtro_unidad(unidad_id)),
+                      cls.solicitud.has(SolicitudAcceso.filtro_unidad(unidad_id)))
 
     def __str__(self) -> str:
         return f"{self.codigo} – {self.acto_codigo}" if self.codigo else "Depósito nuevo"

@@ -19,6 +19,7 @@ from admin_views.archivo import (
     UbicacionView,
     UnidadConservacionView,
 )
+from admin_views.casilla import CuentaCasillaView, DepositoCasillaView
 from admin_views.catalogos import FeriadoView, PersonaView, ProcedimientoTupaView, TipoDocumentoView
 from admin_views.concejo import (
     ActaView,
@@ -47,6 +48,8 @@ from models import (
     Certificacion,
     Citacion,
     Comision,
+    CuentaCasilla,
+    DepositoCasilla,
     Derivacion,
     Dictamen,
     DocumentoEmitido,
@@ -95,6 +98,8 @@ VISTAS = [
     (DocumentoEmitidoView, DocumentoEmitido, "Documentos emitidos", TRAMITE, "fa-file-text"),
     (SituacionNotificacionView, DocumentoEmitido, "Notificaciones por unidad", TRAMITE, "fa-paper-plane"),
     (NotificacionView, Notificacion, "Diligencias de notificación", TRAMITE, "fa-envelope-o"),
+    (DepositoCasillaView, DepositoCasilla, "Depósitos en casillas", TRAMITE, "fa-envelope-open-o"),
+    (CuentaCasillaView, CuentaCasilla, "Casillas electrónicas", TRAMITE, "fa-id-card-o"),
     (CertificacionView, Certificacion, "Certificaciones", FEDATARIO, "fa-certificate"),
     (SesionConcejoView, SesionConcejo, "Sesiones", CONCEJO, "fa-gavel"),
     (SesionComisionView, SesionConcejo, "Sesiones de comisiones", CONCEJO, "fa-gavel"),

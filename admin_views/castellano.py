@@ -45,7 +45,9 @@ ENTIDADES = {"unidad_organica": "Unidad orgánica", "registro_auditoria": "Regis
              "relacion_norma": "Relación entre normas", "procedimiento_tupa": "Procedimiento TUPA",
              "periodo_municipal": "Período municipal", "documento_emitido": "Documento emitido",
              "tipo_documento": "Tipo de documento", "miembro_comision": "Miembro de comisión",
-             "solicitud_acceso": "Solicitud de acceso a la información"}
+             "solicitud_acceso": "Solicitud de acceso a la información",
+             "cuenta_casilla": "Casilla electrónica", "deposito_casilla": "Depósito en la casilla electrónica",
+             "consentimiento_casilla": "Autorización de la casilla electrónica"}
 PALABRAS = {"anio": "año", "atencion": "atención", "codigo": "código", "numero": "número",
             "descripcion": "descripción", "recepcion": "recepción", "presentacion": "presentación",
             "observacion": "observación", "direccion": "dirección", "telefono": "teléfono", "razon": "razón",

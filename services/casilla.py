@@ -41,6 +41,7 @@ from models import (
     EnlaceCasilla,
     EstadoDocumento,
     EstadoExpediente,
+    EstadoFirma,
     EstadoSolicitud,
     Expediente,
     ModalidadNotificacion,
@@ -380,23 +381,37 @@ def crear_en_linea(persona: Persona, email: str, clave: str, consentir: bool, ip
 
 def crear_en_mostrador(persona: Persona, email: str, usuario: Usuario, consentimiento: bool = False,
                        ip: str | None = None) -> CuentaCasilla:
-    """En el mostrador (la pantalla del personal llama a esto): el empleado vio el documento (identidad validada);
+    """En el mostrador (la pantalla *Casillas electrónicas* usa `preparar_en_mostrador`): el empleado vio el
+    documento (identidad validada);
     el ciudadano elige su contraseña con el enlace que le llega al correo. Con `consentimiento`, el que firmó en
     papel ante el empleado (queda quién lo registró)."""
+    cuenta = CuentaCasilla(persona=persona, email=email)
+    preparar_en_mostrador(cuenta, usuario, consentimiento, ip)
+    db.session.add(cuenta)
+    return cuenta
+
+
+def preparar_en_mostrador(cuenta: CuentaCasilla, usuario: Usuario, consentimiento: bool = False,
+                          ip: str | None = None) -> None:
+    """Completa una cuenta nueva con la persona y el correo ya puestos (la pantalla *Casillas electrónicas* la
+    arma con su formulario): las reglas del mostrador, la identidad validada, el consentimiento firmado en papel y
+    el enlace para elegir la contraseña."""
+    persona = cuenta.persona
+    if persona is None:
+        raise ErrorCasilla("Elija a la persona (con su documento a la vista).", "persona")
     if persona.tipo_documento.value not in TIPOS_DOCUMENTO:
         raise ErrorCasilla("La casilla electrónica es para DNI, carné de extranjería o RUC.", "persona")
-    email = (email or "").strip().lower()
+    email = (cuenta.email or "").strip().lower()
     if not email or "@" not in email:
         raise ErrorCasilla("Indique el correo electrónico del ciudadano.", "email")
-    if cuenta_de(persona) is not None:
-        raise ErrorCasilla(f"{persona} ya tiene casilla electrónica.", "persona")
-    cuenta = CuentaCasilla(persona=persona, email=email, origen="mostrador", identidad_validada_en=ahora(),
-                           creado_por_id=usuario.id)
-    db.session.add(cuenta)
+    with db.session.no_autoflush:
+        if cuenta_de(persona) is not None:
+            raise ErrorCasilla(f"{persona} ya tiene casilla electrónica.", "persona")
+    cuenta.email, cuenta.origen, cuenta.identidad_validada_en = email, "mostrador", ahora()
+    cuenta.creado_por_id = usuario.id
     if consentimiento:
         otorgar_consentimiento(cuenta, ip, usuario)
     _mandar_verificacion(cuenta)
-    return cuenta
 
 
 def validar_identidad(cuenta: CuentaCasilla, usuario: Usuario) -> None:
@@ -411,6 +426,35 @@ def bloquear(cuenta: CuentaCasilla) -> None:
     """Sin acceso ni depósitos (la pantalla del personal); cierra las sesiones abiertas."""
     cuenta.activa = False
     cuenta.cerrar_sesiones()
+
+
+def desbloquear(cuenta: CuentaCasilla) -> None:
+    """La pantalla del personal, con el titular y su documento a la vista: la casilla vuelve a estar activa y se
+    borran los bloqueos por intentos fallidos de su documento."""
+    cuenta.activa = True
+    seguridad.desbloquear(clave_intentos(cuenta.persona.tipo_documento.value, cuenta.persona.numero_documento))
+
+
+def cambiar_correo(cuenta: CuentaCasilla) -> None:
+    """La pantalla del personal cambió el correo (con el titular y su documento a la vista): el nuevo se confirma con
+    un enlace de un solo uso que le llega ahí; hasta entonces no ingresa ni recibe depósitos, y sus sesiones abiertas
+    se cierran."""
+    email = (cuenta.email or "").strip().lower()
+    if not email or "@" not in email:
+        raise ErrorCasilla("Indique el correo electrónico del ciudadano.", "email")
+    cuenta.email, cuenta.email_verificado_en = email, None
+    cuenta.cerrar_sesiones()
+    _mandar_verificacion(cuenta)
+
+
+def reenviar_activacion(cuenta: CuentaCasilla) -> None:
+    """Un enlace de activación nuevo (el anterior deja de valer) a una casilla que aún no confirmó su correo."""
+    if cuenta.email_verificado_en is not None:
+        raise ErrorCasilla(f"La casilla de {cuenta.persona} ya está activa (confirmó su correo).")
+    if not cuenta.activa:
+        raise ErrorCasilla(f"La casilla de {cuenta.persona} está bloqueada: desbloquéela primero.")
+    _mandar_verificacion(cuenta)
+    registrar("editar", "cuenta_casilla", cuenta.id, f"{_detalle(cuenta)}: enlace de activación reenviado")
 
 
 def confirmar_correo(token: str, clave: str | None = None) -> CuentaCasilla:
@@ -546,15 +590,19 @@ def pdf_de(acto) -> PdfActo | None:
     """El mejor PDF que hay hoy del acto que se deposita; None si no tiene. Es el ÚNICO lugar que lo decide: el
     PDF firmado (issue 26) se conecta aquí.
 
-    - Documento emitido: su último PDF adjunto.
+    - Documento emitido: su PDF firmado digitalmente con la firma íntegra (el último, si hay varios: el archivo tal
+      cual, byte a byte, para que el ciudadano verifique la firma); si no tiene, su último PDF adjunto.
     - Resolución: el texto oficial subido.
     - Respuesta a una solicitud de acceso: el PDF del documento que la responde (el último emitido en su
       expediente que tenga PDF)."""
     if isinstance(acto, DocumentoEmitido):
+        firmado = sa.case((Adjunto.firma_estado == EstadoFirma.intacta, 0), else_=1)
         adj = db.session.scalar(sa.select(Adjunto).where(Adjunto.documento_id == acto.id)
-                                .order_by(Adjunto.subido_en.desc(), Adjunto.id.desc()).limit(1))
+                                .order_by(firmado, Adjunto.subido_en.desc(), Adjunto.id.desc()).limit(1))
         datos = adjuntos.leer(adj.ruta) if adj else None
-        return PdfActo(datos, adj.nombre_archivo, "adjunto del documento") if datos else None
+        origen = "PDF firmado del documento" if adj is not None and adj.firma_estado == EstadoFirma.intacta \
+            else "adjunto del documento"
+        return PdfActo(datos, adj.nombre_archivo, origen) if datos else None
     if isinstance(acto, NormaMunicipal):
         datos = adjuntos.leer(acto.texto_oficial_ruta)
         return PdfActo(datos, acto.texto_oficial_nombre or "resolucion.pdf", "texto oficial") if datos else None

@@ -115,11 +115,11 @@ def expediente_de(p: Persona, email: str | None = None, asunto: str = "Solicita 
 
 
 def documento_con_pdf(exp: Expediente | None, fecha: date, tipo: str = "Carta", con_pdf: bool = True,
-                      asunto: str = "Respuesta a su solicitud") -> DocumentoEmitido:
-    """Un documento emitido de la GDU que responde a `exp`, con su PDF adjunto (el que se deposita)."""
+                      asunto: str = "Respuesta a su solicitud", sigla: str = "GDU") -> DocumentoEmitido:
+    """Un documento emitido de la unidad `sigla` que responde a `exp`, con su PDF adjunto (el que se deposita)."""
     tipo_doc = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.nombre == tipo))
     doc = DocumentoEmitido(tipo_documento=tipo_doc,
-                           unidad=unidad("GDU"), fecha=fecha, asunto=asunto, expediente=exp,
+                           unidad=unidad(sigla), fecha=fecha, asunto=asunto, expediente=exp,
                            destinatario=exp.persona.nombre_completo if exp and exp.persona else None)
     tramite.numerar_documento(doc)
     db.session.add(doc)

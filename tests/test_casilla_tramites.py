@@ -51,11 +51,11 @@ def test_mis_tramites_ruta_publica_y_lo_notificado(base, reloj):
     derivar(digital, unidad("GDU"), "atender", PROVEIDO, usuario=mesa())
     db.session.commit()
     en_papel = documento_con_pdf(digital, date(2026, 8, 10), asunto="Requiere pago del derecho")
-    registrar_diligencia(n := Notificacion(documento=en_papel, modalidad="domicilio", resultado="entregada",
-                                           fecha_hora=datetime(2026, 8, 10, 8, tzinfo=ZONA_LIMA),
-                                           direccion="Jr. Ayacucho 120", receptor_nombre="Rosa Quispe",
-                                           receptor_documento="40000011", receptor_relacion="Ella misma"))
-    db.session.add(n)
+    db.session.add(n := Notificacion(documento=en_papel, modalidad="domicilio", resultado="entregada",
+                                     fecha_hora=datetime(2026, 8, 10, 8, tzinfo=ZONA_LIMA),
+                                     direccion="Jr. Ayacucho 120", receptor_nombre="Rosa Quispe",
+                                     receptor_documento="40000011", receptor_relacion="Ella misma"))
+    registrar_diligencia(n)  # en la sesión antes: la regla lee el calendario (una consulta que vacía la sesión)
     dep = casilla.depositar(documento_con_pdf(digital, date(2026, 8, 10), asunto="Otorga el certificado"),
                             usuario=mesa())
     sol = _solicitud(cuenta)

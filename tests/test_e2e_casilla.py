@@ -2,8 +2,9 @@
 
 Un ciudadano presenta por la mesa de partes digital, crea su casilla desde el cargo (con su autorización), la activa
 con el enlace del correo, Mesa de Partes observa su expediente, él lo subsana en línea y recibe la notificación en su
-casilla (hoy, el PDF adjunto al documento emitido; la parte B pondrá ahí la resolución firmada del issue 26).
-Capturas 19–22 (`make capturas` las rehace en docs/capturas/)."""
+casilla (el PDF del documento emitido: el firmado, si lo tiene; tests/test_casilla_personal.py lo prueba con el motor
+del issue 26). Luego Mesa de Partes encuentra el depósito, ve que se leyó y valida la casilla creada en línea.
+Capturas 19–25 (`make capturas` las rehace en docs/capturas/)."""
 
 from __future__ import annotations
 
@@ -187,3 +188,33 @@ def test_ciudadano_presenta_crea_su_casilla_subsana_y_recibe_la_notificacion(ser
     capturar(c, "23-casilla-mis-tramites", pagina_completa=True)
     print(f"\nAcciones del ciudadano en la casilla: {u.n}")
     ctx.close()
+    # 8. en Mesa de Partes, una empleada busca el depósito por el DNI y ve que se leyó; valida la identidad de la
+    # casilla creada en línea (vio el documento en el mostrador) y ve su autorización
+    ctx_p, p = _contexto(navegador)
+    e = Contador(p)
+    ingresar(p, servidor, "mesa_partes")
+    tramite_menu = p.locator(".navbar .dropdown-toggle", has_text=re.compile(r"^\s*Trámite\s*$"))
+    e.clic(tramite_menu)
+    e.clic_y_esperar(p.locator('.navbar a[href="/admin/deposito_casilla/"]'))
+    e.escribir(p.locator("input[name=search]"), dep.codigo)
+    with p.expect_navigation():
+        e.tecla("Enter")
+    fila = p.locator("table.model-list tbody tr").filter(has_text=dep.codigo)
+    assert fila.count() == 1 and "Leída el 22/07/2026 15:00" in fila.inner_text()
+    assert "Marco Antonio Huamán Ccori" in fila.inner_text() and doc.codigo in fila.inner_text()
+    capturar(p, "24-casilla-depositos-personal", pagina_completa=True)
+    e.clic(tramite_menu)
+    e.clic_y_esperar(p.locator('.navbar a[href="/admin/cuenta_casilla/"]'))
+    fila = p.locator("table.model-list tbody tr").filter(has_text=DNI)
+    assert "No" in fila.locator("td.col-identidad_validada_en").inner_text()
+    e.clic(fila.locator("input[name=rowid]"))
+    e.clic(p.get_by_role("button", name="Con seleccionados"))
+    e.clic_y_esperar(p.get_by_role("link", name="Validar identidad (documento a la vista)"))  # confirma el diálogo
+    assert "Identidad validada: 1 casilla." in p.locator("body").inner_text()
+    e.clic_y_esperar(p.locator("table.model-list tbody tr").filter(has_text=DNI).locator("a[title='Ver registro']"))
+    texto = p.locator("main").inner_text()
+    assert "Historia de la autorización" in texto and "En línea" in texto and "Vigente" in texto
+    assert "1 depósito (0 sin leer)" in texto
+    capturar(p, "25-casilla-cuenta-personal", pagina_completa=True)
+    print(f"Acciones de la empleada (buscar el depósito, validar la casilla): {e.n}")
+    ctx_p.close()
