@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from flask import abort, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
+from flask_admin.model.form import InlineFormAdmin
 from flask_admin.model.template import EndpointLinkRowAction
 from flask_login import current_user
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 
 from admin_views.base import (
     CargadorAjax,
@@ -52,6 +53,19 @@ def credencial_del_formulario() -> fd.Credencial:
     if len(datos) > MAX_CERTIFICADO:
         raise ErrorDeRegla("Ese archivo no es un certificado .p12/.pfx (es demasiado grande). No se firmó.")
     return fd.Credencial(pkcs12=datos, clave=request.form.get("clave", ""))
+
+
+class RevisoresEnLinea(InlineFormAdmin):
+    """Los revisores en el orden en que se escriben (el orden lo pone `on_model_change`)."""
+    form_columns = ("id", "usuario")
+    form_label = "Revisor (V° B°)"
+    column_labels = {"usuario": "Revisor"}
+    form_args = {"usuario": {"query_factory": _usuarios_activos}}
+
+    def postprocess_form(self, form_class):
+        # la clave de la fila en línea es un campo oculto de texto: sin el validador de enteros del convertidor
+        form_class.id = HiddenField()
+        return form_class
 
 
 def _turno(v, c, r, n):
@@ -100,10 +114,7 @@ class RedaccionView(VistaSegura):
     }
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"]),
                       "unidad_destino": CargadorAjax("unidad_destino", UnidadOrganica, ["sigla", "nombre"])}
-    inline_models = ((RevisorRedaccion, {"form_columns": ("id", "usuario"),
-                                         "form_label": "Revisor (V° B°)",
-                                         "column_labels": {"usuario": "Revisor"},
-                                         "form_args": {"usuario": {"query_factory": _usuarios_activos}}}),)
+    inline_models = (RevisoresEnLinea(RevisorRedaccion),)
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-pdf-o", ".pdf", title="Vista previa (PDF)")]
 
     def ofrece(self, accion: str) -> bool:

@@ -99,7 +99,7 @@ def leer_anexo(archivo) -> AnexoRedaccion:
     escribe en el almacén al guardarse el anexo con su proyecto."""
     from flask import current_app
 
-    from services.adjuntos import revisar_pdf
+    from services.adjuntos import ErrorAdjunto, revisar_pdf
 
     maximo = int(current_app.config["MAX_ADJUNTO_MB"]) * 1024 * 1024
     datos = archivo.read(maximo + 1)
@@ -109,7 +109,7 @@ def leer_anexo(archivo) -> AnexoRedaccion:
         raise ErrorRedaccion(f"El anexo supera el máximo de {maximo // (1024 * 1024)} MB.", campo="anexo")
     try:
         paginas = revisar_pdf(datos)
-    except ErrorDeRegla as e:
+    except (ErrorAdjunto, ErrorDeRegla) as e:
         raise ErrorRedaccion(str(e), campo="anexo") from e
     nombre = (archivo.filename or "anexo.pdf").replace("/", "_").replace("\\", "_")[-200:]
     anexo = AnexoRedaccion(nombre_archivo=nombre, paginas=paginas, tamano=len(datos))

@@ -20,6 +20,7 @@ PERSONAS = {
     "asesor": ("Andrés Calle Rey", "OAJ", "unidad", "Jefe de la Oficina de Asesoría Jurídica", None),
     "gerente": ("Elena Ramos Soto", "GDU", "unidad", "Gerente de Desarrollo Urbano", "40000021"),
     "secretaria_general": ("Rosa Quispe Mamani", "SG", "secretaria_general", "Secretaria General", None),
+    "gat": ("Walter Cárdenas Lino", "GAT", "unidad", "Gerente de Administración Tributaria", None),
 }
 
 
