@@ -957,7 +957,6 @@ class DocumentoEmitido(DeUnaUnidad, ActoFinal, ActoNumerado, ConTrazabilidad, db
         .ddl_if(dialect="sqlite"),
         sa.CheckConstraint("fecha_notificacion IS NULL OR fecha_notificacion >= fecha",
                            name="notificado_despues_de_emitir"),
-        sa.CheckConstraint("(pdf_ruta IS NULL) = (pdf_sha256 IS NULL)", name="pdf_con_huella"),
         Index("ix_documento_emitido_unidad", "unidad_id", "anio"),
         Index("ix_documento_emitido_expediente", "expediente_id"),
     )
@@ -1051,6 +1050,21 @@ class Redaccion(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
         return sa.or_(cls.unidad_id == unidad_id, cls.firmante_id.in_(de_la_unidad),
                       cls.id.in_(sa.select(RevisorRedaccion.redaccion_id).where(
                           RevisorRedaccion.usuario_id.in_(de_la_unidad))))
+
+    def turno(self) -> tuple[str, Usuario] | None:
+        """(«visto_bueno» o «firmar», a quién le toca ahora) o None: en V° B°, el primer revisor sin su V° B° en la
+        versión en curso; por firmar, el firmante."""
+        if self.estado == EstadoRedaccion.en_revision:
+            dados = {v.orden for v in self.vistos if v.version == self.version}
+            return next((("visto_bueno", r.usuario) for r in self.revisores if r.orden not in dados), None)
+        if self.estado == EstadoRedaccion.por_firmar:
+            return "firmar", self.firmante
+        return None
+
+    @property
+    def le_toca(self) -> str:
+        t = self.turno()
+        return f"{'Firma' if t[0] == 'firmar' else 'V° B°'}: {t[1].nombre}" if t else ""
 
     def __str__(self) -> str:
         if self.documento is not None:

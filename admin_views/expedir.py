@@ -26,6 +26,7 @@ from admin_views.base import (
 from models import (
     EstadoRedaccion,
     Expediente,
+    Permiso,
     Redaccion,
     RevisorRedaccion,
     UnidadOrganica,
@@ -40,8 +41,12 @@ from services.concejo import limpiar_html
 MAX_CERTIFICADO = 256 * 1024  # un .p12 pesa unos KB
 
 
-def _usuarios_activos():
-    return db.session.scalars(sa.select(Usuario).where(Usuario.activo).order_by(Usuario.nombre)).all()
+def _quienes_pueden(accion: str):
+    """Usuarios activos cuyo rol tiene esa acción («visto_bueno», «firmar») en la redacción (matriz de permisos)."""
+    def consulta():
+        return db.session.scalars(sa.select(Usuario).join(Permiso, Permiso.rol_id == Usuario.rol_id).where(
+            Usuario.activo, Permiso.vista == "redaccion", Permiso.accion == accion).order_by(Usuario.nombre)).all()
+    return consulta
 
 
 def credencial_del_formulario() -> fd.Credencial:
@@ -60,19 +65,12 @@ class RevisoresEnLinea(InlineFormAdmin):
     form_columns = ("id", "usuario")
     form_label = "Revisor (V° B°)"
     column_labels = {"usuario": "Revisor"}
-    form_args = {"usuario": {"query_factory": _usuarios_activos}}
+    form_args = {"usuario": {"query_factory": _quienes_pueden("visto_bueno")}}
 
     def postprocess_form(self, form_class):
         # la clave de la fila en línea es un campo oculto de texto: sin el validador de enteros del convertidor
         form_class.id = HiddenField()
         return form_class
-
-
-def _turno(v, c, r, n):
-    t = rd.turno(r)
-    if t is None:
-        return ""
-    return f"{'Firma' if t[0] == 'firmar' else 'V° B°'}: {t[1].nombre}"
 
 
 class RedaccionView(VistaSegura):
@@ -81,19 +79,20 @@ class RedaccionView(VistaSegura):
     acciones_endpoint = {"pdf": "ver", "actuar": "ver", "enviar": "editar", "descartar": "editar"}
     bloqueadas = ("eliminar",)  # un borrador se descarta; lo firmado es un documento emitido
 
-    column_list = ("asunto", "tipo_documento", "unidad", "unidad_destino", "estado", "turno", "version",
+    column_list = ("asunto", "tipo_documento", "unidad", "unidad_destino", "estado", "le_toca", "version",
                    "documento", "actualizado_en")
+    column_export_list = ("asunto", "tipo_documento", "unidad", "unidad_destino", "estado", "version", "documento",
+                          "actualizado_en")
     column_select_related_list = (Redaccion.tipo_documento, Redaccion.unidad, Redaccion.unidad_destino,
                                   Redaccion.documento)
     column_searchable_list = ("asunto",)
     column_filters = (FilterEqual(Redaccion.estado, "Estado", options=opciones_enum(EstadoRedaccion)),
                       FiltroSigla(Redaccion.unidad_id, "Unidad"), FilterEqual("tipo_documento.abreviatura", "Tipo"))
     column_default_sort = ("id", True)
-    column_labels = {"tipo_documento": "Tipo", "unidad_destino": "Para (unidad)", "turno": "Le toca",
+    column_labels = {"tipo_documento": "Tipo", "unidad_destino": "Para (unidad)", "le_toca": "Le toca",
                      "version": "Versión", "documento": "Documento firmado", "actualizado_en": "Última edición",
                      "cc": "C.c. (una copia por línea)", "revisores": "V° B° (en este orden)",
                      "firmante": "Firma", "cuerpo": "Texto", "referencia": "Referencia"}
-    column_formatters = {"turno": _turno}
     column_sortable_list = ("asunto", "estado", "version", "actualizado_en")
     details_template = "admin/expedir/detalle.html"
     create_template = "admin/expedir/crear.html"
@@ -109,7 +108,7 @@ class RedaccionView(VistaSegura):
         "destinatario": {"description": "Nombre, cargo y entidad, una línea cada uno."},
         "referencia": {"description": "El expediente y documentos anteriores."},
         "unidad_destino": {"description": "Documento interno: la unidad a cuya bandeja llega al firmarse."},
-        "firmante": {"query_factory": _usuarios_activos},
+        "firmante": {"query_factory": _quienes_pueden("firmar"), "allow_blank": True, "blank_text": "— Elija —"},
         "expediente": {"description": "Opcional: el expediente al que responde."},
     }
     form_ajax_refs = {"expediente": CargadorAjax("expediente", Expediente, ["codigo", "asunto"]),
@@ -137,6 +136,10 @@ class RedaccionView(VistaSegura):
             model.anexos.append(form._anexo_datos)
         for i, rev in enumerate(model.revisores, start=1):
             rev.orden = i
+
+    def get_save_return_url(self, model, is_created=False):
+        """Guardado el borrador, a su ficha: vista previa y «Enviar a V° B°» están ahí."""
+        return url_for(".details_view", id=model.id)
 
     # ---- el flujo
     def _operar(self, operacion):

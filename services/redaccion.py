@@ -169,16 +169,8 @@ def _texto(html: str | None) -> str:
 
 
 def turno(r: Redaccion) -> tuple[str, Usuario] | None:
-    """(«visto_bueno» o «firmar», a quién le toca) o None si nadie tiene el turno."""
-    if r.estado == EstadoRedaccion.en_revision:
-        dados = {v.orden for v in r.vistos if v.version == r.version}
-        for rev in r.revisores:
-            if rev.orden not in dados:
-                return "visto_bueno", rev.usuario
-        return None
-    if r.estado == EstadoRedaccion.por_firmar:
-        return "firmar", r.firmante
-    return None
+    """(«visto_bueno» o «firmar», a quién le toca) o None si nadie tiene el turno (`Redaccion.turno`)."""
+    return r.turno()
 
 
 def _exigir_turno(r: Redaccion, usuario: Usuario, accion: str | None = None) -> str:

@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from services.permisos import conceder, retirar
 
 ANTES = ('ver', 'crear', 'editar', 'eliminar', 'exportar', 'anular')
+COLUMNAS = (('documento_emitido', 'pdf_ruta', 300), ('documento_emitido', 'pdf_sha256', 64),
+            ('norma_municipal', 'pdf_firmado_ruta', 300), ('norma_municipal', 'pdf_firmado_sha256', 64),
+            ('usuario', 'cargo', 150), ('usuario', 'dni', 8))
 PERMISOS = {'redaccion': {'secretaria_general': 'vcebf', 'unidad': 'vcebf'},
             'por_firmar': {'secretaria_general': 'v', 'unidad': 'v'}}
 
@@ -131,19 +134,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visto_bueno')),
     sa.UniqueConstraint('redaccion_id', 'version', 'orden', name=op.f('uq_visto_bueno_redaccion_id_version_orden'))
     )
-    with op.batch_alter_table('documento_emitido', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('pdf_ruta', sa.String(length=300), nullable=True))
-        batch_op.add_column(sa.Column('pdf_sha256', sa.String(length=64), nullable=True))
-        batch_op.create_check_constraint(op.f('ck_documento_emitido_pdf_con_huella'),
-                                         '(pdf_ruta IS NULL) = (pdf_sha256 IS NULL)')
-
-    with op.batch_alter_table('norma_municipal', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('pdf_firmado_ruta', sa.String(length=300), nullable=True))
-        batch_op.add_column(sa.Column('pdf_firmado_sha256', sa.String(length=64), nullable=True))
-
-    with op.batch_alter_table('usuario', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('cargo', sa.String(length=150), nullable=True))
-        batch_op.add_column(sa.Column('dni', sa.String(length=8), nullable=True))
+    # columnas nuevas sin batch: en SQLite, recrear estas tablas (que otras apuntan) fallaría con datos
+    for tabla, columna, largo in COLUMNAS:
+        op.add_column(tabla, sa.Column(columna, sa.String(length=largo), nullable=True))
 
     _check((*ANTES, 'visto_bueno', 'firmar'))
     conceder(PERMISOS)
@@ -153,18 +146,8 @@ def downgrade():
     retirar(*PERMISOS)
     op.execute(sa.text("DELETE FROM permiso WHERE accion IN ('visto_bueno', 'firmar')"))
     _check(ANTES)
-    with op.batch_alter_table('usuario', schema=None) as batch_op:
-        batch_op.drop_column('dni')
-        batch_op.drop_column('cargo')
-
-    with op.batch_alter_table('norma_municipal', schema=None) as batch_op:
-        batch_op.drop_column('pdf_firmado_sha256')
-        batch_op.drop_column('pdf_firmado_ruta')
-
-    with op.batch_alter_table('documento_emitido', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_documento_emitido_pdf_con_huella'), type_='check')
-        batch_op.drop_column('pdf_sha256')
-        batch_op.drop_column('pdf_ruta')
+    for tabla, columna, _ in reversed(COLUMNAS):
+        op.execute(sa.text(f"ALTER TABLE {tabla} DROP COLUMN {columna}"))  # sin batch (ver upgrade)
 
     op.drop_table('visto_bueno')
     op.drop_table('version_redaccion')
