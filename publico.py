@@ -111,7 +111,8 @@ def verificar(codigo: str):
     """Confirma que una certificación del fedatario o un documento emitido es auténtico: número, fecha, emisor,
     folios y si fue anulado; nada personal (ni solicitante, ni destinatario, ni asunto). Un código que no
     existe → 404."""
-    from services.verificacion import buscar, estado_de_firmas
+    from services.redaccion import estado_de_firmas
+    from services.verificacion import buscar
 
     fila = buscar(codigo)
     if fila is None:

@@ -95,6 +95,10 @@ class RedaccionView(VistaSegura):
                      "firmante": "Firma", "cuerpo": "Texto", "referencia": "Referencia"}
     column_sortable_list = ("asunto", "estado", "version", "actualizado_en")
     details_template = "admin/expedir/detalle.html"
+    column_details_list = ("tipo_documento", "unidad", "unidad_destino", "expediente", "firmante", "documento",
+                           "destinatario", "referencia", "asunto", "cuerpo", "cc", "estado", "version", "creado_en",
+                           "actualizado_en")
+    column_formatters_detail = {"cuerpo": lambda v, c, m, n: Markup(limpiar_html(m.cuerpo))}
     create_template = "admin/expedir/crear.html"
     edit_template = "admin/expedir/editar.html"
     form_columns = ("tipo_documento", "expediente", "unidad_destino", "destinatario", "referencia", "asunto",

@@ -4,9 +4,7 @@ emisor, sin datos personales."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
 
 import segno
 import sqlalchemy as sa
@@ -57,39 +55,3 @@ def buscar(codigo: str) -> Certificacion | DocumentoEmitido | None:
     return db.session.scalar(sa.select(DocumentoEmitido).where(
         DocumentoEmitido.codigo_verificacion == codigo, DocumentoEmitido.estado != EstadoDocumento.proyecto))
 
-
-@dataclass
-class EstadoFirmas:
-    """Lo que dice `/verificar/<codigo>` del PDF firmado guardado: «íntegro», «alterado» o «cadena no confiable», con
-    cada firma validada por pyHanko."""
-
-    estado: str
-    firmas: list = field(default_factory=list)
-    detalle: str = ""
-
-
-def estado_de_firmas(ruta: str | None, sha256: str | None) -> EstadoFirmas | None:
-    """Valida con pyHanko cada firma del archivo **guardado** (no de una copia): alterado si el archivo no es el que
-    se firmó (SHA-256 distinto), si falta, si una firma no está íntegra o si la última no cubre todo el archivo;
-    «cadena no confiable» si está íntegro pero alguna cadena no llega a una raíz de `FIRMA_RAICES_DIR`."""
-    from services import archivos
-    from services.firma_digital import verificar_firmas
-
-    if not ruta:
-        return None
-    try:
-        datos = archivos.leer(ruta)
-    except (FileNotFoundError, ValueError):
-        return EstadoFirmas("alterado", detalle="El archivo firmado no está en el almacenamiento.")
-    try:
-        firmas = verificar_firmas(datos)
-    except ErrorDeRegla as e:
-        return EstadoFirmas("alterado", detalle=str(e))
-    cambiado = hashlib.sha256(datos).hexdigest() != sha256
-    if cambiado or not firmas or not all(f.integra for f in firmas) or not firmas[-1].cubre_todo:
-        return EstadoFirmas("alterado", firmas, "El archivo guardado no es el que se firmó: fue modificado después "
-                                                "de la firma.")
-    if not all(f.confiable for f in firmas):
-        return EstadoFirmas("cadena no confiable", firmas, "Las firmas están íntegras, pero la cadena de algún "
-                                                           "certificado no llega a una entidad de confianza.")
-    return EstadoFirmas("íntegro", firmas)

@@ -337,3 +337,29 @@ def test_dos_clics_en_firmar_dan_una_sola_firma(app, gente, pki, como, backend):
     assert contar(DocumentoEmitido) == 1
     assert contar(Adjunto, Adjunto.sha256 == ultima_redaccion().pdf_sha256) == 1
     assert contar(Derivacion, Derivacion.unidad_destino.has(sigla="GAT")) == 1
+
+
+@SOLO_SQLITE
+def test_la_demo_trae_pki_y_documentos_firmados_y_por_firmar(app, tmp_path):
+    """`make run` (services/demo.cargar_expedir_demo): la PKI demo en instance/, un memorando firmado con su V° B°
+    y lo que espera a `unidad` (V° B°) y a `secretaria_general` (firma), que firman con su .p12 demo."""
+    from models import Rol, UnidadOrganica, Usuario
+    from services import redaccion
+    from services.demo import cargar_expedir_demo
+    from services.firma_digital import verificar_firmas
+    from tests.conftest import CLAVE, usuario_de
+
+    app.instance_path = str(tmp_path)
+    app.config["FIRMA_RAICES_DIR"] = str(tmp_path / "raices")
+    db.session.add(Usuario(username="oaj", nombre="Andrés Calle Rey", password_hash="x",
+                           rol=db.session.scalar(sa.select(Rol).where(Rol.codigo == "unidad")),
+                           unidad=db.session.scalar(sa.select(UnidadOrganica).where(UnidadOrganica.sigla == "OAJ"))))
+    db.session.commit()
+    cuenta = cargar_expedir_demo(CLAVE)
+    assert cuenta["firmados"] == 1 and (tmp_path / "firma_demo" / "secretaria_general.p12").is_file()
+    doc = db.session.scalar(sa.select(DocumentoEmitido).where(DocumentoEmitido.pdf_ruta.is_not(None)))
+    firmas = verificar_firmas((Path(app.config["ADJUNTOS_DIR"]) / doc.pdf_ruta).read_bytes())
+    assert [(f.campo, f.firmante) for f in firmas] == [("VoBo1", "Andrés Calle Rey"), ("Firma", "Carlos Díaz Ramos")]
+    assert all(f.integra and f.confiable for f in firmas) and "DEMO" not in doc.firmado_por
+    assert len(redaccion.pendientes(usuario_de("unidad"))) == 1
+    assert len(redaccion.pendientes(usuario_de("secretaria_general"))) == 1
