@@ -63,7 +63,7 @@ def upgrade():
     sa.CheckConstraint("estado <> 'firmado' OR pdf_ruta IS NOT NULL", name=op.f('ck_redaccion_firmado_con_pdf')),
     sa.CheckConstraint('(pdf_ruta IS NULL) = (pdf_sha256 IS NULL)', name=op.f('ck_redaccion_pdf_con_huella')),
     sa.CheckConstraint('version >= 1', name=op.f('ck_redaccion_version_positiva')),
-    sa.ForeignKeyConstraint(['creado_por_id'], ['usuario.id'], name=op.f('fk_redaccion_creado_por_id_usuario'), use_alter=True),
+    sa.ForeignKeyConstraint(['creado_por_id'], ['usuario.id'], name=op.f('fk_redaccion_creado_por_id_usuario')),
     sa.ForeignKeyConstraint(['documento_id'], ['documento_emitido.id'], name=op.f('fk_redaccion_documento_id_documento_emitido')),
     sa.ForeignKeyConstraint(['expediente_id'], ['expediente.id'], name=op.f('fk_redaccion_expediente_id_expediente')),
     sa.ForeignKeyConstraint(['firmante_id'], ['usuario.id'], name=op.f('fk_redaccion_firmante_id_usuario')),
