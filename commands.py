@@ -100,7 +100,7 @@ def servir(sin_demo: bool, hilos: int) -> None:
     instancia = Path(current_app.instance_path)
     archivo = instancia / "demo_password"
     if not sin_demo and not semilla.hay_datos_reales():
-        from services.demo import cargar_demo_viva
+        from services.demo import cargar_demo_viva, cargar_expedir_demo
 
         clave = secrets.token_urlsafe(9)
         click.echo("Base vacía: cargando la municipalidad demo (unos meses de trabajo, con las reglas de siempre)…")
@@ -110,6 +110,9 @@ def servir(sin_demo: bool, hilos: int) -> None:
         # una demo con trabajo en cada módulo, hecha con los servicios: bandejas, vencidos, observados, digitales,
         # documentos y notificaciones, transparencia, fedatario, archivo, concejo y normas (services/demo.py)
         cuenta = cargar_demo_viva(int(os.environ.get("EXPEDIENTES_DEMO", "300")))
+        # Expedir: la PKI demo en instance/ y documentos firmados y por firmar (la contraseña de los .p12 es esta)
+        host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "5000")
+        cuenta.update(cargar_expedir_demo(clave, f"http://{host}:{port}/"))
         escribir_privado(archivo, clave.encode())
         click.echo("Municipalidad demo cargada: " + ", ".join(f"{n} {que}" for que, n in cuenta.items()) + ".")
     from services.calendario import asegurar_feriados
@@ -122,7 +125,9 @@ def servir(sin_demo: bool, hilos: int) -> None:
         click.echo(f"  Usuarios demo: {', '.join(semilla.USUARIOS_DEMO)}")
         click.echo(f"  Contraseña de todos: {archivo.read_text().strip()}   (guardada en {archivo})")
         click.echo(f"  Casilla electrónica: http://{host}:{port}/casilla/ingresar con DNI "
-                   f"{' o '.join(c[0] for c in semilla.CASILLA_DEMO)} y la misma contraseña\n")
+                   f"{' o '.join(c[0] for c in semilla.CASILLA_DEMO)} y la misma contraseña")
+        click.echo(f"  Firma digital: certificados demo (sin validez) en {instancia / 'firma_demo'}, uno por usuario "
+                   "(<usuario>.p12), con la misma contraseña\n")
     click.echo("  Para detenerla: Ctrl+C\n")
     gc.collect()
     gc.freeze()  # lo cargado al arrancar no se vuelve a recorrer en cada colección completa (pausas de 100+ ms)

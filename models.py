@@ -142,7 +142,8 @@ TipoUnidad = _e("TipoUnidad", "alta_direccion", "organo_control", "organo_asesor
                 organo_asesoria="Órgano de asesoría", organo_apoyo="Órgano de apoyo",
                 organo_linea="Órgano de línea", organo_desconcentrado="Órgano desconcentrado")
 Alcance = _e("Alcance", "todas", "unidad", todas="Todas las unidades", unidad="Solo su unidad")
-Accion = _e("Accion", "ver", "crear", "editar", "eliminar", "exportar", "anular")
+Accion = _e("Accion", "ver", "crear", "editar", "eliminar", "exportar", "anular", "visto_bueno", "firmar",
+            visto_bueno="V° B°")
 AccionAuditoria = _e("AccionAuditoria", "crear", "editar", "eliminar", "anular", "exportar",
                      "login", "login_fallido", "logout", "imprimir",
                      login="Ingreso", login_fallido="Ingreso fallido", logout="Salida")
@@ -165,6 +166,10 @@ AccionDerivacion = _e("AccionDerivacion", "atender", "opinar", "conocimiento", "
 EstadoDerivacion = _e("EstadoDerivacion", "pendiente", "recibido", "atendido", "devuelto", "retirado",
                       retirado="Retirado (observado en el ingreso)")
 EstadoDocumento = _e("EstadoDocumento", "proyecto", "emitido", "notificado", "anulado")
+# la redacción de un documento en el sistema (Expedir): borrador → V° B° en orden → firma (el número) o descartado;
+# devuelto con una observación vuelve a borrador como versión nueva
+EstadoRedaccion = _e("EstadoRedaccion", "borrador", "en_revision", "por_firmar", "firmado", "descartado",
+                     en_revision="En V° B°", por_firmar="Por firmar")
 EstadoFirma = _e("EstadoFirma", "intacta", "alterada", "ilegible", intacta="Firma íntegra",
                  alterada="Firma alterada (el documento cambió después de firmarse)",
                  ilegible="Firmas ilegibles")
@@ -462,6 +467,9 @@ class Usuario(UserMixin, ConTrazabilidad, db.Model):
     bloqueado_hasta: Mapped[datetime | None] = mapped_column(MomentoUTC)
     ultimo_acceso: Mapped[datetime | None] = mapped_column(MomentoUTC)
     debe_cambiar_clave: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # el sello de su firma digital dice su cargo; su DNI se compara con el del certificado al firmar (Expedir)
+    cargo: Mapped[str | None] = mapped_column(String(150))
+    dni: Mapped[str | None] = mapped_column(String(8))
     # sube al salir y al cambiar la contraseña: las sesiones abiertas con la versión anterior dejan de valer
     version_sesion: Mapped[int] = mapped_column(default=0, server_default="0")
 
@@ -1001,6 +1009,10 @@ class DocumentoEmitido(DeUnaUnidad, ActoFinal, ActoNumerado, ConTrazabilidad, db
     # QR del documento impreso → /verificar/<codigo_verificacion> (al azar, no deducible del número)
     codigo_verificacion: Mapped[str] = mapped_column(String(32), unique=True,
                                                      default=lambda: nuevo_codigo_verificacion())
+    # el PDF firmado digitalmente (Expedir): clave del almacén (services/archivos) y su SHA-256; escrito una vez
+    pdf_ruta: Mapped[str | None] = mapped_column(String(300))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    fijos_al_llenarse = ("pdf_ruta", "pdf_sha256")
 
     tipo_documento: Mapped[TipoDocumento] = relationship()
     unidad: Mapped[UnidadOrganica] = relationship()
@@ -1039,6 +1051,175 @@ class DocumentoEmitido(DeUnaUnidad, ActoFinal, ActoNumerado, ConTrazabilidad, db
 
     def __str__(self) -> str:
         return f"{self.codigo} – {self.asunto[:60]}"
+
+
+# ------------------------------------------------------------------------------------------------- Expedir
+_CONTENIDO_REDACCION = ("tipo_documento", "tipo_documento_id", "unidad", "unidad_id", "expediente", "expediente_id",
+                        "unidad_destino", "unidad_destino_id", "norma", "norma_id", "firmante", "firmante_id",
+                        "asunto", "cuerpo", "destinatario", "referencia", "cc", "codigo_verificacion")
+
+
+class Redaccion(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
+    """Un documento redactado en el sistema (Expedir): texto en el editor, revisores (V° B°) en orden y firmante.
+    Enviado, el texto ya no cambia (solo devolviéndolo, que abre una versión nueva y guarda la anterior); cada V° B°
+    y la firma son firmas incrementales del mismo PDF; el número se saca al firmar (nace el `DocumentoEmitido`, o
+    el PDF firmado de una norma ya numerada). Las reglas (orden, quién, estados) están al guardar
+    (`services/redaccion.py`), para toda vía."""
+
+    __tablename__ = "redaccion"
+    fijos = {"en_revision": _CONTENIDO_REDACCION, "por_firmar": _CONTENIDO_REDACCION, "firmado": "*",
+             "descartado": "*"}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tipo_documento_id: Mapped[int] = mapped_column(ForeignKey("tipo_documento.id"))
+    unidad_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
+    expediente_id: Mapped[int | None] = mapped_column(ForeignKey("expediente.id"))
+    # documento interno (memorando, informe, proveído): la unidad a cuya bandeja llega al firmarse
+    unidad_destino_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_organica.id"))
+    norma_id: Mapped[int | None] = mapped_column(ForeignKey("norma_municipal.id"), unique=True)
+    firmante_id: Mapped[int] = mapped_column(ForeignKey("usuario.id"))
+    asunto: Mapped[str] = mapped_column(String(500))
+    cuerpo: Mapped[str] = mapped_column(Text, default="")
+    destinatario: Mapped[str | None] = mapped_column(Text)
+    referencia: Mapped[str | None] = mapped_column(String(500))
+    cc: Mapped[str | None] = mapped_column(Text)  # una copia por línea
+    estado: Mapped[EstadoRedaccion] = enum_col(EstadoRedaccion, "estado_redaccion", default=EstadoRedaccion.borrador)
+    version: Mapped[int] = mapped_column(default=1)
+    observacion: Mapped[str | None] = mapped_column(Text)  # la de la última devolución
+    # el PDF de la versión en curso con los V° B° dados (o el firmado): clave del almacén y SHA-256
+    pdf_ruta: Mapped[str | None] = mapped_column(String(300))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    codigo_verificacion: Mapped[str] = mapped_column(String(32), unique=True,
+                                                     default=lambda: nuevo_codigo_verificacion())
+    documento_id: Mapped[int | None] = mapped_column(ForeignKey("documento_emitido.id"), unique=True)
+
+    tipo_documento: Mapped[TipoDocumento] = relationship()
+    unidad: Mapped[UnidadOrganica] = relationship(foreign_keys=[unidad_id])
+    unidad_destino: Mapped[UnidadOrganica | None] = relationship(foreign_keys=[unidad_destino_id])
+    expediente: Mapped[Expediente | None] = relationship()
+    norma: Mapped[NormaMunicipal | None] = relationship()
+    firmante: Mapped[Usuario] = relationship(foreign_keys=[firmante_id])
+    documento: Mapped[DocumentoEmitido | None] = relationship()
+    revisores: Mapped[list[RevisorRedaccion]] = relationship(
+        back_populates="redaccion", order_by="(RevisorRedaccion.orden, RevisorRedaccion.id)",
+        cascade="all, delete-orphan")
+    vistos: Mapped[list[VistoBueno]] = relationship(back_populates="redaccion",
+                                                    order_by="(VistoBueno.version, VistoBueno.orden)")
+    versiones: Mapped[list[VersionRedaccion]] = relationship(back_populates="redaccion",
+                                                             order_by="VersionRedaccion.numero")
+    anexos: Mapped[list[AnexoRedaccion]] = relationship(back_populates="redaccion", order_by="AnexoRedaccion.id",
+                                                        cascade="all, delete-orphan")
+    etiqueta = etiqueta_sql(lambda cls: cls.asunto)
+
+    __table_args__ = (
+        sa.CheckConstraint("version >= 1", name="version_positiva"),
+        sa.CheckConstraint("(pdf_ruta IS NULL) = (pdf_sha256 IS NULL)", name="pdf_con_huella"),
+        sa.CheckConstraint("estado <> 'firmado' OR pdf_ruta IS NOT NULL", name="firmado_con_pdf"),
+        sa.CheckConstraint("estado <> 'firmado' OR documento_id IS NOT NULL OR norma_id IS NOT NULL",
+                           name="firmado_con_documento"),
+        Index("ix_redaccion_unidad_estado", "unidad_id", "estado"),
+        Index("ix_redaccion_firmante", "firmante_id", "estado"),
+    )
+
+    @classmethod
+    def filtro_unidad(cls, unidad_id: int):
+        """Lo de su unidad y lo que espera el V° B° o la firma de alguien de su unidad."""
+        de_la_unidad = sa.select(Usuario.id).where(Usuario.unidad_id == unidad_id)
+        return sa.or_(cls.unidad_id == unidad_id, cls.firmante_id.in_(de_la_unidad),
+                      cls.id.in_(sa.select(RevisorRedaccion.redaccion_id).where(
+                          RevisorRedaccion.usuario_id.in_(de_la_unidad))))
+
+    def turno(self) -> tuple[str, Usuario] | None:
+        """(«visto_bueno» o «firmar», a quién le toca ahora) o None: en V° B°, el primer revisor sin su V° B° en la
+        versión en curso; por firmar, el firmante."""
+        if self.estado == EstadoRedaccion.en_revision:
+            dados = {v.orden for v in self.vistos if v.version == self.version}
+            return next((("visto_bueno", r.usuario) for r in self.revisores if r.orden not in dados), None)
+        if self.estado == EstadoRedaccion.por_firmar:
+            return "firmar", self.firmante
+        return None
+
+    @property
+    def le_toca(self) -> str:
+        t = self.turno()
+        return f"{'Firma' if t[0] == 'firmar' else 'V° B°'}: {t[1].nombre}" if t else ""
+
+    def __str__(self) -> str:
+        if self.documento is not None:
+            return self.documento.codigo
+        tipo = self.tipo_documento.nombre if self.tipo_documento else "Documento"
+        return f"{tipo} (proyecto, v{self.version}) – {(self.asunto or '')[:60]}"
+
+
+class RevisorRedaccion(db.Model):
+    """Quien da el V° B°, en su orden (1, 2, …)."""
+
+    __tablename__ = "revisor_redaccion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    redaccion_id: Mapped[int] = mapped_column(ForeignKey("redaccion.id", ondelete="CASCADE"))
+    orden: Mapped[int] = mapped_column(default=1)
+    usuario_id: Mapped[int] = mapped_column(ForeignKey("usuario.id"))
+    redaccion: Mapped[Redaccion] = relationship(back_populates="revisores")
+    usuario: Mapped[Usuario] = relationship()
+    __table_args__ = (sa.UniqueConstraint("redaccion_id", "usuario_id"),
+                      sa.CheckConstraint("orden >= 1", name="orden_positivo"))
+
+    def __str__(self) -> str:
+        return f"{self.orden}. {self.usuario.nombre if self.usuario else ''}"
+
+
+class VistoBueno(db.Model):
+    """Un V° B° dado (firma digital incremental en el PDF de esa versión). No cambia ni se borra."""
+
+    __tablename__ = "visto_bueno"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    redaccion_id: Mapped[int] = mapped_column(ForeignKey("redaccion.id"))
+    version: Mapped[int]
+    orden: Mapped[int]
+    usuario_id: Mapped[int] = mapped_column(ForeignKey("usuario.id"))
+    momento: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))  # el PDF con este V° B°
+    redaccion: Mapped[Redaccion] = relationship(back_populates="vistos")
+    usuario: Mapped[Usuario] = relationship()
+    __table_args__ = (sa.UniqueConstraint("redaccion_id", "version", "orden"),)
+
+
+class VersionRedaccion(db.Model):
+    """Una versión devuelta: su texto, el PDF con los V° B° que llegó a tener, quién la devolvió y por qué."""
+
+    __tablename__ = "version_redaccion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    redaccion_id: Mapped[int] = mapped_column(ForeignKey("redaccion.id"))
+    numero: Mapped[int]
+    asunto: Mapped[str] = mapped_column(String(500))
+    cuerpo: Mapped[str] = mapped_column(Text)
+    destinatario: Mapped[str | None] = mapped_column(Text)
+    referencia: Mapped[str | None] = mapped_column(String(500))
+    cc: Mapped[str | None] = mapped_column(Text)
+    pdf_ruta: Mapped[str | None] = mapped_column(String(300))
+    observacion: Mapped[str] = mapped_column(Text)
+    devuelta_por_id: Mapped[int] = mapped_column(ForeignKey("usuario.id"))
+    devuelta_en: Mapped[datetime] = mapped_column(MomentoUTC, default=ahora)
+    redaccion: Mapped[Redaccion] = relationship(back_populates="versiones")
+    devuelta_por: Mapped[Usuario] = relationship()
+    __table_args__ = (sa.UniqueConstraint("redaccion_id", "numero"),)
+
+
+class AnexoRedaccion(db.Model):
+    """Un anexo en PDF (revisado como en el ingreso: legible, sin contenido activo), guardado en el almacén."""
+
+    __tablename__ = "anexo_redaccion"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    redaccion_id: Mapped[int] = mapped_column(ForeignKey("redaccion.id", ondelete="CASCADE"))
+    nombre_archivo: Mapped[str] = mapped_column(String(255))
+    paginas: Mapped[int]
+    tamano: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    ruta: Mapped[str] = mapped_column(String(300))
+    redaccion: Mapped[Redaccion] = relationship(back_populates="anexos")
+    __table_args__ = (sa.CheckConstraint("tamano > 0 AND paginas >= 1", name="anexo_no_vacio"),)
+
+    def __str__(self) -> str:
+        return f"{self.nombre_archivo} ({self.paginas} p.)"
 
 
 class Adjunto(db.Model):
@@ -1841,7 +2022,8 @@ class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
     fijos = {"aprobada": _TEXTO_NORMA, "publicada": (*_TEXTO_NORMA, "requiere_ratificacion"),
              "vigente": (*_TEXTO_NORMA, "requiere_ratificacion"), "derogada": "*", "anulada": "*"}
     fijos_al_llenarse = ("fecha_publicacion", "medio_publicacion", "fecha_ratificacion", "fecha_notificacion",
-                         "texto_oficial_sha256", "texto_oficial_ruta", "texto_oficial_nombre")
+                         "texto_oficial_sha256", "texto_oficial_ruta", "texto_oficial_nombre", "pdf_firmado_ruta",
+                         "pdf_firmado_sha256")
     id: Mapped[int] = mapped_column(primary_key=True)
     tipo: Mapped[TipoNorma] = enum_col(TipoNorma, "tipo_norma", default=TipoNorma.ordenanza)
     anio: Mapped[int]
@@ -1870,6 +2052,9 @@ class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
     texto_oficial_nombre: Mapped[str | None] = mapped_column(String(255))
     texto_oficial_ruta: Mapped[str | None] = mapped_column(String(300))
     texto_oficial_sha256: Mapped[str | None] = mapped_column(String(64))
+    # el PDF firmado digitalmente por el alcalde y el Secretario General (Expedir): clave del almacén y SHA-256
+    pdf_firmado_ruta: Mapped[str | None] = mapped_column(String(300))
+    pdf_firmado_sha256: Mapped[str | None] = mapped_column(String(64))
 
     punto_agenda: Mapped[PuntoAgenda | None] = relationship()
     relaciones_origen: Mapped[list[RelacionNorma]] = relationship(
@@ -2960,6 +3145,80 @@ def _actos_finales(session, flush_context, instances):
             if cambiados:
                 raise ErrorDeRegla(f"{obj}: {_nombre_estado(obj, antes)}; ya no cambia. Un error se corrige con "
                                    "un acto nuevo (fe de erratas, otra norma u otro documento).", campo=cambiados[0])
+
+
+# Expedir: de qué estado a cuáles pasa una redacción (services/redaccion.py)
+_PASOS_REDACCION = {"borrador": {"en_revision", "por_firmar", "descartado"},
+                    "en_revision": {"borrador", "por_firmar"}, "por_firmar": {"borrador", "firmado"},
+                    "firmado": set(), "descartado": set()}
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _reglas_redaccion(session, _contexto, _instancias):
+    """Expedir, para toda vía: revisores y anexos solo en el borrador; un V° B° solo del revisor que sigue, en la
+    versión en curso, y nunca se cambia ni se borra; una versión devuelta no cambia; los estados en su orden (a la
+    firma solo con todos los V° B°)."""
+    with session.no_autoflush:
+        for obj in [*session.new, *session.dirty, *session.deleted]:
+            if isinstance(obj, RevisorRedaccion | AnexoRedaccion):
+                r = relacionada(obj, "redaccion")
+                if r is None or obj in session.deleted and r in session.deleted:
+                    continue
+                estado = _valor_enum(_antes(r, "estado") if sa.inspect(r).persistent else r.estado)
+                if estado not in (None, "borrador") and (obj in session.new or obj in session.deleted
+                                                        or session.is_modified(obj)):
+                    que = "Los revisores" if isinstance(obj, RevisorRedaccion) else "Los anexos"
+                    raise ErrorDeRegla(f"{que} se cambian solo en el borrador: devuélvalo para corregirlo.",
+                                       campo="revisores" if isinstance(obj, RevisorRedaccion) else "anexo")
+            elif isinstance(obj, VistoBueno | VersionRedaccion) and obj not in session.new and (
+                    obj in session.deleted or session.is_modified(obj)):
+                raise ErrorDeRegla("Un V° B° dado y una versión devuelta se conservan: no cambian ni se borran.")
+        for obj in session.new:
+            if isinstance(obj, VistoBueno):
+                _regla_visto_bueno(session, obj)
+        for obj in [*session.new, *session.dirty]:
+            if isinstance(obj, Redaccion):
+                _regla_pasos_redaccion(session, obj)
+
+
+def _vistos_dados(session, r, version: int) -> int:
+    en_base = session.scalar(sa.select(sa.func.count()).select_from(VistoBueno).where(
+        VistoBueno.redaccion_id == r.id, VistoBueno.version == version)) if r.id else 0
+    nuevos = sum(1 for o in session.new if isinstance(o, VistoBueno) and relacionada(o, "redaccion") is r
+                 and o.version == version)
+    return en_base + nuevos
+
+
+def _regla_visto_bueno(session, v) -> None:
+    r = relacionada(v, "redaccion")
+    estado = _valor_enum(_antes(r, "estado"))
+    if estado != "en_revision" or v.version != r.version:
+        raise ErrorDeRegla("El V° B° se da a la versión en curso de un proyecto enviado a V° B°.")
+    anteriores = session.scalar(sa.select(sa.func.count()).select_from(VistoBueno).where(
+        VistoBueno.redaccion_id == r.id, VistoBueno.version == v.version))
+    revisores = session.scalars(sa.select(RevisorRedaccion.usuario_id).where(RevisorRedaccion.redaccion_id == r.id)
+                                .order_by(RevisorRedaccion.orden, RevisorRedaccion.id)).all()
+    usuario_id = v.usuario.id if v.usuario is not None else v.usuario_id
+    if v.orden != anteriores + 1 or v.orden > len(revisores) or revisores[v.orden - 1] != usuario_id:
+        raise ErrorDeRegla("Los V° B° van en el orden fijado: no es el turno de este revisor.")
+
+
+def _regla_pasos_redaccion(session, r) -> None:
+    if not sa.inspect(r).persistent:
+        if _valor_enum(r.estado) not in (None, "borrador"):
+            raise ErrorDeRegla("Un proyecto nace en borrador.")
+        return
+    antes, despues = _valor_enum(_antes(r, "estado")), _valor_enum(r.estado)
+    if antes == despues:
+        return
+    if despues not in _PASOS_REDACCION.get(antes, set()):
+        raise ErrorDeRegla(f"Un proyecto {EstadoRedaccion(antes).etiqueta.lower()} no pasa a "
+                           f"{EstadoRedaccion(despues).etiqueta.lower()}.")
+    if despues == "por_firmar":
+        total = session.scalar(sa.select(sa.func.count()).select_from(RevisorRedaccion).where(
+            RevisorRedaccion.redaccion_id == r.id))
+        if _vistos_dados(session, r, r.version) != total:
+            raise ErrorDeRegla("Pasa a la firma recién con todos los V° B°.")
 
 
 def _nombre_estado(obj, estado) -> str:

@@ -3,6 +3,7 @@ solicitud de acceso a la información (TUO Ley 27806) y normas vigentes."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -52,7 +53,8 @@ LIMITES = (("publico.consulta", "LIMITE_CONSULTA", lambda: request.method == "GE
            ("publico.mesa_digital", "LIMITE_FORMULARIO_PUBLICO", lambda: request.method == "POST"),
            ("publico.transparencia", "LIMITE_FORMULARIO_PUBLICO", lambda: request.method == "POST"),
            # el código de verificación no se adivina (96 bits); el límite frena además a quien lo intente
-           ("publico.verificar", "LIMITE_VERIFICAR", lambda: False))
+           ("publico.verificar", "LIMITE_VERIFICAR", lambda: False),
+           ("publico.verificar_pdf", "LIMITE_VERIFICAR", lambda: False))
 
 
 def init_app(app) -> None:
@@ -72,6 +74,8 @@ def texto_norma(norma_id: int):
     norma = db.session.scalar(sa.select(NormaMunicipal).where(NormaMunicipal.id == norma_id, NormaMunicipal.en_vigor))
     if norma is None:
         abort(404)
+    if norma.pdf_firmado_ruta:  # firmado digitalmente por el alcalde y el Secretario General (Expedir)
+        return archivos.responder(norma.pdf_firmado_ruta, f"norma-{norma.id}.pdf") or abort(404)
     if norma.texto_oficial_ruta:
         return archivos.responder(norma.texto_oficial_ruta, norma.texto_oficial_nombre or "norma.pdf") or abort(404)
     return render_template("publico/norma_texto.html", n=norma)
@@ -107,16 +111,34 @@ def verificar(codigo: str):
     """Confirma que una certificación del fedatario o un documento emitido es auténtico: número, fecha, emisor,
     folios y si fue anulado; nada personal (ni solicitante, ni destinatario, ni asunto). Un código que no
     existe → 404."""
+    from services.redaccion import estado_de_firmas
     from services.verificacion import buscar
 
     fila = buscar(codigo)
     if fila is None:
         abort(404)
+    doc = fila if isinstance(fila, DocumentoEmitido) else None
     respuesta = current_app.make_response(render_template(
-        "publico/verificar.html", cert=fila if isinstance(fila, Certificacion) else None,
-        doc=fila if isinstance(fila, DocumentoEmitido) else None))
+        "publico/verificar.html", cert=fila if isinstance(fila, Certificacion) else None, doc=doc,
+        firmas=estado_de_firmas(doc.pdf_ruta, doc.pdf_sha256) if doc is not None else None))
     respuesta.headers["X-Robots-Tag"] = "noindex"
     respuesta.headers["Referrer-Policy"] = "no-referrer"  # el código no sale hacia otros sitios
+    return respuesta
+
+
+@bp.get("/verificar/<codigo>/pdf")
+def verificar_pdf(codigo: str):
+    """La copia pública del PDF firmado digitalmente (tal como está guardado: si alguien lo alteró, la página de
+    verificación lo dice). Sin PDF firmado → 404."""
+    from services.verificacion import buscar
+
+    fila = buscar(codigo)
+    if not isinstance(fila, DocumentoEmitido) or not fila.pdf_ruta:
+        abort(404)
+    nombre = re.sub(r"[^A-Za-z0-9._-]+", "_", fila.codigo).strip("_") + ".pdf"
+    respuesta = archivos.responder(fila.pdf_ruta, nombre) or abort(404)
+    respuesta.headers["X-Robots-Tag"] = "noindex"
+    respuesta.headers["Referrer-Policy"] = "no-referrer"
     return respuesta
 
 

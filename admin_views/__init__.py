@@ -36,6 +36,7 @@ from admin_views.concejo import (
     VotoView,
 )
 from admin_views.control import ReporteCumplimientoView, ReporteFlujoView, ReporteMesaView
+from admin_views.expedir import PorFirmarView, RedaccionView
 from admin_views.fedatario import CertificacionView, NotificacionView, SituacionNotificacionView
 from admin_views.inicio import InicioView
 from admin_views.normas import NormaMunicipalView, RelacionNormaView
@@ -66,6 +67,7 @@ from models import (
     Prestamo,
     ProcedimientoTupa,
     PuntoAgenda,
+    Redaccion,
     RegistroAuditoria,
     RelacionNorma,
     Rol,
@@ -95,6 +97,8 @@ ICONO_CATEGORIA = "fa-folder-o"
 VISTAS = [
     (ExpedienteView, Expediente, "Expedientes", TRAMITE, "fa-folder-open"),
     (DerivacionView, Derivacion, "Bandeja (derivaciones)", TRAMITE, "fa-inbox"),
+    (PorFirmarView, None, "Por firmar", TRAMITE, "fa-pencil-square-o"),
+    (RedaccionView, Redaccion, "Redactar documentos", TRAMITE, "fa-pencil"),
     (DocumentoEmitidoView, DocumentoEmitido, "Documentos emitidos", TRAMITE, "fa-file-text"),
     (SituacionNotificacionView, DocumentoEmitido, "Notificaciones por unidad", TRAMITE, "fa-paper-plane"),
     (NotificacionView, Notificacion, "Diligencias de notificación", TRAMITE, "fa-envelope-o"),
@@ -145,7 +149,7 @@ ENDPOINTS_PAGINA = {ReporteConcejoView: "reporte_concejo", ReporteTransparenciaV
                     BuscarArchivoView: "buscar_archivo", OcupacionArchivoView: "ocupacion_archivo",
                     RetencionArchivoView: "retencion_archivo",
                     ReporteCumplimientoView: "reporte_cumplimiento", ReporteFlujoView: "reporte_flujo",
-                    ReporteMesaView: "reporte_mesa"}
+                    ReporteMesaView: "reporte_mesa", PorFirmarView: "por_firmar"}
 # otra pantalla sobre el mismo modelo
 ENDPOINTS_VISTA = {SesionComisionView: "sesion_comision", SituacionNotificacionView: "notificacion_documento"}
 

@@ -20,7 +20,7 @@ from admin_views.entradas import validar_argumentos
 from models import Permiso, db
 
 ACCIONES = ("ver", "crear", "editar", "eliminar", "exportar")  # las de toda pantalla de un modelo
-ACCIONES_MATRIZ = (*ACCIONES, "anular")  # columnas de la matriz de permisos
+ACCIONES_MATRIZ = (*ACCIONES, "anular", "visto_bueno", "firmar")  # columnas de la matriz de permisos
 SOLO_LECTURA = ("crear", "editar", "eliminar")
 
 # endpoint de Flask-Admin → acción del permiso que exige

@@ -46,7 +46,18 @@ from flask import current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
-from models import Adjunto, DepositoCasilla, ErrorDeRegla, NormaMunicipal, ahora, db
+from models import (
+    Adjunto,
+    AnexoRedaccion,
+    DepositoCasilla,
+    DocumentoEmitido,
+    ErrorDeRegla,
+    NormaMunicipal,
+    Redaccion,
+    VersionRedaccion,
+    ahora,
+    db,
+)
 
 BLOQUE = 1 << 16
 BLOQUE_ENVIO = 1 << 18
@@ -54,7 +65,9 @@ MEMORIA_MAXIMA = 8 * 1024 * 1024  # un flujo más grande se vuelca a un temporal
 
 # Columnas que guardan la clave de un archivo del almacén: lo que una fila usa no se borra, se respalda y se verifica.
 # Un modelo nuevo con archivos agrega aquí su columna.
-COLUMNAS_CON_ARCHIVO = (Adjunto.ruta, NormaMunicipal.texto_oficial_ruta, DepositoCasilla.pdf_ruta)
+COLUMNAS_CON_ARCHIVO = (Adjunto.ruta, NormaMunicipal.texto_oficial_ruta, DepositoCasilla.pdf_ruta,
+                        DocumentoEmitido.pdf_ruta, NormaMunicipal.pdf_firmado_ruta, Redaccion.pdf_ruta,
+                        VersionRedaccion.pdf_ruta, AnexoRedaccion.ruta)
 
 
 class ErrorAlmacen(ErrorDeRegla):

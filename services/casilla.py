@@ -588,14 +588,19 @@ class PdfActo:
 
 def pdf_de(acto) -> PdfActo | None:
     """El mejor PDF que hay hoy del acto que se deposita; None si no tiene. Es el ÚNICO lugar que lo decide: el
-    PDF firmado (issue 26) se conecta aquí.
+    PDF firmado (Expedir) va primero.
 
-    - Documento emitido: su PDF firmado digitalmente con la firma íntegra (el último, si hay varios: el archivo tal
-      cual, byte a byte, para que el ciudadano verifique la firma); si no tiene, su último PDF adjunto.
-    - Resolución: el texto oficial subido.
+    - Documento emitido: su PDF firmado en el sistema (Expedir); si no lo tiene, su PDF adjunto con la firma digital
+      íntegra (el último, si hay varios: el archivo tal cual, byte a byte, para que el ciudadano verifique la
+      firma); si no, su último PDF adjunto.
+    - Resolución: su PDF firmado; si no, el texto oficial subido.
     - Respuesta a una solicitud de acceso: el PDF del documento que la responde (el último emitido en su
       expediente que tenga PDF)."""
     if isinstance(acto, DocumentoEmitido):
+        if acto.pdf_ruta:  # firmado digitalmente en el sistema (Expedir)
+            datos = adjuntos.leer(acto.pdf_ruta)
+            if datos:
+                return PdfActo(datos, f"{acto.codigo}.pdf", "documento firmado digitalmente")
         firmado = sa.case((Adjunto.firma_estado == EstadoFirma.intacta, 0), else_=1)
         adj = db.session.scalar(sa.select(Adjunto).where(Adjunto.documento_id == acto.id)
                                 .order_by(firmado, Adjunto.subido_en.desc(), Adjunto.id.desc()).limit(1))
@@ -604,6 +609,10 @@ def pdf_de(acto) -> PdfActo | None:
             else "adjunto del documento"
         return PdfActo(datos, adj.nombre_archivo, origen) if datos else None
     if isinstance(acto, NormaMunicipal):
+        if acto.pdf_firmado_ruta:
+            datos = adjuntos.leer(acto.pdf_firmado_ruta)
+            if datos:
+                return PdfActo(datos, "resolucion-firmada.pdf", "resolución firmada digitalmente")
         datos = adjuntos.leer(acto.texto_oficial_ruta)
         return PdfActo(datos, acto.texto_oficial_nombre or "resolucion.pdf", "texto oficial") if datos else None
     if isinstance(acto, SolicitudAcceso) and acto.expediente_id is not None:

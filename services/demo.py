@@ -677,3 +677,71 @@ def _celebrar(sesion: SesionConcejo, miembros, ir, dia: date, hora: time = time(
     concejo.generar_acta(sesion)
     db.session.flush()
 
+
+
+# ------------------------------------------------------------------ Expedir: firma digital desde el primer día
+CARGOS_DEMO = {"secretaria_general": "Secretaria General", "unidad": "Gerente de Desarrollo Urbano",
+               "oaj": "Jefe de la Oficina de Asesoría Jurídica", "gat": "Gerente de Administración Tributaria",
+               "gde": "Gerente de Desarrollo Económico", "gsc": "Gerente de Servicios a la Ciudad"}
+CUERPO_DEMO = ("<div>Me dirijo a usted para remitirle la propuesta de <strong>ordenanza de ornato</strong> del "
+               "centro histórico, con el informe técnico que la sustenta, para su opinión en lo que corresponde a "
+               "su gerencia.</div><ul><li>Informe técnico N° 045-2026-GDU.</li><li>Plano de sectorización.</li>"
+               "</ul><div>Atentamente,</div>")
+
+
+def cargar_expedir_demo(clave: str, url_base: str = "http://127.0.0.1:5000/") -> dict:
+    """La PKI demo (una CA y un .p12 por usuario que firma, «DEMO – SIN VALIDEZ», con la contraseña demo, en
+    `instance/firma_demo`; la CA entre las raíces de confianza) y Expedir con trabajo: un memorando GDU → GAT ya
+    firmado (V° B° de Asesoría Jurídica), uno de la Secretaría General que espera el V° B° de `unidad` y la firma de
+    `secretaria_general`, y un oficio que espera solo su firma: quien llega firma el primer día."""
+    from models import Redaccion, RevisorRedaccion, TipoDocumento, Usuario
+    from services import firma_digital as fd
+    from services import redaccion as rd
+
+    usuarios = {u.username: u for u in db.session.scalars(sa.select(Usuario))}
+    for username, cargo in CARGOS_DEMO.items():
+        if username in usuarios and not usuarios[username].cargo:
+            usuarios[username].cargo = cargo
+    db.session.commit()
+    firmantes = {u.username: u.nombre for u in usuarios.values() if u.rol.codigo in ("secretaria_general", "unidad")}
+    rutas = fd.generar_pki_demo(clave, firmantes)
+    tipo = {t.abreviatura: t for t in db.session.scalars(sa.select(TipoDocumento))}
+    unidad = {u.sigla: u for u in db.session.scalars(sa.select(UnidadOrganica))}
+
+    def credencial(username):
+        return fd.Credencial(pkcs12=rutas[username].read_bytes(), clave=clave)
+
+    def proyecto(autor, revisores, firmante, **campos) -> Redaccion:
+        r = Redaccion(unidad=autor.unidad, firmante=firmante, creado_por_id=autor.id, **campos)
+        r.revisores = [RevisorRedaccion(orden=i, usuario=u) for i, u in enumerate(revisores, start=1)]
+        db.session.add(r)
+        db.session.flush()
+        rd.enviar(r, autor)
+        db.session.commit()
+        return r
+
+    with current_app.test_request_context(base_url=url_base):
+        carlos, rosa = usuarios["unidad"], usuarios["secretaria_general"]
+        asesor = usuarios.get("oaj")
+        firmado = proyecto(carlos, [asesor] if asesor else [], carlos, tipo_documento=tipo["MEM"],
+                           unidad_destino=unidad["GAT"], asunto="Remite propuesta de ordenanza de ornato",
+                           destinatario="WALTER CÁRDENAS LINO\nGerente de Administración Tributaria",
+                           referencia="Informe técnico N° 045-2026-GDU", cuerpo=CUERPO_DEMO,
+                           cc="Gerencia Municipal\nArchivo")
+        if asesor:
+            with fd.abrir(credencial("oaj")) as firmar_con:
+                rd.dar_visto_bueno(firmado, asesor, firmar_con)
+            db.session.commit()
+        with fd.abrir(credencial("unidad")) as firmar_con:
+            rd.firmar(firmado, carlos, firmar_con)
+        db.session.commit()
+        proyecto(rosa, [carlos], rosa, tipo_documento=tipo["MEM"], unidad_destino=unidad["GDU"],
+                 asunto="Pautas para la redacción de documentos en el sistema (cero papel)",
+                 destinatario="CARLOS DÍAZ RAMOS\nGerente de Desarrollo Urbano", cuerpo=(
+                     "<div>Desde la fecha, los memorandos, informes y oficios de la entidad se redactan, reciben "
+                     "el V° B° y se firman digitalmente en el sistema.</div>"))
+        proyecto(rosa, [], rosa, tipo_documento=tipo["OF"], asunto="Comunica la fecha de la audiencia vecinal",
+                 destinatario="JUNTA VECINAL SAN JUAN\nPresidente", cuerpo=(
+                     "<div>Tengo el agrado de comunicarle que la audiencia vecinal se realizará en el salón de actos "
+                     "de la municipalidad.</div>"))
+    return {"firmados": 1, "por firmar": 2, "certificados demo": len(rutas)}

@@ -529,6 +529,21 @@ def firmar(datos: bytes, credencial: Credencial, *, campo: str, nombre: str, car
                            completar=completar)
 
 
+@contextmanager
+def abrir(credencial: Credencial) -> Iterator:
+    """La credencial abierta y su certificado revisado **una vez** (vigencia, uso, cadena; si falla, ErrorDeRegla y
+    nada se firma). Da una función `firmar(datos, campo=…, nombre=…, cargo=…, motivo=…, esperado=…, completar=…)`
+    para firmar con ella uno o varios documentos (el lote de «Por firmar», con una sola contraseña); cada llamada es
+    todo o nada, como `firmar`."""
+    with _firmante(credencial) as f:
+        def firmar_con(datos: bytes, *, campo: str, nombre: str, cargo: str = "", motivo: str = MOTIVO_AUTOR,
+                       esperado: Esperado | None = None, completar: dict[str, str] | None = None) -> Firmado:
+            return _firmar_con(f, datos, campo=campo, nombre=nombre, cargo=cargo, motivo=motivo, esperado=esperado,
+                               completar=completar)
+
+        yield firmar_con
+
+
 @dataclass
 class PedidoFirma:
     """Un documento de un lote: su identificador (para el resultado), el PDF y el campo que firma."""

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-# v = ver (y exportar: en los permisos por defecto van juntos), c = crear, e = editar, d = eliminar, a = anular
-LETRAS = {"v": ("ver", "exportar"), "c": ("crear",), "e": ("editar",), "d": ("eliminar",), "a": ("anular",)}
+# v = ver (y exportar: en los permisos por defecto van juntos), c = crear, e = editar, d = eliminar, a = anular,
+# b = dar el V° B°, f = firmar (Expedir)
+LETRAS = {"v": ("ver", "exportar"), "c": ("crear",), "e": ("editar",), "d": ("eliminar",), "a": ("anular",),
+          "b": ("visto_bueno",), "f": ("firmar",)}
 # roles que leen toda pantalla sin declararlo en cada una
 LEEN_TODO = {"auditor": "v"}
 

@@ -54,3 +54,4 @@ def buscar(codigo: str) -> Certificacion | DocumentoEmitido | None:
         return cert
     return db.session.scalar(sa.select(DocumentoEmitido).where(
         DocumentoEmitido.codigo_verificacion == codigo, DocumentoEmitido.estado != EstadoDocumento.proyecto))
+

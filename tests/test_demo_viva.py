@@ -95,5 +95,23 @@ def test_servir_en_base_vacia_carga_una_demo_viva_y_coherente(tmp_path, monkeypa
         assert contar(Expediente, Expediente.persona.has(Persona.numero_documento.in_(dnis))) > 0
         assert contar(DepositoCasilla) == len(dnis)
         assert "Casilla electrónica" in r.output and dnis[0] in r.output
+
+        # Expedir: la PKI demo en instance/, un memorando firmado (íntegro, cadena de la CA demo) y lo que espera a
+        # los usuarios demo: el V° B° de «unidad» y la firma de «secretaria_general», que firma con su .p12 demo
+        from pathlib import Path
+
+        from models import Redaccion, Usuario
+        from services import redaccion
+        from services.firma_digital import verificar_firmas
+
+        assert "Firma digital: certificados demo" in r.output
+        assert (Path(app.instance_path) / "firma_demo" / "secretaria_general.p12").is_file()
+        doc = db.session.scalar(sa.select(DocumentoEmitido).where(DocumentoEmitido.pdf_ruta.is_not(None)))
+        firmas = verificar_firmas((Path(app.config["ADJUNTOS_DIR"]) / doc.pdf_ruta).read_bytes())
+        assert [f.campo for f in firmas] == ["VoBo1", "Firma"] and all(f.integra and f.confiable for f in firmas)
+        assert contar(Redaccion, Redaccion.estado == "firmado") == 1
+        quien = {u.username: u for u in db.session.scalars(sa.select(Usuario))}
+        assert len(redaccion.pendientes(quien["secretaria_general"])) == 1
+        assert len(redaccion.pendientes(quien["unidad"])) == 1
         db.session.remove()
         db.engine.dispose()

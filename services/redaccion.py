@@ -1,0 +1,429 @@
+"""Expedir, el flujo: redactar → V° B° en orden → firma (el número) → entrega.
+
+- **Borrador.** El texto (editor, saneado como el acta), destinatario, referencia, c.c., anexos en PDF (revisados
+  como en el ingreso), los revisores en orden y el firmante. La vista previa es el PDF de la plantilla del tipo.
+- **Enviar.** Se genera el PDF de la versión (services/expedir.py) y el texto queda fijo (`Redaccion.fijos`).
+- **V° B°.** Le toca al siguiente revisor, y a nadie más: firma su campo `VoBoN` (firma incremental; sus datos y el
+  orden se revisan otra vez al guardar, `models._reglas_redaccion`). Con el último, queda «por firmar».
+- **Devolver.** Quien tiene el turno lo devuelve con una observación: la versión (texto, PDF con los V° B° que tuvo)
+  se guarda en `VersionRedaccion` y el proyecto vuelve a borrador como versión siguiente; los V° B° se dan de nuevo.
+- **Firmar.** El firmante designado: se saca el número (nunca antes; si la firma falla, todo se revierte y el número
+  no se consume), la firma llena número y fecha en el PDF y lo cierra, nace el `DocumentoEmitido` con el PDF firmado
+  y su SHA-256, y se **entrega**: un documento interno llega a la bandeja de la unidad de destino con el PDF (la
+  derivación de su expediente, o un expediente interno nuevo); uno externo queda «por notificar» (diligencias,
+  casilla electrónica). Una norma ya numerada recibe su PDF firmado.
+- **Lote.** Una contraseña para N documentos: la credencial se abre y el certificado se revisa una vez; cada
+  documento es todo o nada (su propia transacción) y tiene su línea de resultado.
+
+Cada operación toma la fila (`models.bloquear`): dos clics dan un solo resultado."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from models import (
+    Adjunto,
+    AnexoRedaccion,
+    Canal,
+    DocumentoEmitido,
+    EstadoDocumento,
+    EstadoExpediente,
+    EstadoRedaccion,
+    Expediente,
+    Origen,
+    Redaccion,
+    Usuario,
+    VersionRedaccion,
+    VistoBueno,
+    bloquear,
+    db,
+    hoy_lima,
+)
+from services import ErrorDeRegla, archivos
+from services import expedir as ex
+from services import firma_digital as fd
+
+VISTA = "redaccion"  # la pantalla cuyos permisos «visto_bueno» y «firmar» de la matriz cuentan
+
+
+class ErrorRedaccion(ErrorDeRegla):
+    pass
+
+
+# ------------------------------------------------------------------------------------------------ el documento
+def _lineas(texto: str | None) -> list[str]:
+    return [x.strip() for x in (texto or "").splitlines() if x.strip()]
+
+
+def _persona(u: Usuario) -> ex.Persona:
+    return ex.Persona(u.nombre, u.cargo or "")
+
+
+def datos_de(r: Redaccion) -> ex.DatosDocumento:
+    """Lo que imprime la plantilla del tipo: el texto de la versión en curso, revisores y firmante."""
+    datos = ex.datos_documento(
+        tipo=r.tipo_documento, unidad=r.unidad, asunto=r.asunto, cuerpo_html=r.cuerpo or "",
+        firmante=_persona(r.firmante), codigo_verificacion=r.codigo_verificacion,
+        vistos=[_persona(v.usuario) for v in r.revisores], destinatario=r.destinatario or "",
+        referencia=r.referencia or "", cc=_lineas(r.cc),
+        anexos=[ex.Anexo(a.nombre_archivo, a.paginas) for a in r.anexos])
+    if r.norma is not None and r.norma.codigo:
+        datos.codigo_provisional = r.norma.codigo
+    return datos
+
+
+def pdf_sin_firmas(r: Redaccion) -> ex.PdfDocumento:
+    return ex.generar_pdf(datos_de(r), ex.plantilla_de(r.tipo_documento))
+
+
+def vista_previa(r: Redaccion) -> bytes:
+    """El PDF tal como está (con los V° B° dados, o firmado); en borrador, el que se generaría ahora."""
+    if r.pdf_ruta:
+        return leer_pdf(r.pdf_ruta)
+    return pdf_sin_firmas(r).datos
+
+
+def leer_pdf(clave: str) -> bytes:
+    from services.adjuntos import leer
+
+    datos = leer(clave)
+    if datos is None:
+        raise ErrorRedaccion("El PDF del documento no está en el almacenamiento: avise a TI.")
+    return datos
+
+
+def leer_anexo(archivo) -> AnexoRedaccion:
+    """Un anexo en PDF con las comprobaciones del ingreso (tamaño, legible, sin contenido activo); el archivo se
+    escribe en el almacén al guardarse el anexo con su proyecto."""
+    from flask import current_app
+
+    from services.adjuntos import ErrorAdjunto, revisar_pdf
+
+    maximo = int(current_app.config["MAX_ADJUNTO_MB"]) * 1024 * 1024
+    datos = archivo.read(maximo + 1)
+    if not datos:
+        raise ErrorRedaccion("El anexo está vacío.", campo="anexo")
+    if len(datos) > maximo:
+        raise ErrorRedaccion(f"El anexo supera el máximo de {maximo // (1024 * 1024)} MB.", campo="anexo")
+    try:
+        paginas = revisar_pdf(datos)
+    except (ErrorAdjunto, ErrorDeRegla) as e:
+        raise ErrorRedaccion(str(e), campo="anexo") from e
+    nombre = (archivo.filename or "anexo.pdf").replace("/", "_").replace("\\", "_")[-200:]
+    anexo = AnexoRedaccion(nombre_archivo=nombre, paginas=paginas, tamano=len(datos))
+    guardado = archivos.preparar(datos, "pdf", anexo)
+    anexo.sha256, anexo.ruta = guardado.sha256, guardado.clave
+    return anexo
+
+
+def nombre_de_archivo(r: Redaccion) -> str:
+    base = r.documento.codigo if r.documento is not None else f"proyecto-{r.id}-v{r.version}"
+    return _nombre_pdf(base)
+
+
+def firmas_del_pdf(r: Redaccion) -> list:
+    """Las firmas (V° B° y firma) del PDF en curso, validadas con pyHanko; vacío si aún no tiene."""
+    if not r.pdf_ruta:
+        return []
+    try:
+        return fd.verificar_firmas(leer_pdf(r.pdf_ruta))
+    except ErrorDeRegla:
+        return []
+
+
+# ------------------------------------------------------------------------------------------------ reglas
+def error_de_borrador(r: Redaccion) -> tuple[str, str] | None:
+    """(campo, mensaje) de lo que impide enviar el borrador; None si está listo."""
+    from services.tramite import serie_de_norma
+
+    if r.tipo_documento is None:
+        return "tipo_documento", "Elija el tipo de documento."
+    if r.norma is None and serie_de_norma(r.tipo_documento):
+        return "tipo_documento", ("Las resoluciones tienen una sola serie: se redactan desde Normas municipales, "
+                                  "donde se numeran.")
+    if not (r.asunto or "").strip():
+        return "asunto", "Escriba el asunto."
+    if not _texto(r.cuerpo):
+        return "cuerpo", "Escriba el texto del documento."
+    if r.firmante is None:
+        return "firmante", "Elija quién firma."
+    ids = [v.usuario_id or (v.usuario.id if v.usuario else None) for v in r.revisores]
+    if len(set(ids)) != len(ids):
+        return "revisores", "Cada revisor da su V° B° una sola vez: hay uno repetido."
+    if r.firmante.id in ids:
+        return "revisores", "Quien firma no da además el V° B°: quítelo de los revisores."
+    if r.norma is None and not r.tipo_documento.se_notifica and r.unidad_destino is None:
+        return "unidad_destino", ("Un documento interno va a la bandeja de una unidad: elija la unidad de destino "
+                                  "(los externos —oficio, carta— van a «por notificar»).")
+    if r.unidad_destino is not None and r.unidad_destino.id == r.unidad.id:
+        return "unidad_destino", "La unidad de destino es otra unidad (no la que emite)."
+    return None
+
+
+def _texto(html: str | None) -> str:
+    from markupsafe import Markup
+
+    return Markup(html or "").striptags().strip()
+
+
+def turno(r: Redaccion) -> tuple[str, Usuario] | None:
+    """(«visto_bueno» o «firmar», a quién le toca) o None si nadie tiene el turno (`Redaccion.turno`)."""
+    return r.turno()
+
+
+def _exigir_turno(r: Redaccion, usuario: Usuario, accion: str | None = None) -> str:
+    t = turno(r)
+    if t is None:
+        raise ErrorRedaccion(f"«{r}» está {r.estado.etiqueta.lower()}: no espera un V° B° ni una firma.")
+    que, quien = t
+    if accion is not None and que != accion:
+        raise ErrorRedaccion(f"«{r}» espera {'su firma' if que == 'firmar' else 'un V° B°'}, no "
+                             f"{'una firma' if accion == 'firmar' else 'un V° B°'}.")
+    if quien.id != usuario.id:
+        hacer = "firmarlo" if que == "firmar" else "dar el V° B°"
+        raise ErrorRedaccion(f"Le toca a {quien.nombre} {hacer} («{r}»): los V° B° van en el orden fijado y firma "
+                             "solo la persona designada.")
+    if not usuario.puede(VISTA, que):
+        raise ErrorRedaccion(f"Su rol no tiene el permiso «{'firmar' if que == 'firmar' else 'V° B°'}» "
+                             "(matriz de permisos).")
+    return que
+
+
+# ------------------------------------------------------------------------------------------------ el flujo
+def enviar(r: Redaccion, usuario: Usuario) -> str:
+    """Borrador → V° B° (o directo a la firma sin revisores): el PDF de la versión queda generado y el texto fijo."""
+    bloquear(r)
+    if r.estado != EstadoRedaccion.borrador:
+        raise ErrorRedaccion(f"«{r}» ya fue enviado ({r.estado.etiqueta.lower()}).")
+    error = error_de_borrador(r)
+    if error:
+        raise ErrorRedaccion(error[1], campo=error[0])
+    for i, rev in enumerate(r.revisores, start=1):
+        rev.orden = i
+    pdf = pdf_sin_firmas(r)
+    _guardar_pdf(r, pdf.datos)
+    r.estado = EstadoRedaccion.en_revision if r.revisores else EstadoRedaccion.por_firmar
+    r.observacion = None
+    siguiente = turno(r)
+    return f"Enviado: le toca a {siguiente[1].nombre} {'firmar' if siguiente[0] == 'firmar' else 'dar el V° B°'}."
+
+
+def _guardar_pdf(r: Redaccion, datos: bytes) -> None:
+    guardado = archivos.preparar(datos, "pdf", r)
+    r.pdf_ruta, r.pdf_sha256 = guardado.clave, guardado.sha256
+
+
+def _esperado(u: Usuario) -> fd.Esperado:
+    return fd.Esperado(dni=u.dni or None, nombre=u.nombre)
+
+
+def dar_visto_bueno(r: Redaccion, usuario: Usuario, firmar_con) -> str:
+    bloquear(r)
+    _exigir_turno(r, usuario, "visto_bueno")
+    orden = 1 + sum(1 for v in r.vistos if v.version == r.version)
+    hecho = firmar_con(leer_pdf(r.pdf_ruta), campo=ex.campo_visto(orden), nombre=usuario.nombre,
+                       cargo=usuario.cargo or "", motivo=fd.MOTIVO_VISTO_BUENO, esperado=_esperado(usuario))
+    _guardar_pdf(r, hecho.datos)
+    db.session.add(VistoBueno(redaccion=r, version=r.version, orden=orden, usuario=usuario, momento=hecho.momento,
+                              pdf_sha256=hecho.sha256))
+    if orden == len(r.revisores):
+        r.estado = EstadoRedaccion.por_firmar
+        return f"V° B° dado a «{r}»: pasa a la firma de {r.firmante.nombre}."
+    return f"V° B° dado a «{r}»: sigue {r.revisores[orden].usuario.nombre}."
+
+
+def devolver(r: Redaccion, usuario: Usuario, observacion: str) -> str:
+    """Quien tiene el turno (revisor o firmante) lo devuelve con una observación: versión nueva, la anterior se
+    guarda con su PDF."""
+    bloquear(r)
+    if not (observacion or "").strip():
+        raise ErrorRedaccion("Escriba la observación: qué debe corregirse.", campo="observacion")
+    t = turno(r)
+    if t is None or t[1].id != usuario.id:
+        raise ErrorRedaccion("Solo quien tiene el turno (el revisor que sigue o el firmante) devuelve el proyecto.")
+    db.session.add(VersionRedaccion(
+        redaccion=r, numero=r.version, asunto=r.asunto, cuerpo=r.cuerpo, destinatario=r.destinatario,
+        referencia=r.referencia, cc=r.cc, pdf_ruta=r.pdf_ruta, observacion=observacion.strip(), devuelta_por=usuario))
+    r.version += 1
+    r.estado = EstadoRedaccion.borrador
+    r.pdf_ruta = r.pdf_sha256 = None
+    r.observacion = observacion.strip()
+    return f"Devuelto a {r.unidad.sigla} con su observación: «{r.asunto[:60]}» vuelve a borrador (versión {r.version})."
+
+
+def firmar(r: Redaccion, usuario: Usuario, firmar_con) -> str:
+    """La firma del titular: el número se saca ahora y la firma lo escribe en el PDF; nace el documento emitido
+    (o la norma recibe su PDF firmado) y se entrega."""
+    bloquear(r)
+    _exigir_turno(r, usuario, "firmar")
+    datos = leer_pdf(r.pdf_ruta)
+    if r.norma is not None:
+        norma = bloquear(r.norma)
+        if not norma.codigo or norma.pdf_firmado_ruta:
+            raise ErrorRedaccion("La norma debe estar aprobada (con número) y sin PDF firmado.")
+        hecho = firmar_con(datos, campo=ex.CAMPO_FIRMA, nombre=usuario.nombre, cargo=usuario.cargo or "",
+                           motivo=fd.MOTIVO_AUTOR, esperado=_esperado(usuario),
+                           completar={ex.CAMPO_CODIGO: norma.codigo,
+                                      ex.CAMPO_FECHA: ex.lugar_fecha(norma.fecha_emision or hoy_lima())})
+        guardado = archivos.preparar(hecho.datos, "pdf", norma)
+        norma.pdf_firmado_ruta, norma.pdf_firmado_sha256 = guardado.clave, guardado.sha256
+        r.pdf_ruta, r.pdf_sha256 = guardado.clave, guardado.sha256
+        r.estado = EstadoRedaccion.firmado
+        return f"{norma.codigo}: firmada digitalmente; /normas entrega el PDF firmado."
+    from services.tramite import numerar_documento
+
+    doc = DocumentoEmitido(tipo_documento=r.tipo_documento, unidad=r.unidad, asunto=r.asunto,
+                           destinatario=" – ".join(_lineas(r.destinatario))[:300] or None,
+                           expediente=r.expediente, firmado_por=usuario.nombre,
+                           codigo_verificacion=r.codigo_verificacion, estado=EstadoDocumento.emitido,
+                           fecha=hoy_lima())
+    numerar_documento(doc)  # el número, recién ahora: si la firma falla, se revierte con todo
+    hecho = firmar_con(datos, campo=ex.CAMPO_FIRMA, nombre=usuario.nombre, cargo=usuario.cargo or "",
+                       motivo=fd.MOTIVO_AUTOR, esperado=_esperado(usuario),
+                       completar={ex.CAMPO_CODIGO: doc.codigo, ex.CAMPO_FECHA: ex.lugar_fecha(doc.fecha)})
+    db.session.add(doc)
+    guardado = archivos.preparar(hecho.datos, "pdf", doc)
+    doc.pdf_ruta, doc.pdf_sha256 = guardado.clave, guardado.sha256
+    r.pdf_ruta, r.pdf_sha256 = guardado.clave, guardado.sha256
+    r.documento = doc
+    r.estado = EstadoRedaccion.firmado
+    aviso = entregar(r, doc, usuario, hecho.datos)
+    return f"{doc.codigo} firmado digitalmente. {aviso}"
+
+
+def descartar(r: Redaccion, usuario: Usuario) -> str:
+    bloquear(r)
+    if r.estado != EstadoRedaccion.borrador:
+        raise ErrorRedaccion("Solo un borrador se descarta (lo enviado se devuelve).")
+    r.estado = EstadoRedaccion.descartado
+    return f"Proyecto descartado: «{r.asunto[:60]}»."
+
+
+def actuar(r: Redaccion, usuario: Usuario, firmar_con) -> str:
+    """Lo que le toca al usuario: su V° B° o su firma."""
+    t = turno(r)
+    if t is not None and t[0] == "firmar":
+        return firmar(r, usuario, firmar_con)
+    return dar_visto_bueno(r, usuario, firmar_con)
+
+
+# ------------------------------------------------------------------------------------------------ entrega
+def entregar(r: Redaccion, doc: DocumentoEmitido, usuario: Usuario, pdf: bytes) -> str:
+    """Un documento interno llega ya a la bandeja de su unidad de destino con el PDF firmado y sus anexos: la
+    derivación de su expediente (si lo tiene la unidad que firma), o un expediente interno nuevo. Uno externo queda
+    emitido, «por notificar» (diligencia o casilla electrónica: services/casilla.pdf_de entrega este PDF)."""
+    from services.adjuntos import anotar_firma
+    from services.tramite import derivar, registrar_ingreso
+
+    if r.unidad_destino is None:
+        return "Queda por notificar (diligencia de notificación o casilla electrónica)." \
+            if r.tipo_documento.se_notifica else "Queda registrado en Documentos emitidos."
+    exp = r.expediente
+    proveido = f"{doc.codigo}: {r.asunto}"[:1000]
+    if exp is None or exp.unidad_actual_id != r.unidad_id or exp.estado not in (
+            EstadoExpediente.registrado, EstadoExpediente.en_tramite):
+        exp = Expediente(origen=Origen.interno, canal=Canal.digital, unidad_origen=r.unidad, unidad_actual=r.unidad,
+                         tipo_documento=r.tipo_documento, documento_referencia=doc.codigo, asunto=r.asunto[:500],
+                         folios=max(1, _paginas(pdf) + sum(a.paginas for a in r.anexos)),
+                         observaciones=(f"Responde a {r.expediente.codigo}" if r.expediente else None))
+        registrar_ingreso(exp)
+        db.session.add(exp)
+    adj = Adjunto(expediente=exp, nombre_archivo=_nombre_pdf(doc.codigo), tipo_mime="application/pdf",
+                  tamano=len(pdf), sha256=doc.pdf_sha256, ruta=doc.pdf_ruta, subido_por_id=usuario.id)
+    anotar_firma(adj, pdf)
+    db.session.add(adj)
+    for a in r.anexos:
+        db.session.add(Adjunto(expediente=exp, nombre_archivo=a.nombre_archivo, tipo_mime="application/pdf",
+                               tamano=a.tamano, sha256=a.sha256, ruta=a.ruta, subido_por_id=usuario.id))
+    derivar(exp, r.unidad_destino, "atender", proveido=proveido, usuario=usuario)
+    return f"Llegó a la bandeja de {r.unidad_destino.sigla} con el PDF ({exp.codigo})."
+
+
+def _paginas(pdf: bytes) -> int:
+    import io
+
+    import pypdf
+
+    return len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _nombre_pdf(codigo: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", codigo).strip("_")[:150] + ".pdf"
+
+
+# ------------------------------------------------------------------------------------------------ pendientes y lote
+def pendientes(usuario: Usuario) -> list[Redaccion]:
+    """Lo que espera al usuario: su V° B° (cuando es su turno) o su firma."""
+    candidatos = db.session.scalars(
+        sa.select(Redaccion).where(Redaccion.estado.in_((EstadoRedaccion.en_revision, EstadoRedaccion.por_firmar)),
+                                   sa.or_(Redaccion.firmante_id == usuario.id,
+                                          Redaccion.revisores.any(usuario_id=usuario.id)))
+        .order_by(Redaccion.id)).all()
+    return [r for r in candidatos if (t := turno(r)) is not None and t[1].id == usuario.id]
+
+
+@dataclass
+class Resultado:
+    redaccion_id: int
+    titulo: str
+    ok: bool
+    mensaje: str
+
+
+def firmar_lote(ids: list[int], usuario: Usuario, credencial: fd.Credencial) -> list[Resultado]:
+    """Una contraseña para N documentos: si la credencial no abre o el certificado no sirve, ErrorDeRegla y nada
+    cambia; si abre, cada documento en su transacción (todo o nada) con su línea de resultado."""
+    resultados = []
+    with fd.abrir(credencial) as firmar_con:
+        for rid in ids:
+            r = db.session.get(Redaccion, rid)
+            if r is None:
+                resultados.append(Resultado(rid, f"N° {rid}", False, "No existe."))
+                continue
+            titulo = str(r)
+            try:
+                mensaje = actuar(r, usuario, firmar_con)
+                db.session.commit()
+                resultados.append(Resultado(rid, titulo, True, mensaje))
+            except ErrorDeRegla as e:
+                db.session.rollback()
+                resultados.append(Resultado(rid, titulo, False, str(e)))
+    return resultados
+
+@dataclass
+class EstadoFirmas:
+    """Lo que dice `/verificar/<codigo>` del PDF firmado guardado: «íntegro», «alterado» o «cadena no confiable», con
+    cada firma validada por pyHanko."""
+
+    estado: str
+    firmas: list = field(default_factory=list)
+    detalle: str = ""
+
+
+def estado_de_firmas(ruta: str | None, sha256: str | None) -> EstadoFirmas | None:
+    """Valida con pyHanko cada firma del archivo **guardado** (no de una copia): alterado si el archivo no es el que
+    se firmó (SHA-256 distinto), si falta, si una firma no está íntegra o si la última no cubre todo el archivo;
+    «cadena no confiable» si está íntegro pero alguna cadena no llega a una raíz de `FIRMA_RAICES_DIR`."""
+    if not ruta:
+        return None
+    try:
+        datos = archivos.leer(ruta)
+    except (FileNotFoundError, ValueError):
+        return EstadoFirmas("alterado", detalle="El archivo firmado no está en el almacenamiento.")
+    try:
+        firmas = fd.verificar_firmas(datos)
+    except ErrorDeRegla as e:
+        return EstadoFirmas("alterado", detalle=str(e))
+    cambiado = hashlib.sha256(datos).hexdigest() != sha256
+    if cambiado or not firmas or not all(f.integra for f in firmas) or not firmas[-1].cubre_todo:
+        return EstadoFirmas("alterado", firmas, "El archivo guardado no es el que se firmó: fue modificado después "
+                                                "de la firma.")
+    if not all(f.confiable for f in firmas):
+        return EstadoFirmas("cadena no confiable", firmas, "Las firmas están íntegras, pero la cadena de algún "
+                                                           "certificado no llega a una entidad de confianza.")
+    return EstadoFirmas("íntegro", firmas)
