@@ -51,7 +51,9 @@ _contador = itertools.count()
 
 def _config(url: str, tmp_path) -> dict:
     return {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "pruebas", "RATELIMIT_ENABLED": False,
-            "ADJUNTOS_DIR": str(tmp_path / "adjuntos"), "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool}}
+            "ADJUNTOS_DIR": str(tmp_path / "adjuntos"), "SQLALCHEMY_ENGINE_OPTIONS": {"poolclass": sa.pool.NullPool},
+            # las raíces de confianza de cada prueba, nunca las de instance/ del repositorio (la demo copia allí su CA)
+            "FIRMA_RAICES_DIR": str(tmp_path / "raices_firma")}
 
 
 def preparar_base(url: str, tmp_path) -> None:

@@ -23,6 +23,8 @@ def test_columnas_declaradas_existen(app):
         for nombre in (*(vista.column_list or ()), *(vista.column_export_list or ())):
             if nombre in (vista.column_formatters or {}) and nombre not in (vista.column_export_list or ()):
                 continue  # columna calculada en pantalla (p. ej. «avisos»)
+            if nombre in (getattr(vista, "sql_exportacion", None) or {}):
+                continue  # columna calculada en SQL para la lista y el Excel (p. ej. «autorizada_desde»)
             modelo = vista.model
             for paso in nombre.split("."):
                 assert hasattr(modelo, paso), f"{vista.endpoint}: {nombre}"
