@@ -290,6 +290,34 @@ class DeUnaUnidad:
         return getattr(cls, f"{cls.relacion_unidad}_id") == unidad_id
 
 
+# columnas con la clave de un archivo que trajo ConPdf: services/archivos las suma a las suyas (lo que una fila usa no
+# se borra, se respalda y se verifica: `flask archivos verificar/migrar`, `flask respaldo`)
+COLUMNAS_PDF: list = []
+
+
+class ConPdf:
+    """La fila tiene un PDF (`campo_pdf`, por defecto «documento»): trae, si el modelo no las declara, las columnas
+    opcionales `<campo>_nombre` (el nombre del archivo subido), `<campo>_ruta` (su clave en el almacén,
+    services/archivos) y `<campo>_sha256`, y anota `<campo>_ruta` en `COLUMNAS_PDF`. Se llena con
+    `services.adjuntos.poner_pdf` (revisado como lo que entra por la mesa de partes; el archivo se escribe al
+    confirmarse la fila); una pantalla lo ofrece con `archivo_pdf = "<campo>"` (VistaSegura: el campo del formulario,
+    el enlace en la lista y la ficha, la descarga con el alcance de la fila)."""
+
+    campo_pdf = "documento"
+    COLUMNAS = (("nombre", 255), ("ruta", 300), ("sha256", 64))
+
+    def __init_subclass__(cls, **kw):
+        campo = cls.campo_pdf
+        propias = {**cls.__dict__, **cls.__dict__.get("__annotations__", {})}
+        if "__tablename__" in cls.__dict__:
+            for sufijo, largo in ConPdf.COLUMNAS:
+                if f"{campo}_{sufijo}" not in propias:
+                    setattr(cls, f"{campo}_{sufijo}", mapped_column(String(largo), nullable=True))
+        super().__init_subclass__(**kw)
+        if "__tablename__" in cls.__dict__:
+            COLUMNAS_PDF.append(getattr(cls, f"{campo}_ruta"))
+
+
 class ActoFinal:
     """Lo publicado, aprobado, recibido o firmado no cambia: un error se corrige con un acto nuevo (una fe de
     erratas, otra norma, otra transferencia). Una sola regla al guardar (`_actos_finales`), para toda vía

@@ -45,6 +45,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.form import DatePickerWidget
 from flask_admin.model.base import filter_char_re, filter_compact_re
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import DateField
@@ -71,6 +72,7 @@ from admin_views.entradas import (  # noqa: F401
 from admin_views.excel import Tipo, exportar_tabla, exportar_xlsx  # noqa: F401
 from admin_views.formatos import FORMATOS, fecha, momento, opciones_enum, registrar_filtros_jinja  # noqa: F401
 from admin_views.formularios import (  # noqa: F401  (se reexportan: `from admin_views.base import X` sigue valiendo)
+    CampoPdf,
     Convertidor,
     ConvertidorFiltros,
     DecimalFinito,
@@ -103,8 +105,8 @@ from admin_views.permisos import (  # noqa: F401
     permisos_actuales,
     puede,
 )
-from models import bloquear, bloquear_consulta, db, error_de_restriccion
-from services import ErrorDeRegla
+from models import ConPdf, bloquear, bloquear_consulta, db, error_de_restriccion
+from services import ErrorDeRegla, adjuntos, archivos
 
 
 # --------------------------------------------------------------------------- la vista segura
@@ -141,6 +143,9 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
     # acción masiva → permiso; la de una subclase se suma a la de sus bases (no la reemplaza)
     acciones_permiso: dict[str, str] = {"delete": "eliminar"}
     sql_exportacion: dict = {}  # nombre → expresión SQL para el Excel (si no es columna simple)
+    # el PDF de la fila (models.ConPdf): "documento" → campo del formulario, enlace en la lista y la ficha, Excel con el
+    # nombre del archivo y la descarga `/pdf/?id=` con el alcance de la fila
+    archivo_pdf: str | None = None
     # nombres antiguos (parecían de Flask-Admin, que los ignoraría en silencio): se rechazan al definir la vista
     _GANCHOS_RENOMBRADOS = {"form_edit_columns": "campos_edicion", "column_export_sql": "sql_exportacion"}
 
@@ -155,6 +160,11 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
             for base in reversed(cls.__mro__[1:]):
                 heredadas.update(getattr(base, "acciones_permiso", None) or {})
             cls.acciones_permiso = {**heredadas, **propias}
+        if cls.__dict__.get("archivo_pdf") and "pdf" not in cls.__dict__:
+            def pdf(self):
+                return self._descargar_pdf()
+
+            cls.pdf = expose("/pdf/")(pdf)  # solo en las pantallas con PDF (Flask-Admin lee `_urls` después)
 
     model_form_converter = Convertidor
     form_base_class = FormularioBase
@@ -177,7 +187,76 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
     def __init__(self, model, session=db, **kw):
         kw.setdefault("endpoint", model.__tablename__)
         self._unidad_declarada(model)
+        self._pdf_declarado(model)
         super().__init__(model, session, **kw)
+
+    # ---- el PDF de la fila, con una declaración (`archivo_pdf`): el modelo hereda models.ConPdf
+    def _pdf_declarado(self, model) -> None:
+        campo = self.archivo_pdf
+        if not campo:
+            return
+        if not hasattr(model, f"{campo}_ruta"):
+            raise TypeError(f"{type(self).__name__}.archivo_pdf = {campo!r}: el modelo no tiene «{campo}_ruta» "
+                            "(herede models.ConPdf).")
+        etiqueta = (self.column_labels or {}).get(campo) or f"{campo.replace('_', ' ').capitalize()} (PDF)"
+        self.column_labels = {**(self.column_labels or {}), campo: etiqueta}
+        enlace = {campo: lambda vista, _contexto, fila, _nombre: vista._enlace_pdf(fila)}
+        self.column_formatters = {**(self.column_formatters or {}), **enlace}
+        if self.column_formatters_detail is not None:
+            self.column_formatters_detail = {**self.column_formatters_detail, **enlace}
+        self.sql_exportacion = {campo: getattr(model, f"{campo}_nombre"), **self.sql_exportacion}
+        self.form_extra_fields = {campo: CampoPdf(etiqueta), **(self.form_extra_fields or {})}
+        self.form_excluded_columns = (*(self.form_excluded_columns or ()), *self._columnas_pdf())
+        if self.form_columns is not None and campo not in self.form_columns:
+            self.form_columns = (*self.form_columns, campo)
+
+    def _columnas_pdf(self) -> tuple[str, ...]:
+        """Las columnas del PDF en el modelo (`documento_nombre`, `_ruta`, `_sha256`): en pantalla, solo el enlace."""
+        return tuple(f"{self.archivo_pdf}_{sufijo}" for sufijo, _ in ConPdf.COLUMNAS) if self.archivo_pdf else ()
+
+    def _con_enlace_pdf(self, columnas: list) -> list:
+        if not self.archivo_pdf:
+            return columnas
+        columnas = [(n, e) for n, e in columnas if n not in self._columnas_pdf()]
+        if all(n != self.archivo_pdf for n, _ in columnas):
+            columnas.append((self.archivo_pdf, self.get_column_name(self.archivo_pdf)))
+        return columnas
+
+    def get_list_columns(self):
+        return self._con_enlace_pdf(super().get_list_columns())
+
+    def get_details_columns(self):
+        return self._con_enlace_pdf(super().get_details_columns())
+
+    def get_export_columns(self):
+        return self._con_enlace_pdf(super().get_export_columns())
+
+    def _enlace_pdf(self, fila):
+        if not getattr(fila, f"{self.archivo_pdf}_ruta", None):
+            return ""
+        return Markup('<a href="{}" title="Descargar el PDF"><span class="fa fa-file-pdf-o" aria-hidden="true">'
+                      '</span> {}</a>').format(self.get_url(".pdf", id=fila.id),
+                                               getattr(fila, f"{self.archivo_pdf}_nombre") or "PDF")
+
+    def _descargar_pdf(self):
+        """El PDF de la fila, con su alcance (`get_one`: fuera de él, 404); sin PDF, 404."""
+        fila = self.get_one(request.args.get("id"))
+        campo = self.archivo_pdf
+        return archivos.responder(getattr(fila, f"{campo}_ruta"), getattr(fila, f"{campo}_nombre") or f"{campo}.pdf") \
+            or abort(404)
+
+    def _revisar_pdf(self, form) -> bool:
+        """El PDF elegido se revisa con el formulario (como lo que entra por la mesa de partes): si no sirve, el
+        mensaje junto al campo; si sirve, se guarda con la fila (`_on_model_change`)."""
+        campo = self.archivo_pdf
+        subido = form[campo].subido if campo and campo in form else None
+        if subido is None:
+            return True
+        try:
+            form._pdf_revisado = adjuntos.revisar_subido(subido)
+        except adjuntos.ErrorAdjunto as e:
+            return error_en(form, campo, str(e))
+        return True
 
     # ---- la unidad, sin repetirla en cada vista: toda relación a UnidadOrganica del formulario se busca por sigla o
     # nombre (CargadorAjax), y una fila DeUnaUnidad (models.py) trae su filtro por sigla (FiltroSigla) en la lista
@@ -504,10 +583,11 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
     # ---- formularios: reglas entre campos, con el mensaje junto al campo
     def validate_form(self, form):
         ok = super().validate_form(form)
-        if not ok or set(form._fields) <= {"id", "url", "csrf_token"} or "list_form_pk" in form._fields:
+        if set(form._fields) <= {"id", "url", "csrf_token"} or "list_form_pk" in form._fields:
             # el formulario de borrar, o la edición en la lista (sus reglas están en el modelo)
             return ok
-        return self.validar(form)
+        ok = self._revisar_pdf(form) and ok  # su mensaje, también junto a los de los otros campos
+        return ok and self.validar(form)
 
     def validar(self, form) -> bool:
         """Reglas de la pantalla que miran varios campos: `return error_en(form, campo, mensaje)` o True."""
@@ -522,6 +602,8 @@ class VistaSegura(FilasRapidas, AccesoPorRol, ModelView):
         if relacion and current_user.unidad_id is not None and \
                 (current_user.alcance_unidad or (is_created and getattr(model, relacion) is None)):
             setattr(model, relacion, current_user.unidad)
+        if getattr(form, "_pdf_revisado", None) is not None:  # se escribe al confirmarse la fila
+            adjuntos.poner_pdf(model, form._pdf_revisado, campo=self.archivo_pdf)
         return super()._on_model_change(form, model, is_created)
 
     def _campos_opcionales(self) -> tuple[str, ...]:

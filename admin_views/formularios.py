@@ -23,6 +23,7 @@ from flask_admin.form import BaseForm, DateTimePickerWidget
 from flask_admin.model import filters
 from flask_admin.model.fields import AjaxSelectField
 from flask_admin.model.form import converts
+from flask_wtf.file import FileField
 from wtforms.fields import DateField, DateTimeField, StringField
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
@@ -286,6 +287,24 @@ class FormularioBase(BaseForm):
         def get_translations(self, form):
             return self._translations
 
+
+
+class CampoPdf(FileField):
+    """El PDF de una fila (`archivo_pdf` de la vista): se revisa al validar el formulario y se guarda con
+    `services.adjuntos.poner_pdf`; no se copia al modelo como valor (no es una columna)."""
+
+    def __init__(self, label=None, validators=None, **kw):
+        kw.setdefault("render_kw", {"accept": "application/pdf,.pdf"})
+        kw.setdefault("description", "PDF, opcional. Si ya tiene uno, déjelo vacío para conservarlo.")
+        super().__init__(label, validators, **kw)
+
+    def populate_obj(self, obj, name):
+        pass
+
+    @property
+    def subido(self):
+        """El archivo elegido, o None (vacío, o un texto en lugar de un archivo)."""
+        return self.data if getattr(self.data, "filename", "") else None
 
 
 def error_en(form, campo: str, mensaje: str) -> bool:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from dataclasses import dataclass
 
 import pypdf
 from flask import current_app
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-from models import Adjunto
+from models import Adjunto, ErrorDeRegla
 from services import archivos
 
 # claves y tipos de acción que ejecutan algo al abrir o al hacer clic (ISO 32000-1 §12.6.4): JavaScript, lanzar un
@@ -87,17 +88,60 @@ def revisar_pdf(datos: bytes) -> int:
     return paginas
 
 
+def _maximo() -> int:
+    return int(current_app.config["MAX_ADJUNTO_MB"]) * 1024 * 1024
+
+
+def _revisar_datos(datos: bytes) -> None:
+    """No vacío, no más que `MAX_ADJUNTO_MB`, un PDF legible y sin contenido activo."""
+    if not datos:
+        raise ErrorAdjunto("Adjunte el documento en PDF.")
+    if len(datos) > _maximo():
+        raise ErrorAdjunto(f"El archivo supera el máximo de {_maximo() // (1024 * 1024)} MB.")
+    revisar_pdf(datos)
+
+
+@dataclass(frozen=True)
+class PdfRevisado:
+    """Un PDF subido que ya pasó la revisión (`revisar_subido`): sus bytes y el nombre con que llegó."""
+
+    datos: bytes
+    nombre: str
+
+
+def revisar_subido(archivo) -> PdfRevisado:
+    """Lee el archivo subido en un formulario (FileStorage) hasta el máximo `MAX_ADJUNTO_MB` y lo revisa como todo PDF
+    que entra (`revisar_pdf`). ErrorAdjunto con el mensaje para el usuario si no sirve."""
+    datos = archivo.read(_maximo() + 1)
+    _revisar_datos(datos)
+    nombre = (getattr(archivo, "filename", None) or "documento.pdf").replace("/", "_").replace("\\", "_")[-200:]
+    return PdfRevisado(datos, nombre)
+
+
+def poner_pdf(fila, pdf: PdfRevisado | bytes, nombre: str = "documento.pdf", campo: str | None = None) -> str:
+    """El PDF de una fila `models.ConPdf` (o con las columnas `<campo>_nombre`, `_ruta`, `_sha256`): la pantalla
+    (VistaSegura con `archivo_pdf`), el CLI o un script pasan por aquí. Unos bytes sin revisar se revisan (ErrorDeRegla
+    junto al campo si no sirven); el archivo se escribe en el almacén al confirmarse la transacción que guarda la fila
+    (services/archivos.preparar): si la fila no se guarda, no queda archivo. Devuelve la clave."""
+    campo = campo or fila.campo_pdf
+    if not isinstance(pdf, PdfRevisado):
+        try:
+            _revisar_datos(bytes(pdf))
+        except ErrorAdjunto as e:
+            raise ErrorDeRegla(str(e), campo=campo) from None
+        pdf = PdfRevisado(bytes(pdf), nombre)
+    guardado = archivos.preparar(pdf.datos, "pdf", fila)
+    setattr(fila, f"{campo}_nombre", pdf.nombre)
+    setattr(fila, f"{campo}_ruta", guardado.clave)
+    setattr(fila, f"{campo}_sha256", guardado.sha256)
+    return guardado.clave
+
+
 def guardar_pdf(archivo, subido_por_id: int | None = None, session=None) -> Adjunto:
     """Valida el archivo y devuelve el `Adjunto` (sin agregar a la sesión). El archivo se escribe en el almacén al
     confirmarse la transacción que guarda el adjunto (o su `dueno`: services/archivos.preparar)."""
-    maximo = int(current_app.config["MAX_ADJUNTO_MB"]) * 1024 * 1024
-    datos = archivo.read(maximo + 1)
-    if not datos:
-        raise ErrorAdjunto("Adjunte el documento en PDF.")
-    if len(datos) > maximo:
-        raise ErrorAdjunto(f"El archivo supera el máximo de {maximo // (1024 * 1024)} MB.")
-    revisar_pdf(datos)
-    nombre = (archivo.filename or "documento.pdf").replace("/", "_").replace("\\", "_")[-200:]
+    revisado = revisar_subido(archivo)
+    datos, nombre = revisado.datos, revisado.nombre
     adj = Adjunto(nombre_archivo=nombre, tipo_mime="application/pdf", tamano=len(datos), subido_por_id=subido_por_id)
     guardado = archivos.preparar(datos, "pdf", adj, session=session)
     adj.sha256, adj.ruta = guardado.sha256, guardado.clave

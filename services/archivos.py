@@ -46,6 +46,7 @@ from flask import current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session, object_session
 
+import models
 from models import (
     Adjunto,
     AnexoRedaccion,
@@ -64,7 +65,8 @@ BLOQUE_ENVIO = 1 << 18
 MEMORIA_MAXIMA = 8 * 1024 * 1024  # un flujo más grande se vuelca a un temporal mientras se calcula su hash
 
 # Columnas que guardan la clave de un archivo del almacén: lo que una fila usa no se borra, se respalda y se verifica.
-# Un modelo nuevo con archivos agrega aquí su columna.
+# Un modelo nuevo con un PDF hereda `models.ConPdf`, que anota su columna sola (`columnas_con_archivo()` las suma);
+# aquí, las columnas escritas a mano.
 COLUMNAS_CON_ARCHIVO = (Adjunto.ruta, NormaMunicipal.texto_oficial_ruta, DepositoCasilla.pdf_ruta,
                         DocumentoEmitido.pdf_ruta, NormaMunicipal.pdf_firmado_ruta, Redaccion.pdf_ruta,
                         VersionRedaccion.pdf_ruta, AnexoRedaccion.ruta)
@@ -443,10 +445,19 @@ def responder(clave: str | None, nombre: str, tipo_mime: str = "application/pdf"
 
 
 # =========================================================================== verificar, borrar, copiar
+def columnas_con_archivo() -> tuple:
+    """Las columnas escritas a mano (`COLUMNAS_CON_ARCHIVO`) y las que trajo `models.ConPdf`."""
+    columnas: list = []
+    for columna in (*COLUMNAS_CON_ARCHIVO, *models.COLUMNAS_PDF):
+        if not any(columna is c for c in columnas):  # (== de una columna es SQL)
+            columnas.append(columna)
+    return tuple(columnas)
+
+
 def claves_en_uso() -> set[str]:
-    """Las claves que nombra alguna fila (COLUMNAS_CON_ARCHIVO)."""
+    """Las claves que nombra alguna fila (`columnas_con_archivo()`)."""
     claves: set[str] = set()
-    for columna in COLUMNAS_CON_ARCHIVO:
+    for columna in columnas_con_archivo():
         claves.update(c for c in db.session.scalars(sa.select(columna).where(columna.is_not(None)).distinct()) if c)
     return claves
 
