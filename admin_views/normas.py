@@ -21,6 +21,7 @@ from admin_views.concejo import VistaConcejo
 from admin_views.expedir import _quienes_pueden
 from models import EstadoNorma, MedioPublicacion, NormaMunicipal, Redaccion, RelacionNorma, UnidadOrganica, Usuario, db
 from services import ErrorDeRegla, normas, word
+from services import redaccion as rd
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.normas import ErrorNorma
@@ -147,7 +148,7 @@ class NormaMunicipalView(VistaConcejo):
         errores: dict[str, str] = {}
         if request.method == "POST":
             def iniciar():
-                r = normas.iniciar_firma(norma, self._usuario("firmante"), self._usuario("da_fe"), current_user)
+                r = rd.iniciar_firma_norma(norma, self._usuario("firmante"), self._usuario("da_fe"), current_user)
                 return f"{norma.codigo}: PDF generado con su texto aprobado; le toca firmar a {r.firmante.nombre}."
 
             hecho = self._con_errores(iniciar, url_for(".details_view", id=norma.id), errores)
@@ -171,7 +172,7 @@ class NormaMunicipalView(VistaConcejo):
                                           .order_by(UnidadOrganica.sigla)).all()
 
             def transcribir():
-                hechas = normas.transcribir(norma, unidades, self._usuario("firmante"), current_user)
+                hechas = rd.transcribir_acuerdo(norma, unidades, self._usuario("firmante"), current_user)
                 siglas = ", ".join(r.unidad_destino.sigla for r in hechas)
                 return (f"{norma.codigo}: {len(hechas)} transcripción(es) a {siglas}, a la firma de "
                         f"{hechas[0].firmante.nombre}; firmadas, llegan a sus bandejas.")

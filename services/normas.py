@@ -222,32 +222,35 @@ def _parrafos(texto: str | None) -> list[str]:
     return [p.strip() for p in (texto or "").split("\n") if p.strip()]
 
 
+def _escape(texto: str) -> str:
+    """Escapado como lo deja el saneador del editor (las comillas tal cual): el texto no cambia al sanearlo."""
+    from html import escape
+
+    return escape(texto, quote=False)
+
+
 def texto_html(norma: NormaMunicipal) -> str:
     """El texto aprobado de la norma para su PDF: considerandos, la fórmula de su tipo y los artículos numerados
     (escapado: solo el marcado del editor, que el saneador deja pasar)."""
-    from markupsafe import escape
-
     partes = []
     if _parrafos(norma.considerandos):
         partes.append("<div><strong>CONSIDERANDO:</strong></div>")
-        partes += [f"<div>{escape(p)}</div>" for p in _parrafos(norma.considerandos)]
+        partes += [f"<div>{_escape(p)}</div>" for p in _parrafos(norma.considerandos)]
     partes.append(f"<div><strong>{FORMULA_RESOLUTIVA.get(norma.tipo.value, 'RESUELVE:')}</strong></div>")
     for i, p in enumerate(_parrafos(norma.articulos), start=1):
         cuerpo = p if p.lower().startswith("artículo") else f"Artículo {i}.- {p}"
-        partes.append(f"<div>{escape(cuerpo)}</div>")
+        partes.append(f"<div>{_escape(cuerpo)}</div>")
     partes.append("<div>Regístrese, comuníquese, publíquese y cúmplase.</div>")
     return "".join(partes)
 
 
 def texto_transcripcion(norma: NormaMunicipal) -> str:
-    from markupsafe import escape
-
-    return (f"<div>Transcribo a usted, para su conocimiento y cumplimiento, el <strong>{escape(norma.codigo)}"
+    return (f"<div>Transcribo a usted, para su conocimiento y cumplimiento, el <strong>{_escape(norma.codigo)}"
             f"</strong>, de fecha {norma.fecha_emision:%d/%m/%Y}, que dice:</div>"
             f"<blockquote>{texto_html(norma)}</blockquote>")
 
 
-def _tipo_documento(nombre: str, abreviatura: str):
+def tipo_documento(nombre: str, abreviatura: str):
     """El tipo de documento (catálogo) con esa abreviatura; si aún no existe, se crea (sin plantilla: la del sistema;
     se numera en la serie de la unidad)."""
     from models import TipoDocumento
@@ -268,88 +271,14 @@ def tipo_documento_de(norma: NormaMunicipal):
     if abreviatura is None:
         raise ErrorNorma(f"Falta el tipo de documento de «{norma.tipo.etiqueta}» en TIPOS_DOCUMENTO_NORMA: avise a "
                          "TI.")
-    return _tipo_documento(norma.tipo.etiqueta, abreviatura)
+    return tipo_documento(norma.tipo.etiqueta, abreviatura)
 
 
 TIPOS_CON_PDF_FIRMADO = ("ordenanza", "acuerdo_concejo", "decreto_alcaldia", "resolucion_alcaldia",
                          "resolucion_concejo")
 
 
-def _exigir_aprobada(norma: NormaMunicipal) -> None:
+def exigir_aprobada(norma: NormaMunicipal) -> None:
     if norma.estado in (EstadoNorma.proyecto, EstadoNorma.anulada) or not norma.codigo:
         raise ErrorNorma(f"{norma} no está aprobada (o su número fue anulado): apruébela primero; recién entonces "
                          "tiene número y texto final.")
-
-
-def _exigir_firmante(usuario, campo: str, que: str) -> None:
-    from services.redaccion import VISTA
-
-    if usuario is None:
-        raise ErrorNorma(f"Elija {que}.", campo=campo)
-    if not usuario.activo or not usuario.puede(VISTA, "firmar"):
-        raise ErrorNorma(f"{usuario.nombre} no tiene el permiso «firmar» (matriz de permisos).", campo=campo)
-
-
-def iniciar_firma(norma: NormaMunicipal, alcalde, secretario, usuario):
-    """El PDF firmado de una norma aprobada, como un documento expedido: su texto es el de la norma (no cambia), el
-    número es el de su aprobación; va a la firma del alcalde y después el Secretario General da fe
-    (services/redaccion.py). Una norma tiene un solo PDF firmado: la segunda vez, el error dice dónde está."""
-    from models import Redaccion
-    from services import redaccion as rd
-    from services.concejo import limpiar_html
-
-    bloquear(norma)
-    _exigir_aprobada(norma)
-    if norma.tipo.value not in TIPOS_CON_PDF_FIRMADO:
-        raise ErrorNorma("Un edicto es un aviso: no se firma como norma.")
-    existente = db.session.scalar(sa.select(Redaccion).where(Redaccion.norma_id == norma.id))
-    if existente is not None or norma.pdf_firmado_ruta:
-        estado = existente.le_toca if existente is not None and existente.le_toca else "firmado"
-        raise ErrorNorma(f"{norma.codigo} ya tiene su PDF ({estado}): una norma tiene un solo PDF firmado.")
-    _exigir_firmante(alcalde, "firmante", "al alcalde, que firma")
-    _exigir_firmante(secretario, "da_fe", "al Secretario General, que da fe")
-    if alcalde.id == secretario.id:
-        raise ErrorNorma("Quien da fe es otra persona que quien firma.", campo="da_fe")
-    r = Redaccion(tipo_documento=tipo_documento_de(norma), unidad=usuario.unidad, norma=norma, firmante=alcalde,
-                  da_fe=secretario, asunto=norma.sumilla[:500], cuerpo=limpiar_html(texto_html(norma)),
-                  referencia=norma.codigo)
-    db.session.add(r)
-    db.session.flush()  # el código de verificación (el QR del PDF) y el id
-    rd.enviar(r, usuario)
-    return r
-
-
-def transcribir(norma: NormaMunicipal, unidades: list, firmante, usuario) -> list:
-    """Transcribe un acuerdo de concejo a las unidades que deben cumplirlo: una transcripción por unidad (documento
-    interno con el texto del acuerdo, que no cambia), a la firma de `firmante` (el Secretario General); firmada,
-    llega a la bandeja de la unidad con su PDF (services/redaccion.entregar). Una unidad recibe un acuerdo una vez."""
-    from models import EstadoRedaccion, Redaccion
-    from services import redaccion as rd
-    from services.concejo import limpiar_html
-
-    bloquear(norma)
-    if norma.tipo != TipoNorma.acuerdo_concejo:
-        raise ErrorNorma("Se transcriben los acuerdos de concejo.")
-    _exigir_aprobada(norma)
-    if not unidades:
-        raise ErrorNorma("Elija al menos una unidad que debe cumplir el acuerdo.", campo="unidades")
-    _exigir_firmante(firmante, "firmante", "quién firma la transcripción")
-    ya = set(db.session.scalars(sa.select(Redaccion.unidad_destino_id).where(
-        Redaccion.norma_transcrita_id == norma.id, Redaccion.estado != EstadoRedaccion.descartado)))
-    repetidas = [u.sigla for u in unidades if u.id in ya]
-    if repetidas:
-        raise ErrorNorma(f"{norma.codigo} ya se transcribió a {', '.join(repetidas)}.", campo="unidades")
-    if any(u.id == usuario.unidad_id for u in unidades):
-        raise ErrorNorma("La transcripción va a otras unidades (no a la que transcribe).", campo="unidades")
-    tipo = _tipo_documento("Transcripción", "TRANS")
-    hechas = []
-    for unidad in unidades:
-        r = Redaccion(tipo_documento=tipo, unidad=usuario.unidad, unidad_destino=unidad, norma_transcrita=norma,
-                      firmante=firmante, asunto=f"Transcripción del {norma.codigo}: {norma.sumilla}"[:500],
-                      cuerpo=limpiar_html(texto_transcripcion(norma)), destinatario=unidad.nombre,
-                      referencia=norma.codigo)
-        db.session.add(r)
-        db.session.flush()
-        rd.enviar(r, usuario)
-        hechas.append(r)
-    return hechas

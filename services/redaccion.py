@@ -36,10 +36,13 @@ from models import (
     DocumentoEmitido,
     EstadoDocumento,
     EstadoExpediente,
+    EstadoNorma,
     EstadoRedaccion,
     Expediente,
+    NormaMunicipal,
     Origen,
     Redaccion,
+    TipoNorma,
     Usuario,
     VersionRedaccion,
     VistoBueno,
@@ -50,6 +53,7 @@ from models import (
 from services import ErrorDeRegla, archivos
 from services import expedir as ex
 from services import firma_digital as fd
+from services import normas as sn
 
 VISTA = "redaccion"  # la pantalla cuyos permisos «visto_bueno» y «firmar» de la matriz cuentan
 
@@ -70,12 +74,10 @@ def _persona(u: Usuario) -> ex.Persona:
 def datos_de(r: Redaccion) -> ex.DatosDocumento:
     """Lo que imprime la plantilla del tipo: el texto de la versión en curso, revisores y firmante. Una norma lleva
     su texto aprobado (considerandos, fórmula y artículos: services/normas.texto_html), su número y quien da fe."""
-    from services.normas import texto_html
-
     norma = r.norma
     datos = ex.datos_documento(
         tipo=r.tipo_documento, unidad=r.unidad, asunto=r.asunto,
-        cuerpo_html=texto_html(norma) if norma is not None else r.cuerpo or "",
+        cuerpo_html=sn.texto_html(norma) if norma is not None else r.cuerpo or "",
         firmante=_persona(r.firmante), codigo_verificacion=r.codigo_verificacion,
         vistos=[_persona(v.usuario) for v in r.revisores], destinatario=r.destinatario or "",
         referencia=r.referencia or "", cc=_lineas(r.cc),
@@ -330,8 +332,6 @@ def firmar(r: Redaccion, usuario: Usuario, firmar_con) -> str:
 
 
 def _norma_por_firmar(r: Redaccion):
-    from models import EstadoNorma
-
     norma = bloquear(r.norma)
     if not norma.codigo or norma.estado in (EstadoNorma.proyecto, EstadoNorma.anulada):
         raise ErrorRedaccion(f"{norma} no está aprobada (o fue anulada): no se firma.")
@@ -375,6 +375,73 @@ def actuar(r: Redaccion, usuario: Usuario, firmar_con) -> str:
     if t is not None and t[0] == "dar_fe":
         return dar_fe(r, usuario, firmar_con)
     return dar_visto_bueno(r, usuario, firmar_con)
+
+
+# ------------------------------------------------------------------------------------------------ normas
+def _exigir_firmante(usuario, campo: str, que: str) -> None:
+    if usuario is None:
+        raise ErrorRedaccion(f"Elija {que}.", campo=campo)
+    if not usuario.activo or not usuario.puede(VISTA, "firmar"):
+        raise ErrorRedaccion(f"{usuario.nombre} no tiene el permiso «firmar» (matriz de permisos).", campo=campo)
+
+
+def iniciar_firma_norma(norma: NormaMunicipal, alcalde: Usuario | None, secretario: Usuario | None,
+                        usuario: Usuario) -> Redaccion:
+    """El PDF firmado de una norma aprobada, como un documento expedido: su texto es el de la norma (no cambia), el
+    número es el de su aprobación; va a la firma del alcalde y después el Secretario General da fe
+    (`firmar`, `dar_fe`). Una norma tiene un solo PDF firmado: la segunda vez, el error dice dónde está."""
+    bloquear(norma)
+    sn.exigir_aprobada(norma)
+    if norma.tipo.value not in sn.TIPOS_CON_PDF_FIRMADO:
+        raise ErrorRedaccion("Un edicto es un aviso: no se firma como norma.")
+    existente = db.session.scalar(sa.select(Redaccion).where(Redaccion.norma_id == norma.id))
+    if existente is not None or norma.pdf_firmado_ruta:
+        estado = existente.le_toca if existente is not None and existente.le_toca else "firmado"
+        raise ErrorRedaccion(f"{norma.codigo} ya tiene su PDF ({estado}): una norma tiene un solo PDF firmado.")
+    _exigir_firmante(alcalde, "firmante", "al alcalde, que firma")
+    _exigir_firmante(secretario, "da_fe", "al Secretario General, que da fe")
+    if alcalde.id == secretario.id:
+        raise ErrorRedaccion("Quien da fe es otra persona que quien firma.", campo="da_fe")
+    r = Redaccion(tipo_documento=sn.tipo_documento_de(norma), unidad=usuario.unidad, norma=norma, firmante=alcalde,
+                  da_fe=secretario, asunto=norma.sumilla[:500], cuerpo=sn.texto_html(norma),
+                  referencia=norma.codigo)
+    db.session.add(r)
+    db.session.flush()  # el código de verificación (el QR del PDF) y el id
+    enviar(r, usuario)
+    return r
+
+
+def transcribir_acuerdo(norma: NormaMunicipal, unidades: list, firmante: Usuario | None,
+                        usuario: Usuario) -> list[Redaccion]:
+    """Transcribe un acuerdo de concejo a las unidades que deben cumplirlo: una transcripción por unidad (documento
+    interno con el texto del acuerdo, que no cambia), a la firma de `firmante` (el Secretario General); firmada,
+    llega a la bandeja de la unidad con su PDF (`entregar`). Una unidad recibe un acuerdo una vez."""
+    bloquear(norma)
+    if norma.tipo != TipoNorma.acuerdo_concejo:
+        raise ErrorRedaccion("Se transcriben los acuerdos de concejo.")
+    sn.exigir_aprobada(norma)
+    if not unidades:
+        raise ErrorRedaccion("Elija al menos una unidad que debe cumplir el acuerdo.", campo="unidades")
+    _exigir_firmante(firmante, "firmante", "quién firma la transcripción")
+    ya = set(db.session.scalars(sa.select(Redaccion.unidad_destino_id).where(
+        Redaccion.norma_transcrita_id == norma.id, Redaccion.estado != EstadoRedaccion.descartado)))
+    repetidas = [u.sigla for u in unidades if u.id in ya]
+    if repetidas:
+        raise ErrorRedaccion(f"{norma.codigo} ya se transcribió a {', '.join(repetidas)}.", campo="unidades")
+    if any(u.id == usuario.unidad_id for u in unidades):
+        raise ErrorRedaccion("La transcripción va a otras unidades (no a la que transcribe).", campo="unidades")
+    tipo = sn.tipo_documento("Transcripción", "TRANS")
+    hechas = []
+    for unidad in unidades:
+        r = Redaccion(tipo_documento=tipo, unidad=usuario.unidad, unidad_destino=unidad, norma_transcrita=norma,
+                      firmante=firmante, asunto=f"Transcripción del {norma.codigo}: {norma.sumilla}"[:500],
+                      cuerpo=sn.texto_transcripcion(norma), destinatario=unidad.nombre,
+                      referencia=norma.codigo)
+        db.session.add(r)
+        db.session.flush()
+        enviar(r, usuario)
+        hechas.append(r)
+    return hechas
 
 
 # ------------------------------------------------------------------------------------------------ entrega

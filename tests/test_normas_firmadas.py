@@ -117,6 +117,7 @@ def test_norma_firmada_por_el_alcalde_y_el_secretario_da_fe(app, gente, pki):
     assert red.firma_titular_en is not None and red.le_toca == "Da fe: Rosa Quispe Mamani"
     assert db.session.get(NormaMunicipal, norma.id).pdf_firmado_ruta is None  # aún no: falta la fe
     assert f'value="{red.id}"' in sg.get("/admin/por_firmar/").text  # espera la fe en «Por firmar» del SG
+    assert app.test_client().get(f"/verificar/{red.codigo_verificacion}").status_code == 404  # aún no salió
     # firmado por el alcalde, ya no se devuelve
     r = sg.post(f"/admin/redaccion/actuar/?id={red.id}", {"operacion": "devolver", "observacion": "Otro"})
     assert "ya firmó" in _aviso(sg, r)
@@ -144,6 +145,14 @@ def test_norma_firmada_por_el_alcalde_y_el_secretario_da_fe(app, gente, pki):
     campos = {str(c.get_object()["/T"]): str(c.get_object().get("/V") or "")
               for c in PdfFileReader(io.BytesIO(datos)).root["/AcroForm"]["/Fields"]}
     assert campos["codigo"] == norma.codigo and campos["fecha"].startswith("Lima, ")
+    # el QR del PDF lleva a /verificar: cada firma validada sobre el archivo guardado, y la misma copia
+    pagina = texto_de(app.test_client().get(f"/verificar/{red.codigo_verificacion}").text)
+    assert norma.codigo in pagina and "Archivo íntegro" in pagina
+    for nombre in ("Víctor Raúl Mendoza Salas", "Rosa Quispe Mamani"):
+        assert f"Firmado digitalmente por {nombre} el " in pagina
+    copia = app.test_client().get(f"/verificar/{red.codigo_verificacion}/pdf")
+    assert copia.get_data() == guardado
+    copia.close()
     # la ficha de la norma lo dice; una segunda vez no hay otro PDF
     assert "PDF firmado digitalmente" in sg.get(f"/admin/norma_municipal/details/?id={norma.id}").text
     r = sg.post(f"/admin/norma_municipal/firmar-pdf/?id={norma.id}",
