@@ -222,7 +222,7 @@ class PorFirmarView(PaginaSegura):
         resultados = None
         error = None
         if request.method == "POST":
-            ids = [int(i) for i in request.form.getlist("id") if i.isdigit()][:200]
+            ids = [int(i) for i in request.form.getlist("id") if i.isascii() and i.isdigit() and len(i) < 10][:200]
             if not ids:
                 error = "Elija al menos un documento."
             else:

@@ -134,7 +134,7 @@ class NormaMunicipalView(VistaConcejo):
     @staticmethod
     def _usuario(campo: str) -> Usuario | None:
         valor = request.form.get(campo) or ""
-        if not valor.isdigit() or len(valor) > 9:
+        if not (valor.isascii() and valor.isdigit()) or len(valor) > 9:  # «²» es isdigit() pero no un entero
             return None
         return next((u for u in _quienes_pueden("firmar")() if u.id == int(valor)), None)
 
@@ -166,7 +166,8 @@ class NormaMunicipalView(VistaConcejo):
 
         norma = self.get_one(request.args.get("id"))
         errores: dict[str, str] = {}
-        elegidas = [int(i) for i in request.form.getlist("unidades") if i.isdigit() and len(i) < 10][:100]
+        elegidas = [int(i) for i in request.form.getlist("unidades") if i.isascii() and i.isdigit() and len(i) < 10
+                    ][:100]
         if request.method == "POST":
             unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.id.in_(elegidas))
                                           .order_by(UnidadOrganica.sigla)).all()

@@ -279,4 +279,9 @@ def test_solo_se_transcribe_un_acuerdo_aprobado(app, gente):
     acuerdo = _norma()
     r = sg.post(f"/admin/norma_municipal/transcribir/?id={acuerdo.id}", {"firmante": _uid("secretaria_general")})
     assert r.status_code == 200 and "Elija al menos una unidad" in texto_de(r.text)
+    # un número que no es un entero ASCII («²», «１») es una elección vacía, no un 500
+    r = sg.post(f"/admin/norma_municipal/transcribir/?id={acuerdo.id}", {"unidades": "²", "firmante": "１"})
+    assert r.status_code == 200 and "Elija al menos una unidad" in texto_de(r.text)
+    r = sg.post(f"/admin/norma_municipal/firmar-pdf/?id={acuerdo.id}", {"firmante": "²", "da_fe": "²"})
+    assert r.status_code == 200 and "Elija al alcalde" in texto_de(r.text)
     assert contar(Redaccion) == 0
