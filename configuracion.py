@@ -78,8 +78,10 @@ OPCIONES: tuple[Opcion, ...] = (
     Opcion("DIAS_SUBSANACION", 2, "días hábiles para subsanar una observación al ingreso (LPAG art. 136)"),
     Opcion("PLAZO_MAXIMO_DIAS", 30, "plazo en días hábiles de un expediente sin procedimiento TUPA y máximo con "
            "evaluación previa: un procedimiento con más se advierte (LPAG arts. 39 y 153)"),
-    Opcion("TIPOS_DOCUMENTO_NORMA", {"RES": "resolucion_alcaldia"}, "tipos de documento (abreviatura) que son "
-           "normas: se numeran solo en Normas municipales, una serie por tipo (LOM art. 39)"),
+    Opcion("TIPOS_DOCUMENTO_NORMA", {"RES": "resolucion_alcaldia", "ORD": "ordenanza", "ACU": "acuerdo_concejo",
+                                     "DEC": "decreto_alcaldia", "RCO": "resolucion_concejo"},
+           "tipos de documento (abreviatura) que son normas: se numeran solo en Normas municipales, una serie por "
+           "tipo (LOM art. 39); su PDF firmado se inicia desde allí"),
     Opcion("DIAS_FECHA_ACTO", 15, "días hacia atrás que admite la fecha de un acto numerado (norma aprobada, "
            "documento emitido, certificación, eliminación): el registro tardío de lo firmado días antes y el cierre "
            "del año (un acto del 30/12 entra en la serie de su año hasta mediados de enero); nunca futura ni "

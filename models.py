@@ -1084,7 +1084,11 @@ class DocumentoEmitido(DeUnaUnidad, ActoFinal, ActoNumerado, ConTrazabilidad, db
 # ------------------------------------------------------------------------------------------------- Expedir
 _CONTENIDO_REDACCION = ("tipo_documento", "tipo_documento_id", "unidad", "unidad_id", "expediente", "expediente_id",
                         "unidad_destino", "unidad_destino_id", "norma", "norma_id", "firmante", "firmante_id",
-                        "asunto", "cuerpo", "destinatario", "referencia", "cc", "codigo_verificacion")
+                        "asunto", "cuerpo", "destinatario", "referencia", "cc", "codigo_verificacion", "da_fe",
+                        "da_fe_id", "norma_transcrita", "norma_transcrita_id")
+
+
+ACCION_TURNO = {"visto_bueno": "V° B°", "firmar": "Firma", "dar_fe": "Da fe"}
 
 
 class Redaccion(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
@@ -1097,6 +1101,7 @@ class Redaccion(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
     __tablename__ = "redaccion"
     fijos = {"en_revision": _CONTENIDO_REDACCION, "por_firmar": _CONTENIDO_REDACCION, "firmado": "*",
              "descartado": "*"}
+    fijos_al_llenarse = ("firma_titular_en",)
     id: Mapped[int] = mapped_column(primary_key=True)
     tipo_documento_id: Mapped[int] = mapped_column(ForeignKey("tipo_documento.id"))
     unidad_id: Mapped[int] = mapped_column(ForeignKey("unidad_organica.id"))
@@ -1105,6 +1110,12 @@ class Redaccion(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
     unidad_destino_id: Mapped[int | None] = mapped_column(ForeignKey("unidad_organica.id"))
     norma_id: Mapped[int | None] = mapped_column(ForeignKey("norma_municipal.id"), unique=True)
     firmante_id: Mapped[int] = mapped_column(ForeignKey("usuario.id"))
+    # norma: el Secretario General firma después del alcalde dando fe (su firma cierra el PDF); la firma del
+    # alcalde queda anotada en `firma_titular_en` mientras espera la fe
+    da_fe_id: Mapped[int | None] = mapped_column(ForeignKey("usuario.id"))
+    firma_titular_en: Mapped[datetime | None] = mapped_column(MomentoUTC)
+    # transcripción de un acuerdo de concejo a una unidad que debe cumplirlo: su texto es el de la norma
+    norma_transcrita_id: Mapped[int | None] = mapped_column(ForeignKey("norma_municipal.id"))
     asunto: Mapped[str] = mapped_column(String(500))
     cuerpo: Mapped[str] = mapped_column(Text, default="")
     destinatario: Mapped[str | None] = mapped_column(Text)
@@ -1124,8 +1135,10 @@ class Redaccion(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
     unidad: Mapped[UnidadOrganica] = relationship(foreign_keys=[unidad_id])
     unidad_destino: Mapped[UnidadOrganica | None] = relationship(foreign_keys=[unidad_destino_id])
     expediente: Mapped[Expediente | None] = relationship()
-    norma: Mapped[NormaMunicipal | None] = relationship()
+    norma: Mapped[NormaMunicipal | None] = relationship(foreign_keys=[norma_id])
+    norma_transcrita: Mapped[NormaMunicipal | None] = relationship(foreign_keys=[norma_transcrita_id])
     firmante: Mapped[Usuario] = relationship(foreign_keys=[firmante_id])
+    da_fe: Mapped[Usuario | None] = relationship(foreign_keys=[da_fe_id])
     documento: Mapped[DocumentoEmitido | None] = relationship()
     revisores: Mapped[list[RevisorRedaccion]] = relationship(
         back_populates="redaccion", order_by="(RevisorRedaccion.orden, RevisorRedaccion.id)",
@@ -1144,6 +1157,8 @@ class Redaccion(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
         sa.CheckConstraint("estado <> 'firmado' OR pdf_ruta IS NOT NULL", name="firmado_con_pdf"),
         sa.CheckConstraint("estado <> 'firmado' OR documento_id IS NOT NULL OR norma_id IS NOT NULL",
                            name="firmado_con_documento"),
+        sa.CheckConstraint("firma_titular_en IS NULL OR (da_fe_id IS NOT NULL AND estado IN ('por_firmar', "
+                           "'firmado'))", name="fe_despues_de_la_firma"),
         Index("ix_redaccion_unidad_estado", "unidad_id", "estado"),
         Index("ix_redaccion_firmante", "firmante_id", "estado"),
     )
@@ -1163,13 +1178,15 @@ class Redaccion(DeUnaUnidad, ActoFinal, ConTrazabilidad, db.Model):
             dados = {v.orden for v in self.vistos if v.version == self.version}
             return next((("visto_bueno", r.usuario) for r in self.revisores if r.orden not in dados), None)
         if self.estado == EstadoRedaccion.por_firmar:
+            if self.firma_titular_en is not None and self.da_fe is not None:
+                return "dar_fe", self.da_fe
             return "firmar", self.firmante
         return None
 
     @property
     def le_toca(self) -> str:
         t = self.turno()
-        return f"{'Firma' if t[0] == 'firmar' else 'V° B°'}: {t[1].nombre}" if t else ""
+        return f"{ACCION_TURNO[t[0]]}: {t[1].nombre}" if t else ""
 
     def __str__(self) -> str:
         if self.documento is not None:
@@ -3207,6 +3224,20 @@ def _reglas_redaccion(session, _contexto, _instancias):
         for obj in [*session.new, *session.dirty]:
             if isinstance(obj, Redaccion):
                 _regla_pasos_redaccion(session, obj)
+                _regla_texto_de_norma(obj)
+
+
+def _regla_texto_de_norma(r) -> None:
+    """La norma (y la transcripción de un acuerdo) lleva el texto aprobado de la norma: ni el asunto ni el texto
+    del proyecto cambian después de crearse (el de la norma tampoco: `NormaMunicipal.fijos`)."""
+    estado = sa.inspect(r)
+    if not estado.persistent or (r.norma_id is None and r.norma is None and r.norma_transcrita_id is None
+                                 and r.norma_transcrita is None):
+        return
+    for campo in ("asunto", "cuerpo", "norma", "norma_id", "norma_transcrita", "norma_transcrita_id"):
+        if estado.attrs[campo].history.has_changes():
+            raise ErrorDeRegla("El texto de una norma aprobada no cambia: el documento lleva el de la norma (se "
+                               "modifica con otra norma).", campo="cuerpo")
 
 
 def _vistos_dados(session, r, version: int) -> int:

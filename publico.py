@@ -118,9 +118,12 @@ def verificar(codigo: str):
     if fila is None:
         abort(404)
     doc = fila if isinstance(fila, DocumentoEmitido) else None
+    norma = fila if isinstance(fila, NormaMunicipal) else None  # el QR del PDF firmado de una norma
+    firmas = estado_de_firmas(doc.pdf_ruta, doc.pdf_sha256) if doc is not None else \
+        estado_de_firmas(norma.pdf_firmado_ruta, norma.pdf_firmado_sha256) if norma is not None else None
     respuesta = current_app.make_response(render_template(
-        "publico/verificar.html", cert=fila if isinstance(fila, Certificacion) else None, doc=doc,
-        firmas=estado_de_firmas(doc.pdf_ruta, doc.pdf_sha256) if doc is not None else None))
+        "publico/verificar.html", cert=fila if isinstance(fila, Certificacion) else None, doc=doc, norma=norma,
+        firmas=firmas, codigo=codigo))
     respuesta.headers["X-Robots-Tag"] = "noindex"
     respuesta.headers["Referrer-Policy"] = "no-referrer"  # el código no sale hacia otros sitios
     return respuesta
@@ -133,10 +136,12 @@ def verificar_pdf(codigo: str):
     from services.verificacion import buscar
 
     fila = buscar(codigo)
-    if not isinstance(fila, DocumentoEmitido) or not fila.pdf_ruta:
+    ruta = fila.pdf_ruta if isinstance(fila, DocumentoEmitido) else \
+        fila.pdf_firmado_ruta if isinstance(fila, NormaMunicipal) else None
+    if not ruta:
         abort(404)
     nombre = re.sub(r"[^A-Za-z0-9._-]+", "_", fila.codigo).strip("_") + ".pdf"
-    respuesta = archivos.responder(fila.pdf_ruta, nombre) or abort(404)
+    respuesta = archivos.responder(ruta, nombre) or abort(404)
     respuesta.headers["X-Robots-Tag"] = "noindex"
     respuesta.headers["Referrer-Policy"] = "no-referrer"
     return respuesta

@@ -60,6 +60,11 @@ def credencial_del_formulario() -> fd.Credencial:
     return fd.Credencial(pkcs12=datos, clave=request.form.get("clave", ""))
 
 
+# lo que no se edita en el proyecto de una norma o de una transcripción (su texto es el de la norma)
+TEXTO_DE_LA_NORMA = ("tipo_documento", "expediente", "unidad_destino", "destinatario", "referencia", "asunto", "cuerpo",
+                     "cc", "anexo")
+
+
 class RevisoresEnLinea(InlineFormAdmin):
     """Los revisores en el orden en que se escriben (el orden lo pone `on_model_change`)."""
     form_columns = ("id", "usuario")
@@ -132,10 +137,21 @@ class RedaccionView(VistaSegura):
                 return error_en(form, "anexo", str(e))
         return True
 
+    def edit_form(self, obj=None):
+        """El proyecto de una norma o de una transcripción lleva el texto de la norma: en su borrador (devuelto) se
+        corrigen solo quién firma y los revisores."""
+        form = super().edit_form(obj)
+        if obj is not None and (obj.norma_id or obj.norma_transcrita_id):
+            for campo in TEXTO_DE_LA_NORMA:
+                if campo in form:
+                    del form[campo]
+        return form
+
     def on_model_change(self, form, model, is_created):
         if not is_created and model.estado != EstadoRedaccion.borrador:
             raise rd.ErrorRedaccion("Enviado, el texto ya no cambia: se corrige devolviéndolo.")
-        model.cuerpo = limpiar_html(model.cuerpo or "")
+        if not (model.norma_id or model.norma_transcrita_id):
+            model.cuerpo = limpiar_html(model.cuerpo or "")
         if getattr(form, "_anexo_datos", None) is not None:
             model.anexos.append(form._anexo_datos)
         for i, rev in enumerate(model.revisores, start=1):
@@ -206,7 +222,7 @@ class PorFirmarView(PaginaSegura):
         resultados = None
         error = None
         if request.method == "POST":
-            ids = [int(i) for i in request.form.getlist("id") if i.isdigit()][:200]
+            ids = [int(i) for i in request.form.getlist("id") if i.isascii() and i.isdigit() and len(i) < 10][:200]
             if not ids:
                 error = "Elija al menos un documento."
             else:

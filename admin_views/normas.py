@@ -1,10 +1,13 @@
-"""Normas municipales: registro numerado, publicación y vigencia, relaciones (modifica, deroga…)."""
+"""Normas municipales: registro numerado, publicación y vigencia, relaciones (modifica, deroga…); el PDF firmado
+de una norma aprobada (firma el alcalde, da fe el Secretario General) y la transcripción de un acuerdo a las unidades
+que deben cumplirlo (Expedir: services/normas.py y services/redaccion.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, request, send_file, url_for
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_admin.model.template import EndpointLinkRowAction
@@ -15,8 +18,10 @@ from wtforms import BooleanField, TextAreaField
 
 from admin_views.base import CargadorAjax, error_en, fecha_o_none, opciones_enum
 from admin_views.concejo import VistaConcejo
-from models import EstadoNorma, MedioPublicacion, NormaMunicipal, RelacionNorma, db
-from services import normas, word
+from admin_views.expedir import _quienes_pueden
+from models import EstadoNorma, MedioPublicacion, NormaMunicipal, Redaccion, RelacionNorma, UnidadOrganica, Usuario, db
+from services import ErrorDeRegla, normas, word
+from services import redaccion as rd
 from services.adjuntos import ErrorAdjunto, guardar_pdf
 from services.auditoria import registrar
 from services.normas import ErrorNorma
@@ -37,9 +42,10 @@ PASIVA = {"modifica": "Modificada", "deroga": "Derogada", "reglamenta": "Reglame
 
 
 class NormaMunicipalView(VistaConcejo):
-    permisos_por_defecto = {"secretaria_general": "vcea", "mesa_partes": "v", "unidad": "v", "transparencia": "v",
+    permisos_por_defecto = {"secretaria_general": "vceaf", "mesa_partes": "v", "unidad": "v", "transparencia": "v",
                             "concejo": "v"}
-    acciones_endpoint = {"anular": "anular"}
+    # iniciar el PDF firmado y transcribir: «firmar» en la matriz (cada firma exige además «firmar» en Expedir)
+    acciones_endpoint = {"anular": "anular", "firmar_pdf": "firmar", "transcribir": "firmar"}
     column_list = ("codigo", "tipo", "fecha_emision", "sumilla", "estado", "fecha_publicacion", "medio_publicacion",
                    "fecha_vigencia")
     column_searchable_list = ("codigo", "sumilla")
@@ -89,10 +95,96 @@ class NormaMunicipalView(VistaConcejo):
                                 EndpointLinkRowAction("fa fa-check", ".aprobar", title="Aprobar el proyecto"),
                                 EndpointLinkRowAction("fa fa-ban", ".anular", title="Anular el número"),
                                 EndpointLinkRowAction("fa fa-newspaper-o", ".publicar", title="Publicar"),
+                                EndpointLinkRowAction("fa fa-certificate", ".firmar_pdf",
+                                                      title="PDF firmado (alcalde y Secretario General)"),
+                                EndpointLinkRowAction("fa fa-share-square-o", ".transcribir",
+                                                      title="Transcribir el acuerdo a las unidades"),
                                 # una resolución rige desde su notificación: se registra con su diligencia
                                 EndpointLinkRowAction("fa fa-envelope-o", "notificacion.create_view",
                                                       title="Registrar la notificación (resoluciones)", id_arg="norma")]
     bloqueadas = ("eliminar",)  # el número no se reutiliza
+    details_template = "concejo/norma_detalle.html"
+
+    def ofrece(self, accion: str) -> bool:
+        return accion == "firmar" or super().ofrece(accion)
+
+    def render(self, template, **kwargs):
+        if template == self.details_template and "model" in kwargs:
+            n = kwargs["model"]
+            kwargs.update(redaccion=db.session.scalar(sa.select(Redaccion).where(Redaccion.norma_id == n.id)),
+                          transcripciones=db.session.scalars(sa.select(Redaccion).where(
+                              Redaccion.norma_transcrita_id == n.id).order_by(Redaccion.id)).all())
+        return super().render(template, **kwargs)
+
+    def _con_errores(self, operacion, destino: str, errores: dict):
+        """`ejecutar`, con el mensaje de una regla junto a su campo si lo tiene."""
+        try:
+            mensaje = operacion()
+            db.session.commit()
+        except ErrorDeRegla as e:
+            db.session.rollback()
+            if e.campo:
+                errores[e.campo] = str(e)
+            else:
+                flash(str(e), "error")
+            return None
+        flash(mensaje, "success")
+        return redirect(destino)
+
+    @staticmethod
+    def _usuario(campo: str) -> Usuario | None:
+        valor = request.form.get(campo) or ""
+        if not (valor.isascii() and valor.isdigit()) or len(valor) > 9:  # «²» es isdigit() pero no un entero
+            return None
+        return next((u for u in _quienes_pueden("firmar")() if u.id == int(valor)), None)
+
+    @expose("/firmar-pdf/", methods=("GET", "POST"))
+    def firmar_pdf(self):
+        """Inicia el PDF firmado de la norma aprobada: con su texto y su número; va a la firma del alcalde y después
+        el Secretario General da fe (en «Por firmar» de cada uno)."""
+        from flask_login import current_user
+
+        norma = self.get_one(request.args.get("id"))
+        errores: dict[str, str] = {}
+        if request.method == "POST":
+            def iniciar():
+                r = rd.iniciar_firma_norma(norma, self._usuario("firmante"), self._usuario("da_fe"), current_user)
+                return f"{norma.codigo}: PDF generado con su texto aprobado; le toca firmar a {r.firmante.nombre}."
+
+            hecho = self._con_errores(iniciar, url_for(".details_view", id=norma.id), errores)
+            if hecho:
+                return hecho
+        return self.render("concejo/firmar_norma.html", norma=norma, errores=errores,
+                           firmantes=_quienes_pueden("firmar")(),
+                           redaccion=db.session.scalar(sa.select(Redaccion).where(Redaccion.norma_id == norma.id)))
+
+    @expose("/transcribir/", methods=("GET", "POST"))
+    def transcribir(self):
+        """Transcribe un acuerdo de concejo a las unidades que deben cumplirlo: una transcripción firmada por unidad,
+        que llega a su bandeja con el PDF."""
+        from flask_login import current_user
+
+        norma = self.get_one(request.args.get("id"))
+        errores: dict[str, str] = {}
+        elegidas = [int(i) for i in request.form.getlist("unidades") if i.isascii() and i.isdigit() and len(i) < 10
+                    ][:100]
+        if request.method == "POST":
+            unidades = db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.id.in_(elegidas))
+                                          .order_by(UnidadOrganica.sigla)).all()
+
+            def transcribir():
+                hechas = rd.transcribir_acuerdo(norma, unidades, self._usuario("firmante"), current_user)
+                siglas = ", ".join(r.unidad_destino.sigla for r in hechas)
+                return (f"{norma.codigo}: {len(hechas)} transcripción(es) a {siglas}, a la firma de "
+                        f"{hechas[0].firmante.nombre}; firmadas, llegan a sus bandejas.")
+
+            hecho = self._con_errores(transcribir, url_for(".details_view", id=norma.id), errores)
+            if hecho:
+                return hecho
+        return self.render("concejo/transcribir_norma.html", norma=norma, errores=errores, elegidas=elegidas,
+                           firmantes=_quienes_pueden("firmar")(),
+                           unidades=db.session.scalars(sa.select(UnidadOrganica).where(UnidadOrganica.activa)
+                                                       .order_by(UnidadOrganica.sigla)).all())
 
     def validar(self, form):
         tipo = form.tipo.data if "tipo" in form else self.get_one(request.args.get("id")).tipo.value

@@ -54,6 +54,8 @@ ESCUDO_POR_DEFECTO = ESTATICOS / "escudo.svg"
 
 # nombres de los campos del PDF (los usan services/firma_digital.py y las pantallas)
 CAMPO_CODIGO, CAMPO_FECHA, CAMPO_FIRMA = "codigo", "fecha", "Firma"
+# la firma de quien da fe (el Secretario General, en una norma): después de la del titular, y es la que cierra
+CAMPO_FE = "Fe"
 
 
 def campo_visto(n: int) -> str:
@@ -63,6 +65,7 @@ def campo_visto(n: int) -> str:
 
 # id del recuadro en el HTML → campo del PDF; tamaño mínimo (mm) que debe tener para que el sello se lea
 ESPACIO_CODIGO, ESPACIO_FECHA, ESPACIO_FIRMA = "espacio-codigo", "espacio-fecha", "espacio-firma"
+ESPACIO_FE = "espacio-fe"
 MINIMOS_MM = {"texto": (40, 5), "firma": (45, 15), "visto": (35, 12)}
 
 log = logging.getLogger(__name__)
@@ -103,6 +106,7 @@ class DatosDocumento:
     codigo_verificacion: str = ""
     url_verificacion: str = ""
     logo: str | None = None                    # URI data: de la imagen
+    fe: Persona | None = None                  # quien da fe después de la firma (norma: el Secretario General)
 
 
 def fecha_larga(fecha: date) -> str:
@@ -218,6 +222,8 @@ def contexto(datos: DatosDocumento, vista_previa: bool = False) -> dict:
         "lugar_fecha": _recuadro(ESPACIO_FECHA, "espacio espacio-fecha",
                                  f"{datos.lugar + ', ' if datos.lugar else ''}(fecha de la firma)"),
         "espacio_firma": _recuadro(ESPACIO_FIRMA, "espacio espacio-firma", "Firma digital"),
+        "fe": {"nombre": datos.fe.nombre, "cargo": datos.fe.cargo} if datos.fe else None,
+        "espacio_fe": _recuadro(ESPACIO_FE, "espacio espacio-firma", "Firma digital (da fe)") if datos.fe else "",
         "espacios_vistos": espacios_vistos,
     }
 
@@ -344,7 +350,8 @@ def _renderizar(html: str, titulo: str = "", autor: str = "", asunto: str = ""):
 
 def _recuadros(doc) -> dict[str, Recuadro]:
     """Los recuadros reservados (por su id) → campo del PDF y su caja en puntos (WeasyPrint da px CSS desde arriba)."""
-    nombres = {ESPACIO_CODIGO: CAMPO_CODIGO, ESPACIO_FECHA: CAMPO_FECHA, ESPACIO_FIRMA: CAMPO_FIRMA}
+    nombres = {ESPACIO_CODIGO: CAMPO_CODIGO, ESPACIO_FECHA: CAMPO_FECHA, ESPACIO_FIRMA: CAMPO_FIRMA,
+               ESPACIO_FE: CAMPO_FE}
     hallados: dict[str, Recuadro] = {}
     for i, pagina in enumerate(doc.pages):
         alto = pagina.height
@@ -360,14 +367,16 @@ def _recuadros(doc) -> dict[str, Recuadro]:
     return hallados
 
 
-def _revisar_recuadros(recuadros: dict[str, Recuadro], vistos: int) -> None:
+def _revisar_recuadros(recuadros: dict[str, Recuadro], vistos: int, fe: bool = False) -> None:
     faltan = [("{{ codigo }}", CAMPO_CODIGO), ("{{ lugar_fecha }}", CAMPO_FECHA), ("{{ espacio_firma }}", CAMPO_FIRMA)]
+    faltan += [("{{ espacio_fe }}", CAMPO_FE)] if fe else []
     faltan += [("{{ espacios_vistos }}", campo_visto(i)) for i in range(1, vistos + 1)]
     for marca, campo in faltan:
         if campo not in recuadros:
             raise ErrorDeRegla(f"La plantilla no tiene el espacio {marca}: el PDF no podría numerarse ni firmarse.")
         r = recuadros[campo]
-        clase = "texto" if campo in (CAMPO_CODIGO, CAMPO_FECHA) else "firma" if campo == CAMPO_FIRMA else "visto"
+        clase = "texto" if campo in (CAMPO_CODIGO, CAMPO_FECHA) else "firma" if campo in (CAMPO_FIRMA, CAMPO_FE) \
+            else "visto"
         ancho, alto = MINIMOS_MM[clase]
         if r.ancho_mm < ancho or r.alto_mm < alto:
             raise ErrorDeRegla(f"El espacio {marca} de la plantilla mide {r.ancho_mm:.0f} × {r.alto_mm:.0f} mm: "
@@ -381,7 +390,9 @@ def generar_pdf(datos: DatosDocumento, plantilla: str | None = None) -> PdfDocum
                       autor=" – ".join(x for x in (datos.municipalidad, datos.unidad) if x),
                       asunto=datos.asunto)
     recuadros = _recuadros(doc)
-    _revisar_recuadros(recuadros, len(datos.vistos))
+    if datos.fe is None:
+        recuadros.pop(CAMPO_FE, None)
+    _revisar_recuadros(recuadros, len(datos.vistos), fe=datos.fe is not None)
     base = doc.write_pdf(pdf_variant="pdf/a-2b")
     return PdfDocumento(_con_campos(base, recuadros), len(doc.pages), recuadros)
 
@@ -401,7 +412,8 @@ def pdf_de_recuadros(recuadros: list[tuple[str, float, float]], estilo: str = ""
 
 def _con_campos(base: bytes, recuadros: dict[str, Recuadro]) -> bytes:
     """Agrega al PDF (una revisión, antes de toda firma) los campos reservados: de texto (solo lectura, vacíos) y de
-    firma. El campo `Firma`, al firmarse, bloquea el documento (FieldMDP «todos» y DocMDP «sin cambios»)."""
+    firma. La última firma bloquea el documento (FieldMDP «todos» y DocMDP «sin cambios»): la del titular (`Firma`),
+    o la de quien da fe después (`Fe`, en una norma)."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.metadata.model import VENDOR
@@ -412,11 +424,12 @@ def _con_campos(base: bytes, recuadros: dict[str, Recuadro]) -> bytes:
     info = w.trailer["/Info"]
     info["/Producer"] = generic.TextStringObject(VENDOR)
     w.mark_update(w.trailer.raw_get("/Info"))
+    cierra = CAMPO_FE if CAMPO_FE in recuadros else CAMPO_FIRMA
     for campo, r in sorted(recuadros.items()):
         if campo in (CAMPO_CODIGO, CAMPO_FECHA):
             continue
         extra = {}
-        if campo == CAMPO_FIRMA:
+        if campo == cierra:
             extra = {"field_mdp_spec": fields.FieldMDPSpec(fields.FieldMDPAction.ALL),
                      "doc_mdp_update_value": fields.MDPPerm.NO_CHANGES}
         fields.append_signature_field(w, fields.SigFieldSpec(

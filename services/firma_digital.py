@@ -39,11 +39,12 @@ from markupsafe import escape
 
 from models import ZONA_LIMA, ahora
 from services import ErrorDeRegla
-from services.expedir import CAMPO_CODIGO, CAMPO_FECHA, CAMPO_FIRMA, pdf_de_recuadros
+from services.expedir import CAMPO_CODIGO, CAMPO_FECHA, pdf_de_recuadros
 from services.firmas import raices_de_confianza
 
 MOTIVO_VISTO_BUENO = "Doy V° B°"
 MOTIVO_AUTOR = "Soy el autor del documento"
+MOTIVO_FE = "Doy fe"  # el Secretario General, después de la firma del alcalde en una norma
 USO_DE_FIRMA = "non_repudiation"  # «no repudio» (content commitment): el de los certificados de firma de RENIEC
 
 log = logging.getLogger(__name__)
@@ -433,7 +434,8 @@ def _firmar_con(f: _Firmante, datos: bytes, *, campo: str, nombre: str, cargo: s
     if obj.get("/V") is not None:
         raise ErrorDeRegla(f"El espacio de firma «{campo}» ya está firmado. No se firmó.")
     campos = _campos_a_completar(w, completar or {})
-    if "/Lock" in obj:
+    cierra = "/Lock" in obj
+    if cierra:
         # la firma que cierra el documento llena antes todo lo que falta (número y fecha): después nada cambia
         faltan = sorted(str(o["/T"]) for o in (r.get_object() for r in w.root["/AcroForm"]["/Fields"])
                         if o.get("/FT") == "/Tx" and not str(o.get("/V") or "")
@@ -476,8 +478,8 @@ def _firmar_con(f: _Firmante, datos: bytes, *, campo: str, nombre: str, cargo: s
         meta = signers.PdfSignatureMetadata(
             field_name=campo, reason=motivo, location=current_app.config["LUGAR_DOCUMENTOS"] or None,
             name=f.certificado.nombre, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-            # el campo `Firma` bloquea el documento (services/expedir.py): su firma dice lo mismo
-            docmdp_permissions=fields.MDPPerm.NO_CHANGES if campo == CAMPO_FIRMA else fields.MDPPerm.FILL_FORMS,
+            # el campo que cierra (`Firma`, o `Fe` en una norma; services/expedir.py): su firma dice lo mismo
+            docmdp_permissions=fields.MDPPerm.NO_CHANGES if cierra else fields.MDPPerm.FILL_FORMS,
             **extra)
         firmante = signers.PdfSigner(meta, f.signer, timestamper=timestamper, stamp_style=estampa)
         if con_revocacion:  # con la revocación dentro, el tamaño lo mide pyHanko (con una firma de prueba)

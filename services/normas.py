@@ -215,3 +215,70 @@ def aplicar_relacion(rel: RelacionNorma) -> None:
         if rel.origen.estado not in (EstadoNorma.publicada, EstadoNorma.vigente, EstadoNorma.aprobada):
             raise ErrorNorma("Solo deroga una norma aprobada.")
         rel.destino.estado = EstadoNorma.derogada
+
+
+# ------------------------------------------------------------------ PDF firmado y transcripciones (Expedir)
+def _parrafos(texto: str | None) -> list[str]:
+    return [p.strip() for p in (texto or "").split("\n") if p.strip()]
+
+
+def _escape(texto: str) -> str:
+    """Escapado como lo deja el saneador del editor (las comillas tal cual): el texto no cambia al sanearlo."""
+    from html import escape
+
+    return escape(texto, quote=False)
+
+
+def texto_html(norma: NormaMunicipal) -> str:
+    """El texto aprobado de la norma para su PDF: considerandos, la fórmula de su tipo y los artículos numerados
+    (escapado: solo el marcado del editor, que el saneador deja pasar)."""
+    partes = []
+    if _parrafos(norma.considerandos):
+        partes.append("<div><strong>CONSIDERANDO:</strong></div>")
+        partes += [f"<div>{_escape(p)}</div>" for p in _parrafos(norma.considerandos)]
+    partes.append(f"<div><strong>{FORMULA_RESOLUTIVA.get(norma.tipo.value, 'RESUELVE:')}</strong></div>")
+    for i, p in enumerate(_parrafos(norma.articulos), start=1):
+        cuerpo = p if p.lower().startswith("artículo") else f"Artículo {i}.- {p}"
+        partes.append(f"<div>{_escape(cuerpo)}</div>")
+    partes.append("<div>Regístrese, comuníquese, publíquese y cúmplase.</div>")
+    return "".join(partes)
+
+
+def texto_transcripcion(norma: NormaMunicipal) -> str:
+    return (f"<div>Transcribo a usted, para su conocimiento y cumplimiento, el <strong>{_escape(norma.codigo)}"
+            f"</strong>, de fecha {norma.fecha_emision:%d/%m/%Y}, que dice:</div>"
+            f"<blockquote>{texto_html(norma)}</blockquote>")
+
+
+def tipo_documento(nombre: str, abreviatura: str):
+    """El tipo de documento (catálogo) con esa abreviatura; si aún no existe, se crea (sin plantilla: la del sistema;
+    se numera en la serie de la unidad)."""
+    from models import TipoDocumento
+
+    tipo = db.session.scalar(sa.select(TipoDocumento).where(TipoDocumento.abreviatura == abreviatura)
+                             .order_by(TipoDocumento.id).limit(1))
+    if tipo is None:
+        tipo = TipoDocumento(nombre=nombre, abreviatura=abreviatura, se_notifica=False)
+        db.session.add(tipo)
+    return tipo
+
+
+def tipo_documento_de(norma: NormaMunicipal):
+    """El tipo de documento de la serie de la norma (`TIPOS_DOCUMENTO_NORMA`): uno de esos nunca se numera como
+    documento emitido, solo aquí."""
+    abreviatura = next((a for a, t in current_app.config["TIPOS_DOCUMENTO_NORMA"].items() if t == norma.tipo.value),
+                       None)
+    if abreviatura is None:
+        raise ErrorNorma(f"Falta el tipo de documento de «{norma.tipo.etiqueta}» en TIPOS_DOCUMENTO_NORMA: avise a "
+                         "TI.")
+    return tipo_documento(norma.tipo.etiqueta, abreviatura)
+
+
+TIPOS_CON_PDF_FIRMADO = ("ordenanza", "acuerdo_concejo", "decreto_alcaldia", "resolucion_alcaldia",
+                         "resolucion_concejo")
+
+
+def exigir_aprobada(norma: NormaMunicipal) -> None:
+    if norma.estado in (EstadoNorma.proyecto, EstadoNorma.anulada) or not norma.codigo:
+        raise ErrorNorma(f"{norma} no está aprobada (o su número fue anulado): apruébela primero; recién entonces "
+                         "tiene número y texto final.")

@@ -11,7 +11,12 @@
   no se consume), la firma llena número y fecha en el PDF y lo cierra, nace el `DocumentoEmitido` con el PDF firmado
   y su SHA-256, y se **entrega**: un documento interno llega a la bandeja de la unidad de destino con el PDF (la
   derivación de su expediente, o un expediente interno nuevo); uno externo queda «por notificar» (diligencias,
-  casilla electrónica). Una norma ya numerada recibe su PDF firmado.
+  casilla electrónica).
+- **Norma.** Una norma aprobada (ya numerada) se firma con su texto, que no cambia (services/normas.iniciar_firma):
+  firma el alcalde (su firma pone el número y la fecha) y después el Secretario General da fe (`dar_fe`: su firma
+  cierra el PDF); recién entonces la norma recibe su PDF firmado y su SHA-256, y /normas lo entrega.
+- **Transcripción.** La de un acuerdo de concejo a una unidad que debe cumplirlo (services/normas.transcribir) es un
+  documento interno con el texto del acuerdo: firmado, llega a la bandeja de la unidad como cualquier otro.
 - **Lote.** Una contraseña para N documentos: la credencial se abre y el certificado se revisa una vez; cada
   documento es todo o nada (su propia transacción) y tiene su línea de resultado.
 
@@ -31,10 +36,13 @@ from models import (
     DocumentoEmitido,
     EstadoDocumento,
     EstadoExpediente,
+    EstadoNorma,
     EstadoRedaccion,
     Expediente,
+    NormaMunicipal,
     Origen,
     Redaccion,
+    TipoNorma,
     Usuario,
     VersionRedaccion,
     VistoBueno,
@@ -45,6 +53,7 @@ from models import (
 from services import ErrorDeRegla, archivos
 from services import expedir as ex
 from services import firma_digital as fd
+from services import normas as sn
 
 VISTA = "redaccion"  # la pantalla cuyos permisos «visto_bueno» y «firmar» de la matriz cuentan
 
@@ -63,20 +72,41 @@ def _persona(u: Usuario) -> ex.Persona:
 
 
 def datos_de(r: Redaccion) -> ex.DatosDocumento:
-    """Lo que imprime la plantilla del tipo: el texto de la versión en curso, revisores y firmante."""
+    """Lo que imprime la plantilla del tipo: el texto de la versión en curso, revisores y firmante. Una norma lleva
+    su texto aprobado (considerandos, fórmula y artículos: services/normas.texto_html), su número y quien da fe."""
+    norma = r.norma
     datos = ex.datos_documento(
-        tipo=r.tipo_documento, unidad=r.unidad, asunto=r.asunto, cuerpo_html=r.cuerpo or "",
+        tipo=r.tipo_documento, unidad=r.unidad, asunto=r.asunto,
+        cuerpo_html=sn.texto_html(norma) if norma is not None else r.cuerpo or "",
         firmante=_persona(r.firmante), codigo_verificacion=r.codigo_verificacion,
         vistos=[_persona(v.usuario) for v in r.revisores], destinatario=r.destinatario or "",
         referencia=r.referencia or "", cc=_lineas(r.cc),
-        anexos=[ex.Anexo(a.nombre_archivo, a.paginas) for a in r.anexos])
-    if r.norma is not None and r.norma.codigo:
-        datos.codigo_provisional = r.norma.codigo
+        anexos=[ex.Anexo(a.nombre_archivo, a.paginas) for a in r.anexos],
+        anio=norma.fecha_emision.year if norma is not None else None)
+    if norma is not None:
+        datos.tipo, datos.asunto, datos.unidad = norma.tipo.etiqueta, norma.sumilla, ""
+        datos.codigo_provisional = norma.codigo or datos.codigo_provisional
+        if r.da_fe is not None:
+            datos.fe = ex.Persona(r.da_fe.nombre, r.da_fe.cargo or "Secretario General")
     return datos
 
 
+def plantilla_de(r: Redaccion) -> str:
+    """La plantilla del tipo de documento; la de una norma, la de normas (instance/plantillas/norma_<tipo>.html,
+    instance/plantillas/norma.html o plantillas/norma.html: con el espacio de quien da fe)."""
+    if r.norma is None:
+        return ex.plantilla_de(r.tipo_documento)
+    from pathlib import Path
+
+    from flask import current_app
+
+    candidatas = [Path(current_app.instance_path) / "plantillas" / f"norma_{r.norma.tipo.value}.html",
+                  Path(current_app.instance_path) / "plantillas" / "norma.html", ex.RAIZ / "plantillas" / "norma.html"]
+    return next(p for p in candidatas if p.exists()).read_text(encoding="utf-8")
+
+
 def pdf_sin_firmas(r: Redaccion) -> ex.PdfDocumento:
-    return ex.generar_pdf(datos_de(r), ex.plantilla_de(r.tipo_documento))
+    return ex.generar_pdf(datos_de(r), plantilla_de(r))
 
 
 def vista_previa(r: Redaccion) -> bytes:
@@ -120,7 +150,8 @@ def leer_anexo(archivo) -> AnexoRedaccion:
 
 
 def nombre_de_archivo(r: Redaccion) -> str:
-    base = r.documento.codigo if r.documento is not None else f"proyecto-{r.id}-v{r.version}"
+    base = r.documento.codigo if r.documento is not None else r.norma.codigo if r.norma is not None else \
+        f"proyecto-{r.id}-v{r.version}"
     return _nombre_pdf(base)
 
 
@@ -151,6 +182,11 @@ def error_de_borrador(r: Redaccion) -> tuple[str, str] | None:
     if r.firmante is None:
         return "firmante", "Elija quién firma."
     ids = [v.usuario_id or (v.usuario.id if v.usuario else None) for v in r.revisores]
+    if r.norma is not None:
+        if r.da_fe is None:
+            return "da_fe", "Elija al Secretario General, que da fe después de la firma del alcalde."
+        if r.da_fe.id == r.firmante.id or r.da_fe.id in ids:
+            return "da_fe", "Quien da fe es otra persona que quien firma y que los revisores."
     if len(set(ids)) != len(ids):
         return "revisores", "Cada revisor da su V° B° una sola vez: hay uno repetido."
     if r.firmante.id in ids:
@@ -179,15 +215,16 @@ def _exigir_turno(r: Redaccion, usuario: Usuario, accion: str | None = None) -> 
     if t is None:
         raise ErrorRedaccion(f"«{r}» está {r.estado.etiqueta.lower()}: no espera un V° B° ni una firma.")
     que, quien = t
+    espera = {"firmar": "su firma", "dar_fe": "la firma de quien da fe", "visto_bueno": "un V° B°"}
     if accion is not None and que != accion:
-        raise ErrorRedaccion(f"«{r}» espera {'su firma' if que == 'firmar' else 'un V° B°'}, no "
-                             f"{'una firma' if accion == 'firmar' else 'un V° B°'}.")
+        raise ErrorRedaccion(f"«{r}» espera {espera[que]}, no {espera[accion].replace('su firma', 'una firma')}.")
     if quien.id != usuario.id:
-        hacer = "firmarlo" if que == "firmar" else "dar el V° B°"
+        hacer = {"firmar": "firmarlo", "dar_fe": "dar fe", "visto_bueno": "dar el V° B°"}[que]
         raise ErrorRedaccion(f"Le toca a {quien.nombre} {hacer} («{r}»): los V° B° van en el orden fijado y firma "
                              "solo la persona designada.")
-    if not usuario.puede(VISTA, que):
-        raise ErrorRedaccion(f"Su rol no tiene el permiso «{'firmar' if que == 'firmar' else 'V° B°'}» "
+    permiso = "visto_bueno" if que == "visto_bueno" else "firmar"  # dar fe es firmar (matriz de permisos)
+    if not usuario.puede(VISTA, permiso):
+        raise ErrorRedaccion(f"Su rol no tiene el permiso «{'firmar' if permiso == 'firmar' else 'V° B°'}» "
                              "(matriz de permisos).")
     return que
 
@@ -244,6 +281,8 @@ def devolver(r: Redaccion, usuario: Usuario, observacion: str) -> str:
     t = turno(r)
     if t is None or t[1].id != usuario.id:
         raise ErrorRedaccion("Solo quien tiene el turno (el revisor que sigue o el firmante) devuelve el proyecto.")
+    if r.firma_titular_en is not None:
+        raise ErrorRedaccion(f"{r.firmante.nombre} ya firmó: falta dar fe, el documento firmado no se devuelve.")
     db.session.add(VersionRedaccion(
         redaccion=r, numero=r.version, asunto=r.asunto, cuerpo=r.cuerpo, destinatario=r.destinatario,
         referencia=r.referencia, cc=r.cc, pdf_ruta=r.pdf_ruta, observacion=observacion.strip(), devuelta_por=usuario))
@@ -261,18 +300,16 @@ def firmar(r: Redaccion, usuario: Usuario, firmar_con) -> str:
     _exigir_turno(r, usuario, "firmar")
     datos = leer_pdf(r.pdf_ruta)
     if r.norma is not None:
-        norma = bloquear(r.norma)
-        if not norma.codigo or norma.pdf_firmado_ruta:
-            raise ErrorRedaccion("La norma debe estar aprobada (con número) y sin PDF firmado.")
+        # la norma ya tiene su número (de su aprobación): la firma del alcalde lo pone con la fecha de emisión;
+        # el PDF queda esperando la fe del Secretario General (su firma lo cierra)
+        norma = _norma_por_firmar(r)
         hecho = firmar_con(datos, campo=ex.CAMPO_FIRMA, nombre=usuario.nombre, cargo=usuario.cargo or "",
                            motivo=fd.MOTIVO_AUTOR, esperado=_esperado(usuario),
                            completar={ex.CAMPO_CODIGO: norma.codigo,
-                                      ex.CAMPO_FECHA: ex.lugar_fecha(norma.fecha_emision or hoy_lima())})
-        guardado = archivos.preparar(hecho.datos, "pdf", norma)
-        norma.pdf_firmado_ruta, norma.pdf_firmado_sha256 = guardado.clave, guardado.sha256
-        r.pdf_ruta, r.pdf_sha256 = guardado.clave, guardado.sha256
-        r.estado = EstadoRedaccion.firmado
-        return f"{norma.codigo}: firmada digitalmente; /normas entrega el PDF firmado."
+                                      ex.CAMPO_FECHA: ex.lugar_fecha(norma.fecha_emision)})
+        _guardar_pdf(r, hecho.datos)
+        r.firma_titular_en = hecho.momento
+        return f"{norma.codigo}: firmada por {usuario.nombre}; falta que {r.da_fe.nombre} dé fe."
     from services.tramite import numerar_documento
 
     doc = DocumentoEmitido(tipo_documento=r.tipo_documento, unidad=r.unidad, asunto=r.asunto,
@@ -294,10 +331,38 @@ def firmar(r: Redaccion, usuario: Usuario, firmar_con) -> str:
     return f"{doc.codigo} firmado digitalmente. {aviso}"
 
 
+def _norma_por_firmar(r: Redaccion):
+    norma = bloquear(r.norma)
+    if not norma.codigo or norma.estado in (EstadoNorma.proyecto, EstadoNorma.anulada):
+        raise ErrorRedaccion(f"{norma} no está aprobada (o fue anulada): no se firma.")
+    if norma.pdf_firmado_ruta:
+        raise ErrorRedaccion(f"{norma.codigo} ya tiene su PDF firmado: no cambia.")
+    return norma
+
+
+def dar_fe(r: Redaccion, usuario: Usuario, firmar_con) -> str:
+    """El Secretario General da fe de la norma firmada por el alcalde: su firma cierra el PDF, que queda en la
+    norma con su SHA-256 (y ya no cambia); /normas lo entrega."""
+    bloquear(r)
+    _exigir_turno(r, usuario, "dar_fe")
+    norma = _norma_por_firmar(r)
+    hecho = firmar_con(leer_pdf(r.pdf_ruta), campo=ex.CAMPO_FE, nombre=usuario.nombre,
+                       cargo=usuario.cargo or "Secretario General", motivo=fd.MOTIVO_FE, esperado=_esperado(usuario))
+    guardado = archivos.preparar(hecho.datos, "pdf", norma)
+    norma.pdf_firmado_ruta, norma.pdf_firmado_sha256 = guardado.clave, guardado.sha256
+    r.pdf_ruta, r.pdf_sha256 = guardado.clave, guardado.sha256
+    r.estado = EstadoRedaccion.firmado
+    return f"{norma.codigo}: firmada digitalmente por {r.firmante.nombre} y {usuario.nombre} (da fe); /normas " \
+           "entrega el PDF firmado."
+
+
 def descartar(r: Redaccion, usuario: Usuario) -> str:
     bloquear(r)
     if r.estado != EstadoRedaccion.borrador:
         raise ErrorRedaccion("Solo un borrador se descarta (lo enviado se devuelve).")
+    if r.norma is not None:
+        raise ErrorRedaccion("La firma de una norma no se descarta (cada norma tiene un solo PDF firmado): corrija "
+                             "quién firma y envíela de nuevo.")
     r.estado = EstadoRedaccion.descartado
     return f"Proyecto descartado: «{r.asunto[:60]}»."
 
@@ -307,7 +372,76 @@ def actuar(r: Redaccion, usuario: Usuario, firmar_con) -> str:
     t = turno(r)
     if t is not None and t[0] == "firmar":
         return firmar(r, usuario, firmar_con)
+    if t is not None and t[0] == "dar_fe":
+        return dar_fe(r, usuario, firmar_con)
     return dar_visto_bueno(r, usuario, firmar_con)
+
+
+# ------------------------------------------------------------------------------------------------ normas
+def _exigir_firmante(usuario, campo: str, que: str) -> None:
+    if usuario is None:
+        raise ErrorRedaccion(f"Elija {que}.", campo=campo)
+    if not usuario.activo or not usuario.puede(VISTA, "firmar"):
+        raise ErrorRedaccion(f"{usuario.nombre} no tiene el permiso «firmar» (matriz de permisos).", campo=campo)
+
+
+def iniciar_firma_norma(norma: NormaMunicipal, alcalde: Usuario | None, secretario: Usuario | None,
+                        usuario: Usuario) -> Redaccion:
+    """El PDF firmado de una norma aprobada, como un documento expedido: su texto es el de la norma (no cambia), el
+    número es el de su aprobación; va a la firma del alcalde y después el Secretario General da fe
+    (`firmar`, `dar_fe`). Una norma tiene un solo PDF firmado: la segunda vez, el error dice dónde está."""
+    bloquear(norma)
+    sn.exigir_aprobada(norma)
+    if norma.tipo.value not in sn.TIPOS_CON_PDF_FIRMADO:
+        raise ErrorRedaccion("Un edicto es un aviso: no se firma como norma.")
+    existente = db.session.scalar(sa.select(Redaccion).where(Redaccion.norma_id == norma.id))
+    if existente is not None or norma.pdf_firmado_ruta:
+        estado = existente.le_toca if existente is not None and existente.le_toca else "firmado"
+        raise ErrorRedaccion(f"{norma.codigo} ya tiene su PDF ({estado}): una norma tiene un solo PDF firmado.")
+    _exigir_firmante(alcalde, "firmante", "al alcalde, que firma")
+    _exigir_firmante(secretario, "da_fe", "al Secretario General, que da fe")
+    if alcalde.id == secretario.id:
+        raise ErrorRedaccion("Quien da fe es otra persona que quien firma.", campo="da_fe")
+    r = Redaccion(tipo_documento=sn.tipo_documento_de(norma), unidad=usuario.unidad, norma=norma, firmante=alcalde,
+                  da_fe=secretario, asunto=norma.sumilla[:500], cuerpo=sn.texto_html(norma),
+                  referencia=norma.codigo)
+    db.session.add(r)
+    db.session.flush()  # el código de verificación (el QR del PDF) y el id
+    enviar(r, usuario)
+    return r
+
+
+def transcribir_acuerdo(norma: NormaMunicipal, unidades: list, firmante: Usuario | None,
+                        usuario: Usuario) -> list[Redaccion]:
+    """Transcribe un acuerdo de concejo a las unidades que deben cumplirlo: una transcripción por unidad (documento
+    interno con el texto del acuerdo, que no cambia), a la firma de `firmante` (el Secretario General); firmada,
+    llega a la bandeja de la unidad con su PDF (`entregar`). Una unidad recibe un acuerdo una vez."""
+    bloquear(norma)
+    if norma.tipo != TipoNorma.acuerdo_concejo:
+        raise ErrorRedaccion("Se transcriben los acuerdos de concejo.")
+    sn.exigir_aprobada(norma)
+    if not unidades:
+        raise ErrorRedaccion("Elija al menos una unidad que debe cumplir el acuerdo.", campo="unidades")
+    _exigir_firmante(firmante, "firmante", "quién firma la transcripción")
+    ya = set(db.session.scalars(sa.select(Redaccion.unidad_destino_id).where(
+        Redaccion.norma_transcrita_id == norma.id, Redaccion.estado != EstadoRedaccion.descartado)))
+    repetidas = [u.sigla for u in unidades if u.id in ya]
+    if repetidas:
+        raise ErrorRedaccion(f"{norma.codigo} ya se transcribió a {', '.join(repetidas)}.", campo="unidades")
+    if any(u.id == usuario.unidad_id for u in unidades):
+        raise ErrorRedaccion("La transcripción va a otras unidades (no a la que transcribe).", campo="unidades")
+    tipo = sn.tipo_documento("Transcripción", "TRANS")
+    hechas = []
+    for unidad in unidades:
+        r = Redaccion(tipo_documento=tipo, unidad=usuario.unidad, unidad_destino=unidad, norma_transcrita=norma,
+                      firmante=firmante, asunto=f"Transcripción del {norma.codigo}: {norma.sumilla}"[:500],
+                      cuerpo=sn.texto_transcripcion(norma), destinatario=unidad.nombre,
+                      referencia=norma.codigo)
+        db.session.add(r)
+        db.session.flush()
+        enviar(r, usuario)
+        hechas.append(r)
+    return hechas
 
 
 # ------------------------------------------------------------------------------------------------ entrega
@@ -361,7 +495,7 @@ def pendientes(usuario: Usuario) -> list[Redaccion]:
     """Lo que espera al usuario: su V° B° (cuando es su turno) o su firma."""
     candidatos = db.session.scalars(
         sa.select(Redaccion).where(Redaccion.estado.in_((EstadoRedaccion.en_revision, EstadoRedaccion.por_firmar)),
-                                   sa.or_(Redaccion.firmante_id == usuario.id,
+                                   sa.or_(Redaccion.firmante_id == usuario.id, Redaccion.da_fe_id == usuario.id,
                                           Redaccion.revisores.any(usuario_id=usuario.id)))
         .order_by(Redaccion.id)).all()
     return [r for r in candidatos if (t := turno(r)) is not None and t[1].id == usuario.id]

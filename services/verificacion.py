@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, request, url_for
 from markupsafe import Markup
 
-from models import Certificacion, DocumentoEmitido, EstadoDocumento, db
+from models import Certificacion, DocumentoEmitido, EstadoDocumento, EstadoRedaccion, NormaMunicipal, Redaccion, db
 from services import ErrorDeRegla
 
 FORMATO = re.compile(r"[A-Za-z0-9_-]{16,32}")
@@ -45,13 +45,18 @@ def qr_svg(url: str, escala: int = 3) -> Markup:
     return Markup(segno.make_qr(url, error="m").svg_inline(scale=escala, border=2))
 
 
-def buscar(codigo: str) -> Certificacion | DocumentoEmitido | None:
-    """La certificación o el documento emitido con ese código (un proyecto aún no salió: no se verifica)."""
+def buscar(codigo: str) -> Certificacion | DocumentoEmitido | NormaMunicipal | None:
+    """La certificación o el documento emitido con ese código (un proyecto aún no salió: no se verifica), o la norma
+    cuyo PDF firmado lo lleva en su QR (el código de su redacción, ya firmada y con la fe)."""
     if not FORMATO.fullmatch(codigo or ""):
         return None
     cert = db.session.scalar(sa.select(Certificacion).where(Certificacion.codigo_verificacion == codigo))
     if cert is not None:
         return cert
-    return db.session.scalar(sa.select(DocumentoEmitido).where(
+    doc = db.session.scalar(sa.select(DocumentoEmitido).where(
         DocumentoEmitido.codigo_verificacion == codigo, DocumentoEmitido.estado != EstadoDocumento.proyecto))
+    if doc is not None:
+        return doc
+    return db.session.scalar(sa.select(NormaMunicipal).join(Redaccion, Redaccion.norma_id == NormaMunicipal.id).where(
+        Redaccion.codigo_verificacion == codigo, Redaccion.estado == EstadoRedaccion.firmado))
 
