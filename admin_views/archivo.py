@@ -33,6 +33,7 @@ from admin_views.base import (
 )
 from admin_views.castellano import contar
 from admin_views.excel import Libro
+from admin_views.formatos import insignia
 from models import (
     DestinoFinal,
     Eliminacion,
@@ -368,7 +369,7 @@ class FiltroEstadoPrestamo(FilterEqual):
 
 def _estado_prestamo(view, context, p, name):
     clase = {"vencido": "danger", "vigente": "success", "devuelto": "secondary"}[p.estado.value]
-    return Markup('<span class="badge badge-{}">{}</span>').format(clase, p.estado.etiqueta)
+    return insignia(p.estado.etiqueta, clase)
 
 
 class PrestamoView(VistaSegura):

@@ -28,6 +28,7 @@ from admin_views.base import (
     puede,
 )
 from admin_views.castellano import contar
+from admin_views.formatos import insignia
 from models import (
     ConsentimientoCasilla,
     CuentaCasilla,
@@ -40,10 +41,6 @@ from models import (
 from services import casilla
 from services.auditoria import registrar
 from services.calendario import feriados
-
-
-def _badge(texto: str, clase: str) -> Markup:
-    return Markup('<span class="badge badge-{}">{}</span>').format(clase, texto)
 
 
 # ------------------------------------------------------------------ filtros
@@ -95,7 +92,7 @@ class FiltroCuenta(FilterEqual):
 def _autorizacion(view, context, cuenta, name):
     vigente = cuenta.consentimiento_vigente
     if vigente is None:
-        return _badge("Sin autorización: en papel", "warning")
+        return insignia("Sin autorización: en papel", "warning")
     return f"Desde el {momento(vigente.otorgado_en)}"
 
 
@@ -132,7 +129,7 @@ def _depositos_de_la_cuenta(view, context, cuenta, name):
 
 def _si_no_momento(view, context, cuenta, name):
     valor = getattr(cuenta, name)
-    return momento(valor) if valor else _badge("No", "secondary")
+    return momento(valor) if valor else insignia("No", "secondary")
 
 
 class CuentaCasillaView(VistaSegura):
@@ -247,14 +244,14 @@ def _titular(view, context, dep, name):
 
 def _lectura(view, context, dep, name):
     if dep.leida_en is None:
-        return _badge("Sin leer", "warning")
+        return insignia("Sin leer", "warning")
     return f"Leída el {momento(dep.leida_en)}"
 
 
 def _alerta(view, context, dep, name):
     if dep.alerta_enviada_en:
         return f"Enviada el {momento(dep.alerta_enviada_en)}"
-    return _badge(f"No salió: {dep.alerta_error}", "danger") if dep.alerta_error else "Pendiente"
+    return insignia(f"No salió: {dep.alerta_error}", "danger") if dep.alerta_error else "Pendiente"
 
 
 def _plazo(view, context, dep, name):

@@ -538,7 +538,7 @@ class ActaView(VistaConcejo):
     column_formatters_detail = {"contenido": lambda v, c, m, n: Markup(concejo.limpiar_html(m.contenido))}
     form_columns = ("contenido",)
     form_overrides = {"contenido": TextAreaField}
-    form_widget_args = {"contenido": {"rows": 24}}
+    form_widget_args = {"contenido": {"rows": 24, "data-editor": "trix"}}
     edit_template = "concejo/editar_acta.html"  # editor de texto Trix (vendorizado en static/vendor/trix)
     column_extra_row_actions = [EndpointLinkRowAction("fa fa-file-word-o", ".word", title="Descargar en Word"),
                                 EndpointLinkRowAction("fa fa-print", ".imprimir", title="Imprimir"),

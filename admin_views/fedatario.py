@@ -22,6 +22,7 @@ from admin_views.base import (
     error_en,
     opciones_enum,
 )
+from admin_views.formatos import insignia
 from models import (
     Certificacion,
     DocumentoEmitido,
@@ -43,10 +44,6 @@ from services.fedatario import error_de_pago, error_de_retencion, registrar_cert
 from services.verificacion import qr_svg, url_publica, url_verificacion
 
 
-def _badge(texto: str, clase: str) -> Markup:
-    return Markup('<span class="badge badge-{}">{}</span>').format(clase, texto)
-
-
 # ------------------------------------------------------------------ certificaciones
 def _devolucion(view, context, cert, name):
     if not cert.originales_retenidos:
@@ -54,7 +51,7 @@ def _devolucion(view, context, cert, name):
     if cert.fecha_devolucion:
         return f"Devueltos el {cert.fecha_devolucion:%d/%m/%Y}"
     texto = f"Devolver hasta el {cert.fecha_devolucion_prevista:%d/%m/%Y}"
-    return Markup("{} {}").format(texto, _badge("Vencido", "danger")) if cert.devolucion_vencida else texto
+    return Markup("{} {}").format(texto, insignia("Vencido", "danger")) if cert.devolucion_vencida else texto
 
 
 
@@ -107,7 +104,7 @@ class CertificacionView(VistaSegura):
                            "motivo_anulacion", "fecha_anulacion")
     column_formatters = {"fecha_devolucion_prevista": _devolucion,
                          "descripcion_documento": lambda v, c, m, n: m.descripcion_documento[:80],
-                         "anulada": lambda v, c, m, n: _badge("Anulada", "danger") if m.anulada else ""}
+                         "anulada": lambda v, c, m, n: insignia("Anulada", "danger") if m.anulada else ""}
     column_formatters_detail = {"fecha_devolucion_prevista": _devolucion}
     form_columns = ("tipo", "persona", "descripcion_documento", "folios", "expediente", "derecho_pago",
                     "recibo_pago", "originales_retenidos", "fecha_devolucion_prevista")
@@ -317,9 +314,9 @@ def _situacion(view, context, doc, name):
     valor = notif.situacion(doc)
     if valor is None:
         return ""
-    etiqueta = _badge(notif.SITUACIONES[valor], SITUACION_CLASE[valor])
+    etiqueta = insignia(notif.SITUACIONES[valor], SITUACION_CLASE[valor])
     if notif.notificacion_tardia(doc):
-        etiqueta += Markup(" ") + _badge("Fuera de plazo (art. 24)", "danger")
+        etiqueta += Markup(" ") + insignia("Fuera de plazo (art. 24)", "danger")
     return etiqueta
 
 

@@ -9,6 +9,7 @@ import enum
 from datetime import date, datetime
 
 from flask_admin.model import typefmt
+from markupsafe import Markup
 
 from admin_views.castellano import soles
 from models import ZONA_LIMA, EnumEs
@@ -54,5 +55,10 @@ def recorrido(expediente) -> tuple[list, int]:
 
 
 # --------------------------------------------------------------------------- enums por etiqueta
+def insignia(texto: str, clase: str) -> Markup:
+    """Una etiqueta de color (badge de Bootstrap) con `texto` escapado: «vencida», «leída», «anulada»…"""
+    return Markup('<span class="badge badge-{}">{}</span>').format(clase, texto)
+
+
 def opciones_enum(enum_class):
     return [(m.value, m.etiqueta if isinstance(m, EnumEs) else m.name) for m in enum_class]

@@ -609,8 +609,31 @@ class FirmaVerificada:
         return "íntegra" if self.integra else "alterada"
 
 
+# Lo validado de un archivo firmado, por su SHA-256 y las raíces de confianza: un PDF guardado no cambia, y cada
+# lectura del QR de un mismo documento repetía la validación entera (~0,3 s). Vale unos minutos (la vigencia de un
+# certificado se juzga a la hora actual) y la clave cambia si TI cambia las raíces.
+VIGENCIA_CACHE = timedelta(minutes=10)
+MAXIMO_CACHE = 512
+_validadas: dict[tuple[str, str], tuple[datetime, list]] = {}
+
+
 def verificar_firmas(datos: bytes) -> list[FirmaVerificada]:
-    """Valida con pyHanko cada firma del PDF, en orden. Un archivo que ni siquiera se puede leer → ErrorDeRegla."""
+    """Las firmas del PDF validadas con pyHanko, en orden (de la caché si el mismo archivo se validó hace poco con
+    las mismas raíces). Un archivo que ni siquiera se puede leer → ErrorDeRegla."""
+    raices = raices_de_confianza()
+    clave = (hashlib.sha256(datos).hexdigest(),
+             hashlib.sha256(b"".join(sorted(r.dump() for r in raices))).hexdigest())
+    guardado = _validadas.get(clave)
+    if guardado is not None and timedelta(0) <= ahora() - guardado[0] < VIGENCIA_CACHE:
+        return list(guardado[1])
+    resultado = _validar_firmas(datos, raices)
+    if len(_validadas) >= MAXIMO_CACHE:
+        _validadas.clear()
+    _validadas[clave] = (ahora(), resultado)
+    return list(resultado)
+
+
+def _validar_firmas(datos: bytes, raices: list) -> list[FirmaVerificada]:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
@@ -621,7 +644,6 @@ def verificar_firmas(datos: bytes) -> list[FirmaVerificada]:
         firmas = PdfFileReader(io.BytesIO(datos), strict=False).embedded_signatures
     except Exception as e:  # noqa: BLE001
         raise ErrorDeRegla("El archivo está dañado o fue alterado: no se pueden leer sus firmas.") from e
-    raices = raices_de_confianza()
     resultado = []
     nivel = logging.getLogger("pyhanko_certvalidator").level
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)

@@ -164,7 +164,12 @@ def test_lo_editado_en_el_acta_llega_al_word(servidor, pagina, bd, tmp_path):
     editor = pagina.locator("trix-editor")
     editor.click()
     pagina.keyboard.press("Control+End")
+    # Trix procesa el Enter después del evento: se espera su «trix-change» antes de escribir (si no, la primera letra
+    # a veces queda antes del salto)
+    pagina.evaluate("() => { window.__cambio = false; document.querySelector('trix-editor')"
+                    ".addEventListener('trix-change', () => { window.__cambio = true; }, {once: true}); }")
     pagina.keyboard.press("Enter")
+    pagina.wait_for_function("() => window.__cambio")
     pagina.keyboard.type("El regidor Hugo Ramírez dejó constancia de su voto en contra.")
     with pagina.expect_navigation():
         pagina.get_by_role("button", name="Guardar", exact=True).click()

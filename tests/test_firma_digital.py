@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -426,3 +426,30 @@ def test_pki_demo_no_escribe_en_la_base(app):
                         raices_dir=carpeta.parent / "raices")
     db.session.commit()
     assert filas() == antes
+
+
+def test_la_validacion_de_un_archivo_se_recuerda_por_su_hash_y_sus_raices(app_firma, firmado, pki, tmp_path,
+                                                                          monkeypatch):
+    """/verificar de un mismo documento (cada lectura de su QR) no vuelve a validar el archivo guardado con pyHanko:
+    el resultado se recuerda por SHA-256 y raíces unos minutos; otras raíces u otro archivo se validan de nuevo."""
+    import models
+
+    llamadas = []
+    original = fd._validar_firmas
+    monkeypatch.setattr(fd, "_validar_firmas", lambda datos, raices: llamadas.append(1) or original(datos, raices))
+    monkeypatch.setattr(fd, "_validadas", {})
+    pdf = firmado[-1].datos
+    primera = fd.verificar_firmas(pdf)
+    assert [f.integra for f in primera] == [True, True, True] and all(f.confiable for f in primera)
+    assert [f.campo for f in fd.verificar_firmas(pdf)] == [f.campo for f in primera] and len(llamadas) == 1
+    fd.verificar_firmas(firmado[-2].datos)  # otro archivo
+    assert len(llamadas) == 2
+    otras = tmp_path / "otras_raices"
+    otras.mkdir()
+    (otras / "otra.pem").write_bytes(CA.nueva("Otra CA").pem)
+    app_firma.config["FIRMA_RAICES_DIR"] = str(otras)  # TI cambió las raíces: se valida de nuevo, y ya no confía
+    assert not any(f.confiable for f in fd.verificar_firmas(pdf)) and len(llamadas) == 3
+    despues = models.ahora() + fd.VIGENCIA_CACHE + timedelta(seconds=1)
+    monkeypatch.setattr(models, "reloj", lambda: despues)
+    fd.verificar_firmas(pdf)
+    assert len(llamadas) == 4
