@@ -9,7 +9,7 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_admin.model.template import EndpointLinkRowAction
 from wtforms import PasswordField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, Regexp
 
 from admin_views.base import ACCIONES_MATRIZ, SOLO_LECTURA, PaginaSegura, VistaSegura
 from admin_views.castellano import nombre_entidad, tabla_cambios
@@ -38,9 +38,15 @@ class UsuarioView(VistaSegura):
     column_labels = {"username": "Usuario", "rol": "Rol", "unidad": "Unidad orgánica",
                      "bloqueado_hasta": "Un origen bloqueado hasta", "ultimo_acceso": "Último acceso",
                      "rol.nombre": "Rol", "unidad.sigla": "Unidad (sigla)",
-                     "debe_cambiar_clave": "Debe cambiar la contraseña", "clave": "Contraseña"}
+                     "debe_cambiar_clave": "Debe cambiar la contraseña", "clave": "Contraseña",
+                     "cargo": "Cargo", "dni": "DNI"}
     column_details_exclude_list = ("password_hash",)
-    form_columns = ("username", "nombre", "email", "rol", "unidad", "activo", "debe_cambiar_clave", "clave")
+    form_columns = ("username", "nombre", "email", "cargo", "dni", "rol", "unidad", "activo", "debe_cambiar_clave",
+                    "clave")
+    # quien firma documentos (Expedir): el sello dice su cargo y su DNI se compara con el de su certificado
+    form_args = {"cargo": {"description": "Va en el sello de su firma digital (p. ej. «Gerente de Obras»)."},
+                 "dni": {"validators": [Optional(), Regexp(r"^\d{8}$", message="El DNI tiene 8 dígitos.")],
+                         "description": "Se compara con el DNI de su certificado digital al firmar."}}
     form_extra_fields = {"clave": PasswordField("Contraseña", validators=[Optional()],
         description="Déjela vacía para no cambiarla. Al menos 10 caracteres; ni el usuario ni una común.")}
     acciones_permiso = {"desbloquear": "editar"}  # se suma a «delete» → «eliminar» de VistaSegura
