@@ -174,8 +174,10 @@ def test_ctrl_c_en_make_run_detiene_sin_informar_un_error(tmp_path):
     raiz = Path(__file__).resolve().parent.parent
     guion = tmp_path / "servidor.py"
     guion.write_text(f"import sys, time\nsys.path.insert(0, {str(raiz)!r})\nfrom commands import _terminal_propia\n"
-                     "devolver = _terminal_propia()\nprint('escuchando', flush=True)\n"
-                     "try:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n    pass\nfinally:\n    devolver()\n"
+                     "devolver = _terminal_propia()\n"
+                     # el aviso dentro del try, como `servir` (el Ctrl+C puede llegar mientras se escribe)
+                     "try:\n    print('escuchando', flush=True)\n    time.sleep(60)\nexcept KeyboardInterrupt:\n"
+                     "    pass\nfinally:\n    devolver()\n"
                      "print('detenida', flush=True)\n")
     (tmp_path / "Makefile").write_text(f"run:\n\t{sys.executable} {guion}\n")
     pid, fd = pty.fork()
