@@ -673,6 +673,8 @@ class el_dia:
     def __exit__(self, *exc):
         models.reloj = self.anterior
         return False
+
+
 # =========================================================================== pruebas e2e (tests/e2e.py)
 # Cada módulo e2e define su `servidor` (la app servida con sus datos); estas fixtures son comunes.
 @pytest.fixture(scope="module")

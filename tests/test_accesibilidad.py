@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from services.semilla import ROLES
 from tests import axe
-from tests.e2e import exigir_navegador, ingresar, lanzar_navegador, servir
+from tests.e2e import exigir_navegador, ingresar, servir
 
 pytestmark = pytest.mark.e2e
 
@@ -29,15 +29,6 @@ def servidor(plantilla_sqlite, tmp_path_factory):
     yield srv
     detener()
     print("\naxe-core por rol (páginas visitadas, revisadas por primera vez, violaciones):", CIFRAS)
-
-
-@pytest.fixture(scope="module")
-def navegador():
-    exigir_navegador()
-    pw, browser = lanzar_navegador()
-    yield browser
-    browser.close()
-    pw.stop()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.e2e import Contador, capturar, exigir_navegador, ingresar, lanzar_navegador, servir
+from tests.e2e import Contador, capturar, exigir_navegador, ingresar, servir
 from tests.pdf_prueba import pdf_valido
 
 pytestmark = pytest.mark.e2e
@@ -58,24 +58,6 @@ def servidor(plantilla_sqlite, tmp_path_factory):
 
 
 CORREOS: list = []
-
-
-@pytest.fixture(scope="module")
-def navegador():
-    exigir_navegador()
-    pw, browser = lanzar_navegador()
-    yield browser
-    browser.close()
-    pw.stop()
-
-
-@pytest.fixture
-def bd(servidor):
-    from models import db
-
-    with servidor.app.app_context():
-        yield db
-        db.session.remove()
 
 
 def _contexto(navegador):
