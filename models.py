@@ -353,10 +353,13 @@ class ActoNumerado:
     al guardar (`_fecha_de_actos`) por cualquier vía."""
 
     campo_fecha = "fecha"
+    columnas_serie: tuple[str, ...] = ()  # además del año, lo que separa una serie de otra (el tipo de la norma…)
 
     def condicion_serie(self, anio: int):
-        """Condición SQL de las filas numeradas de la misma serie que esta en el año `anio`."""
-        raise NotImplementedError
+        """Condición SQL de las filas numeradas de la misma serie que esta en el año `anio`: el año y las
+        `columnas_serie` con los valores de esta fila (una serie por unidad y tipo, p. ej., la redefine)."""
+        modelo = type(self)
+        return sa.and_(modelo.anio == anio, *(getattr(modelo, c) == getattr(self, c) for c in self.columnas_serie))
 
     def error_de_fecha(self, fecha: date | None = None) -> str | None:
         fecha = fecha if fecha is not None else getattr(self, self.campo_fecha)
@@ -1459,9 +1462,6 @@ class Certificacion(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
     def formato_codigo(anio: int, numero: int) -> str:
         return f"CERT-{anio}-{numero:05d}"
 
-    def condicion_serie(self, anio: int):
-        return Certificacion.anio == anio
-
     def anular(self, motivo: str) -> None:
         """Se anula con motivo, no se borra: el número queda y la verificación pública dice «anulada»."""
         motivo = (motivo or "").strip()
@@ -2064,6 +2064,7 @@ class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
 
     __tablename__ = "norma_municipal"
     campo_fecha = "fecha_emision"
+    columnas_serie = ("tipo",)  # una serie por tipo de norma y año
     fijos = {"aprobada": _TEXTO_NORMA, "publicada": (*_TEXTO_NORMA, "requiere_ratificacion"),
              "vigente": (*_TEXTO_NORMA, "requiere_ratificacion"), "derogada": "*", "anulada": "*"}
     fijos_al_llenarse = ("fecha_publicacion", "medio_publicacion", "fecha_ratificacion", "fecha_notificacion",
@@ -2170,9 +2171,6 @@ class NormaMunicipal(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
         if efecto == "notificacion" and self.otorga_beneficio:
             return "emision"
         return "publicacion" if efecto == "adopcion" and self.sobre_remuneracion else efecto
-
-    def condicion_serie(self, anio: int):
-        return sa.and_(NormaMunicipal.tipo == self.tipo, NormaMunicipal.anio == anio)
 
     @staticmethod
     def formato_codigo(tipo: str, anio: int, numero: int, sigla: str) -> str:
@@ -2871,9 +2869,6 @@ class Eliminacion(ActoFinal, ActoNumerado, ConTrazabilidad, db.Model):
     @staticmethod
     def formato_codigo(anio: int, numero: int) -> str:
         return f"ELI-{anio}-{numero:03d}"
-
-    def condicion_serie(self, anio: int):
-        return Eliminacion.anio == anio
 
     def __str__(self) -> str:
         return self.codigo or "Eliminación nueva"
