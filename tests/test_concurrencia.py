@@ -5,35 +5,13 @@ Con hilos reales y peticiones HTTP (login y CSRF), en PostgreSQL (bloqueo de fil
 
 from __future__ import annotations
 
-import threading
-
 import sqlalchemy as sa
 
 from models import Derivacion, EstadoDerivacion, Expediente, RegistroAuditoria, Usuario, db
 from services.tramite import derivar
-from tests.conftest import unidad
+from tests.conftest import a_la_vez, unidad
 
 ENSAYOS = 6
-
-
-def _a_la_vez(peticiones) -> list:
-    """Lanza cada petición en su hilo, todas juntas (barrera); devuelve las respuestas o las excepciones."""
-    barrera = threading.Barrier(len(peticiones))
-    resultados = [None] * len(peticiones)
-
-    def correr(i, peticion):
-        try:
-            barrera.wait()
-            resultados[i] = peticion()
-        except Exception as e:  # noqa: BLE001 - se revisa abajo
-            resultados[i] = e
-
-    hilos = [threading.Thread(target=correr, args=(i, p)) for i, p in enumerate(peticiones)]
-    for h in hilos:
-        h.start()
-    for h in hilos:
-        h.join(120)
-    return resultados
 
 
 def _pendientes(exp_id) -> list[Derivacion]:
@@ -49,7 +27,7 @@ def test_dos_derivaciones_simultaneas_no_parten_el_expediente(como, crear_expedi
         exp = crear_expediente("GDU")
         a.token, b.token  # noqa: B018  (los tokens CSRF, antes de la carrera)
         url = f"/admin/expediente/tramitar/?id={exp.id}"
-        respuestas = _a_la_vez([
+        respuestas = a_la_vez([
             lambda n=n, d=d, url=url: n.post(url, {"operacion": "derivar", "destino": str(d), "accion": "atender"})
             for n, d in ((a, destinos[0]), (b, destinos[1]))])
         assert all(not isinstance(r, Exception) for r in respuestas), respuestas
@@ -73,7 +51,7 @@ def test_dos_acuses_simultaneos_dejan_uno(como, crear_expediente):
         db.session.commit()
         a.token, b.token  # noqa: B018
         fila = str(d.id)
-        respuestas = _a_la_vez([
+        respuestas = a_la_vez([
             lambda n=n, fila=fila: n.post("/admin/derivacion/action/", {"action": "recibir", "rowid": [fila]})
             for n in (a, b)])
         assert all(not isinstance(r, Exception) and r.status_code == 302 for r in respuestas), respuestas
